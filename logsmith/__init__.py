@@ -1,0 +1,22 @@
+"""logsmith: writes log statements for Python code with tree-sitter context and a local model.
+
+Public API: `suggest()`, `Suggestion`, `TextEdit`, `Settings`, `__version__`.
+"""
+
+from logsmith.settings import Settings
+from logsmith.suggestion import Suggestion, TextEdit
+
+__version__ = "0.1.0"
+
+
+def suggest(source, line, character, *, path=None, settings=None):
+    """Log statements for the cursor at (`line`, `character`) of `source`, best first.
+
+    Lines and characters are 0-based; characters count code points. See `logsmith.suggest_site`.
+    """
+    from logsmith.pipeline import suggest as _suggest
+
+    return _suggest(source, line, character, path=path, settings=settings)
+
+
+__all__ = ["Settings", "Suggestion", "TextEdit", "suggest", "__version__"]

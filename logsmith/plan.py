@@ -1,0 +1,72 @@
+"""The plan for one statement: logger, level, variables, message format and the edits around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from logsmith.policy import level_for, variables_for
+from logsmith.style import HouseStyle, LoggerChoice, logger_for
+from logsmith.suggestion import TextEdit
+from logsmith.syntax.site import LogSite
+from logsmith.syntax.style import FileFacts
+
+
+@dataclass(frozen=True)
+class Plan:
+    logger: str
+    framework: str
+    level: str
+    variables: tuple[str, ...]
+    exception: str | None
+    message_format: str
+    quote: str
+    capitalized: bool
+    reason: str
+    setup_edits: tuple[TextEdit, ...]
+    left_out: tuple[str, ...] = ()
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        return self.variables + ((self.exception,) if self.exception else ())
+
+
+def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
+    """Edits that add `import logging` and a module logger when the file has none."""
+    if choice.defined:
+        return ()
+    if choice.framework == "loguru":
+        line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
+        return (TextEdit(line, 0, line, 0, "from loguru import logger\n"),)
+    if choice.framework == "structlog":
+        text = ("" if "structlog" in facts.imports else "import structlog\n") + "\nlogger = structlog.get_logger(__name__)\n"
+    else:
+        text = ("" if "logging" in facts.imports else "import logging\n") + "\nlogger = logging.getLogger(__name__)\n"
+    line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
+    return (TextEdit(line, 0, line, 0, text),)
+
+
+def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
+    choice = logger_for(site, facts, style)
+    level = level_for(site, style, choice.framework)
+    chosen = variables_for(site, level.level)
+    message_format = style.message_format
+    if site.typed.fstring:
+        message_format = "fstring"
+    quote = site.typed.quote or style.quote
+    why_vars = f"variables: {', '.join(chosen.names + ((chosen.exception,) if chosen.exception else ()))}" if (chosen.names or chosen.exception) else "no variables"
+    if chosen.why:
+        why_vars += f" ({chosen.why})"
+    reason = f"{level.level}: {level.why}. {why_vars}. Style: {message_format} via `{choice.expression}` (learnt from the {style.source})."
+    return Plan(
+        logger=choice.expression,
+        framework=choice.framework,
+        level=level.level,
+        variables=chosen.names,
+        exception=chosen.exception,
+        message_format=message_format,
+        quote=quote,
+        capitalized=style.capitalized,
+        reason=reason,
+        setup_edits=setup_edits(facts, choice),
+        left_out=chosen.left_out,
+    )

@@ -1,0 +1,105 @@
+"""Writing a log call from a plan and a message, and checking a finished statement."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+
+from logsmith.plan import Plan
+from logsmith.syntax.site import LogSite
+
+LOGGER_METHODS = {
+    "logging": {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"},
+    "loguru": {"trace", "debug", "info", "success", "warning", "error", "exception", "critical", "log"},
+    "structlog": {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "msg", "log"},
+}
+
+
+def _escape(text: str, quote: str) -> str:
+    return text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", " ")
+
+
+def render(plan: Plan, message: str) -> str:
+    """The statement for `plan` with `message` (plain words, no placeholders) and the plan's arguments."""
+    q = plan.quote
+    message = _escape(message.strip(), q)
+    names, exception = plan.variables, plan.exception
+    fmt = plan.message_format
+    call = f"{plan.logger}.{plan.level}"
+    if fmt == "event":
+        pairs = [f"{n.split('.')[-1]}={n}" for n in names]
+        if exception:
+            pairs.append(f"error=str({exception})")
+        return f"{call}({q}{message}{q}{''.join(', ' + p for p in pairs)})"
+
+    def slot(name: str) -> str:
+        return {"fstring": "{" + name + "}", "format": "{}", "brace": "{}"}.get(fmt, "%s")
+
+    text = message
+    if len(names) == 1:
+        text += " " + slot(names[0])
+    elif names:
+        text += ": " + ", ".join(f"{n.split('.')[-1]}={slot(n)}" for n in names)
+    if exception:
+        text += ": " + slot(exception)
+    arguments = list(names) + ([exception] if exception else [])
+    if fmt == "fstring":
+        return f"{call}(f{q}{text}{q})"
+    if fmt == "format":
+        return f"{call}({q}{text}{q}.format({', '.join(arguments)}))"
+    return f"{call}({q}{text}{q}{''.join(', ' + a for a in arguments)})"
+
+
+def used_names(call: ast.Call) -> list[str]:
+    """Names and dotted attributes the call's arguments use, outside string literals."""
+    found: list[str] = []
+
+    def visit(node):
+        if isinstance(node, ast.Attribute):
+            parts = []
+            inner = node
+            while isinstance(inner, ast.Attribute):
+                parts.append(inner.attr)
+                inner = inner.value
+            if isinstance(inner, ast.Name):
+                found.append(".".join([inner.id, *reversed(parts)]))
+                return
+        if isinstance(node, ast.Name):
+            found.append(node.id)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for argument in [*call.args, *(k.value for k in call.keywords)]:
+        visit(argument)
+    return list(dict.fromkeys(found))
+
+
+class InvalidStatement(ValueError):
+    """The statement does not parse, or is not one call on the planned logger, or uses unknown names."""
+
+
+def check(statement: str, plan: Plan, site: LogSite) -> list[str]:
+    """Validate a finished statement; returns the names it uses. Raises InvalidStatement with the reason."""
+    try:
+        tree = ast.parse(statement)
+    except SyntaxError as exc:
+        raise InvalidStatement(f"does not parse: {exc.msg}") from None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr) or not isinstance(tree.body[0].value, ast.Call):
+        raise InvalidStatement("is not a single call")
+    call = tree.body[0].value
+    if not isinstance(call.func, ast.Attribute) or ast.unparse(call.func.value) != plan.logger:
+        raise InvalidStatement(f"does not call {plan.logger}")
+    if call.func.attr not in LOGGER_METHODS.get(plan.framework, LOGGER_METHODS["logging"]):
+        raise InvalidStatement(f"{plan.framework} loggers have no method {call.func.attr}")
+    names = used_names(call)
+    unknown = [n for n in names if not (site.in_scope(n) or n.split(".")[0] in ("self", "cls") and n.split(".")[0] in site.names)]
+    unknown = [n for n in unknown if not hasattr(builtins, n.split(".")[0])]
+    if unknown:
+        raise InvalidStatement(f"uses names not in scope: {', '.join(unknown)}")
+    if plan.message_format in ("percent",) and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        placeholders = len(re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifgxXeEcou]", call.args[0].value))
+        if placeholders != len(call.args) - 1:
+            raise InvalidStatement(f"{placeholders} placeholders for {len(call.args) - 1} arguments")
+    return names

@@ -1,0 +1,45 @@
+"""The value types every consumer sees: a text edit and a suggested log statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace the text between two positions (0-based lines, code-point columns) with `new_text`."""
+
+    start_line: int
+    start_character: int
+    end_line: int
+    end_character: int
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One complete log statement proposed at a position, with the edits that apply it."""
+
+    statement: str
+    """The statement as it reads once inserted, without indentation, e.g. `logger.info("Saved %s", path)`."""
+    edit: TextEdit
+    """Replaces the cursor line from its first non-blank column to its end with `statement`
+    (or, from `suggest_insertion`, inserts a whole indented line)."""
+    additional_edits: tuple[TextEdit, ...] = ()
+    """Anything else the statement needs: `import logging`, a module logger definition."""
+    level: str = "info"
+    """Normalised level: debug, info, warning, error, exception, critical."""
+    logger: str = "logger"
+    """The logger expression the statement calls, e.g. `logger`, `self.log`, `structlog.get_logger()`."""
+    variables: tuple[str, ...] = ()
+    """Names (or dotted attributes) used as arguments, in order."""
+    source: str = "template"
+    """`template`, or the model id that wrote the message."""
+    latency_ms: float = 0.0
+    """Wall time spent producing this suggestion."""
+    reason: str = ""
+    """Why this level and these variables: shown to the user."""
+    site_kind: str = "other"
+    """except, entry, return, raise, loop, finally, else or other."""
+    notes: tuple[str, ...] = field(default=())
+    """Anything the user should know, e.g. why the model was not used."""

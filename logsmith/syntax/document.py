@@ -1,0 +1,101 @@
+"""A Python document and its tree-sitter tree, updated incrementally as the text changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from logsmith.syntax.languages import parser
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    character: int
+
+
+class ParsedDocument:
+    """Text plus tree. Positions are (0-based line, code-point column); tree-sitter works in bytes."""
+
+    def __init__(self, text: str):
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self._refresh_index()
+        self.tree = parser().parse(self._bytes)
+
+    @property
+    def source_bytes(self) -> bytes:
+        return self._bytes
+
+    def _refresh_index(self) -> None:
+        self._bytes = self.text.encode("utf-8", "surrogatepass")
+        self._ascii = len(self._bytes) == len(self.text)
+        starts, at = [0], 0
+        while True:
+            at = self.text.find("\n", at)
+            if at < 0:
+                break
+            at += 1
+            starts.append(at)
+        self._line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def line(self, number: int) -> str:
+        """Line `number` without its line ending; '' past the end."""
+        if not 0 <= number < len(self._line_starts):
+            return ""
+        start = self._line_starts[number]
+        end = self._line_starts[number + 1] - 1 if number + 1 < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def offset(self, line: int, character: int) -> int:
+        """Code-point offset of a position, clamped into the document."""
+        line = min(max(line, 0), len(self._line_starts) - 1)
+        start = self._line_starts[line]
+        end = self._line_starts[line + 1] - 1 if line + 1 < len(self._line_starts) else len(self.text)
+        return min(start + max(character, 0), end)
+
+    def byte_offset(self, offset: int) -> int:
+        return offset if self._ascii else len(self.text[:offset].encode("utf-8", "surrogatepass"))
+
+    def point(self, line: int, character: int) -> tuple[int, int]:
+        """tree-sitter point (row, byte column) of a position."""
+        offset = self.offset(line, character)
+        line_start = self._line_starts[min(max(line, 0), len(self._line_starts) - 1)]
+        return (min(max(line, 0), len(self._line_starts) - 1), self.byte_offset(offset) - self.byte_offset(line_start))
+
+    def apply_change(self, start_line: int, start_character: int, end_line: int, end_character: int, new_text: str) -> None:
+        """Replace a range with `new_text`, editing the old tree so the reparse is incremental."""
+        start = self.offset(start_line, start_character)
+        end = max(start, self.offset(end_line, end_character))
+        start_byte, old_end_byte = self.byte_offset(start), self.byte_offset(end)
+        start_point = self.point(start_line, start_character)
+        old_end_point = self.point(end_line, end_character)
+        self.text = self.text[:start] + new_text + self.text[end:]
+        self._refresh_index()
+        new_end = start + len(new_text)
+        new_end_byte = self.byte_offset(new_end)
+        new_end_line = self.text.count("\n", 0, new_end)
+        new_end_col = new_end_byte - self.byte_offset(self._line_starts[new_end_line])
+        self.tree.edit(
+            start_byte=start_byte,
+            old_end_byte=old_end_byte,
+            new_end_byte=new_end_byte,
+            start_point=start_point,
+            old_end_point=old_end_point,
+            new_end_point=(new_end_line, new_end_col),
+        )
+        self.tree = parser().parse(self._bytes, self.tree)
+
+    def with_line(self, number: int, content: str) -> "ParsedDocument":
+        """A copy whose line `number` is replaced by `content`, parsed incrementally from this tree."""
+        copy = ParsedDocument.__new__(ParsedDocument)
+        copy.text, copy._bytes, copy._ascii, copy._line_starts = self.text, self._bytes, self._ascii, self._line_starts
+        copy.tree = self.tree.copy()
+        old = self.line(number)
+        copy.apply_change(number, 0, number, len(old), content)
+        return copy

@@ -1,0 +1,384 @@
+"""The log site at a cursor: where it is (function, class, branch, loop), what is in scope, what was typed."""
+
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import dataclass, field
+
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.languages import captures
+
+SCOPES = ("function_definition", "class_definition", "lambda")
+# What the user may have typed on the line: a logger expression, a dot, a level, an opening call.
+TYPED = re.compile(
+    r"""^(?P<logger>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*?)?
+        (?:\.(?P<level>[A-Za-z_]*)
+            (?:\((?P<open>\s*(?P<prefix>[fF]?(?P<quote>["']))?(?P<message>[^"'\\]*))?)?
+        )?$""",
+    re.VERBOSE,
+)
+LOGGER_WORD = re.compile(r"(^|[._])(log|logger|logging|LOG|LOGGER|_log|_logger)$|log$|logger$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What is already on the cursor's line before the cursor."""
+
+    text: str = ""
+    logger: str | None = None
+    level_prefix: str | None = None
+    opened_call: bool = False
+    quote: str | None = None
+    fstring: bool = False
+    message: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    name: str
+    parameters: tuple[str, ...]
+    class_name: str | None
+    is_async: bool
+    start_line: int
+    body_start_line: int
+    decorators: tuple[str, ...] = ()
+    docstring: str | None = None
+
+
+@dataclass(frozen=True)
+class LogSite:
+    """Everything the planners need to know about one place in a file."""
+
+    line: int
+    character: int
+    indent: str
+    typed: Typed
+    kind: str
+    """except, entry, return, raise, loop, finally, else or other."""
+    function: FunctionInfo | None
+    names: tuple[str, ...]
+    """Names bound before the cursor in its scope, nearest first (parameters included)."""
+    module_names: frozenset[str]
+    loop_variables: tuple[str, ...] = ()
+    exception_name: str | None = None
+    exception_types: tuple[str, ...] = ()
+    in_except: bool = False
+    reraises: bool = False
+    recovers: str | None = None
+    """How an except block ends without re-raising: return, continue, break, pass, value or None."""
+    before: str | None = None
+    """`return` or `raise` when the next statement in the block is one."""
+    next_statement: str = ""
+    previous_statement: str = ""
+    return_value: str | None = None
+    raise_value: str | None = None
+    self_attributes: tuple[str, ...] = ()
+    after_cursor: str = ""
+    syntax_error: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def in_function(self) -> bool:
+        return self.function is not None
+
+    @property
+    def logger_typed(self) -> bool:
+        return self.typed.logger is not None and (
+            self.typed.level_prefix is not None or bool(LOGGER_WORD.search(self.typed.logger))
+        )
+
+    @property
+    def fits_log(self) -> bool:
+        """A log statement belongs here without being asked for."""
+        if not self.in_function or not self.typed.is_empty:
+            return False
+        return self.kind in ("except", "entry", "return", "raise")
+
+    def in_scope(self, name: str) -> bool:
+        root = name.split(".", 1)[0]
+        return root in self.names or root in self.module_names or hasattr(builtins, root)
+
+
+def parse_typed(text: str) -> Typed:
+    stripped = text.strip()
+    if not stripped:
+        return Typed()
+    found = TYPED.match(stripped)
+    if not found:
+        return Typed(text=stripped)
+    if found["level"] is None and found["logger"] and "." not in stripped:
+        return Typed(text=stripped, logger=found["logger"])
+    return Typed(
+        text=stripped,
+        logger=found["logger"],
+        level_prefix=found["level"],
+        opened_call=found["open"] is not None,
+        quote=found["quote"],
+        fstring=bool(found["prefix"] and found["prefix"][0] in "fF"),
+        message=found["message"],
+    )
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _statement_at(root, point: tuple[int, int]):
+    """The statement node that starts at `point` (the placeholder we put there)."""
+    row = point[0]
+    node = root.named_descendant_for_point_range(point, (row, point[1] + 4))
+    best = None
+    while node is not None:
+        if node.start_point[0] == row and node.parent is not None and node.parent.type in ("block", "module"):
+            best = node
+            break
+        node = node.parent
+    return best
+
+
+def _enclosing(node, types):
+    node = node.parent
+    while node is not None:
+        if node.type in types:
+            return node
+        node = node.parent
+    return None
+
+
+def _function_info(func) -> FunctionInfo:
+    params = tuple(_text(n) for n in captures("parameters", func.child_by_field_name("parameters")).get("parameter", []))
+    owner = _enclosing(func, SCOPES)
+    decorated = func.parent if func.parent is not None and func.parent.type == "decorated_definition" else None
+    decorators = tuple(_text(d).lstrip("@") for d in (decorated.named_children if decorated else []) if d.type == "decorator")
+    body = func.child_by_field_name("body")
+    docstring = None
+    first = body.named_children[0] if body is not None and body.named_children else None
+    if first is not None and first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
+        docstring = _text(first.named_children[0]).strip("\"' \n")
+    return FunctionInfo(
+        name=_text(func.child_by_field_name("name")),
+        parameters=params,
+        class_name=_text(owner.child_by_field_name("name")) if owner is not None and owner.type == "class_definition" else None,
+        is_async=_text(func).startswith("async"),
+        start_line=func.start_point[0],
+        body_start_line=body.start_point[0] if body is not None else func.start_point[0],
+        decorators=decorators,
+        docstring=docstring,
+    )
+
+
+def _in_scope_of(node, scope) -> bool:
+    """True when the nearest scope around `node` is `scope`."""
+    owner = _enclosing(node, SCOPES)
+    return (owner is None and scope is None) or (owner is not None and scope is not None and owner.id == scope.id)
+
+
+def _bindings(scope, root, before_byte: int, cursor_node) -> list[str]:
+    """Names bound in `scope` (a function or class node; None for the module) before `before_byte`,
+    nearest first."""
+    searched = scope.child_by_field_name("body") if scope is not None else root
+    names: list[tuple[int, str]] = []
+    for key, nodes in captures("bindings", searched).items():
+        for node in nodes:
+            if node.start_byte >= before_byte or not _in_scope_of(node, scope):
+                continue
+            target = node.parent
+            clause = _enclosing(node, ("except_clause",))
+            if clause is not None and target is not None and target.type == "as_pattern_target" and _enclosing(target, ("except_clause", "with_statement")).id == clause.id:
+                # `except E as e`: e is deleted when the clause ends.
+                if not (clause.start_byte <= cursor_node.start_byte < clause.end_byte):
+                    continue
+            names.append((node.start_byte, _text(node)))
+    names.sort(reverse=True)
+    return list(dict.fromkeys(name for _, name in names))
+
+
+def _block_position(statement):
+    """(previous sibling statement, next sibling statement) inside the statement's block."""
+    prev_node = statement.prev_named_sibling
+    while prev_node is not None and prev_node.type == "comment":
+        prev_node = prev_node.prev_named_sibling
+    next_node = statement.next_named_sibling
+    while next_node is not None and next_node.type == "comment":
+        next_node = next_node.next_named_sibling
+    return prev_node, next_node
+
+
+def _except_facts(clause, statement) -> tuple[str | None, tuple[str, ...], bool, str | None]:
+    name, types = None, []
+    for child in clause.named_children:
+        if child.type == "block":
+            continue
+        if child.type == "as_pattern":
+            alias = child.child_by_field_name("alias")
+            if alias is not None:
+                name = _text(alias)
+            exprs = [c for c in child.named_children if c.type != "as_pattern_target"]
+            for expr in exprs:
+                types.extend(_text(t) for t in (expr.named_children if expr.type == "tuple" else [expr]))
+        elif child.type not in ("comment",):
+            types.extend(_text(t) for t in (child.named_children if child.type == "tuple" else [child]))
+    body = clause.child_by_field_name("body") or next((c for c in clause.named_children if c.type == "block"), None)
+    reraises = False
+    recovers = None
+    if body is not None:
+        stack = list(body.named_children)
+        while stack:
+            node = stack.pop()
+            if node.type == "raise_statement":
+                reraises = True
+            if node.type not in SCOPES:
+                stack.extend(node.named_children)
+        last = [c for c in body.named_children if c.type != "comment" and c.id != statement.id]
+        if last and not reraises:
+            kind = last[-1].type
+            recovers = {
+                "return_statement": "return",
+                "continue_statement": "continue",
+                "break_statement": "break",
+                "pass_statement": "pass",
+            }.get(kind, "value")
+        elif not reraises:
+            recovers = "pass"
+    return name, tuple(types), reraises, recovers
+
+
+def _self_attributes(func, class_node) -> tuple[str, ...]:
+    """`self.x` attributes assigned anywhere in the class, e.g. self.host."""
+    if class_node is None or func is None:
+        return ()
+    params = captures("parameters", func.child_by_field_name("parameters")).get("parameter", [])
+    if not params or _text(params[0]) != "self":
+        return ()
+    found = []
+    for node in captures("logging", class_node).get("definition.attribute", []):
+        found.append(_text(node))
+    stack = [class_node]
+    attrs = []
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "attribute" and _text(left).startswith("self."):
+                attrs.append(_text(left))
+        stack.extend(node.named_children)
+    return tuple(dict.fromkeys(a for a in attrs if a.count(".") == 1))
+
+
+def _module_names(root) -> frozenset[str]:
+    names = set()
+    for key, nodes in captures("bindings", root).items():
+        for node in nodes:
+            if _enclosing(node, SCOPES) is None:
+                names.add(_text(node))
+    names.update({"__name__", "__file__"})
+    return frozenset(names)
+
+
+def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
+    """Describe the site at (line, character). The cursor's line is analysed as if it held a plain
+    statement, so that a half-typed `logger.` does not disturb the tree."""
+    line = min(max(line, 0), document.line_count - 1)
+    current = document.line(line)
+    character = min(max(character, 0), len(current))
+    before, after = current[:character], current[character:]
+    indent = current[: len(current) - len(current.lstrip(" \t"))]
+    if len(indent) > character:
+        indent = current[:character] if not before.strip() else indent
+    typed = parse_typed(before)
+    probe = document.with_line(line, indent + "pass")
+    root = probe.tree.root_node
+    statement = _statement_at(root, probe.point(line, len(indent)))
+    if statement is None:
+        return LogSite(line, character, indent, typed, "other", None, (), _module_names(root), after_cursor=after, syntax_error=root.has_error)
+
+    func_node = _enclosing(statement, ("function_definition",))
+    scope_node = _enclosing(statement, SCOPES)
+    class_node = _enclosing(func_node, ("class_definition",)) if func_node is not None else None
+    function = _function_info(func_node) if func_node is not None else None
+
+    names: list[str] = []
+    if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
+        names = _bindings(func_node, root, statement.start_byte, statement)
+        names += [p for p in reversed(function.parameters) if p not in names]
+    module_names = _module_names(root)
+    outer = _enclosing(func_node, ("function_definition",)) if func_node is not None else None
+    while outer is not None:  # closures see the enclosing functions' names
+        extra = _bindings(outer, root, statement.start_byte, statement)
+        extra += list(_function_info(outer).parameters)
+        names += [n for n in extra if n not in names]
+        outer = _enclosing(outer, ("function_definition",))
+
+    loop_vars: list[str] = []
+    kind = "other"
+    exception_name, exception_types, reraises, recovers, in_except = None, (), False, None, False
+    block = statement.parent
+    owner = block.parent if block is not None else None
+    node = statement
+    while node is not None and (func_node is None or node.id != func_node.id):
+        parent = node.parent
+        if parent is not None and parent.type in ("for_statement", "while_statement") and node.type == "block":
+            if parent.type == "for_statement":
+                left = parent.child_by_field_name("left")
+                loop_vars += [_text(n) for n in ([left] if left.type == "identifier" else left.named_children) if n.type == "identifier"]
+        if parent is not None and parent.type == "except_clause" and not in_except:
+            in_except = True
+            exception_name, exception_types, reraises, recovers = _except_facts(parent, statement)
+        node = parent
+
+    prev_node, next_node = _block_position(statement)
+    before_kind = None
+    if next_node is not None and next_node.type in ("return_statement", "raise_statement"):
+        before_kind = "return" if next_node.type == "return_statement" else "raise"
+    if owner is not None and owner.type == "except_clause":
+        kind = "except"
+    elif in_except and before_kind is None:
+        kind = "except"
+    elif owner is not None and owner.type == "finally_clause":
+        kind = "finally"
+    elif before_kind is not None:
+        kind = before_kind
+    elif func_node is not None and owner is not None and owner.id == func_node.id and (
+        prev_node is None or (prev_node.type == "expression_statement" and prev_node.named_children and prev_node.named_children[0].type == "string" and prev_node.prev_named_sibling is None)
+    ):
+        kind = "entry"
+    elif owner is not None and owner.type == "else_clause":
+        kind = "else"
+    elif loop_vars or (owner is not None and owner.type in ("for_statement", "while_statement")):
+        kind = "loop"
+
+    return_value = raise_value = None
+    if next_node is not None and next_node.type == "return_statement" and next_node.named_children:
+        return_value = _text(next_node.named_children[0])
+    if next_node is not None and next_node.type == "raise_statement" and next_node.named_children:
+        raise_value = _text(next_node.named_children[0])
+
+    return LogSite(
+        line=line,
+        character=character,
+        indent=indent,
+        typed=typed,
+        kind=kind,
+        function=function,
+        names=tuple(names),
+        module_names=module_names,
+        loop_variables=tuple(loop_vars),
+        exception_name=exception_name,
+        exception_types=tuple(exception_types),
+        in_except=in_except,
+        reraises=reraises,
+        recovers=recovers,
+        before=before_kind,
+        next_statement=_text(next_node).split("\n", 1)[0] if next_node is not None else "",
+        previous_statement=_text(prev_node).split("\n", 1)[0] if prev_node is not None else "",
+        return_value=return_value,
+        raise_value=raise_value,
+        self_attributes=_self_attributes(func_node, class_node),
+        after_cursor=after,
+        syntax_error=document.tree.root_node.has_error and probe.tree.root_node.has_error,
+    )
