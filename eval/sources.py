@@ -17,7 +17,12 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-DEFAULT_CACHE = Path(os.environ.get("LOGSMITH_EVAL_SOURCES", Path.home() / ".cache" / "logsmith" / "eval-sources"))
+CACHE_ENV = "LOGSMITH_EVAL_SOURCES"
+
+
+def default_cache() -> Path:
+    """$LOGSMITH_EVAL_SOURCES, else ~/.cache/logsmith/eval-sources."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "logsmith" / "eval-sources")
 
 
 class SourceError(RuntimeError):
@@ -53,9 +58,9 @@ def _pip_download(project: str, version: str, folder: Path, binary: bool) -> sub
     return subprocess.run(command, capture_output=True, text=True, timeout=900)
 
 
-def fetch_archive(project: str, version: str, cache: Path = DEFAULT_CACHE) -> Path:
+def fetch_archive(project: str, version: str, cache: Path | None = None) -> Path:
     """The sdist (or wheel) of `project==version`, downloaded with pip on first use."""
-    folder = Path(cache) / "archives"
+    folder = Path(cache or default_cache()) / "archives"
     found = _find_archive(folder, project, version)
     if found:
         return found
@@ -77,9 +82,9 @@ def _safe_members(names: list[str]) -> None:
             raise SourceError(f"archive member with an unsafe path: {name!r}")
 
 
-def unpack(archive: Path, project: str, version: str, cache: Path = DEFAULT_CACHE) -> Path:
+def unpack(archive: Path, project: str, version: str, cache: Path | None = None) -> Path:
     """The folder holding the archive's files; file paths in the corpus are relative to it."""
-    tree = Path(cache) / "trees" / f"{project}-{version}"
+    tree = Path(cache or default_cache()) / "trees" / f"{project}-{version}"
     marker = tree / ".unpacked"
     if marker.exists():
         return tree
@@ -99,7 +104,7 @@ def unpack(archive: Path, project: str, version: str, cache: Path = DEFAULT_CACH
     return tree
 
 
-def project_tree(project: str, version: str, cache: Path = DEFAULT_CACHE) -> Path:
+def project_tree(project: str, version: str, cache: Path | None = None) -> Path:
     """Download if needed, unpack if needed, and return the project's folder."""
     return unpack(fetch_archive(project, version, cache), project, version, cache)
 

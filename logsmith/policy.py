@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from logsmith.style import HouseStyle
@@ -54,16 +55,17 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging") -> L
             if level.startswith(prefix.lower()):
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
     habits = style.levels
+    except_habits = Counter({k: v for k, v in style.except_levels.items() if k in LEVELS})
     quiet = "debug" if habits.get("debug", 0) > habits.get("info", 0) else "info"
     if site.kind == "except" or site.in_except:
         exception_ok = framework in ("logging", "loguru", "structlog")
         if site.reraises:
-            if style.except_levels:
-                level = style.except_levels.most_common(1)[0][0]
+            if except_habits:
+                level = except_habits.most_common(1)[0][0]
                 return LevelChoice(level, f"the handler re-raises; this file logs handled errors at {level}")
             return LevelChoice("error", "the handler re-raises, so the caller decides; logged as an error with context")
-        if style.except_levels:
-            level = style.except_levels.most_common(1)[0][0]
+        if except_habits:
+            level = except_habits.most_common(1)[0][0]
             return LevelChoice(level, f"the handler recovers; this file logs handled errors at {level}")
         if site.recovers in ("continue", "pass"):
             return LevelChoice("warning", "the handler swallows the exception and carries on")

@@ -137,12 +137,18 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
     ]
     if facts.loguru_logger:
         usable.append(facts.loguru_logger)
+    # Loggers made elsewhere: imported (`from tornado.log import app_log`), passed in, set on self.
+    borrowed = [n for n in (*site.names, *sorted(site.module_names)) if n != "logging" and LOGGER_WORD.search(n)]
+    if in_method:
+        borrowed += [a for a in site.self_attributes if LOGGER_WORD.search(a.split(".")[-1])]
     used = Counter(
-        c.receiver for c in facts.calls if is_logger_call(c, facts) and (in_method or not c.receiver.startswith("self."))
+        c.receiver
+        for c in facts.calls
+        if is_logger_call(c, facts) and (in_method or not c.receiver.startswith("self.")) and site.in_scope(c.receiver)
     )
-    candidates = usable or list(used)
+    candidates = list(dict.fromkeys([*usable, *borrowed, *used]))
     if candidates:
-        best = max(candidates, key=lambda name: (used.get(name, 0), name.startswith("self.")))
+        best = max(candidates, key=lambda name: (used.get(name, 0), name in usable, name.startswith("self.")))
         return LoggerChoice(best, style.framework, True)
     return LoggerChoice("logger", style.framework, False)
 

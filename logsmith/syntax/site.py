@@ -341,12 +341,12 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         kind = "except"
     elif owner is not None and owner.type == "finally_clause":
         kind = "finally"
-    elif before_kind is not None:
-        kind = before_kind
     elif func_node is not None and owner is not None and owner.id == func_node.id and (
         prev_node is None or (prev_node.type == "expression_statement" and prev_node.named_children and prev_node.named_children[0].type == "string" and prev_node.prev_named_sibling is None)
     ):
         kind = "entry"
+    elif before_kind is not None:
+        kind = before_kind
     elif owner is not None and owner.type == "else_clause":
         kind = "else"
     elif loop_vars or (owner is not None and owner.type in ("for_statement", "while_statement")):

@@ -1,0 +1,33 @@
+/**
+ * The "Install Model" command: runs `logsmith model install` as a task in a terminal, so the user
+ * sees the download and verification, then restarts the server once the model is in place.
+ */
+import * as vscode from "vscode";
+import { withSubcommand, type ServerCommand } from "./serverCommand";
+
+export async function installModel(logsmith: ServerCommand, onInstalled: () => Promise<unknown>): Promise<void> {
+  const command = withSubcommand(logsmith, ["model", "install"]);
+  const task = new vscode.Task(
+    { type: "logsmith", task: "model install" },
+    vscode.TaskScope.Workspace,
+    "model install",
+    "logsmith",
+    new vscode.ProcessExecution(command.command, command.args),
+  );
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  const execution = await vscode.tasks.executeTask(task);
+  const ended = vscode.tasks.onDidEndTaskProcess(async (event) => {
+    if (event.execution !== execution) {
+      return;
+    }
+    ended.dispose();
+    if (event.exitCode === 0) {
+      void vscode.window.showInformationMessage("logsmith: the model is installed; restarting the language server.");
+      await onInstalled();
+    } else {
+      void vscode.window.showErrorMessage(
+        `logsmith: \`model install\` failed (exit code ${event.exitCode ?? "unknown"}); the terminal shows why.`,
+      );
+    }
+  });
+}

@@ -1,0 +1,231 @@
+"""Engine benchmark: `logsmith.suggest` on real corpus sites against the llama.vim-style baseline.
+
+For each case (the developer's statement masked out, cursor on the blank indented line) it asks
+logsmith cold (first request on that file) then warm (the same request again), then the template
+engine alone, then the same model the way llama.vim asks (eval.baseline), cold then warm; it
+scores every top suggestion with eval.metrics and writes one JSON row per case, then the report.
+
+    .venv/bin/python -m eval.bench_engine --split dev --limit 200
+
+Rows go to eval/reports/<date>/engine-cases.jsonl (engine-heldout-... for the held-out split,
+...-typed-... for the `logger.` variant); a run that stops can be started again and skips the
+cases already done (--fresh starts over). The report goes to engine.json / engine.md beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import logsmith
+from eval import baseline, corpus, engine_report, machine, metrics
+
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+ORDER_SEED = "logsmith-bench-1"
+VARIANTS = {
+    "blank": "on the blank indented line where the statement was",
+    "typed": "after the typed logger and dot (`logger.`)",
+}
+
+
+def ordered_cases(cases: list[corpus.LogCase], seed: str = ORDER_SEED) -> list[corpus.LogCase]:
+    """Projects taken in turn, each project's cases in a fixed shuffled order: any prefix of the
+    list spreads over every project, and two consecutive cases never share a file's KV cache."""
+    by_project = defaultdict(list)
+    for case in cases:
+        by_project[case.project].append(case)
+    queues = []
+    for project in sorted(by_project):
+        queue = sorted(by_project[project], key=lambda case: (case.file, case.line))
+        random.Random(f"{seed}:{project}").shuffle(queue)
+        queues.append(queue)
+    ordered = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                ordered.append(queue.pop(0))
+    return ordered
+
+
+def report_stem(split: str, variant: str) -> str:
+    return "engine" + ("" if split == "dev" else f"-{split}") + ("" if variant == "blank" else f"-{variant}")
+
+
+def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Settings) -> dict:
+    """The top suggestion of one `logsmith.suggest` call and its wall time; an exception is recorded."""
+    started = time.perf_counter()
+    try:
+        found = logsmith.suggest(masked.source, masked.line, masked.character, path=str(path), settings=settings)
+    except Exception as exc:  # a bug in the engine must not stop the benchmark; it is counted
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
+    elapsed = (time.perf_counter() - started) * 1000
+    if not found:
+        return {"statement": None, "latency_ms": elapsed, "error": None, "source": None}
+    top = found[0]
+    return {"statement": top.statement, "latency_ms": elapsed, "error": None, "source": top.source,
+            "level": top.level, "site_kind": top.site_kind, "notes": list(top.notes),
+            "suggestions": len(found)}
+
+
+def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> dict:
+    typed = masked.source.split("\n")[masked.line][: masked.character].strip()
+    prompt = model.prompt(masked.source, masked.line, masked.character)
+    started = time.perf_counter()
+    try:
+        completion = model.complete(prompt)
+    except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
+    return {"statement": baseline.statement_from(completion.text, typed), "latency_ms": completion.seconds * 1000,
+            "error": None, "output": completion.text, "prompt_tokens": completion.prompt_tokens,
+            "reused_tokens": completion.reused_tokens, "truncated_tokens": completion.truncated_tokens,
+            "stopped_by": completion.stopped_by}
+
+
+def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
+             model: baseline.BaselineModel | None) -> dict:
+    """Every engine on one case, scored."""
+    path, source = corpus.case_source(case)
+    masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
+    results = {
+        "logsmith_cold": ask_logsmith(masked, path, settings),
+        "logsmith_warm": ask_logsmith(masked, path, settings),
+        "template": ask_logsmith(masked, path, settings.replace(use_model=False)),
+    }
+    if model is not None:
+        results["baseline_cold"] = ask_baseline(model, masked)
+        results["baseline_warm"] = ask_baseline(model, masked)
+    for result in results.values():
+        score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line)
+        result["score"] = dataclasses.asdict(score)
+    return {
+        "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,
+                 "file": case.file, "line": case.line, "function": case.function},
+        "expected": masked.expected,
+        "results": results,
+    }
+
+
+def _progress(index: int, total: int, row: dict) -> str:
+    results = row["results"]
+    parts = [f"[{index}/{total}] {row['case']['id']}"]
+    for engine in ("logsmith_cold", "logsmith_warm", "template", "baseline_cold", "baseline_warm"):
+        if engine in results:
+            parts.append(f"{engine}={results[engine]['latency_ms']:.0f}ms")
+    parts.append(f"-> {results['logsmith_warm']['statement']!r}")
+    return " ".join(parts)
+
+
+def _existing_rows(path: Path, run_key: dict, fresh: bool) -> list[dict]:
+    if fresh or not path.exists():
+        return []
+    rows = engine_report.load_rows(path)
+    for row in rows:
+        if {k: row["run"].get(k) for k in run_key} != run_key:
+            raise SystemExit(f"{path} holds rows of another run ({row['run']}); use --fresh to start over "
+                             f"or --out for another folder")
+    return rows
+
+
+def _preload(settings: logsmith.Settings) -> str:
+    """Load logsmith's model before timing anything (as the server does at start-up)."""
+    from logsmith.engines import model_engine
+
+    started = time.perf_counter()
+    try:
+        worker = model_engine.preload(settings, timeout=300.0)
+    except Exception as exc:  # reported; logsmith then answers from its template and the report shows it
+        return f"logsmith's model did not load: {exc}"
+    if worker.state != "ready":
+        return f"logsmith's model is {worker.state}: {worker.last_error}"
+    return f"logsmith's model loaded in {time.perf_counter() - started:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_engine", description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N cases of the split's fixed order")
+    parser.add_argument("--variant", choices=tuple(VARIANTS), default="blank")
+    parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
+    parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
+    args = parser.parse_args(argv)
+
+    from logsmith import models
+    from logsmith.engines.llama import shutdown_workers
+
+    settings = logsmith.Settings(model=args.model)
+    try:
+        choice = models.resolve(settings)
+    except models.ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    projects = corpus.load_projects()
+    cases = ordered_cases(corpus.cases_for_split(corpus.load_cases(), projects, args.split))
+    if args.limit is not None:
+        cases = cases[: args.limit]
+    out = args.out or REPORTS_DIR / datetime.date.today().isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(args.split, args.variant)
+    rows_path = out / f"{stem}-cases.jsonl"
+    run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
+               "baseline": not args.no_baseline}
+    rows = _existing_rows(rows_path, run_key, args.fresh)
+    if args.fresh and rows_path.exists():
+        rows_path.unlink()
+    done = {row["case"]["id"] for row in rows}
+    run = {**run_key, "model_id": choice.model_id, "variant_description": VARIANTS[args.variant],
+           "started": datetime.datetime.now().isoformat(timespec="seconds"), "limit": args.limit}
+    described = machine.describe()
+    todo = [case for case in cases if case.id not in done]
+    print(f"{len(cases)} cases ({len(cases) - len(todo)} already done) -> {rows_path}", file=sys.stderr)
+
+    model = None
+    try:
+        if todo:
+            print(_preload(settings), file=sys.stderr)
+            if not args.no_baseline:
+                model = baseline.BaselineModel(choice)
+        with open(rows_path, "a", encoding="utf-8") as sink:
+            for index, case in enumerate(todo, 1):
+                started = time.perf_counter()
+                try:
+                    row = run_case(case, args.variant, settings, model)
+                except corpus.CorpusError as exc:
+                    print(f"skipping {case.id}: {exc}", file=sys.stderr)
+                    continue
+                row["run"] = run
+                row["elapsed_s"] = time.perf_counter() - started
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.flush()
+                rows.append(row)
+                print(_progress(index, len(todo), row), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted: reporting the cases done so far", file=sys.stderr)
+    finally:
+        if model is not None:
+            model.close()
+        shutdown_workers()
+
+    wanted = {case.id for case in cases}
+    rows = [row for row in rows if row["case"]["id"] in wanted]
+    if not rows:
+        print("no cases were run", file=sys.stderr)
+        return 1
+    run["elapsed_s"] = sum(row.get("elapsed_s", 0.0) for row in rows)
+    report = engine_report.summarise(rows, run, described)
+    print(engine_report.write(report, out / f"{stem}.json", out / f"{stem}.md"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The engine benchmark's report: aggregates per-case rows into figures, and renders them as Markdown.
+
+The rows are what `eval.bench_engine` writes to `engine-cases.jsonl`, one JSON object per case:
+`{"run": {...}, "case": {...}, "expected": str, "results": {engine: {"statement", "latency_ms",
+"score": {...CaseScore}, ...}}}`. A report can be recomputed from them at any time:
+
+    python -m eval.engine_report eval/reports/<date>/engine-cases.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from eval import metrics
+
+ENGINES = {
+    "logsmith_cold": "logsmith, cold",
+    "logsmith_warm": "logsmith, warm",
+    "template": "template only",
+    "baseline_cold": "baseline (llama.vim way), cold",
+    "baseline_warm": "baseline (llama.vim way), warm",
+}
+BREAKDOWN_ENGINES = ("logsmith_warm", "template", "baseline_warm")
+
+
+def load_rows(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+    return rows
+
+
+def _scores(results: list[dict]) -> list[metrics.CaseScore]:
+    return [metrics.CaseScore(**result["score"]) for result in results]
+
+
+def _engine_summary(engine: str, results: list[dict]) -> dict:
+    summary = metrics.summarise(_scores(results))
+    summary["latency_ms"] = metrics.latency_summary(
+        [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")])
+    summary["errors"] = sum(1 for r in results if r.get("error"))
+    if engine.startswith("logsmith"):
+        used = [r.get("source") not in (None, "template") for r in results]
+        summary["model_share"] = sum(used) / len(used) if used else None
+    return summary
+
+
+def _breakdown(rows: list[dict], key) -> dict:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    table = {}
+    for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
+        table[name] = {"n": len(groups[name])}
+        for engine in BREAKDOWN_ENGINES:
+            results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
+            if results:
+                table[name][engine] = metrics.summarise(_scores(results))
+    return table
+
+
+def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
+    """The report as a JSON-able dict: run, machine, per-engine figures, breakdowns."""
+    engines = {}
+    for engine in ENGINES:
+        results = [row["results"][engine] for row in rows if engine in row.get("results", {})]
+        if results:
+            engines[engine] = _engine_summary(engine, results)
+    return {
+        "run": run,
+        "machine": machine,
+        "n": len(rows),
+        "engines": engines,
+        "by_site_kind": _breakdown(rows, lambda row: row["case"]["kind"]),
+        "by_project": _breakdown(rows, lambda row: row["case"]["project"]),
+    }
+
+
+def _share(value) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f} %"
+
+
+def _number(value, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _ms(value) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def render_markdown(report: dict) -> str:
+    run, machine = report["run"], report["machine"]
+    lines = [
+        f"# Engine benchmark: {run.get('split')} split, {report['n']} cases",
+        "",
+        f"- model: `{run.get('model_id')}` (sha256 {str(run.get('model_sha256'))[:12]}...), "
+        f"cursor: {run.get('variant_description', run.get('variant'))}",
+        f"- machine: {machine.get('nproc')} CPUs ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB RAM, "
+        f"load average at start {machine.get('load_average')}; Python {machine.get('python')}, "
+        f"llama-cpp-python {machine.get('llama_cpp_python')}, logsmith {machine.get('logsmith')}",
+        f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here",
+        "- latency: wall time of one request, nearest-rank percentiles; quality: the top suggestion "
+        "against the developer's statement (definitions in eval/README.md)",
+        "",
+        "| engine | p50 ms | p95 ms | p99 ms | level | level (exception = error) | level distance "
+        "| var P | var R | var F1 | BLEU-4 | ROUGE-L | parses | names in scope | acceptable | model used | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for engine, label in ENGINES.items():
+        entry = report["engines"].get(engine)
+        if entry is None:
+            continue
+        latency = entry["latency_ms"]
+        lines.append(
+            f"| {label} | {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} "
+            f"| {_share(entry['level_accuracy'])} | {_share(entry['level_accuracy_exception_is_error'])} "
+            f"| {_number(entry['level_distance'])} | {_number(entry['variable_precision'])} "
+            f"| {_number(entry['variable_recall'])} | {_number(entry['variable_f1'])} | {_number(entry['bleu4'])} "
+            f"| {_number(entry['rouge_l'])} | {_share(entry['parses'])} | {_share(entry['in_scope'])} "
+            f"| {_share(entry['acceptable'])} | {_share(entry.get('model_share'))} | {entry['errors']} |")
+    for title, key in (("site kind", "by_site_kind"), ("project", "by_project")):
+        lines += ["", f"## By {title}", "",
+                  "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", "",
+                  f"| {title} | n | " + " | ".join(ENGINES[e] for e in BREAKDOWN_ENGINES) + " |",
+                  "|---|---:|" + "---|" * len(BREAKDOWN_ENGINES)]
+        for name, entry in report[key].items():
+            cells = []
+            for engine in BREAKDOWN_ENGINES:
+                figures = entry.get(engine)
+                cells.append("n/a" if figures is None else
+                             f"{_share(figures['acceptable'])} / {_share(figures['level_accuracy_exception_is_error'])}"
+                             f" / {_number(figures['variable_f1'])} / {_number(figures['rouge_l'])}")
+            lines.append(f"| {name} | {entry['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write(report: dict, json_path: Path, markdown_path: Path) -> str:
+    markdown = render_markdown(report)
+    Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(markdown_path).write_text(markdown, encoding="utf-8")
+    return markdown
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.engine_report",
+                                     description="Recompute an engine report from its per-case rows.")
+    parser.add_argument("cases", type=Path, help="an engine-cases.jsonl written by eval.bench_engine")
+    args = parser.parse_args(argv)
+    rows = load_rows(args.cases)
+    if not rows:
+        print(f"{args.cases}: no rows", file=sys.stderr)
+        return 1
+    stem = args.cases.name.removesuffix("-cases.jsonl")
+    json_path = args.cases.with_name(f"{stem}.json")
+    machine = {}
+    if json_path.exists():
+        machine = json.loads(json_path.read_text(encoding="utf-8")).get("machine", {})
+    run = dict(rows[0]["run"])
+    run["elapsed_s"] = sum(row.get("elapsed_s", 0) for row in rows)
+    print(write(summarise(rows, run, machine), json_path, args.cases.with_name(f"{stem}.md")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

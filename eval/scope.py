@@ -1,0 +1,110 @@
+"""Which names are bound at a point of a Python file: the "names in scope" check of the metrics.
+
+A name is bound at a statement when it is a parameter of an enclosing function, is bound
+(assigned, `for`/`with`/`except ... as` target, imported, `def`/`class`, `global`/`nonlocal`,
+match capture) earlier in the text of the innermost function or anywhere in an outer function
+(closures run later), is bound anywhere at module level, or is a builtin. Class bodies are not enclosing scopes for their methods. A module or function
+with `from x import *` binds names nobody can list: every name then counts as bound.
+Pure: works on source text with `ast`, imports nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+_MODULE_NAMES = {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__",
+                 "__builtins__", "__path__", "__annotations__", "__dict__"}
+_BUILTINS = set(dir(builtins))
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+               ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+EVERYTHING = None
+"""Returned instead of a set when a star import makes the bound names unknowable."""
+
+
+def _before(node: ast.AST, position: tuple[int, int] | None) -> bool:
+    if position is None:
+        return True
+    return (node.lineno, node.col_offset) < position
+
+
+def _bindings(body: list[ast.stmt], position: tuple[int, int] | None) -> set[str] | None:
+    """Names bound by `body` before `position` (anywhere if None), not looking into inner scopes."""
+    names: set[str] = set()
+    star = False
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _NEW_SCOPES):
+            if isinstance(node, (*_FUNCTIONS, ast.ClassDef)) and _before(node, position):
+                names.add(node.name)
+                for decorator in node.decorator_list:
+                    stack.append(decorator)
+            continue
+        if hasattr(node, "lineno") and not _before(node, position):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    star = True
+                else:
+                    names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        stack.extend(ast.iter_child_nodes(node))
+    return EVERYTHING if star else names
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return {argument.arg for argument in every}
+
+
+def _enclosing_functions(module: ast.Module, line: int) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Functions whose body holds 1-based `line`, outermost first (they nest, so line order is enough)."""
+    chain = [node for node in ast.walk(module)
+             if isinstance(node, _FUNCTIONS) and node.body[0].lineno <= line <= node.end_lineno]
+    return sorted(chain, key=lambda node: (node.lineno, node.col_offset))
+
+
+def bound_names(source: str, line: int, column: int) -> set[str] | None:
+    """Names bound at 0-based (`line`, `column`) of `source`; EVERYTHING (None) after a star import.
+
+    Raises SyntaxError when `source` does not parse.
+    """
+    module = ast.parse(source)
+    position = (line + 1, column)
+    names = set(_BUILTINS) | _MODULE_NAMES
+    module_names = _bindings(module.body, None)
+    if module_names is EVERYTHING:
+        return EVERYTHING
+    names |= module_names
+    chain = _enclosing_functions(module, line + 1)
+    for function in chain:
+        # A closure runs after its outer function has bound everything: only the innermost
+        # function's bindings must come before the statement.
+        local = _bindings(function.body, position if function is chain[-1] else None)
+        if local is EVERYTHING:
+            return EVERYTHING
+        names |= local | _parameters(function)
+    return names
+
+
+def unbound(source: str, line: int, column: int, used: set[str]) -> set[str]:
+    """The names of `used` that are not bound at (`line`, `column`); raises SyntaxError if `source` does not parse."""
+    bound = bound_names(source, line, column)
+    if bound is EVERYTHING:
+        return set()
+    return set(used) - bound

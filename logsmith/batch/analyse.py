@@ -1,0 +1,88 @@
+"""One file, start to end: read it, parse once, find the sites, ask the engine for each statement.
+
+This is the unit of work of `--jobs N`: it runs in the main process or in a pool worker, and each
+process loads the model once (on its first file) and keeps it for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.util
+import time
+from dataclasses import dataclass
+
+from logsmith.batch.results import FileResult, Proposal
+from logsmith.batch.source_file import UnreadableSource, read_source
+from logsmith.pipeline import suggest_insertion
+from logsmith.settings import Settings
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.sites import find_sites, syntax_error_line
+
+MODEL_LOAD_TIMEOUT_S = 300.0
+_loaded_models: set = set()
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    display: str
+    root: str
+    settings: Settings
+    rules: tuple[str, ...]
+
+
+def ensure_model(settings: Settings) -> None:
+    """Load the model of `settings` in this process and wait until it answers (once per process).
+
+    Raises logsmith.models.ModelError (missing / corrupt model) or TimeoutError."""
+    if not settings.use_model:
+        return
+    key = (settings.model,)
+    if key in _loaded_models:
+        return
+    from logsmith.engines import model_engine
+
+    model_engine.preload(settings, timeout=MODEL_LOAD_TIMEOUT_S)
+    _loaded_models.add(key)
+    if multiprocessing.parent_process() is not None:
+        # A pool worker ends without running atexit handlers: stop its model worker explicitly.
+        from logsmith.engines.llama import shutdown_workers
+
+        multiprocessing.util.Finalize(None, shutdown_workers, exitpriority=10)
+
+
+def analyse(task: Task) -> FileResult:
+    """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
+    started = time.perf_counter()
+    base = dict(path=task.path, display=task.display, root=task.root)
+    try:
+        source = read_source(task.path, task.settings.max_file_bytes)
+    except UnreadableSource as exc:
+        return FileResult(**base, skipped=str(exc), seconds=time.perf_counter() - started)
+    except OSError as exc:
+        return FileResult(**base, skipped=f"skipped: cannot read ({exc.strerror or exc})", seconds=time.perf_counter() - started)
+    text = source.analysis_text
+    document = ParsedDocument(text)
+    error_line = syntax_error_line(document)
+    if error_line is not None:
+        return FileResult(**base, source=source, skipped=f"skipped: does not parse (syntax error near line {error_line + 1})",
+                          seconds=time.perf_counter() - started)
+    findings = find_sites(document, task.rules or None)
+    proposals, notes = [], []
+    if findings and task.settings.use_model:
+        try:
+            ensure_model(task.settings)
+        except Exception as exc:  # the engine falls back to the template; say why once per file
+            notes.append(f"model not used: {exc}")
+    for finding in findings:
+        try:
+            suggestions = suggest_insertion(text, finding.line, path=task.path, settings=task.settings, document=document)
+        except Exception as exc:  # an engine bug must not stop a run over a whole repository
+            notes.append(f"line {finding.line + 1}: the engine failed ({type(exc).__name__}: {exc})")
+            continue
+        if suggestions:
+            proposals.append(Proposal(finding, suggestions[0]))
+        else:
+            notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
+    return FileResult(**base, source=source, proposals=tuple(proposals), sites=len(findings), notes=tuple(notes),
+                      seconds=time.perf_counter() - started)

@@ -1,0 +1,70 @@
+"""The new content of a file once its proposals are applied, and whether it may be written.
+
+Used by `--diff`, `--apply` and `--review`, so the three always show the same change. A result that
+does not parse (tree-sitter, and `compile()` when the original compiles) or that the file's encoding
+cannot hold is refused, with the reason.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from logsmith.batch.edits import EditConflict, apply_edits
+from logsmith.batch.results import FileResult
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.sites import syntax_error_line
+
+
+@dataclass(frozen=True)
+class FileChange:
+    result: FileResult
+    new_text: str | None
+    """The file's text after the edits (line endings as in the file); None when refused."""
+    new_bytes: bytes | None
+    problem: str | None = None
+    """Why the change must not be written."""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _compiles(text: str, name: str) -> str | None:
+    """None when `text` compiles, else the error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else "")
+    return None
+
+
+def plan_change(result: FileResult) -> FileChange | None:
+    """The change for a file with proposals; None when there is nothing to change."""
+    if result.source is None or not result.proposals:
+        return None
+    source = result.source
+    edits = []
+    for proposal in result.proposals:  # setup edits (import, logger) first, so they come before at equal positions
+        edits.extend(proposal.suggestion.additional_edits)
+    edits.extend(p.suggestion.edit for p in result.proposals)
+    try:
+        new_text = apply_edits(source.text, edits, source.newline)
+    except EditConflict as exc:
+        return FileChange(result, None, None, f"not changed: {exc}")
+    analysis = new_text.replace("\r\n", "\n")
+    error_line = syntax_error_line(ParsedDocument(analysis))
+    if error_line is not None:
+        return FileChange(result, None, None, f"not changed: the result would not parse (line {error_line + 1})")
+    if _compiles(source.analysis_text, result.display) is None:
+        problem = _compiles(analysis, result.display)
+        if problem is not None:
+            return FileChange(result, None, None, f"not changed: the result would not compile: {problem}")
+    try:
+        new_bytes = source.encode(new_text)
+    except UnicodeEncodeError as exc:
+        return FileChange(result, None, None, f"not changed: {source.encoding} cannot hold {exc.object[exc.start:exc.end]!r}")
+    return FileChange(result, new_text, new_bytes)

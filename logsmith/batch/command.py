@@ -1,0 +1,184 @@
+"""`logsmith suggest PATH...`: its arguments and the run from walking the files to the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from logsmith.batch.analyse import Task
+from logsmith.batch.apply import apply_changes
+from logsmith.batch.changes import plan_change
+from logsmith.batch.formats.diff import write_diff
+from logsmith.batch.formats.jsonl import write_json_lines
+from logsmith.batch.formats.review import review_document
+from logsmith.batch.formats.sarif import write_sarif
+from logsmith.batch.formats.text import write_text
+from logsmith.batch.progress import Progress
+from logsmith.batch.runner import collect, run_tasks
+from logsmith.batch.summary import Summary
+from logsmith.batch.walk import discover
+from logsmith.syntax.sites import RULES, unknown_rules
+
+BATCH_BUDGET_MS = 10_000
+EPILOG = """\
+rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one place with
+`# logsmith: ignore` or `# logsmith: ignore[rule]` on its line or on the function's def line):
+""" + "\n".join(f"  {rule.id:<17} {rule.title}" for rule in RULES.values()) + """
+
+--apply safety: only the walked files are written, never a file reached through a symlink that leads
+out of the project root; a file is written only if its bytes are still those that were read, and
+only if the result parses; writes are atomic (temporary file + rename) and keep encoding, BOM, line
+endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is refused
+unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
+
+exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file unwritten;
+2 bad arguments (unknown rule, missing path, model not installed).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to analyse")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--diff", action="store_true", help="print a unified diff that `git apply` accepts")
+    output.add_argument("--json", action="store_true", help="print JSON Lines, one suggestion per line")
+    output.add_argument("--sarif", action="store_true", help="print a SARIF 2.1.0 log")
+    parser.add_argument("--apply", action="store_true", help="write the suggestions into the files (see below)")
+    parser.add_argument("--force", action="store_true", help="with --apply: also write files with uncommitted changes (backed up first)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when there are suggestions (for CI)")
+    parser.add_argument("--review", metavar="FILE.md", type=Path, help="write a review document (Markdown) to FILE.md")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="analyse files in N processes (each loads the model once)")
+    parser.add_argument("--no-model", action="store_true", help="template statements only: fast, no model loaded")
+    parser.add_argument("--model", metavar="NAME_OR_PATH", help="model to use (a `logsmith model list` name or a GGUF path)")
+    parser.add_argument("--rules", metavar="A,B", help="run only these rules (default: [tool.logsmith] rules, else all)")
+    parser.add_argument("--budget-ms", type=int, default=BATCH_BUDGET_MS, metavar="MS",
+                        help=f"longest time the model may spend on one statement (default {BATCH_BUDGET_MS})")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
+
+
+def _rules_from(args) -> tuple[str, ...] | None:
+    if args.rules is None:
+        return None
+    return tuple(name.strip() for name in args.rules.split(",") if name.strip())
+
+
+def _overrides(args, cli_rules) -> dict:
+    changes = {"latency_budget_ms": args.budget_ms}
+    if args.no_model:
+        changes["use_model"] = False
+    if args.model:
+        changes["model"] = args.model
+    if cli_rules is not None:
+        changes["rules"] = cli_rules
+    return changes
+
+
+def _model_label(settings) -> str:
+    if not settings.use_model:
+        return "template only (--no-model)"
+    from logsmith import models
+
+    try:
+        choice = models.resolve(settings)
+    except models.ModelError as exc:
+        raise SystemExit(f"logsmith suggest: the model cannot be used: {exc}\n(use --no-model for template-only suggestions)") from None
+    name = getattr(choice, "name", None) or getattr(choice, "model_id", None) or Path(str(getattr(choice, "path", ""))).name
+    return f"{name}, with the template engine as fallback"
+
+
+def run(args) -> int:
+    from logsmith import __version__
+
+    started = time.perf_counter()
+    err = sys.stderr
+    if args.jobs < 1:
+        err.write("logsmith suggest: --jobs must be at least 1\n")
+        return 2
+    if args.budget_ms < 1:
+        err.write("logsmith suggest: --budget-ms must be positive\n")
+        return 2
+    cli_rules = _rules_from(args)
+    if cli_rules is not None:
+        wrong = unknown_rules(cli_rules)
+        if wrong or not cli_rules:
+            err.write(f"logsmith suggest: unknown rule(s) {', '.join(wrong) or '(none given)'}; rules are {', '.join(RULES)}\n")
+            return 2
+    try:
+        found = discover(args.paths, _overrides(args, cli_rules))
+    except FileNotFoundError as exc:
+        err.write(f"logsmith suggest: {exc}\n")
+        return 2
+    for project in found.projects.values():
+        for message in project.messages:
+            err.write(f"logsmith suggest: {message}\n")
+        wrong = unknown_rules(project.settings.rules)
+        if wrong:
+            err.write(f"logsmith suggest: {project.root}/pyproject.toml: unknown rule(s) {', '.join(wrong)} in "
+                      f"[tool.logsmith] rules; rules are {', '.join(RULES)}\n")
+            return 2
+    try:
+        model_label = _model_label(next(iter(found.projects.values())).settings) if found.projects else "none"
+    except SystemExit as exc:
+        err.write(f"{exc}\n")
+        return 2
+
+    tasks = [Task(str(t.path), t.display, str(t.project.root), t.project.settings, t.project.settings.rules)
+             for t in found.targets]
+    progress = Progress(len(tasks), err, enabled=None if not args.quiet else False)
+    try:
+        results = collect(run_tasks(tasks, args.jobs), progress)
+    finally:
+        progress.close()
+
+    cwd = os.getcwd()
+    needs_changes = args.diff or args.apply or args.review
+    changes = {}
+    if needs_changes:
+        for result in results:
+            change = plan_change(result)
+            if change is not None:
+                changes[result.path] = change
+
+    out = sys.stdout
+    if args.diff:
+        out.flush()
+        write_diff(list(changes.values()), out.buffer, cwd)
+        out.buffer.flush()
+    elif args.json:
+        write_json_lines(results, out)
+    elif args.sarif:
+        write_sarif(results, out, __version__, cwd)
+    else:
+        write_text(results, out)
+    out.flush()
+
+    summary = Summary.of(results, found.skipped, time.perf_counter() - started)
+    status = 0
+    if args.apply:
+        for outcome in apply_changes(list(changes.values()), force=args.force):
+            if outcome.written:
+                summary.written += 1
+            else:
+                summary.not_written.append((outcome.display, outcome.reason))
+        if summary.not_written:
+            status = 1
+    if args.review:
+        document = review_document(results, changes, summary, paths=args.paths, model=model_label, version=__version__)
+        try:
+            args.review.parent.mkdir(parents=True, exist_ok=True)
+            args.review.write_text(document, encoding="utf-8")
+        except OSError as exc:
+            err.write(f"logsmith suggest: cannot write {args.review}: {exc.strerror or exc}\n")
+            status = 1
+    summary.seconds = time.perf_counter() - started
+    if not args.quiet:
+        err.write(summary.text() + "\n")
+        if args.review:
+            err.write(f"  review written to {args.review}\n")
+    if args.check and summary.suggestions:
+        status = 1
+    return status

@@ -1,0 +1,198 @@
+"""Which files `logsmith suggest PATH...` reads: Python files under the paths, minus what is ignored.
+
+Inside a git work tree the list comes from `git ls-files --cached --others --exclude-standard` (git's
+own `.gitignore` logic); elsewhere `.gitignore` files are read with the same syntax. Then the
+`[tool.logsmith] exclude` globs of the project root apply (`.gitignore` syntax, relative to the root),
+and folders that are never source are skipped (.git, __pycache__, node_modules, virtualenvs: any folder
+holding `pyvenv.cfg`). A file named on the command line is always read. Symlinked folders are not
+followed; a symlinked file whose target lies outside the root is skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from logsmith.batch.ignore_patterns import PatternSet, compile_patterns, excluded, is_ignored
+from logsmith.settings import Settings, from_environment, from_pyproject
+
+NEVER_SOURCE = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
+                          ".pytest_cache", ".ruff_cache", ".eggs", "site-packages"})
+PYTHON_SUFFIXES = (".py",)
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folder whose pyproject.toml configures a set of files, with its settings."""
+
+    root: Path
+    settings: Settings
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to analyse."""
+
+    path: Path
+    """Absolute path, symlinks not resolved."""
+    display: str
+    """Path shown in every output: relative to the current folder when inside it, else absolute."""
+    project: Project
+
+
+@dataclass
+class Discovery:
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(display path, reason) of files left out for a reason worth telling."""
+    projects: dict[Path, Project] = field(default_factory=dict)
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def find_root(path: Path) -> Path:
+    """The nearest folder at or above `path` with a pyproject.toml, else the nearest git work tree
+    root, else `path` itself (its folder for a file)."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _project(root: Path, discovery: Discovery, overrides: dict) -> Project:
+    if root not in discovery.projects:
+        settings, messages = from_pyproject(root)
+        settings = from_environment(settings)
+        if overrides:
+            settings = settings.replace(**overrides)
+        discovery.projects[root] = Project(root, settings, tuple(messages))
+    return discovery.projects[root]
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    """Files under `folder` that git does not ignore, relative to `folder`; None outside git."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True, timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return [name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_virtualenv(folder: Path) -> bool:
+    return (folder / "pyvenv.cfg").is_file()
+
+
+def _read_ignore_file(folder: Path, relative: str) -> PatternSet | None:
+    ignore_file = folder / ".gitignore"
+    if not ignore_file.is_file():
+        return None
+    try:
+        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return PatternSet(compile_patterns(lines), relative)
+
+
+def _plain_files(root: Path, folder: Path) -> list[str]:
+    """Files under `folder`, honouring the `.gitignore` files from `root` down, relative to `folder` (no git)."""
+    start = folder.relative_to(root).as_posix() if folder != root else ""
+    sets: list[PatternSet] = []
+    for ancestor in reversed([root, *[p for p in folder.parents if root in p.parents]] if folder != root else []):
+        found = _read_ignore_file(ancestor, ancestor.relative_to(root).as_posix() if ancestor != root else "")
+        if found is not None:
+            sets.append(found)
+    found: list[str] = []
+    stack: list[tuple[Path, str, list[PatternSet]]] = [(folder, start, sets)]
+    while stack:
+        here, relative, sets = stack.pop()
+        own = _read_ignore_file(here, relative)
+        if own is not None:
+            sets = [*sets, own]
+        try:
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in NEVER_SOURCE or is_ignored(sets, name, True) or _is_virtualenv(Path(entry.path)):
+                    continue
+                stack.append((Path(entry.path), name, sets))
+            elif entry.name.endswith(PYTHON_SUFFIXES) and not is_ignored(sets, name, False):
+                found.append(name[len(start) + 1 :] if start else name)
+    return found
+
+
+def _under_never_source(relative: str) -> bool:
+    return any(part in NEVER_SOURCE for part in relative.split("/")[:-1])
+
+
+def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None = None) -> Discovery:
+    """Targets for the command-line `paths`, each with its project's settings (`overrides` on top,
+    e.g. rules from --rules). Raises FileNotFoundError for a path that does not exist."""
+    cwd = cwd or Path.cwd()
+    discovery = Discovery()
+    seen: set[Path] = set()
+    overrides = overrides or {}
+
+    def add(path: Path, project: Project, explicit: bool) -> None:
+        display = display_path(path, cwd)
+        real = path.resolve()
+        if path.is_symlink() and not real.is_relative_to(project.root.resolve()):
+            discovery.skipped.append((display, "skipped: symlink to a file outside the project root"))
+            return
+        if not real.is_file():
+            if explicit:
+                discovery.skipped.append((display, "skipped: not a regular file"))
+            return
+        if real in seen:
+            return
+        seen.add(real)
+        discovery.targets.append(Target(path, display, project))
+
+    for given in paths:
+        path = (cwd / given).absolute() if not os.path.isabs(given) else Path(given)
+        path = Path(os.path.normpath(path))
+        if not path.exists() and not path.is_symlink():
+            raise FileNotFoundError(f"{given}: no such file or folder")
+        root = find_root(path)
+        project = _project(root, discovery, overrides)
+        if not path.is_dir():
+            add(path, project, explicit=True)
+            continue
+        excludes = PatternSet(compile_patterns(project.settings.exclude))
+        listed = _git_files(path)
+        if listed is None:
+            listed = _plain_files(root, path)
+        else:
+            listed = [name for name in listed if name.endswith(PYTHON_SUFFIXES) and not _under_never_source(name)]
+        prefix = path.relative_to(root).as_posix() if path != root else ""
+        for name in sorted(listed):
+            relative = f"{prefix}/{name}" if prefix else name
+            if project.settings.exclude and excluded(excludes, relative):
+                continue
+            candidate = path / name
+            if any(_is_virtualenv(folder) for folder in candidate.parents if folder != path and path in folder.parents):
+                continue
+            add(candidate, project, explicit=False)
+    return discovery

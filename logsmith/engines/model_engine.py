@@ -1,0 +1,102 @@
+"""The model engine: asks the local model for a planned statement's message within the time left.
+
+Any failure (model missing, corrupt, still loading, crashed, too slow, bad output) returns no
+statement and a note saying why; the pipeline then serves the template's statement.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from logsmith import models
+from logsmith.engines import prompt as prompts
+from logsmith.plan import Plan
+from logsmith.settings import Settings
+from logsmith.statement import InvalidStatement, check, render
+from logsmith.style import HouseStyle
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.site import LogSite
+
+MAX_TOKENS = 28
+MIN_TIME_S = 0.05
+
+
+@dataclass
+class Outcome:
+    statement: str | None = None
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def worker_for(settings: Settings):
+    """The running worker for the configured model; raises models.ModelError with the fix."""
+    from logsmith.engines.llama import get_worker
+
+    choice = models.resolve(settings)
+    worker = get_worker(choice)
+    if worker.state in ("stopped", "failed"):
+        worker.start()
+    return worker
+
+
+def preload(settings: Settings, timeout: float = 120.0):
+    """Load the model now and wait for it (batch mode and benchmarks); returns the worker."""
+    worker = worker_for(settings)
+    worker.wait_ready(timeout)
+    return worker
+
+
+def warm(document: ParsedDocument, site: LogSite, settings: Settings) -> None:
+    """Evaluate the stable part of the prompt so the next request at this site only pays for its tail."""
+    try:
+        worker = worker_for(settings)
+        if worker.state == "ready":
+            worker.warm(prompts.context(document, site))
+    except Exception:  # warming is an optimisation; a failure shows up on the real request
+        pass
+
+
+def statement(
+    document: ParsedDocument,
+    site: LogSite,
+    plan: Plan,
+    style: HouseStyle,
+    settings: Settings,
+    *,
+    deadline: float,
+    cancel: threading.Event | None = None,
+) -> Outcome:
+    from logsmith.engines.llama import ModelFailed
+
+    try:
+        worker = worker_for(settings)
+    except models.ModelError as exc:
+        return Outcome(notes=[str(exc)])
+    if worker.state != "ready":
+        return Outcome(notes=[f"model {worker.model_id} is {worker.state}" + (f": {worker.last_error}" if worker.last_error else "")])
+    left = deadline - time.perf_counter()
+    if left < MIN_TIME_S:
+        return Outcome(notes=["no time left for the model"])
+    try:
+        completion = worker.complete(
+            prompts.prompt(document, site, plan),
+            grammar=prompts.grammar(plan),
+            max_tokens=MAX_TOKENS,
+            stop=("\n",),
+            deadline_s=left,
+            cancel=cancel,
+        )
+    except ModelFailed as exc:
+        return Outcome(notes=[f"model failed: {exc}"])
+    message = prompts.message_from(completion.text, site, plan)
+    if message is None:
+        why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(completion.stopped_by, "gave no usable message")
+        return Outcome(notes=[f"model {why}"])
+    text = render(plan, message)
+    try:
+        check(text, plan, site)
+    except InvalidStatement as exc:
+        return Outcome(notes=[f"model statement rejected: {exc}"])
+    return Outcome(statement=text, source=worker.model_id)

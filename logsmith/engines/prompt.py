@@ -1,0 +1,72 @@
+"""The model's prompt and output grammar for a planned statement: pure functions of the site and plan.
+
+The prompt is the file's head (imports, logger) plus a window of lines before the cursor whose start
+only moves in steps, then the planned call opened up to its message: `logger.error("`. The changing
+part sits at the very end, so while the user types, the model's KV cache keeps everything before it.
+The grammar lets the model write only the message's words and the closing quote; the arguments are
+added from the plan, so placeholders and arguments always agree.
+"""
+
+from __future__ import annotations
+
+from logsmith.plan import Plan
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.site import LogSite
+
+HEAD_LINES = 12
+WINDOW_LINES = 48
+WINDOW_STEP = 16
+MESSAGE_CHARS = 72
+
+
+def window_start(site: LogSite) -> int:
+    """First line of the context window: the function's start, or a step-aligned line near the cursor."""
+    earliest = max(0, site.line - WINDOW_LINES)
+    earliest -= earliest % WINDOW_STEP
+    start = site.function.start_line if site.function else earliest
+    return max(start, earliest)
+
+
+def context(document: ParsedDocument, site: LogSite) -> str:
+    """Everything before the cursor's line that the model sees; stable while the cursor line changes."""
+    start = window_start(site)
+    head = [document.line(n) for n in range(min(HEAD_LINES, start))]
+    parts = []
+    if head:
+        parts.append("\n".join(head).rstrip() + "\n")
+        if start > HEAD_LINES:
+            parts.append("\n# ...\n\n")
+    body = [document.line(n) for n in range(start, site.line)]
+    if body:
+        parts.append("\n".join(body) + "\n")
+    return "".join(parts)
+
+
+def opening(site: LogSite, plan: Plan) -> str:
+    """The start of the planned call, up to and including what the user typed of the message."""
+    prefix = "f" if plan.message_format == "fstring" else ""
+    return f"{site.indent}{plan.logger}.{plan.level}({prefix}{plan.quote}{site.typed.message or ''}"
+
+
+def prompt(document: ParsedDocument, site: LogSite, plan: Plan) -> str:
+    return context(document, site) + opening(site, plan)
+
+
+def grammar(plan: Plan) -> str:
+    """GBNF: message words (no quote, backslash, placeholder or newline), then the closing quote."""
+    quote = '\\"' if plan.quote == '"' else "'"
+    banned = '"\\\\%{}\\n' if plan.quote == '"' else "'\\\\%{}\\n"
+    return (
+        f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{quote}"\n'
+        f"word ::= [^ {banned}]\n"
+        f"rest ::= [^{banned}]\n"
+    )
+
+
+def message_from(completion: str, site: LogSite, plan: Plan) -> str | None:
+    """The message the model wrote, or None when it did not close the string."""
+    if not completion.endswith(plan.quote):
+        return None
+    words = (site.typed.message or "") + completion[: -len(plan.quote)]
+    words = words.strip().rstrip(" :,;-=(")
+    return words if len(words) >= 3 else None

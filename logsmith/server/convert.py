@@ -1,0 +1,57 @@
+"""Engine values to LSP values: edits with the client's column units, item documentation, the accept command."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from logsmith.server.positions import from_code_points
+from logsmith.suggestion import Suggestion, TextEdit
+
+ACCEPT_COMMAND = "logsmith.accept"
+
+
+def lines_of(document, edits) -> dict[int, str]:
+    """The lines the edits touch, copied while the parsed document is held (it changes afterwards)."""
+    wanted = set()
+    for edit in edits:
+        wanted.update((edit.start_line, edit.end_line))
+    return {number: document.line(number) for number in wanted}
+
+
+def suggestion_lines(document, suggestions: list[Suggestion]) -> dict[int, str]:
+    edits = [edit for s in suggestions for edit in (s.edit, *s.additional_edits)]
+    return lines_of(document, edits)
+
+
+def lsp_range(lines: dict[int, str], edit: TextEdit, encoding: str) -> types.Range:
+    start = from_code_points(lines.get(edit.start_line, ""), edit.start_character, encoding)
+    end = from_code_points(lines.get(edit.end_line, ""), edit.end_character, encoding)
+    return types.Range(types.Position(edit.start_line, start), types.Position(edit.end_line, end))
+
+
+def lsp_edit(lines: dict[int, str], edit: TextEdit, encoding: str) -> types.TextEdit:
+    return types.TextEdit(range=lsp_range(lines, edit, encoding), new_text=edit.new_text)
+
+
+def accept_command(suggestion_id: str) -> types.Command:
+    return types.Command(title="Record that the log statement was accepted", command=ACCEPT_COMMAND,
+                         arguments=[suggestion_id])
+
+
+def explanation(suggestion: Suggestion) -> str:
+    """Why this statement: the engine's reason, where it came from, and anything the user should know."""
+    parts = [suggestion.reason or f"A {suggestion.level} statement for this {suggestion.site_kind} site."]
+    written_by = "the template engine" if suggestion.source == "template" else f"the local model {suggestion.source}"
+    parts.append(f"Written by {written_by} in {suggestion.latency_ms:.0f} ms.")
+    parts += [f"Note: {note}" for note in suggestion.notes]
+    return "\n\n".join(parts)
+
+
+def documentation(suggestion: Suggestion, formats: list | None) -> types.MarkupContent | str:
+    text = explanation(suggestion)
+    if formats and types.MarkupKind.Markdown in formats:
+        return types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                   value=f"```python\n{suggestion.statement}\n```\n\n{text}")
+    if formats and types.MarkupKind.PlainText in formats:
+        return types.MarkupContent(kind=types.MarkupKind.PlainText, value=text)
+    return text

@@ -1,0 +1,154 @@
+"""The model behind the suggestions, as the user sees it: loading reported with `$/progress`, a missing
+or broken model explained with `window/showMessage` (naming the command that installs it), and a
+`logsmith/status` notification after each answer with its latency and the model."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+from lsprotocol import types
+
+log = logging.getLogger(__name__)
+
+STATUS_NOTIFICATION = "logsmith/status"
+_tokens = itertools.count(1)
+
+
+class ModelStatus:
+    def __init__(self, server):
+        self.server = server
+        self.state = "unknown"
+        """off (use_model false), missing, loading, ready, failed, or unknown before the first check."""
+        self.choice = None
+        self.worker = None
+        self.last_latency_ms: float | None = None
+        self._progress_token: str | None = None
+        self._told: set[str] = set()
+
+    def identity(self) -> tuple[str | None, str | None]:
+        """(model id, model file SHA-256) of the configured model, or (None, None) when there is none."""
+        if self.choice is None or self.state in ("off", "missing"):
+            return None, None
+        return self.choice.model_id, self.choice.sha256
+
+    @property
+    def worker_pid(self) -> int | None:
+        return getattr(self.worker, "pid", None)
+
+    async def refresh(self, settings) -> None:
+        """Resolve the configured model and start loading it (progress reported); never raises."""
+        if not settings.use_model:
+            self.state, self.choice = "off", None
+            return
+        from logsmith import models
+
+        loop = asyncio.get_running_loop()
+        try:
+            choice = await loop.run_in_executor(None, models.resolve, settings)
+        except models.ModelMissing as exc:
+            self.state, self.choice = "missing", None
+            self._tell_once(f"logsmith: {exc}. Until then suggestions come from templates only.", types.MessageType.Warning)
+            return
+        except models.ModelError as exc:
+            self.state, self.choice = "failed", None
+            self._tell_once(f"logsmith: {exc}. Suggestions come from templates only.", types.MessageType.Error)
+            return
+        except Exception as exc:  # a bug here must not stop the server from serving templates
+            log.exception("cannot resolve the model")
+            self.state, self.choice = "failed", None
+            self._tell_once(f"logsmith: cannot use the model ({exc}); suggestions come from templates only.",
+                            types.MessageType.Error)
+            return
+        self.choice = choice
+        try:
+            from logsmith.engines.llama import get_worker
+
+            worker = get_worker(choice)
+        except Exception as exc:
+            log.exception("cannot start the model worker")
+            self.state = "failed"
+            self._tell_once(f"logsmith: cannot start the model worker ({exc}); suggestions come from templates only.",
+                            types.MessageType.Error)
+            return
+        self.worker = worker
+        worker.on_progress = self._progress_from_thread
+        if worker.state in ("stopped", "failed"):
+            worker.start()
+        self.state = worker.state
+        if worker.state == "loading":
+            await self._begin(f"loading model {worker.model_id}")
+
+    # -- progress (worker callbacks arrive on its threads)
+
+    def _progress_from_thread(self, state: str, message: str, percentage) -> None:
+        loop = self.server.loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._progress(state, message, percentage)))
+
+    async def _progress(self, state: str, message: str, percentage) -> None:
+        self.state = state
+        if state == "loading":
+            if self._progress_token is None:
+                await self._begin(message)
+            elif self._progress_token != "log":
+                self.server.work_done_progress.report(
+                    self._progress_token, types.WorkDoneProgressReport(message=message, percentage=percentage))
+            return
+        self._end(message)
+        if state == "failed":
+            self._tell_once(f"logsmith: {message}. Suggestions come from templates only.", types.MessageType.Error)
+
+    async def _begin(self, message: str) -> None:
+        if self._progress_token is not None:
+            return
+        if not self.server.client_supports("window.work_done_progress"):
+            self._progress_token = "log"
+            self.server.log_to_client(f"logsmith: {message}")
+            return
+        token = f"logsmith-model-{next(_tokens)}"
+        self._progress_token = token
+        try:
+            await asyncio.wait_for(self.server.work_done_progress.create_async(token), 5)
+        except Exception as exc:  # the client refused or never answered: fall back to the log
+            log.info("work done progress not available: %s", exc)
+            self._progress_token = "log"
+            self.server.log_to_client(f"logsmith: {message}")
+            return
+        self.server.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title="logsmith", message=message, percentage=0, cancellable=False))
+        if self.worker is not None and self.worker.state != "loading":  # it finished while the client answered
+            self._end(f"model {self.worker.model_id} {self.worker.state}")
+
+    def _end(self, message: str) -> None:
+        token, self._progress_token = self._progress_token, None
+        if token is None:
+            return
+        if token == "log":
+            self.server.log_to_client(f"logsmith: {message}")
+        else:
+            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+    def _tell_once(self, message: str, kind: types.MessageType) -> None:
+        if message in self._told:
+            return
+        self._told.add(message)
+        self.server.tell(message, kind)
+
+    # -- status after each answer
+
+    def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
+        self.last_latency_ms = latency_ms
+        if self.worker is not None:
+            self.state = self.worker.state
+        self.server.protocol.notify(STATUS_NOTIFICATION, {
+            "channel": channel,
+            "latencyMs": round(latency_ms, 1),
+            "source": suggestion.source,
+            "modelId": self.choice.model_id if self.choice is not None else None,
+            "modelState": self.state,
+            "workerPid": self.worker_pid,
+            "notes": list(suggestion.notes),
+        })

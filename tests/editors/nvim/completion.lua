@@ -1,0 +1,55 @@
+--- Scenario (Neovim 0.12, started with setup()): in the except block of the fixture, type
+--- `logger.`; the logsmith item appears in the completion menu; accept it with <C-y>.
+local H = dofile(os.getenv('LOGSMITH_TEST_DIR') .. '/harness.lua')
+
+H.run(function()
+  H.record('start', _G.logsmith_test_start)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = H.wait_for_client(bufnr, 30000)
+  H.step('client attached: ' .. client.name)
+  H.record('capabilities', {
+    completion = client.server_capabilities.completionProvider,
+    commands = (client.server_capabilities.executeCommandProvider or {}).commands,
+  })
+
+  local line = H.find_line('except ValueError') + 1
+  vim.api.nvim_win_set_cursor(0, { line, 0 })
+  H.step('typing on line ' .. line)
+  -- `S` starts the empty line with the indentation the Python indent script gives it.
+  H.type('S')
+  H.type('logger.')
+
+  local menu = H.wait_for('the logsmith item in the completion menu', 60000, function()
+    local info = vim.fn.complete_info({ 'items', 'selected' })
+    for index, item in ipairs(info.items or {}) do
+      local lsp = vim.tbl_get(item, 'user_data', 'nvim', 'lsp') or {}
+      if lsp.client_id == client.id then
+        return { info = info, index = index - 1 }
+      end
+    end
+    return nil
+  end)
+  local chosen = menu.info.items[menu.index + 1]
+  H.record('menu', vim.tbl_map(function(item)
+    return { word = item.word, abbr = item.abbr, menu = item.menu }
+  end, menu.info.items))
+  H.record('chosen', {
+    word = chosen.word,
+    label = chosen.abbr,
+    command = chosen.user_data.nvim.lsp.completion_item.command,
+  })
+  H.step(('menu shows %d item(s); logsmith item at %d, selected %d'):format(
+    #menu.info.items, menu.index, menu.info.selected))
+
+  -- Walk to the logsmith item and accept it, as a user would.
+  local moves = menu.index - menu.info.selected
+  H.type(string.rep('<C-n>', moves) .. '<C-y>')
+  H.wait_for('the accepted statement in the buffer', 5000, function()
+    return vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1]:find(chosen.word, 1, true)
+  end)
+  H.wait_for_requests_done(client, 'workspace/executeCommand', 10000)
+  H.type('<Esc>')
+  H.record('line', vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1])
+  H.record('buffer', vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
+  H.step('accepted')
+end)

