@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logsmith.policy import level_for, variables_for
-from logsmith.style import HouseStyle, LoggerChoice, logger_for
+from collections import Counter
+
+from logsmith.policy import level_for, normalise_level, variables_for
+from logsmith.style import HouseStyle, LoggerChoice, is_logger_call, logger_for
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.style import FileFacts
@@ -47,7 +49,12 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
 
 def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
     choice = logger_for(site, facts, style)
-    level = level_for(site, style, choice.framework)
+    nearby = Counter(
+        normalise_level(c.level)
+        for c in facts.calls
+        if site.function is not None and site.function.start_line <= c.line and abs(c.line - site.line) < 40 and is_logger_call(c, facts)
+    )
+    level = level_for(site, style, choice.framework, nearby)
     chosen = variables_for(site, level.level)
     message_format = style.message_format
     if site.typed.fstring:

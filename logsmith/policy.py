@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -47,40 +48,69 @@ class LevelChoice:
     why: str
 
 
-def level_for(site: LogSite, style: HouseStyle, framework: str = "logging") -> LevelChoice:
-    """The level for a statement at `site`, following what was typed, the site, and the file's habits."""
+# How often developers chose each level (debug, info, warning, error, exception, critical) at each
+# kind of site: counted on the development split of eval/corpus (930 statements from 9 projects).
+# The held-out projects were not used. Keys are "kind/how the handler ends" or just "kind".
+SITE_LEVELS = {
+    "else": (10, 18, 9, 7, 0, 3),
+    "entry": (21, 32, 3, 6, 3, 1),
+    "except": (68, 24, 68, 46, 73, 15),
+    "except/pass": (25, 4, 25, 16, 24, 4),
+    "except/reraise": (1, 5, 4, 10, 19, 3),
+    "except/return": (18, 7, 16, 5, 5, 5),
+    "except/value": (22, 6, 20, 13, 24, 3),
+    "loop": (25, 28, 17, 7, 1, 2),
+    "other": (131, 132, 49, 19, 2, 2),
+    "raise": (2, 2, 0, 8, 0, 1),
+    "return": (48, 20, 19, 5, 0, 0),
+    "finally": (3, 1, 0, 0, 0, 0),
+}
+# Weights of the file's own habits against the site prior (chosen by leave-one-project-out on dev).
+SAME_CONTEXT_WEIGHT = 1.5
+FILE_WEIGHT = 0.5
+NEARBY_WEIGHT = 1.0
+
+
+def _site_key(site: LogSite) -> str:
+    kind = "except" if site.in_except and site.kind not in ("raise", "return") else site.kind
+    if kind == "except":
+        ending = "reraise" if site.reraises else (site.recovers or "pass")
+        if f"except/{ending}" in SITE_LEVELS:
+            return f"except/{ending}"
+    return kind if kind in SITE_LEVELS else "other"
+
+
+def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelChoice:
+    """The level for a statement at `site`: what was typed, else the level that best fits both this kind
+    of site (how developers log there) and this file's habits (same context, whole file, same function)."""
     prefix = site.typed.level_prefix
     if prefix:
         for level in (*LEVELS, "warn", "fatal"):
             if level.startswith(prefix.lower()):
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
-    habits = style.levels
-    except_habits = Counter({k: v for k, v in style.except_levels.items() if k in LEVELS})
-    quiet = "debug" if habits.get("debug", 0) > habits.get("info", 0) else "info"
-    if site.kind == "except" or site.in_except:
-        exception_ok = framework in ("logging", "loguru", "structlog")
-        if site.reraises:
-            if except_habits:
-                level = except_habits.most_common(1)[0][0]
-                return LevelChoice(level, f"the handler re-raises; this file logs handled errors at {level}")
-            return LevelChoice("error", "the handler re-raises, so the caller decides; logged as an error with context")
-        if except_habits:
-            level = except_habits.most_common(1)[0][0]
-            return LevelChoice(level, f"the handler recovers; this file logs handled errors at {level}")
-        if site.recovers in ("continue", "pass"):
-            return LevelChoice("warning", "the handler swallows the exception and carries on")
-        if exception_ok and style.uses_exception_method:
-            return LevelChoice("exception", "the handler recovers; the traceback is kept with logger.exception")
-        return LevelChoice("error" if site.recovers != "return" else "warning", f"the handler recovers ({site.recovers or 'falls through'})")
-    if site.kind == "raise":
-        return LevelChoice("error", "an exception is raised next")
-    if site.kind == "entry":
-        return LevelChoice(quiet, f"entry of {site.function.name if site.function else 'the function'}; this file's routine level is {quiet}")
-    if site.kind in ("loop", "finally"):
-        return LevelChoice("debug", f"inside a {site.kind}: per-iteration detail")
-    if site.kind == "return":
-        return LevelChoice(quiet, "before the function returns")
-    return LevelChoice(quiet, "routine event; this file's usual level")
+    key = _site_key(site)
+    prior = SITE_LEVELS[key]
+    same = style.except_levels if site.in_except else style.levels - style.except_levels
+    nearby = nearby or Counter()
+    allowed = [lvl for lvl in LEVELS if lvl != "exception" or (site.in_except and framework != "structlog") or style.levels.get("exception")]
+
+    def score(level: str) -> float:
+        index = LEVELS.index(level)
+        value = math.log((prior[index] + 1) / (sum(prior) + len(LEVELS)))
+        value += SAME_CONTEXT_WEIGHT * math.log((same.get(level, 0) + 0.5) / (sum(same.values()) + 3))
+        value += FILE_WEIGHT * math.log((style.levels.get(level, 0) + 0.5) / (sum(style.levels.values()) + 3))
+        value += NEARBY_WEIGHT * math.log((nearby.get(level, 0) + 0.5) / (sum(nearby.values()) + 3))
+        return value
+
+    level = max(allowed, key=score)
+    where = {"except/reraise": "a handler that re-raises", "except/pass": "a handler that swallows the error",
+             "except/return": "a handler that returns a fallback", "except/value": "a handler that recovers"}.get(key, f"a {key} site")
+    habit = ""
+    if same.get(level):
+        habit = f"; this file uses {level} {same[level]} time(s) in {'handlers' if site.in_except else 'similar code'}"
+    elif nearby.get(level):
+        habit = f"; the same function logs at {level}"
+    return LevelChoice(level, f"{level} is how developers usually log at {where}{habit}")
 
 
 def _simple(expression: str | None) -> str | None:

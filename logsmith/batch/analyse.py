@@ -6,15 +6,17 @@ process loads the model once (on its first file) and keeps it for the rest of th
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import multiprocessing.util
 import time
 from dataclasses import dataclass
 
 from logsmith.batch.results import FileResult, Proposal
-from logsmith.batch.source_file import UnreadableSource, read_source
+from logsmith.batch.source_file import UnreadableSource, header_lines, read_source
 from logsmith.pipeline import suggest_insertion
 from logsmith.settings import Settings
+from logsmith.suggestion import Suggestion, TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.sites import find_sites, syntax_error_line
 
@@ -51,6 +53,18 @@ def ensure_model(settings: Settings) -> None:
         multiprocessing.util.Finalize(None, shutdown_workers, exitpriority=10)
 
 
+def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
+    """Setup lines (`import logging`, the logger) inserted above a `#!` line or a coding cookie would
+    break the script or change the file's encoding: insert them right below instead."""
+    if not header or not any(e.start_line < header for e in suggestion.additional_edits):
+        return suggestion
+    moved = tuple(
+        TextEdit(header, 0, header, 0, e.new_text) if e.start_line < header and (e.start_line, e.start_character) == (e.end_line, e.end_character) else e
+        for e in suggestion.additional_edits
+    )
+    return dataclasses.replace(suggestion, additional_edits=moved)
+
+
 def analyse(task: Task) -> FileResult:
     """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
     started = time.perf_counter()
@@ -69,6 +83,7 @@ def analyse(task: Task) -> FileResult:
                           seconds=time.perf_counter() - started)
     findings = find_sites(document, task.rules or None)
     proposals, notes = [], []
+    header = header_lines(text)
     if findings and task.settings.use_model:
         try:
             ensure_model(task.settings)
@@ -81,7 +96,7 @@ def analyse(task: Task) -> FileResult:
             notes.append(f"line {finding.line + 1}: the engine failed ({type(exc).__name__}: {exc})")
             continue
         if suggestions:
-            proposals.append(Proposal(finding, suggestions[0]))
+            proposals.append(Proposal(finding, _below_header(suggestions[0], header)))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
     return FileResult(**base, source=source, proposals=tuple(proposals), sites=len(findings), notes=tuple(notes),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.batch.results import FileResult
+from logsmith.batch.source_file import UnreadableSource, decode_source
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.sites import syntax_error_line
 
@@ -67,4 +68,13 @@ def plan_change(result: FileResult) -> FileChange | None:
         new_bytes = source.encode(new_text)
     except UnicodeEncodeError as exc:
         return FileChange(result, None, None, f"not changed: {source.encoding} cannot hold {exc.object[exc.start:exc.end]!r}")
+    if source.text.startswith("#!") and not new_text.startswith("#!"):
+        return FileChange(result, None, None, "not changed: the #! line would no longer be the first line")
+    try:
+        read_back = decode_source(new_bytes).text
+    except UnreadableSource as exc:
+        read_back = str(exc)
+    if read_back != new_text:
+        return FileChange(result, None, None, "not changed: Python would no longer read the file with its encoding "
+                                              f"({source.encoding}); is the coding declaration still on line 1 or 2?")
     return FileChange(result, new_text, new_bytes)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 BINARY_PROBE = 8192
 LONE_CR = re.compile(r"\r(?!\n)")
+CODING_COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
 class UnreadableSource(Exception):
@@ -47,6 +48,19 @@ class SourceText:
 
         Raises UnicodeEncodeError when `text` has a character the file's encoding cannot hold."""
         return text.encode(self.encoding)
+
+
+def header_lines(text: str) -> int:
+    """How many first lines must stay first: a `#!` line and a PEP 263 coding cookie (which only
+    counts on line 1 or 2). New lines such as `import logging` go below them."""
+    lines = text.split("\n", 2)[:2]
+    count = 0
+    for number, line in enumerate(lines):
+        if (number == 0 and line.startswith("#!")) or CODING_COOKIE.match(line):
+            count = number + 1
+        elif number == 0:
+            break
+    return count
 
 
 def decode_source(raw: bytes, max_bytes: int | None = None) -> SourceText:

@@ -117,7 +117,8 @@ def _plain_files(root: Path, folder: Path) -> list[str]:
     """Files under `folder`, honouring the `.gitignore` files from `root` down, relative to `folder` (no git)."""
     start = folder.relative_to(root).as_posix() if folder != root else ""
     sets: list[PatternSet] = []
-    for ancestor in reversed([root, *[p for p in folder.parents if root in p.parents]] if folder != root else []):
+    between = [p for p in folder.parents if root in p.parents]  # below the root, above the folder; nearest first
+    for ancestor in ([root, *reversed(between)] if folder != root else []):
         found = _read_ignore_file(ancestor, ancestor.relative_to(root).as_posix() if ancestor != root else "")
         if found is not None:
             sets.append(found)

@@ -40,7 +40,7 @@ class ModelStatus:
     async def refresh(self, settings) -> None:
         """Resolve the configured model and start loading it (progress reported); never raises."""
         if not settings.use_model:
-            self.state, self.choice = "off", None
+            self.state, self.choice, self.worker = "off", None, None
             return
         from logsmith import models
 
@@ -141,7 +141,7 @@ class ModelStatus:
 
     def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
         self.last_latency_ms = latency_ms
-        if self.worker is not None:
+        if self.worker is not None and self.choice is not None and self.state not in ("off", "missing"):
             self.state = self.worker.state
         self.server.protocol.notify(STATUS_NOTIFICATION, {
             "channel": channel,

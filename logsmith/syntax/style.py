@@ -15,7 +15,7 @@ FACTORIES = {
     "structlog.get_logger": "structlog",
     "structlog.getLogger": "structlog",
     "structlog.stdlib.get_logger": "structlog",
-    "get_logger": "structlog",
+    "get_logger": "logging",
     "get_task_logger": "logging",
 }
 

@@ -286,7 +286,7 @@ def test_nvim_07_setup_and_omni_completion(project, tmp_path, default_model_path
     version = run.data["version"]
     assert (version["major"], version["minor"]) == (0, 7), run.explain()
     assert run.data["start"] == {"how": "setup", "ok": True, "outcome": True}, run.explain()
-    assert run.data["omnifunc"] == "v:lua.vim.lsp.omnifunc"
+    assert run.data["omnifunc"] == "v:lua.require'logsmith.omnifunc'.omnifunc"
     words = [item["word"] for item in run.data["items"]]
     assert words and all(word.startswith("logger.") for word in words), run.explain()
     assert run.data["line"] == " " * 8 + words[0], run.explain()

@@ -49,8 +49,9 @@ SERVICE = textwrap.dedent('''\
 
         def stop(self):
             def drain(queue):
+                queue = list(queue)
                 logging.getLogger(__name__).fatal("Draining %d items", len(queue))
-                return queue.clear()
+                return queue
             return drain
 
 

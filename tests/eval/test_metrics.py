@@ -201,7 +201,8 @@ def test_parses_at_site():
     (EXCEPT_LINE, 'logger.error("%s", path', False),  # does not parse at the site
 ])
 def test_names_in_scope(line, statement, expected):
-    source = masked(method_line="" if line == METHOD_LINE else "pass", inner_line="" if line == INNER_LINE else "pass")
+    blank = {EXCEPT_LINE: "except_line", INNER_LINE: "inner_line", METHOD_LINE: "method_line"}[line]
+    source = masked(**{"except_line": "pass", "inner_line": "pass", "method_line": "pass", blank: ""})
     assert metrics.names_in_scope(source, line, statement) is expected
 
 

@@ -90,7 +90,9 @@ async function completionScenario(page) {
   const focused = await widget.locator(".monaco-list-row.focused").first().getAttribute("aria-label");
   step("suggestions shown", { count: labels.length, focused });
   result.completion = { rows: labels, focused };
-  // Let the details pane and any ghost text settle, then take the picture the README shows.
+  // Open the details pane (the statement in full and why), let it settle, take the README's picture.
+  await page.keyboard.press("Control+Space");
+  await widget.locator(".details .docs, .suggest-details .docs").first().waitFor({ state: "visible", timeout: 10_000 }).catch(() => {});
   await page.waitForTimeout(700);
   await screenshot(page, "completion.png");
   await page.keyboard.press("Enter");
@@ -155,6 +157,11 @@ async function main() {
 
     result.statusBefore = await waitForServer(page);
     step("server running", { status: result.statusBefore });
+    // The server reports loading its model as window progress; suggestions asked meanwhile come
+    // from templates. Wait for the model, so the suggestions come from the real one.
+    await page.waitForTimeout(1000);
+    await page.locator(".statusbar-item", { hasText: /logsmith: loading/ }).first().waitFor({ state: "detached", timeout });
+    step("model loaded");
 
     await completionScenario(page);
     if (config.inline) {

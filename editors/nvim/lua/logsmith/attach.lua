@@ -40,6 +40,13 @@ function M.convert(item)
   return {}
 end
 
+local function completeopt_is_buffer_local()
+  if not vim.api.nvim_get_option_info2 then
+    return false
+  end
+  return vim.api.nvim_get_option_info2('completeopt', {}).scope == 'buf'
+end
+
 local function supports(client, provider)
   local capabilities = client.server_capabilities or client.resolved_capabilities or {}
   return capabilities[provider] ~= nil and capabilities[provider] ~= false
@@ -86,10 +93,17 @@ function M.on_attach(client, bufnr)
   local options = config.get()
   local features = M.features()
 
-  -- Omni completion works everywhere (<C-x><C-o>); on 0.11+ it goes through vim.lsp.completion.
-  vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
-  if features.lsp_completion and supports(client, 'completionProvider') then
-    vim.lsp.completion.enable(true, client.id, bufnr, { autotrigger = options.autotrigger, convert = M.convert })
+  -- Omni completion (<C-x><C-o>) everywhere; on 0.11+ it goes through vim.lsp.completion.
+  if features.lsp_completion then
+    vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
+    if supports(client, 'completionProvider') then
+      vim.lsp.completion.enable(true, client.id, bufnr, { autotrigger = options.autotrigger, convert = M.convert })
+      if type(options.completeopt) == 'string' and completeopt_is_buffer_local() then
+        vim.bo[bufnr].completeopt = options.completeopt
+      end
+    end
+  else
+    require('logsmith.omnifunc').attach(bufnr)
   end
 
   local inline = options.inline and features.inline_completion and supports(client, 'inlineCompletionProvider')

@@ -35,7 +35,7 @@ function M.lsp_config(options)
     filetypes = vim.deepcopy(options.filetypes),
     root_markers = vim.deepcopy(options.root_markers),
     init_options = config.init_options(options),
-    settings = { logsmith = vim.deepcopy(options.settings) },
+    settings = config.workspace_settings(options),
     on_attach = attach.on_attach,
   }
 end
@@ -73,7 +73,7 @@ function M.start_legacy(bufnr)
     cmd = cmd,
     root_dir = root,
     init_options = config.init_options(options),
-    settings = { logsmith = vim.deepcopy(options.settings) },
+    settings = config.workspace_settings(options),
     on_attach = attach.on_attach,
   }
   if vim.lsp.start then

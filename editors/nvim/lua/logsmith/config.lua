@@ -16,6 +16,9 @@ M.defaults = {
   inline = true,
   -- Open the completion menu by itself after `.` (vim.lsp.completion autotrigger, Neovim 0.11+).
   autotrigger = true,
+  -- Buffer-local 'completeopt' for Python buffers (Neovim 0.11+, where it is buffer-local): show the
+  -- menu even for one statement and do not insert it before you accept it with <C-y>. false: leave it.
+  completeopt = 'menuone,noinsert,popup',
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.py', '.git' },
   -- Insert-mode keys; set one to false to leave that key alone.
@@ -36,6 +39,7 @@ local option_types = {
   settings = { 'table' },
   inline = { 'boolean' },
   autotrigger = { 'boolean' },
+  completeopt = { 'string', 'boolean' },
   filetypes = { 'table' },
   root_markers = { 'table' },
   keymaps = { 'table', 'boolean' },
@@ -119,7 +123,24 @@ function M.init_options(options)
   if options.model then
     init.model = options.model
   end
-  return init
+  return M.as_object(init)
+end
+
+--- `value`, or an empty JSON object when it is an empty table (which would be sent as `[]`).
+---@param value table
+---@return table
+function M.as_object(value)
+  if next(value) == nil then
+    return vim.empty_dict()
+  end
+  return value
+end
+
+--- The workspace settings sent to the server (its `logsmith` section).
+---@param options table
+---@return table
+function M.workspace_settings(options)
+  return { logsmith = M.init_options(options) }
 end
 
 return M

@@ -1,0 +1,148 @@
+"""`logsmith suggest` end to end with the template engine (--no-model): outputs, exit codes, excludes,
+syntax errors, --check, --rules, --jobs, SARIF structure, and --review counts against --json."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from batch_cli import run_suggest, write_tree
+
+SITES = {("sample/io.py", "io_call"), ("sample/io.py", "except_swallowed")}
+
+
+def test_text_output_summary_excludes_and_syntax_errors(sample_project):
+    run = run_suggest("--no-model", ".", cwd=sample_project)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"^sample/io\.py:5:5: \[io_call\] `load` performs file I/O", run.stdout, re.M)
+    assert re.search(r"^sample/io\.py:12:5: \[except_swallowed\] `except ValueError` returns", run.stdout, re.M)
+    assert "vendor/lib.py" not in run.stdout + run.stderr  # excluded by [tool.logsmith] exclude
+    assert "sample/broken.py: skipped: does not parse (syntax error near line 1)" in run.stderr
+    assert re.search(r"3 files analysed, 1 skipped, 2 sites, 2 suggestions in 1 files", run.stderr)
+    assert "by rule:   except_swallowed 1, io_call 1" in run.stderr
+    assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal
+
+
+def test_check_exits_1_only_when_there_are_suggestions(sample_project):
+    assert run_suggest("--no-model", "--check", "-q", ".", cwd=sample_project).returncode == 1
+    clean = run_suggest("--no-model", "--check", "-q", "sample/clean.py", cwd=sample_project)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+
+
+def test_json_lines_carry_file_range_level_statement_rule_source(sample_project):
+    run = run_suggest("--no-model", "--json", "-q", ".", cwd=sample_project)
+    records = run.json_lines()
+    assert {(r["file"], r["rule"]) for r in records} == SITES
+    for record in records:
+        assert record["source"] == "template"
+        assert record["level"] in ("debug", "info", "warning", "error", "exception", "critical")
+        assert record["statement"].startswith("logger.") and record["text"].strip() == record["statement"]
+        assert record["range"]["start"] == record["range"]["end"] and record["range"]["start"]["character"] == 0
+        assert record["latency_ms"] >= 0 and record["reason"]
+    swallowed = next(r for r in records if r["rule"] == "except_swallowed")
+    assert swallowed["range"]["start"]["line"] == 12 and swallowed["site"]["start"] == {"line": 11, "character": 4}
+
+
+def test_rules_from_the_command_line_and_from_pyproject(sample_project):
+    only_io = run_suggest("--no-model", "--json", "-q", "--rules", "io_call", ".", cwd=sample_project)
+    assert {r["rule"] for r in only_io.json_lines()} == {"io_call"}
+    bad = run_suggest("--no-model", "--rules", "io_call,nope", ".", cwd=sample_project)
+    assert bad.returncode == 2 and "unknown rule(s) nope" in bad.stderr
+
+    pyproject = sample_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'rules = ["except_swallowed"]\n')
+    from_config = run_suggest("--no-model", "--json", "-q", ".", cwd=sample_project)
+    assert {r["rule"] for r in from_config.json_lines()} == {"except_swallowed"}
+    pyproject.write_text(pyproject.read_text().replace('"except_swallowed"', '"typo_rule"'))
+    wrong = run_suggest("--no-model", ".", cwd=sample_project)
+    assert wrong.returncode == 2 and "typo_rule" in wrong.stderr
+
+
+def test_missing_path_is_a_usage_error(sample_project):
+    run = run_suggest("--no-model", "does-not-exist", cwd=sample_project)
+    assert run.returncode == 2 and "does-not-exist: no such file or folder" in run.stderr
+
+
+def test_jobs_2_gives_the_same_results_as_jobs_1(sample_project):
+    more = {f"sample/extra_{i}.py": f"def f{i}(path):\n    with open(path) as h:\n        return h.read()\n" for i in range(12)}
+    write_tree(sample_project, more)
+    one = run_suggest("--no-model", "--json", "-q", ".", cwd=sample_project)
+    two = run_suggest("--no-model", "--json", "-q", "--jobs", "2", ".", cwd=sample_project)
+    strip = lambda records: [{k: v for k, v in r.items() if k != "latency_ms"} for r in records]  # noqa: E731
+    assert len(one.json_lines()) == 14
+    assert strip(two.json_lines()) == strip(one.json_lines())
+
+
+def apply_sarif_fixes(text: str, replacements: list[dict]) -> str:
+    """Apply SARIF insertions (1-based line/column regions of length 0); each fix is complete on its own,
+    so the setup lines (import, logger) that several fixes share are applied once."""
+    unique = {json.dumps(r, sort_keys=True): r for r in replacements}.values()
+    lines = text.split("\n")
+    for replacement in sorted(unique, key=lambda r: (r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]), reverse=True):
+        region = replacement["deletedRegion"]
+        assert (region["startLine"], region["startColumn"]) == (region["endLine"], region["endColumn"])
+        row, column = region["startLine"] - 1, region["startColumn"] - 1
+        line = lines[row]
+        lines[row] = line[:column] + replacement["insertedContent"]["text"] + line[column:]
+    return "\n".join(lines)
+
+
+def test_sarif_is_a_well_formed_2_1_0_log_whose_fixes_give_the_applied_file(sample_project):
+    run = run_suggest("--no-model", "--sarif", "-q", ".", cwd=sample_project)
+    log = json.loads(run.stdout)
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    (sarif_run,) = log["runs"]
+    driver = sarif_run["tool"]["driver"]
+    rule_ids = [rule["id"] for rule in driver["rules"]]
+    assert driver["name"] == "logsmith" and len(rule_ids) == len(set(rule_ids)) == 5
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("none", "note", "warning", "error")
+    assert sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
+    notifications = sarif_run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notifications] == ["sample/broken.py"]
+    results = sarif_run["results"]
+    assert {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"]) for r in results} == SITES
+    replacements = []
+    for result in results:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("note", "warning") and result["message"]["text"]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1 and region["endLine"] >= region["startLine"]
+        (fix,) = result["fixes"]
+        (change,) = fix["artifactChanges"]
+        assert change["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        replacements += change["replacements"]
+    fixed = apply_sarif_fixes((sample_project / "sample/io.py").read_text(), replacements)
+    assert run_suggest("--no-model", "--apply", "-q", ".", cwd=sample_project).returncode == 0
+    assert (sample_project / "sample/io.py").read_text() == fixed
+
+
+def markdown_tables(document: str) -> list[list[list[str]]]:
+    tables, current = [], []
+    for line in document.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def test_review_document_is_valid_markdown_and_its_counts_match_json(sample_project):
+    review = sample_project / "review.md"
+    run = run_suggest("--no-model", "--json", "-q", "--review", review, ".", cwd=sample_project)
+    records = run.json_lines()
+    document = review.read_text()
+    assert document.startswith("# logsmith review\n")
+    for table in markdown_tables(document):
+        assert all(len(row) == len(table[0]) for row in table), table
+        assert all(re.fullmatch(r":?-{3,}:?", cell) for cell in table[1])
+    assert document.count("```") % 2 == 0
+    summary = dict(row[:2] for row in markdown_tables(document)[0][2:])
+    assert int(summary["suggestions"]) == len(records) == len(re.findall(r"^### \d+\. ", document, re.M))
+    assert int(summary["files skipped"]) == 1 and "sample/broken.py" in document
+    for record in records:
+        assert f"`{record['statement']}`" in document
+        assert f"`{record['rule']}`" in document
+        assert f"+   | {record['text'].rstrip()}" in document or f"+    | {record['text'].rstrip()}" in document

@@ -1,0 +1,100 @@
+"""The engine benchmark: the baseline's prompt, the case order, the report, and one real run end to end."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from eval import baseline, bench_engine, corpus, engine_report, metrics, sources
+
+FIM = ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")
+
+
+def test_prefix_prompt_is_the_256_lines_before_the_cursor():
+    lines = [f"line{i}" for i in range(400)]
+    lines[300] = "    "
+    source = "\n".join(lines)
+    prompt = baseline.prompt_for(source, 300, 4, fim_tokens=None)
+    assert prompt == "\n".join(lines[44:300]) + "\n    "  # lines 44..299 are the 256 before line 300
+
+
+def test_fim_prompt_has_the_64_lines_after():
+    lines = [f"line{i}" for i in range(400)]
+    lines[10] = "    logger."
+    source = "\n".join(lines)
+    prompt = baseline.prompt_for(source, 10, 7, fim_tokens=FIM)
+    prefix = "\n".join(lines[:10]) + "\n    log"
+    suffix = "ger." + "".join("\n" + text for text in lines[11:75])
+    assert prompt == f"<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>"
+
+
+def test_the_baseline_statement_is_the_first_line_of_output():
+    assert baseline.statement_from('logger.info("x")\n    return') == 'logger.info("x")'
+    assert baseline.statement_from('info("Saved %s", path)', typed="logger.") == 'logger.info("Saved %s", path)'
+    assert baseline.statement_from("\n") == ""
+
+
+def _case(project, index):
+    return corpus.LogCase(project, "1", f"{project}/f{index}.py", index, 4, index, 20, "info", "other", "f", "log.info()")
+
+
+def test_cases_are_taken_from_each_project_in_turn():
+    cases = [_case("b", i) for i in range(3)] + [_case("a", i) for i in range(5)]
+    ordered = bench_engine.ordered_cases(cases)
+    assert [case.project for case in ordered] == ["a", "b", "a", "b", "a", "b", "a", "a"]
+    assert ordered == bench_engine.ordered_cases(list(reversed(cases)))
+    assert sorted(ordered, key=lambda c: (c.project, c.line)) == sorted(cases, key=lambda c: (c.project, c.line))
+
+
+def test_report_names():
+    assert bench_engine.report_stem("dev", "blank") == "engine"
+    assert bench_engine.report_stem("heldout", "typed") == "engine-heldout-typed"
+
+
+def test_report_aggregates_rows():
+    source = "import logging\nlogger = logging.getLogger()\n\ndef f(path):\n    \n"
+    expected = 'logger.info("Saved %s", path)'
+
+    def result(statement, latency, source_name="template"):
+        score = metrics.score_case(statement, expected, source, 4)
+        return {"statement": statement, "latency_ms": latency, "source": source_name, "score": dataclasses.asdict(score)}
+
+    rows = [
+        {"case": {"kind": "return", "project": "p"},
+         "results": {"logsmith_warm": result(expected, 100.0, "gemma"), "template": result('logger.debug("x")', 5.0)}},
+        {"case": {"kind": "except", "project": "p"},
+         "results": {"logsmith_warm": result('logger.info("Saved")', 300.0), "template": result("pass", 7.0)}},
+    ]
+    report = engine_report.summarise(rows, {"split": "dev", "model_id": "m", "elapsed_s": 1.0}, {"nproc": 2})
+    warm = report["engines"]["logsmith_warm"]
+    assert warm["latency_ms"]["p50"] == 100.0 and warm["latency_ms"]["p95"] == 300.0  # ranks ceil(1) and ceil(1.9)
+    assert warm["level_accuracy"] == 1.0 and warm["variable_f1"] == 0.5  # (1 + 0) / 2
+    assert warm["model_share"] == 0.5
+    assert report["engines"]["template"]["acceptable"] == 0.0
+    assert report["by_site_kind"]["except"]["n"] == 1
+    markdown = engine_report.render_markdown(report)
+    assert "| logsmith, warm | 100 | 300 | 300 | 100 % |" in markdown
+    assert "## By project" in markdown
+
+
+def test_one_real_case_end_to_end(tmp_path, monkeypatch, default_model_path):
+    """The real corpus case, fetched with pip, through the real pipeline, model and baseline."""
+    monkeypatch.setenv(sources.CACHE_ENV, str(tmp_path / "sources"))
+    out = tmp_path / "report"
+    assert bench_engine.main(["--split", "dev", "--limit", "1", "--out", str(out), "--fresh"]) == 0
+    (row,) = engine_report.load_rows(out / "engine-cases.jsonl")
+    assert set(row["results"]) == set(engine_report.ENGINES)
+    for engine, result in row["results"].items():
+        assert result["error"] is None, (engine, result["error"])
+        assert result["latency_ms"] > 0
+    warm, template = row["results"]["logsmith_warm"], row["results"]["template"]
+    assert warm["score"]["parses"] and warm["score"]["is_log_call"], warm
+    assert template["source"] == "template"
+    assert row["results"]["baseline_cold"]["prompt_tokens"] > 100
+    assert row["results"]["baseline_warm"]["reused_tokens"] > 100  # the second ask finds the prompt in the cache
+    report = json.loads((out / "engine.json").read_text())
+    assert report["n"] == 1 and report["run"]["model_sha256"].startswith("a5fd3b62")
+    assert "| logsmith, cold |" in (out / "engine.md").read_text()
+    # a second run finds the case done and only rewrites the report
+    assert bench_engine.main(["--split", "dev", "--limit", "1", "--out", str(out)]) == 0
+    assert len(engine_report.load_rows(out / "engine-cases.jsonl")) == 1

@@ -1,0 +1,259 @@
+"""The real server with the real default model, as VS Code and Neovim see it (issue 3, acceptance 1).
+
+One server per client kind for the whole module (the `editor` fixture); each test opens its own file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp.checks import LspSpecificationWarning
+
+from lsp_session import start_editor, stop_editor
+
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.filterwarnings("error", category=LspSpecificationWarning)]
+
+GEMMA_SHA = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+
+SERVICE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+def save(record, db):
+    """Store one record."""
+    try:
+        db.insert(record)
+    except Exception as exc:
+        raise
+    return record
+
+
+def load(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def parse(text):
+    try:
+        return int(text)
+    except ValueError:
+        return None
+'''
+RAISE_LINE = 10        # `        raise` inside `except Exception as exc:`
+LOAD_DEF_LINE = 14     # `def load(path):`
+PARSE_TRY_LINE = 20    # first statement of parse()
+SWALLOW_LINE = 23      # `        return None` inside `except ValueError:`
+
+
+def source_of(item: types.CompletionItem) -> str:
+    return item.detail.split(" · ")[1]
+
+
+async def type_logger_in_except(editor, name: str):
+    uri = editor.open(name, SERVICE)
+    editor.edit(uri, (RAISE_LINE, 0), (RAISE_LINE, 0), "        logger.\n")
+    return uri, (RAISE_LINE, 15)
+
+
+async def test_completion_after_logger_dot_in_except(editor):
+    uri, (line, column) = await type_logger_in_except(editor, "completion.py")
+    result = await editor.complete(uri, line, column)
+    assert result.items, "no completion after `logger.` in an except block"
+    best = result.items[0]
+    assert best.detail.split(" · ")[0] in ("error", "exception")
+    assert source_of(best) in ("gemma-3-270m", "template")
+    assert "exc" in best.label
+    assert best.text_edit.range == types.Range(types.Position(line, 8), types.Position(line, column))
+    assert best.text_edit.new_text.startswith("logger.") and best.text_edit.new_text.endswith(")")
+    assert best.filter_text.startswith("logger.")
+    assert best.command.command == "logsmith.accept" and len(best.command.arguments) == 1
+    documentation = best.documentation.value if isinstance(best.documentation, types.MarkupContent) else best.documentation
+    assert "re-raises" in documentation
+    assert [item.sort_text for item in result.items] == sorted(item.sort_text for item in result.items)
+    status = await editor.wait_for(lambda: [s for s in editor.statuses if s.channel == "completion"], what="status")
+    assert status[-1].modelId == "gemma-3-270m" and status[-1].latencyMs > 0
+    # Nothing is offered where no log statement is being typed, and the model is not asked.
+    assert not (await editor.complete(uri, 8, 17)).items  # after `db.insert(record)`
+
+
+async def test_inline_completion_at_top_of_function(editor):
+    uri = editor.open("inline.py", SERVICE)
+    line, column = editor.type(uri, LOAD_DEF_LINE, len("def load(path):"), "\n    ")
+    line, column = LOAD_DEF_LINE + 1, 4
+    result = await editor.inline(uri, line, column)
+    assert result is not None and len(result.items) == 1
+    item = result.items[0]
+    assert item.insert_text.startswith("logger.") and "path" in item.insert_text
+    assert item.range == types.Range(types.Position(line, 4), types.Position(line, 4))
+    assert item.command.command == "logsmith.accept"
+    # automatic inline requests stay quiet where no statement fits: inside an expression statement's line
+    assert await editor.inline(uri, LOAD_DEF_LINE + 2, 8) is None
+    # but an explicit request (Invoked) answers on an empty line anywhere in a function body
+    editor.type(uri, LOAD_DEF_LINE + 2, len("    with open(path) as handle:"), "\n        ")
+    invoked = await editor.inline(uri, LOAD_DEF_LINE + 3, 8, invoked=True)
+    assert invoked is not None and invoked.items[0].insert_text.startswith("logger.")
+
+
+async def test_code_actions_insert_statements(editor):
+    uri = editor.open("actions.py", SERVICE)
+    actions = await editor.code_actions(uri, SWALLOW_LINE, 10)
+    titles = [action.title for action in actions]
+    assert titles == ["Log this exception", "Add log statement here", "Add entry log to this function"]
+    expected = {"Log this exception": (SWALLOW_LINE, "        logger."),
+                "Add log statement here": (SWALLOW_LINE, "        logger."),
+                "Add entry log to this function": (PARSE_TRY_LINE, "    logger.")}
+    for action in actions:
+        resolved = await editor.client.code_action_resolve_async(action)
+        if resolved.edit.document_changes:  # VS Code takes versioned edits
+            (change,) = resolved.edit.document_changes
+            assert change.text_document.uri == uri and change.text_document.version == editor.versions[uri]
+            edits = change.edits
+        else:  # Neovim's capabilities ask for the plain `changes` map
+            edits = resolved.edit.changes[uri]
+        main = edits[-1]
+        line, prefix = expected[action.title]
+        assert main.range == types.Range(types.Position(line, 0), types.Position(line, 0))
+        assert main.new_text.startswith(prefix) and main.new_text.endswith(")\n")
+        compile(main.new_text.strip(), "statement", "exec")  # a complete statement
+        assert resolved.command.command == "logsmith.accept"
+        answer = await editor.accept(resolved.command)
+        assert answer["recorded"] is True
+    accepted = editor.rows(event="accepted", channel="code_action")
+    assert len([row for row in accepted if row["path"].endswith("actions.py")]) == 3
+
+
+async def test_accept_command_writes_the_audit_row(editor):
+    uri, (line, column) = await type_logger_in_except(editor, "accept.py")
+    item = (await editor.complete(uri, line, column)).items[0]
+    suggestion_id = item.command.arguments[0]
+    shown = await editor.wait_rows(1, suggestion_id=suggestion_id, event="shown")
+    answer = await editor.accept(item.command)
+    assert answer == {"recorded": True, "id": suggestion_id}
+    (row,) = editor.rows(suggestion_id=suggestion_id, event="accepted")
+    assert row["statement"] == item.label
+    assert row["path"].endswith("accept.py")
+    assert row["channel"] == "completion" and row["rank"] == 0
+    assert row["level"] == item.detail.split(" · ")[0] and row["source"] == source_of(item)
+    assert row["model_id"] == "gemma-3-270m" and row["model_sha256"] == GEMMA_SHA
+    assert row["site_kind"] == "except" and row["latency_ms"] == shown[0]["latency_ms"] > 0
+    assert json.loads(row["settings"])["use_model"] is True
+    assert row["prev_hash"] == editor.rows()[row["seq"] - 2]["row_hash"]
+    verify = subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "--store", str(editor.store), "verify"],
+                            capture_output=True, text=True, timeout=60)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert (await editor.accept(types.Command(title="x", command="logsmith.accept", arguments=["no-such-id"])))["recorded"] is False
+
+
+async def test_newer_request_supersedes_older(editor):
+    uri, (line, column) = await type_logger_in_except(editor, "supersede.py")
+    finished = {}
+
+    async def ask(name, coroutine):
+        result = await coroutine
+        finished[name] = time.perf_counter()
+        return result
+
+    first = asyncio.ensure_future(ask("first", editor.complete(uri, line, column)))
+    await asyncio.sleep(0.02)
+    line, column = editor.type(uri, line, column, "e")
+    second = asyncio.ensure_future(ask("second", editor.complete(uri, line, column)))
+    older, newer = await asyncio.gather(first, second)
+    assert not older.items
+    assert newer.items and newer.items[0].text_edit.range.end.character == column
+    assert finished["first"] < finished["second"]
+    # the superseded request offered nothing, so it left no rows
+    shown_ids = {row["suggestion_id"] for row in editor.rows(event="shown") if row["path"].endswith("supersede.py")}
+    assert shown_ids == {item.command.arguments[0] for item in newer.items}
+
+    # inline requests too (Neovim never cancels them): the older answers empty
+    editor.type(uri, LOAD_DEF_LINE + 1, len("def load(path):"), "\n    ")
+    older_inline = asyncio.ensure_future(editor.inline(uri, LOAD_DEF_LINE + 2, 4))
+    await asyncio.sleep(0.02)
+    newer_inline = await editor.inline(uri, LOAD_DEF_LINE + 2, 4)
+    assert await older_inline is None
+    assert newer_inline is not None and newer_inline.items
+
+
+async def test_cancel_request_is_honoured(editor):
+    uri, (line, column) = await type_logger_in_except(editor, "cancel.py")
+    rows_before = len(editor.rows())
+    params = types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(line, column))
+    pending = asyncio.wrap_future(editor.client.protocol.send_request(types.TEXT_DOCUMENT_COMPLETION, params,
+                                                                      msg_id="cancel-me"))
+    await asyncio.sleep(0.05)
+    editor.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancel-me"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wait_for(pending, 10)
+    await editor.settle()
+    assert len(editor.rows()) == rows_before  # nothing was offered
+    assert (await editor.complete(uri, line, column)).items  # the server carries on
+
+
+async def test_settings_changes(editor):
+    uri, (line, column) = await type_logger_in_except(editor, "settings.py")
+    try:
+        editor.configure({"useModel": False})
+        await editor.settle()
+        items = (await editor.complete(uri, line, column)).items
+        assert items and {source_of(item) for item in items} == {"template"}
+
+        editor.configure({"latencyBudgetMs": "fast", "inline": "yes"})
+        warnings = await editor.wait_for(lambda: [m for m in editor.messages if "logsmith settings" in m], what="warning")
+        assert any("latency_budget_ms" in m for m in warnings) and any("'inline'" in m for m in warnings)
+        assert (await editor.complete(uri, line, column)).items  # defaults kept, still serving
+
+        editor.configure({"telemetry": False})
+        await editor.settle()
+        before = len(editor.rows())
+        item = (await editor.complete(uri, line, column)).items[0]
+        assert (await editor.accept(item.command))["recorded"] is False
+        await editor.settle()
+        assert len(editor.rows()) == before
+
+        editor.configure({"storeCode": False})
+        await editor.settle()
+        item = (await editor.complete(uri, line, column)).items[0]
+        assert (await editor.accept(item.command))["recorded"] is True
+        (row,) = editor.rows(suggestion_id=item.command.arguments[0], event="accepted")
+        assert row["statement"] is None and json.loads(row["settings"])["store_code"] is False
+
+        editor.configure({"inline": False})
+        await editor.settle()
+        editor.type(uri, LOAD_DEF_LINE + 1, len("def load(path):"), "\n    ")
+        assert await editor.inline(uri, LOAD_DEF_LINE + 2, 4) is None
+
+        # a client that is asked (workspace/configuration) rather than pushing the settings
+        editor.client.set_configuration({"logsmith": {"useModel": False}})
+        editor.configure(None)
+        await editor.settle()
+        items = (await editor.complete(uri, line, column)).items
+        assert {source_of(item) for item in items} == {"template"}
+    finally:
+        editor.client.set_configuration({})
+        editor.configure({})
+        await editor.settle()
+    items = (await editor.complete(uri, line, column)).items
+    assert items
+
+
+@pytest.mark.parametrize("client", ["vscode", "neovim"])
+async def test_missing_model_keeps_templates(tmp_path, client):
+    session = await start_editor(tmp_path, client, env={"LOGSMITH_MODEL": str(tmp_path / "no-such-model.gguf")})
+    try:
+        message = await session.wait_for(lambda: [m for m in session.messages if "model" in m], what="a message")
+        assert "logsmith model install" in message[0]
+        uri, (line, column) = await type_logger_in_except(session, "missing.py")
+        items = (await session.complete(uri, line, column)).items
+        assert items and {source_of(item) for item in items} == {"template"}
+        assert "not found" in (items[0].documentation.value if isinstance(items[0].documentation, types.MarkupContent)
+                               else items[0].documentation)
+    finally:
+        await stop_editor(session)
