@@ -16,21 +16,22 @@ PREFIX_LINES = 256
 SUFFIX_LINES = 64
 MAX_TOKENS = 48
 N_CTX = 8192
-DEADLINE_S = 120.0
+DEADLINE_S = 600.0
 
 
-def prompt_for(source: str, line: int, character: int, *, fim_tokens: tuple[str, str, str] | None) -> str:
+def prompt_for(source: str, line: int, character: int, *, fim_tokens: tuple[str, str, str] | None,
+               prefix_lines: int = PREFIX_LINES, suffix_lines: int = SUFFIX_LINES) -> str:
     """The llama.vim-style prompt for the cursor at (`line`, `character`), 0-based code points;
     `fim_tokens` = (prefix, suffix, middle) tokens of a FIM model, None for a prefix-only prompt."""
     lines = source.split("\n")
     line = min(max(line, 0), len(lines) - 1)
     current = lines[line]
     character = min(max(character, 0), len(current))
-    before = lines[max(0, line - PREFIX_LINES): line]
+    before = lines[max(0, line - prefix_lines): line]
     prefix = "".join(text + "\n" for text in before) + current[:character]
     if not fim_tokens:
         return prefix
-    after = lines[line + 1: line + 1 + SUFFIX_LINES]
+    after = lines[line + 1: line + 1 + suffix_lines]
     suffix = current[character:] + "".join("\n" + text for text in after)
     fim_prefix, fim_suffix, fim_middle = fim_tokens
     return f"{fim_prefix}{prefix}{fim_suffix}{suffix}{fim_middle}"
@@ -45,9 +46,11 @@ class BaselineModel:
     """The model in a `logsmith.engines.llama.ModelWorker` of its own (its own KV cache, apart
     from the one logsmith's pipeline uses), asked with greedy decoding and no grammar."""
 
-    def __init__(self, choice, *, n_threads: int = 2, n_ctx: int = N_CTX, load_timeout_s: float = 300.0):
+    def __init__(self, choice, *, prefix_lines: int = PREFIX_LINES, suffix_lines: int = SUFFIX_LINES,
+                 n_threads: int = 2, n_ctx: int = N_CTX, load_timeout_s: float = 300.0):
         from logsmith.engines.llama import ModelWorker
 
+        self.prefix_lines, self.suffix_lines = prefix_lines, suffix_lines
         self.model_id = choice.model_id
         self.fim_tokens = tuple(choice.fim_tokens) if choice.fim_tokens else None
         self._worker = ModelWorker(choice, n_threads=n_threads, n_ctx=n_ctx)
@@ -56,7 +59,8 @@ class BaselineModel:
             raise RuntimeError(f"baseline model {choice.model_id} did not load: {self._worker.last_error}")
 
     def prompt(self, source: str, line: int, character: int) -> str:
-        return prompt_for(source, line, character, fim_tokens=self.fim_tokens)
+        return prompt_for(source, line, character, fim_tokens=self.fim_tokens, prefix_lines=self.prefix_lines,
+                          suffix_lines=self.suffix_lines)
 
     def complete(self, prompt: str):
         """A `logsmith.engines.llama.Completion`: text, seconds, prompt / reused / evaluated tokens."""

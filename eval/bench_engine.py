@@ -157,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
+    parser.add_argument("--prefix-lines", type=int, default=baseline.PREFIX_LINES,
+                        help="lines before the cursor in the baseline's prompt (llama.vim: 256)")
+    parser.add_argument("--suffix-lines", type=int, default=baseline.SUFFIX_LINES,
+                        help="lines after the cursor in a FIM baseline prompt (llama.vim: 64)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
     args = parser.parse_args(argv)
 
@@ -178,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = report_stem(args.split, args.variant)
     rows_path = out / f"{stem}-cases.jsonl"
     run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
-               "baseline": not args.no_baseline}
+               "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after"}
     rows = _existing_rows(rows_path, run_key, args.fresh)
     if args.fresh and rows_path.exists():
         rows_path.unlink()
@@ -194,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         if todo:
             print(_preload(settings), file=sys.stderr)
             if not args.no_baseline:
-                model = baseline.BaselineModel(choice)
+                try:
+                    model = baseline.BaselineModel(choice, prefix_lines=args.prefix_lines,
+                                                   suffix_lines=args.suffix_lines)
+                except RuntimeError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
         with open(rows_path, "a", encoding="utf-8") as sink:
             for index, case in enumerate(todo, 1):
                 started = time.perf_counter()
@@ -222,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no cases were run", file=sys.stderr)
         return 1
     run["elapsed_s"] = sum(row.get("elapsed_s", 0.0) for row in rows)
+    described["load_average_end"] = machine.describe()["load_average"]
     report = engine_report.summarise(rows, run, described)
     print(engine_report.write(report, out / f"{stem}.json", out / f"{stem}.md"))
     return 0

@@ -105,8 +105,10 @@ def render_markdown(report: dict) -> str:
         f"- model: `{run.get('model_id')}` (sha256 {str(run.get('model_sha256'))[:12]}...), "
         f"cursor: {run.get('variant_description', run.get('variant'))}",
         f"- machine: {machine.get('nproc')} CPUs ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB RAM, "
-        f"load average at start {machine.get('load_average')}; Python {machine.get('python')}, "
+        f"load average at start {machine.get('load_average')}, at the end {machine.get('load_average_end')}; Python {machine.get('python')}, "
         f"llama-cpp-python {machine.get('llama_cpp_python')}, logsmith {machine.get('logsmith')}",
+        f"- baseline prompt: {run.get('baseline') or 'not run'} (the llama.vim way: no tree-sitter, greedy, "
+        f"stop at newline, 48 tokens at most)",
         f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here",
         "- latency: wall time of one request, nearest-rank percentiles; quality: the top suggestion "
         "against the developer's statement (definitions in eval/README.md)",

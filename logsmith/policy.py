@@ -113,6 +113,11 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", near
     return LevelChoice(level, f"{level} is how developers usually log at {where}{habit}")
 
 
+def _assigned(statement: str) -> str | None:
+    found = re.match(r"\s*([A-Za-z_]\w*)\s*(?::[^=]+)?=[^=]", statement or "")
+    return found.group(1) if found else None
+
+
 def _simple(expression: str | None) -> str | None:
     if expression and re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?", expression):
         return expression
@@ -136,24 +141,19 @@ def variables_for(site: LogSite, level: str, limit: int = 2) -> VariableChoice:
     if site.kind == "entry" and site.function:
         candidates = [p for p in site.function.parameters if p not in ("self", "cls")]
         why = "the function's parameters"
-    elif site.kind == "return":
-        value = _simple(site.return_value)
-        candidates = [value] if value and value not in ("None", "True", "False", "self") else []
-        why = "the value returned"
     elif site.kind == "loop" and site.loop_variables:
         candidates = list(site.loop_variables)
         why = "the loop variable"
-    elif site.kind == "raise" and site.raise_value:
-        candidates = [n for n in re.findall(r"\b[a-z_]\w*\b", site.raise_value.split("(", 1)[-1]) if n in site.names]
-        why = "what the raised error mentions"
     elif site.in_except and site.loop_variables:
         candidates = [site.loop_variables[0]]
         why = "the item being processed"
-    elif site.kind == "other" and site.previous_statement:
-        target = site.previous_statement.split("=", 1)[0].strip() if "=" in site.previous_statement else ""
-        if re.fullmatch(r"[A-Za-z_]\w*", target or ""):
-            candidates = [target]
-            why = "the value just computed"
+    elif not site.in_except:
+        assigned = _assigned(site.previous_statement)
+        value = _simple(site.return_value) if site.kind == "return" else None
+        if assigned:
+            candidates, why = [assigned], "the value just computed"
+        elif value and value not in ("None", "True", "False", "self"):
+            candidates, why = [value], "the value returned"
     typed_text = site.typed.text
     kept, left_out = [], []
     for name in candidates:

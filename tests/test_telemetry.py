@@ -166,7 +166,7 @@ def test_locked_store_warns_once_and_catches_up(tmp_path):
     path = tmp_path / "t.sqlite3"
     AuditStore(path).close()
     warnings = []
-    recorder = AuditRecorder(path, warn=warnings.append)
+    recorder = AuditRecorder(path, warn=warnings.append, retry_interval=0)
     blocker = raw(path)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
@@ -186,7 +186,7 @@ def test_unwritable_home_warns_once(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("x")
     warnings = []
-    recorder = AuditRecorder(blocker / "telemetry.sqlite3", warn=warnings.append)
+    recorder = AuditRecorder(blocker / "telemetry.sqlite3", warn=warnings.append, retry_interval=0)
     try:
         assert [recorder.record(event(n)).result(5) for n in range(3)] == [False, False, False]
     finally:

@@ -6,10 +6,12 @@ optional GBNF grammar and a cancel event; `warm()` puts a prompt into the worker
 next request that shares its prefix only pays for the new tokens.
 
 The model never runs in the caller's process: if llama.cpp crashes (FACTS.md: AMX kernels die with
-SIGSEGV on some CPUs) or stops answering, the caller gets `ModelFailed`, the worker is killed and
-started again, and after `MAX_CRASHES` crashes in a row without one good answer the model is
-turned off (state "failed") until `start()` is called. The worker's stderr goes to
-`$LOGSMITH_CACHE/logs/model-worker.log`; the caller's own stdout is never touched.
+SIGSEGV on some CPUs) the caller gets `ModelFailed` and a new worker starts at once. A worker that
+has not answered `GRACE_S` after the deadline is late: the caller gets `ModelNotReady`, the request
+is cancelled, and the worker is killed (and restarted) only if it is still silent `HANG_S` after the
+deadline. After `MAX_CRASHES` crashes or hangs in a row the model is turned off (state "failed").
+The worker's stderr goes to `$LOGSMITH_CACHE/logs/model-worker.log`; the caller's stdout is never
+touched, and llama_cpp is never imported in the caller's process.
 """
 
 from __future__ import annotations
@@ -24,16 +26,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from logsmith.models import ModelChoice, ModelError, cache_dir
 
 log = logging.getLogger(__name__)
 
 GRACE_S = 0.5
-"""How long past its deadline the caller waits for the worker before killing it."""
+"""How long past the deadline the caller waits for the worker's answer."""
 HANG_S = 10.0
 """A worker still silent this long after a request's deadline is taken as hung and killed.
 
@@ -252,8 +254,10 @@ class ModelWorker:
         n_batch: int = 256,
         on_progress: ProgressCallback | None = None,
         log_path: Path | None = None,
+        hang_s: float = HANG_S,
     ):
         self.choice = choice
+        self.hang_s = hang_s
         self.n_threads = n_threads
         self.n_ctx = n_ctx
         self.n_batch = n_batch
@@ -579,16 +583,16 @@ class ModelWorker:
 
         def kill_if_hung():
             if not pending.done.is_set():
-                conn.kill(f"model worker hung: no answer {HANG_S:.0f} s after a deadline")
+                conn.kill(f"model worker hung: no answer {self.hang_s:.0f} s after a deadline")
 
-        timer = threading.Timer(HANG_S, kill_if_hung)
+        timer = threading.Timer(self.hang_s, kill_if_hung)
         timer.daemon = True
         timer.start()
 
     def _settle_late(self, end: float) -> _Connection:
         """Before a new request: wait for the abandoned one to end (or the worker to be killed as hung)."""
         conn, pending, since = self._late
-        hang_at = since + HANG_S + 2.0  # the hang timer kills it at HANG_S; its exit follows
+        hang_at = since + self.hang_s + 2.0  # the hang timer kills it then; its exit follows
         if not pending.done.wait(max(0.0, min(end, hang_at) - time.monotonic())):
             raise ModelNotReady(f"model {self.model_id} is still finishing a late request")
         self._late = None

@@ -44,6 +44,8 @@ CANCELLED_IDS_KEPT = 64
 # When the grammar rejects the model's first choice, it is applied to this many most likely tokens
 # before the whole vocabulary (262k tokens for Gemma: about 45 ms a token on 2 cores).
 GRAMMAR_SHORTLIST = 256
+# A prompt too long for the context loses its oldest tokens in blocks of this many.
+TRUNCATE_BLOCK = 256
 
 
 class RequestError(Exception):
@@ -163,7 +165,7 @@ class TokenSampler:
     vocabulary at every step costs about 45 ms a token on 2 cores.
     """
 
-    def __init__(self, model: "LoadedModel", temperature: float, grammar, seed: int):
+    def __init__(self, model: LoadedModel, temperature: float, grammar, seed: int):
         lib = self.lib = model.lib
         self.model = model
         self.grammar = grammar
@@ -192,7 +194,8 @@ class TokenSampler:
         lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
         if single[0].logit == float("-inf"):
             token = self._sample_constrained(ctx)
-        lib.llama_sampler_accept(self.grammar, token)
+        if not self.model.is_end(token):  # the end of text is only chosen where the grammar allows it
+            lib.llama_sampler_accept(self.grammar, token)
         return token
 
     def _sample_constrained(self, ctx) -> int:
@@ -263,6 +266,11 @@ class LoadedModel:
         self.llm.eval(tokens)
         self._logits_at = self.llm.n_tokens
 
+    def forget_cache(self) -> None:
+        """After an unexpected error the KV cache may be half-written: the next prompt starts afresh."""
+        self.llm.n_tokens = 0
+        self._logits_at = None
+
     # -- text and tokens -----------------------------------------------------------------------
 
     def tokenize(self, text: str) -> list[int]:
@@ -305,13 +313,18 @@ class LoadedModel:
     # -- the KV cache --------------------------------------------------------------------------
 
     def fit(self, tokens: list[int], room: int) -> tuple[list[int], int]:
-        """Drop the oldest prompt tokens (keeping BOS) so the prompt and `room` new tokens fit."""
+        """Drop the oldest prompt tokens (keeping BOS) so the prompt and `room` new tokens fit.
+
+        Tokens are dropped in whole blocks, so while the user types at the end of a long prompt its
+        start stays put and the KV cache still holds it.
+        """
         limit = self.n_ctx - room
         if len(tokens) <= limit:
             return tokens, 0
-        keep_bos = tokens[:1] if tokens and tokens[0] == self.llm.token_bos() else []
-        kept = keep_bos + tokens[len(tokens) - (limit - len(keep_bos)) :]
-        return kept, len(tokens) - len(kept)
+        head = 1 if tokens[0] == self.llm.token_bos() else 0
+        excess = len(tokens) - limit
+        dropped = min(-(-excess // TRUNCATE_BLOCK) * TRUNCATE_BLOCK, len(tokens) - head - 1)
+        return tokens[:head] + tokens[head + dropped :], dropped
 
     def prefill(self, tokens: list[int], should_stop) -> tuple[int, int, str | None]:
         """Evaluate `tokens` into the KV cache, reusing the longest prefix already there.
@@ -322,7 +335,7 @@ class LoadedModel:
         llm = self.llm
         cached = llm.input_ids[: llm.n_tokens]
         common = 0
-        for have, want in zip(cached, tokens):
+        for have, want in zip(cached, tokens, strict=False):
             if have != want:
                 break
             common += 1
@@ -377,7 +390,7 @@ class LoadedModel:
             "stopped_by": stopped_by,
         }
 
-    def _generate(self, sampler: "TokenSampler", max_tokens: int, stops: list[str], should_stop):
+    def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
         """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop request."""
         raw, count = b"", 0
         while True:
@@ -465,8 +478,8 @@ def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
             channel.send({"id": request_id, "ok": True, "result": result})
         except RequestError as exc:
             channel.send({"id": request_id, "ok": False, "kind": exc.kind, "error": str(exc)})
-        except Exception as exc:  # keep serving; the cache may be half-written, so forget it
-            model.llm.n_tokens = 0
+        except Exception as exc:  # keep serving
+            model.forget_cache()
             print(f"worker: {op} failed: {exc!r}", file=sys.stderr)
             channel.send({"id": request_id, "ok": False, "kind": "request", "error": f"{type(exc).__name__}: {exc}"})
 

@@ -27,11 +27,17 @@ from logsmith.server.offers import Offered, OfferLedger
 from logsmith.server.protocol import PARSE_ERROR, LogsmithProtocol
 from logsmith.server.requests import RequestTracker, Ticket
 from logsmith.server.status import ModelStatus
+from logsmith.server.triggers import may_be_typing_log
 from logsmith.telemetry import AuditRecorder
 
 log = logging.getLogger(__name__)
 
 SUGGESTION_THREADS = 2
+WARM_DELAY_S = 0.25
+"""Idle time after an edit before the model's context for the edited line is warmed."""
+WARM_BUDGET_S = 4.0
+"""Longest a warm-up may run; any request stops it sooner."""
+WARM_KEY = "*"
 
 
 @dataclass
@@ -152,6 +158,7 @@ class LogsmithServer(LanguageServer):
 
         A newer request on the same document and channel supersedes this one (None is returned).
         """
+        self.requests.cancel_document(WARM_KEY, "request")
         ticket = self.requests.begin(document.uri, channel)
         snapshot = document.snapshot()
         settings = self.config.current
@@ -172,10 +179,14 @@ class LogsmithServer(LanguageServer):
             log.exception("%s at %s:%d:%d failed", channel, document.uri, line, column)
             return None
         if result is None or ticket.cancelled:
+            if result is None and not ticket.cancelled:  # the cursor is here, no statement wanted yet
+                self.warm_later(document, line, column, 0.0)
             return None
         suggestions, lines = result
         if not suggestions:
             return None
+        if suggestions[0].source == "template":  # the model ran out of time: let it finish reading
+            self.warm_later(document, line, column, 0.0)
         latency_ms = (time.perf_counter() - started) * 1000
         if channel == "inline":
             suggestions = suggestions[:1]  # one ghost text: the one the editor displays
@@ -186,6 +197,7 @@ class LogsmithServer(LanguageServer):
 
     async def insertion_at(self, document: OpenDocument, before_line: int, *, channel: str) -> Answer | None:
         """The best statement for a new line before `before_line` (code actions); records the offer."""
+        self.requests.cancel_document(WARM_KEY, "request")
         snapshot = document.snapshot()
         settings = self.config.current
         started = time.perf_counter()
@@ -208,6 +220,29 @@ class LogsmithServer(LanguageServer):
                                     settings=settings, model=self.model.identity(), latency_ms=latency_ms)
         self.model.after_answer(channel, latency_ms, suggestions[0])
         return Answer(offered, lines, latency_ms, snapshot.version)
+
+    def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
+        """After `delay` seconds with no newer warm-up or request, warm the model's cache for this site.
+
+        One warm-up at a time (a newer one, and every request, stops it); only when the model is ready.
+        """
+        settings = self.config.current
+        if not settings.use_model or self.model.state != "ready" or document.length > settings.max_file_bytes:
+            return
+        ticket = self.requests.begin(WARM_KEY, "warm")
+
+        async def warm():
+            await asyncio.sleep(delay)
+            if ticket.cancelled:
+                return
+            work = lambda parsed: self.engine.warm(parsed, line, column, settings=settings, cancel=ticket.cancel,
+                                                   budget_s=WARM_BUDGET_S)
+            try:
+                await self.in_document(document, document.snapshot(), work, ticket)
+            except Exception:
+                log.debug("warm-up failed", exc_info=True)
+
+        asyncio.ensure_future(warm())
 
     def stop(self) -> None:
         self.requests.cancel_all("shutdown")
@@ -304,6 +339,12 @@ def register_document_sync(server: LogsmithServer) -> None:
             else:
                 document.replace_all(change.text, params.text_document.version)
         ls.note_size(document)
+        last = params.content_changes[-1] if params.content_changes else None
+        if isinstance(last, types.TextDocumentContentChangePartial):
+            line = last.range.start.line + last.text.count("\n")
+            text = document.line(line)
+            if text is not None and (not text.strip() or may_be_typing_log(text)):
+                ls.warm_later(document, line, len(text), WARM_DELAY_S)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: LogsmithServer, params: types.DidCloseTextDocumentParams):

@@ -20,21 +20,33 @@ WRITE_WAIT_S = 3.0
 """How long `logsmith.accept` waits for its row to be written before answering."""
 
 
+def plain(value):
+    """JSON-like data from what pygls hands over for custom methods (namedtuples for objects)."""
+    if hasattr(value, "_asdict"):
+        return {key: plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
 def suggestion_id_in(value) -> str | None:
-    """The suggestion id in what a client sent: the id itself, the command's arguments, or an item carrying them."""
+    """The suggestion id in what a client sent: the id itself, a command's arguments, or an item carrying them."""
+    value = plain(value)
     if isinstance(value, str):
         return value or None
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return suggestion_id_in(value[0]) if value else None
     if not isinstance(value, dict):
-        value = getattr(value, "__dict__", None)
-        if not isinstance(value, dict):
-            return None
+        return None
     for key in ("suggestionId", "suggestion_id", "id"):
         if isinstance(value.get(key), str):
             return value[key]
-    for key in ("item", "command", "arguments"):
-        if value.get(key) is not None:
+    if isinstance(value.get("arguments"), list):  # a Command
+        return suggestion_id_in(value["arguments"])
+    for key in ("item", "command"):
+        if isinstance(value.get(key), dict):
             found = suggestion_id_in(value[key])
             if found:
                 return found
@@ -56,8 +68,9 @@ def register(server) -> None:
 
     @server.feature(DID_PARTIALLY_ACCEPT)
     def did_partially_accept(ls, params):
+        params = plain(params)
         suggestion_id = suggestion_id_in(params)
-        length = params.get("acceptedLength") if isinstance(params, dict) else getattr(params, "acceptedLength", None)
+        length = params.get("acceptedLength") if isinstance(params, dict) else None
         if suggestion_id is None:
             log.warning("%s without a suggestion id ignored: %.200r", DID_PARTIALLY_ACCEPT, params)
             return

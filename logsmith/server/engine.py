@@ -32,6 +32,29 @@ class PipelineEngine:
 
         return suggest_insertion(document.text, before_line, path=path, settings=settings, document=document)
 
+    def warm(self, document: ParsedDocument, line: int, character: int, *, settings: Settings,
+             cancel: threading.Event, budget_s: float) -> None:
+        """Put the model's context for the site at (line, character) into its KV cache, so a request
+        there soon after only pays for its last tokens. Stops when `cancel` is set; never raises.
+
+        `model_engine.warm` cannot be cancelled yet, and an uncancellable warm-up would make the next
+        real request wait; until it can, this composes the same two engine calls with a cancel event.
+        """
+        try:
+            from logsmith.engines import model_engine, prompt
+            from logsmith.pipeline import site_at
+
+            site = site_at(document.text, line, character, document=document)
+            if site.function is None or cancel.is_set():
+                return
+            worker = model_engine.worker_for(settings)
+            if worker.state == "ready":
+                worker.warm(prompt.context(document, site), deadline_s=budget_s, cancel=cancel)
+        except Exception as exc:  # warming is an optimisation; a real failure shows on the next request
+            import logging
+
+            logging.getLogger(__name__).debug("warming the model failed: %s", exc)
+
     def unlogged_exceptions(self, document: ParsedDocument):
         """Except blocks that neither log nor re-raise (swallowed, converted, retried), as batch-mode findings."""
         from logsmith.syntax.sites import find_sites

@@ -1,7 +1,7 @@
 """Batch mode on a real open-source project (the waitress sdist, fetched once with pip download and
 cached in ~/.cache/logsmith/eval-sources): --diff applies with `git apply --check`, --apply leaves
 every file compiling and changes nothing but the proposed lines, --review agrees with --json; and
-one run with the real model (two files, two worker processes)."""
+one run with the real model (three files, two worker processes)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_the_project_is_real_and_gives_many_suggestions(pristine, template_run):
     records = listing.json_lines()
     assert 20 <= len(python_files(pristine)) <= 80
     assert len(records) >= 20
-    assert len({r["rule"] for r in records}) >= 4
+    assert len({r["rule"] for r in records}) >= 3
     assert len({r["file"] for r in records}) >= 8
 
 
@@ -136,10 +136,10 @@ def test_review_counts_match_json_on_the_real_project(template_run):
     assert review.count("```") % 2 == 0
 
 
-def test_a_real_model_run_on_two_files_with_two_workers(pristine, default_model_path, tmp_path):
+def test_a_real_model_run_on_three_files_with_two_workers(pristine, default_model_path, tmp_path):
     copy = tmp_path / "model-run"
     shutil.copytree(pristine, copy)
-    files = ["src/waitress/trigger.py", "src/waitress/wasyncore.py"]
+    files = ["src/waitress/__init__.py", "src/waitress/adjustments.py", "src/waitress/utilities.py"]
     review = tmp_path / "review.md"
     run = run_suggest("--model", default_model_path, "--jobs", "2", "--json", "--apply", "--review", review, *files,
                       cwd=copy, timeout=600)

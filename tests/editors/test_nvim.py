@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from logsmith import telemetry
+from logsmith import models, telemetry
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -160,7 +160,11 @@ class NvimRun:
         return "\n".join(parts)
 
     def check(self) -> None:
+        """The scenario ran to its end, Neovim exited cleanly and the server told the user nothing
+        (a window/showMessage means a wrong setting, a missing model or a server error)."""
         assert self.result.get("ok") and self.returncode == 0, self.explain()
+        assert "LSP[logsmith]" not in self.result.get("messages", ""), self.explain()
+        assert not self.leftover_pids, self.explain()
 
 
 def editor_environment(tmp_path: Path, **extra: str) -> dict:
@@ -207,7 +211,12 @@ def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, st
         result.setdefault("error", f"nvim still running after {SCENARIO_TIMEOUT_S} s; killed")
     # The server and its model worker must end with the editor; whatever does not is killed.
     leftovers = stop_processes(result.get("server_pids", []), grace_s=15)
-    return NvimRun(result, None if timed_out else process.returncode, stderr, lsp_log(tmp_path), leftovers)
+    run = NvimRun(result, None if timed_out else process.returncode, stderr, lsp_log(tmp_path), leftovers)
+    keep = OUTPUT / scenario  # the scenario's result and LSP log, kept for a look after the run
+    keep.mkdir(parents=True, exist_ok=True)
+    (keep / "result.json").write_text(json.dumps(result, indent=1))
+    (keep / "lsp.log").write_text(run.lsp_log)
+    return run
 
 
 def audit_rows() -> list[telemetry.AuditRow]:
@@ -224,6 +233,13 @@ def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_p
     assert "." in run.data["capabilities"]["completion"]["triggerCharacters"], run.explain()
     assert "logsmith.accept" in run.data["capabilities"]["commands"], run.explain()
 
+    # The real default model answered (in time) and its statement is in the menu.
+    assert run.data["model_progress"]["message"].startswith(f"model {models.DEFAULT_MODEL} ready"), run.explain()
+    status = run.data["status"]
+    assert status["modelId"] == models.DEFAULT_MODEL and status["modelState"] == "ready", run.explain()
+    assert any(item["menu"].endswith(f"· {models.DEFAULT_MODEL}") for item in run.data["menu"]), run.explain()
+    assert run.data["status_text"].startswith("logsmith: "), run.explain()
+
     chosen = run.data["chosen"]
     statement = chosen["word"]
     assert statement.startswith("logger.") and statement.endswith(")"), run.explain()
@@ -232,7 +248,6 @@ def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_p
     assert run.data["line"] == " " * 8 + statement, run.explain()
     buffer = run.data["buffer"]
     assert buffer[buffer.index("    except ValueError as error:") + 1] == " " * 8 + statement
-    assert not run.leftover_pids, run.explain()
 
     rows = audit_rows()
     accepted = [row for row in rows if row.event == "accepted"]
@@ -252,6 +267,7 @@ def test_nvim_inline_ghost_text_at_top_of_function_accepted_with_tab(project, tm
     assert Path(run.data["root_dir"]) == project, run.explain()
     assert run.data["inline_provider"], run.explain()
 
+    assert run.data["status"]["modelState"] == "ready", run.explain()
     ghost = run.data["ghost_text"].strip()
     assert ghost.startswith("logger.") and ghost.endswith(")"), run.explain()
     assert run.data["line_before"] == "    ", run.explain()
@@ -275,22 +291,29 @@ def test_nvim_checkhealth_reports_server_model_and_features(project, tmp_path, d
     assert "vim.lsp.completion (0.11+)" in report, report
     assert "completion, inline completion, acceptance recording" in report, report
     assert "ERROR" not in report, report
+    assert run.data["bad_setup"] is False
+    assert 'logsmith: option "inline" must be boolean, got string' in run.data["bad_setup_message"], run.explain()
+    assert run.data["inline_after_bad_setup"] is True
 
 
 # -- Debian's Neovim 0.7.2
 
 
 def test_nvim_07_setup_and_omni_completion(project, tmp_path, default_model_path):
-    run = run_scenario(debian_nvim(), "omnifunc", project, tmp_path, start="setup")
+    run = run_scenario(debian_nvim(), "omnifunc", project, tmp_path, start="setup-found")
     run.check()
     version = run.data["version"]
     assert (version["major"], version["minor"]) == (0, 7), run.explain()
-    assert run.data["start"] == {"how": "setup", "ok": True, "outcome": True}, run.explain()
+    assert run.data["start"] == {"how": "setup-found", "ok": True, "outcome": True}, run.explain()
     assert run.data["omnifunc"] == "v:lua.require'logsmith.omnifunc'.omnifunc"
     words = [item["word"] for item in run.data["items"]]
     assert words and all(word.startswith("logger.") for word in words), run.explain()
     assert run.data["line"] == " " * 8 + words[0], run.explain()
+    # logsmith's own omnifunc ran the item's command after insertion: the acceptance is recorded.
+    accepted = [row for row in audit_rows() if row.event == "accepted"]
+    assert [(row.channel, row.statement) for row in accepted] == [("completion", words[0])], run.explain()
     report = "\n".join(run.data["health"])
+    assert f"server command (from the project .venv): {project}/.venv/bin/logsmith serve" in report, report
     assert f"model: {default_model_path}" in report, report
     assert "missing inline_completion" in report, report
 
@@ -327,8 +350,9 @@ class TmuxNvim:
 
     def lua(self, expression: str):
         """Evaluates a Lua expression in the Neovim and returns its value (JSON-decoded)."""
+        quoted = expression.replace("'", "''")  # inside a Vim single-quoted string
         done = subprocess.run([str(nvim_012()), "--clean", "--headless", "--server", self.listen, "--remote-expr",
-                               f"json_encode(luaeval('{expression}'))"], capture_output=True, text=True, timeout=20,
+                               f"json_encode(luaeval('{quoted}'))"], capture_output=True, text=True, timeout=20,
                               env=self.env)
         return json.loads(done.stdout) if done.stdout.strip() else None
 
@@ -350,8 +374,20 @@ class TmuxNvim:
     def screen_text(self) -> str:
         return terminal_png.screen_text(self.capture())
 
+    def snapshot(self, path: Path, must_show: str) -> Path:
+        """Draws the screen, with the cursor, to `path` after checking that it shows `must_show`."""
+        screen = self.capture()
+        text = terminal_png.screen_text(screen)
+        assert must_show in text, f"the screen does not show {must_show!r}:\n{text}"
+        column, row = (int(n) for n in self.tmux("display-message", "-p", "-t", "logsmith", "#{cursor_x} #{cursor_y}").split())
+        picture = terminal_png.render_png(screen, path, columns=self.columns, rows=self.rows, cursor=(column, row))
+        assert picture.stat().st_size > 5000, f"{picture} looks empty"
+        return picture
+
     def server_pids(self) -> list[int]:
-        return self.lua("(function() local all = {} local function walk(p) for _, c in ipairs(vim.api.nvim_get_proc_children(p)) do table.insert(all, c) walk(c) end end walk(vim.fn.getpid()) return all end)()") or []
+        return self.lua("(function() local all = {} local function walk(p) "
+                        "for _, c in ipairs(vim.api.nvim_get_proc_children(p)) do table.insert(all, c) walk(c) end end "
+                        "walk(vim.fn.getpid()) return all end)()") or []
 
     def close(self) -> list[int]:
         pids = []
@@ -372,45 +408,47 @@ def _shell_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _logsmith_menu_items(nvim: TmuxNvim) -> list[str]:
-    return nvim.lua("vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({\"items\"}).items)")
+def _menu_items(nvim: TmuxNvim) -> list[str]:
+    return nvim.lua("vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({'items'}).items)")
+
+
+GHOST_TEXT = ("(function() local ns = vim.api.nvim_create_namespace('nvim.lsp.inline_completion') "
+              "local marks = vim.api.nvim_buf_get_extmarks(0, ns, 0, -1, {details = true}) "
+              "return marks[1] and marks[1][4].virt_text[1][1] or nil end)()")
+MODEL_READY = ("(function() local c = vim.lsp.get_clients({name = 'logsmith'})[1] "
+               "local p = c and require('logsmith.status').get(c.id).progress "
+               "return p ~= nil and p.kind == 'end' end)()")
+STATUSLINE = """(function()
+  vim.o.statusline = " %f %m   %{v:lua.require'logsmith'.status()} %= %l,%c "
+  return true end)()"""
 
 
 def test_nvim_screenshots_show_the_suggestions(project, tmp_path):
     if not shutil.which("tmux"):
         pytest.fail("tmux is missing: apt-get install -y tmux (make setup installs it)")
-    nvim = TmuxNvim(tmp_path, project, columns=96, rows=24)
+    nvim = TmuxNvim(tmp_path, project, columns=120, rows=24)
+    lines = FIXTURE.splitlines()
     try:
-        nvim.wait_for("the logsmith client", lambda: nvim.lua(
-            "#vim.tbl_filter(function(c) return c.initialized end, vim.lsp.get_clients({name = \"logsmith\"}))") == 1)
-        line = FIXTURE.splitlines().index("    except ValueError as error:") + 2
-        nvim.keys(f":{line}", "Enter")
-        nvim.keys("S")
-        nvim.keys("-l", "logger.")
-        items = nvim.wait_for("the completion menu", lambda: nvim.lua("vim.fn.pumvisible()") == 1 and _logsmith_menu_items(nvim))
-        time.sleep(0.5)  # let the menu and its documentation window draw
-        screen = nvim.capture()
-        text = terminal_png.screen_text(screen)
-        assert items[0] in text, text
-        completion_png = terminal_png.render_png(screen, OUTPUT / "completion.png", columns=nvim.columns, rows=nvim.rows)
+        nvim.wait_for("the model to load", lambda: nvim.lua(MODEL_READY), timeout_s=90)
+        assert nvim.lua(STATUSLINE) is True
 
-        nvim.keys("C-e", "Escape")
-        top = FIXTURE.splitlines().index("def load_config(path):") + 2
-        nvim.keys(f":{top}", "Enter", "S")
-        ghost = nvim.wait_for("ghost text", lambda: nvim.lua(
-            "(function() local ns = vim.api.nvim_create_namespace(\"nvim.lsp.inline_completion\") "
-            "local marks = vim.api.nvim_buf_get_extmarks(0, ns, 0, -1, {details = true}) "
-            "return marks[1] and marks[1][4].virt_text[1][1] or nil end)()"))
+        # Ghost text on the empty line at the top of the function.
+        nvim.keys(f":{lines.index('def load_config(path):') + 2}", "Enter", "S")
+        ghost = nvim.wait_for("ghost text", lambda: nvim.lua(GHOST_TEXT))
         time.sleep(0.5)
-        screen = nvim.capture()
-        text = terminal_png.screen_text(screen)
-        assert ghost.strip() in text, text
-        inline_png = terminal_png.render_png(screen, OUTPUT / "inline.png", columns=nvim.columns, rows=nvim.rows)
+        inline_png = nvim.snapshot(OUTPUT / "inline.png", must_show=ghost.strip())
+        nvim.keys("Escape", "u")
+
+        # The completion menu after `logger.` in the except block.
+        nvim.keys(f":{lines.index('    except ValueError as error:') + 2}", "Enter", "S")
+        nvim.keys("-l", "logger.")
+        items = nvim.wait_for("the completion menu", lambda: nvim.lua("vim.fn.pumvisible()") == 1 and _menu_items(nvim))
+        time.sleep(0.5)  # let the menu and its documentation window draw
+        completion_png = nvim.snapshot(OUTPUT / "completion.png", must_show=items[0])
     finally:
         leftovers = nvim.close()
     assert not leftovers, f"processes left running by nvim in tmux: {leftovers}"
-    assert completion_png.stat().st_size > 5000 and inline_png.stat().st_size > 5000
-    # The README pictures are refreshed on request, or when missing.
+    # The README pictures are refreshed on request (LOGSMITH_UPDATE_SCREENSHOTS=1), or when missing.
     for picture, name in ((completion_png, "screenshot.png"), (inline_png, "screenshot-inline.png")):
         if os.environ.get("LOGSMITH_UPDATE_SCREENSHOTS") or not (PLUGIN / name).exists():
             shutil.copyfile(picture, PLUGIN / name)

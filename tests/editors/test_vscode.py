@@ -300,6 +300,8 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
             "completion": {"line": except_line, "text": "logger."},
             # The accepted completion adds one line above the function.
             "inline": {"line": function_line + 1},
+            "commands": True,
+            "workspaceSettings": str(workspace / ".vscode" / "settings.json"),
             "timeoutMs": 120_000,
         }))
         started = time.monotonic()
@@ -336,7 +338,7 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     completion_statement = lines[except_line]  # the line after `except ...:` (except_line is 1-based)
     assert completion_statement.startswith(" " * 8 + "logger."), saved
     logger_call(completion_statement)
-    inline_statement = lines[function_line]
+    inline_statement = lines[function_line + 1]  # the `def` moved down one line; the statement follows it
     assert inline_statement.startswith(" " * 4 + "logger."), saved
     logger_call(inline_statement)
     assert saved.count("\n") == source.count("\n") + 2, saved
@@ -348,8 +350,18 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     assert by_channel["completion"]["statement"].strip() == completion_statement.strip()
     assert by_channel["inline"]["statement"].strip() == inline_statement.strip()
     for row in by_channel.values():
-        assert row["path"].endswith(FIXTURE.name)
+        assert row["path"].endswith(FIXTURE.name), row
+        assert row["model_id"], row  # the real model was configured and loaded, not templates only
     assert result["statusAfter"].startswith("logsmith running: model "), result["statusAfter"]
+
+    # The commands: the adoption report counts the two acceptances; installing the model (already
+    # there) restarts the server; a server path that points nowhere gives an error with the fix.
+    assert "accept" in result["report"]["text"].lower(), result["report"]
+    assert result["installModel"]["statusAfterRestart"].startswith("logsmith running"), result["installModel"]
+    assert "/nonexistent/bin/logsmith is not an executable file" in result["brokenServer"]["notification"], result["brokenServer"]
+    assert result["brokenServer"]["status"].startswith("logsmith failed"), result["brokenServer"]
+    assert "stopped while starting: logsmith: error: argument COMMAND: invalid choice: 'serve'" in result["exitedServer"]["notification"]
+    assert "upgrade it" in result["exitedServer"]["notification"], result["exitedServer"]
 
     if os.environ.get("LOGSMITH_UPDATE_SCREENSHOTS") == "1" or not README_SCREENSHOT.exists():
         shutil.copyfile(OUTPUT / "completion.png", README_SCREENSHOT)

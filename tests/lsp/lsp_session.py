@@ -69,7 +69,13 @@ class Editor:
         offsets = [0]
         for line in lines:
             offsets.append(offsets[-1] + len(line) + 1)
-        a, b = offsets[start[0]] + start[1], offsets[end[0]] + end[1]
+
+        def offset(line: int, character: int) -> int:  # clamped like the server clamps
+            if line >= len(lines):
+                return len(joined)
+            return offsets[line] + min(character, len(lines[line]))
+
+        a, b = offset(*start), offset(*end)
         self.texts[uri] = (joined[:a] + text + joined[b:]).split("\n")
         self.client.text_document_did_change(types.DidChangeTextDocumentParams(
             types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),

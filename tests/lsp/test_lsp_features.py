@@ -257,3 +257,36 @@ async def test_missing_model_keeps_templates(tmp_path, client):
                                else items[0].documentation)
     finally:
         await stop_editor(session)
+
+
+async def test_did_show_and_partial_accept(editor):
+    """Copilot's notifications. Kept last in the module: after the first didShowCompletion the server
+    trusts the client to report display, so inline items are recorded as shown only when it says so."""
+    uri = editor.open("signals.py", SERVICE)
+    editor.type(uri, LOAD_DEF_LINE, len("def load(path):"), "\n    ")
+    first = (await editor.inline(uri, LOAD_DEF_LINE + 1, 4)).items[0]
+    first_id = first.command.arguments[0]
+    await editor.wait_rows(1, suggestion_id=first_id, event="shown")  # before any didShow: shown when sent
+    editor.client.protocol.notify("textDocument/didShowCompletion", {"item": {"insertText": first.insert_text,
+                                                                             "command": {"command": "logsmith.accept",
+                                                                                         "arguments": [first_id]}}})
+    second = (await editor.inline(uri, LOAD_DEF_LINE + 1, 4)).items[0]
+    second_id = second.command.arguments[0]
+    (dismissed,) = await editor.wait_rows(1, suggestion_id=first_id, event="dismissed")
+    assert json.loads(dismissed["detail"]) == {"reason": "next_request"}
+    assert len(editor.rows(suggestion_id=first_id, event="shown")) == 1  # didShow did not count it twice
+    await editor.settle()
+    assert editor.rows(suggestion_id=second_id) == []  # not displayed yet, as far as the client said
+    editor.client.protocol.notify("textDocument/didShowCompletion",
+                                  {"item": {"command": {"command": "logsmith.accept", "arguments": [second_id]}}})
+    await editor.wait_rows(1, suggestion_id=second_id, event="shown")
+    editor.client.protocol.notify("textDocument/didPartiallyAcceptCompletion",
+                                  {"item": {"command": {"command": "logsmith.accept", "arguments": [second_id]}},
+                                   "acceptedLength": 7})
+    (partial,) = await editor.wait_rows(1, suggestion_id=second_id, event="partially_accepted")
+    assert json.loads(partial["detail"]) == {"accepted_chars": 7}
+    assert partial["statement"] == second.insert_text
+    # notifications about suggestions the server never made are ignored without harm
+    editor.client.protocol.notify("textDocument/didShowCompletion", {"item": {"insertText": "x"}})
+    editor.client.protocol.notify("textDocument/didPartiallyAcceptCompletion", {"suggestionId": "nope"})
+    assert (await editor.inline(uri, LOAD_DEF_LINE + 1, 4)).items

@@ -20,7 +20,7 @@ import {
 } from "vscode-languageclient/node";
 import { findServerCommand, type ServerCommand, type ServerLookup } from "./serverCommand";
 import { SERVER_SETTING_KEYS, serverSettingsFrom, type ServerSettings } from "./serverSettings";
-import { failureMessage, type StartFailure } from "./startFailure";
+import { failureMessage, lastError, type StartFailure } from "./startFailure";
 import { parseStatus, type Phase, type ServerStatus } from "./statusText";
 
 export const CLIENT_ID = "logsmith";
@@ -28,6 +28,8 @@ export const STATUS_NOTIFICATION = "logsmith/status";
 const STDERR_LINES_KEPT = 40;
 const RESTARTS_ALLOWED = 4;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
+/** How long to wait for a dead server's last stderr lines before explaining why it died. */
+const STDERR_DRAIN_MS = 2000;
 
 export interface ServerState {
   phase: Phase;
@@ -73,6 +75,8 @@ export class LogsmithServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private state: ServerState = { phase: "stopped", status: {} };
   private stderrTail: string[] = [];
+  private stderrClosed: Promise<void> = Promise.resolve();
+  private initializationError: string | undefined;
   private reachedRunning = false;
   private failureShown = false;
   private restarts: number[] = [];
@@ -110,6 +114,7 @@ export class LogsmithServer implements vscode.Disposable {
     this.failureShown = false;
     this.reachedRunning = false;
     this.stderrTail = [];
+    this.initializationError = undefined;
     const lookup = lookUpServer();
     if (lookup.found === undefined) {
       this.output.error(`language server not found; looked at: ${lookup.searched.join(", ") || "(nothing)"}`);
@@ -145,9 +150,9 @@ export class LogsmithServer implements vscode.Disposable {
         closed: (): CloseHandlerResult => this.onClosed(server),
       },
       initializationFailedHandler: (error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.output.error(`initialization failed: ${reason}`);
-        this.fail({ kind: "exited", server, stderrTail: [...this.stderrTail, reason] }, reason);
+        // Explained once start() rejects, when the server's own last words have arrived.
+        this.initializationError = error instanceof Error ? error.message : String(error);
+        this.output.error(`initialization failed: ${this.initializationError}`);
         return false;
       },
       middleware: {
@@ -181,41 +186,58 @@ export class LogsmithServer implements vscode.Disposable {
       await client.start();
       return true;
     } catch (error) {
-      const failure = this.spawnFailure(server, error);
-      this.output.error(`the language server did not start: ${failure.kind === "spawnFailed" ? failure.reason : String(error)}`);
-      this.fail(failure, failure.kind === "spawnFailed" ? failure.reason : "stopped while starting");
+      const reason = error instanceof Error ? error.message : String(error);
+      this.output.error(`the language server did not start: ${reason}`);
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code === "ENOENT" || code === "EACCES") {
+        this.fail({ kind: "spawnFailed", server, code, reason }, reason);
+      } else {
+        await this.failWithServerOutput(server, this.initializationError ?? reason);
+      }
       await this.disposeClient();
       return false;
     }
   }
 
-  private spawnFailure(server: ServerCommand, error: unknown): StartFailure {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "ENOENT" || code === "EACCES") {
-      return { kind: "spawnFailed", server, code, reason: (error as Error).message };
-    }
-    return { kind: "exited", server, stderrTail: this.stderrTail };
+  /** Explains a server that died while starting, quoting its stderr once that has been read to the end. */
+  private async failWithServerOutput(server: ServerCommand, clientReason?: string): Promise<void> {
+    await Promise.race([this.stderrClosed, new Promise((resolve) => setTimeout(resolve, STDERR_DRAIN_MS))]);
+    const said = lastError(this.stderrTail) !== undefined || clientReason === undefined ? this.stderrTail : [clientReason];
+    this.fail({ kind: "exited", server, stderrTail: said }, "stopped while starting");
   }
 
+  /** Copies the server's stderr into the output channel and keeps its last lines for error messages. */
   private collectStderr(input: NodeJS.ReadableStream): void {
     let pending = "";
-    input.on("data", (chunk: Buffer | string) => {
-      pending += chunk.toString();
-      const lines = pending.split(/\r?\n/);
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        this.output.error(line);
-        this.stderrTail.push(line);
-      }
+    const keep = (line: string) => {
+      this.output.error(line);
+      this.stderrTail.push(line);
       if (this.stderrTail.length > STDERR_LINES_KEPT) {
-        this.stderrTail.splice(0, this.stderrTail.length - STDERR_LINES_KEPT);
+        this.stderrTail.shift();
       }
+    };
+    input.on("data", (chunk: Buffer | string) => {
+      const lines = (pending + chunk.toString()).split(/\r?\n/);
+      pending = lines.pop() ?? "";
+      lines.forEach(keep);
+    });
+    this.stderrClosed = new Promise((resolve) => {
+      const closed = () => {
+        if (pending !== "") {
+          keep(pending);
+          pending = "";
+        }
+        resolve();
+      };
+      input.on("end", closed);
+      input.on("close", closed);
+      input.on("error", closed);
     });
   }
 
   private onClosed(server: ServerCommand): CloseHandlerResult {
     if (!this.reachedRunning) {
-      this.fail({ kind: "exited", server, stderrTail: this.stderrTail }, "stopped while starting");
+      void this.failWithServerOutput(server);
       return { action: CloseAction.DoNotRestart, handled: true };
     }
     const now = Date.now();

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { withSubcommand, type ServerCommand } from "./serverCommand";
 
-export async function installModel(logsmith: ServerCommand, onInstalled: () => Promise<unknown>): Promise<void> {
+export async function installModel(logsmith: ServerCommand, onInstalled: () => Promise<boolean>): Promise<void> {
   const command = withSubcommand(logsmith, ["model", "install"]);
   const task = new vscode.Task(
     { type: "logsmith", task: "model install" },
@@ -22,8 +22,10 @@ export async function installModel(logsmith: ServerCommand, onInstalled: () => P
     }
     ended.dispose();
     if (event.exitCode === 0) {
-      void vscode.window.showInformationMessage("logsmith: the model is installed; restarting the language server.");
-      await onInstalled();
+      const running = await onInstalled();
+      void vscode.window.showInformationMessage(
+        running ? "logsmith: the model is installed and the language server restarted with it." : "logsmith: the model is installed.",
+      );
     } else {
       void vscode.window.showErrorMessage(
         `logsmith: \`model install\` failed (exit code ${event.exitCode ?? "unknown"}); the terminal shows why.`,

@@ -12,6 +12,8 @@ H.run(function()
     commands = (client.server_capabilities.executeCommandProvider or {}).commands,
   })
 
+  H.wait_for_model(client, 60000)
+
   local line = H.find_line('except ValueError') + 1
   vim.api.nvim_win_set_cursor(0, { line, 0 })
   H.step('typing on line ' .. line)
@@ -37,6 +39,7 @@ H.run(function()
     word = chosen.word,
     label = chosen.abbr,
     command = chosen.user_data.nvim.lsp.completion_item.command,
+    additional_edits = chosen.user_data.nvim.lsp.completion_item.additionalTextEdits,
   })
   H.step(('menu shows %d item(s); logsmith item at %d, selected %d'):format(
     #menu.info.items, menu.index, menu.info.selected))
@@ -44,12 +47,12 @@ H.run(function()
   -- Walk to the logsmith item and accept it, as a user would.
   local moves = menu.index - menu.info.selected
   H.type(string.rep('<C-n>', moves) .. '<C-y>')
-  H.wait_for('the accepted statement in the buffer', 5000, function()
-    return vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1]:find(chosen.word, 1, true)
-  end)
+  local inserted = H.wait_for_text(bufnr, chosen.word, 'the accepted statement in the buffer', 5000)
   H.wait_for_requests_done(client, 'workspace/executeCommand', 10000)
   H.type('<Esc>')
-  H.record('line', vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1])
+  H.record('line', inserted)
   H.record('buffer', vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
+  H.record('status', require('logsmith.status').get(client.id).last)
+  H.record('status_text', require('logsmith').status(client.id))
   H.step('accepted')
 end)

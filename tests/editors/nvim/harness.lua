@@ -155,6 +155,32 @@ function H.wait_for_requests_done(client, method, timeout_ms)
   end)
 end
 
+--- Waits for the server to report (through `$/progress`) that its model finished loading;
+--- returns the final progress message, e.g. "model gemma-3-270m ready in 1.4 s".
+function H.wait_for_model(client, timeout_ms)
+  local status = require('logsmith.status')
+  local progress = H.wait_for('the server to finish loading its model ($/progress end)', timeout_ms, function()
+    local progress = status.get(client.id).progress
+    return progress and progress.kind == 'end' and progress
+  end)
+  H.record('model_progress', progress)
+  H.step('model: ' .. tostring(progress.message))
+  return progress.message
+end
+
+--- Waits until a line of `bufnr` contains `text` (extra edits above it may move it); returns
+--- that line.
+function H.wait_for_text(bufnr, text, what, timeout_ms)
+  return H.wait_for(what, timeout_ms, function()
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+      if line:find(text, 1, true) then
+        return line
+      end
+    end
+    return nil
+  end)
+end
+
 --- 1-based number of the first line matching the Lua pattern `pattern`, or an error.
 function H.find_line(pattern)
   for number, text in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do

@@ -11,4 +11,9 @@ H.run(function()
     return table.concat(lines, '\n'):find('Running clients', 1, true)
   end)
   H.record('health', vim.api.nvim_buf_get_lines(0, 0, -1, false))
+
+  -- A wrong option: setup() says which and returns false, and the running setup is untouched.
+  H.record('bad_setup', require('logsmith').setup({ inline = 'yes' }))
+  H.record('bad_setup_message', vim.fn.execute('messages'))
+  H.record('inline_after_bad_setup', require('logsmith.config').get().inline)
 end)

@@ -10,6 +10,8 @@ H.run(function()
   local client = H.wait_for_client(bufnr, 30000)
   H.record('omnifunc', vim.bo[bufnr].omnifunc)
 
+  H.wait_for_model(client, 60000)
+
   local line = H.find_line('except ValueError') + 1
   vim.api.nvim_win_set_cursor(0, { line, 0 })
   H.type('S')
@@ -20,15 +22,16 @@ H.run(function()
     return #(info.items or {}) > 0 and info.items
   end)
   H.record('items', vim.tbl_map(function(item)
-    return { word = item.word, abbr = item.abbr }
+    return { word = item.word, abbr = item.abbr, menu = item.menu }
   end, items))
   H.step(('omni completion offers %d item(s)'):format(#items))
   H.type('<C-y>')
-  H.wait_for('the first statement in the buffer', 5000, function()
-    return vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1]:find(items[1].word, 1, true)
-  end)
+  local inserted = H.wait_for_text(bufnr, items[1].word, 'the first statement in the buffer', 5000)
+  H.wait_for_requests_done(client, 'workspace/executeCommand', 10000)
   H.type('<Esc>')
-  H.record('line', vim.api.nvim_buf_get_lines(bufnr, line - 1, line, false)[1])
+  H.record('status', require('logsmith.status').get(client.id).last)
+  H.record('line', inserted)
+  H.record('buffer', vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
 
   vim.cmd('checkhealth logsmith')
   H.record('health', vim.api.nvim_buf_get_lines(0, 0, -1, false))

@@ -155,8 +155,10 @@ def render_png(
     foreground: Colour = (220, 220, 220),
     background: Colour = (24, 24, 24),
     padding: int = 12,
+    cursor: tuple[int, int] | None = None,
 ) -> Path:
-    """Draws the captured screen to `path` (PNG) and returns the path."""
+    """Draws the captured screen to `path` (PNG) and returns the path. `cursor` (column, row) is
+    drawn as a bar, as in insert mode."""
     fonts = {key: ImageFont.truetype(str(FONT_DIR / name), font_size) for key, name in FONT_FILES.items()}
     regular = fonts[(False, False)]
     cell_width = round(regular.getlength("M"))
@@ -181,6 +183,10 @@ def render_png(
                 draw.text((x, y + 1), character, font=fonts[(style.bold, style.italic)], fill=fg)
             if style.underline:
                 draw.line([x, y + cell_height - 2, x + cell_width - 1, y + cell_height - 2], fill=fg)
+    if cursor is not None:
+        column, row = cursor
+        x, y = padding + column * cell_width, padding + row * cell_height
+        draw.rectangle([x, y, x + 1, y + cell_height - 1], fill=foreground)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
     return path

@@ -2,11 +2,14 @@
  * Drives a real VS Code (code-server) in headless Chromium the way a user would: opens a Python
  * file, types `logger.` in an except block, waits for logsmith's suggestion, takes screenshots,
  * accepts it and saves the file; then, on an empty line at the top of a function, waits for
- * logsmith's ghost text and accepts it with Tab.
+ * logsmith's ghost text and accepts it with Tab; then tries the extension's commands.
  *
  * Usage: node drive_code_server.cjs CONFIG.json
  * CONFIG: { url, playwrightCore, chromium, file, screenshotDir, completion: { line, text },
- *           inline?: { line }, timeoutMs }
+ *           inline?: { line }, commands?: true, workspaceSettings, timeoutMs }
+ * With `commands`, it then runs "Show Adoption Report" and "Install Model" from the command
+ * palette and finally points `logsmith.server.path` (in the `workspaceSettings` file) at nothing to see
+ * the error message.
  * Lines are 1-based, as Ctrl+G takes them. Progress goes to stderr; the last stdout line is a JSON
  * result. Exit code 0 when every step worked, 1 otherwise (the result then has `error`).
  */
@@ -92,7 +95,7 @@ async function completionScenario(page) {
   result.completion = { rows: labels, focused };
   // Open the details pane (the statement in full and why), let it settle, take the README's picture.
   await page.keyboard.press("Control+Space");
-  await widget.locator(".details .docs, .suggest-details .docs").first().waitFor({ state: "visible", timeout: 10_000 }).catch(() => {});
+  await page.locator(".suggest-details .docs").first().waitFor({ state: "visible", timeout: 10_000 });
   await page.waitForTimeout(700);
   await screenshot(page, "completion.png");
   await page.keyboard.press("Enter");
@@ -129,6 +132,66 @@ async function inlineScenario(page) {
   await ghost.waitFor({ state: "hidden", timeout: 10_000 });
   result.inline.lineAfterAccept = await currentLineText(page);
   step("accepted with Tab", { line: result.inline.lineAfterAccept });
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await page.keyboard.type(title, { delay: 10 });
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press("Enter");
+  step("command run", { title });
+}
+
+/** "logsmith: Show Adoption Report" opens a webview with the report of what was just accepted. */
+async function reportScenario(page) {
+  await runCommand(page, "logsmith: Show Adoption Report");
+  await page.locator('.tab[aria-label*="logsmith adoption report"]').first().waitFor({ timeout });
+  const body = page.frameLocator("iframe.webview").frameLocator("#active-frame").locator("body");
+  await body.waitFor({ state: "attached", timeout: 30_000 });
+  await page.waitForTimeout(500);
+  result.report = { text: (await body.innerText()).slice(0, 4000) };
+  step("report shown", { characters: result.report.text.length });
+  await screenshot(page, "report.png");
+  await page.keyboard.press("Control+W");
+}
+
+/** "logsmith: Install Model" runs `logsmith model install` in a terminal, then restarts the server. */
+async function installModelScenario(page) {
+  await runCommand(page, "logsmith: Install Model");
+  const done = page.locator(".notification-toast", { hasText: "the model is installed and the language server restarted" }).first();
+  await done.waitFor({ timeout });
+  result.installModel = { notification: await done.innerText() };
+  step("model install finished", result.installModel);
+  await screenshot(page, "install-model.png");
+  result.installModel.statusAfterRestart = await waitForServer(page);
+  step("server running again", { status: result.installModel.statusAfterRestart });
+}
+
+/** A wrong `logsmith.server.path` restarts the server and ends in an error that names the fix. */
+async function brokenServerScenario(page) {
+  fs.mkdirSync(path.dirname(config.workspaceSettings), { recursive: true });
+  fs.writeFileSync(config.workspaceSettings, JSON.stringify({ "logsmith.server.path": "/nonexistent/bin/logsmith" }, null, 2));
+  step("logsmith.server.path set to a missing file");
+  const toast = page.locator(".notification-toast", { hasText: "logsmith.server.path" }).first();
+  await toast.waitFor({ timeout });
+  const failed = page.locator('.statusbar-item [aria-label^="logsmith failed"], .statusbar-item[aria-label^="logsmith failed"]').first();
+  await failed.waitFor({ state: "attached", timeout: 30_000 });
+  result.brokenServer = { notification: await toast.innerText(), status: await failed.getAttribute("aria-label") };
+  step("error shown", result.brokenServer);
+  await screenshot(page, "server-not-found.png");
+
+  // A server that exits at once: the message quotes its last error line.
+  const script = path.join(path.dirname(config.workspaceSettings), "old-logsmith");
+  fs.writeFileSync(script, "#!/bin/sh\necho \"logsmith: error: argument COMMAND: invalid choice: 'serve'\" >&2\nexit 2\n", { mode: 0o755 });
+  fs.writeFileSync(config.workspaceSettings, JSON.stringify({ "logsmith.server.path": script }, null, 2));
+  step("logsmith.server.path set to a program that exits at once");
+  const exited = page.locator(".notification-toast", { hasText: "stopped while starting" }).first();
+  await exited.waitFor({ timeout });
+  result.exitedServer = { notification: await exited.innerText() };
+  step("error shown", result.exitedServer);
+  await screenshot(page, "server-exited.png");
 }
 
 async function main() {
@@ -175,6 +238,12 @@ async function main() {
     result.statusAfter = await statusLabel(page);
     step("status bar", { status: result.statusAfter });
     await screenshot(page, "after.png");
+
+    if (config.commands) {
+      await reportScenario(page);
+      await installModelScenario(page);
+      await brokenServerScenario(page);
+    }
   } catch (error) {
     result.error = String(error && error.stack ? error.stack : error);
     if (page) {

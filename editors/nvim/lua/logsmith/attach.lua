@@ -26,18 +26,34 @@ end
 
 --- `convert` hook of vim.lsp.completion. Neovim inserts only the first word of a plain-text
 --- `textEdit.newText` (up to the first space); a logsmith item is a whole statement, so its
---- completion word is the whole (single-line) text. Other servers' items are left as they are.
+--- completion word is the whole (single-line) text, and its documentation is shown as plain
+--- text. Other servers' items are left as they are.
 ---@param item table lsp.CompletionItem
 ---@return table fields that override the complete-item Neovim built
 function M.convert(item)
+  if not is_logsmith_item(item) then
+    return {}
+  end
+  local fields = {}
   local edit = item.textEdit
   local is_snippet = item.insertTextFormat == 2
-  if is_logsmith_item(item) and not is_snippet and type(edit) == 'table' and type(edit.newText) == 'string' then
+  if not is_snippet and type(edit) == 'table' and type(edit.newText) == 'string' then
     if not edit.newText:find('\n', 1, true) then
-      return { word = edit.newText }
+      fields.word = edit.newText
     end
   end
-  return {}
+  -- The popup shows documentation as plain text: drop the Markdown code fences around the statement.
+  local doc = type(item.documentation) == 'table' and item.documentation.value or item.documentation
+  if type(doc) == 'string' then
+    local kept = {}
+    for _, text in ipairs(vim.split(doc, '\n', { plain = true })) do
+      if not text:match('^```') then
+        table.insert(kept, text)
+      end
+    end
+    fields.info = table.concat(kept, '\n')
+  end
+  return fields
 end
 
 local function completeopt_is_buffer_local()

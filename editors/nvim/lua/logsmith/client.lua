@@ -5,6 +5,7 @@
 local attach = require('logsmith.attach')
 local config = require('logsmith.config')
 local locate = require('logsmith.locate')
+local status = require('logsmith.status')
 
 local M = {}
 
@@ -36,6 +37,7 @@ function M.lsp_config(options)
     root_markers = vim.deepcopy(options.root_markers),
     init_options = config.init_options(options),
     settings = config.workspace_settings(options),
+    handlers = status.handlers(),
     on_attach = attach.on_attach,
   }
 end
@@ -74,6 +76,7 @@ function M.start_legacy(bufnr)
     root_dir = root,
     init_options = config.init_options(options),
     settings = config.workspace_settings(options),
+    handlers = status.handlers(),
     on_attach = attach.on_attach,
   }
   if vim.lsp.start then

@@ -5,11 +5,20 @@
 local attach = require('logsmith.attach')
 local client = require('logsmith.client')
 local config = require('logsmith.config')
+local status = require('logsmith.status')
 
 local M = {}
 
 --- Also usable as your own on_attach (see README) when you replace ours through vim.lsp.config().
 M.on_attach = attach.on_attach
+
+--- A short line for a statusline: the model (or template) behind the last suggestion and its
+--- latency, or the model loading. Example: vim.o.statusline = "%f %= %{v:lua.require'logsmith'.status()}"
+---@param client_id integer|nil
+---@return string
+function M.status(client_id)
+  return status.text(client_id)
+end
 
 --- Configures and enables logsmith. Returns true, or false after showing what is wrong with `opts`.
 ---@param opts table|nil

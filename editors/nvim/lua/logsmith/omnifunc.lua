@@ -8,7 +8,8 @@
 local M = {}
 
 local function logsmith_client(bufnr)
-  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr }) or vim.lsp.buf_get_clients(bufnr)
+  for _, client in pairs(clients) do
     if client.name == 'logsmith' then
       return client
     end

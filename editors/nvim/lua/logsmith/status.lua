@@ -14,6 +14,7 @@ end
 
 local function changed()
   pcall(vim.api.nvim_exec_autocmds, 'User', { pattern = 'LogsmithStatus', modeline = false })
+  pcall(vim.cmd, 'redrawstatus')
 end
 
 --- Handler of the `logsmith/status` notification.

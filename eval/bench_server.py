@@ -1,0 +1,270 @@
+"""Latency of the language server as an editor sees it (issue 3, acceptance 4).
+
+Starts the real `logsmith serve` over stdio with the real default model, and for each site of the
+corpus does what an editor does: opens the file without the developer's statement, presses Enter
+where the statement was (an auto-indented empty line), pauses, asks for an inline completion on
+that empty line (the user invoked it), then types the logger and the dot and asks for completion.
+Each latency is the client's wall time from request to answer. Prints and writes p50/p95 per
+request kind, with the machine description.
+
+    .venv/bin/python -m eval.bench_server --sites 30
+    .venv/bin/python -m eval.bench_server --sites 30 --out eval/reports/my-run
+
+Targets on these 2-core machines: p50 <= 400 ms and p95 <= 1000 ms with the real model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+from eval import corpus, machine
+from logsmith.report import percentile
+
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
+ORDER_SEED = "logsmith-bench-server-1"
+CAPABILITIES = types.ClientCapabilities(
+    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+    window=types.WindowClientCapabilities(work_done_progress=True),
+    workspace=types.WorkspaceClientCapabilities(apply_edit=True, configuration=False),
+    text_document=types.TextDocumentClientCapabilities(
+        synchronization=types.TextDocumentSyncClientCapabilities(),
+        completion=types.CompletionClientCapabilities(completion_item=types.ClientCompletionItemOptions(
+            documentation_format=[types.MarkupKind.Markdown, types.MarkupKind.PlainText])),
+        inline_completion=types.InlineCompletionClientCapabilities(),
+    ),
+)
+
+
+def pick_cases(count: int, split: str) -> list[corpus.LogCase]:
+    """`count` cases of one split in a fixed shuffled order, statements on one line only."""
+    cases = corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split)
+    single = [case for case in cases if case.line == case.end_line]
+    random.Random(ORDER_SEED).shuffle(single)
+    return single[:count]
+
+
+class Editor:
+    """A minimal LSP client that behaves like an editor and times its requests."""
+
+    def __init__(self, command: list[str], env: dict):
+        self.command, self.env = command, env
+        self.client = LanguageClient("logsmith-bench", "1")
+        self.statuses: list = []
+        self.ready = asyncio.Event()
+        self.version = 0
+
+        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def create_progress(ls, params):
+            return None
+
+        @self.client.feature(types.PROGRESS)
+        def progress(ls, params):
+            value = params.value
+            kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+            message = (value.get("message") if isinstance(value, dict) else getattr(value, "message", "")) or ""
+            if kind == "end" and "ready" in message:
+                self.ready.set()
+
+        @self.client.feature("logsmith/status")
+        def status(ls, params):
+            self.statuses.append(params)
+
+        @self.client.feature(types.WINDOW_SHOW_MESSAGE)
+        def show_message(ls, params):
+            print(f"server says: {params.message}", file=sys.stderr)
+
+        for method in (types.WINDOW_LOG_MESSAGE, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS):
+            self.client.feature(method)(lambda ls, params: None)
+
+    async def start(self, root: Path) -> None:
+        await self.client.start_io(*self.command, env=self.env)
+        await self.client.initialize_async(types.InitializeParams(capabilities=CAPABILITIES, process_id=os.getpid(),
+                                                                  root_uri=root.as_uri()))
+        self.client.initialized(types.InitializedParams())
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 30)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()
+
+    def open(self, uri: str, text: str) -> None:
+        self.version += 1
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=self.version, text=text)))
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+
+    def type(self, uri: str, line: int, character: int, text: str) -> None:
+        self.version += 1
+        position = types.Position(line, character)
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
+            [types.TextDocumentContentChangePartial(range=types.Range(position, position), text=text)]))
+
+    async def timed(self, request) -> tuple[float, object]:
+        started = time.perf_counter()
+        result = await request
+        return (time.perf_counter() - started) * 1000, result
+
+    async def inline(self, uri: str, line: int, character: int):
+        return await self.timed(self.client.text_document_inline_completion_async(types.InlineCompletionParams(
+            context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
+            text_document=types.TextDocumentIdentifier(uri), position=types.Position(line, character))))
+
+    async def complete(self, uri: str, line: int, character: int):
+        return await self.timed(self.client.text_document_completion_async(types.CompletionParams(
+            types.TextDocumentIdentifier(uri), types.Position(line, character),
+            context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter,
+                                            trigger_character="."))))
+
+    def last_source(self, channel: str) -> str | None:
+        for status in reversed(self.statuses):
+            if getattr(status, "channel", None) == channel:
+                return getattr(status, "source", None)
+        return None
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def run_site(editor: Editor, case: corpus.LogCase, pause_s: float) -> dict:
+    """Open the file without the developer's statement, press Enter where it was, pause, ask inline;
+    then type the logger and the dot and ask completion."""
+    path, source = corpus.case_source(case)
+    lines = source.split("\n")
+    indent = lines[case.line][: case.column]
+    without = lines[: case.line] + lines[case.end_line + 1:]
+    uri = path.as_uri()
+    editor.open(uri, "\n".join(without))
+    await asyncio.sleep(0.3)  # the editor settles on the file
+    above = case.line - 1
+    editor.type(uri, above, utf16_length(without[above]), "\n" + indent)  # Enter, auto-indented
+    line, column = case.line, utf16_length(indent)
+    await asyncio.sleep(pause_s)  # the user pauses before asking
+    row = {"case": case.id, "kind": case.kind, "expected": case.statement}
+    editor.statuses.clear()
+    row["inline_ms"], inline = await editor.inline(uri, line, column)
+    row["inline_items"] = len(inline.items) if inline else 0
+    row["inline_source"] = editor.last_source("inline") if inline else None
+    row["inline_text"] = inline.items[0].insert_text if inline and inline.items else None
+    receiver = corpus.receiver_of(case.statement)
+    editor.type(uri, line, column, receiver)
+    await asyncio.sleep(0.05)  # a keystroke later, the dot
+    editor.type(uri, line, column + utf16_length(receiver), ".")
+    row["completion_ms"], completion = await editor.complete(uri, line, column + utf16_length(receiver) + 1)
+    items = completion.items if completion else []
+    row["completion_items"] = len(items)
+    row["completion_source"] = items[0].detail.split(" · ")[-1] if items else None
+    row["completion_top"] = items[0].label if items else None
+    editor.close(uri)
+    return row
+
+
+def summarize(rows: list[dict]) -> dict:
+    """p50/p95 per request kind, answer counts and model share (pure; rows as run_site returns them)."""
+    result = {}
+    for kind in ("completion", "inline"):
+        latencies = [row[f"{kind}_ms"] for row in rows]
+        answered = [row for row in rows if row[f"{kind}_items"]]
+        result[kind] = {
+            "requests": len(rows),
+            "answered": len(answered),
+            "p50_ms": percentile(latencies, 50),
+            "p95_ms": percentile(latencies, 95),
+            "max_ms": max(latencies) if latencies else None,
+            "answered_by_model": sum(1 for row in answered if row[f"{kind}_source"] not in (None, "template")),
+            "meets_targets": bool(latencies) and percentile(latencies, 50) <= TARGET_P50_MS
+            and percentile(latencies, 95) <= TARGET_P95_MS,
+        }
+    return result
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# logsmith server latency",
+        "",
+        f"{report['sites']} sites of the {report['split']} split, one request of each kind per site, "
+        f"{report['pause_s']} s pause between pressing Enter and asking; model {report['model']}. "
+        f"Targets: p50 <= {TARGET_P50_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms.",
+        "",
+        f"Machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), {m.get('ram_gib')} GiB, load {m.get('load_average')}, "
+        f"Python {m.get('python')}, llama-cpp-python {m.get('llama_cpp_python')}.",
+        "",
+        "| request | answered | by the model | p50 | p95 | max | meets targets |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for kind, s in report["summary"].items():
+        lines.append(f"| {kind} | {s['answered']}/{s['requests']} | {s['answered_by_model']} | {s['p50_ms']:.0f} ms | "
+                     f"{s['p95_ms']:.0f} ms | {s['max_ms']:.0f} ms | {'yes' if s['meets_targets'] else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+async def bench(args) -> dict:
+    cases = pick_cases(args.sites, args.split)
+    command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", "WARNING"]
+    home = Path(args.home) if args.home else Path(os.environ.get("TMPDIR", "/tmp")) / f"logsmith-bench-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k != "LOGSMITH_NO_MODEL"}
+    env["LOGSMITH_HOME"] = str(home)
+    editor = Editor(command, env)
+    await editor.start(home)
+    try:
+        await asyncio.wait_for(editor.ready.wait(), 300)
+        rows = []
+        for index, case in enumerate(cases, 1):
+            row = await run_site(editor, case, args.pause)
+            rows.append(row)
+            print(f"[{index}/{len(cases)}] {case.id}: inline {row['inline_ms']:.0f} ms ({row['inline_source']}), "
+                  f"completion {row['completion_ms']:.0f} ms ({row['completion_source']})", file=sys.stderr)
+    finally:
+        await editor.stop()
+    model = next((getattr(s, "modelId", None) for s in editor.statuses if getattr(s, "modelId", None)), None)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "split": args.split,
+        "sites": len(rows),
+        "pause_s": args.pause,
+        "model": model,
+        "machine": machine.describe(),
+        "summary": summarize(rows),
+        "rows": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", type=int, default=30, help="number of corpus sites (default 30)")
+    parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
+    parser.add_argument("--pause", type=float, default=1.0,
+                        help="seconds between creating the empty line and asking (default 1.0)")
+    parser.add_argument("--home", help="LOGSMITH_HOME for the server (default: a fresh folder under $TMPDIR)")
+    parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
+    args = parser.parse_args(argv)
+    report = asyncio.run(bench(args))
+    out = args.out or REPORTS_DIR / datetime.date.today().isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "server-latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = markdown(report)
+    (out / "server-latency.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
