@@ -11,9 +11,25 @@ LLAMA_KEY := $(shell echo '$(LLAMA_VERSION) $(LLAMA_FLAGS)' | sha256sum | cut -c
 WHEELS := $(CACHE)/wheels/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: setup demo test eval model wheel clean
+# Debian packages the editor tests need: Neovim 0.7.2 (the oldest supported), tmux and a font for
+# the Neovim screenshots, Chromium and the libraries code-server builds against.
+SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
+
+.PHONY: setup system editors demo test eval model wheel clean
 
 setup: $(VENV)/.installed model
+
+# Installs only what is missing, so a second run asks apt nothing.
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Node 24, code-server and playwright-core for the VS Code test, cached under $(CACHE)/editors.
+editors: system
+	bash editors/vscode/scripts/setup-code-server.sh >/dev/null
 
 # The llama-cpp-python wheel is built once per version and flag set, outside the clone.
 wheel: $(WHEELS)/.built
@@ -36,7 +52,7 @@ model: $(VENV)/.installed
 demo: setup
 	$(VENV)/bin/logsmith suggest examples/inventory --diff
 
-test: setup
+test: setup editors
 	$(PY) -m pytest -q
 
 eval: setup

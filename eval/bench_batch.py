@@ -213,10 +213,19 @@ def mask_tree(source: Path, target: Path) -> Masking:
     return masking
 
 
-def score(masking: Masking, records: list[dict]) -> dict:
-    """Recall over masked handlers, precision over proposals (all, and the except-handler rules)."""
+def files_read(tree: Path, include_tests: bool) -> set[str]:
+    """The files `logsmith suggest .` reads in `tree`, as it names them."""
+    from logsmith.batch.walk import discover
+
+    return {target.display for target in discover(["."], cwd=tree, include_tests=include_tests).targets}
+
+
+def score(masking: Masking, records: list[dict], read: set[str]) -> dict:
+    """Recall over the masked handlers of the files batch mode read, precision over its proposals
+    (all, and the except-handler rules)."""
     by_file: dict[str, list[MaskedHandler]] = {}
-    for handler in masking.handlers:
+    handlers = [h for h in masking.handlers if h.file in read]
+    for handler in handlers:
         by_file.setdefault(handler.file, []).append(handler)
     recovered: set[int] = set()
     hits = Counter()
@@ -234,13 +243,13 @@ def score(masking: Masking, records: list[dict]) -> dict:
             hits["all"] += 1
             hits[group] += 1
             hits[record["rule"]] += 1
-    kinds = Counter(h.kind for h in masking.handlers)
-    recovered_kinds = Counter(h.kind for h in masking.handlers if id(h) in recovered)
+    kinds = Counter(h.kind for h in handlers)
+    recovered_kinds = Counter(h.kind for h in handlers if id(h) in recovered)
     return {
-        "masked_handlers": len(masking.handlers),
-        "masked_statements": masking.statements,
+        "files_read": len(read),
+        "masked_handlers": len(handlers),
         "recovered_handlers": len(recovered),
-        "recall": len(recovered) / len(masking.handlers) if masking.handlers else None,
+        "recall": len(recovered) / len(handlers) if handlers else None,
         "recall_by_kind": {kind: {"masked": kinds[kind], "recovered": recovered_kinds[kind]} for kind in sorted(kinds)},
         "proposals": dict(totals),
         "proposals_at_developer_logs": dict(hits),
@@ -269,7 +278,7 @@ def sample_files(records: list[dict], wanted_sites: int) -> list[str]:
 
 
 def no_model_throughput(tree: Path, jobs: int, repeats: int) -> dict:
-    runs = [run_suggest(["--no-model", "--json", "--jobs", str(jobs), "."], cwd=tree) for _ in range(repeats)]
+    runs = [run_suggest(["--no-model", "--include-tests", "--json", "--jobs", str(jobs), "."], cwd=tree) for _ in range(repeats)]
     files = walked_files(runs[0].stderr)
     seconds = [r.seconds for r in runs]
     return {
@@ -280,7 +289,7 @@ def no_model_throughput(tree: Path, jobs: int, repeats: int) -> dict:
 
 
 def model_throughput(tree: Path, files: list[str], jobs: int, budget_ms: int) -> dict:
-    run = run_suggest(["--json", "-q", "--jobs", str(jobs), "--budget-ms", str(budget_ms), *files], cwd=tree)
+    run = run_suggest(["--json", "-q", "--include-tests", "--jobs", str(jobs), "--budget-ms", str(budget_ms), *files], cwd=tree)
     latencies = sorted(r["latency_ms"] for r in run.records)
     by_model = sum(1 for r in run.records if r["source"] != "template")
     return {
@@ -321,35 +330,49 @@ def markdown(result: dict) -> str:
         out.append(f"| model, {row['files']}-file sample (load included) | {row['jobs']} | {row['files']} | {row['sites']} | "
                    f"{row['seconds']:.1f} | **{row['sites_per_s']:.2f} sites/s** (p50 {row['latency_p50_ms']:.0f} ms, "
                    f"p95 {row['latency_p95_ms']:.0f} ms per statement; {row['by_model']} by the model) |")
-    s = result["recall_precision"]
     out += [
         "",
-        "Rates are of the whole `logsmith suggest` process (interpreter start-up, walk, parse, rules, statements, output).",
+        "Rates are of the whole `logsmith suggest --include-tests` process over every Python file of the sdist "
+        "(interpreter start-up, walk, parse, rules, statements, output).",
         "",
         "## Recall and precision against the developers' except-handler logs",
         "",
         f"{result['handlers_seen']} except handlers; {result['handlers_with_logs']} hold a log statement; "
-        f"{s['masked_handlers']} were masked ({s['masked_statements']} statements blanked; {result['not_maskable']} "
-        f"left alone because a log call was not a statement of its own). Batch mode ran with `--no-model` on the masked copy.",
+        f"{result['masked_handlers']} were masked ({result['masked_statements']} statements blanked; {result['not_maskable']} "
+        "left alone because a log call was not a statement of its own). Batch mode ran with `--no-model` on the masked copy "
+        "(where it proposes does not depend on the model), once as it runs by default (test files left out) and once "
+        "with `--include-tests`. Recall counts the masked handlers of the files it read.",
         "",
-        "| measure | value |",
-        "|---|---:|",
-        f"| recall: masked handlers that get a proposal inside them | **{_pct(s['recall'])}** ({s['recovered_handlers']} / {s['masked_handlers']}) |",
-        f"| precision, except-handler rules: their proposals that land where a developer logged | **{_pct(s['precision_except_rules'])}** "
-        f"({s['proposals_at_developer_logs'].get('except rules', 0)} / {s['proposals'].get('except rules', 0)}) |",
-        f"| precision, all rules (a lower bound: only except-handler logs were masked) | {_pct(s['precision_all'])} "
-        f"({s['proposals_at_developer_logs'].get('all', 0)} / {s['proposals'].get('all', 0)}) |",
+        "| measure | default | --include-tests |",
+        "|---|---:|---:|",
+    ]
+    d, t = result["recall_precision"]["default"], result["recall_precision"]["include_tests"]
+
+    def both(key, hit_key=None, total_key=None):
+        cells = []
+        for s in (d, t):
+            if hit_key is None:
+                cells.append(f"**{_pct(s[key])}** ({s['recovered_handlers']} / {s['masked_handlers']})")
+            else:
+                cells.append(f"**{_pct(s[key])}** ({s['proposals_at_developer_logs'].get(hit_key, 0)} / {s['proposals'].get(total_key, 0)})")
+        return " | ".join(cells)
+
+    out += [
+        f"| files read | {d['files_read']} | {t['files_read']} |",
+        f"| recall: masked handlers that get a proposal inside them | {both('recall')} |",
+        f"| precision, except-handler rules: their proposals that land where a developer logged | {both('precision_except_rules', 'except rules', 'except rules')} |",
+        f"| precision, all rules (a lower bound: only except-handler logs were masked) | {both('precision_all', 'all', 'all')} |",
         "",
-        "| masked handler, once its log is gone | masked | recovered | recall |",
+        "| masked handler, once its log is gone (default run) | masked | recovered | recall |",
         "|---|---:|---:|---:|",
     ]
-    for kind, counts in s["recall_by_kind"].items():
+    for kind, counts in d["recall_by_kind"].items():
         share = counts["recovered"] / counts["masked"] if counts["masked"] else None
         out.append(f"| {kind} | {counts['masked']} | {counts['recovered']} | {_pct(share)} |")
-    out += ["", "| rule | proposals on the masked copy | at a developer's log | share |", "|---|---:|---:|---:|"]
+    out += ["", "| rule (default run) | proposals on the masked copy | at a developer's log | share |", "|---|---:|---:|---:|"]
     for rule in ("retry_loop", "except_converted", "except_swallowed", "error_return", "io_call"):
-        total = s["proposals"].get(rule, 0)
-        hit = s["proposals_at_developer_logs"].get(rule, 0)
+        total = d["proposals"].get(rule, 0)
+        hit = d["proposals_at_developer_logs"].get(rule, 0)
         out.append(f"| {rule} | {total} | {hit} | {_pct(hit / total if total else None)} |")
     out += [
         "",
@@ -386,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
 
         model = []
         if args.model_sites > 0:
-            listing = run_suggest(["--no-model", "--json", "-q", "."], cwd=work)
+            listing = run_suggest(["--no-model", "--json", "-q", "--include-tests", "."], cwd=work)
             files = sample_files(listing.records, args.model_sites)
             for jobs in (1, 2):
                 model.append(model_throughput(work, files, jobs, args.budget_ms))
@@ -394,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
 
         masked_tree = Path(scratch) / "masked"
         masking = mask_tree(source, masked_tree)
-        masked_run = run_suggest(["--no-model", "--json", "-q", "."], cwd=masked_tree)
-        scores = score(masking, masked_run.records)
+        scores = {}
+        for key, extra in (("default", []), ("include_tests", ["--include-tests"])):
+            masked_run = run_suggest(["--no-model", "--json", "-q", *extra, "."], cwd=masked_tree)
+            scores[key] = score(masking, masked_run.records, files_read(masked_tree, bool(extra)))
 
     date = datetime.date.today().isoformat()
     result = {
@@ -403,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_after": machine.describe()["load_average"], "no_model": no_model, "model": model,
         "recall_precision": scores, "handlers_seen": masking.handlers_seen,
         "handlers_with_logs": masking.handlers_with_logs, "not_maskable": masking.not_maskable,
+        "masked_handlers": len(masking.handlers), "masked_statements": masking.statements,
     }
     report = markdown(result)
     output = args.output or REPORTS_DIR / date / f"batch-{name}.md"

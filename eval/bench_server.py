@@ -218,7 +218,9 @@ def markdown(report: dict) -> str:
 
 async def bench(args) -> dict:
     cases = pick_cases(args.sites, args.split)
-    command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", "WARNING"]
+    command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", args.log_level]
+    if args.log_file:
+        command += ["--log-file", str(args.log_file)]
     home = Path(args.home) if args.home else Path(os.environ.get("TMPDIR", "/tmp")) / f"logsmith-bench-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k != "LOGSMITH_NO_MODEL"}
     env["LOGSMITH_HOME"] = str(home)
@@ -255,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between creating the empty line and asking (default 1.0)")
     parser.add_argument("--home", help="LOGSMITH_HOME for the server (default: a fresh folder under $TMPDIR)")
     parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
+    parser.add_argument("--log-file", type=Path, help="write the server's log here")
+    parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     args = parser.parse_args(argv)
     report = asyncio.run(bench(args))
     out = args.out or REPORTS_DIR / datetime.date.today().isoformat()

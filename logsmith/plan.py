@@ -36,13 +36,14 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
     """Edits that add `import logging` and a module logger when the file has none."""
     if choice.defined:
         return ()
+    name = choice.expression
     if choice.framework == "loguru":
         line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
         return (TextEdit(line, 0, line, 0, "from loguru import logger\n"),)
     if choice.framework == "structlog":
-        text = ("" if "structlog" in facts.imports else "import structlog\n") + "\nlogger = structlog.get_logger(__name__)\n"
+        text = ("" if "structlog" in facts.imports else "import structlog\n") + f"\n{name} = structlog.get_logger(__name__)\n"
     else:
-        text = ("" if "logging" in facts.imports else "import logging\n") + "\nlogger = logging.getLogger(__name__)\n"
+        text = ("" if "logging" in facts.imports else "import logging\n") + f"\n{name} = logging.getLogger(__name__)\n"
     line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
     return (TextEdit(line, 0, line, 0, text),)
 

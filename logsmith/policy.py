@@ -100,7 +100,8 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", near
         value += SAME_CONTEXT_WEIGHT * math.log((same.get(level, 0) + 0.5) / (sum(same.values()) + 3))
         value += FILE_WEIGHT * math.log((style.levels.get(level, 0) + 0.5) / (sum(style.levels.values()) + 3))
         value += NEARBY_WEIGHT * math.log((nearby.get(level, 0) + 0.5) / (sum(nearby.values()) + 3))
-        return value
+        # In a handler, ties go to the more severe level: a user reading it expects attention.
+        return value + (0.001 * index if site.in_except else 0.0)
 
     level = max(allowed, key=score)
     where = {"except/reraise": "a handler that re-raises", "except/pass": "a handler that swallows the error",

@@ -127,7 +127,11 @@ def house_style(facts: FileFacts, project: HouseStyle | None = None, override: s
 def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoice:
     """The logger expression to call at `site`: the one typed, the class's, the module's, or a new one."""
     if site.typed.logger and site.typed.level_prefix is not None:
-        return LoggerChoice(site.typed.logger, style.framework, True)
+        typed = site.typed.logger
+        known = site.in_scope(typed) or (typed.startswith("self.") and typed in site.self_attributes)
+        if known or typed.startswith("self.") or not typed.isidentifier():
+            return LoggerChoice(typed, style.framework, True)
+        return LoggerChoice(typed, style.framework, False)
     in_method = bool(site.function and site.function.class_name and site.function.parameters[:1] == ("self",))
     usable = [
         d.name

@@ -31,10 +31,13 @@ class Task:
     root: str
     settings: Settings
     rules: tuple[str, ...]
+    model_threads: int | None = None
+    """Threads for this process's model worker (cores / jobs with --jobs N); None: the engine's default."""
 
 
-def ensure_model(settings: Settings) -> None:
+def ensure_model(settings: Settings, threads: int | None = None) -> None:
     """Load the model of `settings` in this process and wait until it answers (once per process).
+    `threads`: llama.cpp threads for it; N processes each using every core would fight over them.
 
     Raises logsmith.models.ModelError (missing / corrupt model) or TimeoutError."""
     if not settings.use_model:
@@ -43,6 +46,12 @@ def ensure_model(settings: Settings) -> None:
     if key in _loaded_models:
         return
     from logsmith.engines import model_engine
+
+    if threads is not None:
+        from logsmith import models
+        from logsmith.engines.llama import get_worker
+
+        get_worker(models.resolve(settings), n_threads=threads)  # creates this process's worker with them
 
     model_engine.preload(settings, timeout=MODEL_LOAD_TIMEOUT_S)
     _loaded_models.add(key)
@@ -86,7 +95,7 @@ def analyse(task: Task) -> FileResult:
     header = header_lines(text)
     if findings and task.settings.use_model:
         try:
-            ensure_model(task.settings)
+            ensure_model(task.settings, task.model_threads)
         except Exception as exc:  # the engine falls back to the template; say why once per file
             notes.append(f"model not used: {exc}")
     for finding in findings:

@@ -57,6 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", metavar="A,B", help="run only these rules (default: [tool.logsmith] rules, else all)")
     parser.add_argument("--budget-ms", type=int, default=BATCH_BUDGET_MS, metavar="MS",
                         help=f"longest time the model may spend on one statement (default {BATCH_BUDGET_MS})")
+    parser.add_argument("--include-tests", action="store_true",
+                        help="also read test files (tests/, test/, testing/, test_*.py, *_test.py, conftest.py), left out by default")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
 
 
@@ -86,8 +88,7 @@ def _model_label(settings) -> str:
         choice = models.resolve(settings)
     except models.ModelError as exc:
         raise SystemExit(f"logsmith suggest: the model cannot be used: {exc}\n(use --no-model for template-only suggestions)") from None
-    name = getattr(choice, "name", None) or getattr(choice, "model_id", None) or Path(str(getattr(choice, "path", ""))).name
-    return f"{name}, with the template engine as fallback"
+    return f"{choice.model_id} (the template engine when the model cannot answer in time)"
 
 
 def run(args) -> int:
@@ -108,7 +109,7 @@ def run(args) -> int:
             err.write(f"logsmith suggest: unknown rule(s) {', '.join(wrong) or '(none given)'}; rules are {', '.join(RULES)}\n")
             return 2
     try:
-        found = discover(args.paths, _overrides(args, cli_rules))
+        found = discover(args.paths, _overrides(args, cli_rules), include_tests=args.include_tests)
     except FileNotFoundError as exc:
         err.write(f"logsmith suggest: {exc}\n")
         return 2
@@ -126,7 +127,8 @@ def run(args) -> int:
         err.write(f"{exc}\n")
         return 2
 
-    tasks = [Task(str(t.path), t.display, str(t.project.root), t.project.settings, t.project.settings.rules)
+    threads = max(1, len(os.sched_getaffinity(0)) // args.jobs) if args.jobs > 1 else None
+    tasks = [Task(str(t.path), t.display, str(t.project.root), t.project.settings, t.project.settings.rules, threads)
              for t in found.targets]
     progress = Progress(len(tasks), err, enabled=None if not args.quiet else False)
     try:
@@ -157,6 +159,7 @@ def run(args) -> int:
     out.flush()
 
     summary = Summary.of(results, found.skipped, time.perf_counter() - started)
+    summary.test_files = found.test_files
     status = 0
     if args.apply:
         for outcome in apply_changes(list(changes.values()), force=args.force):

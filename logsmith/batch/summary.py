@@ -24,6 +24,8 @@ class Summary:
     by_source: Counter = field(default_factory=Counter)
     notes: int = 0
     seconds: float = 0.0
+    test_files: int = 0
+    """Test files left out by default (--include-tests reads them)."""
     written: int = 0
     not_written: list[tuple[str, str]] = field(default_factory=list)
 
@@ -64,6 +66,8 @@ class Summary:
             lines.append("  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows()))
             lines.append("  by level:  " + ", ".join(f"{level} {count}" for level, count in sorted(self.by_level.items())))
             lines.append("  by source: " + ", ".join(f"{source} {count}" for source, count in sorted(self.by_source.items())))
+        if self.test_files:
+            lines.append(f"  {self.test_files} test files left out (--include-tests to read them)")
         for path, reason in self.skipped[:20]:
             lines.append(f"  {path}: {reason}")
         if len(self.skipped) > 20:

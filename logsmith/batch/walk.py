@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from logsmith.settings import Settings, from_environment, from_pyproject
 NEVER_SOURCE = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
                           ".pytest_cache", ".ruff_cache", ".eggs", "site-packages"})
 PYTHON_SUFFIXES = (".py",)
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(display path, reason) of files left out for a reason worth telling."""
     projects: dict[Path, Project] = field(default_factory=dict)
+    test_files: int = 0
+    """Test files left out (see `is_test_file`)."""
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -148,9 +153,17 @@ def _under_never_source(relative: str) -> bool:
     return any(part in NEVER_SOURCE for part in relative.split("/")[:-1])
 
 
-def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None = None) -> Discovery:
+def is_test_file(relative: str) -> bool:
+    """`tests/`, `test/` or `testing/` folders, `test_*.py`, `*_test.py`, `conftest.py`: code that does
+    not run in production, where a log statement is noise."""
+    parts = relative.split("/")
+    return bool(TEST_FILE.match(parts[-1])) or any(part in TEST_FOLDERS for part in parts[:-1])
+
+
+def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None = None, include_tests: bool = False) -> Discovery:
     """Targets for the command-line `paths`, each with its project's settings (`overrides` on top,
-    e.g. rules from --rules). Raises FileNotFoundError for a path that does not exist."""
+    e.g. rules from --rules). Test files under a folder are left out unless `include_tests`, or
+    unless the folder itself is a test folder. Raises FileNotFoundError for a path that does not exist."""
     cwd = cwd or Path.cwd()
     discovery = Discovery()
     seen: set[Path] = set()
@@ -188,9 +201,13 @@ def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None =
         else:
             listed = [name for name in listed if name.endswith(PYTHON_SUFFIXES) and not _under_never_source(name)]
         prefix = path.relative_to(root).as_posix() if path != root else ""
+        skip_tests = not include_tests and not any(part in TEST_FOLDERS for part in prefix.split("/"))
         for name in sorted(listed):
             relative = f"{prefix}/{name}" if prefix else name
             if project.settings.exclude and excluded(excludes, relative):
+                continue
+            if skip_tests and is_test_file(name):
+                discovery.test_files += 1
                 continue
             candidate = path / name
             if any(_is_virtualenv(folder) for folder in candidate.parents if folder != path and path in folder.parents):

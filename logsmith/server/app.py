@@ -9,30 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from logsmith import __version__
 from logsmith.server.config import ServerSettings
 from logsmith.server.convert import suggestion_lines
-from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot, path_of
+from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot
 from logsmith.server.engine import PipelineEngine
 from logsmith.server.offers import Offered, OfferLedger
 from logsmith.server.protocol import PARSE_ERROR, LogsmithProtocol
 from logsmith.server.requests import RequestTracker, Ticket
 from logsmith.server.status import ModelStatus
-from logsmith.server.triggers import may_be_typing_log
 from logsmith.telemetry import AuditRecorder
 
 log = logging.getLogger(__name__)
 
-SUGGESTION_THREADS = 2
+SUGGESTION_THREADS = 3
+"""Completion, inline and a warm-up can run at once; the model worker serves one at a time."""
 WARM_DELAY_S = 0.25
 """Idle time after an edit before the model's context for the edited line is warmed."""
 WARM_BUDGET_S = 4.0
@@ -67,6 +67,8 @@ class LogsmithServer(LanguageServer):
         self.pending_messages: list[tuple[str, types.MessageType]] = []
         self._pool = concurrent.futures.ThreadPoolExecutor(SUGGESTION_THREADS, thread_name_prefix="logsmith-suggest")
         self._told_large: set[str] = set()
+        self.options_from_client = False
+        """True when initializationOptions carried settings (then they are not pulled from the client)."""
 
     # -- talking to the user
 
@@ -99,7 +101,8 @@ class LogsmithServer(LanguageServer):
 
     def report_server_error(self, error, source) -> None:
         """Errors outside a request: a body that is not JSON gets a Parse error; the rest is logged."""
-        if isinstance(error, ValueError):  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors; the reader reports them with this source
+        if source is JsonRpcException and isinstance(error, ValueError):
             log.warning("answering Parse error to a message that is not JSON: %s", error)
             self.protocol.send_error(None, PARSE_ERROR, f"Parse error: {error}")
             return
@@ -132,10 +135,17 @@ class LogsmithServer(LanguageServer):
         def call():
             if ticket is not None and ticket.cancelled:
                 return None
+            waited = time.perf_counter()
             with document.lock:
                 if ticket is not None and ticket.cancelled:
                     return None
-                return work(document.parsed(snapshot))
+                started = time.perf_counter()
+                try:
+                    return work(document.parsed(snapshot))
+                finally:
+                    log.debug("%s on %s: waited %.0f ms for the document, worked %.0f ms",
+                              ticket.key[1] if ticket else "work", document.name,
+                              (started - waited) * 1000, (time.perf_counter() - started) * 1000)
 
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, call)
@@ -235,12 +245,18 @@ class LogsmithServer(LanguageServer):
             await asyncio.sleep(delay)
             if ticket.cancelled:
                 return
-            work = lambda parsed: self.engine.warm(parsed, line, column, settings=settings, cancel=ticket.cancel,
-                                                   budget_s=WARM_BUDGET_S)
-            try:
-                await self.in_document(document, document.snapshot(), work, ticket)
+            try:  # the prompt needs the document; the model does not, so no request waits for it
+                context = await self.in_document(document, document.snapshot(),
+                                                 lambda parsed: self.engine.warm_prompt(parsed, line, column))
+                if context is None or ticket.cancelled:
+                    return
+                loop = asyncio.get_running_loop()
+                await ticket.run(loop.run_in_executor(self._pool, lambda: self.engine.warm(
+                    context, settings=settings, cancel=ticket.cancel, budget_s=WARM_BUDGET_S)))
             except Exception:
                 log.debug("warm-up failed", exc_info=True)
+            finally:
+                self.requests.finish(ticket)
 
         asyncio.ensure_future(warm())
 
@@ -251,117 +267,12 @@ class LogsmithServer(LanguageServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# Lifecycle, settings, document sync
-
-
-def _root_of(params: types.InitializeParams) -> Path | None:
-    uri = params.root_uri or (params.workspace_folders[0].uri if params.workspace_folders else None)
-    if uri:
-        path = path_of(uri)
-        return Path(path) if path else None
-    return Path(params.root_path) if params.root_path else None
-
-
-def register_lifecycle(server: LogsmithServer) -> None:
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: LogsmithServer, params: types.InitializeParams):
-        ls.position_encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding)
-                                   or "utf-16")
-        messages = ls.config.use_project(_root_of(params))
-        messages += ls.config.use_options(params.initialization_options)
-        ls.options_from_client = params.initialization_options is not None
-        ls.pending_messages += [(f"logsmith settings: {m}", types.MessageType.Warning) for m in messages]
-
-    @server.feature(types.INITIALIZED)
-    async def initialized(ls: LogsmithServer, params: types.InitializedParams):
-        ls.loop = asyncio.get_running_loop()
-        for message, kind in ls.pending_messages:
-            ls.tell(message, kind)
-        ls.pending_messages.clear()
-        if not ls.options_from_client and ls.client_supports("workspace.configuration"):
-            await pull_configuration(ls)
-        await ls.model.refresh(ls.config.current)
-
-    @server.feature(types.SHUTDOWN)
-    def shutdown(ls: LogsmithServer, params):
-        ls.stop()
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: LogsmithServer, params: types.DidChangeConfigurationParams):
-        value = params.settings
-        if (value is None or (isinstance(value, dict) and "logsmith" not in value)) and \
-                ls.client_supports("workspace.configuration"):
-            await pull_configuration(ls)
-        else:
-            apply_options(ls, value)
-        await ls.model.refresh(ls.config.current)
-
-
-async def pull_configuration(ls: LogsmithServer) -> None:
-    try:
-        answer = await asyncio.wait_for(ls.workspace_configuration_async(
-            types.ConfigurationParams(items=[types.ConfigurationItem(section="logsmith")])), 5)
-    except Exception as exc:
-        log.info("workspace/configuration failed: %s", exc)
-        return
-    apply_options(ls, answer[0] if answer else None)
-
-
-def apply_options(ls: LogsmithServer, value) -> None:
-    if value is not None and not isinstance(value, (dict, list, str, int, float, bool)):
-        value = json.loads(json.dumps(value, default=lambda o: getattr(o, "__dict__", str(o))))
-    before = ls.config.current
-    for message in ls.config.use_options(value):
-        ls.tell(f"logsmith settings: {message}", types.MessageType.Warning)
-    if ls.config.current != before:
-        log.info("settings now %s", ls.config.current)
-
-
-def register_document_sync(server: LogsmithServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: LogsmithServer, params: types.DidOpenTextDocumentParams):
-        item = params.text_document
-        document = ls.documents.open(item.uri, item.text, item.version, item.language_id)
-        ls.note_size(document)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: LogsmithServer, params: types.DidChangeTextDocumentParams):
-        document = ls.documents.get(params.text_document.uri)
-        if document is None:
-            log.warning("didChange for a document that is not open: %s; ignored", params.text_document.uri)
-            return
-        for change in params.content_changes:
-            if isinstance(change, types.TextDocumentContentChangePartial):
-                r = change.range
-                document.apply_change((r.start.line, r.start.character), (r.end.line, r.end.character), change.text,
-                                      ls.position_encoding, params.text_document.version)
-            else:
-                document.replace_all(change.text, params.text_document.version)
-        ls.note_size(document)
-        last = params.content_changes[-1] if params.content_changes else None
-        if isinstance(last, types.TextDocumentContentChangePartial):
-            line = last.range.start.line + last.text.count("\n")
-            text = document.line(line)
-            if text is not None and (not text.strip() or may_be_typing_log(text)):
-                ls.warm_later(document, line, len(text), WARM_DELAY_S)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: LogsmithServer, params: types.DidCloseTextDocumentParams):
-        uri = params.text_document.uri
-        ls.requests.cancel_document(uri, "closed")
-        ls.offers.close_open(uri, None, "closed")
-        ls.documents.close(uri)
-
-
 def create_server(engine=None, store_path: Path | None = None) -> LogsmithServer:
     """The server with every feature registered."""
-    from logsmith.server import actions, commands, completion, inline
+    from logsmith.server import actions, commands, completion, inline, lifecycle
 
     server = LogsmithServer(engine=engine, store_path=store_path)
-    server.options_from_client = False
-    register_lifecycle(server)
-    register_document_sync(server)
+    lifecycle.register(server)
     completion.register(server)
     inline.register(server)
     actions.register(server)

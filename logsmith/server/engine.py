@@ -32,28 +32,32 @@ class PipelineEngine:
 
         return suggest_insertion(document.text, before_line, path=path, settings=settings, document=document)
 
-    def warm(self, document: ParsedDocument, line: int, character: int, *, settings: Settings,
-             cancel: threading.Event, budget_s: float) -> None:
-        """Put the model's context for the site at (line, character) into its KV cache, so a request
-        there soon after only pays for its last tokens. Stops when `cancel` is set; never raises.
+    def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:
+        """The model's context for the site at (line, character): the part of its prompt that stays the
+        same while the user types there. None outside functions (nothing to warm for)."""
+        from logsmith.engines import prompt
+        from logsmith.pipeline import site_at
+
+        site = site_at(document.text, line, character, document=document)
+        return prompt.context(document, site) if site.function is not None else None
+
+    def warm(self, context: str, *, settings: Settings, cancel: threading.Event, budget_s: float) -> None:
+        """Evaluate `context` into the model's KV cache, so a request there soon after only pays for its
+        last tokens. Stops when `cancel` is set; never raises.
 
         `model_engine.warm` cannot be cancelled yet, and an uncancellable warm-up would make the next
-        real request wait; until it can, this composes the same two engine calls with a cancel event.
+        real request wait; until it can, this makes the same worker call with a cancel event.
         """
         try:
-            from logsmith.engines import model_engine, prompt
-            from logsmith.pipeline import site_at
+            from logsmith.engines import model_engine
 
-            site = site_at(document.text, line, character, document=document)
-            if site.function is None or cancel.is_set():
-                return
             worker = model_engine.worker_for(settings)
-            if worker.state == "ready":
-                worker.warm(prompt.context(document, site), deadline_s=budget_s, cancel=cancel)
+            if worker.state == "ready" and not cancel.is_set():
+                worker.warm(context, deadline_s=budget_s, cancel=cancel)
         except Exception as exc:  # warming is an optimisation; a real failure shows on the next request
             import logging
 
-            logging.getLogger(__name__).debug("warming the model failed: %s", exc)
+            logging.getLogger(__name__).debug("warming the model stopped: %s", exc)
 
     def unlogged_exceptions(self, document: ParsedDocument):
         """Except blocks that neither log nor re-raise (swallowed, converted, retried), as batch-mode findings."""

@@ -4,7 +4,8 @@ pygls drops a request whose params do not fit the LSP types (the client waits fo
 nothing to a body that is not JSON, and fails on a message that is not a JSON-RPC object. Here:
 - a body that is not JSON gets a Parse error (-32700, id null);
 - a message that is not a JSON-RPC 2.0 object gets Invalid Request (-32600, with its id when it has one);
-- a request whose params cannot be read gets Invalid params (-32602) for its id.
+- a request whose params cannot be read gets Invalid params (-32602) for its id;
+- a request after `shutdown` gets Invalid Request instead of silence.
 Document synchronisation is left to the server's own handlers (`logsmith.server.documents`), so
 pygls' workspace copy of every file, which re-splits the whole text on each keystroke, is not kept.
 """
@@ -50,6 +51,10 @@ class LogsmithProtocol(LanguageServerProtocol):
             return
         if not hasattr(message, "jsonrpc") or message.jsonrpc != self.VERSION:
             self.reject(message)
+            return
+        method = getattr(message, "method", None)
+        if self._shutdown and method not in (None, types.EXIT) and _valid_id(getattr(message, "id", None)):
+            self.send_error(message.id, JsonRpcInvalidRequest.CODE, f"{method}: the server is shutting down")
             return
         super().handle_message(message)
 

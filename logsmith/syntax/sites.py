@@ -4,7 +4,8 @@ Each rule is a tree-sitter query, `grammars/python/rules/<rule>.scm`, that selec
 handler, a guard with a return, a retry loop, an I/O call); the checks a query cannot express (does
 the block report already, is this a failure value, is the function a predicate) live here. Two shared
 queries find the calls that already report (`_reporting_calls`) and `# logsmith: ignore` comments
-(`_ignore_comments`). One parse, one pass per query, no model: this runs over whole repositories.
+(`_ignore_comments`). One parse and one pass of all the queries compiled together, no model: this
+runs over whole repositories.
 """
 
 from __future__ import annotations
@@ -91,6 +92,23 @@ class Finding:
 SCOPES = ("function_definition", "class_definition", "lambda")
 # Query files run together in one pass over the tree (the ignore comments run only when the text has some).
 COMBINED_QUERIES = ("_reporting_calls", *RULES)
+# Exceptions that are control flow, not failures: a handler that catches only these is an idiom.
+CONTROL_FLOW = frozenset(
+    {
+        "StopIteration", "StopAsyncIteration", "GeneratorExit", "ImportError", "ModuleNotFoundError",
+        "KeyError", "IndexError", "LookupError", "AttributeError", "NameError", "NotImplementedError",
+        "CancelledError",
+    }
+)
+# Dunder methods that are not protocol hooks: converting an exception there is an ordinary choice.
+NOT_PROTOCOL = frozenset({"__init__", "__new__", "__call__", "__enter__", "__exit__", "__aenter__", "__aexit__",
+                          "__del__", "__post_init__", "__init_subclass__", "__set_name__"})
+PREDICATE_NAME = re.compile(r"^_*(is|has|can|should|must|was|were|are|check|validate|matches)(_|[A-Z]|$)|^__\w+__$")
+RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
+IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
+FAILURE_VALUES = frozenset({"None", "False", "-1"})
+# Calls that only read an exception (turn it into text, test its type) rather than pass it on.
+READERS = frozenset({"str", "repr", "format", "type", "isinstance", "issubclass", "getattr", "hasattr", "len", "print", "id"})
 
 
 @functools.cache
@@ -103,23 +121,6 @@ def _combined_query() -> tuple[tree_sitter.Query, tuple[str, ...]]:
         owners += [name] * query(f"rules/{name}").pattern_count
         texts.append((GRAMMARS / "rules" / f"{name}.scm").read_text(encoding="utf-8"))
     return tree_sitter.Query(PYTHON, "\n".join(texts)), tuple(owners)
-# Exceptions that are control flow, not failures: a handler that catches only these is an idiom.
-CONTROL_FLOW = frozenset(
-    {
-        "StopIteration", "StopAsyncIteration", "GeneratorExit", "ImportError", "ModuleNotFoundError",
-        "KeyError", "IndexError", "LookupError", "AttributeError", "NameError",
-    }
-)
-# Dunder methods that are not protocol hooks: converting an exception there is an ordinary choice.
-NOT_PROTOCOL = frozenset({"__init__", "__new__", "__call__", "__enter__", "__exit__", "__aenter__", "__aexit__",
-                          "__del__", "__post_init__", "__init_subclass__", "__set_name__"})
-PREDICATE_NAME = re.compile(r"^_*(is|has|can|should|must|was|were|are|check|validate|matches)(_|[A-Z]|$)|^__\w+__$")
-RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
-FAILURE_VALUES = frozenset({"None", "False", "-1"})
-# Calls that only read an exception (turn it into text, test its type) rather than pass it on.
-READERS = frozenset({"str", "repr", "format", "type", "isinstance", "issubclass", "getattr", "hasattr", "len", "print", "id"})
-ALL_RULES = None  # marker in the ignore map: every rule is silenced
 
 
 def _text(node) -> str:

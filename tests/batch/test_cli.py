@@ -23,6 +23,16 @@ def test_text_output_summary_excludes_and_syntax_errors(sample_project):
     assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal
 
 
+def test_test_files_are_counted_and_read_with_include_tests(sample_project):
+    (sample_project / "tests").mkdir()
+    (sample_project / "tests" / "test_io.py").write_text("def test_x():\n    try:\n        f()\n    except ValueError:\n        pass\n")
+    default = run_suggest("--no-model", "--json", ".", cwd=sample_project)
+    assert "1 test files left out (--include-tests to read them)" in default.stderr
+    assert "tests/test_io.py" not in {r["file"] for r in default.json_lines()}
+    included = run_suggest("--no-model", "--json", "-q", "--include-tests", ".", cwd=sample_project)
+    assert "tests/test_io.py" in {r["file"] for r in included.json_lines()}
+
+
 def test_check_exits_1_only_when_there_are_suggestions(sample_project):
     assert run_suggest("--no-model", "--check", "-q", ".", cwd=sample_project).returncode == 1
     clean = run_suggest("--no-model", "--check", "-q", "sample/clean.py", cwd=sample_project)

@@ -1,5 +1,5 @@
 """Batch mode on a real open-source project (the waitress sdist, fetched once with pip download and
-cached in ~/.cache/logsmith/eval-sources): --diff applies with `git apply --check`, --apply leaves
+cached in ~/.cache/logsmith/eval-sources; its tests included): --diff applies with `git apply --check`, --apply leaves
 every file compiling and changes nothing but the proposed lines, --review agrees with --json; and
 one run with the real model (three files, two worker processes)."""
 
@@ -44,9 +44,9 @@ def pristine(tmp_path_factory) -> Path:
 def template_run(pristine, tmp_path_factory):
     """One --no-model run over the whole project: JSON Lines, the review document and the diff."""
     review = tmp_path_factory.mktemp("review") / "review.md"
-    listing = run_suggest("--no-model", "--json", "--review", review, ".", cwd=pristine)
+    listing = run_suggest("--no-model", "--include-tests", "--json", "--review", review, ".", cwd=pristine)
     assert listing.returncode == 0, listing.stderr
-    diff = run_suggest("--no-model", "--diff", "-q", ".", cwd=pristine)
+    diff = run_suggest("--no-model", "--include-tests", "--diff", "-q", ".", cwd=pristine)
     assert diff.returncode == 0, diff.stderr
     return listing, review.read_text(encoding="utf-8"), diff.stdout_bytes
 
@@ -76,7 +76,7 @@ def test_diff_passes_git_apply_check_and_equals_apply(pristine, template_run, tm
     shutil.copytree(pristine, patched)
     shutil.copytree(pristine, applied)
     subprocess.run(["git", "apply", str(patch)], cwd=patched, check=True)
-    run = run_suggest("--no-model", "--apply", "-q", ".", cwd=applied)
+    run = run_suggest("--no-model", "--include-tests", "--apply", "-q", ".", cwd=applied)
     assert run.returncode == 0, run.stderr
     for path in python_files(patched):
         assert (applied / path.relative_to(patched)).read_bytes() == path.read_bytes(), path
@@ -87,7 +87,7 @@ def test_after_apply_every_file_compiles_and_only_the_proposed_lines_were_added(
     records = listing.json_lines()
     applied = tmp_path / "applied"
     shutil.copytree(pristine, applied)
-    assert run_suggest("--no-model", "--apply", "-q", ".", cwd=applied).returncode == 0
+    assert run_suggest("--no-model", "--include-tests", "--apply", "-q", ".", cwd=applied).returncode == 0
 
     expected: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for record in records:
@@ -141,7 +141,7 @@ def test_a_real_model_run_on_three_files_with_two_workers(pristine, default_mode
     shutil.copytree(pristine, copy)
     files = ["src/waitress/__init__.py", "src/waitress/adjustments.py", "src/waitress/utilities.py"]
     review = tmp_path / "review.md"
-    run = run_suggest("--model", default_model_path, "--jobs", "2", "--json", "--apply", "--review", review, *files,
+    run = run_suggest("--model", default_model_path, "--jobs", "2", "--budget-ms", "30000", "--json", "--apply", "--review", review, *files,
                       cwd=copy, timeout=600)
     assert run.returncode == 0, run.stderr
     records = run.json_lines()

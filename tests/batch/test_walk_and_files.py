@@ -69,6 +69,18 @@ def test_a_subfolder_uses_the_excludes_of_its_project_root(tmp_path):
     assert walked(tmp_path, "app") == ["app/keep_pb2.py", "app/main.py"]
 
 
+def test_test_files_are_left_out_unless_asked_for_or_named(tmp_path):
+    write(tmp_path, {"pyproject.toml": "", "pkg/core.py": "", "pkg/test_core.py": "", "pkg/core_test.py": "",
+                     "tests/helpers.py": "", "tests/conftest.py": "", "src/testing/util.py": "", "pkg/testimony.py": ""})
+    found = discover([str(tmp_path)], cwd=tmp_path)
+    assert sorted(t.display for t in found.targets) == ["pkg/core.py", "pkg/testimony.py"]
+    assert found.test_files == 5
+    everything = discover([str(tmp_path)], cwd=tmp_path, include_tests=True)
+    assert len(everything.targets) == 7 and everything.test_files == 0
+    assert walked(tmp_path, "tests") == ["tests/conftest.py", "tests/helpers.py"]
+    assert walked(tmp_path, "pkg/test_core.py") == ["pkg/test_core.py"]
+
+
 def test_missing_path_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope"):
         discover([str(tmp_path / "nope")])

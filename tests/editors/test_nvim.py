@@ -329,6 +329,8 @@ class TmuxNvim:
         self.socket = f"logsmith-nvim-{os.getpid()}-{tmp_path.name}"
         self.listen = str(tmp_path / "nvim.sock")
         self.columns, self.rows = columns, rows
+        self.known_pids: list[int] = []
+        """Processes started by this Neovim (server, model worker), killed by close() if still there."""
         config = tmp_path / "tmux.conf"
         config.write_text("set -g default-terminal tmux-256color\nset -g status off\n")
         env = editor_environment(tmp_path, LOGSMITH_TEST_START="setup", COLORTERM="truecolor")
@@ -390,9 +392,9 @@ class TmuxNvim:
                         "walk(vim.fn.getpid()) return all end)()") or []
 
     def close(self) -> list[int]:
-        pids = []
+        pids = list(self.known_pids)
         try:
-            pids = self.server_pids()
+            pids += self.server_pids()
             self.keys("Escape", ":qa!", "Enter")
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and "logsmith" in self.tmux("list-sessions", "-F", "#S"):
@@ -430,6 +432,7 @@ def test_nvim_screenshots_show_the_suggestions(project, tmp_path):
     lines = FIXTURE.splitlines()
     try:
         nvim.wait_for("the model to load", lambda: nvim.lua(MODEL_READY), timeout_s=90)
+        nvim.known_pids = nvim.server_pids()
         assert nvim.lua(STATUSLINE) is True
 
         # Ghost text on the empty line at the top of the function.

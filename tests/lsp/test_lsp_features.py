@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import stat
 import subprocess
 import sys
 import time
@@ -61,6 +62,14 @@ async def type_logger_in_except(editor, name: str):
     uri = editor.open(name, SERVICE)
     editor.edit(uri, (RAISE_LINE, 0), (RAISE_LINE, 0), "        logger.\n")
     return uri, (RAISE_LINE, 15)
+
+
+async def test_model_loading_is_reported_with_progress(editor):
+    reports = [report for reports in editor.client.progress_reports.values() for report in reports]
+    assert reports[0].kind == "begin" and reports[0].title == "logsmith"
+    assert reports[0].message == "loading model gemma-3-270m"
+    assert reports[-1].kind == "end" and reports[-1].message.startswith("model gemma-3-270m ready in")
+    assert all(report.kind == "report" for report in reports[1:-1])
 
 
 async def test_completion_after_logger_dot_in_except(editor):
@@ -145,6 +154,7 @@ async def test_accept_command_writes_the_audit_row(editor):
     assert row["model_id"] == "gemma-3-270m" and row["model_sha256"] == GEMMA_SHA
     assert row["site_kind"] == "except" and row["latency_ms"] == shown[0]["latency_ms"] > 0
     assert json.loads(row["settings"])["use_model"] is True
+    assert stat.S_IMODE(editor.store.stat().st_mode) == 0o600
     assert row["prev_hash"] == editor.rows()[row["seq"] - 2]["row_hash"]
     verify = subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "--store", str(editor.store), "verify"],
                             capture_output=True, text=True, timeout=60)

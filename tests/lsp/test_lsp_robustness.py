@@ -12,7 +12,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest
@@ -91,6 +90,9 @@ async def test_malformed_json_rpc_gets_errors_and_the_server_stays_up(tmp_path):
         assert raw.response(9)["result"] == {"isIncomplete": False, "items": []}
         raw.send({"jsonrpc": "2.0", "id": 10, "method": "shutdown"})
         assert raw.response(10)["result"] is None
+        raw.send({"jsonrpc": "2.0", "id": 11, "method": "textDocument/completion",
+                  "params": {"textDocument": {"uri": "file:///nowhere.py"}, "position": {"line": 0, "character": 0}}})
+        assert raw.response(11)["error"]["code"] == -32600  # after shutdown: an error, not silence
         raw.send({"jsonrpc": "2.0", "method": "exit"})
         assert raw.close() == 0
     finally:

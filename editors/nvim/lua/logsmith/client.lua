@@ -11,10 +11,20 @@ local M = {}
 
 M.name = 'logsmith'
 
---- `cmd` as a function (Neovim 0.11+): finds `logsmith serve` when the client starts, from the
---- root folder Neovim chose for the buffer, and raises a message with the fix when it is missing.
+--- Where to start looking for `.venv`: the folder of the buffer being started (the current one)
+--- when it lies under the client's root, else the root, else the cwd.
+local function search_start(root_dir)
+  local buffer_dir = locate.start_dir(vim.api.nvim_get_current_buf())
+  if root_dir and (buffer_dir == root_dir or vim.startswith(buffer_dir, root_dir .. '/')) then
+    return buffer_dir
+  end
+  return root_dir or vim.fn.getcwd()
+end
+
+--- `cmd` as a function (Neovim 0.11+): finds `logsmith serve` when the client starts (see
+--- search_start), and raises a message with the fix when it is missing.
 local function start_found_server(dispatchers, client_config)
-  local dir = (client_config and client_config.root_dir) or vim.fn.getcwd()
+  local dir = search_start(client_config and client_config.root_dir)
   local cmd, origin = locate.server_command(dir, nil)
   if not cmd then
     error(origin, 0)
