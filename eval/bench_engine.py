@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 row["run"] = run
                 row["elapsed_s"] = time.perf_counter() - started
+                row["load_average"] = machine.load_average()
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                 sink.flush()
                 rows.append(row)
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no cases were run", file=sys.stderr)
         return 1
     run["elapsed_s"] = sum(row.get("elapsed_s", 0.0) for row in rows)
-    described["load_average_end"] = machine.describe()["load_average"]
+    described["load_average_end"] = machine.load_average()
     report = engine_report.summarise(rows, run, described)
     print(engine_report.write(report, out / f"{stem}.json", out / f"{stem}.md"))
     return 0

@@ -1,14 +1,15 @@
 """Latency of the language server as an editor sees it (issue 3, acceptance 4).
 
-Starts the real `logsmith serve` over stdio with the real default model, and for each site of the
-corpus does what an editor does: opens the file without the developer's statement, presses Enter
-where the statement was (an auto-indented empty line), pauses, asks for an inline completion on
-that empty line (the user invoked it), then types the logger and the dot and asks for completion.
-Each latency is the client's wall time from request to answer. Prints and writes p50/p95 per
-request kind, with the machine description.
+Starts the real `logsmith serve` over stdio with the real default model and does what an editor
+does while a developer works through a file: opens a real file of the corpus, pauses, and at each
+of a few neighbouring sites, top to bottom, clears the developer's log statement (leaving the empty, indented
+line), pauses, asks for an inline completion there (the user invoked it), types the logger and the
+dot and asks for completion, then puts the statement back. Each latency is the client's wall time
+from request to answer. Prints and writes p50/p95 per request kind, overall and for the first site
+of a file (cold model cache) versus later ones, with the machine description.
 
-    .venv/bin/python -m eval.bench_server --sites 30
-    .venv/bin/python -m eval.bench_server --sites 30 --out eval/reports/my-run
+    .venv/bin/python -m eval.bench_server                 # 10 files x 3 sites
+    .venv/bin/python -m eval.bench_server --files 4 --sites-per-file 2 --out /tmp/bench
 
 Targets on these 2-core machines: p50 <= 400 ms and p95 <= 1000 ms with the real model.
 """
@@ -47,12 +48,22 @@ CAPABILITIES = types.ClientCapabilities(
 )
 
 
-def pick_cases(count: int, split: str) -> list[corpus.LogCase]:
-    """`count` cases of one split in a fixed shuffled order, statements on one line only."""
+def pick_files(files: int, sites_per_file: int, split: str) -> list[list[corpus.LogCase]]:
+    """`files` files of one split (fixed shuffled order), each with `sites_per_file` neighbouring
+    one-line statements, in line order."""
     cases = corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split)
-    single = [case for case in cases if case.line == case.end_line]
-    random.Random(ORDER_SEED).shuffle(single)
-    return single[:count]
+    by_file: dict[tuple[str, str], list[corpus.LogCase]] = {}
+    for case in cases:
+        if case.line == case.end_line:
+            by_file.setdefault((case.project, case.file), []).append(case)
+    eligible = [sorted(group, key=lambda c: c.line) for group in by_file.values() if len(group) >= sites_per_file]
+    eligible.sort(key=lambda group: (group[0].project, group[0].file))
+    random.Random(ORDER_SEED).shuffle(eligible)
+    chosen, rng = [], random.Random(ORDER_SEED)
+    for group in eligible[:files]:
+        first = rng.randrange(len(group) - sites_per_file + 1)
+        chosen.append(group[first:first + sites_per_file])  # neighbours: a developer works in one region
+    return chosen
 
 
 class Editor:
@@ -109,6 +120,13 @@ class Editor:
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
 
+    def replace_line(self, uri: str, line: int, end_character: int, text: str) -> None:
+        self.version += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
+            [types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(line, 0), types.Position(line, end_character)), text=text)]))
+
     def type(self, uri: str, line: int, character: int, text: str) -> None:
         self.version += 1
         position = types.Position(line, character)
@@ -132,10 +150,10 @@ class Editor:
             context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter,
                                             trigger_character="."))))
 
-    def last_source(self, channel: str) -> str | None:
+    def last_status(self, channel: str, field: str):
         for status in reversed(self.statuses):
             if getattr(status, "channel", None) == channel:
-                return getattr(status, "source", None)
+                return getattr(status, field, None)
         return None
 
 
@@ -143,42 +161,62 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-async def run_site(editor: Editor, case: corpus.LogCase, pause_s: float) -> dict:
-    """Open the file without the developer's statement, press Enter where it was, pause, ask inline;
-    then type the logger and the dot and ask completion."""
-    path, source = corpus.case_source(case)
-    lines = source.split("\n")
-    indent = lines[case.line][: case.column]
-    without = lines[: case.line] + lines[case.end_line + 1:]
+async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float) -> list[dict]:
+    """Open a file and, top to bottom, at each site: clear the developer's statement (leaving the
+    empty, indented line), pause, ask inline; type the logger and the dot, ask completion; put the
+    statement back. The file stays open, as when a developer works through it."""
+    path, source = corpus.case_source(cases[0])
     uri = path.as_uri()
-    editor.open(uri, "\n".join(without))
-    await asyncio.sleep(0.3)  # the editor settles on the file
-    above = case.line - 1
-    editor.type(uri, above, utf16_length(without[above]), "\n" + indent)  # Enter, auto-indented
-    line, column = case.line, utf16_length(indent)
-    await asyncio.sleep(pause_s)  # the user pauses before asking
-    row = {"case": case.id, "kind": case.kind, "expected": case.statement}
-    editor.statuses.clear()
-    row["inline_ms"], inline = await editor.inline(uri, line, column)
-    row["inline_items"] = len(inline.items) if inline else 0
-    row["inline_source"] = editor.last_source("inline") if inline else None
-    row["inline_text"] = inline.items[0].insert_text if inline and inline.items else None
-    receiver = corpus.receiver_of(case.statement)
-    editor.type(uri, line, column, receiver)
-    await asyncio.sleep(0.05)  # a keystroke later, the dot
-    editor.type(uri, line, column + utf16_length(receiver), ".")
-    row["completion_ms"], completion = await editor.complete(uri, line, column + utf16_length(receiver) + 1)
-    items = completion.items if completion else []
-    row["completion_items"] = len(items)
-    row["completion_source"] = items[0].detail.split(" · ")[-1] if items else None
-    row["completion_top"] = items[0].label if items else None
+    editor.open(uri, source)
+    await asyncio.sleep(pause_s)  # reading the file
+    rows = []
+    for position, case in enumerate(cases):
+        line = case.line
+        original = source.split("\n")[line]
+        indent = original[: case.column]
+        column = utf16_length(indent)
+        editor.replace_line(uri, line, utf16_length(original), indent)
+        await asyncio.sleep(pause_s)  # the user pauses on the empty line
+        row = {"case": case.id, "kind": case.kind, "expected": case.statement, "site_in_file": position}
+        editor.statuses.clear()
+        row["inline_ms"], inline = await editor.inline(uri, line, column)
+        row["inline_items"] = len(inline.items) if inline else 0
+        row["inline_source"] = editor.last_status("inline", "source") if inline else None
+        row["inline_notes"] = list(editor.last_status("inline", "notes") or []) if inline else []
+        row["inline_text"] = inline.items[0].insert_text if inline and inline.items else None
+        receiver = corpus.receiver_of(case.statement)
+        editor.type(uri, line, column, receiver)
+        await asyncio.sleep(0.05)  # a keystroke later, the dot
+        editor.type(uri, line, column + utf16_length(receiver), ".")
+        row["completion_ms"], completion = await editor.complete(uri, line, column + utf16_length(receiver) + 1)
+        items = completion.items if completion else []
+        row["completion_items"] = len(items)
+        row["completion_source"] = items[0].detail.split(" · ")[-1] if items else None
+        row["completion_top"] = items[0].label if items else None
+        row["completion_notes"] = list(editor.last_status("completion", "notes") or []) if items else []
+        editor.replace_line(uri, line, column + utf16_length(receiver) + 1, original)  # the developer's line again
+        rows.append(row)
     editor.close(uri)
-    return row
+    return rows
 
 
 def summarize(rows: list[dict]) -> dict:
     """p50/p95 per request kind, answer counts and model share (pure; rows as run_site returns them)."""
     result = {}
+    for kind in ("completion", "inline"):
+        for subset, chosen in (("first site of a file", [r for r in rows if r.get("site_in_file") == 0]),
+                               ("later sites", [r for r in rows if r.get("site_in_file", 0) > 0])):
+            latencies = [row[f"{kind}_ms"] for row in chosen]
+            result[f"{kind}, {subset}"] = {
+                "requests": len(chosen),
+                "answered": sum(1 for row in chosen if row[f"{kind}_items"]),
+                "p50_ms": percentile(latencies, 50),
+                "p95_ms": percentile(latencies, 95),
+                "max_ms": max(latencies) if latencies else None,
+                "answered_by_model": sum(1 for row in chosen
+                                         if row[f"{kind}_items"] and row[f"{kind}_source"] not in (None, "template")),
+                "meets_targets": None,
+            }
     for kind in ("completion", "inline"):
         latencies = [row[f"{kind}_ms"] for row in rows]
         answered = [row for row in rows if row[f"{kind}_items"]]
@@ -200,8 +238,9 @@ def markdown(report: dict) -> str:
     lines = [
         "# logsmith server latency",
         "",
-        f"{report['sites']} sites of the {report['split']} split, one request of each kind per site, "
-        f"{report['pause_s']} s pause between pressing Enter and asking; model {report['model']}. "
+        f"{report['sites']} sites in {report['files']} files of the {report['split']} split, visited top to bottom "
+        f"with each file kept open; at each site one inline and one completion request, after a "
+        f"{report['pause_s']} s pause on the emptied line; model {report['model']}. "
         f"Targets: p50 <= {TARGET_P50_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms.",
         "",
         f"Machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), {m.get('ram_gib')} GiB, load {m.get('load_average')}, "
@@ -211,13 +250,16 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for kind, s in report["summary"].items():
+        if not s["requests"]:
+            continue
+        verdict = "" if s["meets_targets"] is None else ("yes" if s["meets_targets"] else "no")
         lines.append(f"| {kind} | {s['answered']}/{s['requests']} | {s['answered_by_model']} | {s['p50_ms']:.0f} ms | "
-                     f"{s['p95_ms']:.0f} ms | {s['max_ms']:.0f} ms | {'yes' if s['meets_targets'] else 'no'} |")
+                     f"{s['p95_ms']:.0f} ms | {s['max_ms']:.0f} ms | {verdict} |")
     return "\n".join(lines) + "\n"
 
 
 async def bench(args) -> dict:
-    cases = pick_cases(args.sites, args.split)
+    files = pick_files(args.files, args.sites_per_file, args.split)
     command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", args.log_level]
     if args.log_file:
         command += ["--log-file", str(args.log_file)]
@@ -229,17 +271,19 @@ async def bench(args) -> dict:
     try:
         await asyncio.wait_for(editor.ready.wait(), 300)
         rows = []
-        for index, case in enumerate(cases, 1):
-            row = await run_site(editor, case, args.pause)
-            rows.append(row)
-            print(f"[{index}/{len(cases)}] {case.id}: inline {row['inline_ms']:.0f} ms ({row['inline_source']}), "
-                  f"completion {row['completion_ms']:.0f} ms ({row['completion_source']})", file=sys.stderr)
+        for cases in files:
+            for row in await run_file(editor, cases, args.pause):
+                rows.append(row)
+                print(f"[{len(rows)}/{len(files) * args.sites_per_file}] {row['case']}: inline {row['inline_ms']:.0f} ms "
+                      f"({row['inline_source']}), completion {row['completion_ms']:.0f} ms ({row['completion_source']})",
+                      file=sys.stderr)
     finally:
         await editor.stop()
     model = next((getattr(s, "modelId", None) for s in editor.statuses if getattr(s, "modelId", None)), None)
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "split": args.split,
+        "files": len(files),
         "sites": len(rows),
         "pause_s": args.pause,
         "model": model,
@@ -251,10 +295,11 @@ async def bench(args) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_server", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sites", type=int, default=30, help="number of corpus sites (default 30)")
+    parser.add_argument("--files", type=int, default=10, help="number of files (default 10)")
+    parser.add_argument("--sites-per-file", type=int, default=3, help="sites visited in each file (default 3)")
     parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
     parser.add_argument("--pause", type=float, default=1.0,
-                        help="seconds between creating the empty line and asking (default 1.0)")
+                        help="seconds spent reading a file and pausing on each empty line before asking (default 1.0)")
     parser.add_argument("--home", help="LOGSMITH_HOME for the server (default: a fresh folder under $TMPDIR)")
     parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--log-file", type=Path, help="write the server's log here")

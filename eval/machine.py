@@ -36,17 +36,21 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages, rounded; None where the system does not tell."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def describe() -> dict:
     """CPUs usable by this process (what `nproc` prints), CPU model, RAM in GiB, load averages, versions."""
-    try:
-        load = [round(value, 2) for value in os.getloadavg()]
-    except OSError:
-        load = None
     return {
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cpu_model": _cpu_model(),
         "ram_gib": _memory_gib(),
-        "load_average": load,
+        "load_average": load_average(),
         "python": platform.python_version(),
         "llama_cpp_python": _version("llama_cpp_python"),
         "logsmith": _version("logsmith"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -18,22 +18,9 @@ from logsmith.syntax.site import LogSite
 from logsmith.syntax.site import site_at as _site_at
 from logsmith.syntax.style import FileFacts, file_facts
 
-_facts_lock = threading.Lock()
-
-
-@functools.lru_cache(maxsize=64)
-def _facts_for_text(key: tuple[int, int], text: str) -> FileFacts:
-    return file_facts(ParsedDocument(text))
-
-
 def facts_of(document: ParsedDocument) -> FileFacts:
     """File facts, cached per document text (a 5 MB file is scanned once, not per request)."""
-    cached = getattr(document, "_logsmith_facts", None)
-    if cached is not None and cached[0] is document.text:
-        return cached[1]
-    facts = file_facts(document)
-    document._logsmith_facts = (document.text, facts)
-    return facts
+    return document.memo("file_facts", lambda: file_facts(document))
 
 
 def _document(source: str, document: ParsedDocument | None) -> ParsedDocument:
@@ -72,11 +59,15 @@ def suggest(
 ) -> list[Suggestion]:
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
     positions are clamped; a file that does not parse still gets the template's best effort."""
+    document = _document(source, document)
+    return _suggest_at(document, line, character, path, settings, cancel, facts_of(document))
+
+
+def _suggest_at(document, line, character, path, settings, cancel, facts: FileFacts) -> list[Suggestion]:
     started = time.perf_counter()
     settings = from_environment(settings or Settings())
-    document = _document(source, document)
+    source = document.text
     site = _site_at(document, line, character)
-    facts = facts_of(document)
     style = style_for(facts, path, settings)
     plan = make_plan(site, facts, style)
     notes: list[str] = []
@@ -142,13 +133,7 @@ def suggest_insertion(
     indent = anchor[: len(anchor) - len(anchor.lstrip(" \t"))]
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
-    found = suggest(probe.text, before_line, len(indent), path=path, settings=settings, document=probe)
-    shifted = []
-    for item in found:
-        extra = tuple(
-            TextEdit(e.start_line - (1 if e.start_line > before_line else 0), e.start_character, e.end_line - (1 if e.end_line > before_line else 0), e.end_character, e.new_text)
-            for e in item.additional_edits
-        )
-        edit = TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline)
-        shifted.append(Suggestion(**{**item.__dict__, "edit": edit, "additional_edits": extra}))
-    return shifted
+    # The original file's facts: its setup edits are then already in the original's coordinates.
+    found = _suggest_at(probe, before_line, len(indent), path, settings, None, facts_of(document))
+    edits = [TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline) for item in found]
+    return [dataclasses.replace(item, edit=edit) for item, edit in zip(found, edits)]

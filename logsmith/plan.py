@@ -38,14 +38,14 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
         return ()
     name = choice.expression
     if choice.framework == "loguru":
-        line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
-        return (TextEdit(line, 0, line, 0, "from loguru import logger\n"),)
+        return (TextEdit(facts.import_line, 0, facts.import_line, 0, "from loguru import logger\n"),)
     if choice.framework == "structlog":
         text = ("" if "structlog" in facts.imports else "import structlog\n") + f"\n{name} = structlog.get_logger(__name__)\n"
     else:
         text = ("" if "logging" in facts.imports else "import logging\n") + f"\n{name} = logging.getLogger(__name__)\n"
-    line = facts.last_import_line + 1 if facts.last_import_line >= 0 else facts.docstring_end_line + 1
-    return (TextEdit(line, 0, line, 0, text),)
+    if facts.last_import_line < 0:
+        text += "\n\n"  # the file had no imports: keep two blank lines before the code that follows
+    return (TextEdit(facts.import_line, 0, facts.import_line, 0, text),)
 
 
 def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:

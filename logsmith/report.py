@@ -307,7 +307,12 @@ def render_html(summary: Summary) -> str:
         f"<p>Latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, p95 {_ms(summary.latency_p95_ms)}. "
         f"Model time per accepted statement: {_ms(summary.model_ms_per_accepted)}.</p>",
     ]
-    for title, png in charts(summary).items():
+    try:
+        drawn = charts(summary)
+    except ImportError:  # matplotlib comes with the `eval` extra; the tables are enough without it
+        drawn = {}
+        body.append("<p><em>Charts need matplotlib: pip install 'logsmith[eval]'.</em></p>")
+    for title, png in drawn.items():
         body.append(f'<figure><img alt="{esc(title)}" src="data:image/png;base64,{png}"></figure>')
     for name in BREAKDOWNS:
         rows = _table_rows(summary.by[name])

@@ -158,6 +158,18 @@ def test_a_late_worker_is_abandoned_then_killed_as_hung_and_restarted(default_mo
         slow.close()
 
 
+def test_the_worker_drops_to_one_thread_while_other_processes_hold_the_cores(worker):
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
+    try:
+        threading.Event().wait(1.5)  # the worker samples /proc every 0.25 s
+        completion = worker.complete(CODE + "        logger.", max_tokens=4, deadline_s=BUDGET_S)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert worker.n_threads == 2 and completion.threads == 1
+
+
 def test_tokenize_matches_the_prompt_the_worker_evaluates_and_ping_answers(worker):
     prompt = CODE + "        logger."
     tokens = worker.tokenize(prompt)
@@ -188,13 +200,11 @@ def test_a_model_file_that_cannot_load_reports_failed_with_a_clear_error(tmp_pat
 
 
 def test_get_worker_shares_one_worker_per_model_file(default_model_path):
+    """Left running for the rest of the session, like the pipeline's (stopped at exit)."""
     choice = models.resolve(Settings(model=str(default_model_path)))
     first = get_worker(choice)
-    try:
-        assert get_worker(choice) is first and first.state in ("loading", "ready")
-        assert first.wait_ready(120)
-    finally:
-        first.close()
+    assert get_worker(choice) is first and first.state in ("loading", "ready")
+    assert first.wait_ready(120) and get_worker(choice).pid == first.pid
 
 
 def test_the_callers_stdout_stays_clean_and_llama_cpp_stays_out_of_its_process(default_model_path):

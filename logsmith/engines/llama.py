@@ -99,6 +99,8 @@ class Completion:
     prompt_seconds: float = 0.0
     generation_seconds: float = 0.0
     worker_seconds: float = 0.0
+    threads: int = 0
+    """Threads the worker used: `n_threads`, or fewer while other processes keep the cores busy."""
 
 
 class _Pending:
@@ -243,6 +245,8 @@ class ModelWorker:
     """One model loaded in a worker process; requests run one at a time (callers wait on a lock).
 
     `state` is "stopped", "loading", "ready" or "failed"; `last_error` says what went wrong last.
+    `n_threads` is the most threads llama.cpp uses; the worker uses fewer while other processes
+    keep the cores busy (two threads sharing a core with another process are far slower than one).
     """
 
     def __init__(
@@ -505,6 +509,7 @@ class ModelWorker:
             prompt_seconds=reply["prompt_seconds"],
             generation_seconds=reply["generation_seconds"],
             worker_seconds=reply["seconds"],
+            threads=reply.get("threads", 0),
         )
 
     def _call(

@@ -18,7 +18,8 @@ Events: {"event": "progress", "message", "percentage"}, {"event": "ready", ...},
 
 A "complete" or "warm" result carries: text, tokens, prompt_tokens, reused_tokens (prompt tokens
 already in the KV cache), evaluated_tokens, truncated_tokens, prompt_seconds, generation_seconds,
-seconds, stopped_by ("stop", "length", "deadline" or "cancelled").
+seconds, stopped_by ("stop", "length", "deadline" or "cancelled") and threads (the thread count
+used: fewer than asked while other processes keep the cores busy, see CpuShare).
 """
 
 from __future__ import annotations
@@ -226,6 +227,55 @@ class TokenSampler:
             self.lib.llama_sampler_free(self.grammar)
 
 
+class CpuShare:
+    """How much CPU other processes use right now, sampled from /proc, to choose the thread count.
+
+    llama.cpp's threads wait for each other at every step, so when another process holds a core,
+    two threads run 3-7 times slower than one (measured on 2 cores with other model runs going).
+    The worker uses all its threads only while the other processes leave enough cores free.
+    """
+
+    def __init__(self, max_threads: int, period_s: float = 0.25):
+        self.max_threads = max(1, max_threads)
+        self.cores = os.cpu_count() or 1
+        self.others = 0.0  # cores busy with other processes, smoothed
+        self._period_s = period_s
+        self._ticks_per_s = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.available = self.max_threads > 1 and self._sample() is not None
+        if self.available:
+            threading.Thread(target=self._watch, name="worker-cpu-share", daemon=True).start()
+
+    def threads(self) -> int:
+        if not self.available:
+            return self.max_threads
+        return max(1, min(self.max_threads, int(self.cores - self.others + 0.5)))
+
+    def _sample(self) -> tuple[float, int, int] | None:
+        """(time, busy ticks of all processes, ticks of this process), or None without /proc."""
+        try:
+            with open("/proc/stat", encoding="ascii") as handle:
+                fields = [int(value) for value in handle.readline().split()[1:]]
+            with open("/proc/self/stat", encoding="ascii") as handle:
+                own = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return time.monotonic(), sum(fields[:8]) - idle, int(own[11]) + int(own[12])
+
+    def _watch(self) -> None:
+        previous = self._sample()
+        while previous is not None:
+            time.sleep(self._period_s)
+            current = self._sample()
+            if current is None:
+                return
+            elapsed_ticks = (current[0] - previous[0]) * self._ticks_per_s
+            if elapsed_ticks > 0:
+                others_now = max(0.0, (current[1] - previous[1]) - (current[2] - previous[2])) / elapsed_ticks
+                self.others = 0.5 * self.others + 0.5 * others_now
+            previous = current
+
+
 class LoadedModel:
     """One llama.cpp model and context, kept for the life of the worker so the KV cache is reused."""
 
@@ -252,6 +302,8 @@ class LoadedModel:
         except Exception as exc:
             raise RuntimeError(f"llama.cpp cannot load {path}: {log.first_error() or exc}") from exc
         self.vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
+        self.cpu = CpuShare(n_threads)
+        self.threads = n_threads
         self.n_ctx = self.llm.n_ctx()
         self.n_vocab = self.llm.n_vocab()
         self._logits_at: int | None = None  # n_tokens when the current logits were computed
@@ -261,6 +313,14 @@ class LoadedModel:
     def warm_up(self) -> None:
         """One decode now, so a native crash (FACTS.md: AMX kernels) shows while loading, not later."""
         self.eval(self.tokenize("\n")[:1] or [self.llm.token_bos()])
+
+    def use_free_cores(self) -> int:
+        """Set the thread count for the next steps from the CPU other processes leave free."""
+        wanted = self.cpu.threads()
+        if wanted != self.threads:
+            self.lib.llama_set_n_threads(self.llm.ctx, wanted, wanted)
+            self.threads = wanted
+        return wanted
 
     def eval(self, tokens: list[int]) -> None:
         self.llm.eval(tokens)
@@ -349,6 +409,7 @@ class LoadedModel:
             if reason:
                 return keep, evaluated, reason
             piece = tokens[start : start + PREFILL_SLICE]
+            self.use_free_cores()
             self.eval(piece)
             evaluated += len(piece)
         return keep, evaluated, None
@@ -369,6 +430,7 @@ class LoadedModel:
         reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
         prompt_done = time.perf_counter()
         text, generated = "", 0
+        threads = self.use_free_cores()
         if stopped_by is None:
             grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
             sampler = TokenSampler(self, temperature, grammar_copy, seed)
@@ -388,6 +450,7 @@ class LoadedModel:
             "generation_seconds": finished - prompt_done,
             "seconds": finished - started,
             "stopped_by": stopped_by,
+            "threads": threads,
         }
 
     def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
@@ -426,6 +489,7 @@ class LoadedModel:
             "generation_seconds": 0.0,
             "seconds": seconds,
             "stopped_by": stopped_by or "stop",
+            "threads": self.threads,
         }
 
     def _prompt_tokens(self, prompt: str) -> list[int]:

@@ -14,17 +14,16 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
 HEAD_LINES = 12
-WINDOW_LINES = 48
-WINDOW_STEP = 16
+WINDOW_LINES = 128
+WINDOW_STEP = 32
 MESSAGE_CHARS = 72
 
 
 def window_start(site: LogSite) -> int:
-    """First line of the context window: the function's start, or a step-aligned line near the cursor."""
+    """First line of the context window: WINDOW_LINES back, aligned to WINDOW_STEP so it rarely moves."""
     earliest = max(0, site.line - WINDOW_LINES)
     earliest -= earliest % WINDOW_STEP
-    start = site.function.start_line if site.function else earliest
-    return max(start, earliest)
+    return earliest
 
 
 def context(document: ParsedDocument, site: LogSite) -> str:

@@ -40,6 +40,13 @@ WARM_BUDGET_S = 4.0
 WARM_KEY = "*"
 
 
+def remaining_budget(settings, started: float):
+    """The settings with the latency budget left once the server's own work since `started` is paid:
+    the budget covers the whole request as the editor sees it, not only the engine's share."""
+    spent_ms = (time.perf_counter() - started) * 1000
+    return settings.replace(latency_budget_ms=max(1, int(settings.latency_budget_ms - spent_ms)))
+
+
 @dataclass
 class Answer:
     """Suggestions offered for one request, with the lines their edits refer to."""
@@ -178,7 +185,8 @@ class LogsmithServer(LanguageServer):
             site = self.engine.site_at(parsed, line, column)
             if not wanted(site) or ticket.cancelled:
                 return None
-            found = self.engine.suggest(parsed, line, column, path=document.path, settings=settings, cancel=ticket.cancel)
+            found = self.engine.suggest(parsed, line, column, path=document.path,
+                                        settings=remaining_budget(settings, started), cancel=ticket.cancel)
             return found, suggestion_lines(parsed, found)
 
         try:
@@ -213,7 +221,8 @@ class LogsmithServer(LanguageServer):
         started = time.perf_counter()
 
         def work(parsed):
-            found = self.engine.suggest_insertion(parsed, before_line, path=document.path, settings=settings)[:1]
+            found = self.engine.suggest_insertion(parsed, before_line, path=document.path,
+                                                  settings=remaining_budget(settings, started))[:1]
             return found, suggestion_lines(parsed, found)
 
         try:

@@ -98,7 +98,7 @@ async def accept_suggestion(ls, suggestion_id: str | None) -> dict:
 async def apply_setup_edits(ls, item) -> None:
     """After an inline item is accepted: add the import / module logger it needs (ghost text cannot)."""
     document = ls.documents.get(item.uri)
-    if document is None:
+    if document is None or not ls.client_supports("workspace.apply_edit"):
         return
     statement_line = item.suggestion.edit.start_line
     edits = []

@@ -61,9 +61,9 @@ def register_lifecycle(server) -> None:
         value = params.settings
         if (value is None or (isinstance(value, dict) and "logsmith" not in value)) and \
                 ls.client_supports("workspace.configuration"):
-            await pull_configuration(ls)
-        else:
-            apply_options(ls, value)
+            await pull_configuration(ls)  # a client that is asked rather than pushing (Neovim sends null)
+        else:  # pushed settings: only their `logsmith` section is ours; none means the defaults
+            apply_options(ls, value.get("logsmith") if isinstance(value, dict) else value)
         await ls.model.refresh(ls.config.current)
 
 

@@ -39,12 +39,13 @@ class ModelStatus:
 
     async def refresh(self, settings) -> None:
         """Resolve the configured model and start loading it (progress reported); never raises."""
+        loop = asyncio.get_running_loop()
         if not settings.use_model:
-            self.state, self.choice, self.worker = "off", None, None
+            self.state, self.choice = "off", None
+            await self._release_worker(loop)
             return
         from logsmith import models
 
-        loop = asyncio.get_running_loop()
         try:
             choice = await loop.run_in_executor(None, models.resolve, settings)
         except models.ModelMissing as exc:
@@ -72,6 +73,8 @@ class ModelStatus:
             self._tell_once(f"logsmith: cannot start the model worker ({exc}); suggestions come from templates only.",
                             types.MessageType.Error)
             return
+        if worker is not self.worker:
+            await self._release_worker(loop)  # another model was configured: free the old one's memory
         self.worker = worker
         worker.on_progress = self._progress_from_thread
         if worker.state in ("stopped", "failed"):
@@ -79,6 +82,13 @@ class ModelStatus:
         self.state = worker.state
         if worker.state == "loading":
             await self._begin(f"loading model {worker.model_id}")
+
+    async def _release_worker(self, loop) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.on_progress = None
+            self._end(f"model {worker.model_id} stopped")
+            await loop.run_in_executor(None, worker.close)
 
     # -- progress (worker callbacks arrive on its threads)
 

@@ -28,6 +28,14 @@ class ParsedDocument:
     def source_bytes(self) -> bytes:
         return self._bytes
 
+    def memo(self, key, compute):
+        """`compute()` once per text version of this document: facts that only change with the text."""
+        if getattr(self, "_memo_text", None) is not self.text:
+            self._memo_text, self._memo = self.text, {}
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def _refresh_index(self) -> None:
         self._bytes = self.text.encode("utf-8", "surrogatepass")
         self._ascii = len(self._bytes) == len(self.text)

@@ -18,7 +18,9 @@ TYPED = re.compile(
         )?$""",
     re.VERBOSE,
 )
-LOGGER_WORD = re.compile(r"(^|[._])(log|logger|logging|LOG|LOGGER|_log|_logger)$|log$|logger$", re.IGNORECASE)
+# A name that reads as a logger: log, logger, LOG, _log, gen_log, self.logger, internal_logger;
+# not catalog, backlog or dialog.
+LOGGER_WORD = re.compile(r"(^|[._])_*(log|logger|logging)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,8 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
-        return LogSite(line, character, indent, typed, "other", None, (), _module_names(root), after_cursor=after, syntax_error=root.has_error)
+        names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
+        return LogSite(line, character, indent, typed, "other", None, (), names, after_cursor=after, syntax_error=root.has_error)
 
     func_node = _enclosing(statement, ("function_definition",))
     scope_node = _enclosing(statement, SCOPES)
@@ -306,7 +309,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
         names = _bindings(func_node, root, statement.start_byte, statement)
         names += [p for p in reversed(function.parameters) if p not in names]
-    module_names = _module_names(root)
+    module_names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
     outer = _enclosing(func_node, ("function_definition",)) if func_node is not None else None
     while outer is not None:  # closures see the enclosing functions' names
         extra = _bindings(outer, root, statement.start_byte, statement)
@@ -378,7 +381,10 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         previous_statement=_text(prev_node).split("\n", 1)[0] if prev_node is not None else "",
         return_value=return_value,
         raise_value=raise_value,
-        self_attributes=_self_attributes(func_node, class_node),
+        self_attributes=document.memo(
+            ("self_attributes", class_node.start_byte if class_node is not None else None, func_node.start_byte if func_node is not None else None),
+            lambda: _self_attributes(func_node, class_node),
+        ),
         after_cursor=after,
         syntax_error=document.tree.root_node.has_error and probe.tree.root_node.has_error,
     )

@@ -56,6 +56,15 @@ class FileFacts:
     """0-based line after which a new import goes (-1: top of file, after a docstring)."""
     docstring_end_line: int
     """0-based last line of the module docstring, or -1."""
+    header_end_line: int = -1
+    """0-based last line of the comments that open the file (#!, coding cookie, licence), or -1."""
+
+    @property
+    def import_line(self) -> int:
+        """Where a new import goes: after the last import, else after the docstring and header comments."""
+        if self.last_import_line >= 0:
+            return self.last_import_line + 1
+        return max(self.docstring_end_line, self.header_end_line) + 1
 
 
 def _text(node) -> str:
@@ -113,6 +122,11 @@ def file_facts(document: ParsedDocument) -> FileFacts:
     for child in root.named_children:
         if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
             last_import_line = child.end_point[0]
+    header_end = -1
+    for child in root.children:
+        if child.type != "comment" or child.start_point[0] != header_end + 1:
+            break
+        header_end = child.end_point[0]
     definitions: list[LoggerDefinition] = []
     calls: list[LogCall] = []
     for found in matches("logging", root):
@@ -172,4 +186,5 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         loguru_logger=loguru_logger,
         last_import_line=last_import_line,
         docstring_end_line=docstring_end,
+        header_end_line=header_end,
     )

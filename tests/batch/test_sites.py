@@ -97,6 +97,6 @@ def test_syntax_error_line_points_at_the_broken_line():
 
 
 def test_accepts_a_parsed_document_and_works_on_non_ascii_text():
-    source = "def lire(chemin):\n    «» = 1\n" if False else "def lire(chemin):\n    nom = 'é'\n    with open(chemin) as f:\n        return f.read()\n"
+    source = "def lire(chemin):\n    nom = 'é'\n    with open(chemin) as f:\n        return f.read()\n"
     (finding,) = find_sites(ParsedDocument(source))
     assert (finding.rule, finding.line, finding.start_character) == ("io_call", 2, 4)

@@ -95,7 +95,7 @@ def test_symlinks_out_of_the_root_are_skipped_and_linked_folders_not_followed(tm
     os.symlink(outside / "pkg", project / "pkg")
     os.symlink(project / "inside.py", project / "alias.py")
     found = discover([str(project)], cwd=project)
-    assert sorted(t.display for t in found.targets) == ["alias.py"] or sorted(t.display for t in found.targets) == ["inside.py"]
+    assert [t.display for t in found.targets] == ["alias.py"]  # the same file as inside.py, read once
     assert [(p, r) for p, r in found.skipped if "outside the project root" in r] == [("link.py", "skipped: symlink to a file outside the project root")]
 
 

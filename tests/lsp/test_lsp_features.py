@@ -93,6 +93,29 @@ async def test_completion_after_logger_dot_in_except(editor):
     assert not (await editor.complete(uri, 8, 17)).items  # after `db.insert(record)`
 
 
+async def test_completion_on_the_word_log_adds_the_missing_logger(editor):
+    uri = editor.open("nologger.py", "import os\n\n\ndef remove(path):\n    \n    os.remove(path)\n")
+    line, column = editor.type(uri, 4, 4, "log")
+    items = (await editor.complete(uri, line, column)).items
+    assert items
+    best = items[0]
+    assert best.text_edit.range == types.Range(types.Position(4, 4), types.Position(4, 7))
+    assert best.text_edit.new_text.startswith("logger.") and "path" in best.text_edit.new_text
+    assert best.filter_text.startswith("log")
+    (setup,) = best.additional_text_edits
+    assert "import logging" in setup.new_text and "logger = logging.getLogger(__name__)" in setup.new_text
+    assert setup.range.end.line < 4
+    # ghost text cannot carry the setup: accepting an inline item makes the server apply it
+    uri = editor.open("nologger_inline.py", "import os\n\n\ndef remove(path):\n    \n    os.remove(path)\n")
+    item = (await editor.inline(uri, 4, 4, invoked=True)).items[0]
+    editor.edit(uri, (4, 4), (4, 4), item.insert_text)  # the editor inserts the ghost text, then runs the command
+    assert (await editor.accept(item.command))["recorded"] is True
+    applied = await editor.wait_for(lambda: [e for e in editor.applied_edits if uri in (e.edit.changes or {})],
+                                    what="workspace/applyEdit")
+    (edit,) = applied[0].edit.changes[uri]
+    assert edit.new_text == setup.new_text and edit.range == setup.range
+
+
 async def test_inline_completion_at_top_of_function(editor):
     uri = editor.open("inline.py", SERVICE)
     line, column = editor.type(uri, LOAD_DEF_LINE, len("def load(path):"), "\n    ")
@@ -180,7 +203,9 @@ async def test_newer_request_supersedes_older(editor):
     assert newer.items and newer.items[0].text_edit.range.end.character == column
     assert finished["first"] < finished["second"]
     # the superseded request offered nothing, so it left no rows
-    shown_ids = {row["suggestion_id"] for row in editor.rows(event="shown") if row["path"].endswith("supersede.py")}
+    path = str(editor.home / "src" / "supersede.py")
+    shown = await editor.wait_rows(len(newer.items), event="shown", path=path)
+    shown_ids = {row["suggestion_id"] for row in shown}
     assert shown_ids == {item.command.arguments[0] for item in newer.items}
 
     # inline requests too (Neovim never cancels them): the older answers empty
@@ -194,7 +219,6 @@ async def test_newer_request_supersedes_older(editor):
 
 async def test_cancel_request_is_honoured(editor):
     uri, (line, column) = await type_logger_in_except(editor, "cancel.py")
-    rows_before = len(editor.rows())
     params = types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(line, column))
     pending = asyncio.wrap_future(editor.client.protocol.send_request(types.TEXT_DOCUMENT_COMPLETION, params,
                                                                       msg_id="cancel-me"))
@@ -203,7 +227,7 @@ async def test_cancel_request_is_honoured(editor):
     with pytest.raises(JsonRpcRequestCancelled):
         await asyncio.wait_for(pending, 10)
     await editor.settle()
-    assert len(editor.rows()) == rows_before  # nothing was offered
+    assert editor.rows(path=str(editor.home / "src" / "cancel.py")) == []  # nothing was offered
     assert (await editor.complete(uri, line, column)).items  # the server carries on
 
 
@@ -222,11 +246,10 @@ async def test_settings_changes(editor):
 
         editor.configure({"telemetry": False})
         await editor.settle()
-        before = len(editor.rows())
         item = (await editor.complete(uri, line, column)).items[0]
         assert (await editor.accept(item.command))["recorded"] is False
         await editor.settle()
-        assert len(editor.rows()) == before
+        assert editor.rows(suggestion_id=item.command.arguments[0]) == []  # neither shown nor accepted
 
         editor.configure({"storeCode": False})
         await editor.settle()
@@ -256,10 +279,14 @@ async def test_settings_changes(editor):
 
 @pytest.mark.parametrize("client", ["vscode", "neovim"])
 async def test_missing_model_keeps_templates(tmp_path, client):
-    session = await start_editor(tmp_path, client, env={"LOGSMITH_MODEL": str(tmp_path / "no-such-model.gguf")})
+    session = await start_editor(tmp_path, client, env={"LOGSMITH_MODEL": str(tmp_path / "no-such-model.gguf")},
+                                 initialization_options={"logsmith": {"inline": "yes", "latencyBudgetMs": 500}})
     try:
-        message = await session.wait_for(lambda: [m for m in session.messages if "model" in m], what="a message")
-        assert "logsmith model install" in message[0]
+        message = await session.wait_for(lambda: [m for m in session.messages if "logsmith model install" in m],
+                                         what="the missing model message")
+        assert "no-such-model.gguf" in message[0] and "templates" in message[0]
+        # invalid initializationOptions: a visible message, the rest of the options still applied
+        assert any("setting 'inline' must be true or false" in m for m in session.messages)
         uri, (line, column) = await type_logger_in_except(session, "missing.py")
         items = (await session.complete(uri, line, column)).items
         assert items and {source_of(item) for item in items} == {"template"}
