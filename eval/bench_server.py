@@ -23,6 +23,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -263,7 +264,8 @@ async def bench(args) -> dict:
     command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", args.log_level]
     if args.log_file:
         command += ["--log-file", str(args.log_file)]
-    home = Path(args.home) if args.home else Path(os.environ.get("TMPDIR", "/tmp")) / f"logsmith-bench-{os.getpid()}"
+    scratch = None if args.home else tempfile.TemporaryDirectory(prefix="logsmith-bench-")
+    home = Path(args.home) if args.home else Path(scratch.name)
     env = {k: v for k, v in os.environ.items() if k != "LOGSMITH_NO_MODEL"}
     env["LOGSMITH_HOME"] = str(home)
     editor = Editor(command, env)
@@ -279,6 +281,8 @@ async def bench(args) -> dict:
                       file=sys.stderr)
     finally:
         await editor.stop()
+        if scratch is not None:
+            scratch.cleanup()
     model = next((getattr(s, "modelId", None) for s in editor.statuses if getattr(s, "modelId", None)), None)
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -300,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
     parser.add_argument("--pause", type=float, default=1.0,
                         help="seconds spent reading a file and pausing on each empty line before asking (default 1.0)")
-    parser.add_argument("--home", help="LOGSMITH_HOME for the server (default: a fresh folder under $TMPDIR)")
+    parser.add_argument("--home", help="LOGSMITH_HOME for the server, kept afterwards (default: a temporary folder)")
     parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--log-file", type=Path, help="write the server's log here")
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))

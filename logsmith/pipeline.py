@@ -81,7 +81,7 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
     if use_model and not (cancel is not None and cancel.is_set()):
         from logsmith.engines import model_engine
 
-        outcome = model_engine.statement(document, site, plan, style, settings, deadline=started + settings.latency_budget_ms / 1000, cancel=cancel)
+        outcome = model_engine.statement(document, site, plan, facts, settings, deadline=started + settings.latency_budget_ms / 1000, cancel=cancel)
         notes.extend(outcome.notes)
         if outcome.statement is not None:
             results.append(_suggestion(outcome.statement, site, plan, document, outcome.source, started, notes))

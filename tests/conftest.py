@@ -19,8 +19,14 @@ def default_model_path():
 
 @pytest.fixture(scope="session")
 def model_settings(default_model_path):
-    """Settings that use the real default model, with a budget generous enough for a busy CI machine."""
-    return Settings(model=str(default_model_path), latency_budget_ms=10_000)
+    """Settings that use the real default model, loaded and ready, with a budget generous enough
+    for a busy CI machine."""
+    from logsmith.engines import model_engine
+
+    settings = Settings(model=str(default_model_path), latency_budget_ms=10_000)
+    worker = model_engine.preload(settings, timeout=120)
+    assert worker.state == "ready", f"the default model did not load: {worker.last_error}"
+    return settings
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from logsmith.engines import prompt as prompts
 from logsmith.plan import Plan
 from logsmith.settings import Settings
 from logsmith.statement import InvalidStatement, check, render
-from logsmith.style import HouseStyle
+from logsmith.syntax.style import FileFacts
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
@@ -48,13 +48,19 @@ def preload(settings: Settings, timeout: float = 120.0):
     return worker
 
 
-def warm(document: ParsedDocument, site: LogSite, settings: Settings) -> None:
-    """Evaluate the stable part of the prompt so the next request at this site only pays for its tail."""
+def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
+    """The part of the model's prompt at `site` that stays the same while the user types on the line."""
+    return prompts.context(document, site, prompts.examples_for(site, facts.calls))
+
+
+def warm(context: str, settings: Settings, *, cancel: threading.Event | None = None, budget_s: float = 5.0) -> None:
+    """Evaluate `context` into the model's KV cache, so the next request there only pays for its tail.
+    Stops when `cancel` is set; never raises (a real failure shows on the next request)."""
     try:
         worker = worker_for(settings)
-        if worker.state == "ready":
-            worker.warm(prompts.context(document, site))
-    except Exception:  # warming is an optimisation; a failure shows up on the real request
+        if worker.state == "ready" and not (cancel is not None and cancel.is_set()):
+            worker.warm(context, deadline_s=budget_s, cancel=cancel)
+    except Exception:
         pass
 
 
@@ -62,7 +68,7 @@ def statement(
     document: ParsedDocument,
     site: LogSite,
     plan: Plan,
-    style: HouseStyle,
+    facts: FileFacts,
     settings: Settings,
     *,
     deadline: float,
@@ -81,7 +87,7 @@ def statement(
         return Outcome(notes=["no time left for the model"])
     try:
         completion = worker.complete(
-            prompts.prompt(document, site, plan),
+            context_for(document, site, facts) + prompts.opening(site, plan),
             grammar=prompts.grammar(plan),
             max_tokens=MAX_TOKENS,
             stop=("\n",),

@@ -14,27 +14,34 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
 HEAD_LINES = 12
-WINDOW_LINES = 128
-WINDOW_STEP = 32
+WINDOW_LINES = 48
+WINDOW_STEP = 16
+EXAMPLES = 10
 MESSAGE_CHARS = 72
 
 
 def window_start(site: LogSite) -> int:
-    """First line of the context window: WINDOW_LINES back, aligned to WINDOW_STEP so it rarely moves."""
+    """First line of the context window: the function's start, or a step-aligned line near the cursor."""
     earliest = max(0, site.line - WINDOW_LINES)
     earliest -= earliest % WINDOW_STEP
-    return earliest
+    start = site.function.start_line if site.function else earliest
+    return max(start, earliest)
 
 
-def context(document: ParsedDocument, site: LogSite) -> str:
-    """Everything before the cursor's line that the model sees; stable while the cursor line changes."""
+def context(document: ParsedDocument, site: LogSite, examples: tuple[str, ...] = ()) -> str:
+    """Everything before the cursor's line that the model sees; stable while the cursor line changes.
+
+    `examples` are log statements of the file outside the window: they teach the model the file's
+    vocabulary and tone for a few tokens each."""
     start = window_start(site)
     head = [document.line(n) for n in range(min(HEAD_LINES, start))]
     parts = []
     if head:
         parts.append("\n".join(head).rstrip() + "\n")
-        if start > HEAD_LINES:
-            parts.append("\n# ...\n\n")
+    if examples:
+        parts.append("\n# Log statements elsewhere in this file:\n" + "".join(f"#     {e}\n" for e in examples))
+    if head and start > HEAD_LINES:
+        parts.append("\n# ...\n\n")
     body = [document.line(n) for n in range(start, site.line)]
     if body:
         parts.append("\n".join(body) + "\n")
@@ -47,8 +54,12 @@ def opening(site: LogSite, plan: Plan) -> str:
     return f"{site.indent}{plan.logger}.{plan.level}({prefix}{plan.quote}{site.typed.message or ''}"
 
 
-def prompt(document: ParsedDocument, site: LogSite, plan: Plan) -> str:
-    return context(document, site) + opening(site, plan)
+def examples_for(site: LogSite, calls) -> tuple[str, ...]:
+    """Up to EXAMPLES single-line log statements outside the window, nearest to it first, in file order."""
+    start = window_start(site)
+    outside = [c for c in calls if (c.line < start or c.line > site.line) and "\n" not in c.text and len(c.text) < 160]
+    nearest = sorted(outside, key=lambda c: abs(c.line - start))[:EXAMPLES]
+    return tuple(c.text for c in sorted(nearest, key=lambda c: c.line))
 
 
 def grammar(plan: Plan) -> str:

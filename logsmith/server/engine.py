@@ -35,32 +35,14 @@ class PipelineEngine:
     def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:
         """The model's context for the site at (line, character): the part of its prompt that stays the
         same while the user types there. None outside functions (nothing to warm for)."""
-        from logsmith.engines import prompt
-        from logsmith.pipeline import site_at
+        from logsmith.engines import model_engine
+        from logsmith.pipeline import facts_of, site_at
 
         site = site_at(document.text, line, character, document=document)
-        return prompt.context(document, site) if site.function is not None else None
+        return model_engine.context_for(document, site, facts_of(document)) if site.function is not None else None
 
     def warm(self, context: str, *, settings: Settings, cancel: threading.Event, budget_s: float) -> None:
-        """Evaluate `context` into the model's KV cache, so a request there soon after only pays for its
-        last tokens. Stops when `cancel` is set; never raises.
+        """Evaluate `context` into the model's KV cache; stops when `cancel` is set; never raises."""
+        from logsmith.engines import model_engine
 
-        `model_engine.warm` cannot be cancelled yet, and an uncancellable warm-up would make the next
-        real request wait; until it can, this makes the same worker call with a cancel event.
-        """
-        try:
-            from logsmith.engines import model_engine
-
-            worker = model_engine.worker_for(settings)
-            if worker.state == "ready" and not cancel.is_set():
-                worker.warm(context, deadline_s=budget_s, cancel=cancel)
-        except Exception as exc:  # warming is an optimisation; a real failure shows on the next request
-            import logging
-
-            logging.getLogger(__name__).debug("warming the model stopped: %s", exc)
-
-    def unlogged_exceptions(self, document: ParsedDocument):
-        """Except blocks that neither log nor re-raise (swallowed, converted, retried), as batch-mode findings."""
-        from logsmith.syntax.sites import find_sites
-
-        return find_sites(document, rules=["except_swallowed", "except_converted", "retry_loop"])
+        model_engine.warm(context, settings, cancel=cancel, budget_s=budget_s)
