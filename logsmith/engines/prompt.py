@@ -79,4 +79,7 @@ def message_from(completion: str, site: LogSite, plan: Plan) -> str | None:
         return None
     words = (site.typed.message or "") + completion[: -len(plan.quote)]
     words = words.strip().rstrip(" :,;-=(")
-    return words if len(words) >= 3 else None
+    # One bare word ("Error", "backlog") says less than the template's message: not worth offering.
+    if len(words) < 3 or (len(words.split()) < 2 and not site.typed.message):
+        return None
+    return words

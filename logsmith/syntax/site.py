@@ -90,9 +90,13 @@ class LogSite:
 
     @property
     def logger_typed(self) -> bool:
-        return self.typed.logger is not None and (
-            self.typed.level_prefix is not None or bool(LOGGER_WORD.search(self.typed.logger))
+        typed = self.typed
+        if typed.logger is None:
+            return False
+        level_like = bool(typed.level_prefix) and any(
+            level.startswith(typed.level_prefix.lower()) for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
         )
+        return bool(LOGGER_WORD.search(typed.logger)) or level_like
 
     @property
     def fits_log(self) -> bool:
