@@ -34,8 +34,11 @@ from logsmith.models import ModelChoice, ModelError, cache_dir
 
 log = logging.getLogger(__name__)
 
-GRACE_S = 0.5
-"""How long past the deadline the caller waits for the worker's answer."""
+GRACE_S = 0.1
+"""How long past the deadline the caller waits for the worker's answer. Small, because a request must
+end within its latency budget plus 200 ms (SECURITY.md, tests/trust); the worker itself stops before
+the deadline (it does not start a prompt slice it cannot finish in time), so this only covers a
+machine that stalls."""
 HANG_S = 10.0
 """A worker still silent this long after a request's deadline is taken as hung and killed.
 
@@ -522,7 +525,9 @@ class ModelWorker:
         budget_field: bool = False,
     ) -> dict:
         end = time.monotonic() + max(0.0, float(budget_s))
-        if not self._request_lock.acquire(timeout=max(0.0, end - time.monotonic())):
+        if not self._acquire_request_lock(end, cancel):
+            if cancel is not None and cancel.is_set():
+                raise ModelNotReady(f"request cancelled while model {self.model_id} was busy")
             raise ModelNotReady(f"model {self.model_id} is busy with another request")
         try:
             try:
@@ -549,6 +554,20 @@ class ModelWorker:
         with self._changed:
             self._crashes = 0
         return reply["result"]
+
+    def _acquire_request_lock(self, end: float, cancel: threading.Event | None) -> bool:
+        """Wait until the worker is free or `end`; a cancelled caller stops waiting at once, so a
+        superseded request (or warm-up) never keeps a server thread waiting for the model."""
+        while True:
+            remaining = end - time.monotonic()
+            if cancel is None:
+                return self._request_lock.acquire(timeout=max(0.0, remaining))
+            if cancel.is_set():
+                return False
+            if self._request_lock.acquire(timeout=max(0.0, min(remaining, CANCEL_POLL_S))):
+                return True
+            if remaining <= CANCEL_POLL_S:
+                return False
 
     def _ready_connection(self, end: float) -> _Connection:
         with self._changed:

@@ -307,6 +307,8 @@ class LoadedModel:
         self.n_ctx = self.llm.n_ctx()
         self.n_vocab = self.llm.n_vocab()
         self._logits_at: int | None = None  # n_tokens when the current logits were computed
+        self.prefill_token_s = 0.0
+        """Seconds per token of the last full prefill slice: how long the next slice is expected to take."""
         self._pieces: dict[int, bytes] = {}
         self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
 
@@ -405,12 +407,16 @@ class LoadedModel:
         llm.n_tokens = keep  # the next eval drops the cache from here on
         evaluated = 0
         for start in range(keep, len(tokens), PREFILL_SLICE):
-            reason = should_stop()
+            piece = tokens[start : start + PREFILL_SLICE]
+            # A slice is not started when it would end past the deadline: the caller gives up soon after it.
+            reason = should_stop(self.prefill_token_s * len(piece))
             if reason:
                 return keep, evaluated, reason
-            piece = tokens[start : start + PREFILL_SLICE]
             self.use_free_cores()
+            began = time.monotonic()
             self.eval(piece)
+            if len(piece) == PREFILL_SLICE:  # a short slice's time is mostly fixed cost, not per token
+                self.prefill_token_s = (time.monotonic() - began) / len(piece)
             evaluated += len(piece)
         return keep, evaluated, None
 
@@ -509,10 +515,11 @@ def _field(request: dict, name: str, kind, default=...):
 
 
 def _stop_check(inbox: Inbox, request_id, deadline: float | None):
-    def should_stop() -> str | None:
+    def should_stop(ahead_s: float = 0.0) -> str | None:
+        """Why to stop now: cancelled, or the deadline comes before `ahead_s` more seconds of work end."""
         if inbox.is_cancelled(request_id):
             return "cancelled"
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and time.monotonic() + ahead_s >= deadline:
             return "deadline"
         return None
 

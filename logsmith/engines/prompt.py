@@ -14,18 +14,19 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
 HEAD_LINES = 12
-WINDOW_LINES = 48
-WINDOW_STEP = 16
+# More lines before the cursor give the model more of the file's own messages to echo: on 60 dev
+# cases ROUGE-L of the message went 0.20 (64 lines), 0.24 (128 lines); anchoring the window at the
+# enclosing function's start lost 0.07. The cost is a longer cold prompt, paid once per window.
+WINDOW_LINES = 128
+WINDOW_STEP = 32
 EXAMPLES = 10
 MESSAGE_CHARS = 72
 
 
 def window_start(site: LogSite) -> int:
-    """First line of the context window: the function's start, or a step-aligned line near the cursor."""
+    """First line of the context window: WINDOW_LINES back, aligned to WINDOW_STEP so it rarely moves."""
     earliest = max(0, site.line - WINDOW_LINES)
-    earliest -= earliest % WINDOW_STEP
-    start = site.function.start_line if site.function else earliest
-    return max(start, earliest)
+    return earliest - earliest % WINDOW_STEP
 
 
 def context(document: ParsedDocument, site: LogSite, examples: tuple[str, ...] = ()) -> str:
