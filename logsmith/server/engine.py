@@ -46,3 +46,9 @@ class PipelineEngine:
         from logsmith.engines import model_engine
 
         model_engine.warm(context, settings, cancel=cancel, budget_s=budget_s)
+
+    def unlogged_exceptions(self, document: ParsedDocument):
+        """Except blocks that neither log nor re-raise (swallowed, converted, retried), as batch-mode findings."""
+        from logsmith.syntax.sites import find_sites
+
+        return find_sites(document, rules=["except_swallowed", "except_converted", "retry_loop"])
