@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import logsmith
-from eval import baseline, corpus, engine_report, machine, metrics
+from eval import baseline, corpus, engine_report, machine, metrics, scope
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 ORDER_SEED = "logsmith-bench-1"
@@ -72,7 +72,7 @@ def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Setti
     top = found[0]
     return {"statement": top.statement, "latency_ms": elapsed, "error": None, "source": top.source,
             "level": top.level, "site_kind": top.site_kind, "notes": list(top.notes),
-            "suggestions": len(found)}
+            "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found)}
 
 
 def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> dict:
@@ -104,7 +104,8 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
         results["baseline_cold"] = ask_baseline(model, masked)
         results["baseline_warm"] = ask_baseline(model, masked)
     for result in results.values():
-        score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line)
+        added = set().union(*(scope.names_bound_by(text) for text in result.get("additional_edits", [])))
+        score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line, frozenset(added))
         result["score"] = dataclasses.asdict(score)
     return {
         "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,

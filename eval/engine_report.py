@@ -75,9 +75,11 @@ def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
         results = [row["results"][engine] for row in rows if engine in row.get("results", {})]
         if results:
             engines[engine] = _engine_summary(engine, results)
+    loads = [row["load_average"][0] for row in rows if row.get("load_average")]
     return {
         "run": run,
         "machine": machine,
+        "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
         "n": len(rows),
         "engines": engines,
         "by_site_kind": _breakdown(rows, lambda row: row["case"]["kind"]),
@@ -107,6 +109,8 @@ def render_markdown(report: dict) -> str:
         f"- machine: {machine.get('nproc')} CPUs ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB RAM, "
         f"load average at start {machine.get('load_average')}, at the end {machine.get('load_average_end')}; Python {machine.get('python')}, "
         f"llama-cpp-python {machine.get('llama_cpp_python')}, logsmith {machine.get('logsmith')}",
+        f"- 1-minute load average after each case: median {report.get('load_during_cases', {}).get('p50')}, "
+        f"max {report.get('load_during_cases', {}).get('max')} (2 CPUs: above 2 means other work slowed every figure)",
         f"- baseline prompt: {run.get('baseline') or 'not run'} (the llama.vim way: no tree-sitter, greedy, "
         f"stop at newline, 48 tokens at most)",
         f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here",

@@ -355,14 +355,15 @@ def parses_at_site(masked_source: str, line: int, statement: str | None) -> bool
     return True
 
 
-def names_in_scope(masked_source: str, line: int, statement: str | None) -> bool:
-    """Every name the statement reads is bound at the site (False when it does not parse there)."""
+def names_in_scope(masked_source: str, line: int, statement: str | None, also_bound: frozenset[str] = frozenset()) -> bool:
+    """Every name the statement reads is bound at the site (False when it does not parse there);
+    `also_bound`: names the suggestion's additional edits bind (an added `logger = ...`)."""
     if not parses_at_site(masked_source, line, statement):
         return False
     filled = insert_statement(masked_source, line, statement)
     current = masked_source.split("\n")[line]
     column = len(current) - len(current.lstrip())
-    return not scope.unbound(filled, line, column, set(parse_statement(statement).names))
+    return not scope.unbound(filled, line, column, set(parse_statement(statement).names)) - set(also_bound)
 
 
 def acceptable(level_right: bool, variable_f1: float, rouge: float) -> bool:
@@ -401,10 +402,12 @@ class CaseScore:
     expected_variables: tuple[str, ...] = field(default=())
 
 
-def score_case(predicted: str | None, expected: str, masked_source: str, line: int) -> CaseScore:
+def score_case(predicted: str | None, expected: str, masked_source: str, line: int,
+               also_bound: frozenset[str] = frozenset()) -> CaseScore:
     """Score `predicted` (None: no suggestion) against `expected` at line `line` of `masked_source`.
 
     A prediction that is no log call scores 0 on level, variables, BLEU and ROUGE (it may still parse).
+    `also_bound`: names bound by the edits that come with the suggestion (see `names_in_scope`).
     """
     got, want = parse_statement(predicted), parse_statement(expected)
     if got.is_log_call:
@@ -425,7 +428,7 @@ def score_case(predicted: str | None, expected: str, masked_source: str, line: i
         bleu4=bleu,
         rouge_l=rouge,
         parses=parses_at_site(masked_source, line, predicted),
-        in_scope=names_in_scope(masked_source, line, predicted),
+        in_scope=names_in_scope(masked_source, line, predicted, also_bound),
         is_log_call=got.is_log_call,
         acceptable=acceptable(lenient, f1, rouge),
         predicted_variables=tuple(sorted(got.variables)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import textwrap
 
 _MODULE_NAMES = {"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__",
                  "__builtins__", "__path__", "__annotations__", "__dict__"}
@@ -108,3 +109,13 @@ def unbound(source: str, line: int, column: int, used: set[str]) -> set[str]:
     if bound is EVERYTHING:
         return set()
     return set(used) - bound
+
+
+def names_bound_by(code: str) -> set[str]:
+    """Names a snippet binds at module level, e.g. `logger` for the `logger = logging.getLogger(...)`
+    a suggestion adds to a file that has no logger; empty when the snippet does not parse."""
+    try:
+        module = ast.parse(textwrap.dedent(code))
+    except (SyntaxError, ValueError):
+        return set()
+    return _bindings(module.body, None) or set()

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from eval import metrics
+from eval import metrics, scope
 
 
 # ----------------------------------------------------------------------------- levels
@@ -204,6 +204,17 @@ def test_names_in_scope(line, statement, expected):
     blank = {EXCEPT_LINE: "except_line", INNER_LINE: "inner_line", METHOD_LINE: "method_line"}[line]
     source = masked(**{"except_line": "pass", "inner_line": "pass", "method_line": "pass", blank: ""})
     assert metrics.names_in_scope(source, line, statement) is expected
+
+
+def test_names_bound_by_the_edits_that_come_with_a_suggestion():
+    source = "import os\n\ndef f(path):\n    \n"
+    statement = 'logger.info("Removing %s", path)'
+    assert metrics.names_in_scope(source, 3, statement) is False
+    added = scope.names_bound_by("import logging\n") | scope.names_bound_by("\nlogger = logging.getLogger(__name__)\n")
+    assert added == {"logging", "logger"}
+    assert metrics.names_in_scope(source, 3, statement, frozenset(added)) is True
+    assert metrics.score_case(statement, statement, source, 3, frozenset(added)).in_scope is True
+    assert scope.names_bound_by("logger = (") == set()
 
 
 def test_a_star_import_binds_anything():
