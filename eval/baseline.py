@@ -58,6 +58,11 @@ class BaselineModel:
         if not self._worker.wait_ready(load_timeout_s):
             raise RuntimeError(f"baseline model {choice.model_id} did not load: {self._worker.last_error}")
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the baseline's model worker (for its CPU time and memory)."""
+        return self._worker.pid
+
     def prompt(self, source: str, line: int, character: int) -> str:
         return prompt_for(source, line, character, fim_tokens=self.fim_tokens, prefix_lines=self.prefix_lines,
                           suffix_lines=self.suffix_lines)

@@ -24,29 +24,15 @@ import os
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
-
 from eval import corpus, machine
+from eval.lsp_editor import Editor, server_command, utf16_length
 from logsmith.report import percentile
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
 ORDER_SEED = "logsmith-bench-server-1"
-CAPABILITIES = types.ClientCapabilities(
-    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
-    window=types.WindowClientCapabilities(work_done_progress=True),
-    workspace=types.WorkspaceClientCapabilities(apply_edit=True, configuration=False),
-    text_document=types.TextDocumentClientCapabilities(
-        synchronization=types.TextDocumentSyncClientCapabilities(),
-        completion=types.CompletionClientCapabilities(completion_item=types.ClientCompletionItemOptions(
-            documentation_format=[types.MarkupKind.Markdown, types.MarkupKind.PlainText])),
-        inline_completion=types.InlineCompletionClientCapabilities(),
-    ),
-)
 
 
 def pick_files(files: int, sites_per_file: int, split: str) -> list[list[corpus.LogCase]]:
@@ -65,101 +51,6 @@ def pick_files(files: int, sites_per_file: int, split: str) -> list[list[corpus.
         first = rng.randrange(len(group) - sites_per_file + 1)
         chosen.append(group[first:first + sites_per_file])  # neighbours: a developer works in one region
     return chosen
-
-
-class Editor:
-    """A minimal LSP client that behaves like an editor and times its requests."""
-
-    def __init__(self, command: list[str], env: dict):
-        self.command, self.env = command, env
-        self.client = LanguageClient("logsmith-bench", "1")
-        self.statuses: list = []
-        self.ready = asyncio.Event()
-        self.version = 0
-
-        @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-        def create_progress(ls, params):
-            return None
-
-        @self.client.feature(types.PROGRESS)
-        def progress(ls, params):
-            value = params.value
-            kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-            message = (value.get("message") if isinstance(value, dict) else getattr(value, "message", "")) or ""
-            if kind == "end" and "ready" in message:
-                self.ready.set()
-
-        @self.client.feature("logsmith/status")
-        def status(ls, params):
-            self.statuses.append(params)
-
-        @self.client.feature(types.WINDOW_SHOW_MESSAGE)
-        def show_message(ls, params):
-            print(f"server says: {params.message}", file=sys.stderr)
-
-        for method in (types.WINDOW_LOG_MESSAGE, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS):
-            self.client.feature(method)(lambda ls, params: None)
-
-    async def start(self, root: Path) -> None:
-        await self.client.start_io(*self.command, env=self.env)
-        await self.client.initialize_async(types.InitializeParams(capabilities=CAPABILITIES, process_id=os.getpid(),
-                                                                  root_uri=root.as_uri()))
-        self.client.initialized(types.InitializedParams())
-
-    async def stop(self) -> None:
-        try:
-            await asyncio.wait_for(self.client.shutdown_async(None), 30)
-            self.client.exit(None)
-        finally:
-            await self.client.stop()
-
-    def open(self, uri: str, text: str) -> None:
-        self.version += 1
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=uri, language_id="python", version=self.version, text=text)))
-
-    def close(self, uri: str) -> None:
-        self.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
-
-    def replace_line(self, uri: str, line: int, end_character: int, text: str) -> None:
-        self.version += 1
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
-            [types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(line, 0), types.Position(line, end_character)), text=text)]))
-
-    def type(self, uri: str, line: int, character: int, text: str) -> None:
-        self.version += 1
-        position = types.Position(line, character)
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
-            [types.TextDocumentContentChangePartial(range=types.Range(position, position), text=text)]))
-
-    async def timed(self, request) -> tuple[float, object]:
-        started = time.perf_counter()
-        result = await request
-        return (time.perf_counter() - started) * 1000, result
-
-    async def inline(self, uri: str, line: int, character: int):
-        return await self.timed(self.client.text_document_inline_completion_async(types.InlineCompletionParams(
-            context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
-            text_document=types.TextDocumentIdentifier(uri), position=types.Position(line, character))))
-
-    async def complete(self, uri: str, line: int, character: int):
-        return await self.timed(self.client.text_document_completion_async(types.CompletionParams(
-            types.TextDocumentIdentifier(uri), types.Position(line, character),
-            context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter,
-                                            trigger_character="."))))
-
-    def last_status(self, channel: str, field: str):
-        for status in reversed(self.statuses):
-            if getattr(status, "channel", None) == channel:
-                return getattr(status, field, None)
-        return None
-
-
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float) -> list[dict]:
@@ -261,9 +152,7 @@ def markdown(report: dict) -> str:
 
 async def bench(args) -> dict:
     files = pick_files(args.files, args.sites_per_file, args.split)
-    command = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", args.log_level]
-    if args.log_file:
-        command += ["--log-file", str(args.log_file)]
+    command = server_command(args.log_level, args.log_file)
     scratch = None if args.home else tempfile.TemporaryDirectory(prefix="logsmith-bench-")
     home = Path(args.home) if args.home else Path(scratch.name)
     env = {k: v for k, v in os.environ.items() if k != "LOGSMITH_NO_MODEL"}

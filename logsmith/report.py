@@ -248,13 +248,14 @@ def render_markdown(summary: Summary) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _chart_png(draw) -> str:
+def chart_png(draw, size: tuple[float, float] = (6.4, 3.2)) -> str:
+    """`draw(axes)` on a new matplotlib figure of `size` inches, returned as base64 PNG (eval/ reuses it)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    figure, axes = plt.subplots(figsize=size, dpi=100)
     try:
         draw(axes)
         figure.tight_layout()
@@ -285,11 +286,11 @@ def charts(summary: Summary) -> dict[str, str]:
 
     result = {}
     if summary.by["level"]:
-        result["Acceptance by level"] = _chart_png(rate_bars(summary.by["level"], "Acceptance by level"))
+        result["Acceptance by level"] = chart_png(rate_bars(summary.by["level"], "Acceptance by level"))
     if summary.by["day"]:
-        result["Acceptance by day"] = _chart_png(rate_bars(summary.by["day"], "Acceptance by day (UTC)"))
+        result["Acceptance by day"] = chart_png(rate_bars(summary.by["day"], "Acceptance by day (UTC)"))
     if summary.latencies_ms:
-        result["Latency"] = _chart_png(latency_histogram)
+        result["Latency"] = chart_png(latency_histogram)
     return result
 
 

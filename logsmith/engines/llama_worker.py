@@ -313,8 +313,13 @@ class LoadedModel:
         self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
 
     def warm_up(self) -> None:
-        """One decode now, so a native crash (FACTS.md: AMX kernels) shows while loading, not later."""
-        self.eval(self.tokenize("\n")[:1] or [self.llm.token_bos()])
+        """One prompt slice now, so a native crash (FACTS.md: AMX kernels) shows while loading, not
+        later, and the first request already knows how long a slice takes (see `prefill`)."""
+        token = self.tokenize("\n")[:1] or [self.llm.token_bos()]
+        began = time.monotonic()
+        self.eval(token * PREFILL_SLICE)
+        self.prefill_token_s = (time.monotonic() - began) / PREFILL_SLICE
+        self.forget_cache()
 
     def use_free_cores(self) -> int:
         """Set the thread count for the next steps from the CPU other processes leave free."""

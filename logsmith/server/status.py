@@ -108,6 +108,7 @@ class ModelStatus:
                     self._progress_token, types.WorkDoneProgressReport(message=message, percentage=percentage))
             return
         self._end(message)
+        self._notify_model_state()
         if state == "failed":
             self._tell_once(f"logsmith: {message}. Suggestions come from templates only.", types.MessageType.Error)
 
@@ -147,7 +148,15 @@ class ModelStatus:
         self._told.add(message)
         self.server.tell(message, kind)
 
-    # -- status after each answer
+    # -- status notifications
+
+    def _notify_model_state(self) -> None:
+        """Tell the client the model's state as soon as it changes, before any answer."""
+        status = {"channel": "model", "modelId": self.choice.model_id if self.choice is not None else None,
+                  "modelState": self.state, "workerPid": self.worker_pid}
+        if self.last_latency_ms is not None:
+            status["latencyMs"] = round(self.last_latency_ms, 1)
+        self.server.protocol.notify(STATUS_NOTIFICATION, status)
 
     def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
         self.last_latency_ms = latency_ms
