@@ -59,12 +59,12 @@ def suggest(
 ) -> list[Suggestion]:
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
     positions are clamped; a file that does not parse still gets the template's best effort."""
-    document = _document(source, document)
-    return _suggest_at(document, line, character, path, settings, cancel, facts_of(document))
-
-
-def _suggest_at(document, line, character, path, settings, cancel, facts: FileFacts) -> list[Suggestion]:
     started = time.perf_counter()
+    document = _document(source, document)
+    return _suggest_at(document, line, character, path, settings, cancel, facts_of(document), started)
+
+
+def _suggest_at(document, line, character, path, settings, cancel, facts: FileFacts, started: float) -> list[Suggestion]:
     settings = from_environment(settings or Settings())
     source = document.text
     site = _site_at(document, line, character)
@@ -75,7 +75,7 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
         notes.append("the file has syntax errors; the site was read as well as it parses")
 
     results: list[Suggestion] = []
-    use_model = settings.use_model and len(source) <= settings.max_file_bytes
+    use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
     if settings.use_model and not use_model:
         notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
     if use_model and not (cancel is not None and cancel.is_set()):
@@ -127,6 +127,7 @@ def suggest_insertion(
 ) -> list[Suggestion]:
     """Statements for a new line inserted before `before_line`, indented like that line.
     Each suggestion's `edit` inserts the whole line at (before_line, 0)."""
+    started = time.perf_counter()
     document = _document(source, document)
     before_line = min(max(before_line, 0), document.line_count - 1)
     anchor = document.line(before_line)
@@ -134,6 +135,6 @@ def suggest_insertion(
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
     # The original file's facts: its setup edits are then already in the original's coordinates.
-    found = _suggest_at(probe, before_line, len(indent), path, settings, None, facts_of(document))
+    found = _suggest_at(probe, before_line, len(indent), path, settings, None, facts_of(document), started)
     edits = [TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline) for item in found]
     return [dataclasses.replace(item, edit=edit) for item, edit in zip(found, edits)]

@@ -14,12 +14,23 @@ LEVELS = ("debug", "info", "warning", "error", "exception", "critical")
 LEVEL_ALIASES = {"warn": "warning", "fatal": "critical"}
 # Name parts that mark a secret. `key` alone is a secret only in a cryptographic context.
 SECRET_PARTS = re.compile(
-    r"(^|_|\b)(password|passwd|passphrase|pwd|pass|secret|secrets|token|tokens|apikey|api_key|credential|credentials|"
+    r"(^|_|\b)(password|passwd|passphrase|passcode|pwd|pw|pass|secret|secrets|token|tokens|apikey|api_key|credential|credentials|"
     r"creds|cred|private_key|privkey|secret_key|access_key|session_key|auth|authorization|cookie|cookies|"
     r"ssn|pin|otp|signature|salt|jwt|bearer)($|_|\b)",
     re.IGNORECASE,
 )
 SECRET_CAMEL = re.compile(r"(Password|Passwd|Secret|Token|ApiKey|Credential|PrivateKey|AccessKey|Auth)")
+# Words that make a `..._key` name a key that must stay secret (`signing_key`, `api_keys`, `sshKey`);
+# `primary_key`, `cache_key` or `sort_key` are not secrets.
+SECRET_KEY_QUALIFIERS = re.compile(
+    r"sign|signing|signature|encrypt|encryption|decrypt|decryption|crypto|cipher|hmac|master|ssh|gpg|pgp|priv|private|"
+    r"secret|access|session|api|fernet|aes|rsa|ecdsa|ed25519|jwt|auth|client|license"
+)
+# A string literal bound to a name, keyword or dict key: `API_KEY = "..."`, `password="..."`, `{"token": "..."}`.
+STRING_BINDING = re.compile(
+    r"""(?P<name>[A-Za-z_][\w.]*)\s*(?::[^=\n]*)?={1,2}\s*[rRbBuU]?(?P<q>['"])(?P<value>[^'"\\\n]{4,})(?P=q)"""
+    r"""|['"](?P<key>[A-Za-z_][\w-]*)['"]\s*:\s*[rRbBuU]?(?P<q2>['"])(?P<value2>[^'"\\\n]{4,})(?P=q2)"""
+)
 CRYPTO_CONTEXT = re.compile(r"encrypt|decrypt|cipher|crypt|hmac|sign|verify|fernet|rsa|aes|jwt|hash|private|public_key|keypair|nacl", re.IGNORECASE)
 
 
@@ -30,11 +41,25 @@ def is_secret(name: str, context: str = "") -> bool:
     `key` is a cryptographic key (secret) or a dictionary key (not).
     """
     for part in name.split("."):
-        if SECRET_PARTS.search(part) or SECRET_CAMEL.search(part):
+        words = [w for w in re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", part).lower().split("_") if w]
+        if SECRET_PARTS.search(part) or SECRET_PARTS.search("_".join(words)) or SECRET_CAMEL.search(part):
+            return True
+        if len(words) > 1 and words[-1] in ("key", "keys") and any(SECRET_KEY_QUALIFIERS.fullmatch(w) for w in words[:-1]):
             return True
         if re.fullmatch(r"_?(key|keys|k)", part, re.IGNORECASE) and CRYPTO_CONTEXT.search(context):
             return True
     return False
+
+
+def secret_values(source: str) -> frozenset[str]:
+    """String literals that `source` binds to secret-looking names (`API_KEY = "sk-..."`,
+    `connect(password="...")`, `{"token": "..."}`): text no statement may ever contain."""
+    found = set()
+    for match in STRING_BINDING.finditer(source):
+        name, value = (match["name"], match["value"]) if match["name"] else (match["key"], match["value2"])
+        if value.strip() and is_secret(name):
+            found.add(value)
+    return frozenset(found)
 
 
 def normalise_level(level: str) -> str:
@@ -169,7 +194,10 @@ def variables_for(site: LogSite, level: str, limit: int = 2) -> VariableChoice:
     kept = kept[:limit]
     exception = None
     if site.in_except and site.exception_name and level != "exception":
-        exception = site.exception_name
+        if is_secret(site.exception_name, context) and site.exception_name not in typed_text:
+            left_out.append(site.exception_name)
+        else:
+            exception = site.exception_name
     if left_out:
         why += ("; " if why else "") + f"left out {', '.join(left_out)}: looks like a secret"
     return VariableChoice(tuple(kept), exception, why, tuple(left_out))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from logsmith import models
 from logsmith.engines import prompt as prompts
 from logsmith.plan import Plan
+from logsmith.policy import secret_values
 from logsmith.settings import Settings
 from logsmith.statement import InvalidStatement, check, render
 from logsmith.syntax.style import FileFacts
@@ -48,9 +49,18 @@ def preload(settings: Settings, timeout: float = 120.0):
     return worker
 
 
+def secrets_of(document: ParsedDocument) -> frozenset[str]:
+    """Values the file binds to secret-looking names; computed once per document text."""
+    return document.memo("secret_values", lambda: secret_values(document.text))
+
+
 def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
-    """The part of the model's prompt at `site` that stays the same while the user types on the line."""
-    return prompts.context(document, site, prompts.examples_for(site, facts.calls))
+    """The part of the model's prompt at `site` that stays the same while the user types on the line.
+    Values bound to secret-looking names are masked: the model never reads them."""
+    context = prompts.context(document, site, prompts.examples_for(site, facts.calls))
+    for value in secrets_of(document):
+        context = context.replace(value, "***")
+    return context
 
 
 def warm(context: str, settings: Settings, *, cancel: threading.Event | None = None, budget_s: float = 5.0) -> None:
@@ -97,6 +107,8 @@ def statement(
     except ModelFailed as exc:
         return Outcome(notes=[f"model failed: {exc}"])
     message = prompts.message_from(completion.text, site, plan)
+    if message is not None and any(value.lower() in message.lower() for value in secrets_of(document)):
+        return Outcome(notes=["model message rejected: it repeats a value bound to a secret-looking name"])
     if message is None:
         why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(completion.stopped_by, "gave no usable message")
         return Outcome(notes=[f"model {why}"])
