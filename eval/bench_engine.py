@@ -1,7 +1,8 @@
 """Engine benchmark: `logsmith.suggest` on real corpus sites against the llama.vim-style baseline.
 
 For each case (the developer's statement masked out, cursor on the blank indented line) it asks
-logsmith cold (first request on that file) then warm (the same request again), then the template
+logsmith cold (first request on that file) then warm (after the stable part of its prompt was
+evaluated, as the server does while the user pauses on the line), then the template
 engine alone, then the same model the way llama.vim asks (eval.baseline), cold then warm; it
 scores every top suggestion with eval.metrics and writes one JSON row per case, then the report.
 
@@ -75,6 +76,20 @@ def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Setti
             "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found)}
 
 
+def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> None:
+    """What an editor does while the user pauses on the line (the server warms on every change):
+    the model evaluates the stable part of the prompt. Not timed; the warm request is."""
+    if not settings.use_model:
+        return
+    from logsmith.engines import model_engine
+    from logsmith.pipeline import facts_of, site_at
+    from logsmith.syntax.document import ParsedDocument
+
+    document = ParsedDocument(masked.source)
+    site = site_at(masked.source, masked.line, masked.character, document=document)
+    model_engine.warm(model_engine.context_for(document, site, facts_of(document)), settings, budget_s=60)
+
+
 def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> dict:
     typed = masked.source.split("\n")[masked.line][: masked.character].strip()
     prompt = model.prompt(masked.source, masked.line, masked.character)
@@ -95,8 +110,10 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
     """Every engine on one case, scored."""
     path, source = corpus.case_source(case)
     masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
+    cold = ask_logsmith(masked, path, settings)
+    warm_up(masked, settings)
     results = {
-        "logsmith_cold": ask_logsmith(masked, path, settings),
+        "logsmith_cold": cold,
         "logsmith_warm": ask_logsmith(masked, path, settings),
         "template": ask_logsmith(masked, path, settings.replace(use_model=False)),
     }
