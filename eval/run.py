@@ -1,9 +1,9 @@
 """`make eval`: the adoption benchmark (`eval.suite`) on the held-out and dev splits, then the report
 (`eval/reports/<date>/report.html`, `report.md`, `report.json`).
 
-`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 takes about
-8 minutes on an idle 2-core machine); without it, DEFAULT_LIMIT cases per split, sized so the
-whole run fits in an hour there (see eval/README.md for the measured timings). Extra arguments are
+`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 took 8.5
+minutes on a 2-core machine); without it, DEFAULT_LIMIT cases per split, sized so the whole run
+fits in an hour there (see eval/README.md for the measured timings). Extra arguments are
 passed to the suite, e.g. `python -m eval.run --split heldout --limit 5 --out /tmp/eval`.
 A run that stops is resumed by running it again (cases already done are kept).
 """
@@ -17,9 +17,9 @@ import sys
 from eval import suite
 
 LIMIT_ENV = "EVAL_LIMIT"
-DEFAULT_LIMIT = 60
-"""Cases per split in a full `make eval` (about 21 s per case on an idle 2-core machine: 2 x 60 cases
-take about 45 minutes, model loading included)."""
+DEFAULT_LIMIT = 50
+"""Cases per split in a full `make eval`. Measured: 25 s per case on 2 cores shared with a test run
+(20 cases in 508 s), so 2 x 50 cases take about 42 minutes; 2 x 60 would already be 51."""
 
 
 def limit_from_environment(environ=os.environ) -> int:

@@ -400,8 +400,8 @@ def render_markdown(report: dict) -> str:
         f"ask, warm = the same prompt again (in the KV cache)",
         f"- machine: {machine.get('nproc')} CPUs ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB; "
         f"Python {machine.get('python')}, llama-cpp-python {machine.get('llama_cpp_python')}; 1-minute load "
-        f"after each case: median {load['p50']}, max {load['max']} (above {machine.get('nproc')} means other work "
-        f"slowed every figure)",
+        f"after each case: median {load['p50']}, max {load['max']} (the run itself keeps about 2 busy; more "
+        f"means other work shared the machine and slowed every figure)",
         f"- time per case: p50 {seconds((report['case_seconds']['p50'] or 0))}, total "
         f"{seconds(resources['elapsed_s'])} over {resources['sessions']} session(s); model load "
         f"{seconds(resources['model_load_s'])}",
