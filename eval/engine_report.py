@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
+from eval.rows import case_scores, load_rows, ms, number, share
 
 ENGINES = {
     "logsmith_cold": "logsmith, cold",
@@ -27,24 +28,8 @@ ENGINES = {
 BREAKDOWN_ENGINES = ("logsmith_warm", "template", "baseline_warm")
 
 
-def load_rows(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
-    return rows
-
-
-def _scores(results: list[dict]) -> list[metrics.CaseScore]:
-    return [metrics.CaseScore(**result["score"]) for result in results]
-
-
 def _engine_summary(engine: str, results: list[dict]) -> dict:
-    summary = metrics.summarise(_scores(results))
+    summary = metrics.summarise(case_scores(results))
     summary["latency_ms"] = metrics.latency_summary(
         [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")])
     summary["errors"] = sum(1 for r in results if r.get("error"))
@@ -64,7 +49,7 @@ def _breakdown(rows: list[dict], key) -> dict:
         for engine in BREAKDOWN_ENGINES:
             results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
             if results:
-                table[name][engine] = metrics.summarise(_scores(results))
+                table[name][engine] = metrics.summarise(case_scores(results))
     return table
 
 
@@ -85,18 +70,6 @@ def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
         "by_site_kind": _breakdown(rows, lambda row: row["case"]["kind"]),
         "by_project": _breakdown(rows, lambda row: row["case"]["project"]),
     }
-
-
-def _share(value) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f} %"
-
-
-def _number(value, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _ms(value) -> str:
-    return "n/a" if value is None else f"{value:,.0f}"
 
 
 def render_markdown(report: dict) -> str:
@@ -127,12 +100,12 @@ def render_markdown(report: dict) -> str:
             continue
         latency = entry["latency_ms"]
         lines.append(
-            f"| {label} | {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} "
-            f"| {_share(entry['level_accuracy'])} | {_share(entry['level_accuracy_exception_is_error'])} "
-            f"| {_number(entry['level_distance'])} | {_number(entry['variable_precision'])} "
-            f"| {_number(entry['variable_recall'])} | {_number(entry['variable_f1'])} | {_number(entry['bleu4'])} "
-            f"| {_number(entry['rouge_l'])} | {_share(entry['parses'])} | {_share(entry['in_scope'])} "
-            f"| {_share(entry['acceptable'])} | {_share(entry.get('model_share'))} | {entry['errors']} |")
+            f"| {label} | {ms(latency['p50'])} | {ms(latency['p95'])} | {ms(latency['p99'])} "
+            f"| {share(entry['level_accuracy'])} | {share(entry['level_accuracy_exception_is_error'])} "
+            f"| {number(entry['level_distance'])} | {number(entry['variable_precision'])} "
+            f"| {number(entry['variable_recall'])} | {number(entry['variable_f1'])} | {number(entry['bleu4'])} "
+            f"| {number(entry['rouge_l'])} | {share(entry['parses'])} | {share(entry['in_scope'])} "
+            f"| {share(entry['acceptable'])} | {share(entry.get('model_share'))} | {entry['errors']} |")
     for title, key in (("site kind", "by_site_kind"), ("project", "by_project")):
         lines += ["", f"## By {title}", "",
                   "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", "",
@@ -143,8 +116,8 @@ def render_markdown(report: dict) -> str:
             for engine in BREAKDOWN_ENGINES:
                 figures = entry.get(engine)
                 cells.append("n/a" if figures is None else
-                             f"{_share(figures['acceptable'])} / {_share(figures['level_accuracy_exception_is_error'])}"
-                             f" / {_number(figures['variable_f1'])} / {_number(figures['rouge_l'])}")
+                             f"{share(figures['acceptable'])} / {share(figures['level_accuracy_exception_is_error'])}"
+                             f" / {number(figures['variable_f1'])} / {number(figures['rouge_l'])}")
             lines.append(f"| {name} | {entry['n']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from eval import report_html, suite_report
+from eval.rows import load_rows
 
 CASES_FILE = "suite-cases.jsonl"
 RUN_FILE = "suite-run.json"
@@ -30,7 +31,7 @@ def previous_report(folder: Path) -> dict | None:
 def build(folder: Path, rows: list[dict] | None = None) -> dict:
     """The report dict of a suite folder (rows read from it unless given)."""
     folder = Path(folder)
-    rows = suite_report.load_rows(folder / CASES_FILE) if rows is None else rows
+    rows = load_rows(folder / CASES_FILE) if rows is None else rows
     run_path = folder / RUN_FILE
     record = json.loads(run_path.read_text(encoding="utf-8")) if run_path.exists() else {}
     return suite_report.summarise(rows, record.get("sessions", []), record.get("run", {}), record.get("machine", {}),

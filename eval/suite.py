@@ -328,7 +328,7 @@ def run_key(options: Options, choice) -> dict:
 def _existing_rows(path: Path, key: dict) -> list[dict]:
     if not path.exists():
         return []
-    from eval.suite_report import load_rows
+    from eval.rows import load_rows
 
     rows = load_rows(path)
     for row in rows:
@@ -453,7 +453,7 @@ def run_and_report(options: Options) -> int:
     rows_path = options.out / CASES_FILE
     if not rows_path.exists():
         return code or 1
-    from eval.suite_report import load_rows
+    from eval.rows import load_rows
 
     wanted = {(split, case.id) for split, case in select_cases(options.limit, options.splits)}
     rows = [row for row in load_rows(rows_path) if (row["split"], row["case"]["id"]) in wanted]

@@ -14,12 +14,12 @@ time and a test can check it against the rows:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
+from eval.rows import case_scores, load_rows, ms, number, share
 
 ENGINES = {
     "logsmith_inline": "logsmith, inline on the empty line",
@@ -49,25 +49,9 @@ SPLIT_TITLES = {"heldout": "held-out split (never tuned on)", "dev": "dev split 
 MiB = 1024 * 1024
 
 
-def load_rows(path: Path) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
-    return rows
-
-
 def expected_level(row: dict) -> str:
     """The developer's level, normalised (warn = warning, fatal = critical); exception kept apart."""
     return metrics.normalise_level(row["case"].get("level")) or "unknown"
-
-
-def _scores(results: list[dict]) -> list[metrics.CaseScore]:
-    return [metrics.CaseScore(**result["score"]) for result in results]
 
 
 def _sum(values) -> float:
@@ -76,7 +60,7 @@ def _sum(values) -> float:
 
 def engine_summary(engine: str, results: list[dict], server_cpu_s: list[float]) -> dict:
     """Quality (eval.metrics.summarise), latency, answers, model share and cost of one engine."""
-    summary = metrics.summarise(_scores(results))
+    summary = metrics.summarise(case_scores(results))
     latencies = [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")]
     summary["latency_ms"] = metrics.latency_summary(latencies)
     summary["errors"] = sum(1 for r in results if r.get("error"))
@@ -121,7 +105,7 @@ def _breakdown(rows: list[dict], key) -> dict:
         for engine in BREAKDOWN_ENGINES:
             results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
             if results:
-                table[name][engine] = metrics.summarise(_scores(results))
+                table[name][engine] = metrics.summarise(case_scores(results))
     return table
 
 
@@ -217,18 +201,6 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
 
 def cases(count: int) -> str:
     return f"{count} case" + ("" if count == 1 else "s")
-
-
-def share(value) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f} %"
-
-
-def number(value, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def ms(value) -> str:
-    return "n/a" if value is None else f"{value:,.0f}"
 
 
 def seconds(value) -> str:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from eval import report_files, suite, suite_report
+from eval.rows import load_rows
 
 MiB = 1024 * 1024
 
@@ -24,7 +25,7 @@ def run_folder(tmp_path_factory, default_model_path):
 
 @pytest.fixture(scope="module")
 def rows(run_folder):
-    return suite_report.load_rows(run_folder / report_files.CASES_FILE)
+    return load_rows(run_folder / report_files.CASES_FILE)
 
 
 def test_every_engine_answers_every_case(rows):
