@@ -75,6 +75,7 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
         notes.append("the file has syntax errors; the site was read as well as it parses")
 
     results: list[Suggestion] = []
+    model_pending = False
     use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
     if settings.use_model and not use_model:
         notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
@@ -83,6 +84,7 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
 
         outcome = model_engine.statement(document, site, plan, facts, settings, deadline=started + settings.latency_budget_ms / 1000, cancel=cancel)
         notes.extend(outcome.notes)
+        model_pending = outcome.short_of_time
         if outcome.statement is not None:
             results.append(_suggestion(outcome.statement, site, plan, document, outcome.source, started, notes))
 
@@ -90,7 +92,8 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
     try:
         check(fallback, plan, site)
         if not any(s.statement == fallback for s in results):
-            results.append(_suggestion(fallback, site, plan, document, "template", started, notes))
+            results.append(dataclasses.replace(_suggestion(fallback, site, plan, document, "template", started, notes),
+                                               model_pending=model_pending))
     except InvalidStatement as exc:  # the template is built from checked parts; this is a bug guard
         notes.append(f"template statement rejected: {exc}")
     return results

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from collections import Counter
 
-from logsmith.policy import level_for, normalise_level, variables_for
+from logsmith.policy import level_for, normalise_level
 from logsmith.style import HouseStyle, LoggerChoice, is_logger_call, logger_for
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.style import FileFacts
+from logsmith.variables import variables_for
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
         if site.function is not None and site.function.start_line <= c.line and abs(c.line - site.line) < 40 and is_logger_call(c, facts)
     )
     level = level_for(site, style, choice.framework, nearby)
-    chosen = variables_for(site, level.level)
+    chosen = variables_for(site, level.level, facts)
     message_format = style.message_format
     if site.typed.fstring:
         message_format = "fstring"

@@ -1,4 +1,5 @@
-"""Choices a careful engineer makes before writing a log line: the level, the variables, what never to log."""
+"""Choices a careful engineer makes before writing a log line: the level and what never to log
+(the variables are chosen in `logsmith.variables`)."""
 
 from __future__ import annotations
 
@@ -137,67 +138,3 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", near
     elif nearby.get(level):
         habit = f"; the same function logs at {level}"
     return LevelChoice(level, f"{level} is how developers usually log at {where}{habit}")
-
-
-def _assigned(statement: str) -> str | None:
-    found = re.match(r"\s*([A-Za-z_]\w*)\s*(?::[^=]+)?=[^=]", statement or "")
-    return found.group(1) if found else None
-
-
-def _simple(expression: str | None) -> str | None:
-    if expression and re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?", expression):
-        return expression
-    return None
-
-
-@dataclass(frozen=True)
-class VariableChoice:
-    names: tuple[str, ...]
-    exception: str | None
-    why: str
-    left_out: tuple[str, ...] = ()
-    """Secret-looking names that were deliberately not logged."""
-
-
-def variables_for(site: LogSite, level: str, limit: int = 2) -> VariableChoice:
-    """Names worth logging at `site`: all bound at the cursor, none that looks like a secret."""
-    context = " ".join([site.function.name, *site.function.parameters] if site.function else [])
-    candidates: list[str] = []
-    why = ""
-    if site.kind == "entry" and site.function:
-        candidates = [p for p in site.function.parameters if p not in ("self", "cls")]
-        why = "the function's parameters"
-    elif site.kind == "loop" and site.loop_variables:
-        candidates = list(site.loop_variables)
-        why = "the loop variable"
-    elif site.in_except and site.loop_variables:
-        candidates = [site.loop_variables[0]]
-        why = "the item being processed"
-    elif not site.in_except:
-        assigned = _assigned(site.previous_statement)
-        value = _simple(site.return_value) if site.kind == "return" else None
-        if assigned:
-            candidates, why = [assigned], "the value just computed"
-        elif value and value not in ("None", "True", "False", "self"):
-            candidates, why = [value], "the value returned"
-    typed_text = site.typed.text
-    kept, left_out = [], []
-    for name in candidates:
-        if not name or not site.in_scope(name) or name in kept:
-            continue
-        if name.startswith("*"):
-            continue
-        if is_secret(name, context) and name not in typed_text:
-            left_out.append(name)
-            continue
-        kept.append(name)
-    kept = kept[:limit]
-    exception = None
-    if site.in_except and site.exception_name and level != "exception":
-        if is_secret(site.exception_name, context) and site.exception_name not in typed_text:
-            left_out.append(site.exception_name)
-        else:
-            exception = site.exception_name
-    if left_out:
-        why += ("; " if why else "") + f"left out {', '.join(left_out)}: looks like a secret"
-    return VariableChoice(tuple(kept), exception, why, tuple(left_out))

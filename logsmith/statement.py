@@ -20,6 +20,13 @@ def _escape(text: str, quote: str) -> str:
     return text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", " ")
 
 
+def labels(names: tuple[str, ...]) -> list[str]:
+    """A short label per argument: its last part (`self._state` -> `_state`), or the whole chain with
+    underscores when two arguments share a last part (`job.name`, `self.name` -> `job_name`, `self_name`)."""
+    last = [n.split(".")[-1] for n in names]
+    return [part if last.count(part) == 1 else n.replace(".", "_") for n, part in zip(names, last)]
+
+
 def render(plan: Plan, message: str) -> str:
     """The statement for `plan` with `message` (plain words, no placeholders) and the plan's arguments."""
     q = plan.quote
@@ -28,9 +35,11 @@ def render(plan: Plan, message: str) -> str:
     fmt = plan.message_format
     call = f"{plan.logger}.{plan.level}"
     if fmt == "event":
-        pairs = [f"{n.split('.')[-1]}={n}" for n in names]
+        # `event` is structlog's message argument; keys never repeat (a repeated keyword does not parse)
+        keys = [label if label != "event" else "event_value" for label in labels(names)]
+        pairs = [f"{key}={n}" for key, n in zip(keys, names)]
         if exception:
-            pairs.append(f"error=str({exception})")
+            pairs.append(f"{'error' if 'error' not in keys else 'error_text'}=str({exception})")
         return f"{call}({q}{message}{q}{''.join(', ' + p for p in pairs)})"
 
     def slot(name: str) -> str:
@@ -40,7 +49,7 @@ def render(plan: Plan, message: str) -> str:
     if len(names) == 1:
         text += " " + slot(names[0])
     elif names:
-        text += ": " + ", ".join(f"{n.split('.')[-1]}={slot(n)}" for n in names)
+        text += ": " + ", ".join(f"{label}={slot(n)}" for label, n in zip(labels(names), names))
     if exception:
         text += ": " + slot(exception)
     arguments = list(names) + ([exception] if exception else [])

@@ -43,3 +43,6 @@ class Suggestion:
     """except, entry, return, raise, loop, finally, else or other."""
     notes: tuple[str, ...] = field(default=())
     """Anything the user should know, e.g. why the model was not used."""
+    model_pending: bool = False
+    """The model was only short of time here: asked again in a moment (its context read meanwhile),
+    it may write a better statement. Editors are told to ask again as the user types."""

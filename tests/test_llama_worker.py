@@ -110,6 +110,17 @@ def test_the_deadline_stops_generation(worker):
     assert completion.tokens < 400
 
 
+def test_a_completion_that_cannot_end_in_time_is_not_started(worker):
+    long_prompt = CODE + "".join(f"# note {n}: the configuration file may hold option {n} = value {n}\n" for n in range(120))
+    completion = worker.complete(long_prompt + "        logger.", max_tokens=8, deadline_s=0.3)
+    assert completion.stopped_by == "too_slow" and completion.evaluated_tokens == 0 and completion.text == ""
+    assert completion.needed_seconds > 0.3 and completion.seconds < 0.3
+    # once the prompt is in the cache, the same request fits the same budget
+    worker.warm(long_prompt, deadline_s=BUDGET_S)
+    again = worker.complete(long_prompt + "        logger.", max_tokens=8, deadline_s=2.0)
+    assert again.stopped_by != "too_slow" and again.reused_tokens >= again.prompt_tokens - 8
+
+
 def test_cancel_stops_generation_and_returns_what_was_written(worker):
     worker.warm(LONG_ANSWER, deadline_s=BUDGET_S)
     cancel = threading.Event()

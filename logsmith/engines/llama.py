@@ -83,8 +83,8 @@ class ModelRequestError(ModelFailed):
 class Completion:
     """What the model wrote after the prompt, and what it cost.
 
-    `stopped_by` is "stop" (a stop string or the end of text), "length" (max_tokens), "deadline"
-    or "cancelled". `seconds` is the caller's wall-clock time; `worker_seconds` the time inside the
+    `stopped_by` is "stop" (a stop string or the end of text), "length" (max_tokens), "deadline",
+    "too_slow" (not started: the uncached prompt and an answer would end past the deadline) or "cancelled". `seconds` is the caller's wall-clock time; `worker_seconds` the time inside the
     worker, so `seconds - worker_seconds` is the cost of the process boundary. A `warm()` result
     has no text and no tokens.
     """
@@ -104,6 +104,8 @@ class Completion:
     worker_seconds: float = 0.0
     threads: int = 0
     """Threads the worker used: `n_threads`, or fewer while other processes keep the cores busy."""
+    needed_seconds: float = 0.0
+    """The worker's estimate of the time the uncached prompt and a short answer take."""
 
 
 class _Pending:
@@ -513,6 +515,7 @@ class ModelWorker:
             generation_seconds=reply["generation_seconds"],
             worker_seconds=reply["seconds"],
             threads=reply.get("threads", 0),
+            needed_seconds=reply.get("needed_seconds", 0.0),
         )
 
     def _call(

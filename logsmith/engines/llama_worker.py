@@ -18,8 +18,10 @@ Events: {"event": "progress", "message", "percentage"}, {"event": "ready", ...},
 
 A "complete" or "warm" result carries: text, tokens, prompt_tokens, reused_tokens (prompt tokens
 already in the KV cache), evaluated_tokens, truncated_tokens, prompt_seconds, generation_seconds,
-seconds, stopped_by ("stop", "length", "deadline" or "cancelled") and threads (the thread count
-used: fewer than asked while other processes keep the cores busy, see CpuShare).
+seconds, stopped_by ("stop", "length", "deadline", "too_slow" or "cancelled"), needed_seconds (the
+expected time for the uncached prompt and a short answer, from the measured rates) and threads (the
+thread count used: fewer than asked while other processes keep the cores busy, see CpuShare).
+"too_slow": the completion was not started because it could not end before the deadline.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ CANCELLED_IDS_KEPT = 64
 GRAMMAR_SHORTLIST = 256
 # A prompt too long for the context loses its oldest tokens in blocks of this many.
 TRUNCATE_BLOCK = 256
+# A completion is not started when evaluating its uncached prompt (more than one slice of it) and
+# writing this many tokens would end past the deadline: the caller answers without the model at
+# once, instead of at the deadline, and the prompt is read by a warm-up meanwhile.
+ANSWER_TOKENS_EXPECTED = 10
 
 
 class RequestError(Exception):
@@ -309,6 +315,8 @@ class LoadedModel:
         self._logits_at: int | None = None  # n_tokens when the current logits were computed
         self.prefill_token_s = 0.0
         """Seconds per token of the last full prefill slice: how long the next slice is expected to take."""
+        self._generate_rates: collections.deque[float] = collections.deque(maxlen=5)
+        """Seconds per generated token (sampling and one step) of the last few answers."""
         self._pieces: dict[int, bytes] = {}
         self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
 
@@ -319,6 +327,9 @@ class LoadedModel:
         began = time.monotonic()
         self.eval(token * PREFILL_SLICE)
         self.prefill_token_s = (time.monotonic() - began) / PREFILL_SLICE
+        began = time.monotonic()
+        self.eval(token)
+        self._generate_rates.append(time.monotonic() - began)
         self.forget_cache()
 
     def use_free_cores(self) -> int:
@@ -393,6 +404,31 @@ class LoadedModel:
         dropped = min(-(-excess // TRUNCATE_BLOCK) * TRUNCATE_BLOCK, len(tokens) - head - 1)
         return tokens[:head] + tokens[head + dropped :], dropped
 
+    def cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading `tokens` the KV cache already holds."""
+        cached = self.llm.input_ids[: self.llm.n_tokens]
+        common = 0
+        for have, want in zip(cached, tokens, strict=False):
+            if have != want:
+                break
+            common += 1
+        return common
+
+    @property
+    def generate_token_s(self) -> float:
+        """Seconds per generated token: the median of the last few answers (one slow answer on a
+        busy machine does not make every later request look too slow to try)."""
+        rates = sorted(self._generate_rates)
+        return rates[len(rates) // 2] if rates else 0.0
+
+    def uncached(self, tokens: list[int]) -> int:
+        """Prompt tokens a request would have to evaluate (at least the last one)."""
+        return len(tokens) - min(self.cached_prefix(tokens), len(tokens) - 1)
+
+    def needed_seconds(self, tokens: list[int], answer_tokens: int) -> float:
+        """Expected time to evaluate the uncached part of `tokens` and write `answer_tokens`."""
+        return self.uncached(tokens) * self.prefill_token_s + answer_tokens * self.generate_token_s
+
     def prefill(self, tokens: list[int], should_stop) -> tuple[int, int, str | None]:
         """Evaluate `tokens` into the KV cache, reusing the longest prefix already there.
 
@@ -400,12 +436,7 @@ class LoadedModel:
         whole prompt is the cache, so the logits always belong to the last prompt token.
         """
         llm = self.llm
-        cached = llm.input_ids[: llm.n_tokens]
-        common = 0
-        for have, want in zip(cached, tokens, strict=False):
-            if have != want:
-                break
-            common += 1
+        common = self.cached_prefix(tokens)
         if common == len(tokens) == llm.n_tokens == self._logits_at:
             return common, 0, None
         keep = min(common, len(tokens) - 1)
@@ -438,7 +469,12 @@ class LoadedModel:
         seed = _field(request, "seed", int, 0xFFFFFFFF)
         grammar = self.compile_grammar(_field(request, "grammar", (str, type(None)), None))
         tokens, truncated = self.fit(self._prompt_tokens(prompt), max_tokens + 1)
-        reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
+        needed = self.needed_seconds(tokens, min(max_tokens, ANSWER_TOKENS_EXPECTED))
+        # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
+        if self.uncached(tokens) > PREFILL_SLICE and should_stop(needed) == "deadline":
+            reused, evaluated, stopped_by = self.cached_prefix(tokens), 0, "too_slow"
+        else:
+            reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
         prompt_done = time.perf_counter()
         text, generated = "", 0
         threads = self.use_free_cores()
@@ -461,11 +497,20 @@ class LoadedModel:
             "generation_seconds": finished - prompt_done,
             "seconds": finished - started,
             "stopped_by": stopped_by,
+            "needed_seconds": needed,
             "threads": threads,
         }
 
     def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
-        """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop request."""
+        """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop
+        request; keeps `generate_token_s` up to date."""
+        began = time.monotonic()
+        text, count, reason = self._sample_until_stop(sampler, max_tokens, stops, should_stop)
+        if count:
+            self._generate_rates.append((time.monotonic() - began) / count)
+        return text, count, reason
+
+    def _sample_until_stop(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
         raw, count = b"", 0
         while True:
             token = sampler.sample()

@@ -6,6 +6,7 @@ statement and a note saying why; the pipeline then serves the template's stateme
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from logsmith.syntax.style import FileFacts
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
+log = logging.getLogger(__name__)
+
 MAX_TOKENS = 28
 MIN_TIME_S = 0.05
 
@@ -29,6 +32,8 @@ class Outcome:
     statement: str | None = None
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    short_of_time: bool = False
+    """No statement only because the time ran out: a later request may get one."""
 
 
 def worker_for(settings: Settings):
@@ -54,13 +59,21 @@ def secrets_of(document: ParsedDocument) -> frozenset[str]:
     return document.memo("secret_values", lambda: secret_values(document.text))
 
 
-def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
-    """The part of the model's prompt at `site` that stays the same while the user types on the line.
-    Values bound to secret-looking names are masked: the model never reads them."""
-    context = prompts.context(document, site, prompts.examples_for(site, facts.calls))
+def _masked(document: ParsedDocument, text: str) -> str:
+    """`text` with the values bound to secret-looking names masked: the model never reads them."""
     for value in secrets_of(document):
-        context = context.replace(value, "***")
-    return context
+        text = text.replace(value, "***")
+    return text
+
+
+def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
+    """The part of the model's prompt at `site` that stays the same while the user types on the line."""
+    return _masked(document, prompts.context(document, site, prompts.file_examples(facts.calls)))
+
+
+def file_prefix_for(document: ParsedDocument, facts: FileFacts) -> str:
+    """The start of every prompt in this file (see `prompts.file_prefix`): worth evaluating on open."""
+    return _masked(document, prompts.file_prefix(document, prompts.file_examples(facts.calls)))
 
 
 def warm(context: str, settings: Settings, *, cancel: threading.Event | None = None, budget_s: float = 5.0) -> None:
@@ -69,9 +82,11 @@ def warm(context: str, settings: Settings, *, cancel: threading.Event | None = N
     try:
         worker = worker_for(settings)
         if worker.state == "ready" and not (cancel is not None and cancel.is_set()):
-            worker.warm(context, deadline_s=budget_s, cancel=cancel)
+            done = worker.warm(context, deadline_s=budget_s, cancel=cancel)
+            log.debug("warm-up: %d of %d prompt tokens evaluated in %.2f s (%d cached), %s", done.evaluated_tokens,
+                      done.prompt_tokens, done.worker_seconds, done.reused_tokens, done.stopped_by)
     except Exception:
-        pass
+        log.debug("warm-up failed", exc_info=True)
 
 
 def statement(
@@ -84,7 +99,7 @@ def statement(
     deadline: float,
     cancel: threading.Event | None = None,
 ) -> Outcome:
-    from logsmith.engines.llama import ModelFailed
+    from logsmith.engines.llama import ModelFailed, ModelNotReady
 
     try:
         worker = worker_for(settings)
@@ -94,7 +109,7 @@ def statement(
         return Outcome(notes=[f"model {worker.model_id} is {worker.state}" + (f": {worker.last_error}" if worker.last_error else "")])
     left = deadline - time.perf_counter()
     if left < MIN_TIME_S:
-        return Outcome(notes=["no time left for the model"])
+        return Outcome(notes=["no time left for the model"], short_of_time=True)
     try:
         completion = worker.complete(
             context_for(document, site, facts) + prompts.opening(site, plan),
@@ -104,14 +119,23 @@ def statement(
             deadline_s=left,
             cancel=cancel,
         )
+    except ModelNotReady as exc:  # busy or late: another request in a moment may find it free
+        return Outcome(notes=[f"model failed: {exc}"], short_of_time=True)
     except ModelFailed as exc:
         return Outcome(notes=[f"model failed: {exc}"])
+    log.debug("model: %d prompt tokens (%d cached, %d evaluated) in %.2f s, %d written, %s; needed %.2f s of %.2f s",
+              completion.prompt_tokens, completion.reused_tokens, completion.evaluated_tokens, completion.seconds,
+              completion.tokens, completion.stopped_by, completion.needed_seconds, left)
     message = prompts.message_from(completion.text, site, plan)
     if message is not None and any(value.lower() in message.lower() for value in secrets_of(document)):
         return Outcome(notes=["model message rejected: it repeats a value bound to a secret-looking name"])
     if message is None:
+        if completion.stopped_by == "too_slow":
+            return Outcome(notes=[f"no time left for the model: reading this part of the file and answering takes it "
+                                  f"about {completion.needed_seconds:.1f} s, {left:.2f} s were left; it reads it meanwhile"],
+                           short_of_time=True)
         why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(completion.stopped_by, "gave no usable message")
-        return Outcome(notes=[f"model {why}"])
+        return Outcome(notes=[f"model {why}"], short_of_time=completion.stopped_by == "deadline")
     text = render(plan, message)
     try:
         check(text, plan, site)

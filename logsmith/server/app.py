@@ -35,8 +35,9 @@ SUGGESTION_THREADS = 3
 """Completion, inline and a warm-up can run at once; the model worker serves one at a time."""
 WARM_DELAY_S = 0.25
 """Idle time after an edit before the model's context for the edited line is warmed."""
-WARM_BUDGET_S = 4.0
-"""Longest a warm-up may run; any request stops it sooner."""
+WARM_BUDGET_S = 20.0
+"""Longest a warm-up may run (a long file's context on a busy machine); any request or newer warm-up
+stops it sooner."""
 WARM_KEY = "*"
 
 
@@ -241,7 +242,15 @@ class LogsmithServer(LanguageServer):
         return Answer(offered, lines, latency_ms, snapshot.version)
 
     def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
-        """After `delay` seconds with no newer warm-up or request, warm the model's cache for this site.
+        """After `delay` seconds with no newer warm-up or request, warm the model's cache for this site."""
+        self._warm(document, delay, lambda parsed: self.engine.warm_prompt(parsed, line, column))
+
+    def warm_file(self, document: OpenDocument) -> None:
+        """Warm the start every prompt in this file shares, while the user reads the file just opened."""
+        self._warm(document, 0.0, self.engine.warm_file_prompt)
+
+    def _warm(self, document: OpenDocument, delay: float, prompt_for) -> None:
+        """After `delay` seconds, evaluate `prompt_for(parsed document)` into the model's KV cache.
 
         One warm-up at a time (a newer one, and every request, stops it); only when the model is ready.
         """
@@ -255,8 +264,7 @@ class LogsmithServer(LanguageServer):
             if ticket.cancelled:
                 return
             try:  # the prompt needs the document; the model does not, so no request waits for it
-                context = await self.in_document(document, document.snapshot(),
-                                                 lambda parsed: self.engine.warm_prompt(parsed, line, column))
+                context = await self.in_document(document, document.snapshot(), prompt_for)
                 if context is None or ticket.cancelled:
                     return
                 loop = asyncio.get_running_loop()

@@ -63,4 +63,6 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
             or None,
             command=accept_command(offered.id),
         ))
-    return types.CompletionList(is_incomplete=False, items=items)
+    # The model was short of time: the client asks again on the next keystroke, when it may answer.
+    pending = bool(answer.offered) and answer.offered[0].suggestion.model_pending
+    return types.CompletionList(is_incomplete=pending, items=items)

@@ -41,6 +41,13 @@ class PipelineEngine:
         site = site_at(document.text, line, character, document=document)
         return model_engine.context_for(document, site, facts_of(document)) if site.function is not None else None
 
+    def warm_file_prompt(self, document: ParsedDocument) -> str:
+        """The start every model prompt in this document shares (its log statements and first lines)."""
+        from logsmith.engines import model_engine
+        from logsmith.pipeline import facts_of
+
+        return model_engine.file_prefix_for(document, facts_of(document))
+
     def warm(self, context: str, *, settings: Settings, cancel: threading.Event, budget_s: float) -> None:
         """Evaluate `context` into the model's KV cache; stops when `cancel` is set; never raises."""
         from logsmith.engines import model_engine

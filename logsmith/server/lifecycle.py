@@ -1,7 +1,8 @@
 """The session around the features: initialize / initialized / shutdown, settings from the client
 (initializationOptions, didChangeConfiguration, workspace/configuration), and document sync
-(didOpen / didChange / didClose, incremental). A change that leaves the cursor on an empty or
-logger-typing line schedules a warm-up of the model's cache for that place."""
+(didOpen / didChange / didClose, incremental). Opening a file warms the model's cache with the start
+every prompt in it shares; a change that leaves the cursor on an empty or logger-typing line
+schedules a warm-up for that place."""
 
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def register_document_sync(server) -> None:
         item = params.text_document
         document = ls.documents.open(item.uri, item.text, item.version, item.language_id)
         ls.note_size(document)
+        ls.warm_file(document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams):

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.languages import captures
+from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.usages import Usage, function_usages
 
 SCOPES = ("function_definition", "class_definition", "lambda")
 # What the user may have typed on the line: a logger expression, a dot, a level, an opening call.
@@ -80,6 +81,8 @@ class LogSite:
     return_value: str | None = None
     raise_value: str | None = None
     self_attributes: tuple[str, ...] = ()
+    usages: tuple[Usage, ...] = ()
+    """How the function uses its names and attribute chains before the cursor (and in the rest of its block)."""
     after_cursor: str = ""
     syntax_error: bool = False
     notes: tuple[str, ...] = field(default=())
@@ -255,25 +258,24 @@ def _except_facts(clause, statement) -> tuple[str | None, tuple[str, ...], bool,
 
 
 def _self_attributes(func, class_node) -> tuple[str, ...]:
-    """`self.x` attributes assigned anywhere in the class, e.g. self.host."""
+    """`self.x` attributes assigned anywhere in the class, e.g. self.host (the last assigned first)."""
     if class_node is None or func is None:
         return ()
     params = captures("parameters", func.child_by_field_name("parameters")).get("parameter", [])
     if not params or _text(params[0]) != "self":
         return ()
-    found = []
-    for node in captures("logging", class_node).get("definition.attribute", []):
-        found.append(_text(node))
-    stack = [class_node]
-    attrs = []
-    while stack:
-        node = stack.pop()
-        if node.type == "assignment":
-            left = node.child_by_field_name("left")
-            if left is not None and left.type == "attribute" and _text(left).startswith("self."):
-                attrs.append(_text(left))
-        stack.extend(node.named_children)
-    return tuple(dict.fromkeys(a for a in attrs if a.count(".") == 1))
+    attrs = [_text(node) for node in reversed(captures("attributes", class_node).get("attribute", []))]
+    return tuple(dict.fromkeys(attrs))
+
+
+def _log_argument_ranges(func) -> list[tuple[int, int]]:
+    """Byte ranges of the argument lists of the log calls in `func` (`logger.info(...)`, `self.log.error(...)`)."""
+    ranges = []
+    for found in matches("logging", func):
+        receiver, arguments = found.get("call.receiver"), found.get("call.arguments")
+        if receiver and arguments and LOGGER_WORD.search(_text(receiver[0]).rsplit(".", 1)[-1]):
+            ranges.append((arguments[0].start_byte, arguments[0].end_byte))
+    return ranges
 
 
 def _module_names(root) -> frozenset[str]:
@@ -385,6 +387,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         previous_statement=_text(prev_node).split("\n", 1)[0] if prev_node is not None else "",
         return_value=return_value,
         raise_value=raise_value,
+        usages=function_usages(func_node, statement, prev_node, next_node, _log_argument_ranges(func_node)) if func_node is not None else (),
         self_attributes=document.memo(
             ("self_attributes", class_node.start_byte if class_node is not None else None, func_node.start_byte if func_node is not None else None),
             lambda: _self_attributes(func_node, class_node),

@@ -331,3 +331,41 @@ async def test_did_show_and_partial_accept(editor):
     editor.client.protocol.notify("textDocument/didShowCompletion", {"item": {"insertText": "x"}})
     editor.client.protocol.notify("textDocument/didPartiallyAcceptCompletion", {"suggestionId": "nope"})
     assert (await editor.inline(uri, LOAD_DEF_LINE + 1, 4)).items
+
+
+def long_service(functions: int = 30) -> tuple[str, int]:
+    """A module whose model context near its end is long (about 1,700 tokens: seconds of prompt
+    evaluation on 2 cores, more than the 800 ms budget), with `logger.` typed in its last except
+    block. Returns the text and the line of `logger.`."""
+    lines = ["import json", "import logging", "", "logger = logging.getLogger(__name__)", ""]
+    for n in range(functions):
+        lines += ["", f"def load_table_{n}(path):", "    with open(path, encoding='utf-8') as handle:",
+                  "        rows = json.load(handle)", f'    logger.debug("Loaded %d rows of table {n} from %s", len(rows), path)',
+                  "    return rows", ""]
+    lines += ["", "def save_index(index, path):", "    try:", "        with open(path, 'w', encoding='utf-8') as handle:",
+              "            json.dump(index, handle)", "    except OSError as exc:", "        logger.", "        raise"]
+    return "\n".join(lines) + "\n", len(lines) - 2
+
+
+async def test_a_cold_site_is_answered_without_waiting_and_the_model_reads_it_meanwhile(editor):
+    text, line = long_service()
+    uri = editor.open("cold_site.py", text)
+    first = await editor.complete(uri, line, 15)
+    assert first.items and source_of(first.items[0]) == "template"
+    assert first.is_incomplete is True  # the editor asks again on the next keystroke
+    status = await editor.wait_for(lambda: [s for s in editor.statuses if s.channel == "completion"], what="status")
+    assert any("no time left for the model" in note and "reads it meanwhile" in note for note in status[-1].notes), status[-1].notes
+    # The server goes on reading the file's context after answering: a later request gets the model
+    # (it writes the statement, or its answer is read and turned down on quality: a one-word message).
+    answers = []
+    for _ in range(30):
+        await asyncio.sleep(1.0)
+        later = await editor.complete(uri, line, 15)
+        items = later.items
+        notes = [s for s in editor.statuses if s.channel == "completion"][-1].notes
+        answers.append((source_of(items[0]), notes))
+        if source_of(items[0]) == "gemma-3-270m" or any("gave no usable message" in note for note in notes):
+            break
+    assert not any("no time left" in note or "ran out of time" in note for note in answers[-1][1]), answers
+    assert later.is_incomplete is False
+    assert items[0].detail.split(" · ")[0] in ("error", "exception") and "logger." in items[0].label

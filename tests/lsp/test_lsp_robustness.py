@@ -194,14 +194,21 @@ async def test_model_worker_killed_mid_request(server):
     await server.wait_for(lambda: [s for s in server.statuses if s.workerPid], what="a worker pid")
     pid = [s for s in server.statuses if s.workerPid][-1].workerPid
     ends_before = sum(1 for reports in server.client.progress_reports.values() for r in reports if r.kind == "end")
-    # a long, never seen prefix keeps the model busy long enough to be killed in the middle
+    # a long, never seen prefix keeps the model busy long enough to be killed in the middle; the
+    # budget is raised so that the model starts on it (within 800 ms it would not even try)
+    server.configure({"latency_budget_ms": 20000})
+    await server.settle()
     filler = "".join(f"SETTING_{n} = compute_default_value_for_setting({n}, fallback=None)\n" for n in range(120))
     uri, line, column = open_typing(server, "killed.py", filler + EXCEPT_BLOCK, filler.count("\n") + TYPING_LINE)
-    pending = asyncio.ensure_future(server.complete(uri, line, column))
-    await asyncio.sleep(0.25)
-    assert not pending.done(), "the model answered before it could be killed"
-    os.kill(pid, signal.SIGKILL)
-    items = (await asyncio.wait_for(pending, 30)).items
+    try:
+        pending = asyncio.ensure_future(server.complete(uri, line, column))
+        await asyncio.sleep(0.25)
+        assert not pending.done(), "the model answered before it could be killed"
+        os.kill(pid, signal.SIGKILL)
+        items = (await asyncio.wait_for(pending, 30)).items
+    finally:
+        server.configure({})
+        await server.settle()
     assert items and {item.detail.split(" · ")[1] for item in items} == {"template"}
     assert "model failed" in items[0].documentation.value
     # the worker is restarted: a new loading progress ends with a ready model in a new process

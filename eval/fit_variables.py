@@ -1,0 +1,162 @@
+"""Fit the variable chooser's weights (`logsmith.variables.WEIGHTS`, `MISSING`, `MAX_VARIABLES`)
+on the development split of the corpus, and only on it.
+
+For each dev case (the developer's statement masked, cursor on its blank line) it reads the site
+and the planned level the way `logsmith.suggest` does, lists the chooser's candidates with their
+features (secrets and names out of scope dropped, as the chooser drops them) and labels each one:
+is it a variable of the developer's statement (eval.metrics)? Then a small L2-regularised
+logistic regression (pure Python, Newton steps) gives the weights, and leave-one-project-out over
+the 9 dev projects picks the expected number of variables that are no candidate (`MISSING`) and the most variables per statement: the pair with the
+best mean variable F1 of the left-out projects.
+
+    .venv/bin/python -m eval.fit_variables            # prints the constants to paste into logsmith/variables.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from eval import corpus, metrics
+
+L2 = 1.0
+MIN_WORD_COUNT = 15
+MISSING = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0)
+LIMITS = (1, 2, 3)
+
+
+def examples(split: str = "dev") -> list[dict]:
+    """One row per case: project, the expected variables, and the candidates with features and labels."""
+    from logsmith import variables
+    from logsmith.pipeline import facts_of, style_for
+    from logsmith.plan import make_plan
+    from logsmith.policy import is_secret
+    from logsmith.settings import Settings
+    from logsmith.syntax.document import ParsedDocument
+    from logsmith.syntax.site import site_at
+
+    rows = []
+    cases = corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split)
+    for case in cases:
+        path, source = corpus.case_source(case)
+        masked = corpus.mask(source, case)
+        document = ParsedDocument(masked.source)
+        site = site_at(document, masked.line, masked.character)
+        facts = facts_of(document)
+        plan = make_plan(site, facts, style_for(facts, path, Settings(use_model=False)))
+        context = " ".join([site.function.name, *site.function.parameters] if site.function else [])
+        expected = metrics.parse_statement(masked.expected).variables
+        found = [c for c in variables.candidates(site, plan.level, facts) if site.in_scope(c.text) and not is_secret(c.text, context)]
+        rows.append({"project": case.project, "kind": case.kind, "expected": sorted(expected),
+                     "candidates": [{"text": c.text, "features": c.features, "label": c.text in expected} for c in found]})
+    return rows
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting."""
+    n = len(vector)
+    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        if abs(a[col][col]) < 1e-12:
+            continue
+        for r in range(n):
+            if r != col and a[r][col]:
+                factor = a[r][col] / a[col][col]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+    return [a[i][n] / a[i][i] if abs(a[i][i]) > 1e-12 else 0.0 for i in range(n)]
+
+
+def fit(rows: list[dict], l2: float = L2, steps: int = 12) -> dict[str, float]:
+    """L2-regularised logistic regression on every candidate of `rows` (Newton's method)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for c in row["candidates"]:
+            for name in c["features"]:
+                counts[name] = counts.get(name, 0) + 1
+    # a name word (`word:path`) is a feature only when enough candidates of the training rows have it
+    names = sorted(name for name, n in counts.items() if not name.startswith("word:") or n >= MIN_WORD_COUNT)
+    data = [([c["features"].get(name, 0.0) for name in names], float(c["label"])) for row in rows for c in row["candidates"]]
+    w = [0.0] * len(names)
+    for _ in range(steps):
+        gradient = [l2 * x for x in w]
+        hessian = [[l2 if i == j else 0.0 for j in range(len(names))] for i in range(len(names))]
+        for x, y in data:
+            z = sum(a * b for a, b in zip(w, x))
+            p = 1 / (1 + math.exp(-max(min(z, 30), -30)))
+            g, h = p - y, p * (1 - p)
+            active = [(i, v) for i, v in enumerate(x) if v]
+            for i, v in active:
+                gradient[i] += g * v
+                row = hessian[i]
+                for j, u in active:
+                    row[j] += h * v * u
+        step = _solve(hessian, gradient)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return {name: round(value, 3) for name, value in zip(names, w) if not name.startswith("word:") or abs(value) >= 0.05}
+
+
+def case_f1(row: dict, weights: dict[str, float], threshold: float, limit: int) -> float:
+    from logsmith import variables
+
+    scored = [(variables.probability(variables.Candidate(c["text"], c["features"]), weights), c["text"]) for c in row["candidates"]]
+    chosen = set(variables.select(scored, threshold, limit))
+    return metrics.set_scores(chosen, set(row["expected"]))[2]
+
+
+def leave_one_project_out(rows: list[dict]) -> dict[tuple[float, int], float]:
+    """(missing, limit) -> mean over the dev projects of the left-out project's mean variable F1."""
+    projects = sorted({row["project"] for row in rows})
+    totals: dict[tuple[float, int], float] = {}
+    for project in projects:
+        weights = fit([row for row in rows if row["project"] != project])
+        held = [row for row in rows if row["project"] == project]
+        for threshold in MISSING:
+            for limit in LIMITS:
+                score = sum(case_f1(row, weights, threshold, limit) for row in held) / len(held)
+                totals[(threshold, limit)] = totals.get((threshold, limit), 0.0) + score / len(projects)
+        best = max(totals, key=totals.get)
+        print(f"  fold {project}: n={len(held)}", file=sys.stderr)
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.fit_variables", description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/logsmith-variable-examples.json"),
+                        help="where the dev examples are kept between runs")
+    parser.add_argument("--refresh", action="store_true", help="recompute the examples")
+    args = parser.parse_args(argv)
+    if args.cache.exists() and not args.refresh:
+        rows = json.loads(args.cache.read_text())
+    else:
+        rows = examples("dev")
+        args.cache.write_text(json.dumps(rows))
+    expected = sum(len(row["expected"]) for row in rows)
+    reachable = sum(sum(c["label"] for c in row["candidates"]) for row in rows)
+    print(f"{len(rows)} dev cases, {sum(len(r['candidates']) for r in rows)} candidates; "
+          f"{reachable}/{expected} expected variables are candidates", file=sys.stderr)
+    totals = leave_one_project_out(rows)
+    (threshold, limit), score = max(totals.items(), key=lambda item: item[1])
+    for limit_ in LIMITS:
+        best = max((t for t in MISSING), key=lambda t: totals[(t, limit_)])
+        print(f"  limit {limit_}: best missing {best} -> LOPO F1 {totals[(best, limit_)]:.3f}", file=sys.stderr)
+    weights = fit(rows)
+    print(f"# leave-one-project-out mean variable F1 on dev: {score:.3f}")
+    features = {name: value for name, value in weights.items() if not name.startswith("word:")}
+    words = sorted((name[5:], value) for name, value in weights.items() if name.startswith("word:"))
+    print(f"FEATURE_WEIGHTS = {json.dumps(features, indent=4)}")
+    lines = [", ".join(f'"{word}": {value}' for word, value in words[i:i + 6]) for i in range(0, len(words), 6)]
+    print("NAME_WORDS = {\n" + "".join(f"    {line},\n" for line in lines) + "}")
+    print(f"MISSING = {threshold}")
+    print(f"MAX_VARIABLES = {limit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

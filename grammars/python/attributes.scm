@@ -1,0 +1,6 @@
+; `self.x = ...` assignments of a class. Contract with logsmith/syntax/site.py (_self_attributes).
+(assignment
+  left: (attribute
+    object: (identifier) @attribute.owner
+    attribute: (identifier)) @attribute
+  (#eq? @attribute.owner "self"))

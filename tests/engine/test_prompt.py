@@ -1,0 +1,84 @@
+"""Unit tests of the model's prompt: its file prefix, its window and the cache-friendly shape (no model)."""
+
+from __future__ import annotations
+
+from logsmith.engines import model_engine, prompt
+from logsmith.pipeline import facts_of, site_at
+from logsmith.syntax.document import ParsedDocument
+
+
+def long_module(functions: int = 40) -> str:
+    """A module of `functions` small functions, each logging once: long enough for a moving window."""
+    lines = ["import logging", "", "API_TOKEN = 'sk-live-0123456789'", "logger = logging.getLogger(__name__)", ""]
+    for n in range(functions):
+        lines += ["", f"def load_part_{n}(path):", "    data = open(path).read()",
+                  f'    logger.info("Loaded part {n} from %s", path)', "    return data", ""]
+    return "\n".join(lines) + "\n"
+
+
+def context_at(source: str, line: int) -> tuple[str, str]:
+    document = ParsedDocument(source)
+    site = site_at(source, line, 4, document=document)
+    facts = facts_of(document)
+    return model_engine.context_for(document, site, facts), model_engine.file_prefix_for(document, facts)
+
+
+def test_every_context_starts_with_the_file_prefix_wherever_the_cursor_is():
+    source = long_module()
+    lines = source.split("\n")
+    sites = [n for n, text in enumerate(lines) if text.strip().startswith("data =") and n > prompt.HEAD_LINES]
+    contexts = [context_at(source, n) for n in (sites[0], sites[len(sites) // 2], sites[-1])]
+    prefixes = {prefix for _, prefix in contexts}
+    assert len(prefixes) == 1, "the prefix must not depend on the cursor"
+    prefix = prefixes.pop()
+    assert all(context.startswith(prefix) for context, _ in contexts)
+    assert "import logging" in prefix and "logger = logging.getLogger(__name__)" in prefix
+    examples = prefix.split("\n\n")[0]
+    assert examples.count("logger.info(\"Loaded part") == prompt.EXAMPLES  # capped
+
+
+def test_secret_values_are_masked_in_the_prefix_and_the_context():
+    source = long_module()
+    context, prefix = context_at(source, len(source.split("\n")) - 3)
+    assert "sk-live-0123456789" not in prefix and "sk-live-0123456789" not in context
+    assert "API_TOKEN = '***'" in prefix
+
+
+def test_the_window_ends_at_the_cursor_and_moves_in_steps():
+    source = long_module()
+    lines = source.split("\n")
+    line = len(lines) - 3
+    context, prefix = context_at(source, line)
+    assert context.endswith(lines[line - 1] + "\n")
+    assert "# ..." in context  # the lines between the head and the window are left out
+    # a cursor a few lines further down keeps the same window start, so the cache keeps the window
+    earlier, _ = context_at(source, line - 2)
+    assert context.startswith(earlier)
+
+
+def test_near_the_top_the_window_holds_the_head_itself():
+    source = long_module(3)
+    lines = source.split("\n")
+    for line in [n for n, text in enumerate(lines) if text.strip().startswith("data =")]:
+        context, prefix = context_at(source, line)
+        assert "# ..." not in context
+        # above the head's end the context is the start of the prefix; below it, the prefix starts it
+        assert prefix.startswith(context) if line < prompt.HEAD_LINES else context.startswith(prefix)
+
+
+def test_file_examples_are_distinct_in_file_order_and_stable_when_the_file_changes():
+    class Call:
+        def __init__(self, text):
+            self.text = text
+
+    calls = [Call(f'log.info("step {n % 25}")') for n in range(50)] + [Call('log.info(\n "two lines")')]
+    chosen = prompt.file_examples(calls)
+    assert len(chosen) == prompt.EXAMPLES and len(set(chosen)) == len(chosen)
+    assert all("\n" not in text for text in chosen)
+    order = [call.text for call in calls]
+    assert sorted(chosen, key=order.index) == list(chosen)
+    # a statement the user adds, or one that is not chosen and goes away, leaves the choice alone
+    with_new = prompt.file_examples([*calls, Call('log.info("a new one")')])
+    assert len(set(with_new) ^ set(chosen)) in (0, 2)  # at most one example swapped
+    left_out = next(call for call in calls if call.text not in chosen and "\n" not in call.text)
+    assert prompt.file_examples([call for call in calls if call.text != left_out.text]) == chosen
