@@ -3,8 +3,8 @@ variable chooser (`logsmith.variables`) ranks.
 
 One compiled query (`grammars/python/usages.scm`) over a window of the function (at most
 `WINDOW_LINES` lines before the cursor, and the rest of the cursor's block after it, at most
-`LATER_LINES` lines); each node's
-role comes from its parent, its place from byte ranges, so the cost stays linear and small.
+`LATER_LINES` lines); each node's role comes from its parent, its place from byte ranges, so the
+cost stays linear and small.
 """
 
 from __future__ import annotations
