@@ -18,8 +18,9 @@ from eval import suite
 
 LIMIT_ENV = "EVAL_LIMIT"
 DEFAULT_LIMIT = 50
-"""Cases per split in a full `make eval`. Measured: 25 s per case on 2 cores shared with a test run
-(20 cases in 508 s), so 2 x 50 cases take about 42 minutes; 2 x 60 would already be 51."""
+"""Cases per split in a full `make eval`. Measured: 16 s per case on 2 idle cores (50 held-out cases
+in 785 s, 2026-12-01) and 25 s on cores shared with a test run (20 cases in 508 s, 2026-11-24), so
+2 x 50 cases take 27 to 42 minutes."""
 
 
 def limit_from_environment(environ=os.environ) -> int:
