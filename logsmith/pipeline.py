@@ -92,14 +92,14 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
     try:
         check(fallback, plan, site)
         if not any(s.statement == fallback for s in results):
-            results.append(dataclasses.replace(_suggestion(fallback, site, plan, document, "template", started, notes),
-                                               model_pending=model_pending))
+            results.append(_suggestion(fallback, site, plan, document, "template", started, notes, model_pending))
     except InvalidStatement as exc:  # the template is built from checked parts; this is a bug guard
         notes.append(f"template statement rejected: {exc}")
     return results
 
 
-def _suggestion(statement: str, site: LogSite, plan: Plan, document: ParsedDocument, source: str, started: float, notes: list[str]) -> Suggestion:
+def _suggestion(statement: str, site: LogSite, plan: Plan, document: ParsedDocument, source: str, started: float,
+                notes: list[str], model_pending: bool = False) -> Suggestion:
     import ast
 
     call = ast.parse(statement).body[0].value
@@ -117,6 +117,7 @@ def _suggestion(statement: str, site: LogSite, plan: Plan, document: ParsedDocum
         reason=plan.reason,
         site_kind=site.kind,
         notes=tuple(notes),
+        model_pending=model_pending,
     )
 
 

@@ -84,7 +84,8 @@ class Completion:
     """What the model wrote after the prompt, and what it cost.
 
     `stopped_by` is "stop" (a stop string or the end of text), "length" (max_tokens), "deadline",
-    "too_slow" (not started: the uncached prompt and an answer would end past the deadline) or "cancelled". `seconds` is the caller's wall-clock time; `worker_seconds` the time inside the
+    "too_slow" (not started: the uncached prompt and an answer would end past the deadline) or
+    "cancelled". `seconds` is the caller's wall-clock time; `worker_seconds` the time inside the
     worker, so `seconds - worker_seconds` is the cost of the process boundary. A `warm()` result
     has no text and no tokens.
     """

@@ -421,22 +421,19 @@ class LoadedModel:
         rates = sorted(self._generate_rates)
         return rates[len(rates) // 2] if rates else 0.0
 
-    def uncached(self, tokens: list[int]) -> int:
-        """Prompt tokens a request would have to evaluate (at least the last one)."""
-        return len(tokens) - min(self.cached_prefix(tokens), len(tokens) - 1)
+    def needed_seconds(self, uncached: int, answer_tokens: int) -> float:
+        """Expected time to evaluate `uncached` prompt tokens and write `answer_tokens`."""
+        return uncached * self.prefill_token_s + answer_tokens * self.generate_token_s
 
-    def needed_seconds(self, tokens: list[int], answer_tokens: int) -> float:
-        """Expected time to evaluate the uncached part of `tokens` and write `answer_tokens`."""
-        return self.uncached(tokens) * self.prefill_token_s + answer_tokens * self.generate_token_s
-
-    def prefill(self, tokens: list[int], should_stop) -> tuple[int, int, str | None]:
+    def prefill(self, tokens: list[int], should_stop, common: int | None = None) -> tuple[int, int, str | None]:
         """Evaluate `tokens` into the KV cache, reusing the longest prefix already there.
 
         Returns (reused, evaluated, stop reason or None). At least one token is evaluated unless the
-        whole prompt is the cache, so the logits always belong to the last prompt token.
+        whole prompt is the cache, so the logits always belong to the last prompt token. `common` is
+        `cached_prefix(tokens)` when the caller already knows it.
         """
         llm = self.llm
-        common = self.cached_prefix(tokens)
+        common = self.cached_prefix(tokens) if common is None else common
         if common == len(tokens) == llm.n_tokens == self._logits_at:
             return common, 0, None
         keep = min(common, len(tokens) - 1)
@@ -469,12 +466,14 @@ class LoadedModel:
         seed = _field(request, "seed", int, 0xFFFFFFFF)
         grammar = self.compile_grammar(_field(request, "grammar", (str, type(None)), None))
         tokens, truncated = self.fit(self._prompt_tokens(prompt), max_tokens + 1)
-        needed = self.needed_seconds(tokens, min(max_tokens, ANSWER_TOKENS_EXPECTED))
+        common = self.cached_prefix(tokens)
+        uncached = len(tokens) - min(common, len(tokens) - 1)
+        needed = self.needed_seconds(uncached, min(max_tokens, ANSWER_TOKENS_EXPECTED))
         # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
-        if self.uncached(tokens) > PREFILL_SLICE and should_stop(needed) == "deadline":
-            reused, evaluated, stopped_by = self.cached_prefix(tokens), 0, "too_slow"
+        if uncached > PREFILL_SLICE and should_stop(needed) == "deadline":
+            reused, evaluated, stopped_by = common, 0, "too_slow"
         else:
-            reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
+            reused, evaluated, stopped_by = self.prefill(tokens, should_stop, common)
         prompt_done = time.perf_counter()
         text, generated = "", 0
         threads = self.use_free_cores()

@@ -66,14 +66,19 @@ def _masked(document: ParsedDocument, text: str) -> str:
     return text
 
 
+def _examples(document: ParsedDocument, facts: FileFacts) -> tuple[str, ...]:
+    """The file's example log statements for the prompt; chosen once per document text."""
+    return document.memo("prompt_examples", lambda: prompts.file_examples(facts.calls))
+
+
 def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
     """The part of the model's prompt at `site` that stays the same while the user types on the line."""
-    return _masked(document, prompts.context(document, site, prompts.file_examples(facts.calls)))
+    return _masked(document, prompts.context(document, site, _examples(document, facts)))
 
 
 def file_prefix_for(document: ParsedDocument, facts: FileFacts) -> str:
     """The start of every prompt in this file (see `prompts.file_prefix`): worth evaluating on open."""
-    return _masked(document, prompts.file_prefix(document, prompts.file_examples(facts.calls)))
+    return _masked(document, prompts.file_prefix(document, _examples(document, facts)))
 
 
 def warm(context: str, settings: Settings, *, cancel: threading.Event | None = None, budget_s: float = 5.0) -> None:

@@ -348,12 +348,14 @@ def long_service(functions: int = 30) -> tuple[str, int]:
 
 
 async def test_a_cold_site_is_answered_without_waiting_and_the_model_reads_it_meanwhile(editor):
+    # an earlier test may have switched models: this one needs the model loaded
+    await editor.wait_for(lambda: editor.statuses and editor.statuses[-1].modelState == "ready", 120, "the model")
     text, line = long_service()
     uri = editor.open("cold_site.py", text)
     first = await editor.complete(uri, line, 15)
     assert first.items and source_of(first.items[0]) == "template"
-    assert first.is_incomplete is True  # the editor asks again on the next keystroke
     status = await editor.wait_for(lambda: [s for s in editor.statuses if s.channel == "completion"], what="status")
+    assert first.is_incomplete is True, status[-1].notes  # the editor asks again on the next keystroke
     assert any("no time left for the model" in note and "reads it meanwhile" in note for note in status[-1].notes), status[-1].notes
     # The server goes on reading the file's context after answering: a later request gets the model
     # (it writes the statement, or its answer is read and turned down on quality: a one-word message).
