@@ -3,10 +3,11 @@
 Everything up to the model is logsmith's: the site, the plan and the prompt
 (`logsmith.engines.model_engine.context_for(...)` + `logsmith.engines.prompt.opening(site, plan)`,
 i.e. the file's head, nearby log statements, the window before the cursor, then the planned call
-opened up to its message: `logger.info("`). What differs is the answer: no grammar, no check, no
+opened up to its message, `logger.info("`, or up to `logger.info(` where logsmith lets the model log
+a message value alone). What differs is the answer: no grammar, no check, no
 arguments added from the plan; the model writes on (greedy, 48 tokens at most, stop at newline)
 and the statement is the opened call plus its text up to the end of the line, whatever it is.
-Comparing this with logsmith shows what the grammar and the plan's arguments are worth.
+Comparing this with logsmith shows what the grammar is worth.
 
 The model is logsmith's default worker in this process (`logsmith.engines.llama.get_worker`, the
 same context size as the server's), with a generous deadline: this baseline is not cut short.

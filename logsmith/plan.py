@@ -27,6 +27,8 @@ class Plan:
     reason: str
     setup_edits: tuple[TextEdit, ...]
     left_out: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    """What the statement may log: names and chains valid at the cursor, most likely first."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -78,4 +80,5 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
         reason=reason,
         setup_edits=setup_edits(facts, choice),
         left_out=chosen.left_out,
+        candidates=chosen.candidates,
     )

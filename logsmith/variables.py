@@ -134,6 +134,8 @@ class VariableChoice:
     why: str
     left_out: tuple[str, ...] = ()
     """Secret-looking names that were deliberately not logged."""
+    candidates: tuple[str, ...] = ()
+    """Every name or chain the model may log here, most likely first; never one that looks like a secret."""
 
 
 @dataclass(frozen=True)
@@ -327,5 +329,7 @@ def variables_for(site: LogSite, level: str, facts: FileFacts | None = None, lim
     why = "the values this code is about" if chosen else ""
     if left_out:
         why += ("; " if why else "") + f"left out {', '.join(left_out)}: looks like a secret"
-    return VariableChoice(names, exception, why, tuple(left_out))
+    # what the model may choose from: never a secret, even one the user's message names
+    ranked = tuple(text for _, text in sorted(scored, key=lambda pair: -pair[0]) if not is_secret(text, context))
+    return VariableChoice(names, exception, why, tuple(left_out), ranked)
 

@@ -24,6 +24,7 @@ from logsmith.syntax.site import LogSite
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 28
+ARGUMENT_TOKENS = 20  # placeholders, arguments and `exc_info=True`: as many tokens in all as the unconstrained baseline gets
 MIN_TIME_S = 0.05
 
 
@@ -118,8 +119,8 @@ def statement(
     try:
         completion = worker.complete(
             context_for(document, site, facts) + prompts.opening(site, plan),
-            grammar=prompts.grammar(plan),
-            max_tokens=MAX_TOKENS,
+            grammar=prompts.grammar(site, plan),
+            max_tokens=MAX_TOKENS + (ARGUMENT_TOKENS if prompts.writes_arguments(plan) else 0),
             stop=("\n",),
             deadline_s=left,
             cancel=cancel,
@@ -131,17 +132,20 @@ def statement(
     log.debug("model: %d prompt tokens (%d cached, %d evaluated) in %.2f s, %d written, %s; needed %.2f s of %.2f s",
               completion.prompt_tokens, completion.reused_tokens, completion.evaluated_tokens, completion.seconds,
               completion.tokens, completion.stopped_by, completion.needed_seconds, left)
-    message = prompts.message_from(completion.text, site, plan)
-    if message is not None and any(value.lower() in message.lower() for value in secrets_of(document)):
+    if prompts.writes_arguments(plan):
+        text = prompts.statement_from(completion.text, site, plan)
+    else:
+        message = prompts.message_from(completion.text, site, plan)
+        text = None if message is None else render(plan, message)
+    if text is not None and any(value.lower() in text.lower() for value in secrets_of(document)):
         return Outcome(notes=["model message rejected: it repeats a value bound to a secret-looking name"])
-    if message is None:
+    if text is None:
         if completion.stopped_by == "too_slow":
             return Outcome(notes=[f"no time left for the model: reading this part of the file and answering takes it "
                                   f"about {completion.needed_seconds:.1f} s, {left:.2f} s were left; it reads it meanwhile"],
                            short_of_time=True)
         why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(completion.stopped_by, "gave no usable message")
         return Outcome(notes=[f"model {why}"], short_of_time=completion.stopped_by == "deadline")
-    text = render(plan, message)
     try:
         check(text, plan, site)
     except InvalidStatement as exc:

@@ -5,15 +5,17 @@ first lines: imports, logger) does not depend on the cursor, so it is evaluated 
 is opened. Then a window of lines before the cursor whose start only moves in steps, and the planned
 call opened up to its message: `logger.error("`. The changing part sits at the very end, so while
 the user types, the model's KV cache keeps everything before it. The grammar lets the model write
-only the message's words and the closing quote; the arguments are added from the plan, so
-placeholders and arguments always agree.
+only the rest of one call on the planned logger and level: a message, placeholders where it wants
+them and one argument per placeholder, each a name valid at the cursor.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 
 from logsmith.plan import Plan
+from logsmith.statement import render
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
@@ -68,14 +70,52 @@ def context(document: ParsedDocument, site: LogSite, examples: tuple[str, ...] =
     return file_prefix(document, examples) + ("\n# ...\n\n" if start > HEAD_LINES else "") + body
 
 
+ARGUMENT_CHOICES = 12
+PLACEHOLDERS_AT_MOST = 3
+PLACEHOLDERS = re.compile(r"%[srd]|\{[^}]*\}")
+SEPARATORS = " :,;-=("
+MESSAGE_VALUE = re.compile(r"(^|_)(msg|message)$", re.IGNORECASE)
+PLACEHOLDER = {"percent": '"%s" | "%r" | "%d"', "brace": '"{}"'}
+
+
+def writes_arguments(plan: Plan) -> bool:
+    """Whether the model writes the whole call, placeholders and arguments included (`call_grammar`),
+    rather than only the message's words with the plan's arguments added after it (`words_grammar`)."""
+    return plan.message_format in ("percent", "brace", "fstring") and bool(plan.candidates)
+
+
+def message_values(plan: Plan) -> tuple[str, ...]:
+    """Candidates named like a ready message (`msg`, `log_msg`, `error_message`): developers often log
+    such a value alone. On the development corpus a `msg` in scope was logged alone 45 times and put
+    in a message 37 times, so the model decides; other names are logged alone too rarely to offer."""
+    return tuple(name for name in plan.candidates[:ARGUMENT_CHOICES] if MESSAGE_VALUE.search(name.split(".")[-1]))
+
+
+def _string_opened(site: LogSite, plan: Plan) -> bool:
+    """Whether the opening ends inside the message string. When the model writes the arguments, the
+    user typed no quote and a message value is in scope, it ends at `(`: the model may log that alone."""
+    return site.typed.quote is not None or not writes_arguments(plan) or not message_values(plan)
+
+
 def opening(site: LogSite, plan: Plan) -> str:
     """The start of the planned call, up to and including what the user typed of the message."""
+    call = f"{site.indent}{plan.logger}.{plan.level}("
+    if not _string_opened(site, plan):
+        return call
     prefix = "f" if plan.message_format == "fstring" else ""
-    return f"{site.indent}{plan.logger}.{plan.level}({prefix}{plan.quote}{site.typed.message or ''}"
+    return f"{call}{prefix}{plan.quote}{site.typed.message or ''}"
 
 
-def grammar(plan: Plan) -> str:
-    """GBNF: message words (no quote, backslash, placeholder or newline), then the closing quote."""
+def grammar(site: LogSite, plan: Plan) -> str:
+    """GBNF for what the model writes after `opening(site, plan)`."""
+    if not writes_arguments(plan):
+        return words_grammar(plan)
+    return call_grammar(plan, string_opened=_string_opened(site, plan),
+                        traceback=site.in_except and plan.framework == "logging")
+
+
+def words_grammar(plan: Plan) -> str:
+    """Message words (no quote, backslash, placeholder or newline), then the closing quote."""
     quote = '\\"' if plan.quote == '"' else "'"
     banned = '"\\\\%{}\\n' if plan.quote == '"' else "'\\\\%{}\\n"
     return (
@@ -85,12 +125,90 @@ def grammar(plan: Plan) -> str:
     )
 
 
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False) -> str:
+    """The rest of the call: the message, where placeholders may stand anywhere, the closing quote,
+    one argument per placeholder, `)`. Each argument is a name or chain valid at the cursor
+    (`plan.candidates`); in an f-string they stand in braces inside the message. Unless the string
+    is already open, the call may instead log a message value alone (`message_values`):
+    `log.info(msg)`. With `traceback` (stdlib logging in an except block) the call may end with
+    `exc_info=True`. The model chooses what to log and where; it can only choose what exists."""
+    quote = '\\"' if plan.quote == '"' else "'"
+    banned = '"\\\\%{}\\n' if plan.quote == '"' else "'\\\\%{}\\n"
+    lines = [
+        f"lead ::= ([^ {banned}] seg)?",
+        f"seg ::= [^{banned}]*",
+        f"arg ::= {' | '.join(_literal(name) for name in plan.candidates[:ARGUMENT_CHOICES])}",
+    ]
+    if plan.message_format == "fstring":
+        message = f'lead ("{{" arg "}}" seg)* "{quote}"' + (" info" if traceback else "") + ' ")"'
+    else:  # n placeholders then n arguments, nested so that the alternatives share their start
+        tail = ""
+        for count in range(PLACEHOLDERS_AT_MOST, -1, -1):
+            closing = f'"{quote}"' + ' ", " arg' * count + (" info" if traceback else "") + ' ")"'
+            tail = f"{closing} | ph seg ({tail})" if tail else closing
+        message = f"lead ({tail})"
+        lines.append(f"ph ::= {PLACEHOLDER[plan.message_format]}")
+    if traceback:
+        lines.append('info ::= (", exc_info=True")?')
+    if string_opened:
+        root = message
+    else:
+        start = ('"f' if plan.message_format == "fstring" else '"') + quote + '"'
+        alone = " | ".join(_literal(name) for name in message_values(plan))
+        root = f'{start} {message} | ({alone}) ")"'
+    return "\n".join([f"root ::= {root}", *lines]) + "\n"
+
+
+def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
+    """The whole statement from a completion under `call_grammar`, or None when it did not end the
+    call or says too little (fewer than three letters of message, or one word and nothing else).
+    A message that ends in a separator and no argument ("Invalid URL: ") is one the model meant to
+    continue by other means (`+ url`, `.format(...)`): it gets the plan's arguments."""
+    if not completion.endswith(")"):
+        return None
+    call = f"{plan.logger}.{plan.level}("
+    if _string_opened(site, plan):
+        prefix = "f" if plan.message_format == "fstring" else ""
+        completion = f"{prefix}{plan.quote}{site.typed.message or ''}{completion}"
+    elif not completion.lstrip("f").startswith(plan.quote):
+        return call + completion  # one value logged alone
+    message = completion[completion.index(plan.quote) + 1: completion.rindex(plan.quote)]
+    words = PLACEHOLDERS.sub(" ", message).strip()
+    bare = not PLACEHOLDERS.search(message)
+    alone = bare and "exc_info=" not in completion  # the message is all the statement says
+    if len(words) < 3 or (len(words.split()) < 2 and alone and not site.typed.message):
+        return None
+    meant_more = message.rstrip().rstrip(SEPARATORS)
+    if alone and meant_more != message.rstrip() and len(meant_more) >= len(site.typed.message or ""):
+        return render(plan, meant_more)
+    logged = " ".join(re.findall(r"\{([^}]*)\}", message)) if plan.message_format == "fstring" else completion[completion.rindex(plan.quote):]
+    if plan.exception and plan.level != "exception" and "exc_info=" not in completion and not re.search(rf"\b{re.escape(plan.exception)}\b", logged):
+        completion = _naming(completion, message, plan)
+    return call + completion
+
+
+def _naming(completion: str, message: str, plan: Plan) -> str:
+    """The call's rest with the handled exception added at the end of its message and arguments:
+    an error logged in an except block says what the error was (`logger.exception` shows it anyway)."""
+    start = completion.index(plan.quote) + 1
+    end = start + len(message)
+    text = message.rstrip().rstrip(SEPARATORS)
+    if plan.message_format == "fstring":
+        return completion[:start] + text + ": {" + plan.exception + "}" + completion[end:]
+    slot = "{}" if plan.message_format == "brace" else "%s"
+    return completion[:start] + text + ": " + slot + completion[end:-1] + ", " + plan.exception + ")"
+
+
 def message_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     """The message the model wrote, or None when it did not close the string."""
     if not completion.endswith(plan.quote):
         return None
     words = (site.typed.message or "") + completion[: -len(plan.quote)]
-    words = words.strip().rstrip(" :,;-=(")
+    words = words.strip().rstrip(SEPARATORS)
     # One bare word ("Error", "backlog") says less than the template's message: not worth offering.
     if len(words) < 3 or (len(words.split()) < 2 and not site.typed.message):
         return None

@@ -117,7 +117,12 @@ def parse_typed(text: str) -> Typed:
     stripped = text.strip()
     if not stripped:
         return Typed()
-    found = TYPED.match(stripped)
+    # spaces at the end of a message the user is typing are part of it; anywhere else they are not
+    found = TYPED.match(text.lstrip())
+    if found and found["quote"]:
+        stripped = text.lstrip()
+    else:
+        found = TYPED.match(stripped)
     if not found:
         return Typed(text=stripped)
     if found["level"] is None and found["logger"] and "." not in stripped:

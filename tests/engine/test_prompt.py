@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from logsmith.engines import model_engine, prompt
-from logsmith.pipeline import facts_of, site_at
+from logsmith.pipeline import facts_of, site_at, style_for
+from logsmith.plan import make_plan
+from logsmith.settings import Settings
+from logsmith.statement import render
 from logsmith.syntax.document import ParsedDocument
 
 
@@ -82,3 +87,88 @@ def test_file_examples_are_distinct_in_file_order_and_stable_when_the_file_chang
     assert len(set(with_new) ^ set(chosen)) in (0, 2)  # at most one example swapped
     left_out = next(call for call in calls if call.text not in chosen and "\n" not in call.text)
     assert prompt.file_examples([call for call in calls if call.text != left_out.text]) == chosen
+
+
+def plan_at(source: str, marker: str = "# here"):
+    lines = source.split("\n")
+    line = next(n for n, text in enumerate(lines) if marker in text)
+    character = len(lines[line]) - len(lines[line].lstrip())
+    source = "\n".join(lines[:line] + [" " * character] + lines[line + 1:])
+    document = ParsedDocument(source)
+    facts = facts_of(document)
+    site = site_at(source, line, character, document=document)
+    return site, make_plan(site, facts, style_for(facts, None, Settings()))
+
+
+SAVE = '''import logging
+
+logger = logging.getLogger(__name__)
+
+
+def save(path, rows, password):
+    try:
+        count = write(path, rows, password)
+    except OSError as exc:
+        # here
+        raise
+'''
+
+
+def test_the_model_writes_the_call_and_may_only_log_names_valid_at_the_cursor():
+    site, plan = plan_at(SAVE)
+    assert prompt.writes_arguments(plan)
+    assert prompt.opening(site, plan).endswith(f'logger.{plan.level}("')
+    text = prompt.grammar(site, plan)
+    arguments = next(line for line in text.split("\n") if line.startswith("arg ::="))
+    assert '"exc"' in arguments and '"path"' in arguments
+    assert "password" not in text  # looks like a secret: never a choice
+    assert text.count('", " arg') == 1 + 2 + 3  # one to three placeholders, each with its argument
+
+
+def test_with_a_message_value_in_scope_the_model_may_log_it_alone():
+    site, plan = plan_at(SAVE.replace("        # here", '        msg = f"cannot save {path}"\n        # here'))
+    assert prompt.message_values(plan) == ("msg",)
+    assert prompt.opening(site, plan).endswith(f"logger.{plan.level}(")  # no quote yet
+    root = prompt.grammar(site, plan).split("\n")[0]
+    assert root.startswith('root ::= "\\"" lead') and root.endswith('| ("msg") ")"')
+    assert prompt.statement_from("msg)", site, plan) == f"logger.{plan.level}(msg)"
+    assert prompt.statement_from('"Could not save %s", path)', site, plan) == f'logger.{plan.level}("Could not save %s", path)'
+
+
+def test_statements_from_the_call_grammar():
+    site, plan = plan_at(SAVE)
+    call = f'logger.{plan.level}('
+    assert prompt.statement_from('Could not save %s: %s", path, exc)', site, plan) == call + '"Could not save %s: %s", path, exc)'
+    assert prompt.statement_from('Could not save"', site, plan) is None  # the call was not closed
+    assert prompt.statement_from('Failed")', site, plan) is None  # one bare word says too little
+    # a message that ends in a separator and no argument gets the plan's arguments
+    assert prompt.statement_from('Could not save: ")', site, plan) == render(plan, "Could not save")
+    assert render(plan, "Could not save") != call + '"Could not save")'
+
+
+def test_a_typed_quote_keeps_the_string_open_and_is_continued():
+    source = SAVE.replace("# here", 'logger.error("Could not')
+    document = ParsedDocument(source)
+    line = source.split("\n").index('        logger.error("Could not')
+    site = site_at(source, line, len('        logger.error("Could not'), document=document)
+    facts = facts_of(document)
+    plan = make_plan(site, facts, style_for(facts, None, Settings()))
+    assert prompt.opening(site, plan).endswith('logger.error("Could not')
+    assert "| arg \")\"" not in prompt.grammar(site, plan).split("\n")[0]
+    assert prompt.statement_from(' save %s", path, exc)', site, plan) == 'logger.error("Could not save %s", path, exc)'
+
+
+def test_an_error_in_an_except_block_names_the_exception_the_model_left_out():
+    site, plan = plan_at(SAVE)
+    plan = dataclasses.replace(plan, level="error")
+    assert plan.exception == "exc"
+    assert prompt.statement_from('Could not save %s", path)', site, plan) == 'logger.error("Could not save %s: %s", path, exc)'
+    assert prompt.statement_from('Could not save %s: %s", path, exc)', site, plan) == 'logger.error("Could not save %s: %s", path, exc)'
+    traceback = prompt.statement_from('Failed:", exc_info=True)', site, plan)
+    assert traceback == 'logger.error("Failed:", exc_info=True)'  # one word, and the traceback
+    assert "exc_info=True" in prompt.call_grammar(plan, traceback=True)
+    fstring = dataclasses.replace(plan, message_format="fstring")
+    assert prompt.statement_from('Could not save {path}")', site, fstring) == 'logger.error(f"Could not save {path}: {exc}")'
+    assert prompt.statement_from('Could not save {path}: {exc}")', site, fstring) == 'logger.error(f"Could not save {path}: {exc}")'
+    assert prompt.statement_from('Could not save {path}")', site, dataclasses.replace(fstring, level="exception")) == \
+        'logger.exception(f"Could not save {path}")'

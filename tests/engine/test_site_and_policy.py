@@ -86,6 +86,8 @@ def test_except_name_is_out_of_scope_after_the_clause():
         ("logger.", "logger", "", None),
         ("self.log.war", "self.log", "war", None),
         ('log.info("Sav', "log", "info", "Sav"),
+        ('    log.info("Saved to ', "log", "info", "Saved to "),  # the space ends a word the user typed
+        ("logger.  ", "logger", "", None),
         ("LOG", "LOG", None, None),
     ],
 )

@@ -157,8 +157,26 @@ def check_case(case: Case, suggestions) -> None:
                 assert not re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", written), f"{where}: names {secret}"
         for value in case.values:
             assert value.lower() not in statement.lower(), f"{where}: repeats the secret value {value!r}"
-        for name in case.kept:
-            assert name in suggestion.variables, f"{where}: {name} is not a secret and should be logged"
+        if suggestion.source == "template":
+            for name in case.kept:
+                assert name in suggestion.variables, f"{where}: {name} is not a secret and should be logged"
+        else:  # the model chooses what to log among the names it is offered: the kept ones are offered
+            offered = plan_of(case).candidates
+            for name in case.kept:
+                assert name in offered, f"{where}: {name} is not a secret and should be offered to the model"
+            assert not set(case.secrets) & set(offered), f"{where}: a secret is offered to the model"
+
+
+def plan_of(case: Case):
+    from logsmith.pipeline import facts_of, site_at, style_for
+    from logsmith.plan import make_plan
+    from logsmith.syntax.document import ParsedDocument
+
+    text, line, character = case.source()
+    document = ParsedDocument(text)
+    facts = facts_of(document)
+    site = site_at(text, line, character, document=document)
+    return make_plan(site, facts, style_for(facts, "/src/app.py", TEMPLATE))
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[case.id for case in CORPUS])
