@@ -310,16 +310,19 @@ def variables_for(site: LogSite, level: str, facts: FileFacts | None = None, lim
     """Names worth logging at `site`: all bound at the cursor, none that looks like a secret."""
     context = " ".join([site.function.name, *site.function.parameters] if site.function else [])
     typed_text = site.typed.text
-    scored, left_out = [], []
+    scored, left_out, offered = [], [], []
     for candidate in candidates(site, level, facts):
         text = candidate.text
         if not site.in_scope(text):
             continue
         p = probability(candidate)
-        if is_secret(text, context) and text not in typed_text:
+        secret = is_secret(text, context)
+        if secret and text not in typed_text:
             left_out.append((p, text))
             continue
         scored.append((p, text))
+        if not secret:  # what the model may choose from: never a secret, even one the user typed
+            offered.append((p, text))
     chosen = select(scored, limit=limit)
     exception = site.exception_name if site.exception_name in chosen else None
     names = tuple(text for text in chosen if text != exception)
@@ -329,7 +332,6 @@ def variables_for(site: LogSite, level: str, facts: FileFacts | None = None, lim
     why = "the values this code is about" if chosen else ""
     if left_out:
         why += ("; " if why else "") + f"left out {', '.join(left_out)}: looks like a secret"
-    # what the model may choose from: never a secret, even one the user's message names
-    ranked = tuple(text for _, text in sorted(scored, key=lambda pair: -pair[0]) if not is_secret(text, context))
+    ranked = tuple(text for _, text in sorted(offered, key=lambda pair: -pair[0]))
     return VariableChoice(names, exception, why, tuple(left_out), ranked)
 

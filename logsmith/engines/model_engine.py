@@ -16,7 +16,7 @@ from logsmith.engines import prompt as prompts
 from logsmith.plan import Plan
 from logsmith.policy import secret_values
 from logsmith.settings import Settings
-from logsmith.statement import InvalidStatement, check, render
+from logsmith.statement import InvalidStatement, check
 from logsmith.syntax.style import FileFacts
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
@@ -132,11 +132,7 @@ def statement(
     log.debug("model: %d prompt tokens (%d cached, %d evaluated) in %.2f s, %d written, %s; needed %.2f s of %.2f s",
               completion.prompt_tokens, completion.reused_tokens, completion.evaluated_tokens, completion.seconds,
               completion.tokens, completion.stopped_by, completion.needed_seconds, left)
-    if prompts.writes_arguments(plan):
-        text = prompts.statement_from(completion.text, site, plan)
-    else:
-        message = prompts.message_from(completion.text, site, plan)
-        text = None if message is None else render(plan, message)
+    text = prompts.statement_for(completion.text, site, plan)
     if text is not None and any(value.lower() in text.lower() for value in secrets_of(document)):
         return Outcome(notes=["model message rejected: it repeats a value bound to a secret-looking name"])
     if text is None:

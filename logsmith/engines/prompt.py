@@ -91,6 +91,19 @@ def message_values(plan: Plan) -> tuple[str, ...]:
     return tuple(name for name in plan.candidates[:ARGUMENT_CHOICES] if MESSAGE_VALUE.search(name.split(".")[-1]))
 
 
+def _string_start(plan: Plan) -> str:
+    """How the message string opens: `"`, or `f"` for an f-string."""
+    return ("f" if plan.message_format == "fstring" else "") + plan.quote
+
+
+def _gbnf_quote_and_banned(plan: Plan) -> tuple[str, str]:
+    """The closing quote as GBNF string content, and the characters a message may not contain
+    (the quote, backslash, placeholder characters, newline) as GBNF character-class content."""
+    if plan.quote == '"':
+        return '\\"', '"\\\\%{}\\n'
+    return "'", "'\\\\%{}\\n"
+
+
 def _string_opened(site: LogSite, plan: Plan) -> bool:
     """Whether the opening ends inside the message string. When the model writes the arguments, the
     user typed no quote and a message value is in scope, it ends at `(`: the model may log that alone."""
@@ -102,8 +115,7 @@ def opening(site: LogSite, plan: Plan) -> str:
     call = f"{site.indent}{plan.logger}.{plan.level}("
     if not _string_opened(site, plan):
         return call
-    prefix = "f" if plan.message_format == "fstring" else ""
-    return f"{call}{prefix}{plan.quote}{site.typed.message or ''}"
+    return f"{call}{_string_start(plan)}{site.typed.message or ''}"
 
 
 def grammar(site: LogSite, plan: Plan) -> str:
@@ -116,8 +128,7 @@ def grammar(site: LogSite, plan: Plan) -> str:
 
 def words_grammar(plan: Plan) -> str:
     """Message words (no quote, backslash, placeholder or newline), then the closing quote."""
-    quote = '\\"' if plan.quote == '"' else "'"
-    banned = '"\\\\%{}\\n' if plan.quote == '"' else "'\\\\%{}\\n"
+    quote, banned = _gbnf_quote_and_banned(plan)
     return (
         f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{quote}"\n'
         f"word ::= [^ {banned}]\n"
@@ -136,8 +147,7 @@ def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False
     is already open, the call may instead log a message value alone (`message_values`):
     `log.info(msg)`. With `traceback` (stdlib logging in an except block) the call may end with
     `exc_info=True`. The model chooses what to log and where; it can only choose what exists."""
-    quote = '\\"' if plan.quote == '"' else "'"
-    banned = '"\\\\%{}\\n' if plan.quote == '"' else "'\\\\%{}\\n"
+    quote, banned = _gbnf_quote_and_banned(plan)
     lines = [
         f"lead ::= ([^ {banned}] seg)?",
         f"seg ::= [^{banned}]*",
@@ -157,10 +167,17 @@ def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False
     if string_opened:
         root = message
     else:
-        start = ('"f' if plan.message_format == "fstring" else '"') + quote + '"'
         alone = " | ".join(_literal(name) for name in message_values(plan))
-        root = f'{start} {message} | ({alone}) ")"'
+        root = f'{_literal(_string_start(plan))} {message} | ({alone}) ")"'
     return "\n".join([f"root ::= {root}", *lines]) + "\n"
+
+
+def statement_for(completion: str, site: LogSite, plan: Plan) -> str | None:
+    """The statement a completion under `grammar(site, plan)` makes, or None when it makes none."""
+    if writes_arguments(plan):
+        return statement_from(completion, site, plan)
+    message = message_from(completion, site, plan)
+    return None if message is None else render(plan, message)
 
 
 def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
@@ -172,8 +189,7 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
         return None
     call = f"{plan.logger}.{plan.level}("
     if _string_opened(site, plan):
-        prefix = "f" if plan.message_format == "fstring" else ""
-        completion = f"{prefix}{plan.quote}{site.typed.message or ''}{completion}"
+        completion = f"{_string_start(plan)}{site.typed.message or ''}{completion}"
     elif not completion.lstrip("f").startswith(plan.quote):
         return call + completion  # one value logged alone
     message = completion[completion.index(plan.quote) + 1: completion.rindex(plan.quote)]
@@ -185,10 +201,21 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     meant_more = message.rstrip().rstrip(SEPARATORS)
     if alone and meant_more != message.rstrip() and len(meant_more) >= len(site.typed.message or ""):
         return render(plan, meant_more)
-    logged = " ".join(re.findall(r"\{([^}]*)\}", message)) if plan.message_format == "fstring" else completion[completion.rindex(plan.quote):]
-    if plan.exception and plan.level != "exception" and "exc_info=" not in completion and not re.search(rf"\b{re.escape(plan.exception)}\b", logged):
+    if plan.exception and plan.level != "exception" and not _names_exception(completion, message, plan):
         completion = _naming(completion, message, plan)
     return call + completion
+
+
+def _names_exception(completion: str, message: str, plan: Plan) -> bool:
+    """Whether the call's rest logs the handled exception: as an argument, in an f-string's braces,
+    or as the traceback (`exc_info=True`)."""
+    if "exc_info=" in completion:
+        return True
+    if plan.message_format == "fstring":
+        logged = " ".join(re.findall(r"\{([^}]*)\}", message))
+    else:
+        logged = completion[completion.rindex(plan.quote):]
+    return re.search(rf"\b{re.escape(plan.exception)}\b", logged) is not None
 
 
 def _naming(completion: str, message: str, plan: Plan) -> str:

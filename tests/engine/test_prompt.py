@@ -90,10 +90,14 @@ def test_file_examples_are_distinct_in_file_order_and_stable_when_the_file_chang
 
 
 def plan_at(source: str, marker: str = "# here"):
+    """The site and plan on the line of `marker`, emptied to its indentation."""
     lines = source.split("\n")
     line = next(n for n, text in enumerate(lines) if marker in text)
     character = len(lines[line]) - len(lines[line].lstrip())
-    source = "\n".join(lines[:line] + [" " * character] + lines[line + 1:])
+    return site_and_plan("\n".join(lines[:line] + [" " * character] + lines[line + 1:]), line, character)
+
+
+def site_and_plan(source: str, line: int, character: int):
     document = ParsedDocument(source)
     facts = facts_of(document)
     site = site_at(source, line, character, document=document)
@@ -147,12 +151,9 @@ def test_statements_from_the_call_grammar():
 
 
 def test_a_typed_quote_keeps_the_string_open_and_is_continued():
-    source = SAVE.replace("# here", 'logger.error("Could not')
-    document = ParsedDocument(source)
-    line = source.split("\n").index('        logger.error("Could not')
-    site = site_at(source, line, len('        logger.error("Could not'), document=document)
-    facts = facts_of(document)
-    plan = make_plan(site, facts, style_for(facts, None, Settings()))
+    typed = '        logger.error("Could not'
+    source = SAVE.replace("        # here", typed)
+    site, plan = site_and_plan(source, source.split("\n").index(typed), len(typed))
     assert prompt.opening(site, plan).endswith('logger.error("Could not')
     assert "| arg \")\"" not in prompt.grammar(site, plan).split("\n")[0]
     assert prompt.statement_from(' save %s", path, exc)', site, plan) == 'logger.error("Could not save %s", path, exc)'
