@@ -284,11 +284,20 @@ def _log_argument_ranges(func) -> list[tuple[int, int]]:
 
 
 def _module_names(root) -> frozenset[str]:
+    """Names bound at module level. Function and class bodies bind nothing there (nor does a def's
+    own name count, see `_enclosing`), so only the other top-level statements are searched."""
     names = set()
-    for key, nodes in captures("bindings", root).items():
-        for node in nodes:
-            if _enclosing(node, SCOPES) is None:
-                names.add(_text(node))
+    for child in root.named_children:
+        if child.type in SCOPES:
+            continue
+        if child.type == "decorated_definition":  # only its decorators run at module level
+            definition = child.child_by_field_name("definition")
+            parts = [part for part in child.named_children if definition is None or part.id != definition.id]
+        else:
+            parts = [child]
+        for part in parts:
+            for nodes in captures("bindings", part).values():
+                names.update(_text(node) for node in nodes if _enclosing(node, SCOPES) is None)
     names.update({"__name__", "__file__"})
     return frozenset(names)
 
