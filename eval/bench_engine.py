@@ -1,10 +1,12 @@
-"""Engine benchmark: `logsmith.suggest` on real corpus sites against the llama.vim-style baseline.
+"""Engine benchmark: `logsmith.suggest` on real corpus sites against the baselines.
 
 For each case (the developer's statement masked out, cursor on the blank indented line) it asks
 logsmith cold (first request on that file) then warm (after the stable part of its prompt was
 evaluated, as the server does while the user pauses on the line), then the template
-engine alone, then the same model the way llama.vim asks (eval.baseline), cold then warm; it
-scores every top suggestion with eval.metrics and writes one JSON row per case, then the report.
+engine alone, then logsmith's prompt without the output grammar (eval.unconstrained), then the
+same model the way llama.vim asks (eval.baseline), cold then warm; it scores every top suggestion
+with eval.metrics and writes one JSON row per case, then the report. `--no-baseline` skips the
+llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s).
 
     .venv/bin/python -m eval.bench_engine --split dev --limit 200
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import logsmith
 from eval import baseline, corpus, engine_report, machine, metrics, scope
+from eval.unconstrained import UnconstrainedModel
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 ORDER_SEED = "logsmith-bench-1"
@@ -105,8 +108,15 @@ def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> di
             "stopped_by": completion.stopped_by}
 
 
+def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path: Path) -> dict:
+    try:
+        return model.ask(masked.source, masked.line, masked.character, path)
+    except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
+        return {"statement": None, "latency_ms": None, "error": f"{type(exc).__name__}: {exc}"}
+
+
 def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
-             model: baseline.BaselineModel | None) -> dict:
+             model: baseline.BaselineModel | None, unconstrained: UnconstrainedModel | None = None) -> dict:
     """Every engine on one case, scored."""
     path, source = corpus.case_source(case)
     masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
@@ -117,6 +127,8 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
         "logsmith_warm": ask_logsmith(masked, path, settings),
         "template": ask_logsmith(masked, path, settings.replace(use_model=False)),
     }
+    if unconstrained is not None:
+        results["unconstrained"] = ask_unconstrained(unconstrained, masked, path)
     if model is not None:
         results["baseline_cold"] = ask_baseline(model, masked)
         results["baseline_warm"] = ask_baseline(model, masked)
@@ -135,8 +147,8 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
 def _progress(index: int, total: int, row: dict) -> str:
     results = row["results"]
     parts = [f"[{index}/{total}] {row['case']['id']}"]
-    for engine in ("logsmith_cold", "logsmith_warm", "template", "baseline_cold", "baseline_warm"):
-        if engine in results:
+    for engine in engine_report.ENGINES:
+        if engine in results and results[engine].get("latency_ms") is not None:
             parts.append(f"{engine}={results[engine]['latency_ms']:.0f}ms")
     parts.append(f"-> {results['logsmith_warm']['statement']!r}")
     return " ".join(parts)
@@ -175,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
+    parser.add_argument("--no-unconstrained", action="store_true", help="skip logsmith's prompt without the grammar")
     parser.add_argument("--prefix-lines", type=int, default=baseline.PREFIX_LINES,
                         help="lines before the cursor in the baseline's prompt (llama.vim: 256)")
     parser.add_argument("--suffix-lines", type=int, default=baseline.SUFFIX_LINES,
@@ -200,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = report_stem(args.split, args.variant)
     rows_path = out / f"{stem}-cases.jsonl"
     run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
-               "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after"}
+               "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
+               "unconstrained": not args.no_unconstrained}
     rows = _existing_rows(rows_path, run_key, args.fresh)
     if args.fresh and rows_path.exists():
         rows_path.unlink()
@@ -211,10 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     todo = [case for case in cases if case.id not in done]
     print(f"{len(cases)} cases ({len(cases) - len(todo)} already done) -> {rows_path}", file=sys.stderr)
 
-    model = None
+    model = unconstrained = None
     try:
         if todo:
             print(_preload(settings), file=sys.stderr)
+            if not args.no_unconstrained:
+                try:
+                    unconstrained = UnconstrainedModel(settings)
+                except RuntimeError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
             if not args.no_baseline:
                 try:
                     model = baseline.BaselineModel(choice, prefix_lines=args.prefix_lines,
@@ -226,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             for index, case in enumerate(todo, 1):
                 started = time.perf_counter()
                 try:
-                    row = run_case(case, args.variant, settings, model)
+                    row = run_case(case, args.variant, settings, model, unconstrained)
                 except corpus.CorpusError as exc:
                     print(f"skipping {case.id}: {exc}", file=sys.stderr)
                     continue

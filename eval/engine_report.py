@@ -22,10 +22,11 @@ ENGINES = {
     "logsmith_cold": "logsmith, cold",
     "logsmith_warm": "logsmith, warm",
     "template": "template only",
+    "unconstrained": "logsmith's prompt, no grammar",
     "baseline_cold": "baseline (llama.vim way), cold",
     "baseline_warm": "baseline (llama.vim way), warm",
 }
-BREAKDOWN_ENGINES = ("logsmith_warm", "template", "baseline_warm")
+BREAKDOWN_ENGINES = ("logsmith_warm", "template", "unconstrained", "baseline_warm")
 
 
 def _engine_summary(engine: str, results: list[dict]) -> dict:
@@ -86,6 +87,8 @@ def render_markdown(report: dict) -> str:
         f"max {report.get('load_during_cases', {}).get('max')} (2 CPUs: above 2 means other work slowed every figure)",
         f"- baseline prompt: {run.get('baseline') or 'not run'} (the llama.vim way: no tree-sitter, greedy, "
         f"stop at newline, 48 tokens at most)",
+        f"- logsmith's prompt, no grammar: {'run' if run.get('unconstrained') else 'not run'} (eval/unconstrained.py: "
+        f"the same site, plan and prompt, greedy, stop at newline, 48 tokens at most, no deadline)",
         f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here",
         "- latency: wall time of one request, nearest-rank percentiles; quality: the top suggestion "
         "against the developer's statement (definitions in eval/README.md)",

@@ -80,6 +80,31 @@ def test_except_name_is_out_of_scope_after_the_clause():
     assert "exc" not in site.names and "path" in site.names
 
 
+def test_module_level_names_are_the_top_level_bindings_only():
+    source = textwrap.dedent(
+        """
+        import os
+        from pathlib import Path as P
+        LIMIT = 10
+        if os.name == "nt":
+            SEP = "\\\\"
+        try:
+            import json
+        except ImportError:
+            json = None
+        @register(handler := make_handler())
+        def helper(arg):
+            inner = arg
+        class Config:
+            field = 1
+        squares = [n * n for n in range(3)]
+        """
+    )
+    site = site_at(source, source.count("\n"), 0)
+    assert site.module_names >= {"os", "P", "LIMIT", "SEP", "json", "handler", "squares", "__name__"}
+    assert not site.module_names & {"inner", "arg", "field", "n"}
+
+
 @pytest.mark.parametrize(
     "typed, logger, level, message",
     [
