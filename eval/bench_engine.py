@@ -109,10 +109,12 @@ def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> di
 
 
 def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path: Path) -> dict:
+    started = time.perf_counter()
     try:
         return model.ask(masked.source, masked.line, masked.character, path)
     except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
-        return {"statement": None, "latency_ms": None, "error": f"{type(exc).__name__}: {exc}"}
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
 
 
 def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
@@ -148,7 +150,7 @@ def _progress(index: int, total: int, row: dict) -> str:
     results = row["results"]
     parts = [f"[{index}/{total}] {row['case']['id']}"]
     for engine in engine_report.ENGINES:
-        if engine in results and results[engine].get("latency_ms") is not None:
+        if engine in results:
             parts.append(f"{engine}={results[engine]['latency_ms']:.0f}ms")
     parts.append(f"-> {results['logsmith_warm']['statement']!r}")
     return " ".join(parts)

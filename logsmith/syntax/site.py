@@ -291,8 +291,7 @@ def _module_names(root) -> frozenset[str]:
         if child.type in SCOPES:
             continue
         if child.type == "decorated_definition":  # only its decorators run at module level
-            definition = child.child_by_field_name("definition")
-            parts = [part for part in child.named_children if definition is None or part.id != definition.id]
+            parts = [part for part in child.named_children if part.type == "decorator"]
         else:
             parts = [child]
         for part in parts:
