@@ -55,6 +55,15 @@ def examples(split: str = "dev") -> list[dict]:
     return rows
 
 
+def cached(path: Path, refresh: bool, compute) -> list[dict]:
+    """The rows kept at `path`, or `compute()`'s, kept there for the next run."""
+    if path.exists() and not refresh:
+        return json.loads(path.read_text())
+    rows = compute()
+    path.write_text(json.dumps(rows))
+    return rows
+
+
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting."""
     n = len(vector)
@@ -132,11 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the dev examples are kept between runs")
     parser.add_argument("--refresh", action="store_true", help="recompute the examples")
     args = parser.parse_args(argv)
-    if args.cache.exists() and not args.refresh:
-        rows = json.loads(args.cache.read_text())
-    else:
-        rows = examples("dev")
-        args.cache.write_text(json.dumps(rows))
+    rows = cached(args.cache, args.refresh, lambda: examples("dev"))
     expected = sum(len(row["expected"]) for row in rows)
     reachable = sum(sum(c["label"] for c in row["candidates"]) for row in rows)
     print(f"{len(rows)} dev cases, {sum(len(r['candidates']) for r in rows)} candidates; "

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from logsmith.arguments import reconcile
 from logsmith.engines import template
 from logsmith.plan import Plan, make_plan
 from logsmith.settings import Settings, from_environment
@@ -86,7 +87,9 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
         notes.extend(outcome.notes)
         model_pending = outcome.short_of_time
         if outcome.statement is not None:
-            results.append(_suggestion(outcome.statement, site, plan, document, outcome.source, started, notes))
+            statement, note = reconcile(outcome.statement, site, plan)
+            results.append(_suggestion(statement, site, plan, document, outcome.source, started,
+                                       notes + ([note] if note else [])))
 
     fallback = render(plan, template.message(site, plan))
     try:

@@ -29,6 +29,8 @@ class Plan:
     left_out: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()
     """What the statement may log: names and chains valid at the cursor, most likely first."""
+    likelihoods: tuple[float, ...] = ()
+    """The ranker's probability that a developer logs each of `candidates`."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -81,4 +83,5 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
         setup_edits=setup_edits(facts, choice),
         left_out=chosen.left_out,
         candidates=chosen.candidates,
+        likelihoods=chosen.likelihoods,
     )

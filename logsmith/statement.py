@@ -60,22 +60,24 @@ def render(plan: Plan, message: str) -> str:
     return f"{call}({q}{text}{q}{''.join(', ' + a for a in arguments)})"
 
 
+def chain(node: ast.AST) -> str | None:
+    """`a.b.c` for a name or an attribute chain rooted at a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = chain(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
 def used_names(call: ast.Call) -> list[str]:
     """Names and dotted attributes the call's arguments use, outside string literals."""
     found: list[str] = []
 
     def visit(node):
-        if isinstance(node, ast.Attribute):
-            parts = []
-            inner = node
-            while isinstance(inner, ast.Attribute):
-                parts.append(inner.attr)
-                inner = inner.value
-            if isinstance(inner, ast.Name):
-                found.append(".".join([inner.id, *reversed(parts)]))
-                return
-        if isinstance(node, ast.Name):
-            found.append(node.id)
+        text = chain(node)
+        if text is not None:
+            found.append(text)
             return
         for child in ast.iter_child_nodes(node):
             visit(child)
