@@ -88,8 +88,9 @@ def with_arguments(statement: str, wanted: tuple[str, ...]) -> str | None:
     text = literal[len(opener):-1]
     if fstring:
         current = [match.group(1) for match in FSTRING_SLOTS.finditer(text)]
-        if len(call.args) != 1 or not all(CHAIN.fullmatch(name) for name in current):
-            return None
+        values = [chain(part.value) for part in call.args[0].values if isinstance(part, ast.FormattedValue)]
+        if len(call.args) != 1 or values != current or not all(CHAIN.fullmatch(name) for name in current):
+            return None  # `{{`, conversions, format specs or expressions in the braces
     else:
         current = [chain(node) for node in call.args[1:]]
         if None in current or len(PERCENT_SLOTS.findall(text)) != len(current):

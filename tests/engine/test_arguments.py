@@ -55,6 +55,9 @@ def test_with_arguments_keeps_the_words_and_moves_only_the_values(statement, wan
     'log.debug("""Long %s""", x)',
     'log.debug("Loaded %s" % x)',
     'log.debug(f"Loaded {x!r}")',
+    'log.debug(f"Loaded {{x}} {y}")',
+    'log.debug(f"Loaded {x:>4}")',
+    'log.debug(f"Loaded {len(x)}")',
 ])
 def test_with_arguments_leaves_shapes_it_does_not_know(statement):
     assert with_arguments(statement, ("y",)) is None
