@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 import re
 
-from logsmith.engines.prompt import writes_arguments
+from logsmith.engines.prompt import PLACEHOLDERS, writes_arguments
 from logsmith.plan import Plan
-from logsmith.statement import InvalidStatement, chain, check, labels
+from logsmith.statement import InvalidStatement, chain, check, labels, used_names
 from logsmith.syntax.site import LogSite
 from logsmith.variables import reconciled
 
@@ -24,7 +24,6 @@ SEPARATORS = " :,;-=("
 PERCENT_SLOTS = re.compile(r"%[srd]|\{\}")
 FSTRING_SLOTS = re.compile(r"\{([^{}]*)\}")
 DANGLING = re.compile(r"(\s+(?:to|from|for|in|of|at|on|with|by|as|the|a|an|is|was|into))+$", re.IGNORECASE)
-CHAIN = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 # A placeholder's wrapping: `'%s'`, `(%s)`, `[%s]`, `<%s>`, and a `name=` label in front of it.
 WRAPPED = r"(?:\w+=)?(?:'{slot}'|\"{slot}\"|\({slot}\)|\[{slot}\]|<{slot}>|{slot})"
 
@@ -58,9 +57,8 @@ def _append(text: str, slots: list[str]) -> str:
     if not slots:
         return text
     stripped = text.rstrip()
-    ends_with_value = re.search(r"(%[srd]|\{[^{}]*\})\W*$", stripped) is not None
     joined = ", ".join(slots)
-    if ends_with_value:
+    if re.search(rf"({PLACEHOLDERS.pattern})\W*$", stripped):
         return f"{stripped}, {joined}"
     return f"{stripped.rstrip(SEPARATORS + '.')}: {joined}"
 
@@ -89,7 +87,7 @@ def with_arguments(statement: str, wanted: tuple[str, ...]) -> str | None:
     if fstring:
         current = [match.group(1) for match in FSTRING_SLOTS.finditer(text)]
         values = [chain(part.value) for part in call.args[0].values if isinstance(part, ast.FormattedValue)]
-        if len(call.args) != 1 or values != current or not all(CHAIN.fullmatch(name) for name in current):
+        if len(call.args) != 1 or values != current:
             return None  # `{{`, conversions, format specs or expressions in the braces
     else:
         current = [chain(node) for node in call.args[1:]]
@@ -118,7 +116,7 @@ def with_arguments(statement: str, wanted: tuple[str, ...]) -> str | None:
         slot = "{}" if "{}" in slots else "%s"
         text = _append(text, [f"{label}={slot}" for label in labels(tuple(to_add))])
         arguments = "".join(f", {name}" for name in [n for n in placed if n is not None] + to_add)
-    words = re.sub(r"%[srd]|\{[^{}]*\}", " ", text).split()
+    words = PLACEHOLDERS.sub(" ", text).split()
     if len(re.sub(r"\W", "", "".join(words))) < 3 or (len(words) < 2 and not to_add and not any(placed)):
         return None  # too little would be left: a bare word says less than the model's statement
     keywords = "".join(", " + _segment(line, keyword) for keyword in call.keywords)
@@ -134,10 +132,8 @@ def reconcile(statement: str, site: LogSite, plan: Plan) -> tuple[str, str | Non
     if site.typed.message or not writes_arguments(plan):
         return statement, None
     keep = (plan.exception,) if plan.exception and plan.level != "exception" else ()
-    try:
-        by_model = tuple(name for name in check(statement, plan, site) if name in plan.candidates)
-    except InvalidStatement:
-        return statement, None
+    # the model engine checked `statement`: it is one call, whose names are read here
+    by_model = tuple(name for name in used_names(ast.parse(statement).body[0].value) if name in plan.candidates)
     wanted = reconciled(plan.candidates, plan.likelihoods, by_model, site.exception_name, keep)
     rewritten = with_arguments(statement, wanted)
     if rewritten is None or rewritten == statement:
