@@ -123,7 +123,7 @@ def grammar(site: LogSite, plan: Plan) -> str:
     if not writes_arguments(plan):
         return words_grammar(plan)
     return call_grammar(plan, string_opened=_string_opened(site, plan),
-                        traceback=site.in_except and plan.framework == "logging")
+                        traceback=site.in_except and plan.framework == "logging" and plan.level != "exception")
 
 
 def words_grammar(plan: Plan) -> str:
@@ -145,8 +145,8 @@ def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False
     one argument per placeholder, `)`. Each argument is a name or chain valid at the cursor
     (`plan.candidates`); in an f-string they stand in braces inside the message. Unless the string
     is already open, the call may instead log a message value alone (`message_values`):
-    `log.info(msg)`. With `traceback` (stdlib logging in an except block) the call may end with
-    `exc_info=True`. The model chooses what to log and where; it can only choose what exists."""
+    `log.info(msg)`. With `traceback` (stdlib logging in an except block, below the `exception`
+    level, which logs the traceback anyway) the call may end with `exc_info=True`. The model chooses what to log and where; it can only choose what exists."""
     quote, banned = _gbnf_quote_and_banned(plan)
     lines = [
         f"lead ::= ([^ {banned}] seg)?",
@@ -183,8 +183,9 @@ def statement_for(completion: str, site: LogSite, plan: Plan) -> str | None:
 def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     """The whole statement from a completion under `call_grammar`, or None when it did not end the
     call or says too little (fewer than three letters of message, or one word and nothing else).
-    A message that ends in a separator and no argument ("Invalid URL: ") is one the model meant to
-    continue by other means (`+ url`, `.format(...)`): it gets the plan's arguments."""
+    A message that ends in a separator or a space and no argument ("Invalid URL: ", "Job ") is one
+    the model meant to continue by other means (`+ url`, `.format(...)`): it gets the plan's
+    arguments, or, when it logs the traceback, just loses the trailing space."""
     if not completion.endswith(")"):
         return None
     call = f"{plan.logger}.{plan.level}("
@@ -195,12 +196,15 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     message = completion[completion.index(plan.quote) + 1: completion.rindex(plan.quote)]
     words = PLACEHOLDERS.sub(" ", message).strip()
     bare = not PLACEHOLDERS.search(message)
-    alone = bare and "exc_info=" not in completion  # the message is all the statement says
-    if len(words) < 3 or (len(words.split()) < 2 and alone and not site.typed.message):
+    traceback = "exc_info=" in completion
+    if len(words) < 3 or (len(words.split()) < 2 and bare and not traceback and not site.typed.message):
         return None
-    meant_more = message.rstrip().rstrip(SEPARATORS)
-    if alone and meant_more != message.rstrip() and len(meant_more) >= len(site.typed.message or ""):
-        return render(plan, meant_more)
+    meant_more = message.rstrip(SEPARATORS)
+    if bare and meant_more != message and len(meant_more) >= len(site.typed.message or ""):
+        if not traceback:
+            return render(plan, meant_more)
+        kept = message.rstrip()  # "Exception information:" before the traceback keeps its colon
+        completion = completion.replace(plan.quote + message + plan.quote, plan.quote + kept + plan.quote, 1)
     if plan.exception and plan.level != "exception" and not _names_exception(completion, message, plan):
         completion = _naming(completion, message, plan)
     return call + completion

@@ -148,6 +148,8 @@ def test_statements_from_the_call_grammar():
     # a message that ends in a separator and no argument gets the plan's arguments
     assert prompt.statement_from('Could not save: ")', site, plan) == render(plan, "Could not save")
     assert render(plan, "Could not save") != call + '"Could not save")'
+    # so does one that ends in a space: the model meant `"Saved " + path`
+    assert prompt.statement_from('Could not save ")', site, plan) == render(plan, "Could not save")
 
 
 def test_a_typed_quote_keeps_the_string_open_and_is_continued():
@@ -168,6 +170,11 @@ def test_an_error_in_an_except_block_names_the_exception_the_model_left_out():
     traceback = prompt.statement_from('Failed:", exc_info=True)', site, plan)
     assert traceback == 'logger.error("Failed:", exc_info=True)'  # one word, and the traceback
     assert "exc_info=True" in prompt.call_grammar(plan, traceback=True)
+    # before the traceback a dangling space goes, the colon stays
+    assert prompt.statement_from('Could not save: ", exc_info=True)', site, plan) == 'logger.error("Could not save:", exc_info=True)'
+    # `logger.exception` logs the traceback anyway: the grammar does not offer `exc_info=True` there
+    assert "exc_info" in prompt.grammar(site, plan)
+    assert "exc_info" not in prompt.grammar(site, dataclasses.replace(plan, level="exception"))
     fstring = dataclasses.replace(plan, message_format="fstring")
     assert prompt.statement_from('Could not save {path}")', site, fstring) == 'logger.error(f"Could not save {path}: {exc}")'
     assert prompt.statement_from('Could not save {path}: {exc}")', site, fstring) == 'logger.error(f"Could not save {path}: {exc}")'
