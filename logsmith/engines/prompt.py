@@ -182,7 +182,9 @@ def statement_for(completion: str, site: LogSite, plan: Plan) -> str | None:
 
 def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     """The whole statement from a completion under `call_grammar`, or None when it did not end the
-    call or says too little (fewer than three letters of message, or one word and nothing else).
+    call or says too little: fewer than three letters of message, or one word, whatever values
+    follow (on the development split the template's message matched the developer's better than a
+    one-word one such as "Error: %s")
     A message that ends in a separator or a space and no argument ("Invalid URL: ", "Job ") is one
     the model meant to continue by other means (`+ url`, `.format(...)`): it gets the plan's
     arguments, or, when it logs the traceback, just loses the trailing space."""
@@ -197,7 +199,7 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     words = PLACEHOLDERS.sub(" ", message).strip()
     bare = not PLACEHOLDERS.search(message)
     traceback = "exc_info=" in completion
-    if len(words) < 3 or (len(words.split()) < 2 and bare and not traceback and not site.typed.message):
+    if len(words) < 3 or (len(words.split()) < 2 and not site.typed.message):
         return None
     meant_more = message.rstrip(SEPARATORS)
     if bare and meant_more != message and len(meant_more) >= len(site.typed.message or ""):

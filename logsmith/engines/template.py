@@ -15,6 +15,10 @@ IRREGULAR_PAST = {
 }
 DOUBLED = {"get", "set", "put", "run", "stop", "shut", "split", "begin", "drop", "plan", "ship", "scan", "map", "tag", "log", "skip", "wrap", "strip", "submit", "commit", "emit"}
 NOT_VERBS = {"main", "init", "new", "call", "enter", "exit", "str", "repr", "iter", "next", "len", "del"}
+# Names that start with one of these are not "verb object" (`on_open`, `from_config`, `is_ready`):
+# a message names the function as written instead of "Failed to on open".
+NOT_VERB_STARTS = {"on", "from", "to", "as", "is", "has", "by", "with", "for", "in", "at", "of", "if", "when",
+                   "after", "before", "should", "can", "needs", "no", "not"}
 
 
 def words_of(name: str) -> list[str]:
@@ -53,6 +57,8 @@ def _subject(site: LogSite) -> tuple[str | None, str]:
     if name == "__init__" and site.function.class_name:
         return "initialise", " ".join(words_of(site.function.class_name))
     words = words_of(name)
+    if words and words[0] in NOT_VERB_STARTS:
+        return None, name.strip("_")
     if not words or words[0] in NOT_VERBS:
         return None, " ".join(words) or name
     return words[0], " ".join(words[1:])

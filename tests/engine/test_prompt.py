@@ -167,8 +167,9 @@ def test_an_error_in_an_except_block_names_the_exception_the_model_left_out():
     assert plan.exception == "exc"
     assert prompt.statement_from('Could not save %s", path)', site, plan) == 'logger.error("Could not save %s: %s", path, exc)'
     assert prompt.statement_from('Could not save %s: %s", path, exc)', site, plan) == 'logger.error("Could not save %s: %s", path, exc)'
-    traceback = prompt.statement_from('Failed:", exc_info=True)', site, plan)
-    assert traceback == 'logger.error("Failed:", exc_info=True)'  # one word, and the traceback
+    # one word says too little, whatever follows it: the template's message is offered instead
+    assert prompt.statement_from('Failed:", exc_info=True)', site, plan) is None
+    assert prompt.statement_from('Error: %s", exc)', site, plan) is None
     assert "exc_info=True" in prompt.call_grammar(plan, traceback=True)
     # before the traceback a dangling space goes, the colon stays
     assert prompt.statement_from('Could not save: ", exc_info=True)', site, plan) == 'logger.error("Could not save:", exc_info=True)'
