@@ -146,7 +146,8 @@ def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False
     (`plan.candidates`); in an f-string they stand in braces inside the message. Unless the string
     is already open, the call may instead log a message value alone (`message_values`):
     `log.info(msg)`. With `traceback` (stdlib logging in an except block, below the `exception`
-    level, which logs the traceback anyway) the call may end with `exc_info=True`. The model chooses what to log and where; it can only choose what exists."""
+    level, which logs the traceback anyway) the call may end with `exc_info=True`. The model
+    chooses what to log and where; it can only choose what exists."""
     quote, banned = _gbnf_quote_and_banned(plan)
     lines = [
         f"lead ::= ([^ {banned}] seg)?",
@@ -184,10 +185,10 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     """The whole statement from a completion under `call_grammar`, or None when it did not end the
     call or says too little: fewer than three letters of message, or one word, whatever values
     follow (on the development split the template's message matched the developer's better than a
-    one-word one such as "Error: %s")
-    A message that ends in a separator or a space and no argument ("Invalid URL: ", "Job ") is one
-    the model meant to continue by other means (`+ url`, `.format(...)`): it gets the plan's
-    arguments, or, when it logs the traceback, just loses the trailing space."""
+    one-word one such as "Error: %s"). A message that ends in a separator or a space and no
+    argument ("Invalid URL: ", "Job ") is one the model meant to continue by other means (`+ url`,
+    `.format(...)`): it gets the plan's arguments, or, when it logs the traceback, just loses the
+    trailing space."""
     if not completion.endswith(")"):
         return None
     call = f"{plan.logger}.{plan.level}("
