@@ -60,7 +60,7 @@ class Summary:
         lines = [
             f"logsmith: {self.files} files analysed, {len(self.skipped)} skipped, {self.sites} sites, "
             f"{self.suggestions} suggestions in {self.files_with_suggestions} files, "
-            f"{self.seconds:.1f} s ({self.files_per_second:.0f} files/s)"
+            f"{self.seconds:.1f} s ({self.files_per_second:.{0 if self.files_per_second >= 10 else 1}f} files/s)"
         ]
         if self.suggestions:
             lines.append("  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows()))

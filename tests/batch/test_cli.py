@@ -156,3 +156,10 @@ def test_review_document_is_valid_markdown_and_its_counts_match_json(sample_proj
         assert f"`{record['statement']}`" in document
         assert f"`{record['rule']}`" in document
         assert f"+   | {record['text'].rstrip()}" in document or f"+    | {record['text'].rstrip()}" in document
+
+
+def test_the_summary_rate_keeps_a_decimal_below_ten_files_a_second():
+    from logsmith.batch.summary import Summary
+
+    assert "(0.3 files/s)" in Summary(files=6, sites=24, suggestions=24, files_with_suggestions=5, seconds=17.8).text()
+    assert "(176 files/s)" in Summary(files=475, seconds=2.7).text()
