@@ -197,17 +197,15 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     elif not completion.lstrip("f").startswith(plan.quote):
         return call + completion  # one value logged alone
     message = completion[completion.index(plan.quote) + 1: completion.rindex(plan.quote)]
-    words = PLACEHOLDERS.sub(" ", message).strip()
-    bare = not PLACEHOLDERS.search(message)
-    traceback = "exc_info=" in completion
-    if len(words) < 3 or (len(words.split()) < 2 and not site.typed.message):
+    if _says_too_little(PLACEHOLDERS.sub(" ", message).strip(), site):
         return None
     meant_more = message.rstrip(SEPARATORS)
+    bare = not PLACEHOLDERS.search(message)
     if bare and meant_more != message and len(meant_more) >= len(site.typed.message or ""):
-        if not traceback:
+        if "exc_info=" not in completion:
             return render(plan, meant_more)
-        kept = message.rstrip()  # "Exception information:" before the traceback keeps its colon
-        completion = completion.replace(plan.quote + message + plan.quote, plan.quote + kept + plan.quote, 1)
+        start = completion.index(plan.quote) + 1  # "Exception information:" before the traceback keeps its colon
+        completion = completion[:start] + message.rstrip() + completion[start + len(message):]
     if plan.exception and plan.level != "exception" and not _names_exception(completion, message, plan):
         completion = _naming(completion, message, plan)
     return call + completion
@@ -243,7 +241,10 @@ def message_from(completion: str, site: LogSite, plan: Plan) -> str | None:
         return None
     words = (site.typed.message or "") + completion[: -len(plan.quote)]
     words = words.strip().rstrip(SEPARATORS)
-    # One bare word ("Error", "backlog") says less than the template's message: not worth offering.
-    if len(words) < 3 or (len(words.split()) < 2 and not site.typed.message):
-        return None
-    return words
+    return None if _says_too_little(words, site) else words
+
+
+def _says_too_little(words: str, site: LogSite) -> bool:
+    """Fewer than three letters, or one word ("Error", "backlog") the user did not type: less than
+    the template's message says."""
+    return len(words) < 3 or (len(words.split()) < 2 and not site.typed.message)
