@@ -16,6 +16,7 @@ from logsmith.style import HouseStyle, find_project_root, house_style, project_s
 from logsmith.suggestion import Suggestion, TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.site import parse_for_site
 from logsmith.syntax.site import site_at as _site_at
 from logsmith.syntax.style import FileFacts, file_facts
 
@@ -28,6 +29,13 @@ def _document(source: str, document: ParsedDocument | None) -> ParsedDocument:
     if document is not None and document.text == source:
         return document
     return ParsedDocument(source)
+
+
+def _document_for_request(source: str, line: int, character: int, document: ParsedDocument | None) -> ParsedDocument:
+    """The caller's document when it holds `source`, else `source` parsed once for this request."""
+    if document is not None and document.text == source:
+        return document
+    return parse_for_site(source, line, character)
 
 
 def site_at(source: str, line: int, character: int, *, document: ParsedDocument | None = None) -> LogSite:
@@ -61,7 +69,7 @@ def suggest(
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
     positions are clamped; a file that does not parse still gets the template's best effort."""
     started = time.perf_counter()
-    document = _document(source, document)
+    document = _document_for_request(source, line, character, document)
     return _suggest_at(document, line, character, path, settings, cancel, facts_of(document), started)
 
 

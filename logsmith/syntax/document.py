@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from logsmith.syntax.languages import parser
 
@@ -23,6 +24,36 @@ class ParsedDocument:
         self.text = text
         self._refresh_index()
         self.tree = parser().parse(self._bytes)
+        self._probe: tuple[int, str] | None = None
+
+    @classmethod
+    def probed(cls, text: str, number: int, rewrite: Callable[[str], str]) -> "ParsedDocument":
+        """`text`, parsed once as if its blank line `number` read `rewrite(line)` (a site's probe statement).
+
+        For a one-off request: the tree serves both as the document's and as the probe's
+        (`with_line(number, content)` returns the document itself), so the request parses once, not
+        twice. A statement on a blank line leaves every line number and every other node's text as
+        they were; `has_error` still answers for the text itself."""
+        document = cls.__new__(cls)
+        document.text, document._probe = text, None
+        document._refresh_index()
+        if not 0 <= number < len(document._line_starts) or document.line(number).strip():
+            document.tree = parser().parse(document._bytes)
+            return document
+        blank = document.line(number)
+        content = rewrite(blank)
+        start = document.byte_offset(document._line_starts[number])
+        end = start + len(blank.encode("utf-8", "surrogatepass"))
+        probe_bytes = document._bytes[:start] + content.encode("utf-8", "surrogatepass") + document._bytes[end:]
+        document.tree, document._probe = parser().parse(probe_bytes), (number, content)
+        return document
+
+    @property
+    def has_error(self) -> bool:
+        """Whether the text itself has syntax errors (parsed again only for a probed document whose tree has one)."""
+        if self._probe is not None and self.tree.root_node.has_error:
+            return parser().parse(self._bytes).root_node.has_error
+        return self.tree.root_node.has_error
 
     @property
     def source_bytes(self) -> bytes:
@@ -78,6 +109,10 @@ class ParsedDocument:
 
     def apply_change(self, start_line: int, start_character: int, end_line: int, end_character: int, new_text: str) -> None:
         """Replace a range with `new_text`, editing the old tree so the reparse is incremental."""
+        if self._probe is not None:  # the tree is not the text's: parse the new text afresh
+            self.set_text(self.text[: self.offset(start_line, start_character)] + new_text
+                          + self.text[max(self.offset(start_line, start_character), self.offset(end_line, end_character)):])
+            return
         start = self.offset(start_line, start_character)
         end = max(start, self.offset(end_line, end_character))
         start_byte, old_end_byte = self.byte_offset(start), self.byte_offset(end)
@@ -100,9 +135,13 @@ class ParsedDocument:
         self.tree = parser().parse(self._bytes, self.tree)
 
     def with_line(self, number: int, content: str) -> "ParsedDocument":
-        """A copy whose line `number` is replaced by `content`, parsed incrementally from this tree."""
+        """A copy whose line `number` is replaced by `content`, parsed incrementally from this tree
+        (this document itself when it was parsed with that line already: see `probed`)."""
+        if self._probe == (number, content):
+            return self
         copy = ParsedDocument.__new__(ParsedDocument)
         copy.text, copy._bytes, copy._ascii, copy._line_starts = self.text, self._bytes, self._ascii, self._line_starts
+        copy._probe = self._probe
         copy.tree = self.tree.copy()
         old = self.line(number)
         copy.apply_change(number, 0, number, len(old), content)

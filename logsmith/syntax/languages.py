@@ -28,10 +28,16 @@ def query(name: str) -> tree_sitter.Query:
     return tree_sitter.Query(PYTHON, path.read_text(encoding="utf-8"))
 
 
+def document_order(node: tree_sitter.Node) -> tuple[int, int, str]:
+    """Sort key: where a node starts, then the wider of two nodes that start together. tree-sitter
+    lists captures in an order that can differ from run to run, and suggestions must not."""
+    return node.start_byte, -node.end_byte, node.type
+
+
 def captures(name: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
     """Run query `name` over `node`; capture name -> nodes in document order."""
     found = tree_sitter.QueryCursor(query(name)).captures(node)
-    return {key: sorted(nodes, key=lambda n: n.start_byte) for key, nodes in found.items()}
+    return {key: sorted(nodes, key=document_order) for key, nodes in found.items()}
 
 
 def matches(name: str, node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:

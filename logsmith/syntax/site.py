@@ -301,6 +301,23 @@ def _module_names(root) -> frozenset[str]:
     return frozenset(names)
 
 
+PROBE = "pass"  # what the cursor's line is read as, whatever is typed on it
+
+
+def _indent_at(current: str, character: int) -> str:
+    """The indentation of a statement at `character` of the line `current`."""
+    indent = current[: len(current) - len(current.lstrip(" \t"))]
+    if len(indent) > character and not current[:character].strip():
+        return current[:character]
+    return indent
+
+
+def parse_for_site(source: str, line: int, character: int) -> ParsedDocument:
+    """`source` parsed for one request at (line, character): when that line is blank it is parsed
+    with the site's probe already in place, so `site_at` needs no second parse."""
+    return ParsedDocument.probed(source, line, lambda blank: _indent_at(blank, min(max(character, 0), len(blank))) + PROBE)
+
+
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """Describe the site at (line, character). The cursor's line is analysed as if it held a plain
     statement, so that a half-typed `logger.` does not disturb the tree."""
@@ -308,11 +325,9 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     current = document.line(line)
     character = min(max(character, 0), len(current))
     before, after = current[:character], current[character:]
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    if len(indent) > character:
-        indent = current[:character] if not before.strip() else indent
+    indent = _indent_at(current, character)
     typed = parse_typed(before)
-    probe = document.with_line(line, indent + "pass")
+    probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
@@ -406,5 +421,5 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
             lambda: _self_attributes(func_node, class_node),
         ),
         after_cursor=after,
-        syntax_error=document.tree.root_node.has_error and probe.tree.root_node.has_error,
+        syntax_error=probe.tree.root_node.has_error and document.has_error,
     )

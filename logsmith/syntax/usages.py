@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from logsmith.syntax.languages import query
+from logsmith.syntax.languages import document_order, query
 
 WINDOW_LINES = 150
 LATER_LINES = 12
@@ -91,7 +91,7 @@ def function_usages(function, statement, previous, following, log_arguments: lis
     end = max(following.end_point if following is not None else statement.end_point, later_end)
     cursor = tree_sitter.QueryCursor(query("usages"))
     cursor.set_point_range((first_line, 0), end)
-    found = cursor.captures(body)
+    found = {name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()}
     nested = [(n.start_byte, n.end_byte) for n in found.get("scope", ()) if n.id != function.id]
     previous_range = [(previous.start_byte, previous.end_byte)] if previous is not None else []
     next_range = [(following.start_byte, following.end_byte)] if following is not None else []

@@ -12,7 +12,7 @@ from logsmith.pipeline import site_at, suggest_insertion
 from logsmith.policy import is_secret
 from logsmith.settings import Settings
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.site import parse_typed
+from logsmith.syntax.site import PROBE, parse_for_site, parse_typed
 
 TEMPLATE = Settings(use_model=False)
 
@@ -245,3 +245,33 @@ def test_incremental_change_matches_full_parse():
     document.apply_change(row, 16, row, 23, "logger.")
     fresh = ParsedDocument(document.text)
     assert str(document.tree.root_node) == str(fresh.tree.root_node)
+
+
+def test_a_one_off_request_parses_once_with_the_probe_in_place():
+    row = line_of("#EXCEPT")
+    text = SOURCE.split("\n")
+    text[row] = " " * 16
+    blank = "\n".join(text)
+    document = parse_for_site(blank, row, 16)
+    assert document.text == blank and document.line(row) == " " * 16
+    assert document.with_line(row, " " * 16 + PROBE) is document  # the site needs no second parse
+    assert "pass_statement" in str(document.tree.root_node)
+    # the same site and the same suggestions as from the document the server keeps
+    kept = ParsedDocument(blank)
+    assert site_at(blank, row, 16, document=document) == site_at(blank, row, 16, document=kept)
+    cold = logsmith.suggest(blank, row, 16, settings=TEMPLATE)
+    warm = logsmith.pipeline.suggest(blank, row, 16, settings=TEMPLATE, document=kept)
+    assert [s.statement for s in cold] == [s.statement for s in warm] and cold
+    # an edit to another line parses the real text again
+    document.apply_change(0, 0, 0, 0, "# edited\n")
+    assert str(document.tree.root_node) == str(ParsedDocument(document.text).tree.root_node)
+
+
+def test_a_probed_document_reports_the_errors_of_its_text_not_of_its_probe():
+    text = "def f():\n    x = 1\n\n    return x\n"
+    document = ParsedDocument.probed(text, 2, lambda blank: "    pass(")  # a probe that does not parse
+    assert document.tree.root_node.has_error and not document.has_error
+    broken = ParsedDocument.probed("def f(:\n    x = 1\n\n", 2, lambda blank: "    pass")
+    assert broken.has_error
+    typed = ParsedDocument.probed(text, 1, lambda line: "pass")  # only a blank line is probed
+    assert typed.with_line(1, "pass") is not typed and not typed.tree.root_node.has_error
