@@ -11,16 +11,19 @@
   (#any-of? @call.level "debug" "info" "warning" "warn" "error" "exception" "critical" "fatal" "success" "trace")) @call
 
 ; A logger bound to a name: logger = logging.getLogger(__name__), log = structlog.get_logger(), ...
+; The factories are style.py's FACTORIES (a test keeps the two lists equal).
 (assignment
   left: (identifier) @definition.name
-  right: (call function: (_) @definition.factory)) @definition
+  right: (call function: (_) @definition.factory)
+  (#any-of? @definition.factory "logging.getLogger" "getLogger" "logging.get_logger" "structlog.get_logger" "structlog.getLogger" "structlog.stdlib.get_logger" "get_logger" "get_task_logger")) @definition
 
 ; A logger bound to an attribute: self.log = logging.getLogger(...)
 (assignment
   left: (attribute
     object: (identifier) @definition.owner
     attribute: (identifier) @definition.attribute)
-  right: (call function: (_) @definition.factory)) @definition
+  right: (call function: (_) @definition.factory)
+  (#any-of? @definition.factory "logging.getLogger" "getLogger" "logging.get_logger" "structlog.get_logger" "structlog.getLogger" "structlog.stdlib.get_logger" "get_logger" "get_task_logger")) @definition
 
 ; Imports that select a framework: import logging / import structlog / import loguru.
 (import_statement

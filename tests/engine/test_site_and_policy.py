@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 
 import pytest
@@ -12,7 +13,9 @@ from logsmith.pipeline import site_at, suggest_insertion
 from logsmith.policy import is_secret
 from logsmith.settings import Settings
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.languages import GRAMMARS
 from logsmith.syntax.site import PROBE, parse_for_site, parse_typed
+from logsmith.syntax.style import FACTORIES, file_facts
 
 TEMPLATE = Settings(use_model=False)
 
@@ -275,3 +278,12 @@ def test_a_probed_document_reports_the_errors_of_its_text_not_of_its_probe():
     assert broken.has_error
     typed = ParsedDocument.probed(text, 1, lambda line: "pass")  # only a blank line is probed
     assert typed.with_line(1, "pass") is not typed and not typed.tree.root_node.has_error
+
+
+def test_the_logging_query_knows_the_same_logger_factories_as_the_file_facts():
+    query_text = (GRAMMARS / "logging.scm").read_text(encoding="utf-8")
+    listed = re.findall(r'\(#any-of\? @definition\.factory ([^)]*)\)', query_text)
+    assert len(listed) == 2 and all(set(re.findall(r'"([^"]+)"', names)) == set(FACTORIES) for names in listed)
+    source = "import logging\nimport structlog\n\nlog = structlog.get_logger()\nclient = make_client()\n"
+    facts = file_facts(ParsedDocument(source))
+    assert [(d.name, d.framework) for d in facts.definitions] == [("log", "structlog")]
