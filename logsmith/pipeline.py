@@ -15,8 +15,7 @@ from logsmith.statement import InvalidStatement, check, render
 from logsmith.style import HouseStyle, find_project_root, house_style, project_style
 from logsmith.suggestion import Suggestion, TextEdit
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.site import LogSite
-from logsmith.syntax.site import parse_for_site
+from logsmith.syntax.site import LogSite, parse_for_site
 from logsmith.syntax.site import site_at as _site_at
 from logsmith.syntax.style import FileFacts, file_facts
 

@@ -109,12 +109,11 @@ class ParsedDocument:
 
     def apply_change(self, start_line: int, start_character: int, end_line: int, end_character: int, new_text: str) -> None:
         """Replace a range with `new_text`, editing the old tree so the reparse is incremental."""
-        if self._probe is not None:  # the tree is not the text's: parse the new text afresh
-            self.set_text(self.text[: self.offset(start_line, start_character)] + new_text
-                          + self.text[max(self.offset(start_line, start_character), self.offset(end_line, end_character)):])
-            return
         start = self.offset(start_line, start_character)
         end = max(start, self.offset(end_line, end_character))
+        if self._probe is not None:  # the tree is not the text's: parse the new text afresh
+            self.set_text(self.text[:start] + new_text + self.text[end:])
+            return
         start_byte, old_end_byte = self.byte_offset(start), self.byte_offset(end)
         start_point = self.point(start_line, start_character)
         old_end_point = self.point(end_line, end_character)
