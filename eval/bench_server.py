@@ -31,6 +31,7 @@ from eval.lsp_editor import Editor, server_command, utf16_length
 from logsmith.report import percentile
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+DEFAULT_PAUSE_S = 1.0
 TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
 ORDER_SEED = "logsmith-bench-server-1"
 
@@ -186,13 +187,20 @@ async def bench(args) -> dict:
     }
 
 
+def report_stem(pause_s: float) -> str:
+    """`server-latency` for the default 1 s pause, `server-latency-pause2` for 2 s: runs with other
+    pauses on the same day keep their own reports."""
+    return "server-latency" + ("" if pause_s == DEFAULT_PAUSE_S else f"-pause{pause_s:g}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10, help="number of files (default 10)")
     parser.add_argument("--sites-per-file", type=int, default=3, help="sites visited in each file (default 3)")
     parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
-    parser.add_argument("--pause", type=float, default=1.0,
-                        help="seconds spent reading a file and pausing on each empty line before asking (default 1.0)")
+    parser.add_argument("--pause", type=float, default=DEFAULT_PAUSE_S,
+                        help="seconds spent reading a file and pausing on each empty line before asking "
+                             "(default 1.0; another pause writes its report as server-latency-pause<P>)")
     parser.add_argument("--home", help="LOGSMITH_HOME for the server, kept afterwards (default: a temporary folder)")
     parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--log-file", type=Path, help="write the server's log here")
@@ -201,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     report = asyncio.run(bench(args))
     out = args.out or REPORTS_DIR / datetime.date.today().isoformat()
     out.mkdir(parents=True, exist_ok=True)
-    (out / "server-latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    stem = report_stem(args.pause)
+    (out / f"{stem}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     text = markdown(report)
-    (out / "server-latency.md").write_text(text, encoding="utf-8")
+    (out / f"{stem}.md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 
