@@ -1,7 +1,7 @@
 """`make eval`: the adoption benchmark (`eval.suite`) on the held-out and dev splits, then the report
 (`eval/reports/<date>/report.html`, `report.md`, `report.json`).
 
-`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 took 8.5
+`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 took 4.3
 minutes on a 2-core machine); without it, DEFAULT_LIMIT cases per split, sized so the whole run
 fits in an hour there (see eval/README.md for the measured timings). Extra arguments are
 passed to the suite, e.g. `python -m eval.run --split heldout --limit 5 --out /tmp/eval`.
