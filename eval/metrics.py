@@ -3,13 +3,15 @@
 Pure functions, no I/O. The definitions are written out in eval/README.md; in short:
 level accuracy (strict, and with exception == error), ordinal level distance, variable set
 precision / recall / F1, BLEU-4 and ROUGE-L over the static message text, validity (parses at
-the site), names in scope, "acceptable", and nearest-rank latency percentiles.
+the site), names in scope, "acceptable", nearest-rank latency percentiles, and a bootstrap interval
+for the difference of two engines measured on the same cases.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -378,6 +380,25 @@ def percentile(values: list[float], p: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+BOOTSTRAP_SAMPLES = 2000
+
+
+def paired_interval(differences: list[float], *, confidence: float = 0.95, samples: int = BOOTSTRAP_SAMPLES,
+                    seed: int = 0) -> tuple[float, float] | None:
+    """Percentile-bootstrap interval of the mean of per-case differences (one engine's score minus
+    another's on the same case): the cases are drawn again with replacement `samples` times, and
+    the interval holds the middle `confidence` of the means. An interval that spans zero says that
+    another sample of cases of the same size could reverse the difference. Seeded: a report
+    recomputed from the same rows shows the same interval. None without cases."""
+    if not differences:
+        return None
+    draw = random.Random(seed).choices
+    count = len(differences)
+    means = sorted(sum(draw(differences, k=count)) / count for _ in range(samples))
+    tail = (1 - confidence) / 2
+    return means[int(tail * samples)], means[min(samples - 1, int((1 - tail) * samples))]
 
 
 @dataclass(frozen=True)

@@ -109,9 +109,18 @@ def _breakdown(rows: list[dict], key) -> dict:
     return table
 
 
-def verdict(engines: dict) -> dict:
-    """How the headline logsmith figure compares with every baseline on acceptable rate and ROUGE-L,
-    and whether every logsmith statement is valid Python."""
+def _gap_interval(rows: list[dict], baseline: str, metric: str) -> list[float] | None:
+    """The 95 % bootstrap interval of logsmith's lead over `baseline` on `metric`, case by case."""
+    differences = [float(row["results"][HEADLINE]["score"][metric]) - float(row["results"][baseline]["score"][metric])
+                   for row in rows if HEADLINE in row["results"] and baseline in row["results"]]
+    interval = metrics.paired_interval(differences)
+    return None if interval is None else list(interval)
+
+
+def verdict(engines: dict, rows: list[dict]) -> dict:
+    """How the headline logsmith figure compares with every baseline on acceptable rate and ROUGE-L
+    (each lead with its 95 % interval over the same `rows`), and whether every logsmith statement
+    is valid Python."""
     head = engines.get(HEADLINE)
     if head is None:
         return {"engine": HEADLINE, "available": False}
@@ -123,6 +132,8 @@ def verdict(engines: dict) -> dict:
         comparisons[baseline] = {
             "acceptable_gap": head["acceptable"] - other["acceptable"],
             "rouge_l_gap": head["rouge_l"] - other["rouge_l"],
+            "acceptable_gap_interval": _gap_interval(rows, baseline, "acceptable"),
+            "rouge_l_gap_interval": _gap_interval(rows, baseline, "rouge_l"),
         }
     ahead = bool(comparisons) and all(c["acceptable_gap"] > 0 and c["rouge_l_gap"] > 0 for c in comparisons.values())
     return {
@@ -176,7 +187,7 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
         chosen = [row for row in rows if row.get("split") == split]
         if chosen:
             engines = engines_of(chosen)
-            splits[split] = {"n": len(chosen), "engines": engines, "verdict": verdict(engines),
+            splits[split] = {"n": len(chosen), "engines": engines, "verdict": verdict(engines, chosen),
                              "projects": sorted({row["case"]["project"] for row in chosen})}
     loads = [row["load_average"][0] for row in rows if row.get("load_average")]
     return {
@@ -231,6 +242,19 @@ def key_row(engine: str, entry: dict) -> list[str]:
             seconds(cost["wall_s_per_acceptable"]), share(entry.get("model_share")) if engine in SERVER_ENGINES else "-"]
 
 
+def _interval(bounds, in_points: bool) -> str:
+    """`, 95 % interval -1 to +8 pts` for a lead's bootstrap interval; empty when there is none."""
+    if not bounds:
+        return ""
+    if in_points:
+        return f"; 95 % interval {100 * bounds[0]:+.0f} to {100 * bounds[1]:+.0f} pts"
+    return f"; 95 % interval {bounds[0]:+.2f} to {bounds[1]:+.2f}"
+
+
+def _spans_zero(bounds) -> bool:
+    return bool(bounds) and bounds[0] < 0 < bounds[1]
+
+
 def verdict_sentences(report: dict) -> list[str]:
     """The top of the report: one sentence per split, the held-out split first."""
     sentences = []
@@ -250,8 +274,9 @@ def verdict_sentences(report: dict) -> list[str]:
         if best is not None:
             gap = decided["comparisons"][best]
             text += (f"Best baseline: {ENGINES[best]} at {share(engines[best]['acceptable'])} acceptable "
-                     f"({points(gap['acceptable_gap'])} for logsmith), ROUGE-L {number(engines[best]['rouge_l'])} "
-                     f"({gap['rouge_l_gap']:+.2f}). ")
+                     f"({points(gap['acceptable_gap'])} for logsmith{_interval(gap.get('acceptable_gap_interval'), True)}), "
+                     f"ROUGE-L {number(engines[best]['rouge_l'])} "
+                     f"({gap['rouge_l_gap']:+.2f}{_interval(gap.get('rouge_l_gap_interval'), False)}). ")
         if decided["ahead_of_every_baseline"]:
             text += "logsmith is **ahead of every baseline** on acceptable rate and ROUGE-L"
         else:
@@ -260,6 +285,9 @@ def verdict_sentences(report: dict) -> list[str]:
             text += "logsmith is **not ahead** of every baseline: it does not lead " + "; ".join(behind)
         text += "; " + ("every statement it offered is valid Python." if decided["valid_python_all"]
                         else "**not every statement it offered is valid Python**.")
+        if best is not None and any(_spans_zero(gap.get(key)) for key in ("acceptable_gap_interval", "rouge_l_gap_interval")):
+            text += (f" A difference whose 95 % interval spans zero could go either way on another "
+                     f"{cases(figures['n'])} like these.")
         sentences.append(text)
     return sentences
 

@@ -243,6 +243,20 @@ def test_nearest_rank_percentiles():
     assert metrics.latency_summary([50, 15, 40, 20, 35]) == {"n": 5, "p50": 35, "p95": 50, "p99": 50, "mean": 32.0}
 
 
+def test_paired_interval_of_differences():
+    assert metrics.paired_interval([]) is None
+    assert metrics.paired_interval([0.25] * 7) == (0.25, 0.25)  # every resample has the same mean
+    # [1, 0, 0]: a resample of 3 has no 1 with chance (2/3)^3 = 30 % (mean 0), only 1s with chance
+    # (1/3)^3 = 3.7 %, more than the 2.5 % tail: the 95 % interval runs from 0 to 1.
+    assert metrics.paired_interval([1.0, 0.0, 0.0]) == (0.0, 1.0)
+    differences = [0.1, -0.2, 0.3, 0.0, 0.05] * 20  # mean 0.05
+    low, high = metrics.paired_interval(differences)
+    assert low < 0.05 < high and high - low < 0.2
+    assert metrics.paired_interval(differences) == (low, high)  # seeded: a recomputed report agrees
+    narrow = metrics.paired_interval(differences, confidence=0.5)
+    assert low <= narrow[0] <= narrow[1] <= high
+
+
 # ----------------------------------------------------------------------------- one case, end to end
 
 

@@ -97,6 +97,9 @@ def test_verdict_needs_a_lead_on_acceptable_rate_and_rouge_over_every_baseline(r
     assert heldout["ahead_of_every_baseline"] is False
     assert heldout["valid_python_all"] is True
     assert set(heldout["comparisons"]) == {"template", "llamavim_cold"}  # the warm ask is not another baseline
+    # case by case against the template: acceptable 1 - 0, 1 - 1, 0 - 0; ROUGE-L equal everywhere
+    assert heldout["comparisons"]["template"]["acceptable_gap_interval"] == [0.0, 1.0]
+    assert heldout["comparisons"]["template"]["rouge_l_gap_interval"] == [0.0, 0.0]
     text = "\n".join(suite_report.verdict_sentences(report))
     assert "**Held-out split (never tuned on), 3 cases:**" in text and "acceptable in 67 %" in text
     assert "**not ahead** of every baseline" in text
