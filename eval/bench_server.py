@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
     parser.add_argument("--pause", type=float, default=DEFAULT_PAUSE_S,
                         help="seconds spent reading a file and pausing on each empty line before asking "
-                             "(default 1.0; another pause writes its report as server-latency-pause<P>)")
+                             f"(default {DEFAULT_PAUSE_S:g}; another pause writes its report as server-latency-pause<P>)")
     parser.add_argument("--home", help="LOGSMITH_HOME for the server, kept afterwards (default: a temporary folder)")
     parser.add_argument("--out", type=Path, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--log-file", type=Path, help="write the server's log here")

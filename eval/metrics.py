@@ -396,9 +396,9 @@ def paired_interval(differences: list[float], *, confidence: float = 0.95, sampl
         return None
     draw = random.Random(seed).choices
     count = len(differences)
-    means = sorted(sum(draw(differences, k=count)) / count for _ in range(samples))
-    tail = (1 - confidence) / 2
-    return means[int(tail * samples)], means[min(samples - 1, int((1 - tail) * samples))]
+    means = [sum(draw(differences, k=count)) / count for _ in range(samples)]
+    tail = 100 * (1 - confidence) / 2
+    return percentile(means, tail), percentile(means, 100 - tail)
 
 
 @dataclass(frozen=True)

@@ -243,11 +243,11 @@ def key_row(engine: str, entry: dict) -> list[str]:
 
 
 def _interval(bounds, in_points: bool) -> str:
-    """`, 95 % interval -1 to +8 pts` for a lead's bootstrap interval; empty when there is none."""
+    """`; 95 % interval -1 to +8 pts` for a lead's bootstrap interval; empty when there is none."""
     if not bounds:
         return ""
     if in_points:
-        return f"; 95 % interval {100 * bounds[0]:+.0f} to {100 * bounds[1]:+.0f} pts"
+        return f"; 95 % interval {100 * bounds[0]:+.0f} to {points(bounds[1])}"
     return f"; 95 % interval {bounds[0]:+.2f} to {bounds[1]:+.2f}"
 
 
@@ -274,9 +274,9 @@ def verdict_sentences(report: dict) -> list[str]:
         if best is not None:
             gap = decided["comparisons"][best]
             text += (f"Best baseline: {ENGINES[best]} at {share(engines[best]['acceptable'])} acceptable "
-                     f"({points(gap['acceptable_gap'])} for logsmith{_interval(gap.get('acceptable_gap_interval'), True)}), "
+                     f"({points(gap['acceptable_gap'])} for logsmith{_interval(gap['acceptable_gap_interval'], True)}), "
                      f"ROUGE-L {number(engines[best]['rouge_l'])} "
-                     f"({gap['rouge_l_gap']:+.2f}{_interval(gap.get('rouge_l_gap_interval'), False)}). ")
+                     f"({gap['rouge_l_gap']:+.2f}{_interval(gap['rouge_l_gap_interval'], False)}). ")
         if decided["ahead_of_every_baseline"]:
             text += "logsmith is **ahead of every baseline** on acceptable rate and ROUGE-L"
         else:
@@ -285,7 +285,7 @@ def verdict_sentences(report: dict) -> list[str]:
             text += "logsmith is **not ahead** of every baseline: it does not lead " + "; ".join(behind)
         text += "; " + ("every statement it offered is valid Python." if decided["valid_python_all"]
                         else "**not every statement it offered is valid Python**.")
-        if best is not None and any(_spans_zero(gap.get(key)) for key in ("acceptable_gap_interval", "rouge_l_gap_interval")):
+        if best is not None and any(_spans_zero(gap[key]) for key in ("acceptable_gap_interval", "rouge_l_gap_interval")):
             text += (f" A difference whose 95 % interval spans zero could go either way on another "
                      f"{cases(figures['n'])} like these.")
         sentences.append(text)
