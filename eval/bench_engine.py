@@ -183,7 +183,7 @@ def _preload(settings: logsmith.Settings) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_engine", description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
+    parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N cases of the split's fixed order")
     parser.add_argument("--variant", choices=tuple(VARIANTS), default="blank")
     parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10, help="number of files (default 10)")
     parser.add_argument("--sites-per-file", type=int, default=3, help="sites visited in each file (default 3)")
-    parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
+    parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
     parser.add_argument("--pause", type=float, default=DEFAULT_PAUSE_S,
                         help="seconds spent reading a file and pausing on each empty line before asking "
                              f"(default {DEFAULT_PAUSE_S:g}; another pause writes its report as server-latency-pause<P>)")

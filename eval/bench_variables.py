@@ -61,7 +61,7 @@ def print_summary(split: str, figures: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_variables", description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=corpus.SPLITS, default="dev")
+    parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N cases in the benchmark order")
     parser.add_argument("--rows", type=Path, default=None, help="write one JSON line per case here")
     args = parser.parse_args(argv)

@@ -37,7 +37,9 @@ DEFAULT_SEED = "logsmith-eval-1"
 
 LEVELS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
 SITE_KINDS = ("except", "entry", "return", "raise", "loop", "other")
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "train")
+# The splits a benchmark may run on: "train" only feeds the fit of the variable ranker.
+BENCHMARK_SPLITS = ("dev", "heldout")
 
 # The receiver's last name, leading underscores ignored: log, logger, logging, LOG, _LOGGER,
 # gen_log, app_log, queue_logger, self.__logger ... (not `catalog`, `warnings`, `parser`).
@@ -66,7 +68,7 @@ class ProjectSpec:
     kind: str
     """What the project is: web, infrastructure, messaging, data, cli ..."""
     split: str
-    """dev (used for tuning) or heldout (never used for tuning)."""
+    """dev (used for tuning), heldout (never used for tuning) or train (only fits the variable ranker)."""
 
 
 @dataclass(frozen=True)

@@ -424,7 +424,7 @@ async def run(options: Options) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="cases per split, first of the fixed order (default all)")
-    parser.add_argument("--split", choices=corpus.SPLITS, action="append", dest="splits",
+    parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, action="append", dest="splits",
                         help="a split to run (repeat for both; default both)")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--fresh", action="store_true", help="discard the rows of an earlier run in the same folder")

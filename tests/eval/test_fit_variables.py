@@ -1,0 +1,30 @@
+"""The ranker's fit: a logistic regression that learns which features mark a logged name."""
+
+from eval import fit_variables
+
+
+def _row(project: str, logged: str, others: list[str]) -> dict:
+    candidates = [{"text": logged, "features": {"bias": 1.0, "just_assigned": 1.0, "word:path": 1.0}, "label": True}]
+    candidates += [{"text": name, "features": {"bias": 1.0, "called": 1.0}, "label": False} for name in others]
+    return {"project": project, "kind": "other", "expected": [logged], "candidates": candidates}
+
+
+def test_fit_weighs_the_features_of_logged_names_up_and_the_others_down():
+    rows = [_row(f"p{i % 3}", "path", ["client", "loop"]) for i in range(30)]
+    weights = fit_variables.fit(rows, l2=1.0)
+    assert weights["just_assigned"] > 0 > weights["called"]
+    assert weights["word:path"] > 0
+    for row in rows[:3]:
+        assert fit_variables.case_f1(row, weights, threshold=0.4, limit=3) == 1.0
+
+
+def test_name_words_seen_too_rarely_get_no_weight():
+    rows = [_row("p", "path", ["client"]) for _ in range(fit_variables.MIN_WORD_COUNT - 1)]
+    assert "word:path" not in fit_variables.fit(rows)
+
+
+def test_leave_one_project_out_scores_every_threshold_and_limit():
+    rows = [_row(f"p{i % 3}", "path", ["client", "loop"]) for i in range(30)]
+    totals = fit_variables.leave_one_project_out(rows)
+    assert set(totals) == {(m, n) for m in fit_variables.MISSING for n in fit_variables.LIMITS}
+    assert max(totals.values()) == 1.0
