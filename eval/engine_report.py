@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
-from eval.rows import case_scores, load_rows, ms, number, share
+from eval.rows import breakdown, case_scores, load_rows, ms, number, share
 
 ENGINES = {
     "logsmith_cold": "logsmith, cold",
@@ -40,20 +39,6 @@ def _engine_summary(engine: str, results: list[dict]) -> dict:
     return summary
 
 
-def _breakdown(rows: list[dict], key) -> dict:
-    groups = defaultdict(list)
-    for row in rows:
-        groups[key(row)].append(row)
-    table = {}
-    for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
-        table[name] = {"n": len(groups[name])}
-        for engine in BREAKDOWN_ENGINES:
-            results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
-            if results:
-                table[name][engine] = metrics.summarise(case_scores(results))
-    return table
-
-
 def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
     """The report as a JSON-able dict: run, machine, per-engine figures, breakdowns."""
     engines = {}
@@ -68,8 +53,8 @@ def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
         "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
         "n": len(rows),
         "engines": engines,
-        "by_site_kind": _breakdown(rows, lambda row: row["case"]["kind"]),
-        "by_project": _breakdown(rows, lambda row: row["case"]["project"]),
+        "by_site_kind": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["kind"]),
+        "by_project": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["project"]),
     }
 
 

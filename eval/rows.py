@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
@@ -24,6 +25,22 @@ def load_rows(path: Path) -> list[dict]:
 def case_scores(results: list[dict]) -> list[metrics.CaseScore]:
     """The stored score of each result, back as CaseScore objects."""
     return [metrics.CaseScore(**result["score"]) for result in results]
+
+
+def breakdown(rows: list[dict], engines: tuple[str, ...], key) -> dict:
+    """The rows grouped by `key(row)`, largest group first: each group's size and, per engine of
+    `engines` that answered in it, the summary of its scores (`eval.metrics.summarise`)."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    table = {}
+    for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
+        table[name] = {"n": len(groups[name])}
+        for engine in engines:
+            results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
+            if results:
+                table[name][engine] = metrics.summarise(case_scores(results))
+    return table
 
 
 def share(value) -> str:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
-from eval.rows import case_scores, load_rows, ms, number, share
+from eval.rows import breakdown, case_scores, load_rows, ms, number, share
 
 ENGINES = {
     "logsmith_inline": "logsmith, inline on the empty line",
@@ -93,20 +92,6 @@ def engines_of(rows: list[dict]) -> dict:
         if results:
             found[engine] = engine_summary(engine, results, server_cpu)
     return found
-
-
-def _breakdown(rows: list[dict], key) -> dict:
-    groups = defaultdict(list)
-    for row in rows:
-        groups[key(row)].append(row)
-    table = {}
-    for name in sorted(groups, key=lambda name: (-len(groups[name]), name)):
-        table[name] = {"n": len(groups[name])}
-        for engine in BREAKDOWN_ENGINES:
-            results = [row["results"][engine] for row in groups[name] if engine in row["results"]]
-            if results:
-                table[name][engine] = metrics.summarise(case_scores(results))
-    return table
 
 
 def _gap_interval(rows: list[dict], baseline: str, metric: str) -> list[float] | None:
@@ -196,9 +181,9 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
         "n": len(rows),
         "splits": splits,
         "all": {"n": len(rows), "engines": engines_of(rows)},
-        "by_site_kind": _breakdown(rows, lambda row: row["case"]["kind"]),
-        "by_level": _breakdown(rows, expected_level),
-        "by_project": _breakdown(rows, lambda row: f"{row['case']['project']} ({row.get('split')})"),
+        "by_site_kind": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["kind"]),
+        "by_level": breakdown(rows, BREAKDOWN_ENGINES, expected_level),
+        "by_project": breakdown(rows, BREAKDOWN_ENGINES, lambda row: f"{row['case']['project']} ({row.get('split')})"),
         "resources": _sessions_summary(sessions),
         "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
         "case_seconds": metrics.latency_summary([row["elapsed_s"] for row in rows if row.get("elapsed_s")]),
