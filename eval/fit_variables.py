@@ -97,20 +97,50 @@ def fit(rows: list[dict], l2: float = L2, steps: int = 25) -> dict[str, float]:
     return {name: round(float(value), 3) for name, value in zip(names, w) if not name.startswith("word:") or abs(value) >= 0.05}
 
 
+def _scored(row: dict, weights: dict[str, float]) -> list[tuple[float, str]]:
+    from logsmith import variables
+
+    return [(variables.probability(variables.Candidate(c["text"], c["features"]), weights), c["text"]) for c in row["candidates"]]
+
+
 def case_f1(row: dict, weights: dict[str, float], threshold: float, limit: int) -> float:
     from logsmith import variables
 
-    scored = [(variables.probability(variables.Candidate(c["text"], c["features"]), weights), c["text"]) for c in row["candidates"]]
-    chosen = set(variables.select(scored, threshold, limit))
+    chosen = set(variables.select(_scored(row, weights), threshold, limit))
     return metrics.set_scores(chosen, set(row["expected"]))[2]
 
 
-def leave_one_project_out(rows: list[dict]) -> dict[tuple[float, int], float]:
-    """(missing, limit) -> mean over the projects of the left-out project's mean variable F1."""
+def informed_f1(row: dict, weights: dict[str, float], threshold: float, limit: int) -> dict[str, float]:
+    """The case's F1 for the ranker, and for the ranker told more than the code shows: whether the
+    developer logged any value (then it logs its choice, or at least its best candidate), also how
+    many (its best that many), and which (every candidate the developer logged)."""
+    from logsmith import variables
+
+    expected = set(row["expected"])
+    scored = _scored(row, weights)
+    ranked = [text for _, text in sorted(scored, key=lambda pair: -pair[0])]
+    chosen = variables.select(scored, threshold, limit)
+
+    def f1(texts) -> float:
+        return metrics.set_scores(set(texts), expected)[2]
+
+    return {
+        "ranker": f1(chosen),
+        "knowing whether": f1((chosen or ranked[:1]) if expected else ()),
+        "knowing how many": f1(ranked[:len(expected)]),
+        "knowing which": f1(text for text in ranked if text in expected),
+    }
+
+
+def leave_one_project_out(rows: list[dict], fold_weights: dict[str, dict[str, float]] | None = None) -> dict[tuple[float, int], float]:
+    """(missing, limit) -> mean over the projects of the left-out project's mean variable F1.
+    `fold_weights`, when given, receives the weights fitted without each project."""
     projects = sorted({row["project"] for row in rows})
     totals: dict[tuple[float, int], float] = {}
     for project in projects:
         weights = fit([row for row in rows if row["project"] != project])
+        if fold_weights is not None:
+            fold_weights[project] = weights
         held = [row for row in rows if row["project"] == project]
         for threshold in MISSING:
             for limit in LIMITS:
@@ -131,11 +161,19 @@ def main(argv: list[str] | None = None) -> int:
     reachable = sum(sum(c["label"] for c in row["candidates"]) for row in rows)
     print(f"{len(rows)} dev and train cases, {sum(len(r['candidates']) for r in rows)} candidates; "
           f"{reachable}/{expected} expected variables are candidates", file=sys.stderr)
-    totals = leave_one_project_out(rows)
+    fold_weights: dict[str, dict[str, float]] = {}
+    totals = leave_one_project_out(rows, fold_weights)
     (threshold, limit), score = max(totals.items(), key=lambda item: item[1])
     for limit_ in LIMITS:
         best = max((t for t in MISSING), key=lambda t: totals[(t, limit_)])
         print(f"  limit {limit_}: best missing {best} -> LOPO F1 {totals[(best, limit_)]:.3f}", file=sys.stderr)
+    informed: dict[str, float] = {}
+    for project, weights in fold_weights.items():
+        held = [informed_f1(row, weights, threshold, limit) for row in rows if row["project"] == project]
+        for name in held[0]:
+            informed[name] = informed.get(name, 0.0) + sum(case[name] for case in held) / len(held) / len(fold_weights)
+    print("  what the ranker would score if told more (LOPO F1): "
+          + ", ".join(f"{name} {value:.3f}" for name, value in informed.items()), file=sys.stderr)
     weights = fit(rows)
     print(f"# leave-one-project-out mean variable F1 over {len({row['project'] for row in rows})} projects: {score:.3f}")
     features = {name: value for name, value in weights.items() if not name.startswith("word:")}

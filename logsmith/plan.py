@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections import Counter
+from dataclasses import dataclass
 
 from logsmith.policy import level_for, normalise_level
 from logsmith.style import HouseStyle, LoggerChoice, is_logger_call, logger_for
@@ -53,14 +52,18 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
     return (TextEdit(facts.import_line, 0, facts.import_line, 0, text),)
 
 
-def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
-    choice = logger_for(site, facts, style)
-    nearby = Counter(
+def nearby_levels(site: LogSite, facts: FileFacts) -> Counter:
+    """The levels of the log calls in the cursor's function within 40 lines of it."""
+    return Counter(
         normalise_level(c.level)
         for c in facts.calls
         if site.function is not None and site.function.start_line <= c.line and abs(c.line - site.line) < 40 and is_logger_call(c, facts)
     )
-    level = level_for(site, style, choice.framework, nearby)
+
+
+def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
+    choice = logger_for(site, facts, style)
+    level = level_for(site, style, choice.framework, nearby_levels(site, facts))
     chosen = variables_for(site, level.level, facts)
     message_format = style.message_format
     if site.typed.fstring:

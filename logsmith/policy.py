@@ -75,8 +75,9 @@ class LevelChoice:
 
 
 # How often developers chose each level (debug, info, warning, error, exception, critical) at each
-# kind of site: counted on the development split of eval/corpus (930 statements from 9 projects).
-# The held-out projects were not used. Keys are "kind/how the handler ends" or just "kind".
+# kind of site: counted on the development split of eval/corpus (930 statements from 9 projects) by
+# `python -m eval.fit_levels`. The held-out projects were not used. Keys are "kind/how the handler
+# ends" or just "kind"; "except" counts every handler, for endings that have no key of their own.
 SITE_LEVELS = {
     "else": (10, 18, 9, 7, 0, 3),
     "entry": (21, 32, 3, 6, 3, 1),
@@ -89,7 +90,7 @@ SITE_LEVELS = {
     "other": (131, 132, 49, 19, 2, 2),
     "raise": (2, 2, 0, 8, 0, 1),
     "return": (48, 20, 19, 5, 0, 0),
-    "finally": (3, 1, 0, 0, 0, 0),
+    "finally": (2, 1, 0, 0, 0, 0),
 }
 # Weights of the file's own habits against the site prior (chosen by leave-one-project-out on dev).
 SAME_CONTEXT_WEIGHT = 1.5
@@ -97,7 +98,8 @@ FILE_WEIGHT = 0.5
 NEARBY_WEIGHT = 1.0
 
 
-def _site_key(site: LogSite) -> str:
+def site_key(site: LogSite) -> str:
+    """The row of SITE_LEVELS that describes `site`."""
     kind = "except" if site.in_except and site.kind not in ("raise", "return") else site.kind
     if kind == "except":
         ending = "reraise" if site.reraises else (site.recovers or "pass")
@@ -106,35 +108,61 @@ def _site_key(site: LogSite) -> str:
     return kind if kind in SITE_LEVELS else "other"
 
 
+@dataclass(frozen=True)
+class LevelEvidence:
+    """What the level at one site is chosen from: the kind of site, the levels the file uses in the
+    same context (handlers or not), in the whole file and in the same function nearby, and the
+    levels the logger allows there."""
+
+    key: str
+    same: Counter
+    file: Counter
+    nearby: Counter
+    allowed: tuple[str, ...]
+    in_except: bool
+
+
+def level_evidence(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelEvidence:
+    allowed = tuple(lvl for lvl in LEVELS if lvl != "exception" or (site.in_except and framework != "structlog") or style.levels.get("exception"))
+    same = style.except_levels if site.in_except else style.levels - style.except_levels
+    return LevelEvidence(site_key(site), same, style.levels, nearby or Counter(), allowed, site.in_except)
+
+
+def likeliest_level(evidence: LevelEvidence, priors: dict[str, tuple[int, ...]] = SITE_LEVELS) -> str:
+    """The allowed level that best fits both how developers log at this kind of site (`priors`)
+    and the file's habits."""
+    prior = priors.get(evidence.key, priors["other"])
+
+    def habit(counts: Counter, level: str) -> float:
+        return math.log((counts.get(level, 0) + 0.5) / (sum(counts.values()) + 3))
+
+    def score(level: str) -> float:
+        index = LEVELS.index(level)
+        value = math.log((prior[index] + 1) / (sum(prior) + len(LEVELS)))
+        value += SAME_CONTEXT_WEIGHT * habit(evidence.same, level)
+        value += FILE_WEIGHT * habit(evidence.file, level)
+        value += NEARBY_WEIGHT * habit(evidence.nearby, level)
+        # In a handler, ties go to the more severe level: a user reading it expects attention.
+        return value + (0.001 * index if evidence.in_except else 0.0)
+
+    return max(evidence.allowed, key=score)
+
+
 def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelChoice:
-    """The level for a statement at `site`: what was typed, else the level that best fits both this kind
-    of site (how developers log there) and this file's habits (same context, whole file, same function)."""
+    """The level for a statement at `site`: what was typed, else the likeliest level for this kind of
+    site and this file's habits (same context, whole file, same function)."""
     prefix = site.typed.level_prefix
     if prefix:
         for level in (*LEVELS, "warn", "fatal"):
             if level.startswith(prefix.lower()):
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
-    key = _site_key(site)
-    prior = SITE_LEVELS[key]
-    same = style.except_levels if site.in_except else style.levels - style.except_levels
-    nearby = nearby or Counter()
-    allowed = [lvl for lvl in LEVELS if lvl != "exception" or (site.in_except and framework != "structlog") or style.levels.get("exception")]
-
-    def score(level: str) -> float:
-        index = LEVELS.index(level)
-        value = math.log((prior[index] + 1) / (sum(prior) + len(LEVELS)))
-        value += SAME_CONTEXT_WEIGHT * math.log((same.get(level, 0) + 0.5) / (sum(same.values()) + 3))
-        value += FILE_WEIGHT * math.log((style.levels.get(level, 0) + 0.5) / (sum(style.levels.values()) + 3))
-        value += NEARBY_WEIGHT * math.log((nearby.get(level, 0) + 0.5) / (sum(nearby.values()) + 3))
-        # In a handler, ties go to the more severe level: a user reading it expects attention.
-        return value + (0.001 * index if site.in_except else 0.0)
-
-    level = max(allowed, key=score)
+    evidence = level_evidence(site, style, framework, nearby)
+    level = likeliest_level(evidence)
     where = {"except/reraise": "a handler that re-raises", "except/pass": "a handler that swallows the error",
-             "except/return": "a handler that returns a fallback", "except/value": "a handler that recovers"}.get(key, f"a {key} site")
+             "except/return": "a handler that returns a fallback", "except/value": "a handler that recovers"}.get(evidence.key, f"a {evidence.key} site")
     habit = ""
-    if same.get(level):
-        habit = f"; this file uses {level} {same[level]} time(s) in {'handlers' if site.in_except else 'similar code'}"
-    elif nearby.get(level):
+    if evidence.same.get(level):
+        habit = f"; this file uses {level} {evidence.same[level]} time(s) in {'handlers' if site.in_except else 'similar code'}"
+    elif evidence.nearby.get(level):
         habit = f"; the same function logs at {level}"
     return LevelChoice(level, f"{level} is how developers usually log at {where}{habit}")

@@ -28,3 +28,16 @@ def test_leave_one_project_out_scores_every_threshold_and_limit():
     totals = fit_variables.leave_one_project_out(rows)
     assert set(totals) == {(m, n) for m in fit_variables.MISSING for n in fit_variables.LIMITS}
     assert max(totals.values()) == 1.0
+
+
+def test_told_more_the_ranker_logs_what_it_learns_and_no_more():
+    weights = {"bias": -4.0}  # rates every candidate unlikely: logs nothing on its own
+    logs_two = {"project": "p", "kind": "other", "expected": ["a", "b"],
+                "candidates": [{"text": t, "features": {"bias": 1.0}, "label": t in "ab"} for t in ("a", "b", "c")]}
+    logs_none = dict(logs_two, expected=[])
+    told = fit_variables.informed_f1(logs_two, weights, threshold=0.4, limit=3)
+    assert told["ranker"] == 0.0
+    assert told["knowing whether"] == 2 * (1 / 1) * (1 / 2) / (1 + 1 / 2)  # its best one: precision 1, recall 1/2
+    assert told["knowing how many"] in (0.5, 1.0)  # two of three equally rated candidates
+    assert told["knowing which"] == 1.0
+    assert set(fit_variables.informed_f1(logs_none, weights, threshold=0.4, limit=3).values()) == {1.0}
