@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     splits = tuple(args.splits.split(","))
     if "heldout" in splits:
         parser.error("the held-out split is for measuring, never for fitting")
-    rows = examples(tuple(dict.fromkeys(("dev", "train", *splits))))
+    if not set(splits) <= {"dev", "train"}:
+        parser.error(f"--splits takes dev, train or both, not {args.splits!r}")
+    rows = examples()
     projects = sorted({row.project for row in rows})
     dev_projects = {row.project for row in rows if row.split == "dev"}
     print(f"{len(rows)} statements of {len(projects)} dev and train projects", file=sys.stderr)

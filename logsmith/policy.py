@@ -123,6 +123,7 @@ class LevelEvidence:
 
 
 def level_evidence(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelEvidence:
+    """The evidence at `site`; `nearby` are the levels logged in the same function near the cursor."""
     allowed = tuple(lvl for lvl in LEVELS if lvl != "exception" or (site.in_except and framework != "structlog") or style.levels.get("exception"))
     same = style.except_levels if site.in_except else style.levels - style.except_levels
     return LevelEvidence(site_key(site), same, style.levels, nearby or Counter(), allowed, site.in_except)
