@@ -30,27 +30,20 @@ class LevelExample:
 
 
 def examples(splits: tuple[str, ...] = ("dev", "train")) -> list[LevelExample]:
-    from logsmith.pipeline import facts_of, style_for
+    from eval.case_reading import read_case
     from logsmith.plan import nearby_levels
     from logsmith.policy import level_evidence
-    from logsmith.settings import Settings
     from logsmith.style import logger_for
-    from logsmith.syntax.document import ParsedDocument
-    from logsmith.syntax.site import site_at
 
     found = []
     every_case, projects = corpus.load_cases(), corpus.load_projects()
     for split in splits:
         for case in corpus.cases_for_split(every_case, projects, split):
-            path, source = corpus.case_source(case)
-            masked = corpus.mask(source, case)
-            document = ParsedDocument(masked.source)
-            site = site_at(document, masked.line, masked.character)
-            facts = facts_of(document)
-            style = style_for(facts, path, Settings(use_model=False))
+            reading = read_case(case)
+            site, facts, style = reading.site, reading.facts, reading.style
             framework = logger_for(site, facts, style).framework
             evidence = level_evidence(site, style, framework, nearby_levels(site, facts))
-            found.append(LevelExample(case.project, split, evidence, metrics.parse_statement(masked.expected).level))
+            found.append(LevelExample(case.project, split, evidence, metrics.parse_statement(reading.masked.expected).level))
     return found
 
 

@@ -33,27 +33,22 @@ L2 = 1.0
 def examples(limit: int | None) -> list[dict]:
     """One row per case where the model logged a value: project, the developer's variables, the
     model's, what reconcile keeps, and the candidates with features and labels."""
+    from eval.case_reading import read_case
     from logsmith import variables
     from logsmith.engines import model_engine
     from logsmith.engines.prompt import writes_arguments
-    from logsmith.pipeline import facts_of, style_for
     from logsmith.plan import make_plan
     from logsmith.settings import Settings
     from logsmith.statement import check
-    from logsmith.syntax.document import ParsedDocument
-    from logsmith.syntax.site import site_at
 
     settings = Settings()
     model_engine.preload(settings, timeout=300.0)
     cases = ordered_cases(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), "dev"))[:limit]
     rows = []
     for index, case in enumerate(cases, 1):
-        path, source = corpus.case_source(case)
-        masked = corpus.mask(source, case)
-        document = ParsedDocument(masked.source)
-        site = site_at(document, masked.line, masked.character)
-        facts = facts_of(document)
-        plan = make_plan(site, facts, style_for(facts, path, settings))
+        reading = read_case(case, settings)
+        document, site, facts, masked = reading.document, reading.site, reading.facts, reading.masked
+        plan = make_plan(site, facts, reading.style)
         if not writes_arguments(plan):
             continue
         model_engine.warm(model_engine.context_for(document, site, facts), settings, budget_s=60)

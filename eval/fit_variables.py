@@ -33,26 +33,20 @@ LIMITS = (1, 2, 3)
 
 def examples(splits: tuple[str, ...] = ("dev", "train")) -> list[dict]:
     """One row per case: project, the expected variables, and the candidates with features and labels."""
+    from eval.case_reading import read_case
     from logsmith import variables
-    from logsmith.pipeline import facts_of, style_for
     from logsmith.plan import make_plan
     from logsmith.policy import is_secret
-    from logsmith.settings import Settings
-    from logsmith.syntax.document import ParsedDocument
-    from logsmith.syntax.site import site_at
 
     rows = []
     every_case, projects = corpus.load_cases(), corpus.load_projects()
     cases = [case for split in splits for case in corpus.cases_for_split(every_case, projects, split)]
     for case in cases:
-        path, source = corpus.case_source(case)
-        masked = corpus.mask(source, case)
-        document = ParsedDocument(masked.source)
-        site = site_at(document, masked.line, masked.character)
-        facts = facts_of(document)
-        plan = make_plan(site, facts, style_for(facts, path, Settings(use_model=False)))
+        reading = read_case(case)
+        site, facts = reading.site, reading.facts
+        plan = make_plan(site, facts, reading.style)
         context = " ".join([site.function.name, *site.function.parameters] if site.function else [])
-        expected = metrics.parse_statement(masked.expected).variables
+        expected = metrics.parse_statement(reading.masked.expected).variables
         found = [c for c in variables.candidates(site, plan.level, facts) if site.in_scope(c.text) and not is_secret(c.text, context)]
         rows.append({"project": case.project, "kind": case.kind, "expected": sorted(expected),
                      "candidates": [{"text": c.text, "features": c.features, "label": c.text in expected} for c in found]})
