@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N cases of the split's fixed order")
     parser.add_argument("--variant", choices=tuple(VARIANTS), default="blank")
     parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")
+    parser.add_argument("--budget-ms", type=int, default=logsmith.Settings.latency_budget_ms, metavar="MS",
+                        help="longest a request waits for the model (default: the setting's %(default)s ms)")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
     parser.add_argument("--no-unconstrained", action="store_true", help="skip logsmith's prompt without the grammar")
@@ -200,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     from logsmith import models
     from logsmith.engines.llama import shutdown_workers
 
-    settings = logsmith.Settings(model=args.model)
+    settings = logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms)
     try:
         choice = models.resolve(settings)
     except models.ModelError as exc:
@@ -215,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = report_stem(args.split, args.variant)
     rows_path = out / f"{stem}-cases.jsonl"
     run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
+               "latency_budget_ms": args.budget_ms,
                "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
                "unconstrained": not args.no_unconstrained}
     rows = _existing_rows(rows_path, run_key, args.fresh)

@@ -64,7 +64,8 @@ def render_markdown(report: dict) -> str:
         f"# Engine benchmark: {run.get('split')} split, {report['n']} cases",
         "",
         f"- model: `{run.get('model_id')}` (sha256 {str(run.get('model_sha256'))[:12]}...), "
-        f"cursor: {run.get('variant_description', run.get('variant'))}",
+        f"cursor: {run.get('variant_description', run.get('variant'))}"
+        + (f", the model's budget: {run['latency_budget_ms']} ms a request" if run.get("latency_budget_ms") else ""),
         f"- machine: {machine.get('nproc')} CPUs ({machine.get('cpu_model')}), {machine.get('ram_gib')} GiB RAM, "
         f"load average at start {machine.get('load_average')}, at the end {machine.get('load_average_end')}; Python {machine.get('python')}, "
         f"llama-cpp-python {machine.get('llama_cpp_python')}, logsmith {machine.get('logsmith')}",

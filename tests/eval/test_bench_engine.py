@@ -97,7 +97,9 @@ def test_one_real_case_end_to_end(tmp_path, monkeypatch, default_model_path):
     report = json.loads((out / "engine.json").read_text())
     assert report["run"]["baseline"] == "40 lines before, 64 after"
     assert report["n"] == 1 and report["run"]["model_sha256"].startswith("a5fd3b62")
+    assert report["run"]["latency_budget_ms"] == 800  # the setting's default unless --budget-ms says otherwise
     assert "| logsmith, cold |" in (out / "engine.md").read_text()
+    assert "the model's budget: 800 ms a request" in (out / "engine.md").read_text()
     # a second run finds the case done and only rewrites the report
     assert bench_engine.main(arguments) == 0
     assert len(engine_report.load_rows(out / "engine-cases.jsonl")) == 1
