@@ -74,8 +74,9 @@ def suggest(
 
 def _suggest_at(document, line, character, path, settings, cancel, facts: FileFacts, started: float) -> list[Suggestion]:
     settings = from_environment(settings or Settings())
-    source = document.text
     site = _site_at(document, line, character)
+    if not site.reachable:
+        return []  # after a return, raise, continue or break: a statement here would never run
     style = style_for(facts, path, settings)
     plan = make_plan(site, facts, style)
     notes: list[str] = []
@@ -95,8 +96,12 @@ def _suggest_at(document, line, character, path, settings, cancel, facts: FileFa
         model_pending = outcome.short_of_time
         if outcome.statement is not None:
             statement, note = reconcile(outcome.statement, site, plan)
-            results.append(_suggestion(statement, site, plan, document, outcome.source, started,
-                                       notes + ([note] if note else [])))
+            try:
+                check(statement, plan, site)  # what is served passes every check, whatever wrote it
+                results.append(_suggestion(statement, site, plan, document, outcome.source, started,
+                                           notes + ([note] if note else [])))
+            except InvalidStatement as exc:
+                notes.append(f"model statement rejected: {exc}")
 
     fallback = render(plan, template.message(site, plan))
     try:

@@ -12,6 +12,7 @@ import multiprocessing.util
 import time
 from dataclasses import dataclass
 
+from logsmith.batch.changes import compile_error
 from logsmith.batch.results import FileResult, Proposal
 from logsmith.batch.source_file import UnreadableSource, header_lines, read_source
 from logsmith.pipeline import suggest_insertion
@@ -89,6 +90,10 @@ def analyse(task: Task) -> FileResult:
     error_line = syntax_error_line(document)
     if error_line is not None:
         return FileResult(**base, source=source, skipped=f"skipped: does not parse (syntax error near line {error_line + 1})",
+                          seconds=time.perf_counter() - started)
+    problem = compile_error(text, task.display)
+    if problem is not None:  # tree-sitter reads Python 2 too; a file Python 3 cannot compile is not changed
+        return FileResult(**base, source=source, skipped=f"skipped: does not parse as Python 3 ({problem})",
                           seconds=time.perf_counter() - started)
     findings = find_sites(document, task.rules or None)
     proposals, notes = [], []

@@ -1,8 +1,8 @@
 """The new content of a file once its proposals are applied, and whether it may be written.
 
 Used by `--diff`, `--apply` and `--review`, so the three always show the same change. A result that
-does not parse (tree-sitter, and `compile()` when the original compiles) or that the file's encoding
-cannot hold is refused, with the reason.
+does not parse (tree-sitter and Python 3's `compile()`), a file that did not compile before, or a
+result that the file's encoding cannot hold is refused, with the reason.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class FileChange:
         return self.problem is None
 
 
-def _compiles(text: str, name: str) -> str | None:
-    """None when `text` compiles, else the error."""
+def compile_error(text: str, name: str) -> str | None:
+    """None when `text` compiles as Python 3 (this interpreter's), else the error."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -60,10 +60,12 @@ def plan_change(result: FileResult) -> FileChange | None:
     error_line = syntax_error_line(ParsedDocument(analysis))
     if error_line is not None:
         return FileChange(result, None, None, f"not changed: the result would not parse (line {error_line + 1})")
-    if _compiles(source.analysis_text, result.display) is None:
-        problem = _compiles(analysis, result.display)
-        if problem is not None:
-            return FileChange(result, None, None, f"not changed: the result would not compile: {problem}")
+    before = compile_error(source.analysis_text, result.display)
+    if before is not None:
+        return FileChange(result, None, None, f"not changed: the file does not compile as Python 3: {before}")
+    problem = compile_error(analysis, result.display)
+    if problem is not None:
+        return FileChange(result, None, None, f"not changed: the result would not compile: {problem}")
     try:
         new_bytes = source.encode(new_text)
     except UnicodeEncodeError as exc:

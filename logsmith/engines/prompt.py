@@ -15,7 +15,7 @@ import re
 import zlib
 
 from logsmith.plan import Plan
-from logsmith.statement import render
+from logsmith.statement import render, with_safe_formats
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
@@ -176,7 +176,8 @@ def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False
 def statement_for(completion: str, site: LogSite, plan: Plan) -> str | None:
     """The statement a completion under `grammar(site, plan)` makes, or None when it makes none."""
     if writes_arguments(plan):
-        return statement_from(completion, site, plan)
+        written = statement_from(completion, site, plan)
+        return None if written is None else with_safe_formats(written, site)
     message = message_from(completion, site, plan)
     return None if message is None else render(plan, message)
 

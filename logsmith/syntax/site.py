@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
 from logsmith.syntax.usages import Usage, function_usages
 
@@ -86,6 +87,13 @@ class LogSite:
     after_cursor: str = ""
     syntax_error: bool = False
     notes: tuple[str, ...] = field(default=())
+    unbound_names: frozenset[str] = frozenset()
+    """Names local to the cursor's scope that some path to the cursor leaves unbound: never logged,
+    even where a global or builtin has the same name."""
+    numeric_names: frozenset[str] = frozenset()
+    """Names that certainly hold a number at the cursor (`%d` may format them)."""
+    reachable: bool = True
+    """False after a return, raise, continue or break: a statement here would never run."""
 
     @property
     def in_function(self) -> bool:
@@ -109,7 +117,10 @@ class LogSite:
         return self.kind in ("except", "entry", "return", "raise")
 
     def in_scope(self, name: str) -> bool:
+        """Whether `name` (or the root of a chain) is bound on every path that reaches the cursor."""
         root = name.split(".", 1)[0]
+        if root in self.unbound_names:
+            return False
         return root in self.names or root in self.module_names or hasattr(builtins, root)
 
 
@@ -340,15 +351,24 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     function = _function_info(func_node) if func_node is not None else None
 
     names: list[str] = []
-    if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
-        names = _bindings(func_node, root, statement.start_byte, statement)
-        names += [p for p in reversed(function.parameters) if p not in names]
+    unbound: set[str] = set()
+    numeric: frozenset[str] = frozenset()
     module_names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
+    if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
+        definite = bound_at(func_node, statement)
+        names = [n for n in _bindings(func_node, root, statement.start_byte, statement) if n in definite]
+        names += [p for p in reversed(function.parameters) if p not in names]
+        unbound = set(local_names(func_node) - definite)
+        numeric = numeric_names(func_node, statement, definite)
+    elif scope_node is None:  # module level: a module name bound later, or only on some paths, is not bound here
+        unbound = set(module_names - bound_at(root, statement) - {"__name__", "__file__"})
     outer = _enclosing(func_node, ("function_definition",)) if func_node is not None else None
-    while outer is not None:  # closures see the enclosing functions' names
-        extra = _bindings(outer, root, statement.start_byte, statement)
+    while outer is not None:  # closures see the enclosing functions' names bound before the inner def
+        definite = bound_at(outer, statement)
+        extra = [n for n in _bindings(outer, root, statement.start_byte, statement) if n in definite]
         extra += list(_function_info(outer).parameters)
         names += [n for n in extra if n not in names]
+        unbound |= set(local_names(outer) - definite) - set(names)
         outer = _enclosing(outer, ("function_definition",))
 
     loop_vars: list[str] = []
@@ -422,4 +442,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         ),
         after_cursor=after,
         syntax_error=probe.tree.root_node.has_error and document.has_error,
+        unbound_names=frozenset(unbound),
+        numeric_names=numeric,
+        reachable=reachable(statement),
     )
