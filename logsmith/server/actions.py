@@ -70,16 +70,20 @@ def plan_actions(ls, parsed, line: int, column: int, *, small_file: bool) -> lis
         if around:
             actions.append((EXCEPTION, max(around, key=lambda f: f.start_line).line))
     function = site.function
-    if function is None:
-        return actions
-    if line > function.start_line:
+    if function is not None and line > function.start_line:
         target = line if parsed.line(line).strip() else _next_statement_line(parsed, line)
         if target is not None and target >= function.body_start_line:
             actions.append((HERE, target))
-    entry = entry_line(parsed, function)
+    entry = entry_line(parsed, function) if function is not None else None
     if entry is not None and not LOG_CALL.match(parsed.line(entry)):
         actions.append((ENTRY, entry))
-    return actions
+    return [(kind, before) for kind, before in actions if _runs(ls, parsed, before)]
+
+
+def _runs(ls, parsed, line: int) -> bool:
+    """Whether a statement inserted before `line` would run (not after a return, raise, ...)."""
+    text = parsed.line(line)
+    return ls.engine.site_at(parsed, line, len(text) - len(text.lstrip())).reachable
 
 
 def _wanted(kind: str, only) -> bool:
