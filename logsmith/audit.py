@@ -3,6 +3,8 @@
     logsmith audit export --format csv|jsonl [--output FILE]
     logsmith audit verify        exit 0: chain intact; 1: first changed / deleted / inserted row named
     logsmith audit path          print where the store lives
+
+With no store yet, export and verify say how the editors create one and where it is looked for.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from logsmith.telemetry import CHAINED_COLUMNS, AuditStore, StoreError, default_store_path
+from logsmith.telemetry import CHAINED_COLUMNS, AuditStore, NoStore, StoreError, default_store_path, no_store_help
 
 EXPORT_COLUMNS = (*CHAINED_COLUMNS, "prev_hash", "row_hash")
 
@@ -59,15 +61,20 @@ def run(args) -> int:
                 print(f"audit trail TAMPERED at row {problem.seq} ({problem.kind}): {problem.message}")
                 return 1
             if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as out:
-                    count = export_rows(store, out, args.format)
+                try:
+                    with open(args.output, "w", encoding="utf-8", newline="") as out:
+                        count = export_rows(store, out, args.format)
+                except OSError as exc:
+                    print(f"logsmith audit: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                    return 2
                 print(f"{count} rows written to {args.output}", file=sys.stderr)
             else:
                 export_rows(store, sys.stdout, args.format)
             return 0
+    except NoStore:
+        print(f"logsmith audit: {no_store_help(store_path, f'audit {args.audit_action}', explicit=args.store is not None)}",
+              file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"logsmith audit: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"logsmith audit: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2

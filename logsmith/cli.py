@@ -1,9 +1,17 @@
-"""The `logsmith` command: parses arguments and hands each subcommand to the module that owns it."""
+"""The `logsmith` command: parses arguments and hands each subcommand to the module that owns it.
+
+When the reader of its output goes away early (`logsmith audit export | head -3`), every command
+ends quietly, as other command-line tools do: no traceback, no message, exit status 141 (128 +
+SIGPIPE, what a shell reports for a tool that SIGPIPE ended), so a pipeline under `set -o pipefail`
+still sees that not everything was read.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import select
 import sys
 
 # subcommand -> (module, help). Each module exposes add_arguments(parser) and run(args) -> int.
@@ -35,6 +43,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_CLOSED = 141
+"""Exit status when standard output (or error) was closed before everything was written."""
+
+
+def _closed(stream) -> bool:
+    """Whether `stream` is a pipe or socket whose reading end has gone away."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    poller = select.poll()
+    poller.register(descriptor, select.POLLOUT)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in events)
+
+
+def _end_quietly_if_closed() -> bool:
+    """When standard output or error has lost its reader, point it at /dev/null, so what is still
+    buffered, and Python's flush at exit, go nowhere instead of failing again; True if one had."""
+    closed = [stream for stream in (sys.stdout, sys.stderr) if stream is not None and _closed(stream)]
+    if not closed:
+        return False
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in closed:
+            os.dup2(sink, stream.fileno())
+    finally:
+        os.close(sink)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -42,11 +84,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.run(args) or 0)
+        status = int(args.run(args) or 0)
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()  # here rather than at exit, where a closed pipe would print a traceback
+        return status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return 0
+        if not _end_quietly_if_closed():
+            raise  # a pipe of logsmith's own (e.g. to its model worker) broke: that is a bug to show
+        return OUTPUT_CLOSED
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ Definitions:
 - Acceptance rate = accepted / shown. Latency percentiles are over offers (one request's answer),
   not over the suggestions in it. "Model time per accepted statement" = the latency of every offer
   divided by the number of accepted suggestions.
+
+The command prints the figures on standard output; `--html FILE` and `--markdown FILE` also write
+those files and say so on standard error. With no audit store yet it says how the editors create
+one and where it is looked for (`telemetry.no_store_help`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from logsmith.telemetry import AuditRow, StoreError, default_store_path, read_rows
+from logsmith.telemetry import AuditRow, NoStore, StoreError, default_store_path, no_store_help, read_rows
 
 OUTCOMES = ("accepted", "partially_accepted", "dismissed", "pending")
 BREAKDOWNS = ("level", "source", "site_kind", "channel", "day")
@@ -346,6 +350,9 @@ def run(args) -> int:
     store = args.store or default_store_path()
     try:
         rows = read_rows(store)
+    except NoStore:
+        print(f"logsmith report: {no_store_help(store, 'report', explicit=args.store is not None)}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"logsmith report: {exc}", file=sys.stderr)
         return 2
@@ -353,16 +360,23 @@ def run(args) -> int:
     if args.since:
         items = [item for item in items if item.day >= args.since]
     summary = summarize(items)
+    written = []
+    for path, what, render in ((args.html, "HTML", render_html), (args.markdown, "Markdown", render_markdown)):
+        if path is None:
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(summary), encoding="utf-8")
+        except OSError as exc:
+            print(f"logsmith report: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        written.append(f"{what} report written to {path}")
     if args.json:
-        print(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
+        json.dump(summary.as_dict(), sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(summary, store))
-    try:
-        if args.html:
-            args.html.write_text(render_html(summary), encoding="utf-8")
-        if args.markdown:
-            args.markdown.write_text(render_markdown(summary), encoding="utf-8")
-    except OSError as exc:
-        print(f"logsmith report: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
+        sys.stdout.writelines(render_text(summary, store).splitlines(keepends=True))
+    sys.stdout.flush()
+    for line in written:  # after the figures, like `logsmith suggest --review`
+        print(line, file=sys.stderr)
     return 0

@@ -1,8 +1,11 @@
 """The local audit store: every suggestion shown, accepted, partially accepted or dismissed.
 
-One SQLite file, `$LOGSMITH_HOME/telemetry.sqlite3` (default `$XDG_DATA_HOME/logsmith`, else
-`~/.local/share/logsmith`), created with permissions 0600 in a 0700 directory. The schema is
-versioned with `PRAGMA user_version` and upgraded by the numbered `MIGRATIONS` below.
+One SQLite file, `$LOGSMITH_HOME/telemetry.sqlite3` (default `$XDG_DATA_HOME/logsmith` when
+XDG_DATA_HOME is set to an absolute path, else `~/.local/share/logsmith`), created with permissions
+0600 in a 0700 directory by the first process that records an event (the language server). The
+schema is versioned with `PRAGMA user_version` and upgraded by the numbered `MIGRATIONS` below.
+Opening a store that is not there yet for reading raises `NoStore`; `no_store_help` tells the
+user how the store comes to be and where it is looked for.
 
 Tamper evidence: rows form a hash chain. Each row stores `prev_hash` (the previous row's hash, or
 64 zeros for the first row) and `row_hash = sha256(prev_hash + "\\n" + canonical content)`, where
@@ -26,6 +29,7 @@ import json
 import logging
 import os
 import sqlite3
+import textwrap
 import threading
 import time
 import uuid
@@ -107,16 +111,60 @@ class StoreError(RuntimeError):
     """The audit store cannot be opened, read or written; the message says which file and why."""
 
 
+class NoStore(StoreError):
+    """There is no audit store at that path (yet): nothing has been recorded there."""
+
+
+def _xdg_data_home() -> str | None:
+    """`$XDG_DATA_HOME` when it is set to an absolute path; the XDG Base Directory specification
+    says an empty or relative value is to be ignored."""
+    value = os.environ.get("XDG_DATA_HOME", "")
+    return value if os.path.isabs(value) else None
+
+
 def logsmith_home() -> Path:
     """`$LOGSMITH_HOME`, else `$XDG_DATA_HOME/logsmith`, else `~/.local/share/logsmith`."""
     if os.environ.get("LOGSMITH_HOME"):
         return Path(os.environ["LOGSMITH_HOME"]).expanduser()
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data).expanduser() / "logsmith"
+    data = _xdg_data_home() or str(Path.home() / ".local" / "share")
+    return Path(data) / "logsmith"
 
 
 def default_store_path() -> Path:
     return logsmith_home() / STORE_FILE
+
+
+def home_origin() -> str:
+    """Why `logsmith_home()` is where it is, in words, for messages."""
+    if os.environ.get("LOGSMITH_HOME"):
+        return "LOGSMITH_HOME is set"
+    if _xdg_data_home():
+        return "LOGSMITH_HOME is not set, so it is $XDG_DATA_HOME/logsmith"
+    if os.environ.get("XDG_DATA_HOME"):
+        return ("LOGSMITH_HOME is not set and XDG_DATA_HOME is not an absolute path (so it is ignored), "
+                "so it is ~/.local/share/logsmith")
+    return "neither LOGSMITH_HOME nor XDG_DATA_HOME is set, so it is ~/.local/share/logsmith"
+
+
+def no_store_help(path: Path, command: str, *, explicit: bool = False) -> str:
+    """What to tell a user whose `logsmith COMMAND` found no audit store at `path`: how the store
+    comes to be, how to get a first one, and where it is looked for. `explicit`: the user named
+    `path` (`--store`)."""
+    paragraphs = [
+        "The editors record suggestions in the audit store as they are shown, accepted or dismissed: "
+        "the language server (`logsmith serve`, which the VS Code and Neovim plugins start) creates it with "
+        "the first suggestion it shows, unless its `telemetry` setting is false. `logsmith suggest` records nothing.",
+        f"Use logsmith in your editor, then run `logsmith {command}` again.",
+    ]
+    where = f"{STORE_FILE} in LOGSMITH_HOME, here {logsmith_home()}: {home_origin()}."
+    if explicit:
+        paragraphs.append(f"Without --store, the store is {where}")
+    else:
+        paragraphs.append(f"The store is {where} An editor started with another LOGSMITH_HOME records "
+                          f"there: set the same LOGSMITH_HOME here, or pass --store FILE.")
+    head = f"no audit store at {path} (--store)" if explicit else f"no audit store yet at {path}"
+    wrapped = [textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False) for text in paragraphs]
+    return "\n".join([head, *wrapped])
 
 
 def utc_now() -> str:
@@ -298,7 +346,7 @@ class AuditStore:
         try:
             if readonly:
                 if not self.path.is_file():
-                    raise StoreError(f"no audit store at {self.path}")
+                    raise NoStore(f"no audit store at {self.path}")
                 self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
             else:
                 _create_private_file(self.path)

@@ -1,11 +1,15 @@
-"""`logsmith report`: the aggregation over known rows and each output format.
+"""`logsmith report`: the aggregation over known rows and each output format; the real command
+confirming the files it wrote, and explaining where the store comes from when there is none yet.
 
-The report over a store written by a real editing session with the real server is in tests/lsp/test_report_e2e.py.
+The report over a store written by a real editing session with the real server is in tests/lsp/test_lsp_report.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -112,3 +116,59 @@ def test_empty_store_reports_zeros(tmp_path, capsys):
 def test_missing_store(tmp_path, capsys):
     assert cli_main(["report", "--store", str(tmp_path / "none.sqlite3")]) == 2
     assert "no audit store" in capsys.readouterr().err
+
+
+def run_report(*args, home=None, env_changes: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    """The real `logsmith report ARGS` in a subprocess, as a user runs it."""
+    env = {key: value for key, value in os.environ.items() if key not in ("LOGSMITH_HOME", "XDG_DATA_HOME")}
+    env.update(env_changes or {})
+    return subprocess.run([sys.executable, "-m", "logsmith.cli", "report", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_confirms_the_files_it_wrote(store, tmp_path):
+    html_file, md_file = tmp_path / "out" / "report.html", tmp_path / "out" / "report.md"
+    done = run_report("--store", store, "--html", html_file, "--markdown", md_file, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"HTML report written to {html_file}\nMarkdown report written to {md_file}\n"
+    assert html_file.read_text().startswith("<!DOCTYPE html>") and md_file.is_file()
+    assert "acceptance rate: 50.0%" in done.stdout
+    with_json = run_report("--store", store, "--json", "--html", html_file, cwd=tmp_path)
+    assert json.loads(with_json.stdout)["overall"]["shown"] == 6  # the confirmation stays off standard output
+    assert with_json.stderr == f"HTML report written to {html_file}\n"
+
+
+def test_no_store_yet_says_how_the_editors_create_it_and_where_it_lives(tmp_path):
+    home = tmp_path / "home"
+    done = run_report(env_changes={"HOME": str(home)}, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    store = home / ".local" / "share" / "logsmith" / "telemetry.sqlite3"
+    message = " ".join(done.stderr.split())
+    assert message.startswith(f"logsmith report: no audit store yet at {store} ")
+    assert "The editors record suggestions in the audit store as they are shown, accepted or dismissed" in message
+    assert "`logsmith serve`" in message and "`telemetry` setting is false" in message
+    assert "Use logsmith in your editor, then run `logsmith report` again." in message
+    assert (f"The store is telemetry.sqlite3 in LOGSMITH_HOME, here {store.parent}: neither LOGSMITH_HOME nor "
+            "XDG_DATA_HOME is set, so it is ~/.local/share/logsmith.") in message
+    assert "pass --store FILE" in message
+    assert all(len(line) <= 100 for line in done.stderr.splitlines()[1:])
+
+    xdg = run_report(env_changes={"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "data")}, cwd=tmp_path)
+    message = " ".join(xdg.stderr.split())
+    assert xdg.returncode == 2
+    assert f"no audit store yet at {tmp_path / 'data' / 'logsmith' / 'telemetry.sqlite3'}" in message
+    assert "LOGSMITH_HOME is not set, so it is $XDG_DATA_HOME/logsmith." in message
+
+    chosen = run_report(env_changes={"HOME": str(home), "XDG_DATA_HOME": str(tmp_path / "data"),
+                                     "LOGSMITH_HOME": str(tmp_path / "lh")}, cwd=tmp_path)
+    assert f"no audit store yet at {tmp_path / 'lh' / 'telemetry.sqlite3'}" in chosen.stderr
+    assert "LOGSMITH_HOME is set." in " ".join(chosen.stderr.split())
+
+
+def test_a_missing_store_named_with_store_says_where_the_default_one_is(tmp_path):
+    missing = tmp_path / "none.sqlite3"
+    done = run_report("--store", missing, env_changes={"HOME": str(tmp_path / "home")}, cwd=tmp_path)
+    message = " ".join(done.stderr.split())
+    assert done.returncode == 2
+    assert message.startswith(f"logsmith report: no audit store at {missing} (--store) ")
+    assert f"Without --store, the store is telemetry.sqlite3 in LOGSMITH_HOME, here {tmp_path / 'home' / '.local' / 'share' / 'logsmith'}" in message

@@ -1,10 +1,13 @@
-"""The audit store: permissions, migrations, the hash chain and what `logsmith audit verify` reports."""
+"""The audit store: where it lives, permissions, migrations, the hash chain and what `logsmith audit verify` reports."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -66,6 +69,21 @@ def test_default_home_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv("LOGSMITH_HOME", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_store_path() == tmp_path / "xdg" / "logsmith" / "telemetry.sqlite3"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for ignored in ("", "relative/data"):  # the XDG Base Directory specification: empty or relative means unset
+        monkeypatch.setenv("XDG_DATA_HOME", ignored)
+        assert default_store_path() == tmp_path / "home" / ".local" / "share" / "logsmith" / "telemetry.sqlite3"
+    monkeypatch.setenv("LOGSMITH_HOME", str(tmp_path / "lh"))
+    assert default_store_path() == tmp_path / "lh" / "telemetry.sqlite3"
+
+
+def test_the_audit_command_and_the_server_agree_on_the_xdg_home(tmp_path):
+    """`logsmith audit path` (the real command) names the store the server writes under XDG_DATA_HOME."""
+    env = {key: value for key, value in os.environ.items() if key != "LOGSMITH_HOME"}
+    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "path"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == f"{tmp_path / 'data' / 'logsmith' / 'telemetry.sqlite3'}\n"
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -148,6 +166,18 @@ def test_export_formats(store_path, tmp_path, capsys):
 def test_missing_store_is_a_clear_error(tmp_path, capsys):
     assert cli_main(["audit", "--store", str(tmp_path / "none.sqlite3"), "verify"]) == 2
     assert "no audit store at" in capsys.readouterr().err
+
+
+def test_no_store_yet_the_audit_command_says_how_one_comes_to_be(tmp_path):
+    env = {**os.environ, "LOGSMITH_HOME": str(tmp_path / "lh")}
+    done = subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "export", "--format", "csv"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    message = " ".join(done.stderr.split())
+    assert done.returncode == 2 and done.stdout == ""
+    assert message.startswith(f"logsmith audit: no audit store yet at {tmp_path / 'lh' / 'telemetry.sqlite3'} ")
+    assert "The editors record suggestions in the audit store" in message
+    assert "then run `logsmith audit export` again" in message and "LOGSMITH_HOME is set." in message
+    assert "Traceback" not in done.stderr
 
 
 def test_recorder_honours_telemetry_and_store_code(tmp_path):

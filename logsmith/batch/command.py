@@ -18,11 +18,10 @@ from logsmith.batch.formats.sarif import write_sarif
 from logsmith.batch.formats.text import write_text
 from logsmith.batch.progress import Progress
 from logsmith.batch.runner import collect, run_tasks
-from logsmith.batch.summary import Summary
+from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.batch.walk import discover
 from logsmith.syntax.sites import RULES, unknown_rules
 
-BATCH_BUDGET_MS = 10_000
 EPILOG = """\
 rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one place with
 `# logsmith: ignore` or `# logsmith: ignore[rule]` on its line or on the function's def line):
@@ -34,8 +33,13 @@ only if the result parses; writes are atomic (temporary file + rename) and keep 
 endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
 
+the model gets --budget-ms per statement (default """ + str(BATCH_BUDGET_MS) + """ ms; the latency_budget_ms setting is the
+editor's and does not apply here). A statement it does not write is the template engine's; the summary
+and the review say how many and why, and how much more time would help when time was short.
+
 exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file unwritten;
-2 bad arguments (unknown rule, missing path, model not installed).
+2 bad arguments (unknown rule, missing path, model not installed); 141 standard output was closed
+before everything was written (e.g. `| head`): the run stops there, quietly.
 """
 
 
@@ -79,16 +83,17 @@ def _overrides(args, cli_rules) -> dict:
     return changes
 
 
-def _model_label(settings) -> str:
+def _model_of(settings) -> tuple[str, str | None]:
+    """What the review calls the configured engine, and the model's id (None: template only)."""
     if not settings.use_model:
-        return "template only (--no-model)"
+        return "template only (--no-model)", None
     from logsmith import models
 
     try:
         choice = models.resolve(settings)
     except models.ModelError as exc:
         raise SystemExit(f"logsmith suggest: the model cannot be used: {exc}\n(use --no-model for template-only suggestions)") from None
-    return f"{choice.model_id} (the template engine when the model cannot answer in time)"
+    return f"{choice.model_id}, {settings.latency_budget_ms} ms a statement (the template engine where it cannot answer)", choice.model_id
 
 
 def run(args) -> int:
@@ -122,7 +127,7 @@ def run(args) -> int:
                       f"[tool.logsmith] rules; rules are {', '.join(RULES)}\n")
             return 2
     try:
-        model_label = _model_label(next(iter(found.projects.values())).settings) if found.projects else "none"
+        model_label, model_id = _model_of(next(iter(found.projects.values())).settings) if found.projects else ("none", None)
     except SystemExit as exc:
         err.write(f"{exc}\n")
         return 2
@@ -158,7 +163,8 @@ def run(args) -> int:
         write_text(results, out)
     out.flush()
 
-    summary = Summary.of(results, found.skipped, time.perf_counter() - started)
+    summary = Summary.of(results, found.skipped, time.perf_counter() - started,
+                         model=model_id, budget_ms=args.budget_ms, jobs=args.jobs)
     summary.test_files = found.test_files
     status = 0
     if args.apply:

@@ -1,10 +1,14 @@
 """`logsmith suggest` end to end with the template engine (--no-model): outputs, exit codes, excludes,
-syntax errors, --check, --rules, --jobs, SARIF structure, and --review counts against --json."""
+syntax errors, --check, --rules, --jobs, SARIF structure, and --review counts against --json; then,
+with the real model, what the summary and the review say about which engine wrote the statements
+(the model out of time, the model not loading, the model writing them)."""
 
 from __future__ import annotations
 
 import json
 import re
+
+import pytest
 
 from batch_cli import run_suggest, write_tree
 
@@ -21,6 +25,8 @@ def test_text_output_summary_excludes_and_syntax_errors(sample_project):
     assert re.search(r"3 files analysed, 1 skipped, 2 sites, 2 suggestions in 1 files", run.stderr)
     assert "by rule:   except_swallowed 1, io_call 1" in run.stderr
     assert "\r" not in run.stderr  # no progress bar when stderr is not a terminal
+    assert "by source: template 2" in run.stderr
+    assert "did not write" not in run.stderr and "wrote none" not in run.stderr  # --no-model: nothing to explain
 
 
 def test_test_files_are_counted_and_read_with_include_tests(sample_project):
@@ -149,6 +155,8 @@ def test_review_document_is_valid_markdown_and_its_counts_match_json(sample_proj
         assert all(len(row) == len(table[0]) for row in table), table
         assert all(re.fullmatch(r":?-{3,}:?", cell) for cell in table[1])
     assert document.count("```") % 2 == 0
+    header = document.split("\n")[2]
+    assert "Written by the template engine for all 2 statements (no model was used). Configured: template only (--no-model)." in header
     summary = dict(row[:2] for row in markdown_tables(document)[0][2:])
     assert int(summary["suggestions"]) == len(records) == len(re.findall(r"^### \d+\. ", document, re.M))
     assert int(summary["files skipped"]) == 1 and "sample/broken.py" in document
@@ -163,3 +171,110 @@ def test_the_summary_rate_keeps_a_decimal_below_ten_files_a_second():
 
     assert "(0.3 files/s)" in Summary(files=6, sites=24, suggestions=24, files_with_suggestions=5, seconds=17.8).text()
     assert "(176 files/s)" in Summary(files=475, seconds=2.7).text()
+
+
+# ---------------------------------------------------------------------------------------------
+# Which engine wrote the statements: the summary on stderr and the review's header, with the real model
+
+
+@pytest.fixture(scope="module")
+def model_id(default_model_path):
+    from logsmith import models
+    from logsmith.settings import Settings
+
+    return models.resolve(Settings(model=str(default_model_path))).model_id
+
+
+def review_header(review) -> str:
+    return review.read_text(encoding="utf-8").split("\n")[2]
+
+
+def test_the_summary_and_the_review_say_the_model_had_no_time_and_how_to_give_it_more(sample_project, default_model_path, model_id):
+    review = sample_project / "review.md"
+    run = run_suggest("--model", default_model_path, "--budget-ms", "1", "--json", "--review", review, ".", cwd=sample_project)
+    assert run.returncode == 0, run.stderr
+    records = run.json_lines()
+    assert len(records) == 2 and {r["source"] for r in records} == {"template"}
+    assert all(r["notes"][0].startswith("no time left for the model") for r in records), [r["notes"] for r in records]
+    assert "by source: template 2" in run.stderr
+    assert f"the model {model_id} wrote none of the 2 statements; the template engine did, because:\n    2  no time left for the model\n" in run.stderr
+    assert "give the model more time with --budget-ms 10000 (this run: 1 ms a statement)" in run.stderr
+    header = review_header(review)
+    assert f"Written by the template engine for all 2 statements (the model {model_id} wrote none: no time left for the model 2)." in header
+    assert "Give the model more time with --budget-ms 10000" in header
+    assert f"Configured: {model_id}, 1 ms a statement" in header
+    document = review.read_text(encoding="utf-8")
+    assert "| no time left for the model | 2 |" in document
+    assert document.count("**Written by:** template in") == 2 and "(not the model: no time left for the model)" in document
+
+
+def test_the_review_header_names_the_model_and_the_template_for_what_each_wrote(sample_project, default_model_path, model_id):
+    review = sample_project / "review.md"
+    run = run_suggest("--model", default_model_path, "--budget-ms", "30000", "--json", "--review", review, ".", cwd=sample_project)
+    assert run.returncode == 0, run.stderr
+    records = run.json_lines()
+    by_model = sum(r["source"] == model_id for r in records)
+    by_template = sum(r["source"] == "template" for r in records)
+    assert by_model + by_template == len(records) == 2, [(r["source"], r["notes"]) for r in records]
+    header = review_header(review)
+    if by_model and by_template:
+        assert f"Written by the model {model_id} for {by_model} and the template engine for {by_template} of the 2 statements (the model {model_id} did not write {by_template}: " in header
+        assert f"by source: {model_id} {by_model}, template {by_template}\n  the model {model_id} did not write {by_template} of the 2 statements" in run.stderr
+    elif by_model:
+        assert f"Written by the model {model_id} for all 2 statements." in header
+        assert f"by source: {model_id} 2\n" in run.stderr and "did not write" not in run.stderr
+    else:  # a machine too busy for the model even in 30 s: the header still says so
+        assert f"Written by the template engine for all 2 statements (the model {model_id} wrote none: " in header
+        assert f"by source: template 2\n  the model {model_id} wrote none of the 2 statements" in run.stderr
+    assert "Engine:" not in header
+
+
+def test_a_model_that_cannot_load_is_named_as_the_reason_with_its_error(sample_project):
+    broken = sample_project / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 64)  # the magic bytes, then nothing llama.cpp can read
+    review = sample_project / "review.md"
+    run = run_suggest("--model", broken, "--review", review, "sample", cwd=sample_project)
+    assert run.returncode == 0, run.stderr
+    assert "by source: template 2" in run.stderr
+    assert "the model broken wrote none of the 2 statements; the template engine did, because:\n    2  the model was not ready (failed)\n" in run.stderr
+    assert re.search(r"^       \(first note: model broken is failed: model broken cannot be loaded: .+\)$", run.stderr, re.M), run.stderr
+    assert "--budget-ms" not in run.stderr  # more time would not help
+    assert "Written by the template engine for all 2 statements (the model broken wrote none: the model was not ready (failed) 2)." in review_header(review)
+
+
+def test_the_reasons_are_grouped_from_the_notes_and_the_hint_covers_the_slowest_site():
+    from logsmith.batch.results import FileResult, Proposal
+    from logsmith.batch.summary import Summary, model_skip_reason
+    from logsmith.suggestion import Suggestion, TextEdit
+    from logsmith.syntax.sites import Finding
+
+    def proposal(source, *notes):
+        finding = Finding("io_call", 3, "    ", 3, 4, 3, 20, "`f` performs file I/O", "f")
+        return Proposal(finding, Suggestion('logger.info("Read %s", path)', TextEdit(3, 0, 3, 0, ""), source=source, notes=notes))
+
+    slow = "no time left for the model: reading this part of the file and answering takes it about {} s, 10.00 s were left; it reads it meanwhile"
+    proposals = [
+        proposal("gemma-3-270m"),
+        proposal("gemma-3-270m", "the model dropped `x`, which the ranker rates unlikely"),
+        proposal("template", slow.format("14.2")),
+        proposal("template", "the file has syntax errors; the site was read as well as it parses", slow.format("11.0")),
+        proposal("template", "model ran out of time"),
+        proposal("template", "model failed: model gemma-3-270m is still loading"),
+        proposal("template", "model gave no usable message"),
+        proposal("template"),  # the model was not asked: not counted
+    ]
+    assert model_skip_reason(proposals[1].suggestion) is None and model_skip_reason(proposals[-1].suggestion) is None
+    result = FileResult("/p/a.py", "a.py", "/p", proposals=tuple(proposals), sites=len(proposals))
+    summary = Summary.of([result], model="gemma-3-270m", budget_ms=10_000, jobs=2)
+    assert summary.reason_rows() == [("no time left for the model", 3), ("the model gave no usable message (one word, or an unfinished call)", 1),
+                                     ("the model was not ready (loading)", 1)]
+    text = summary.text()
+    assert "by source: gemma-3-270m 2, template 6" in text
+    assert "the model gemma-3-270m did not write 5 of the 8 statements; the template engine did, because:\n    3  no time left for the model\n" in text
+    assert ("give the model more time with --budget-ms 20000 (this run: 10000 ms a statement; the slowest site needed about 14.2 s), "
+            "or run fewer --jobs") in text
+    assert summary.written_by().startswith("the model gemma-3-270m for 2 and the template engine for 6 of the 8 statements "
+                                           "(the model gemma-3-270m did not write 5: no time left for the model 3, ")
+    summary.budget_ms = 5_000
+    summary.needed_seconds = 30.4
+    assert "--budget-ms 38000 (this run: 5000 ms a statement; the slowest site needed about 30.4 s)" in summary.more_time_hint()

@@ -1,9 +1,11 @@
 """`--review FILE.md`: the document a reviewer reads instead of trusting the tool.
 
-A summary table at the top (the same counts as the end-of-run summary and as `--json`), then per
-file each proposed statement shown in place with a few lines of context, the rule that asked for it,
-the level and why, and which engine wrote it in how much time. Files that were skipped and changes
-that would be refused are listed at the end.
+The header says which engine actually wrote the statements (the model for so many, the template
+engine for the rest, and why the model did not write those). A summary table follows (the same
+counts as the end-of-run summary and as `--json`), then per file each proposed statement shown in
+place with a few lines of context, the rule that asked for it, the level and why, and which engine
+wrote it in how much time. Files that were skipped and changes that would be refused are listed at
+the end.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime, timezone
 
 from logsmith.batch.changes import FileChange
 from logsmith.batch.results import FileResult
-from logsmith.batch.summary import Summary
+from logsmith.batch.summary import Summary, model_skip_reason
 from logsmith.syntax.sites import RULES
 
 CONTEXT_LINES = 3
@@ -54,14 +56,23 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     return out
 
 
+def _why_not_model(suggestion) -> str:
+    reason = model_skip_reason(suggestion)
+    return f" (not the model: {reason})" if reason else ""
+
+
 def review_document(results: list[FileResult], changes: dict[str, FileChange], summary: Summary, *,
                     paths: list[str], model: str, version: str) -> str:
+    """`model`: the engine the run was configured with (what actually wrote each statement comes
+    from the suggestions themselves, through `summary`)."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    hint = summary.more_time_hint()
     out = [
         "# logsmith review",
         "",
         f"logsmith {version} proposes **{summary.suggestions}** log statements in **{summary.files_with_suggestions}** "
-        f"files of {', '.join(_code(p) for p in paths)} ({now}). Engine: {model}.",
+        f"files of {', '.join(_code(p) for p in paths)} ({now}). Written by {summary.written_by()}. "
+        f"Configured: {model}." + (f" {hint[0].upper()}{hint[1:]}." if hint else ""),
         "Each statement below is shown where it would go (`+` line), with the rule that asked for it, the "
         "level and why, and which engine wrote it in how much time. Nothing has been changed by this document.",
         "",
@@ -82,6 +93,8 @@ def review_document(results: list[FileResult], changes: dict[str, FileChange], s
                         [[rule, count, RULES[rule].title] for rule, count in summary.rule_rows()]), ""]
         out += [*_table(["level", "suggestions"], [[level, count] for level, count in sorted(summary.by_level.items())]), ""]
         out += [*_table(["written by", "suggestions"], [[source, count] for source, count in sorted(summary.by_source.items())]), ""]
+        if summary.not_by_model:
+            out += [*_table(["why the model did not write it", "suggestions"], [list(row) for row in summary.reason_rows()]), ""]
         rows = []
         for result in results:
             if result.proposals:
@@ -109,7 +122,7 @@ def review_document(results: list[FileResult], changes: dict[str, FileChange], s
                 f"- **Statement:** {_code(suggestion.statement)}",
                 f"- **Rule:** `{finding.rule}` ({RULES[finding.rule].title}): {finding.message}",
                 f"- **Level:** {suggestion.level}. Why: {suggestion.reason or 'not given'}",
-                f"- **Written by:** {suggestion.source} in {suggestion.latency_ms:.0f} ms",
+                f"- **Written by:** {suggestion.source} in {suggestion.latency_ms:.0f} ms" + _why_not_model(suggestion),
             ]
             for edit in suggestion.additional_edits:
                 out.append(f"- **Also adds** at line {edit.start_line + 1}: {_code(edit.new_text.strip())}")
