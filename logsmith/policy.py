@@ -159,11 +159,44 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", near
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
     evidence = level_evidence(site, style, framework, nearby)
     level = likeliest_level(evidence)
-    where = {"except/reraise": "a handler that re-raises", "except/pass": "a handler that swallows the error",
-             "except/return": "a handler that returns a fallback", "except/value": "a handler that recovers"}.get(evidence.key, f"a {evidence.key} site")
+    return LevelChoice(level, _level_reason(level, evidence, style))
+
+
+# Where a site is, for the level's explanation, by SITE_LEVELS key.
+SITE_PLACES = {
+    "except/reraise": "in a handler that re-raises", "except/pass": "in a handler that swallows the error",
+    "except/return": "in a handler that returns a fallback", "except/value": "in a handler that recovers",
+    "except": "in an exception handler", "entry": "at the start of a function", "return": "just before a return",
+    "raise": "just before a raise", "loop": "inside a loop", "else": "in an else branch",
+    "finally": "in a finally block", "other": "in ordinary code",
+}
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
+def _level_reason(level: str, evidence: LevelEvidence, style: HouseStyle) -> str:
+    """Why `level` was chosen, saying only what the evidence holds: the level developers use most at
+    this kind of site, and the counts the choice read, named after where they were counted (this
+    file's log statements, or the project's when the file has none)."""
+    place = SITE_PLACES.get(evidence.key, SITE_PLACES["other"])
+    without_habits = LevelEvidence(evidence.key, Counter(), Counter(), Counter(), evidence.allowed, evidence.in_except)
+    usual_allowed = likeliest_level(without_habits)
+    usual = likeliest_level(LevelEvidence(evidence.key, Counter(), Counter(), Counter(), LEVELS, evidence.in_except))
+    owner = {"file": "this file uses", "project": "this project's files use"}.get(style.source)
     habit = ""
-    if evidence.same.get(level):
-        habit = f"; this file uses {level} {evidence.same[level]} time(s) in {'handlers' if site.in_except else 'similar code'}"
+    if owner and evidence.same.get(level):
+        context = "in handlers" if evidence.in_except else "outside handlers"
+        habit = f"{owner} {level} {_times(evidence.same[level])} {context}"
+    elif owner and evidence.file.get(level):
+        habit = f"{owner} {level} {_times(evidence.file[level])}"
     elif evidence.nearby.get(level):
-        habit = f"; the same function logs at {level}"
-    return LevelChoice(level, f"{level} is how developers usually log at {where}{habit}")
+        habit = f"the log statements near here use {level} {_times(evidence.nearby[level])}"
+    common = f"developers most often log at {usual} {place}"
+    if usual not in evidence.allowed:
+        common += f", which is not offered here, then at {usual_allowed}"
+    if level == usual_allowed:
+        return f"{common}; {habit}" if habit else common
+    # the file's (or project's) habits outweighed the usual level
+    return f"{common}, but {habit or f'the levels logged here favour {level}'}"
