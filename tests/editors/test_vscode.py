@@ -10,7 +10,19 @@
    ghost text at the top of a function is accepted with Tab, and the file on disk and the server's
    audit store show both. The extension finds and starts the real server (`../.venv/bin/logsmith serve`)
    with the real default model. A model setting that points at a missing file gives a warning
-   whose "Install Model" button installs the model. Screenshots go to tests/output/vscode/.
+   whose "Install Model" button installs the model. A server path that points nowhere, then one
+   that points at a program that exits at once, each give the extension's own message with the fix,
+   and it is the only logsmith toast (none from vscode-languageclient, such as "write EPIPE").
+   Screenshots go to tests/output/vscode/.
+
+Only the start failure: `LOGSMITH_VSCODE_SCENARIO=start-failure` makes the code-server test wait for
+the real server, then point `logsmith.server.path` at a program that exits at once, skipping
+everything else; `LOGSMITH_VSCODE_RUNS=N` (default 1) does that N times in a row in one session,
+each run with a program of its own so the server restarts every time. Each run's outcome is printed
+(`-s` shows it). For example:
+
+    LOGSMITH_VSCODE_SCENARIO=start-failure LOGSMITH_VSCODE_RUNS=10 \
+        .venv/bin/pytest tests/editors/test_vscode.py -k code_server -s
 
 Every process started here (code-server, its extension host, the language server and its model
 worker, Chromium) carries a marker in its environment and is killed at the end, even on failure.
@@ -47,6 +59,9 @@ OUTPUT = REPO / "tests" / "output" / "vscode"
 README_SCREENSHOT = EXTENSION / "screenshot.png"
 CHROMIUM = "/usr/bin/chromium"
 MARKER = "LOGSMITH_VSCODE_TEST_RUN"
+SCENARIOS = ("all", "start-failure")
+# What the extension must say about a server that exits at once with this line on stderr.
+EXITED_MESSAGE = "stopped while starting: logsmith: error: argument COMMAND: invalid choice: 'serve'"
 LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"}
 
 
@@ -201,6 +216,52 @@ def accepted_rows(store: Path, timeout: float = 15) -> list[dict]:
     return rows
 
 
+def selected_scenario() -> tuple[str, int]:
+    """The scenario (LOGSMITH_VSCODE_SCENARIO) and how many start-failure runs (LOGSMITH_VSCODE_RUNS)."""
+    scenario = os.environ.get("LOGSMITH_VSCODE_SCENARIO", "").strip() or "all"
+    if scenario not in SCENARIOS:
+        pytest.fail(f"LOGSMITH_VSCODE_SCENARIO={scenario!r}: expected one of {', '.join(SCENARIOS)}")
+    runs = os.environ.get("LOGSMITH_VSCODE_RUNS", "").strip() or "1"
+    if not runs.isdigit() or int(runs) < 1:
+        pytest.fail(f"LOGSMITH_VSCODE_RUNS={runs!r}: expected a whole number from 1")
+    return scenario, int(runs)
+
+
+def start_failure_problems(run: dict) -> list[str]:
+    """What is wrong with one start-failure run: the extension's message missing or not quoting the
+    server's error, or another logsmith toast (vscode-languageclient's own) shown with it."""
+    problems = []
+    notification = run.get("notification") or ""
+    if EXITED_MESSAGE not in notification:
+        problems.append(f"the extension's message is missing or does not quote the server: {notification!r}")
+    if "upgrade it" not in notification:
+        problems.append("the message does not name the fix (upgrade)")
+    others = [toast for toast in run.get("toasts", []) if toast != notification
+              and any(word in toast.lower() for word in ("logsmith", "epipe", "connection"))]
+    if others:
+        problems.append(f"other toasts shown with it: {others!r}")
+    for word in ("EPIPE", "couldn't create connection", "Pending response"):
+        if word in notification:
+            problems.append(f"the message shows the client's error {word!r}")
+    if not (run.get("status") or "").startswith("logsmith failed"):
+        problems.append(f"status bar: {run.get('status')!r}")
+    return problems
+
+
+def check_start_failures(runs: list[dict], expected: int) -> None:
+    """Prints one line per start-failure run, then fails when any run went wrong."""
+    assert len(runs) == expected, runs
+    failed = []
+    for run in runs:
+        problems = start_failure_problems(run)
+        shown = run.get("shownAfterMs")
+        print(f"start failure run {run['run']}: {'ok' if not problems else 'FAILED'}"
+              f"{f' (message after {shown} ms)' if shown is not None else ''}; toasts: {json.dumps(run.get('toasts'))}")
+        if problems:
+            failed.append({"run": run["run"], "problems": problems})
+    assert not failed, json.dumps(failed, indent=2)
+
+
 def logger_call(statement: str) -> ast.Call:
     """The `logger.<level>(...)` call a line holds; fails when the line is not one."""
     tree = ast.parse(statement.strip())
@@ -213,6 +274,7 @@ def logger_call(statement: str) -> ast.Call:
 
 
 def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
+    scenario, start_failure_runs = selected_scenario()
     venv = Path(sys.prefix)
     assert (venv / "bin" / "logsmith").exists(), f"run the tests with the project's venv: {venv}/bin/logsmith is missing"
 
@@ -303,6 +365,8 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
             "commands": True,
             "workspaceSettings": str(workspace / ".vscode" / "settings.json"),
             "timeoutMs": 120_000,
+            "scenario": scenario,
+            "startFailureRuns": start_failure_runs,
         }))
         started = time.monotonic()
         with open(driver_log, "w") as log_file:
@@ -323,6 +387,10 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     finally:
         survivors = stop_everything(processes, marker_value)
     assert not survivors, f"processes left running after the test: {survivors}"
+
+    if scenario == "start-failure":
+        check_start_failures(result["exitedServer"], start_failure_runs)
+        return
 
     # The suggestion was shown in the suggest widget, and the screenshot of it exists.
     assert result["completion"]["rows"], result
@@ -369,8 +437,7 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     assert "the model is installed" in missing["installed"], missing
     assert "/nonexistent/bin/logsmith is not an executable file" in result["brokenServer"]["notification"], result["brokenServer"]
     assert result["brokenServer"]["status"].startswith("logsmith failed"), result["brokenServer"]
-    assert "stopped while starting: logsmith: error: argument COMMAND: invalid choice: 'serve'" in result["exitedServer"]["notification"]
-    assert "upgrade it" in result["exitedServer"]["notification"], result["exitedServer"]
+    check_start_failures(result["exitedServer"], 1)
 
     if os.environ.get("LOGSMITH_UPDATE_SCREENSHOTS") == "1" or not README_SCREENSHOT.exists():
         shutil.copyfile(OUTPUT / "completion.png", README_SCREENSHOT)

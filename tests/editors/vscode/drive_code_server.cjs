@@ -6,11 +6,16 @@
  *
  * Usage: node drive_code_server.cjs CONFIG.json
  * CONFIG: { url, playwrightCore, chromium, file, screenshotDir, completion: { line, text },
- *           inline?: { line }, commands?: true, workspaceSettings, timeoutMs }
+ *           inline?: { line }, commands?: true, workspaceSettings, timeoutMs,
+ *           scenario?: "all" | "start-failure", startFailureRuns?: N }
  * With `commands`, it then runs "Show Adoption Report" and "Install Model" from the command
  * palette, points `logsmith.model` (in the `workspaceSettings` file) at a missing file to see the
  * server's warning with its "Install Model" button and press it, and finally points
- * `logsmith.server.path` at nothing to see the error message.
+ * `logsmith.server.path` at nothing, then at a program that exits at once, to see the error messages.
+ * With `scenario: "start-failure"` it only waits for the server to run, then points
+ * `logsmith.server.path` at a program that exits at once `startFailureRuns` times (default 1), a
+ * new program each time so every run restarts the server; `result.exitedServer` lists every run
+ * with the toasts shown (the extension's message must be the only logsmith toast).
  * Lines are 1-based, as Ctrl+G takes them. Progress goes to stderr; the last stdout line is a JSON
  * result. Exit code 0 when every step worked, 1 otherwise (the result then has `error`).
  */
@@ -214,19 +219,85 @@ async function brokenServerScenario(page) {
   step("error shown", result.brokenServer);
   await screenshot(page, "server-not-found.png");
 
-  // A server that exits at once: the message quotes its last error line. VS Code shows at most three
-  // toasts and error toasts stay; cleared first, the extension's message cannot queue behind the first
-  // scenario's toast and vscode-languageclient's own "couldn't create connection" toast.
+  result.exitedServer = [await exitedServerRun(page, 1)];
+}
+
+/** Texts of the toasts on screen. */
+async function toastTexts(page) {
+  return page.locator(".notification-toast").allInnerTexts();
+}
+
+/**
+ * A server that exits at once: the extension's message quotes its last error line, and it is the
+ * only toast about it (no "couldn't create connection" or "write EPIPE" from vscode-languageclient).
+ * Each run writes a program of its own, so the setting changes and the server restarts. Records
+ * what was shown instead of throwing, so that every run of a series is reported.
+ */
+async function exitedServerRun(page, run) {
+  // VS Code shows at most three toasts and error toasts stay: cleared first, every toast seen
+  // afterwards belongs to this run.
   await runCommand(page, "Notifications: Clear All Notifications");
-  const script = path.join(path.dirname(config.workspaceSettings), "old-logsmith");
+  await page.locator(".notification-toast").first().waitFor({ state: "detached", timeout: 10_000 });
+  const script = path.join(path.dirname(config.workspaceSettings), `old-logsmith-${run}`);
+  fs.mkdirSync(path.dirname(script), { recursive: true });
   fs.writeFileSync(script, "#!/bin/sh\necho \"logsmith: error: argument COMMAND: invalid choice: 'serve'\" >&2\nexit 2\n", { mode: 0o755 });
   fs.writeFileSync(config.workspaceSettings, JSON.stringify({ "logsmith.server.path": script }, null, 2));
-  step("logsmith.server.path set to a program that exits at once");
+  const changedAt = Date.now();
+  step("logsmith.server.path set to a program that exits at once", { run, script });
+  const entry = { run, notification: null, toasts: [], status: null };
   const exited = page.locator(".notification-toast", { hasText: "stopped while starting" }).first();
-  await exited.waitFor({ timeout });
-  result.exitedServer = { notification: await exited.innerText() };
-  step("error shown", result.exitedServer);
-  await screenshot(page, "server-exited.png");
+  try {
+    await exited.waitFor({ timeout: 30_000 });
+    entry.notification = await exited.innerText();
+    entry.shownAfterMs = Date.now() - changedAt;
+  } catch (error) {
+    entry.waitError = String(error && error.message ? error.message : error).split("\n")[0];
+  }
+  // A late toast from the client would come within moments; wait, then take all of them.
+  await page.waitForTimeout(3000);
+  entry.toasts = await toastTexts(page);
+  entry.status = await statusLabel(page);
+  step("start failure shown", entry);
+  await screenshot(page, run === 1 ? "server-exited.png" : `server-exited-${run}.png`);
+  return entry;
+}
+
+/** Only the start failure, `startFailureRuns` times in a row, from a running server. */
+async function startFailureScenario(page) {
+  result.exitedServer = [];
+  const runs = config.startFailureRuns ?? 1;
+  for (let run = 1; run <= runs; run++) {
+    result.exitedServer.push(await exitedServerRun(page, run));
+  }
+}
+
+/** The default scenario: suggestions, then (with `commands`) the commands and the failures. */
+async function allScenarios(page) {
+  // The server reports loading its model as window progress; suggestions asked meanwhile come
+  // from templates. Wait for the model, so the suggestions come from the real one.
+  await page.waitForTimeout(1000);
+  await page.locator(".statusbar-item", { hasText: /logsmith: loading/ }).first().waitFor({ state: "detached", timeout });
+  step("model loaded");
+
+  await completionScenario(page);
+  if (config.inline) {
+    await inlineScenario(page);
+  }
+
+  await page.keyboard.press("Control+S");
+  await page.locator(".tab.dirty").first().waitFor({ state: "detached", timeout: 10_000 });
+  step("saved");
+  await page.waitForTimeout(300);
+  result.statusAfter = await statusLabel(page);
+  step("status bar", { status: result.statusAfter });
+  await screenshot(page, "after.png");
+
+  if (config.commands) {
+    await reportScenario(page);
+    await installModelScenario(page);
+    await missingModelScenario(page);
+    await brokenServerScenario(page);
+  }
 }
 
 async function main() {
@@ -255,30 +326,10 @@ async function main() {
 
     result.statusBefore = await waitForServer(page);
     step("server running", { status: result.statusBefore });
-    // The server reports loading its model as window progress; suggestions asked meanwhile come
-    // from templates. Wait for the model, so the suggestions come from the real one.
-    await page.waitForTimeout(1000);
-    await page.locator(".statusbar-item", { hasText: /logsmith: loading/ }).first().waitFor({ state: "detached", timeout });
-    step("model loaded");
-
-    await completionScenario(page);
-    if (config.inline) {
-      await inlineScenario(page);
-    }
-
-    await page.keyboard.press("Control+S");
-    await page.locator(".tab.dirty").first().waitFor({ state: "detached", timeout: 10_000 });
-    step("saved");
-    await page.waitForTimeout(300);
-    result.statusAfter = await statusLabel(page);
-    step("status bar", { status: result.statusAfter });
-    await screenshot(page, "after.png");
-
-    if (config.commands) {
-      await reportScenario(page);
-      await installModelScenario(page);
-      await missingModelScenario(page);
-      await brokenServerScenario(page);
+    if (config.scenario === "start-failure") {
+      await startFailureScenario(page);
+    } else {
+      await allScenarios(page);
     }
   } catch (error) {
     result.error = String(error && error.stack ? error.stack : error);
