@@ -5,7 +5,7 @@ it) + `<|fim_suffix|>` + the rest of the line and the 64 lines after + `<|fim_mi
 without FIM tokens (Gemma 3 270M) gets the prefix alone. Greedy decoding, at most 48 tokens,
 stop at the first newline; the stripped output is taken as the statement, whatever it is.
 
-The model runs in a worker process of its own (`logsmith.engines.llama.ModelWorker`, n_threads=2,
+The model runs in a worker process of its own (`logsmith.model.client.ModelWorker`, n_threads=2,
 a context of 8192 tokens so 320 lines fit), with a generous deadline: the baseline is not cut short.
 """
 
@@ -43,12 +43,12 @@ def statement_from(output: str, typed: str = "") -> str:
 
 
 class BaselineModel:
-    """The model in a `logsmith.engines.llama.ModelWorker` of its own (its own KV cache, apart
+    """The model in a `logsmith.model.client.ModelWorker` of its own (its own KV cache, apart
     from the one logsmith's pipeline uses), asked with greedy decoding and no grammar."""
 
     def __init__(self, choice, *, prefix_lines: int = PREFIX_LINES, suffix_lines: int = SUFFIX_LINES,
                  n_threads: int = 2, n_ctx: int = N_CTX, load_timeout_s: float = 300.0):
-        from logsmith.engines.llama import ModelWorker
+        from logsmith.model.client import ModelWorker
 
         self.prefix_lines, self.suffix_lines = prefix_lines, suffix_lines
         self.model_id = choice.model_id
@@ -68,7 +68,7 @@ class BaselineModel:
                           suffix_lines=self.suffix_lines)
 
     def complete(self, prompt: str):
-        """A `logsmith.engines.llama.Completion`: text, seconds, prompt / reused / evaluated tokens."""
+        """A `logsmith.model.client.Completion`: text, seconds, prompt / reused / evaluated tokens."""
         return self._worker.complete(prompt, deadline_s=DEADLINE_S, max_tokens=MAX_TOKENS, stop=("\n",),
                                      temperature=0.0)
 

@@ -133,7 +133,7 @@ def mask_file(text: str, name: str, masking: Masking) -> str:
     """`text` with the log statements of its except handlers blanked; the handlers go to `masking`."""
     from logsmith.syntax.document import ParsedDocument
     from logsmith.syntax.languages import captures, matches
-    from logsmith.syntax.sites import syntax_error_line
+    from logsmith.syntax.batch_rules import syntax_error_line
 
     document = ParsedDocument(text)
     root = document.tree.root_node

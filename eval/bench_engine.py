@@ -199,13 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
     args = parser.parse_args(argv)
 
-    from logsmith import models
-    from logsmith.engines.llama import shutdown_workers
+    from logsmith.model import registry
+    from logsmith.model.client import shutdown_workers
 
     settings = logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms)
     try:
-        choice = models.resolve(settings)
-    except models.ModelError as exc:
+        choice = registry.resolve(settings)
+    except registry.ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     projects = corpus.load_projects()

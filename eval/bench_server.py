@@ -28,7 +28,7 @@ from pathlib import Path
 
 from eval import corpus, machine
 from eval.lsp_editor import Editor, server_command, utf16_length
-from logsmith.report import percentile
+from logsmith.audit.report import percentile
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 DEFAULT_PAUSE_S = 1.0

@@ -9,10 +9,10 @@ from pathlib import Path
 from eval import corpus
 from logsmith.pipeline import facts_of, style_for
 from logsmith.settings import Settings
-from logsmith.style import HouseStyle
+from logsmith.planning.house_style import HouseStyle
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite, site_at
-from logsmith.syntax.style import FileFacts
+from logsmith.syntax.file_facts import FileFacts
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
-"""Count the level priors (`logsmith.policy.SITE_LEVELS`) on the corpus, never on the held-out split,
+"""Count the level priors (`logsmith.planning.levels.SITE_LEVELS`) on the corpus, never on the held-out split,
 and measure whether counting them on more projects would choose levels better.
 
 For each case (the developer's statement masked, cursor on its blank line) it reads the site and
-the file's habits the way `logsmith.suggest` does (`logsmith.policy.level_evidence`), and the level
+the file's habits the way `logsmith.suggest` does (`logsmith.planning.levels.level_evidence`), and the level
 the developer chose. The priors are how often each level was chosen at each kind of site. Leaving
-each of the dev and train projects out in turn, it scores the level `logsmith.policy.likeliest_level`
+each of the dev and train projects out in turn, it scores the level `logsmith.planning.levels.likeliest_level`
 picks for that project's statements with priors counted on the other projects: of the dev split
 only (as shipped) and of the dev and train splits.
 
-    .venv/bin/python -m eval.fit_levels             # prints the priors to paste into logsmith/policy.py
+    .venv/bin/python -m eval.fit_levels             # prints the priors to paste into logsmith/planning/levels.py
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import sys
 from dataclasses import dataclass
 
 from eval import corpus, metrics
-from logsmith.policy import LEVELS, LevelEvidence, likeliest_level
+from logsmith.planning.levels import LevelEvidence, likeliest_level
+from logsmith.vocabulary import LEVELS
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,9 @@ class LevelExample:
 
 def examples(splits: tuple[str, ...] = ("dev", "train")) -> list[LevelExample]:
     from eval.case_reading import read_case
-    from logsmith.plan import nearby_levels
-    from logsmith.policy import level_evidence
-    from logsmith.style import logger_for
+    from logsmith.planning.plan import nearby_levels
+    from logsmith.planning.levels import level_evidence
+    from logsmith.planning.house_style import logger_for
 
     found = []
     every_case, projects = corpus.load_cases(), corpus.load_projects()

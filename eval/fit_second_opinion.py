@@ -1,11 +1,11 @@
-"""Fit how the model's own choice of arguments and the ranker's combine (`logsmith.variables.
+"""Fit how the model's own choice of arguments and the ranker's combine (`logsmith.planning.variables.
 MODEL_WEIGHTS`, `MODEL_MISSING`) on the development split of the corpus, and only on it.
 
 For each dev case, in the engine benchmark's order, where the model writes the arguments: the
 model's statement as logsmith gets it once the user has paused (the prompt's stable part evaluated,
-no time limit), before `logsmith.arguments.reconcile`. Where it logs at least one value (reconcile
+no time limit), before `logsmith.engines.revision.reconcile`. Where it logs at least one value (reconcile
 leaves the others alone), every candidate becomes a row: the features of
-`logsmith.variables.second_opinion`, labelled by whether the developer logged it. The weights come
+`logsmith.planning.variables.second_opinion`, labelled by whether the developer logged it. The weights come
 from the same logistic regression as the ranker's (`eval.fit_variables.fit`);
 leave-one-project-out over the dev projects picks `MODEL_MISSING` by the left-out projects' mean
 variable F1.
@@ -34,12 +34,12 @@ def examples(limit: int | None) -> list[dict]:
     """One row per case where the model logged a value: project, the developer's variables, the
     model's, what reconcile keeps, and the candidates with features and labels."""
     from eval.case_reading import read_case
-    from logsmith import variables
+    from logsmith.planning import variables
     from logsmith.engines import model_engine
     from logsmith.engines.prompt import writes_arguments
-    from logsmith.plan import make_plan
+    from logsmith.planning.plan import make_plan
     from logsmith.settings import Settings
-    from logsmith.statement import check
+    from logsmith.engines.statement import check
 
     settings = Settings()
     model_engine.preload(settings, timeout=300.0)
@@ -71,7 +71,7 @@ def examples(limit: int | None) -> list[dict]:
 
 
 def case_f1(row: dict, weights: dict[str, float] | None, missing: float | None) -> float:
-    from logsmith import variables
+    from logsmith.planning import variables
 
     texts = tuple(c["text"] for c in row["candidates"])
     chosen = variables.reconciled(texts, tuple(row["likelihoods"]), tuple(row["by_model"]), row["exception"],

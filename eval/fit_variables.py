@@ -1,4 +1,4 @@
-"""Fit the variable chooser's weights (`logsmith.variables.WEIGHTS`, `MISSING`, `MAX_VARIABLES`)
+"""Fit the variable chooser's weights (`logsmith.planning.variables.WEIGHTS`, `MISSING`, `MAX_VARIABLES`)
 on the dev and train splits of the corpus, never on the held-out one.
 
 For each case (the developer's statement masked, cursor on its blank line) it reads the site and
@@ -9,7 +9,7 @@ regression (Newton steps) gives the weights, and leave-one-project-out over the 
 projects picks the expected number of variables that are no candidate (`MISSING`) and the most
 variables per statement: the pair with the best mean variable F1 of the left-out projects.
 
-    .venv/bin/python -m eval.fit_variables            # prints the constants to paste into logsmith/variables.py
+    .venv/bin/python -m eval.fit_variables            # prints the constants to paste into logsmith/planning/variables.py
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ LIMITS = (1, 2, 3)
 def examples(splits: tuple[str, ...] = ("dev", "train")) -> list[dict]:
     """One row per case: project, the expected variables, and the candidates with features and labels."""
     from eval.case_reading import read_case
-    from logsmith import variables
-    from logsmith.plan import make_plan
-    from logsmith.policy import is_secret
+    from logsmith.planning import variables
+    from logsmith.planning.plan import make_plan
+    from logsmith.planning.secrets import is_secret
 
     rows = []
     every_case, projects = corpus.load_cases(), corpus.load_projects()
@@ -92,13 +92,13 @@ def fit(rows: list[dict], l2: float = L2, steps: int = 25) -> dict[str, float]:
 
 
 def _scored(row: dict, weights: dict[str, float]) -> list[tuple[float, str]]:
-    from logsmith import variables
+    from logsmith.planning import variables
 
     return [(variables.probability(variables.Candidate(c["text"], c["features"]), weights), c["text"]) for c in row["candidates"]]
 
 
 def case_f1(row: dict, weights: dict[str, float], threshold: float, limit: int) -> float:
-    from logsmith import variables
+    from logsmith.planning import variables
 
     chosen = set(variables.select(_scored(row, weights), threshold, limit))
     return metrics.set_scores(chosen, set(row["expected"]))[2]
@@ -108,7 +108,7 @@ def informed_f1(row: dict, weights: dict[str, float], threshold: float, limit: i
     """The case's F1 for the ranker, and for the ranker told more than the code shows: whether the
     developer logged any value (then it logs its choice, or at least its best candidate), also how
     many (its best that many), and which (every candidate the developer logged)."""
-    from logsmith import variables
+    from logsmith.planning import variables
 
     expected = set(row["expected"])
     scored = _scored(row, weights)

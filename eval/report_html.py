@@ -8,7 +8,7 @@ import html
 import re
 
 from eval.suite_report import BREAKDOWN_ENGINES, SHORT, SPLIT_TITLES, cases, render_markdown
-from logsmith.report import chart_png
+from logsmith.audit.report import chart_png
 
 COLOURS = {
     "logsmith_inline": "#1f6fd1",

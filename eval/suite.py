@@ -228,8 +228,8 @@ class ServerSession:
 
 def audit_summary(home: Path) -> dict | None:
     """`logsmith report`'s figures over the server's audit store (None when there is none)."""
-    from logsmith.report import outcomes, summarize
-    from logsmith.telemetry import STORE_FILE, StoreError, read_rows
+    from logsmith.audit.report import outcomes, summarize
+    from logsmith.audit.store import STORE_FILE, StoreError, read_rows
 
     store = home / STORE_FILE
     if not store.exists():
@@ -347,12 +347,12 @@ def read_run_file(out: Path) -> dict:
 
 async def run(options: Options) -> int:
     """Run the cases not done yet; returns 0, or 2 when the run could not start."""
-    from logsmith import models
-    from logsmith.engines.llama import shutdown_workers
+    from logsmith.model import registry
+    from logsmith.model.client import shutdown_workers
 
     try:
-        choice = models.resolve(logsmith.Settings(model=options.model))
-    except models.ModelError as exc:
+        choice = registry.resolve(logsmith.Settings(model=options.model))
+    except registry.ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = options.out

@@ -9,7 +9,7 @@ arguments added from the plan; the model writes on (greedy, 48 tokens at most, s
 and the statement is the opened call plus its text up to the end of the line, whatever it is.
 Comparing this with logsmith shows what the grammar is worth.
 
-The model is logsmith's default worker in this process (`logsmith.engines.llama.get_worker`, the
+The model is logsmith's default worker in this process (`logsmith.model.client.get_worker`, the
 same context size as the server's), with a generous deadline: this baseline is not cut short.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from logsmith.engines import model_engine
 from logsmith.engines import prompt as prompts
 from logsmith.pipeline import facts_of, site_at, style_for
-from logsmith.plan import make_plan
+from logsmith.planning.plan import make_plan
 from logsmith.settings import Settings, from_environment
 from logsmith.syntax.document import ParsedDocument
 

@@ -18,9 +18,9 @@ import sys
 SUBCOMMANDS = {
     "serve": ("logsmith.server.main", "run the language server (stdio, or --tcp HOST:PORT)"),
     "suggest": ("logsmith.batch", "find places that should log and propose statements"),
-    "model": ("logsmith.models", "list, install, verify the local models"),
-    "report": ("logsmith.report", "acceptance and latency report from the audit store"),
-    "audit": ("logsmith.audit", "export or verify the audit trail"),
+    "model": ("logsmith.model.registry", "list, install, verify the local models"),
+    "report": ("logsmith.audit.report", "acceptance and latency report from the audit store"),
+    "audit": ("logsmith.audit.export", "export or verify the audit trail"),
 }
 
 

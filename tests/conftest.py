@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logsmith import models
+from logsmith.model import registry
 from logsmith.settings import Settings
 
 
@@ -12,8 +12,8 @@ from logsmith.settings import Settings
 def default_model_path():
     """Absolute path of the installed default GGUF. `make test` installs it; a missing model fails loudly."""
     try:
-        return models.resolve(Settings()).path
-    except models.ModelError as exc:
+        return registry.resolve(Settings()).path
+    except registry.ModelError as exc:
         pytest.fail(f"the default model is not installed: {exc}")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from logsmith.telemetry import AuditEvent, AuditStore
+from logsmith.audit.store import AuditEvent, AuditStore
 
 CLOSED = 141
 SMALL_PIPE = 4096  # a one-page pipe buffer: the command fills it long before it is done
@@ -104,12 +104,12 @@ def test_report_ends_quietly_when_its_output_is_closed(long_trail, output, start
 
 def test_a_broken_pipe_that_is_not_the_output_is_not_hidden(monkeypatch, capsys):
     """Only a closed standard output or error ends quietly: a pipe of logsmith's own breaking is a bug to show."""
-    import logsmith.report
+    import logsmith.audit.report
     from logsmith.cli import main
 
     def broken(args):
         raise BrokenPipeError("the model worker's pipe")
 
-    monkeypatch.setattr(logsmith.report, "run", broken)
+    monkeypatch.setattr(logsmith.audit.report, "run", broken)
     with pytest.raises(BrokenPipeError):
         main(["report"])

@@ -19,7 +19,7 @@ from logsmith.pipeline import suggest_insertion
 from logsmith.settings import Settings
 from logsmith.suggestion import Suggestion, TextEdit
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.sites import find_sites, syntax_error_line
+from logsmith.syntax.batch_rules import find_sites, syntax_error_line
 
 MODEL_LOAD_TIMEOUT_S = 300.0
 _loaded_models: set = set()
@@ -40,7 +40,7 @@ def ensure_model(settings: Settings, threads: int | None = None) -> None:
     """Load the model of `settings` in this process and wait until it answers (once per process).
     `threads`: llama.cpp threads for it; N processes each using every core would fight over them.
 
-    Raises logsmith.models.ModelError (missing / corrupt model) or TimeoutError."""
+    Raises logsmith.model.registry.ModelError (missing / corrupt model) or TimeoutError."""
     if not settings.use_model:
         return
     key = (settings.model,)
@@ -49,16 +49,16 @@ def ensure_model(settings: Settings, threads: int | None = None) -> None:
     from logsmith.engines import model_engine
 
     if threads is not None:
-        from logsmith import models
-        from logsmith.engines.llama import get_worker
+        from logsmith.model import registry
+        from logsmith.model.client import get_worker
 
-        get_worker(models.resolve(settings), n_threads=threads)  # creates this process's worker with them
+        get_worker(registry.resolve(settings), n_threads=threads)  # creates this process's worker with them
 
     model_engine.preload(settings, timeout=MODEL_LOAD_TIMEOUT_S)
     _loaded_models.add(key)
     if multiprocessing.parent_process() is not None:
         # A pool worker ends without running atexit handlers: stop its model worker explicitly.
-        from logsmith.engines.llama import shutdown_workers
+        from logsmith.model.client import shutdown_workers
 
         multiprocessing.util.Finalize(None, shutdown_workers, exitpriority=10)
 

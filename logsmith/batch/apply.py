@@ -34,7 +34,7 @@ class Written:
 
 
 def backup_root() -> Path:
-    from logsmith.telemetry import logsmith_home
+    from logsmith.audit.store import logsmith_home
 
     return logsmith_home() / "backups" / time.strftime("%Y%m%d-%H%M%S")
 

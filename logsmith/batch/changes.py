@@ -14,7 +14,7 @@ from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.batch.results import FileResult
 from logsmith.batch.source_file import UnreadableSource, decode_source
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.sites import syntax_error_line
+from logsmith.syntax.batch_rules import syntax_error_line
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from logsmith.batch.progress import Progress
 from logsmith.batch.runner import collect, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.batch.walk import discover
-from logsmith.syntax.sites import RULES, unknown_rules
+from logsmith.syntax.batch_rules import RULES, unknown_rules
 
 EPILOG = """\
 rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one place with
@@ -87,11 +87,11 @@ def _model_of(settings) -> tuple[str, str | None]:
     """What the review calls the configured engine, and the model's id (None: template only)."""
     if not settings.use_model:
         return "template only (--no-model)", None
-    from logsmith import models
+    from logsmith.model import registry
 
     try:
-        choice = models.resolve(settings)
-    except models.ModelError as exc:
+        choice = registry.resolve(settings)
+    except registry.ModelError as exc:
         raise SystemExit(f"logsmith suggest: the model cannot be used: {exc}\n(use --no-model for template-only suggestions)") from None
     return f"{choice.model_id}, {settings.latency_budget_ms} ms a statement (the template engine where it cannot answer)", choice.model_id
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.source_file import SourceText
 from logsmith.suggestion import Suggestion
-from logsmith.syntax.sites import Finding
+from logsmith.syntax.batch_rules import Finding
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.results import FileResult
 from logsmith.suggestion import Suggestion
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 TEMPLATE = "template"
 BATCH_BUDGET_MS = 10_000

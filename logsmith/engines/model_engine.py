@@ -11,13 +11,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from logsmith import models
+from logsmith.model import registry
 from logsmith.engines import prompt as prompts
-from logsmith.plan import Plan
-from logsmith.policy import secret_values
+from logsmith.planning.plan import Plan
+from logsmith.planning.secrets import secret_values
 from logsmith.settings import Settings
-from logsmith.statement import InvalidStatement, check
-from logsmith.syntax.style import FileFacts
+from logsmith.engines.statement import InvalidStatement, check
+from logsmith.syntax.file_facts import FileFacts
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
@@ -38,10 +38,10 @@ class Outcome:
 
 
 def worker_for(settings: Settings):
-    """The running worker for the configured model; raises models.ModelError with the fix."""
-    from logsmith.engines.llama import get_worker
+    """The running worker for the configured model; raises registry.ModelError with the fix."""
+    from logsmith.model.client import get_worker
 
-    choice = models.resolve(settings)
+    choice = registry.resolve(settings)
     worker = get_worker(choice)
     if worker.state in ("stopped", "failed"):
         worker.start()
@@ -57,7 +57,10 @@ def preload(settings: Settings, timeout: float = 120.0):
 
 def secrets_of(document: ParsedDocument) -> frozenset[str]:
     """Values the file binds to secret-looking names; computed once per document text."""
-    return document.memo("secret_values", lambda: secret_values(document.text))
+    cache = document.cache
+    if cache.secret_values is None:
+        cache.secret_values = secret_values(document.text)
+    return cache.secret_values
 
 
 def _masked(document: ParsedDocument, text: str) -> str:
@@ -69,7 +72,10 @@ def _masked(document: ParsedDocument, text: str) -> str:
 
 def _examples(document: ParsedDocument, facts: FileFacts) -> tuple[str, ...]:
     """The file's example log statements for the prompt; chosen once per document text."""
-    return document.memo("prompt_examples", lambda: prompts.file_examples(facts.calls))
+    cache = document.cache
+    if cache.prompt_examples is None:
+        cache.prompt_examples = prompts.file_examples(facts.calls)
+    return cache.prompt_examples
 
 
 def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
@@ -105,11 +111,11 @@ def statement(
     deadline: float,
     cancel: threading.Event | None = None,
 ) -> Outcome:
-    from logsmith.engines.llama import ModelFailed, ModelNotReady
+    from logsmith.model.client import ModelFailed, ModelNotReady
 
     try:
         worker = worker_for(settings)
-    except models.ModelError as exc:
+    except registry.ModelError as exc:
         return Outcome(notes=[str(exc)])
     if worker.state != "ready":
         return Outcome(notes=[f"model {worker.model_id} is {worker.state}" + (f": {worker.last_error}" if worker.last_error else "")])

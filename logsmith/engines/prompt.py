@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import zlib
 
-from logsmith.plan import Plan
-from logsmith.statement import render, with_safe_formats
+from logsmith.planning.plan import Plan
+from logsmith.engines.statement import render, with_safe_formats
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from logsmith.plan import Plan
+from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
+from logsmith.vocabulary import identifier_words
 
 # Verbs that programmers start function names with, in their base form. A name whose first word is
 # not here (`low_stock`, `quantity`, `setvals`, `f`) is never conjugated.
@@ -73,13 +74,6 @@ DOUBLED = {"get", "set", "put", "run", "stop", "shut", "split", "begin", "drop",
 NOT_VERB_STARTS = {"on", "from", "to", "as", "is", "has", "by", "with", "for", "in", "at", "of", "if", "when",
                    "after", "before", "should", "can", "needs", "no", "not", "main", "new", "enter", "exit", "maybe", "try"}
 PROPERTY_DECORATORS = re.compile(r"(^|\.)(property|cached_property|getter)$|\.setter$|\.deleter$")
-
-
-def words_of(name: str) -> list[str]:
-    """`loadConfigFile` / `load_config_file` / `HTTPServer` -> ['load', 'config', 'file'] / ['http', 'server']."""
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name.strip("_"))
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w.lower() for w in re.split(r"[_\W]+", name) if w]
 
 
 def gerund(verb: str) -> str:
@@ -158,10 +152,10 @@ def subject_of(site: LogSite) -> Subject | None:
         return None
     name = site.function.name
     if name == "__init__" and site.function.class_name:
-        return Subject(("initialise",), thing=" ".join(words_of(site.function.class_name)))
+        return Subject(("initialise",), thing=" ".join(identifier_words(site.function.class_name)))
     if name.startswith("__") and name.endswith("__"):
         return Subject(name=name)
-    words = words_of(name)
+    words = identifier_words(name)
     label = name.strip("_") or name
     if not words:
         return Subject(name=label)
@@ -228,7 +222,7 @@ def message(site: LogSite, plan: Plan) -> str:
     elif subject is not None:
         text = subject.noun or f"In {where}"
     else:
-        text = (" ".join(words_of(plan.variables[0].split(".")[-1])) if plan.variables else "") or "Checkpoint"
+        text = (" ".join(identifier_words(plan.variables[0].split(".")[-1])) if plan.variables else "") or "Checkpoint"
     if text.startswith(error) and error != "Error":  # a class name keeps its case: "OSError in ...", never "oSError"
         return text
     return text[:1].upper() + text[1:] if plan.capitalized else text[:1].lower() + text[1:]

@@ -63,10 +63,10 @@ def _next_statement_line(parsed, line: int) -> int | None:
 
 def plan_actions(ls, parsed, line: int, column: int, *, small_file: bool) -> list[tuple[str, int]]:
     """(action, line to insert before) for the actions that apply at `line`."""
-    site = ls.engine.site_at(parsed, line, column)
+    site = ls.suggester.site_at(parsed, line, column)
     actions: list[tuple[str, int]] = []
     if small_file:
-        around = [f for f in ls.engine.unlogged_exceptions(parsed) if f.start_line <= line <= f.end_line]
+        around = [f for f in ls.suggester.unlogged_exceptions(parsed) if f.start_line <= line <= f.end_line]
         if around:
             actions.append((EXCEPTION, max(around, key=lambda f: f.start_line).line))
     function = site.function
@@ -83,7 +83,7 @@ def plan_actions(ls, parsed, line: int, column: int, *, small_file: bool) -> lis
 def _runs(ls, parsed, line: int) -> bool:
     """Whether a statement inserted before `line` would run (not after a return, raise, ...)."""
     text = parsed.line(line)
-    return ls.engine.site_at(parsed, line, len(text) - len(text.lstrip())).reachable
+    return ls.suggester.site_at(parsed, line, len(text) - len(text.lstrip())).reachable
 
 
 def _wanted(kind: str, only) -> bool:

@@ -22,12 +22,12 @@ from logsmith import __version__
 from logsmith.server.config import ServerSettings
 from logsmith.server.convert import suggestion_lines
 from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot
-from logsmith.server.engine import PipelineEngine
+from logsmith.server.suggester import Suggester
 from logsmith.server.offers import Offered, OfferLedger
 from logsmith.server.protocol import PARSE_ERROR, LogsmithProtocol
 from logsmith.server.requests import RequestTracker, Ticket
 from logsmith.server.status import ModelStatus
-from logsmith.telemetry import AuditRecorder
+from logsmith.audit.store import AuditRecorder
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,10 @@ class Answer:
 
 
 class LogsmithServer(LanguageServer):
-    def __init__(self, engine=None, store_path: Path | None = None):
+    def __init__(self, store_path: Path | None = None):
         super().__init__("logsmith", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=LogsmithProtocol)
-        self.engine = engine or PipelineEngine()
+        self.suggester = Suggester()
         self.documents = DocumentStore()
         self.config = ServerSettings()
         self.requests = RequestTracker()
@@ -183,10 +183,10 @@ class LogsmithServer(LanguageServer):
         started = time.perf_counter()
 
         def work(parsed):
-            site = self.engine.site_at(parsed, line, column)
+            site = self.suggester.site_at(parsed, line, column)
             if not wanted(site) or ticket.cancelled:
                 return None
-            found = self.engine.suggest(parsed, line, column, path=document.path,
+            found = self.suggester.suggest(parsed, site, path=document.path,
                                         settings=remaining_budget(settings, started), cancel=ticket.cancel)
             return found, suggestion_lines(parsed, found)
 
@@ -222,7 +222,7 @@ class LogsmithServer(LanguageServer):
         started = time.perf_counter()
 
         def work(parsed):
-            found = self.engine.suggest_insertion(parsed, before_line, path=document.path,
+            found = self.suggester.suggest_insertion(parsed, before_line, path=document.path,
                                                   settings=remaining_budget(settings, started))[:1]
             return found, suggestion_lines(parsed, found)
 
@@ -243,11 +243,11 @@ class LogsmithServer(LanguageServer):
 
     def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
         """After `delay` seconds with no newer warm-up or request, warm the model's cache for this site."""
-        self._warm(document, delay, lambda parsed: self.engine.warm_prompt(parsed, line, column))
+        self._warm(document, delay, lambda parsed: self.suggester.warm_prompt(parsed, line, column))
 
     def warm_file(self, document: OpenDocument) -> None:
         """Warm the start every prompt in this file shares, while the user reads the file just opened."""
-        self._warm(document, 0.0, self.engine.warm_file_prompt)
+        self._warm(document, 0.0, self.suggester.warm_file_prompt)
 
     def _warm(self, document: OpenDocument, delay: float, prompt_for) -> None:
         """After `delay` seconds, evaluate `prompt_for(parsed document)` into the model's KV cache.
@@ -268,7 +268,7 @@ class LogsmithServer(LanguageServer):
                 if context is None or ticket.cancelled:
                     return
                 loop = asyncio.get_running_loop()
-                await ticket.run(loop.run_in_executor(self._pool, lambda: self.engine.warm(
+                await ticket.run(loop.run_in_executor(self._pool, lambda: self.suggester.warm(
                     context, settings=settings, cancel=ticket.cancel, budget_s=WARM_BUDGET_S)))
             except Exception:
                 log.debug("warm-up failed", exc_info=True)
@@ -284,11 +284,11 @@ class LogsmithServer(LanguageServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def create_server(engine=None, store_path: Path | None = None) -> LogsmithServer:
+def create_server(store_path: Path | None = None) -> LogsmithServer:
     """The server with every feature registered."""
     from logsmith.server import actions, commands, completion, inline, lifecycle
 
-    server = LogsmithServer(engine=engine, store_path=store_path)
+    server = LogsmithServer(store_path=store_path)
     lifecycle.register(server)
     completion.register(server)
     inline.register(server)

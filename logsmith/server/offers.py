@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from logsmith.suggestion import Suggestion
-from logsmith.telemetry import AuditEvent, AuditRecorder, new_id, settings_that_matter
+from logsmith.audit.store import AuditEvent, AuditRecorder, new_id, settings_that_matter
 
 log = logging.getLogger(__name__)
 

@@ -44,15 +44,15 @@ class ModelStatus:
             self.state, self.choice = "off", None
             await self._release_worker(loop)
             return
-        from logsmith import models
+        from logsmith.model import registry
 
         try:
-            choice = await loop.run_in_executor(None, models.resolve, settings)
-        except models.ModelMissing as exc:
+            choice = await loop.run_in_executor(None, registry.resolve, settings)
+        except registry.ModelMissing as exc:
             self.state, self.choice = "missing", None
             self._tell_once(f"logsmith: {exc}. Until then suggestions come from templates only.", types.MessageType.Warning)
             return
-        except models.ModelError as exc:
+        except registry.ModelError as exc:
             self.state, self.choice = "failed", None
             self._tell_once(f"logsmith: {exc}. Suggestions come from templates only.", types.MessageType.Error)
             return
@@ -64,7 +64,7 @@ class ModelStatus:
             return
         self.choice = choice
         try:
-            from logsmith.engines.llama import get_worker
+            from logsmith.model.client import get_worker
 
             worker = get_worker(choice)
         except Exception as exc:

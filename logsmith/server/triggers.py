@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from logsmith.syntax.site import LOGGER_WORD
+from logsmith.vocabulary import LEVEL_METHODS, LOGGER_WORD
 
-LEVEL_NAMES = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log")
 # An identifier chain, maybe ending in a dot or a partial name, maybe with an opened call.
 CHAIN = re.compile(r"^\s*[A-Za-z_][\w.]*(\(.*)?$")
 
@@ -27,7 +26,7 @@ def logger_being_typed(site) -> bool:
         return False
     if typed.level_prefix is None or typed.opened_call:
         return True
-    return any(level.startswith(typed.level_prefix) for level in LEVEL_NAMES)
+    return any(level.startswith(typed.level_prefix) for level in (*LEVEL_METHODS, "log"))
 
 
 def completion_wanted(site) -> bool:

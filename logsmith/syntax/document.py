@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from logsmith.syntax.languages import parser
+
+if TYPE_CHECKING:
+    from logsmith.syntax.file_facts import FileFacts
 
 
 @dataclass(frozen=True)
 class Position:
     line: int
     character: int
+
+
+@dataclass
+class TextCache:
+    """What is worked out once per text version of a document, by whoever needs it first; a new
+    text starts an empty cache (`ParsedDocument.cache`)."""
+
+    file_facts: FileFacts | None = None
+    module_names: frozenset[str] | None = None
+    secret_values: frozenset[str] | None = None
+    prompt_examples: tuple[str, ...] | None = None
+    self_attributes: dict[tuple[int | None, int | None], tuple[str, ...]] = field(default_factory=dict)
+    """Per (class start byte, method start byte)."""
 
 
 class ParsedDocument:
@@ -59,13 +75,12 @@ class ParsedDocument:
     def source_bytes(self) -> bytes:
         return self._bytes
 
-    def memo(self, key, compute):
-        """`compute()` once per text version of this document: facts that only change with the text."""
-        if getattr(self, "_memo_text", None) is not self.text:
-            self._memo_text, self._memo = self.text, {}
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    @property
+    def cache(self) -> TextCache:
+        """The cache for this text version (emptied when the text changes)."""
+        if getattr(self, "_cache_text", None) is not self.text:
+            self._cache_text, self._cache = self.text, TextCache()
+        return self._cache
 
     def _refresh_index(self) -> None:
         self._bytes = self.text.encode("utf-8", "surrogatepass")

@@ -10,6 +10,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
 from logsmith.syntax.usages import Usage, function_usages
+from logsmith.vocabulary import LOGGER_WORD
 
 SCOPES = ("function_definition", "class_definition", "lambda")
 # What the user may have typed on the line: a logger expression, a dot, a level, an opening call.
@@ -20,9 +21,6 @@ TYPED = re.compile(
         )?$""",
     re.VERBOSE,
 )
-# A name that reads as a logger: log, logger, LOG, _log, gen_log, self.logger, internal_logger;
-# not catalog, backlog or dialog.
-LOGGER_WORD = re.compile(r"(^|[._])_*(log|logger|logging)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,16 +96,6 @@ class LogSite:
     @property
     def in_function(self) -> bool:
         return self.function is not None
-
-    @property
-    def logger_typed(self) -> bool:
-        typed = self.typed
-        if typed.logger is None:
-            return False
-        level_like = bool(typed.level_prefix) and any(
-            level.startswith(typed.level_prefix.lower()) for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
-        )
-        return bool(LOGGER_WORD.search(typed.logger)) or level_like
 
     @property
     def fits_log(self) -> bool:
@@ -312,6 +300,22 @@ def _module_names(root) -> frozenset[str]:
     return frozenset(names)
 
 
+def module_names_of(document: ParsedDocument) -> frozenset[str]:
+    """Names bound at module level in `document`, worked out once per text."""
+    cache = document.cache
+    if cache.module_names is None:
+        cache.module_names = _module_names(document.tree.root_node)
+    return cache.module_names
+
+
+def _self_attributes_cached(document: ParsedDocument, func, class_node) -> tuple[str, ...]:
+    key = (class_node.start_byte if class_node is not None else None, func.start_byte if func is not None else None)
+    found = document.cache.self_attributes.get(key)
+    if found is None:
+        found = document.cache.self_attributes[key] = _self_attributes(func, class_node)
+    return found
+
+
 PROBE = "pass"  # what the cursor's line is read as, whatever is typed on it
 
 
@@ -342,8 +346,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
-        names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
-        return LogSite(line, character, indent, typed, "other", None, (), names, after_cursor=after, syntax_error=root.has_error)
+        return LogSite(line, character, indent, typed, "other", None, (), module_names_of(document), after_cursor=after, syntax_error=root.has_error)
 
     func_node = _enclosing(statement, ("function_definition",))
     scope_node = _enclosing(statement, SCOPES)
@@ -353,7 +356,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     names: list[str] = []
     unbound: set[str] = set()
     numeric: frozenset[str] = frozenset()
-    module_names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
+    module_names = module_names_of(document)
     if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
         definite = bound_at(func_node, statement)
         names = [n for n in _bindings(func_node, root, statement.start_byte, statement) if n in definite]
@@ -436,10 +439,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         return_value=return_value,
         raise_value=raise_value,
         usages=function_usages(func_node, statement, prev_node, next_node, _log_argument_ranges(func_node)) if func_node is not None else (),
-        self_attributes=document.memo(
-            ("self_attributes", class_node.start_byte if class_node is not None else None, func_node.start_byte if func_node is not None else None),
-            lambda: _self_attributes(func_node, class_node),
-        ),
+        self_attributes=_self_attributes_cached(document, func_node, class_node),
         after_cursor=after,
         syntax_error=probe.tree.root_node.has_error and document.has_error,
         unbound_names=frozenset(unbound),

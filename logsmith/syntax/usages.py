@@ -1,5 +1,5 @@
 """How the cursor's function uses its names and attribute chains up to the cursor: the facts the
-variable chooser (`logsmith.variables`) ranks.
+variable chooser (`logsmith.planning.variables`) ranks.
 
 One compiled query (`grammars/python/usages.scm`) over a window of the function (at most
 `WINDOW_LINES` lines before the cursor, and the rest of the cursor's block after it, at most

@@ -179,10 +179,10 @@ def test_the_summary_rate_keeps_a_decimal_below_ten_files_a_second():
 
 @pytest.fixture(scope="module")
 def model_id(default_model_path):
-    from logsmith import models
+    from logsmith.model import registry
     from logsmith.settings import Settings
 
-    return models.resolve(Settings(model=str(default_model_path))).model_id
+    return registry.resolve(Settings(model=str(default_model_path))).model_id
 
 
 def review_header(review) -> str:
@@ -246,7 +246,7 @@ def test_the_reasons_are_grouped_from_the_notes_and_the_hint_covers_the_slowest_
     from logsmith.batch.results import FileResult, Proposal
     from logsmith.batch.summary import Summary, model_skip_reason
     from logsmith.suggestion import Suggestion, TextEdit
-    from logsmith.syntax.sites import Finding
+    from logsmith.syntax.batch_rules import Finding
 
     def proposal(source, *notes):
         finding = Finding("io_call", 3, "    ", 3, 4, 3, 20, "`f` performs file I/O", "f")

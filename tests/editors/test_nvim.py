@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from logsmith import models, telemetry
+from logsmith.audit import store as audit_store
+from logsmith.model import registry
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -219,8 +220,8 @@ def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, st
     return run
 
 
-def audit_rows() -> list[telemetry.AuditRow]:
-    return telemetry.read_rows(telemetry.default_store_path())
+def audit_rows() -> list[audit_store.AuditRow]:
+    return audit_store.read_rows(audit_store.default_store_path())
 
 
 # -- Neovim 0.12
@@ -234,12 +235,12 @@ def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_p
     assert "logsmith.accept" in run.data["capabilities"]["commands"], run.explain()
 
     # The real default model answered (in time) and its statement is in the menu.
-    assert run.data["model_progress"]["message"].startswith(f"model {models.DEFAULT_MODEL} ready"), run.explain()
+    assert run.data["model_progress"]["message"].startswith(f"model {registry.DEFAULT_MODEL} ready"), run.explain()
     status = run.data["status"]
-    assert status["modelId"] == models.DEFAULT_MODEL and status["modelState"] == "ready", run.explain()
+    assert status["modelId"] == registry.DEFAULT_MODEL and status["modelState"] == "ready", run.explain()
     # The model answered: its statement is in the menu, or its answer was read and turned down on
     # quality (a one-word message), which the status says; never a timeout or an error.
-    model_item = any(item["menu"].endswith(f"· {models.DEFAULT_MODEL}") for item in run.data["menu"])
+    model_item = any(item["menu"].endswith(f"· {registry.DEFAULT_MODEL}") for item in run.data["menu"])
     assert model_item or "model gave no usable message" in status.get("notes", []), run.explain()
     assert run.data["status_text"].startswith("logsmith: "), run.explain()
 

@@ -3,7 +3,8 @@
 from collections import Counter
 
 from eval import fit_levels
-from logsmith.policy import LEVELS, LevelEvidence
+from logsmith.planning.levels import LevelEvidence
+from logsmith.vocabulary import LEVELS
 
 
 def _example(project: str, key: str, expected: str | None, split: str = "dev") -> fit_levels.LevelExample:

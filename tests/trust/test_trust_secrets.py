@@ -10,7 +10,7 @@ For every suggestion:
   statement, in any letter case: the model sees the file and must not copy it into a message;
 - the names that are not secrets (`key` of a dict, `username`, `keyboard`) are still logged, so the
   rule cannot pass by logging nothing.
-The rule itself is `logsmith.policy.is_secret` (see SECURITY.md).
+The rule itself is `logsmith.planning.levels.is_secret` (see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def check_case(case: Case, suggestions) -> None:
 
 def plan_of(case: Case):
     from logsmith.pipeline import facts_of, site_at, style_for
-    from logsmith.plan import make_plan
+    from logsmith.planning.plan import make_plan
     from logsmith.syntax.document import ParsedDocument
 
     text, line, character = case.source()

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from logsmith.batch.changes import FileChange
 from logsmith.batch.results import FileResult
 from logsmith.batch.summary import Summary, model_skip_reason
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 CONTEXT_LINES = 3
 

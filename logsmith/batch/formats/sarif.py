@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from logsmith.batch.results import FileResult
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_LEVEL = {

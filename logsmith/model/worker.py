@@ -1,0 +1,643 @@
+"""The model worker process: loads one GGUF model with llama-cpp-python and answers JSON lines.
+
+Run by `logsmith.model.client.ModelWorker` as `python -m logsmith.model.worker --model PATH`.
+A crash in llama.cpp kills only this process, never the language server that started it.
+
+Protocol: one JSON object per line on stdin (requests) and on the private copy of stdout
+(replies and events). Anything native code prints to fd 1 goes to stderr (the worker log).
+
+Requests, each with an integer "id":
+  {"op": "complete", "prompt", "grammar"|null, "max_tokens", "stop": [...], "deadline_s", "temperature"}
+  {"op": "warm", "prompt", "deadline_s"}      evaluate the prompt into the KV cache, generate nothing
+  {"op": "tokenize", "text"}                   token ids, as the model sees the text
+  {"op": "ping"}                                round trip, for measuring the IPC overhead
+  {"op": "shutdown"}
+  {"op": "cancel", "target": ID}                stop request ID between two tokens (no reply of its own)
+Replies: {"id", "ok": true, "result": {...}} or {"id", "ok": false, "kind": "grammar"|"request", "error"}.
+Events: {"event": "progress", "message", "percentage"}, {"event": "ready", ...}, {"event": "failed", "error"}.
+
+A "complete" or "warm" result carries: text, tokens, prompt_tokens, reused_tokens (prompt tokens
+already in the KV cache), evaluated_tokens, truncated_tokens, prompt_seconds, generation_seconds,
+seconds, stopped_by ("stop", "length", "deadline", "too_slow" or "cancelled"), needed_seconds (the
+expected time for the uncached prompt and a short answer, from the measured rates) and threads (the
+thread count used: fewer than asked while other processes keep the cores busy, see CpuShare).
+"too_slow": the completion was not started because it could not end before the deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import ctypes
+import faulthandler
+import json
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+
+# Prompt tokens are evaluated in slices this long so a deadline or a cancel is seen between two
+# slices (about 0.1 s for Gemma 270M, 0.45 s for Qwen 0.5B on 2 cores); slices of 64 are measured
+# as fast as 256 here.
+PREFILL_SLICE = 64
+LOG_LEVEL_WARN, LOG_LEVEL_ERROR = 3, 4  # ggml_log_level
+CANCELLED_IDS_KEPT = 64
+# When the grammar rejects the model's first choice, it is applied to this many most likely tokens
+# before the whole vocabulary (262k tokens for Gemma: about 45 ms a token on 2 cores).
+GRAMMAR_SHORTLIST = 256
+# A prompt too long for the context loses its oldest tokens in blocks of this many.
+TRUNCATE_BLOCK = 256
+# A completion is not started when evaluating its uncached prompt (more than one slice of it) and
+# writing this many tokens would end past the deadline: the caller answers without the model at
+# once, instead of at the deadline, and the prompt is read by a warm-up meanwhile.
+ANSWER_TOKENS_EXPECTED = 10
+
+
+class RequestError(Exception):
+    """The request cannot be served (bad grammar, bad field); the worker keeps running."""
+
+    def __init__(self, message: str, kind: str = "request"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class Channel:
+    """The protocol's output: a private copy of fd 1. Fd 1 itself is pointed at stderr."""
+
+    def __init__(self):
+        self._fd = os.dup(1)
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        self._lock = threading.Lock()
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+        with self._lock:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+
+
+class Inbox:
+    """Reads requests from stdin in a thread, so a cancel is seen while the main thread computes."""
+
+    def __init__(self):
+        self._requests: queue.Queue[dict] = queue.Queue()
+        self._lock = threading.Lock()
+        self._cancelled: collections.deque[int] = collections.deque(maxlen=CANCELLED_IDS_KEPT)
+        threading.Thread(target=self._read, name="worker-inbox", daemon=True).start()
+
+    def _read(self) -> None:
+        for raw in sys.stdin.buffer:
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                print(f"worker: ignoring a line that is not JSON: {raw[:80]!r}", file=sys.stderr)
+                continue
+            if not isinstance(message, dict):
+                continue
+            if message.get("op") == "cancel":
+                with self._lock:
+                    self._cancelled.append(message.get("target"))
+            else:
+                self._requests.put(message)
+        # The parent closed our stdin or died: nothing will read our answers any more.
+        os._exit(0)
+
+    def next_request(self) -> dict:
+        return self._requests.get()
+
+    def is_cancelled(self, request_id) -> bool:
+        with self._lock:
+            return request_id in self._cancelled
+
+
+class LlamaLog:
+    """Keeps llama.cpp's warnings and errors: written to the worker log, the last few kept for messages."""
+
+    def __init__(self, log_fd: int):
+        import llama_cpp
+
+        self._log_fd = log_fd
+        self.recent: collections.deque[str] = collections.deque(maxlen=8)
+
+        @llama_cpp.llama_log_callback
+        def on_log(level, text, user_data):
+            if level >= LOG_LEVEL_WARN and text:
+                line = text.decode("utf-8", "replace")
+                if level >= LOG_LEVEL_ERROR and line.strip():
+                    self.recent.append(line.strip())
+                try:
+                    os.write(self._log_fd, line.encode("utf-8"))
+                except OSError:
+                    pass
+
+        self._callback = on_log  # keep a reference: ctypes callbacks must outlive their registration
+        llama_cpp.llama_log_set(on_log, ctypes.c_void_p(0))
+
+    def last_error(self) -> str:
+        return self.recent[-1] if self.recent else ""
+
+    def first_error(self) -> str:
+        """The oldest error kept: usually the cause, the later ones its consequences."""
+        return self.recent[0] if self.recent else ""
+
+
+class CapturedStderr:
+    """Collects what native code writes to fd 2 while it is open (the grammar parser prints its errors)."""
+
+    def __enter__(self):
+        self._file = tempfile.TemporaryFile()
+        self._saved = os.dup(2)
+        os.dup2(self._file.fileno(), 2)
+        self.text = ""
+        return self
+
+    def __exit__(self, *exc_info):
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._file.seek(0)
+        self.text = self._file.read().decode("utf-8", "replace").strip()
+        self._file.close()
+        return False
+
+
+class TokenSampler:
+    """Picks each next token: greedy at temperature 0, else top-k/top-p/min-p sampling.
+
+    With a grammar, the unconstrained choice is tried first and the grammar is applied to the
+    whole vocabulary only when it rejects that choice: applying it to Gemma's 262k-token
+    vocabulary at every step costs about 45 ms a token on 2 cores.
+    """
+
+    def __init__(self, model: LoadedModel, temperature: float, grammar, seed: int):
+        lib = self.lib = model.lib
+        self.model = model
+        self.grammar = grammar
+        self.chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
+        if temperature <= 0:
+            parts = [lib.llama_sampler_init_greedy()]
+        else:
+            parts = [
+                lib.llama_sampler_init_top_k(40),
+                lib.llama_sampler_init_top_p(0.95, 1),
+                lib.llama_sampler_init_min_p(0.05, 1),
+                lib.llama_sampler_init_temp(temperature),
+                lib.llama_sampler_init_dist(seed),
+            ]
+        for part in parts:
+            lib.llama_sampler_chain_add(self.chain, part)
+        self._candidates = None
+
+    def sample(self) -> int:
+        lib, ctx = self.lib, self.model.llm.ctx
+        token = lib.llama_sampler_sample(self.chain, ctx, -1)
+        if self.grammar is None:
+            return token
+        single = (lib.llama_token_data * 1)(lib.llama_token_data(token, 0.0, 0.0))
+        view = lib.llama_token_data_array(single, 1, -1, False)
+        lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
+        if single[0].logit == float("-inf"):
+            token = self._sample_constrained(ctx)
+        if not self.model.is_end(token):  # the end of text is only chosen where the grammar allows it
+            lib.llama_sampler_accept(self.grammar, token)
+        return token
+
+    def _sample_constrained(self, ctx) -> int:
+        """Apply the grammar to the most likely tokens first, to the whole vocabulary only if none fits."""
+        import numpy
+
+        lib, n_vocab = self.lib, self.model.n_vocab
+        if self._candidates is None:
+            self._candidates = numpy.zeros(n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
+        logits = numpy.ctypeslib.as_array(lib.llama_get_logits_ith(ctx, -1), shape=(n_vocab,))
+        likely = numpy.argpartition(logits, -GRAMMAR_SHORTLIST)[-GRAMMAR_SHORTLIST:]
+        for ids in (likely, None):
+            count = n_vocab if ids is None else len(ids)
+            candidates = self._candidates[:count]
+            candidates["id"] = numpy.arange(n_vocab, dtype="<i4") if ids is None else ids
+            candidates["logit"] = logits if ids is None else logits[ids]
+            candidates["p"] = 0.0
+            view = lib.llama_token_data_array(candidates.ctypes.data_as(lib.llama_token_data_p), count, -1, False)
+            lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
+            if ids is None or numpy.isfinite(candidates["logit"]).any():
+                lib.llama_sampler_apply(self.chain, ctypes.byref(view))
+                return view.data[view.selected].id
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.lib.llama_sampler_free(self.chain)
+        if self.grammar is not None:
+            self.lib.llama_sampler_free(self.grammar)
+
+
+class CpuShare:
+    """How much CPU other processes use right now, sampled from /proc, to choose the thread count.
+
+    llama.cpp's threads wait for each other at every step, so when another process holds a core,
+    two threads run 3-7 times slower than one (measured on 2 cores with other model runs going).
+    The worker uses all its threads only while the other processes leave enough cores free.
+    """
+
+    def __init__(self, max_threads: int, period_s: float = 0.25):
+        self.max_threads = max(1, max_threads)
+        self.cores = os.cpu_count() or 1
+        self.others = 0.0  # cores busy with other processes, smoothed
+        self._period_s = period_s
+        self._ticks_per_s = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.available = self.max_threads > 1 and self._sample() is not None
+        if self.available:
+            threading.Thread(target=self._watch, name="worker-cpu-share", daemon=True).start()
+
+    def threads(self) -> int:
+        if not self.available:
+            return self.max_threads
+        return max(1, min(self.max_threads, int(self.cores - self.others + 0.5)))
+
+    def _sample(self) -> tuple[float, int, int] | None:
+        """(time, busy ticks of all processes, ticks of this process), or None without /proc."""
+        try:
+            with open("/proc/stat", encoding="ascii") as handle:
+                fields = [int(value) for value in handle.readline().split()[1:]]
+            with open("/proc/self/stat", encoding="ascii") as handle:
+                own = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return time.monotonic(), sum(fields[:8]) - idle, int(own[11]) + int(own[12])
+
+    def _watch(self) -> None:
+        previous = self._sample()
+        while previous is not None:
+            time.sleep(self._period_s)
+            current = self._sample()
+            if current is None:
+                return
+            elapsed_ticks = (current[0] - previous[0]) * self._ticks_per_s
+            if elapsed_ticks > 0:
+                others_now = max(0.0, (current[1] - previous[1]) - (current[2] - previous[2])) / elapsed_ticks
+                self.others = 0.5 * self.others + 0.5 * others_now
+            previous = current
+
+
+class LoadedModel:
+    """One llama.cpp model and context, kept for the life of the worker so the KV cache is reused."""
+
+    def __init__(self, path: str, n_threads: int, n_ctx: int, n_batch: int, log: LlamaLog):
+        import llama_cpp
+
+        self.lib = llama_cpp
+        self._log = log
+        with open(path, "rb") as handle:
+            if handle.read(4) != b"GGUF":
+                raise RuntimeError(f"{path} is not a GGUF file (no GGUF magic bytes)")
+        log.recent.clear()
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=path,
+                n_ctx=n_ctx,
+                n_batch=n_batch,
+                n_ubatch=n_batch,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                swa_full=True,  # keeps sliding-window layers (Gemma 3) rewindable to any cached prefix
+                verbose=False,
+            )
+        except Exception as exc:
+            raise RuntimeError(f"llama.cpp cannot load {path}: {log.first_error() or exc}") from exc
+        self.vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
+        self.cpu = CpuShare(n_threads)
+        self.threads = n_threads
+        self.n_ctx = self.llm.n_ctx()
+        self.n_vocab = self.llm.n_vocab()
+        self._logits_at: int | None = None  # n_tokens when the current logits were computed
+        self.prefill_token_s = 0.0
+        """Seconds per token of the last full prefill slice: how long the next slice is expected to take."""
+        self._generate_rates: collections.deque[float] = collections.deque(maxlen=5)
+        """Seconds per generated token (sampling and one step) of the last few answers."""
+        self._pieces: dict[int, bytes] = {}
+        self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
+
+    def warm_up(self) -> None:
+        """One prompt slice now, so a native crash (FACTS.md: AMX kernels) shows while loading, not
+        later, and the first request already knows how long a slice takes (see `prefill`)."""
+        token = self.tokenize("\n")[:1] or [self.llm.token_bos()]
+        began = time.monotonic()
+        self.eval(token * PREFILL_SLICE)
+        self.prefill_token_s = (time.monotonic() - began) / PREFILL_SLICE
+        began = time.monotonic()
+        self.eval(token)
+        self._generate_rates.append(time.monotonic() - began)
+        self.forget_cache()
+
+    def use_free_cores(self) -> int:
+        """Set the thread count for the next steps from the CPU other processes leave free."""
+        wanted = self.cpu.threads()
+        if wanted != self.threads:
+            self.lib.llama_set_n_threads(self.llm.ctx, wanted, wanted)
+            self.threads = wanted
+        return wanted
+
+    def eval(self, tokens: list[int]) -> None:
+        self.llm.eval(tokens)
+        self._logits_at = self.llm.n_tokens
+
+    def forget_cache(self) -> None:
+        """After an unexpected error the KV cache may be half-written: the next prompt starts afresh."""
+        self.llm.n_tokens = 0
+        self._logits_at = None
+
+    # -- text and tokens -----------------------------------------------------------------------
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def piece(self, token: int) -> bytes:
+        cached = self._pieces.get(token)
+        if cached is None:
+            size = 64
+            while True:
+                buffer = ctypes.create_string_buffer(size)
+                n = self.lib.llama_token_to_piece(self.vocab, token, buffer, size, 0, False)
+                if n >= 0:
+                    cached = buffer.raw[:n]
+                    break
+                size = -n
+            self._pieces[token] = cached
+        return cached
+
+    def is_end(self, token: int) -> bool:
+        return bool(self.lib.llama_vocab_is_eog(self.vocab, token))
+
+    def compile_grammar(self, text: str | None):
+        """The grammar, compiled once per text (a GBNF error is a RequestError); None without one."""
+        if not text:
+            return None
+        if text not in self._grammars:
+            with CapturedStderr() as captured:
+                sampler = self.lib.llama_sampler_init_grammar(self.vocab, text.encode("utf-8"), b"root")
+            if not sampler:
+                reason = " ".join(captured.text.split()) or self._log.last_error() or "parse error"
+                raise RequestError(f"invalid GBNF grammar: {reason}", kind="grammar")
+            if len(self._grammars) >= 32:
+                for old in self._grammars.values():
+                    self.lib.llama_sampler_free(old)
+                self._grammars.clear()
+            self._grammars[text] = sampler
+        return self._grammars[text]
+
+    # -- the KV cache --------------------------------------------------------------------------
+
+    def fit(self, tokens: list[int], room: int) -> tuple[list[int], int]:
+        """Drop the oldest prompt tokens (keeping BOS) so the prompt and `room` new tokens fit.
+
+        Tokens are dropped in whole blocks, so while the user types at the end of a long prompt its
+        start stays put and the KV cache still holds it.
+        """
+        limit = self.n_ctx - room
+        if len(tokens) <= limit:
+            return tokens, 0
+        head = 1 if tokens[0] == self.llm.token_bos() else 0
+        excess = len(tokens) - limit
+        dropped = min(-(-excess // TRUNCATE_BLOCK) * TRUNCATE_BLOCK, len(tokens) - head - 1)
+        return tokens[:head] + tokens[head + dropped :], dropped
+
+    def cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading `tokens` the KV cache already holds."""
+        cached = self.llm.input_ids[: self.llm.n_tokens]
+        common = 0
+        for have, want in zip(cached, tokens, strict=False):
+            if have != want:
+                break
+            common += 1
+        return common
+
+    @property
+    def generate_token_s(self) -> float:
+        """Seconds per generated token: the median of the last few answers (one slow answer on a
+        busy machine does not make every later request look too slow to try)."""
+        rates = sorted(self._generate_rates)
+        return rates[len(rates) // 2] if rates else 0.0
+
+    def needed_seconds(self, uncached: int, answer_tokens: int) -> float:
+        """Expected time to evaluate `uncached` prompt tokens and write `answer_tokens`."""
+        return uncached * self.prefill_token_s + answer_tokens * self.generate_token_s
+
+    def prefill(self, tokens: list[int], should_stop, common: int | None = None) -> tuple[int, int, str | None]:
+        """Evaluate `tokens` into the KV cache, reusing the longest prefix already there.
+
+        Returns (reused, evaluated, stop reason or None). At least one token is evaluated unless the
+        whole prompt is the cache, so the logits always belong to the last prompt token. `common` is
+        `cached_prefix(tokens)` when the caller already knows it.
+        """
+        llm = self.llm
+        common = self.cached_prefix(tokens) if common is None else common
+        if common == len(tokens) == llm.n_tokens == self._logits_at:
+            return common, 0, None
+        keep = min(common, len(tokens) - 1)
+        llm.n_tokens = keep  # the next eval drops the cache from here on
+        evaluated = 0
+        for start in range(keep, len(tokens), PREFILL_SLICE):
+            piece = tokens[start : start + PREFILL_SLICE]
+            # A slice is not started when it would end past the deadline: the caller gives up soon after it.
+            reason = should_stop(self.prefill_token_s * len(piece))
+            if reason:
+                return keep, evaluated, reason
+            self.use_free_cores()
+            began = time.monotonic()
+            self.eval(piece)
+            if len(piece) == PREFILL_SLICE:  # a short slice's time is mostly fixed cost, not per token
+                self.prefill_token_s = (time.monotonic() - began) / len(piece)
+            evaluated += len(piece)
+        return keep, evaluated, None
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def complete(self, request: dict, should_stop) -> dict:
+        started = time.perf_counter()
+        prompt = _field(request, "prompt", str)
+        max_tokens = _field(request, "max_tokens", int, 48)
+        if not 0 < max_tokens < self.n_ctx // 2:
+            raise RequestError(f"max_tokens must be between 1 and {self.n_ctx // 2 - 1}, got {max_tokens}")
+        stops = [s for s in _field(request, "stop", list, ["\n"]) if isinstance(s, str) and s]
+        temperature = float(_field(request, "temperature", (int, float), 0.0))
+        seed = _field(request, "seed", int, 0xFFFFFFFF)
+        grammar = self.compile_grammar(_field(request, "grammar", (str, type(None)), None))
+        tokens, truncated = self.fit(self._prompt_tokens(prompt), max_tokens + 1)
+        common = self.cached_prefix(tokens)
+        uncached = len(tokens) - min(common, len(tokens) - 1)
+        needed = self.needed_seconds(uncached, min(max_tokens, ANSWER_TOKENS_EXPECTED))
+        # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
+        if uncached > PREFILL_SLICE and should_stop(needed) == "deadline":
+            reused, evaluated, stopped_by = common, 0, "too_slow"
+        else:
+            reused, evaluated, stopped_by = self.prefill(tokens, should_stop, common)
+        prompt_done = time.perf_counter()
+        text, generated = "", 0
+        threads = self.use_free_cores()
+        if stopped_by is None:
+            grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
+            sampler = TokenSampler(self, temperature, grammar_copy, seed)
+            try:
+                text, generated, stopped_by = self._generate(sampler, max_tokens, stops, should_stop)
+            finally:
+                sampler.close()
+        finished = time.perf_counter()
+        return {
+            "text": text,
+            "tokens": generated,
+            "prompt_tokens": len(tokens),
+            "reused_tokens": reused,
+            "evaluated_tokens": evaluated,
+            "truncated_tokens": truncated,
+            "prompt_seconds": prompt_done - started,
+            "generation_seconds": finished - prompt_done,
+            "seconds": finished - started,
+            "stopped_by": stopped_by,
+            "needed_seconds": needed,
+            "threads": threads,
+        }
+
+    def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
+        """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop
+        request; keeps `generate_token_s` up to date."""
+        began = time.monotonic()
+        text, count, reason = self._sample_until_stop(sampler, max_tokens, stops, should_stop)
+        if count:
+            self._generate_rates.append((time.monotonic() - began) / count)
+        return text, count, reason
+
+    def _sample_until_stop(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
+        raw, count = b"", 0
+        while True:
+            token = sampler.sample()
+            if self.is_end(token):
+                return raw.decode("utf-8", "replace"), count, "stop"
+            count += 1
+            raw += self.piece(token)
+            text = raw.decode("utf-8", "ignore")
+            cut = min((i for i in (text.find(stop) for stop in stops) if i >= 0), default=-1)
+            if cut >= 0:
+                return text[:cut], count, "stop"
+            if count >= max_tokens or self.llm.n_tokens >= self.n_ctx:
+                return raw.decode("utf-8", "replace"), count, "length"
+            reason = should_stop()
+            if reason:
+                return raw.decode("utf-8", "replace"), count, reason
+            self.eval([token])
+
+    def warm(self, request: dict, should_stop) -> dict:
+        started = time.perf_counter()
+        tokens, truncated = self.fit(self._prompt_tokens(_field(request, "prompt", str)), 64)
+        reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
+        seconds = time.perf_counter() - started
+        return {
+            "text": "",
+            "tokens": 0,
+            "prompt_tokens": len(tokens),
+            "reused_tokens": reused,
+            "evaluated_tokens": evaluated,
+            "truncated_tokens": truncated,
+            "prompt_seconds": seconds,
+            "generation_seconds": 0.0,
+            "seconds": seconds,
+            "stopped_by": stopped_by or "stop",
+            "threads": self.threads,
+        }
+
+    def _prompt_tokens(self, prompt: str) -> list[int]:
+        tokens = self.tokenize(prompt)
+        if not tokens:
+            raise RequestError("the prompt is empty")
+        return tokens
+
+
+def _field(request: dict, name: str, kind, default=...):
+    value = request.get(name, default)
+    if value is ...:
+        raise RequestError(f"request field '{name}' is missing")
+    if not isinstance(value, kind) or isinstance(value, bool) and kind in (int, (int, float)):
+        raise RequestError(f"request field '{name}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _stop_check(inbox: Inbox, request_id, deadline: float | None):
+    def should_stop(ahead_s: float = 0.0) -> str | None:
+        """Why to stop now: cancelled, or the deadline comes before `ahead_s` more seconds of work end."""
+        if inbox.is_cancelled(request_id):
+            return "cancelled"
+        if deadline is not None and time.monotonic() + ahead_s >= deadline:
+            return "deadline"
+        return None
+
+    return should_stop
+
+
+def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
+    handlers = {"complete": model.complete, "warm": model.warm}
+    while True:
+        request = inbox.next_request()
+        request_id, op = request.get("id"), request.get("op")
+        received = time.monotonic()
+        try:
+            if op == "shutdown":
+                channel.send({"id": request_id, "ok": True, "result": {}})
+                return
+            if op == "ping":
+                result = {}
+            elif op == "tokenize":
+                result = {"tokens": model.tokenize(_field(request, "text", str))}
+            elif op in handlers:
+                budget = request.get("deadline_s")
+                deadline = received + float(budget) if isinstance(budget, (int, float)) else None
+                result = handlers[op](request, _stop_check(inbox, request_id, deadline))
+            else:
+                raise RequestError(f"unknown op {op!r}")
+            channel.send({"id": request_id, "ok": True, "result": result})
+        except RequestError as exc:
+            channel.send({"id": request_id, "ok": False, "kind": exc.kind, "error": str(exc)})
+        except Exception as exc:  # keep serving
+            model.forget_cache()
+            print(f"worker: {op} failed: {exc!r}", file=sys.stderr)
+            channel.send({"id": request_id, "ok": False, "kind": "request", "error": f"{type(exc).__name__}: {exc}"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m logsmith.model.worker")
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--n-threads", type=int, default=2)
+    parser.add_argument("--n-ctx", type=int, default=2048)
+    parser.add_argument("--n-batch", type=int, default=256)
+    args = parser.parse_args(argv)
+
+    channel = Channel()
+    log_fd = os.dup(2)  # survives llama-cpp-python pointing fd 2 at /dev/null while it loads
+    faulthandler.enable(file=os.fdopen(os.dup(log_fd), "w"))
+    inbox = Inbox()
+    channel.send({"event": "progress", "message": "loading the model", "percentage": 10})
+    started = time.monotonic()
+    try:
+        log = LlamaLog(log_fd)
+        model = LoadedModel(args.model, args.n_threads, args.n_ctx, args.n_batch, log)
+        channel.send({"event": "progress", "message": "warming up the model", "percentage": 80})
+        model.warm_up()
+    except Exception as exc:
+        print(f"worker: cannot load {args.model}: {exc!r}", file=sys.stderr)
+        channel.send({"event": "failed", "error": str(exc)})
+        return 1
+    channel.send(
+        {
+            "event": "ready",
+            "load_seconds": time.monotonic() - started,
+            "n_ctx": model.n_ctx,
+            "pid": os.getpid(),
+        }
+    )
+    serve(model, inbox, channel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
