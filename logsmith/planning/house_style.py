@@ -35,9 +35,6 @@ class HouseStyle:
     source: str = "default"
     """Where the style was learnt: file, project or default."""
 
-    @property
-    def uses_exception_method(self) -> bool:
-        return self.except_levels.get("exception", 0) > 0 and self.except_levels["exception"] >= self.except_levels.get("error", 0)
 
 
 @dataclass(frozen=True)

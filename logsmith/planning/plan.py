@@ -14,6 +14,11 @@ from logsmith.syntax.file_facts import FileFacts
 from logsmith.planning.variables import variables_for
 
 
+# Where the house style came from, for the plan's explanation.
+LEARNT_FROM = {"file": "learnt from this file", "project": "learnt from this project's files",
+               "default": "the default: no log statement to learn from"}
+
+
 @dataclass(frozen=True)
 class Plan:
     logger: str
@@ -73,7 +78,7 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
     why_vars = f"variables: {', '.join(chosen.names + ((chosen.exception,) if chosen.exception else ()))}" if (chosen.names or chosen.exception) else "no variables"
     if chosen.why:
         why_vars += f" ({chosen.why})"
-    reason = f"{level.level}: {level.why}. {why_vars}. Style: {message_format} via `{choice.expression}` (learnt from the {style.source})."
+    reason = f"{level.level}: {level.why}. {why_vars}. Style: {message_format} via `{choice.expression}` ({LEARNT_FROM.get(style.source, style.source)})."
     return Plan(
         logger=choice.expression,
         framework=choice.framework,
