@@ -60,3 +60,23 @@ eval: setup
 
 clean:
 	rm -rf $(VENV)
+
+# ---- for users: logsmith outside this checkout, and the VS Code extension
+
+# Installs logsmith into a virtual environment of its own, with llama-cpp-python from the wheel
+# above and the default model (scripts/install.sh). INSTALL_VENV: the venv (default
+# ~/.local/share/logsmith/venv, which the editor plugins search); INSTALL_MODEL: another model;
+# INSTALL_LINK: a folder for a `logsmith` symlink, e.g. ~/.local/bin.
+INSTALL_VENV ?=
+INSTALL_MODEL ?=
+INSTALL_LINK ?=
+.PHONY: install vsix
+install: wheel
+	bash scripts/install.sh --python $(PYTHON) --wheels $(WHEELS) --llama-version $(LLAMA_VERSION) \
+		$(if $(INSTALL_VENV),--venv "$(INSTALL_VENV)") $(if $(INSTALL_MODEL),--model "$(INSTALL_MODEL)") \
+		$(if $(INSTALL_LINK),--link "$(INSTALL_LINK)")
+
+# Builds, lints, unit-tests and packages the VS Code extension into editors/vscode/logsmith.vsix
+# (Node 20 or newer on PATH).
+vsix:
+	bash editors/vscode/scripts/package-vsix.sh editors/vscode/logsmith.vsix

@@ -1,6 +1,9 @@
 """The model behind the suggestions, as the user sees it: loading reported with `$/progress`, a missing
-or broken model explained with `window/showMessage` (naming the command that installs it), and a
-`logsmith/status` notification after each answer with its latency and the model."""
+or broken model explained with `window/showMessage` (naming the command that installs it), and
+`logsmith/status` notifications: one after each answer with what wrote it (`source`: "template" or
+the model's id) and its latency, and one with `channel: "model"` whenever the model's state changes,
+which repeats the last answer's source and latency so a client that keeps only the latest
+notification still names what served the suggestion on screen."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ class ModelStatus:
         self.choice = None
         self.worker = None
         self.last_latency_ms: float | None = None
+        self.last_source: str | None = None
+        """What wrote the last answer: "template" or a model id (None before the first answer)."""
         self._progress_token: str | None = None
         self._told: set[str] = set()
 
@@ -38,7 +43,17 @@ class ModelStatus:
         return getattr(self.worker, "pid", None)
 
     async def refresh(self, settings) -> None:
-        """Resolve the configured model and start loading it (progress reported); never raises."""
+        """Resolve the configured model and start loading it (progress reported); never raises.
+
+        The client hears of a new state at once (a missing model before the first answer, say)."""
+        before = self.state
+        try:
+            await self._refresh(settings)
+        finally:
+            if self.state != before:
+                self._notify_model_state()
+
+    async def _refresh(self, settings) -> None:
         loop = asyncio.get_running_loop()
         if not settings.use_model:
             self.state, self.choice = "off", None
@@ -151,15 +166,19 @@ class ModelStatus:
     # -- status notifications
 
     def _notify_model_state(self) -> None:
-        """Tell the client the model's state as soon as it changes, before any answer."""
+        """Tell the client the model's state as soon as it changes, before any answer; the last
+        answer's latency and source come along (the source is what the client should name)."""
         status = {"channel": "model", "modelId": self.choice.model_id if self.choice is not None else None,
                   "modelState": self.state, "workerPid": self.worker_pid}
         if self.last_latency_ms is not None:
             status["latencyMs"] = round(self.last_latency_ms, 1)
+            status["source"] = self.last_source
         self.server.protocol.notify(STATUS_NOTIFICATION, status)
 
     def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
+        """Tell the client what answered (`source`: "template" or the model's id) and how fast."""
         self.last_latency_ms = latency_ms
+        self.last_source = suggestion.source
         if self.worker is not None and self.choice is not None and self.state not in ("off", "missing"):
             self.state = self.worker.state
         self.server.protocol.notify(STATUS_NOTIFICATION, {

@@ -6,6 +6,7 @@ default model.
   top of a function accepted with <Tab> (through `vim.lsp.enable("logsmith")` and the project's
   .venv), and `:checkhealth logsmith`.
 - Debian's Neovim 0.7.2 (`apt-get install neovim`): setup() and omni completion.
+- Both Neovims, without a server: the status line's text and where the plugin looks for the server.
 - The README screenshots: Neovim 0.12 in tmux, captured and drawn to PNG.
 
 Each test starts one headless Neovim that plays a Lua scenario from tests/editors/nvim/ (see
@@ -193,9 +194,10 @@ def lsp_log(tmp_path: Path) -> str:
     return "\n".join(f"== {path}\n{path.read_text(errors='replace')}" for path in logs)
 
 
-def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, start: str) -> NvimRun:
+def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, start: str, **extra_env: str) -> NvimRun:
     """Runs tests/editors/nvim/<scenario>.lua in `nvim --headless` on the project's app.py."""
-    env = editor_environment(tmp_path, LOGSMITH_TEST_START=start, LOGSMITH_TEST_SCENARIO=str(SCENARIOS / f"{scenario}.lua"))
+    env = editor_environment(tmp_path, LOGSMITH_TEST_START=start, LOGSMITH_TEST_SCENARIO=str(SCENARIOS / f"{scenario}.lua"),
+                             **extra_env)
     result_path = Path(env["LOGSMITH_TEST_RESULT"])
     command = [str(nvim), "--headless", "--clean", "-u", str(SCENARIOS / "init.lua"), "app.py"]
     process = subprocess.Popen(command, cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -320,6 +322,44 @@ def test_nvim_07_setup_and_omni_completion(project, tmp_path, default_model_path
     assert f"server command (from the project .venv): {project}/.venv/bin/logsmith serve" in report, report
     assert f"model: {default_model_path}" in report, report
     assert "missing inline_completion" in report, report
+
+
+# -- the plugin's pure parts, without a server, in both Neovims
+
+
+@pytest.mark.parametrize("which", ["0.12", "0.7"])
+def test_nvim_status_line_and_server_lookup(which, tmp_path):
+    nvim = nvim_012() if which == "0.12" else debian_nvim()
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "app.py").write_text(FIXTURE)
+    scratch = tmp_path / "files"
+    scratch.mkdir()
+    run = run_scenario(nvim, "units", folder, tmp_path, start="none", LOGSMITH_TEST_TMP=str(scratch))
+    run.check()
+
+    # The status names what wrote the last suggestion, and keeps naming it when only the model changes.
+    status = run.data["status"]
+    assert status["before"] == "", run.explain()
+    assert status["missing_first"] == "logsmith: model missing", run.explain()
+    assert status["template"] == "logsmith: template · 9 ms", run.explain()
+    assert status["model_change"] == "logsmith: template · 9 ms", run.explain()
+    assert status["model"] == "logsmith: gemma-3-270m · 210 ms", run.explain()
+    assert status["model_failed"] == "logsmith: gemma-3-270m · 210 ms (model failed)", run.explain()
+    assert status["last"]["modelState"] == "failed" and status["last"]["source"] == "gemma-3-270m", run.explain()
+
+    # The server: the nearest .venv above the buffer's folder, then PATH, then the default install.
+    found = run.data["locate"]
+    assert found["nothing"].get("cmd") is None, run.explain()
+    message = found["nothing"]["origin"]
+    assert "make install" in message and "pip install" not in message, message
+    assert f"{scratch}/data/logsmith/venv/bin/logsmith" in message, message
+    assert found["default_install_path"] == f"{scratch}/data/logsmith/venv/bin/logsmith", run.explain()
+    assert found["default_install"] == {"cmd": [f"{scratch}/data/logsmith/venv/bin/logsmith", "serve"],
+                                        "origin": "the default install"}, run.explain()
+    assert found["path"] == {"cmd": [f"{scratch}/empty-path/logsmith", "serve"], "origin": "PATH"}, run.explain()
+    assert found["repo_venv"]["cmd"] == [f"{scratch}/repo/.venv/bin/logsmith", "serve"], run.explain()
+    assert found["nearer_venv"]["cmd"] == [f"{scratch}/repo/examples/.venv/bin/logsmith", "serve"], run.explain()
 
 
 # -- screenshots for editors/nvim/README.md

@@ -7,6 +7,7 @@ import { showAdoptionReport } from "./adoptionReport";
 import { LogsmithServer, lookUpServer } from "./languageServer";
 import { installModel } from "./modelInstall";
 import type { ServerCommand } from "./serverCommand";
+import { modelToInstall } from "./serverMessages";
 import { failureMessage } from "./startFailure";
 import { createStatusBarItem, MENU_COMMAND } from "./statusBar";
 
@@ -43,10 +44,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await showAdoptionReport(program, output);
       }
     }),
-    vscode.commands.registerCommand("logsmith.installModel", async () => {
+    // From a button on a server message the model named there; from the palette the configured one.
+    vscode.commands.registerCommand("logsmith.installModel", async (model?: unknown) => {
       const program = logsmithProgram();
       if (program !== undefined) {
-        await installModel(program, () => logsmith.restart());
+        const name = typeof model === "string" ? model : modelToInstall(vscode.workspace.getConfiguration("logsmith").get("model"));
+        await installModel(program, () => logsmith.restart(), name);
       }
     }),
     vscode.commands.registerCommand(MENU_COMMAND, async () => {

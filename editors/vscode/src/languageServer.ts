@@ -12,6 +12,7 @@ import {
   DidChangeConfigurationNotification,
   ErrorAction,
   LanguageClient,
+  ShowMessageNotification,
   State,
   type CloseHandlerResult,
   type ErrorHandlerResult,
@@ -19,9 +20,10 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { findServerCommand, type ServerCommand, type ServerLookup } from "./serverCommand";
+import { messageButtons, MESSAGE_ERROR, MESSAGE_WARNING, type MessageAction } from "./serverMessages";
 import { SERVER_SETTING_KEYS, serverSettingsFrom, type ServerSettings } from "./serverSettings";
 import { failureMessage, lastError, type StartFailure } from "./startFailure";
-import { parseStatus, type Phase, type ServerStatus } from "./statusText";
+import { nextStatus, parseStatus, type Phase, type ServerStatus } from "./statusText";
 
 export const CLIENT_ID = "logsmith";
 export const STATUS_NOTIFICATION = "logsmith/status";
@@ -65,6 +67,7 @@ export function lookUpServer(): ServerLookup {
     workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath),
     workspaceTrusted: vscode.workspace.isTrusted,
     envPath: process.env.PATH ?? "",
+    xdgDataHome: process.env.XDG_DATA_HOME ?? "",
     platform: process.platform,
     home: os.homedir(),
     isExecutable: isExecutableFile,
@@ -171,8 +174,10 @@ export class LogsmithServer implements vscode.Disposable {
 
     const client = new LanguageClient(CLIENT_ID, "logsmith", serverOptions, clientOptions);
     this.client = client;
+    // The server's messages, with a button that fixes what they report (e.g. "Install Model").
+    client.onNotification(ShowMessageNotification.type, (params) => this.showServerMessage(params.message, params.type));
     client.onNotification(STATUS_NOTIFICATION, (params: unknown) => {
-      this.setState({ phase: "running", status: parseStatus(params) });
+      this.setState({ phase: "running", status: nextStatus(this.state.status, parseStatus(params)) });
     });
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
@@ -196,6 +201,26 @@ export class LogsmithServer implements vscode.Disposable {
       }
       await this.disposeClient();
       return false;
+    }
+  }
+
+  /** Shows a `window/showMessage` from the server with the buttons that fix what it says. */
+  private showServerMessage(message: string, type: number): void {
+    const buttons = messageButtons(message, type);
+    const show =
+      type === MESSAGE_ERROR ? vscode.window.showErrorMessage : type === MESSAGE_WARNING ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const settings = buttons.actions.includes("Install Model") ? "logsmith.model" : "logsmith";
+    void show(message, ...buttons.actions).then((choice) => this.runAction(choice, settings, buttons.model));
+  }
+
+  /** Does what a button on a logsmith message says; `settings` is the settings search "Open Settings" opens. */
+  private runAction(choice: MessageAction | undefined, settings: string, model?: string): void {
+    if (choice === "Open Settings") {
+      void vscode.commands.executeCommand("workbench.action.openSettings", settings);
+    } else if (choice === "Show Output") {
+      this.output.show();
+    } else if (choice === "Install Model") {
+      void vscode.commands.executeCommand("logsmith.installModel", model);
     }
   }
 
@@ -259,15 +284,7 @@ export class LogsmithServer implements vscode.Disposable {
     this.failureShown = true;
     const message = failureMessage(failure);
     this.output.error(message.text);
-    void vscode.window.showErrorMessage(message.text, ...message.actions).then((choice) => {
-      if (choice === "Open Settings") {
-        void vscode.commands.executeCommand("workbench.action.openSettings", "logsmith.server");
-      } else if (choice === "Show Output") {
-        this.output.show();
-      } else if (choice === "Install Model") {
-        void vscode.commands.executeCommand("logsmith.installModel");
-      }
-    });
+    void vscode.window.showErrorMessage(message.text, ...message.actions).then((choice) => this.runAction(choice, "logsmith.server"));
   }
 
   /** Sends changed settings to the running server. */

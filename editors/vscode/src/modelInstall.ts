@@ -1,12 +1,13 @@
 /**
- * The "Install Model" command: runs `logsmith model install` as a task in a terminal, so the user
- * sees the download and verification, then restarts the server once the model is in place.
+ * The "Install Model" command: runs `logsmith model install [NAME]` as a task in a terminal, so the
+ * user sees the download and verification, then restarts the server once the model is in place.
  */
 import * as vscode from "vscode";
 import { withSubcommand, type ServerCommand } from "./serverCommand";
 
-export async function installModel(logsmith: ServerCommand, onInstalled: () => Promise<boolean>): Promise<void> {
-  const command = withSubcommand(logsmith, ["model", "install"]);
+/** Installs `model` (a registry name; undefined: the default model), then calls `onInstalled`. */
+export async function installModel(logsmith: ServerCommand, onInstalled: () => Promise<boolean>, model?: string): Promise<void> {
+  const command = withSubcommand(logsmith, model === undefined ? ["model", "install"] : ["model", "install", model]);
   const task = new vscode.Task(
     { type: "logsmith", task: "model install" },
     vscode.TaskScope.Workspace,

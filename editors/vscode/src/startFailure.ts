@@ -3,6 +3,7 @@
  * comes in as data (what was searched, the spawn error, the exit code and the last stderr lines).
  */
 import type { ServerCommand, ServerLookup } from "./serverCommand";
+import type { MessageAction } from "./serverMessages";
 
 export type StartFailure =
   | { kind: "notFound"; lookup: Extract<ServerLookup, { found: undefined }> }
@@ -13,12 +14,16 @@ export interface FailureMessage {
   /** One paragraph for the notification: what went wrong and how to fix it. */
   text: string;
   /** Buttons, in order. */
-  actions: ("Open Settings" | "Show Output" | "Install Model")[];
+  actions: MessageAction[];
 }
 
+/** The one way to install logsmith outside its repository: `make install` in a checkout (scripts/install.sh). */
+export const INSTALL_COMMAND = "make install";
+
 const INSTALL_FIX =
-  "Install logsmith into the workspace's virtual environment (`python3 -m venv .venv && .venv/bin/pip install /path/to/logsmith`) " +
-  "or set `logsmith.server.path` to its `logsmith` executable.";
+  `Install it by running \`${INSTALL_COMMAND}\` in a logsmith checkout: it installs logsmith and its model into ` +
+  "~/.local/share/logsmith/venv, where the extension finds it. If you install it elsewhere " +
+  `(\`${INSTALL_COMMAND} INSTALL_VENV=DIR\`), set \`logsmith.server.path\` to the \`logsmith\` executable it prints.`;
 
 export function commandLine(server: ServerCommand): string {
   return [server.command, ...server.args].map((part) => (/[\s"'$\\]/.test(part) ? JSON.stringify(part) : part)).join(" ");
@@ -43,12 +48,14 @@ export function failureMessage(failure: StartFailure): FailureMessage {
         return {
           text:
             `logsmith: ${bad.name} is "${bad.value}", but ${bad.resolved} is not an executable file. ` +
-            `Fix the setting, or clear it to use the workspace .venv or PATH.`,
+            `Fix the setting, or clear it to let the extension find logsmith by itself.`,
           actions: ["Open Settings", "Show Output"],
         };
       }
       return {
-        text: `logsmith: the language server was not found (looked for a workspace .venv/bin/logsmith and logsmith on PATH). ${INSTALL_FIX}`,
+        text:
+          "logsmith: the language server was not found (looked for .venv/bin/logsmith in the workspace and the folders above it, " +
+          `logsmith on PATH, and the default install location). ${INSTALL_FIX}`,
         actions: ["Open Settings", "Show Output"],
       };
     }
@@ -64,7 +71,7 @@ export function failureMessage(failure: StartFailure): FailureMessage {
       const said = error ? `: ${error}` : "";
       let fix = `Run \`${commandLine(failure.server)}\` in a terminal to see the full error; "Show Output" has the server's log.`;
       if (error && /invalid choice: 'serve'|No module named 'logsmith/.test(error)) {
-        fix = `This logsmith has no language server: upgrade it (\`pip install -U /path/to/logsmith\`) or point logsmith.server.path at a newer one.`;
+        fix = `This logsmith has no language server: upgrade it (\`${INSTALL_COMMAND}\` in a current logsmith checkout) or point logsmith.server.path at a newer one.`;
       } else if (error && /model/i.test(error) && /not installed|not found|no such file/i.test(error)) {
         return {
           text: `logsmith: the language server stopped while starting${said}. Install the model with "logsmith: Install Model", or set logsmith.model.`,

@@ -1,6 +1,6 @@
 /**
- * The status bar item: the model and the last suggestion's latency while the server runs, an error
- * sign when it could not start; a click opens the logsmith command menu.
+ * The status bar item: what wrote the last suggestion (the template or the model) and its latency
+ * while the server runs, an error sign when it could not start; a click opens the logsmith menu.
  */
 import * as vscode from "vscode";
 import type { LogsmithServer, ServerState } from "./languageServer";

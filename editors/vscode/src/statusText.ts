@@ -1,11 +1,13 @@
 /**
- * What the status bar item says. Pure: turns the client's state and the server's last
- * `logsmith/status` notification into text and a tooltip.
+ * What the status bar item says. Pure: turns the client's state and the server's `logsmith/status`
+ * notifications into text and a tooltip. The text names what served the last suggestion ("template
+ * · 9 ms" or "gemma-3-270m · 210 ms"), not merely the model that is configured.
  */
 
 /**
  * The fields of a `logsmith/status` notification that the status bar shows. The server sends one
- * after each answer: `{channel, latencyMs, source, modelId, modelState, workerPid, notes}`.
+ * after each answer, `{channel, latencyMs, source, modelId, modelState, workerPid, notes}`, and one
+ * with `channel: "model"` when the model's state changes.
  */
 export interface ServerStatus {
   /** The configured model's id; undefined when there is none (templates only). */
@@ -16,6 +18,10 @@ export interface ServerStatus {
   latencyMs?: number;
   /** What wrote the last suggestion: "template" or a model id. */
   source?: string;
+  /** What asked for the last suggestion: "completion", "inline", a code action; "model" for a model-state change. */
+  channel?: string;
+  /** The server's notes on the last suggestion (why the template answered, what was changed). */
+  notes?: string[];
 }
 
 export type Phase = "starting" | "running" | "stopped" | "failed";
@@ -27,12 +33,20 @@ export interface StatusView {
   ariaLabel: string;
 }
 
+/** The channel of a notification that reports only a change of the model's state, not an answer. */
+export const MODEL_CHANNEL = "model";
+const NOTES_SHOWN = 2;
+
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
 function milliseconds(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function texts(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((item): item is string => text(item) !== undefined) : undefined;
 }
 
 /** Reads a notification's params; fields of the wrong type are dropped, unknown fields ignored. */
@@ -46,7 +60,21 @@ export function parseStatus(params: unknown): ServerStatus {
     modelState: text(record.modelState),
     latencyMs: milliseconds(record.latencyMs),
     source: text(record.source),
+    channel: text(record.channel),
+    notes: texts(record.notes),
   };
+}
+
+/**
+ * The status after a notification. An answer replaces what was known; a model-state change
+ * updates the model and keeps the last answer's source, latency and notes, so the status bar goes
+ * on naming what served the suggestion on screen.
+ */
+export function nextStatus(previous: ServerStatus, received: ServerStatus): ServerStatus {
+  if (received.channel !== MODEL_CHANNEL) {
+    return received;
+  }
+  return { ...previous, modelId: received.modelId, modelState: received.modelState };
 }
 
 /** A sentence about the model when it is not simply ready, else undefined. */
@@ -71,6 +99,16 @@ export function formatLatency(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+function modelLine(status: ServerStatus): string {
+  if (status.modelState === "off") {
+    return "logsmith: templates only (logsmith.useModel is off)";
+  }
+  if (status.modelState === undefined) {
+    return "logsmith: running";
+  }
+  return status.modelId !== undefined ? `logsmith: model ${status.modelId} (${status.modelState})` : `logsmith: model ${status.modelState}`;
+}
+
 export function statusView(phase: Phase, status: ServerStatus, detail?: string): StatusView {
   const menu = "Click for logsmith commands.";
   switch (phase) {
@@ -85,26 +123,35 @@ export function statusView(phase: Phase, status: ServerStatus, detail?: string):
         ariaLabel: `logsmith failed${detail ? `: ${detail}` : ""}`,
       };
     case "running": {
-      if (status.modelState === undefined) {
-        return { text: "$(sparkle) logsmith", tooltip: `logsmith: running; the model and latency show after the first suggestion. ${menu}`, ariaLabel: "logsmith running" };
-      }
-      const model = status.modelState === "off" || status.modelId === undefined ? "templates" : status.modelId;
       const problem = modelProblem(status);
       const icon = problem === undefined ? "$(sparkle)" : status.modelState === "loading" ? "$(loading~spin)" : "$(warning)";
+      const source = status.source; // what served the last suggestion: "template" or a model id
       const latency = status.latencyMs !== undefined ? formatLatency(status.latencyMs) : undefined;
-      const lines = [`logsmith: ${status.modelState === "off" ? "templates only (logsmith.useModel is off)" : `model ${model} (${status.modelState})`}`];
-      if (latency !== undefined) {
-        lines.push(`last suggestion: ${latency}${status.source ? `, written by ${status.source}` : ""}`);
+      const lines = [modelLine(status)];
+      let label: string;
+      let spoken: string;
+      if (source !== undefined) {
+        const took = latency !== undefined ? ` · ${latency}` : "";
+        label = `${source}${took}`;
+        const writer = source === "template" ? "the template engine" : `the model ${source}`;
+        lines.push(`last suggestion: written by ${writer}${latency !== undefined ? ` in ${latency}` : ""}${status.channel ? ` (${status.channel})` : ""}`);
+        for (const note of (status.notes ?? []).slice(0, NOTES_SHOWN)) {
+          lines.push(`  ${note}`);
+        }
+        spoken = `logsmith running: last suggestion from ${source}${latency !== undefined ? ` in ${latency}` : ""}`;
+      } else {
+        label = "logsmith";
+        lines.push("the last suggestion's source and latency show after the first suggestion");
+        spoken = "logsmith running";
+      }
+      if (status.modelState !== undefined && status.modelState !== "off") {
+        spoken += status.modelId !== undefined ? `, model ${status.modelId} ${status.modelState}` : `, model ${status.modelState}`;
       }
       if (problem !== undefined) {
         lines.push(problem);
       }
       lines.push(menu);
-      return {
-        text: `${icon} ${model}${latency !== undefined ? ` · ${latency}` : ""}`,
-        tooltip: lines.join("\n"),
-        ariaLabel: `logsmith running: model ${model}${latency !== undefined ? `, last suggestion ${latency}` : ""}`,
-      };
+      return { text: `${icon} ${label}`, tooltip: lines.join("\n"), ariaLabel: spoken };
     }
   }
 }

@@ -1,7 +1,15 @@
 /** Unit tests: where the extension looks for the logsmith server, and in which order. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expandPath, findServerCommand, pathCandidates, withSubcommand, type LookupInput } from "../src/serverCommand";
+import {
+  defaultInstallCandidate,
+  expandPath,
+  findServerCommand,
+  pathCandidates,
+  searchFolders,
+  withSubcommand,
+  type LookupInput,
+} from "../src/serverCommand";
 
 function lookup(overrides: Partial<LookupInput>, executables: string[]) {
   const input: LookupInput = {
@@ -33,6 +41,34 @@ describe("findServerCommand", () => {
   it("looks in every workspace folder, first folder first", () => {
     const result = lookup({ workspaceFolders: ["/a", "/b"] }, ["/b/.venv/bin/logsmith"]);
     assert.equal(result.found?.command, "/b/.venv/bin/logsmith");
+  });
+
+  it("finds the .venv of a folder above the workspace, nearest first", () => {
+    // e.g. examples/inventory opened on its own, logsmith in the repository's .venv two levels up
+    const folders = { workspaceFolders: ["/work/repo/examples/inventory"] };
+    const result = lookup(folders, ["/work/repo/.venv/bin/logsmith", "/work/.venv/bin/logsmith", "/usr/bin/logsmith"]);
+    assert.deepEqual(result.found, { command: "/work/repo/.venv/bin/logsmith", args: ["serve"], origin: ".venv in /work/repo" });
+    const nearer = lookup(folders, ["/work/repo/examples/venv/bin/logsmith", "/work/repo/.venv/bin/logsmith"]);
+    assert.equal(nearer.found?.command, "/work/repo/examples/venv/bin/logsmith");
+    const own = lookup(folders, ["/work/repo/examples/inventory/.venv/bin/logsmith", "/work/repo/.venv/bin/logsmith"]);
+    assert.deepEqual(own.found?.origin, "workspace .venv");
+  });
+
+  it("prefers any workspace folder's own .venv to a folder above one", () => {
+    const result = lookup({ workspaceFolders: ["/a/app", "/b/lib"] }, ["/a/.venv/bin/logsmith", "/b/lib/.venv/bin/logsmith"]);
+    assert.equal(result.found?.command, "/b/lib/.venv/bin/logsmith");
+    assert.deepEqual(searchFolders(["/a/app", "/b/lib", "/a/app/sub"], "linux"), ["/a/app", "/b/lib", "/a/app/sub", "/a", "/b", "/"]);
+  });
+
+  it("prefers a workspace .venv over PATH over the default install location", () => {
+    const installed = "/home/ada/.local/share/logsmith/venv/bin/logsmith";
+    assert.equal(lookup({}, [installed, "/usr/bin/logsmith"]).found?.command, "/usr/bin/logsmith");
+    assert.deepEqual(lookup({}, [installed]).found, { command: installed, args: ["serve"], origin: "default install" });
+    assert.equal(lookup({ workspaceTrusted: false }, [installed]).found?.command, installed);
+    const xdg = lookup({ xdgDataHome: "/data" }, ["/data/logsmith/venv/bin/logsmith"]);
+    assert.equal(xdg.found?.command, "/data/logsmith/venv/bin/logsmith");
+    assert.equal(defaultInstallCandidate("/home/ada", "relative/ignored", "linux"), installed);
+    assert.equal(defaultInstallCandidate("C:\\Users\\ada", "", "win32"), undefined);
   });
 
   it("does not run anything from an untrusted workspace", () => {
@@ -73,7 +109,12 @@ describe("findServerCommand", () => {
       assert.deepEqual(result.searched, [
         "/work/project/.venv/bin/logsmith",
         "/work/project/venv/bin/logsmith",
+        "/work/.venv/bin/logsmith",
+        "/work/venv/bin/logsmith",
+        "/.venv/bin/logsmith",
+        "/venv/bin/logsmith",
         "/usr/bin/logsmith",
+        "/home/ada/.local/share/logsmith/venv/bin/logsmith",
       ]);
       assert.equal(result.badSetting, undefined);
     }
@@ -85,6 +126,11 @@ describe("findServerCommand", () => {
       ["C:\\src\\app\\.venv\\Scripts\\logsmith.exe"],
     );
     assert.equal(result.found?.command, "C:\\src\\app\\.venv\\Scripts\\logsmith.exe");
+    const above = lookup(
+      { platform: "win32", workspaceFolders: ["C:\\src\\app"], envPath: "", home: "C:\\Users\\ada" },
+      ["C:\\src\\.venv\\Scripts\\logsmith.exe"],
+    );
+    assert.deepEqual(above.found, { command: "C:\\src\\.venv\\Scripts\\logsmith.exe", args: ["serve"], origin: ".venv in C:\\src" });
     assert.deepEqual(pathCandidates("C:\\a;C:\\b", "win32"), ["C:\\a\\logsmith.exe", "C:\\a\\logsmith.cmd", "C:\\b\\logsmith.exe", "C:\\b\\logsmith.cmd"]);
   });
 });

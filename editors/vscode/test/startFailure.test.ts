@@ -9,7 +9,10 @@ describe("failureMessage", () => {
   it("tells how to install the server when none was found", () => {
     const message = failureMessage({ kind: "notFound", lookup: { found: undefined, searched: ["/w/.venv/bin/logsmith", "/usr/bin/logsmith"] } });
     assert.match(message.text, /was not found/);
-    assert.match(message.text, /pip install/);
+    assert.match(message.text, /in the workspace and the folders above it/);
+    assert.match(message.text, /`make install` in a logsmith checkout/);
+    assert.match(message.text, /~\/\.local\/share\/logsmith\/venv/);
+    assert.doesNotMatch(message.text, /pip install/);
     assert.match(message.text, /logsmith\.server\.path/);
     assert.deepEqual(message.actions, ["Open Settings", "Show Output"]);
   });
@@ -25,6 +28,7 @@ describe("failureMessage", () => {
   it("explains a file that cannot be executed", () => {
     const message = failureMessage({ kind: "spawnFailed", server, code: "EACCES", reason: "spawn EACCES" });
     assert.match(message.text, /cannot run \/w\/\.venv\/bin\/logsmith \(it is not executable\)/);
+    assert.match(message.text, /`make install`/);
   });
 
   it("quotes the server's own last error and suggests an upgrade when serve does not exist", () => {
@@ -34,7 +38,7 @@ describe("failureMessage", () => {
       stderrTail: ["usage: logsmith [-h] COMMAND", "logsmith: error: argument COMMAND: invalid choice: 'serve' (choose from 'suggest')", ""],
     });
     assert.match(message.text, /stopped while starting: logsmith: error: argument COMMAND: invalid choice: 'serve'/);
-    assert.match(message.text, /upgrade it/);
+    assert.match(message.text, /upgrade it \(`make install` in a current logsmith checkout\)/);
   });
 
   it("offers to install the model when the model is missing", () => {

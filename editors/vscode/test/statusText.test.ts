@@ -1,7 +1,7 @@
 /** Unit tests: the status bar's text for each server state and each `logsmith/status` notification. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatLatency, modelProblem, parseStatus, statusView } from "../src/statusText";
+import { formatLatency, modelProblem, nextStatus, parseStatus, statusView } from "../src/statusText";
 
 const notification = {
   channel: "completion",
@@ -15,15 +15,24 @@ const notification = {
 
 describe("parseStatus", () => {
   it("keeps the fields the status bar shows", () => {
-    assert.deepEqual(parseStatus(notification), { modelId: "gemma-3-270m", modelState: "ready", latencyMs: 212.4, source: "gemma-3-270m" });
+    assert.deepEqual(parseStatus(notification), {
+      modelId: "gemma-3-270m",
+      modelState: "ready",
+      latencyMs: 212.4,
+      source: "gemma-3-270m",
+      channel: "completion",
+      notes: [],
+    });
   });
 
   it("drops fields of the wrong type and survives junk", () => {
-    assert.deepEqual(parseStatus({ modelId: 5, latencyMs: "fast", modelState: null }), {
+    assert.deepEqual(parseStatus({ modelId: 5, latencyMs: "fast", modelState: null, notes: ["kept", 3, ""] }), {
       modelId: undefined,
       modelState: undefined,
       latencyMs: undefined,
       source: undefined,
+      channel: undefined,
+      notes: ["kept"],
     });
     assert.deepEqual(parseStatus(null), {});
     assert.deepEqual(parseStatus("text"), {});
@@ -32,11 +41,40 @@ describe("parseStatus", () => {
 });
 
 describe("statusView", () => {
-  it("shows the model and the last latency while running", () => {
+  it("shows the model that wrote the last suggestion and its latency", () => {
     const view = statusView("running", parseStatus(notification));
     assert.equal(view.text, "$(sparkle) gemma-3-270m · 212 ms");
-    assert.match(view.tooltip, /last suggestion: 212 ms, written by gemma-3-270m/);
-    assert.equal(view.ariaLabel, "logsmith running: model gemma-3-270m, last suggestion 212 ms");
+    assert.match(view.tooltip, /last suggestion: written by the model gemma-3-270m in 212 ms \(completion\)/);
+    assert.equal(view.ariaLabel, "logsmith running: last suggestion from gemma-3-270m in 212 ms, model gemma-3-270m ready");
+  });
+
+  it("says template, not the model, when the template wrote the last suggestion", () => {
+    const notes = ["no time left for the model: the template answered; the server reads the context meanwhile"];
+    const view = statusView("running", parseStatus({ ...notification, source: "template", latencyMs: 9.2, notes }));
+    assert.equal(view.text, "$(sparkle) template · 9 ms");
+    assert.match(view.tooltip, /^logsmith: model gemma-3-270m \(ready\)$/m);
+    assert.match(view.tooltip, /written by the template engine in 9 ms \(completion\)\n {2}no time left for the model/);
+    assert.equal(view.ariaLabel, "logsmith running: last suggestion from template in 9 ms, model gemma-3-270m ready");
+  });
+
+  it("keeps naming the last suggestion's source when only the model's state changes", () => {
+    const answered = nextStatus({}, parseStatus({ ...notification, source: "template", latencyMs: 9 }));
+    // a model notification (an older server also repeats the last latency without its source)
+    const loaded = nextStatus(answered, parseStatus({ channel: "model", modelId: "gemma-3-270m", modelState: "failed", latencyMs: 507 }));
+    assert.deepEqual({ source: loaded.source, latencyMs: loaded.latencyMs, modelState: loaded.modelState }, { source: "template", latencyMs: 9, modelState: "failed" });
+    assert.equal(statusView("running", loaded).text, "$(warning) template · 9 ms");
+    const next = nextStatus(loaded, parseStatus({ ...notification, latencyMs: 210 }));
+    assert.equal(statusView("running", next).text, "$(sparkle) gemma-3-270m · 210 ms");
+  });
+
+  it("warns about a missing model before the first suggestion", () => {
+    // the server cannot name a model it could not resolve: modelId is null
+    const status = nextStatus({}, parseStatus({ channel: "model", modelId: null, modelState: "missing", workerPid: null }));
+    const view = statusView("running", status);
+    assert.equal(view.text, "$(warning) logsmith");
+    assert.match(view.tooltip, /^logsmith: model missing$/m);
+    assert.match(view.tooltip, /the model is not installed.*Install Model/);
+    assert.equal(view.ariaLabel, "logsmith running, model missing");
   });
 
   it("says only that it runs before the first suggestion", () => {
@@ -45,15 +83,16 @@ describe("statusView", () => {
     assert.equal(view.ariaLabel, "logsmith running");
   });
 
-  it("says templates when the model is off", () => {
+  it("says template when the model is off", () => {
     const view = statusView("running", { modelState: "off", latencyMs: 3, source: "template" });
-    assert.equal(view.text, "$(sparkle) templates · 3 ms");
+    assert.equal(view.text, "$(sparkle) template · 3 ms");
     assert.match(view.tooltip, /useModel is off/);
+    assert.equal(view.ariaLabel, "logsmith running: last suggestion from template in 3 ms");
   });
 
   it("warns and tells how to fix a missing model", () => {
     const view = statusView("running", { modelId: "gemma-3-270m", modelState: "missing", latencyMs: 4, source: "template" });
-    assert.equal(view.text, "$(warning) gemma-3-270m · 4 ms");
+    assert.equal(view.text, "$(warning) template · 4 ms");
     assert.match(view.tooltip, /not installed.*Install Model/);
     assert.equal(modelProblem({ modelState: "ready" }), undefined);
     assert.match(modelProblem({ modelState: "failed" }) ?? "", /the model failed to load/);

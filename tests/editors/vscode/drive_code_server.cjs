@@ -8,8 +8,9 @@
  * CONFIG: { url, playwrightCore, chromium, file, screenshotDir, completion: { line, text },
  *           inline?: { line }, commands?: true, workspaceSettings, timeoutMs }
  * With `commands`, it then runs "Show Adoption Report" and "Install Model" from the command
- * palette and finally points `logsmith.server.path` (in the `workspaceSettings` file) at nothing to see
- * the error message.
+ * palette, points `logsmith.model` (in the `workspaceSettings` file) at a missing file to see the
+ * server's warning with its "Install Model" button and press it, and finally points
+ * `logsmith.server.path` at nothing to see the error message.
  * Lines are 1-based, as Ctrl+G takes them. Progress goes to stderr; the last stdout line is a JSON
  * result. Exit code 0 when every step worked, 1 otherwise (the result then has `error`).
  */
@@ -169,6 +170,37 @@ async function installModelScenario(page) {
   step("server running again", { status: result.installModel.statusAfterRestart });
 }
 
+/**
+ * A model that is not there: the server warns (the status bar item too), and the warning has an
+ * "Install Model" button that installs the model the message names and restarts the server.
+ */
+async function missingModelScenario(page) {
+  // The "Install Model" command's own toast is cleared, so the one waited for below is new.
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await page.locator(".notification-toast", { hasText: "the model is installed" }).first().waitFor({ state: "detached", timeout: 10_000 });
+  fs.mkdirSync(path.dirname(config.workspaceSettings), { recursive: true });
+  const missing = path.join(path.dirname(config.workspaceSettings), "no-such-model.gguf");
+  fs.writeFileSync(config.workspaceSettings, JSON.stringify({ "logsmith.model": missing }, null, 2));
+  step("logsmith.model set to a missing file");
+  const toast = page.locator(".notification-toast", { hasText: "no-such-model.gguf" }).first();
+  await toast.waitFor({ timeout });
+  const warned = page.locator('.statusbar-item [aria-label*="model missing"], .statusbar-item[aria-label*="model missing"]').first();
+  await warned.waitFor({ state: "attached", timeout: 30_000 });
+  result.missingModel = {
+    notification: await toast.innerText(),
+    buttons: await toast.locator(".monaco-button").allInnerTexts(),
+    status: await warned.getAttribute("aria-label"),
+  };
+  step("missing model shown", result.missingModel);
+  await screenshot(page, "model-missing.png");
+  await toast.locator(".monaco-button", { hasText: "Install Model" }).first().click();
+  const done = page.locator(".notification-toast", { hasText: "the model is installed" }).first();
+  await done.waitFor({ timeout });
+  result.missingModel.installed = await done.innerText();
+  step("model installed from the warning", { notification: result.missingModel.installed });
+  await runCommand(page, "Notifications: Clear All Notifications");
+}
+
 /** A wrong `logsmith.server.path` restarts the server and ends in an error that names the fix. */
 async function brokenServerScenario(page) {
   fs.mkdirSync(path.dirname(config.workspaceSettings), { recursive: true });
@@ -245,6 +277,7 @@ async function main() {
     if (config.commands) {
       await reportScenario(page);
       await installModelScenario(page);
+      await missingModelScenario(page);
       await brokenServerScenario(page);
     }
   } catch (error) {

@@ -95,7 +95,7 @@ local function check_server(report, options, dir)
   report.start('Server')
   local cmd, origin = locate.server_command(dir, options.cmd)
   if not cmd then
-    report.error(origin)
+    report.error(origin, { 'from a logsmith checkout: make install' })
     return nil
   end
   local command_line = table.concat(cmd, ' ')
@@ -131,7 +131,12 @@ local function check_model(report, options, cmd, dir)
   if ok then
     report.ok('model: ' .. output)
   else
-    report.error('no usable model: ' .. output, { 'install the default model: logsmith model install' })
+    local install_args = { 'model', 'install' }
+    if options.model and not options.model:find('[/\\]') and not options.model:lower():find('%.gguf$') then
+      table.insert(install_args, options.model) -- a registry name, not a path to a file
+    end
+    local install = subcommand(cmd, install_args)
+    report.error('no usable model: ' .. output, { 'install the model: ' .. table.concat(install, ' ') })
   end
 end
 

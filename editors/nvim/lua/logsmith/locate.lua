@@ -1,5 +1,6 @@
 --- Finding things on disk for a buffer: its project root (by root markers) and the
---- `logsmith serve` command (the project's `.venv`, else PATH). Works on Neovim 0.7 and later.
+--- `logsmith serve` command (the nearest `.venv` above the buffer, else PATH, else where
+--- `make install` puts logsmith by default). Works on Neovim 0.7 and later.
 
 local M = {}
 
@@ -73,8 +74,29 @@ function M.venv_executable(dir)
   return nil
 end
 
+--- Where `make install` (scripts/install.sh in the logsmith repository) puts the `logsmith`
+--- executable when not told otherwise: $XDG_DATA_HOME/logsmith/venv/bin/logsmith, else
+--- ~/.local/share/logsmith/venv/bin/logsmith. nil on Windows, which the installer does not serve.
+---@return string|nil
+function M.default_install()
+  if is_windows then
+    return nil
+  end
+  local data_home = os.getenv('XDG_DATA_HOME')
+  if not data_home or data_home:sub(1, 1) ~= '/' then
+    data_home = join(join(vim.fn.expand('~'), '.local'), 'share')
+  end
+  return join(join(join(join(data_home, 'logsmith'), 'venv'), 'bin'), 'logsmith')
+end
+
+--- How to install logsmith, for messages: the repository's `make install`.
+M.install_hint = 'Install it with `make install` in a logsmith checkout (into ~/.local/share/logsmith/venv, '
+  .. 'found without any setting; after `make install INSTALL_VENV=DIR` set cmd = { "DIR/bin/logsmith", "serve" } '
+  .. 'in setup() or vim.lsp.config("logsmith", ...))'
+
 --- The command that starts the server for files under `dir`, and where it came from.
---- `configured` (the `cmd` option) wins; then `.venv/bin/logsmith`; then `logsmith` on PATH.
+--- `configured` (the `cmd` option) wins; then `.venv/bin/logsmith` at or above `dir`; then
+--- `logsmith` on PATH; then the default install location.
 --- Returns nil and a message with the fix when nothing is found.
 ---@param dir string
 ---@param configured string[]|nil
@@ -90,9 +112,13 @@ function M.server_command(dir, configured)
   if vim.fn.executable('logsmith') == 1 then
     return { vim.fn.exepath('logsmith'), 'serve' }, 'PATH'
   end
+  local installed = M.default_install()
+  if installed and vim.fn.executable(installed) == 1 then
+    return { installed, 'serve' }, 'the default install'
+  end
   return nil,
-    'no `logsmith` executable: none in a .venv/bin above ' .. dir .. ' and none on PATH. '
-      .. 'Install it (pip install logsmith) or pass cmd = { "/path/to/logsmith", "serve" } to setup()'
+    'no `logsmith` executable: none in a .venv/bin at or above ' .. dir .. ', none on PATH and none at '
+      .. (installed or 'the default install location') .. '. ' .. M.install_hint
 end
 
 return M

@@ -1,6 +1,7 @@
 --- What the server says about itself, kept per client: model loading (`$/progress`) and the
---- `logsmith/status` notification sent after each answer (latency, source, model). Read it with
---- require("logsmith").status() (e.g. in a statusline); a `User LogsmithStatus` autocommand fires
+--- `logsmith/status` notifications, one after each answer (what wrote it, latency, model) and one
+--- when the model's state changes (`channel = "model"`). Read it with require("logsmith").status()
+--- (e.g. in a statusline: "logsmith: template · 9 ms"); a `User LogsmithStatus` autocommand fires
 --- when it changes.
 
 local M = {}
@@ -17,12 +18,35 @@ local function changed()
   pcall(vim.cmd, 'redrawstatus')
 end
 
---- Handler of the `logsmith/status` notification.
-function M.on_status(_, result, ctx)
-  if type(result) == 'table' then
-    state_of(ctx.client_id).last = result
-    changed()
+-- JSON null arrives as vim.NIL: treat it as absent.
+local function value(x)
+  if x == vim.NIL then
+    return nil
   end
+  return x
+end
+
+--- Handler of the `logsmith/status` notification. An answer replaces what was known; a change of
+--- the model's state (`channel = "model"`) updates only the model's fields, so the status goes on
+--- naming what wrote the last suggestion.
+function M.on_status(_, result, ctx)
+  if type(result) ~= 'table' then
+    return
+  end
+  local state = state_of(ctx.client_id)
+  if result.channel == 'model' then
+    local last = {}
+    for key, field in pairs(state.last or {}) do
+      last[key] = field
+    end
+    last.modelId = value(result.modelId)
+    last.modelState = value(result.modelState)
+    last.workerPid = value(result.workerPid)
+    state.last = last
+  else
+    state.last = result
+  end
+  changed()
 end
 
 --- Handler of `$/progress` for the logsmith client: records model loading, then lets Neovim's
@@ -52,13 +76,16 @@ function M.handlers()
 end
 
 --- Raw state of a client: { progress = {kind, title, message, percentage}, last = {latencyMs,
---- source, modelId, modelState, channel, notes} }.
+--- source, modelId, modelState, channel, notes} } (before the first answer `last` may hold only
+--- the model's fields).
 function M.get(client_id)
   return by_client[client_id] or {}
 end
 
---- One short line for a statusline: "logsmith: loading model …", "logsmith: gemma-3-270m 212 ms",
---- or "" when no logsmith client is known.
+--- One short line for a statusline: "logsmith: loading model …", then what wrote the last
+--- suggestion and how long it took, "logsmith: template · 9 ms" or "logsmith: gemma-3-270m · 212 ms"
+--- (with "(model missing)" or "(model failed)" when the model is not usable); "" when no logsmith
+--- client is known.
 ---@param client_id integer|nil default: the first client with a state
 function M.text(client_id)
   if not client_id then
@@ -71,15 +98,17 @@ function M.text(client_id)
   if state.progress and state.progress.kind ~= 'end' then
     return 'logsmith: ' .. (state.progress.message or 'loading model')
   end
-  local last = state.last
-  if not last then
-    return 'logsmith'
+  local last = state.last or {}
+  local model_state = value(last.modelState)
+  local unusable = model_state and model_state ~= 'ready' and model_state ~= 'off'
+  local source = value(last.source)
+  if type(source) ~= 'string' then -- no answer yet
+    return unusable and ('logsmith: model ' .. model_state) or 'logsmith'
   end
-  local source = last.source == 'template' and 'template' or (last.modelId or last.source or '?')
-  if last.modelState and last.modelState ~= 'ready' and last.modelState ~= 'off' then
-    source = source .. ' (model ' .. last.modelState .. ')'
-  end
-  return ('logsmith: %s %d ms'):format(source, math.floor((last.latencyMs or 0) + 0.5))
+  local problem = unusable and (' (model ' .. model_state .. ')') or ''
+  local latency = tonumber(value(last.latencyMs))
+  local took = latency and (' · %d ms'):format(math.floor(latency + 0.5)) or ''
+  return 'logsmith: ' .. source .. took .. problem
 end
 
 return M
