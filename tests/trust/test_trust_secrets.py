@@ -10,7 +10,7 @@ For every suggestion:
   statement, in any letter case: the model sees the file and must not copy it into a message;
 - the names that are not secrets (`key` of a dict, `username`, `keyboard`) are still logged, so the
   rule cannot pass by logging nothing.
-The rule itself is `logsmith.planning.levels.is_secret` (see SECURITY.md).
+The rule itself is `logsmith.planning.secrets.is_secret` (see SECURITY.md).
 """
 
 from __future__ import annotations

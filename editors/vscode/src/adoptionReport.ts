@@ -39,12 +39,12 @@ export async function showAdoptionReport(logsmith: ServerCommand, output: vscode
       output.error(result.stderr.trimEnd());
       void vscode.window.showErrorMessage(
         `logsmith: the adoption report failed: ${reason}. The report reads the audit store the language server writes; ` +
-          `accept a few suggestions first, and check that logsmith.audit.store is on.`,
+          `accept a few suggestions first, and check that logsmith.telemetry is on.`,
       );
       return;
     }
     const html = await fs.readFile(page, "utf8");
-    const panel = vscode.window.createWebviewPanel("logsmith.audit.report", "logsmith adoption report", vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel("logsmith.report", "logsmith adoption report", vscode.ViewColumn.Active, {
       enableScripts: false,
     });
     panel.webview.html = html;
