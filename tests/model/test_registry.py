@@ -73,7 +73,7 @@ def test_install_of_an_installed_model_is_a_no_op_that_hashes_nothing(default_mo
     def no_hashing(path):
         raise AssertionError(f"{path} was hashed again although it has not changed")
 
-    monkeypatch.setattr(models, "sha256_of", no_hashing)
+    monkeypatch.setattr(registry, "sha256_of", no_hashing)
     result = registry.install(registry.DEFAULT_MODEL)
     assert result.already_installed and result.downloaded == ()
     assert result.path == registry.installed_path(registry.DEFAULT_MODEL)
