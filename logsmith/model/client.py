@@ -5,13 +5,17 @@ background. `ModelWorker.complete()` asks for a continuation of a prompt under a
 optional GBNF grammar and a cancel event; `warm()` puts a prompt into the worker's KV cache so the
 next request that shares its prefix only pays for the new tokens.
 
-The model never runs in the caller's process: if llama.cpp crashes (FACTS.md: AMX kernels die with
-SIGSEGV on some CPUs) the caller gets `ModelFailed` and a new worker starts at once. A worker that
+The model never runs in the caller's process: if llama.cpp crashes (AMX kernels die with SIGSEGV on
+some CPUs) the caller gets `ModelFailed` and a new worker starts at once. A worker that
 has not answered `GRACE_S` after the deadline is late: the caller gets `ModelNotReady`, the request
 is cancelled, and the worker is killed (and restarted) only if it is still silent `HANG_S` after the
 deadline. After `MAX_CRASHES` crashes or hangs in a row the model is turned off (state "failed").
 The worker's stderr goes to `$LOGSMITH_CACHE/logs/model-worker.log`; the caller's stdout is never
 touched, and llama_cpp is never imported in the caller's process.
+
+The worker declines a completion it expects to end past its deadline ("too_slow"). With
+`LOGSMITH_MODEL_ALWAYS_TRY=1` in the caller's environment it never does (only the deadline stops
+it): for tests, which need the model's answer whatever the machine's speed.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ FAILED_RETRY_S = 30.0
 CANCEL_POLL_S = 0.02
 LOG_MAX_BYTES = 5_000_000
 STATES = ("stopped", "loading", "ready", "failed")
+ALWAYS_TRY_ENV = "LOGSMITH_MODEL_ALWAYS_TRY"
+"""Set to 1: `complete()` never lets the worker decline as too slow (the default of `always_try`)."""
 
 ProgressCallback = Callable[[str, str, "int | None"], None]
 """on_progress(state, message, percentage): loading progress, for an LSP `$/progress` report."""
@@ -460,20 +466,26 @@ class ModelWorker:
         stop: tuple[str, ...] | list[str] = ("\n",),
         temperature: float = 0.0,
         cancel: threading.Event | None = None,
+        always_try: bool | None = None,
     ) -> Completion:
         """The model's continuation of `prompt`, stopped at a stop string, `max_tokens`, the deadline
         or `cancel`; whatever was written by then is returned with `stopped_by` set.
 
         `deadline_s` is the time budget in seconds from this call, waiting for the model included.
+        The worker declines at once ("too_slow") when it expects the uncached prompt and a short
+        answer to end past the deadline, unless `always_try` (default: ALWAYS_TRY_ENV is 1).
         Raises ModelNotReady (still loading / busy past the deadline), ModelFailed (the worker died or
         hung: it is restarted for the next call) or ModelRequestError (e.g. an invalid grammar).
         """
+        if always_try is None:
+            always_try = os.environ.get(ALWAYS_TRY_ENV) == "1"
         fields = {
             "prompt": prompt,
             "grammar": grammar,
             "max_tokens": int(max_tokens),
             "stop": list(stop),
             "temperature": float(temperature),
+            "always_try": bool(always_try),
         }
         return self._run("complete", fields, deadline_s, cancel)
 

@@ -7,7 +7,8 @@ Protocol: one JSON object per line on stdin (requests) and on the private copy o
 (replies and events). Anything native code prints to fd 1 goes to stderr (the worker log).
 
 Requests, each with an integer "id":
-  {"op": "complete", "prompt", "grammar"|null, "max_tokens", "stop": [...], "deadline_s", "temperature"}
+  {"op": "complete", "prompt", "grammar"|null, "max_tokens", "stop": [...], "deadline_s", "temperature",
+   "always_try"}                               always_try: start even when it cannot end in time (see below)
   {"op": "warm", "prompt", "deadline_s"}      evaluate the prompt into the KV cache, generate nothing
   {"op": "tokenize", "text"}                   token ids, as the model sees the text
   {"op": "ping"}                                round trip, for measuring the IPC overhead
@@ -21,7 +22,17 @@ already in the KV cache), evaluated_tokens, truncated_tokens, prompt_seconds, ge
 seconds, stopped_by ("stop", "length", "deadline", "too_slow" or "cancelled"), needed_seconds (the
 expected time for the uncached prompt and a short answer, from the measured rates) and threads (the
 thread count used: fewer than asked while other processes keep the cores busy, see CpuShare).
-"too_slow": the completion was not started because it could not end before the deadline.
+"too_slow": the completion was not started because it could not end before the deadline; never so
+with "always_try": true, which only the deadline stops.
+
+The expected speed (SpeedEstimate) follows every measurement (each full prompt slice, each answer)
+and, between measurements, comes back towards the fastest speed measured: an estimate raised by a
+slow spell (another process holding the cores) does not keep declining requests after it.
+
+Test seam: with LOGSMITH_WORKER_HOLD=PATH in the environment, while the file PATH exists every
+"complete" request waits before it is read, after appending "holding request ID in process PID" to
+PATH; removing the file lets it go on. A test uses it to have the worker killed (or stopped) while it
+holds a request it cannot have answered.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ import collections
 import ctypes
 import faulthandler
 import json
+import math
 import os
 import queue
 import sys
@@ -53,6 +65,13 @@ TRUNCATE_BLOCK = 256
 # writing this many tokens would end past the deadline: the caller answers without the model at
 # once, instead of at the deadline, and the prompt is read by a warm-up meanwhile.
 ANSWER_TOKENS_EXPECTED = 10
+# How far one measurement moves a speed estimate (in proportion: with 0.5 a slice 9 times slower than
+# expected makes the estimate 3 times slower), and the half-life of an estimate's excess over the
+# fastest speed measured while nothing is measured.
+ESTIMATE_WEIGHT = 0.5
+ESTIMATE_HALF_LIFE_S = 10.0
+HOLD_ENV = "LOGSMITH_WORKER_HOLD"
+HOLD_POLL_S = 0.02
 
 
 class RequestError(Exception):
@@ -233,6 +252,50 @@ class TokenSampler:
             self.lib.llama_sampler_free(self.grammar)
 
 
+class SpeedEstimate:
+    """Seconds per token of one kind of work (a prompt slice, or an answer), as expected now.
+
+    Each measurement moves the estimate ESTIMATE_WEIGHT of the way towards it, in proportion (the
+    average of the logarithms), so one slow slice on a busy machine raises it a little and a run of
+    them raises it fully. While nothing is measured (in the gaps between measurements, not during
+    one), the estimate's excess over the fastest speed measured (the idle machine's) halves every
+    ESTIMATE_HALF_LIFE_S: a worker that declines every request after a slow spell measures nothing,
+    and without this would keep declining for good. If the machine is still slow when the worker
+    tries again, that try measures it.
+    """
+
+    def __init__(self, weight: float = ESTIMATE_WEIGHT, half_life_s: float = ESTIMATE_HALF_LIFE_S, clock=time.monotonic):
+        self._weight = weight
+        self._half_life_s = half_life_s
+        self._clock = clock
+        self._log: float | None = None  # log of the estimate at the last measurement
+        self._best: float | None = None  # log of the fastest measurement
+        self._at = 0.0
+
+    def add(self, seconds_per_token: float, took_s: float = 0.0) -> None:
+        """A measurement that took `took_s` seconds and just ended (the estimate does not decay
+        while work is being measured, only in the gaps between measurements)."""
+        if not seconds_per_token > 0 or math.isinf(seconds_per_token):
+            return
+        measured = math.log(seconds_per_token)
+        now = self._clock()
+        current = self._log_at(max(self._at, now - max(0.0, took_s)))
+        self._log = measured if current is None else current + self._weight * (measured - current)
+        self._best = measured if self._best is None else min(self._best, measured)
+        self._at = now
+
+    def seconds(self) -> float:
+        """The expected seconds per token now; 0.0 before the first measurement."""
+        value = self._log_at(self._clock())
+        return 0.0 if value is None else math.exp(value)
+
+    def _log_at(self, now: float) -> float | None:
+        if self._log is None or self._best is None:
+            return None
+        elapsed = max(0.0, now - self._at)
+        return self._best + (self._log - self._best) * 0.5 ** (elapsed / self._half_life_s)
+
+
 class CpuShare:
     """How much CPU other processes use right now, sampled from /proc, to choose the thread count.
 
@@ -245,11 +308,15 @@ class CpuShare:
         self.max_threads = max(1, max_threads)
         self.cores = os.cpu_count() or 1
         self.others = 0.0  # cores busy with other processes, smoothed
-        self._period_s = period_s
+        self.period_s = period_s
+        self.sampled = threading.Event()
+        """Set once `others` holds a first measurement (at once when there is nothing to measure)."""
         self._ticks_per_s = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self.available = self.max_threads > 1 and self._sample() is not None
         if self.available:
             threading.Thread(target=self._watch, name="worker-cpu-share", daemon=True).start()
+        else:
+            self.sampled.set()
 
     def threads(self) -> int:
         if not self.available:
@@ -270,16 +337,20 @@ class CpuShare:
 
     def _watch(self) -> None:
         previous = self._sample()
-        while previous is not None:
-            time.sleep(self._period_s)
-            current = self._sample()
-            if current is None:
-                return
-            elapsed_ticks = (current[0] - previous[0]) * self._ticks_per_s
-            if elapsed_ticks > 0:
-                others_now = max(0.0, (current[1] - previous[1]) - (current[2] - previous[2])) / elapsed_ticks
-                self.others = 0.5 * self.others + 0.5 * others_now
-            previous = current
+        try:
+            while previous is not None:
+                time.sleep(self.period_s)
+                current = self._sample()
+                if current is None:
+                    return
+                elapsed_ticks = (current[0] - previous[0]) * self._ticks_per_s
+                if elapsed_ticks > 0:
+                    others_now = max(0.0, (current[1] - previous[1]) - (current[2] - previous[2])) / elapsed_ticks
+                    self.others = 0.5 * self.others + 0.5 * others_now if self.sampled.is_set() else others_now
+                    self.sampled.set()
+                previous = current
+        finally:
+            self.sampled.set()  # nobody waits for a measurement that will not come
 
 
 class LoadedModel:
@@ -293,6 +364,7 @@ class LoadedModel:
         with open(path, "rb") as handle:
             if handle.read(4) != b"GGUF":
                 raise RuntimeError(f"{path} is not a GGUF file (no GGUF magic bytes)")
+        self.cpu = CpuShare(n_threads)  # started before loading, so the warm-up knows the cores' use
         log.recent.clear()
         try:
             self.llm = llama_cpp.Llama(
@@ -308,28 +380,35 @@ class LoadedModel:
         except Exception as exc:
             raise RuntimeError(f"llama.cpp cannot load {path}: {log.first_error() or exc}") from exc
         self.vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
-        self.cpu = CpuShare(n_threads)
         self.threads = n_threads
         self.n_ctx = self.llm.n_ctx()
         self.n_vocab = self.llm.n_vocab()
         self._logits_at: int | None = None  # n_tokens when the current logits were computed
-        self.prefill_token_s = 0.0
-        """Seconds per token of the last full prefill slice: how long the next slice is expected to take."""
-        self._generate_rates: collections.deque[float] = collections.deque(maxlen=5)
-        """Seconds per generated token (sampling and one step) of the last few answers."""
+        self.prefill_rate = SpeedEstimate()
+        """Seconds per prompt token, measured on full prefill slices."""
+        self.generate_rate = SpeedEstimate()
+        """Seconds per generated token (sampling and one step), measured on whole answers."""
         self._pieces: dict[int, bytes] = {}
         self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
 
     def warm_up(self) -> None:
-        """One prompt slice now, so a native crash (FACTS.md: AMX kernels) shows while loading, not
-        later, and the first request already knows how long a slice takes (see `prefill`)."""
+        """One prompt slice now, so a native crash (in some CPUs' AMX kernels) shows while loading,
+        not later, and the first request already knows how long a slice takes (see `prefill`).
+
+        The slice runs on the threads the other processes leave free, as requests do: two threads
+        sharing a core with another process are many times slower, and a first estimate measured
+        that way would make the worker decline requests it can answer in time."""
+        self.cpu.sampled.wait(4 * self.cpu.period_s)
+        self.use_free_cores()
         token = self.tokenize("\n")[:1] or [self.llm.token_bos()]
         began = time.monotonic()
         self.eval(token * PREFILL_SLICE)
-        self.prefill_token_s = (time.monotonic() - began) / PREFILL_SLICE
+        took = time.monotonic() - began
+        self.prefill_rate.add(took / PREFILL_SLICE, took)
         began = time.monotonic()
         self.eval(token)
-        self._generate_rates.append(time.monotonic() - began)
+        took = time.monotonic() - began
+        self.generate_rate.add(took, took)
         self.forget_cache()
 
     def use_free_cores(self) -> int:
@@ -415,11 +494,14 @@ class LoadedModel:
         return common
 
     @property
+    def prefill_token_s(self) -> float:
+        """Expected seconds per prompt token now (see SpeedEstimate)."""
+        return self.prefill_rate.seconds()
+
+    @property
     def generate_token_s(self) -> float:
-        """Seconds per generated token: the median of the last few answers (one slow answer on a
-        busy machine does not make every later request look too slow to try)."""
-        rates = sorted(self._generate_rates)
-        return rates[len(rates) // 2] if rates else 0.0
+        """Expected seconds per generated token now (see SpeedEstimate)."""
+        return self.generate_rate.seconds()
 
     def needed_seconds(self, uncached: int, answer_tokens: int) -> float:
         """Expected time to evaluate `uncached` prompt tokens and write `answer_tokens`."""
@@ -439,17 +521,22 @@ class LoadedModel:
         keep = min(common, len(tokens) - 1)
         llm.n_tokens = keep  # the next eval drops the cache from here on
         evaluated = 0
+        last_slice_s = 0.0  # seconds per token of this prompt's previous full slice
         for start in range(keep, len(tokens), PREFILL_SLICE):
             piece = tokens[start : start + PREFILL_SLICE]
-            # A slice is not started when it would end past the deadline: the caller gives up soon after it.
-            reason = should_stop(self.prefill_token_s * len(piece))
+            # A slice is not started when it would end past the deadline: the caller gives up soon after
+            # it. Expected at the slower of the estimate and this prompt's previous slice: within one
+            # request the machine's speed is known better than the estimate's average says.
+            reason = should_stop(max(self.prefill_token_s, last_slice_s) * len(piece))
             if reason:
                 return keep, evaluated, reason
             self.use_free_cores()
             began = time.monotonic()
             self.eval(piece)
             if len(piece) == PREFILL_SLICE:  # a short slice's time is mostly fixed cost, not per token
-                self.prefill_token_s = (time.monotonic() - began) / len(piece)
+                took = time.monotonic() - began
+                last_slice_s = took / len(piece)
+                self.prefill_rate.add(last_slice_s, took)
             evaluated += len(piece)
         return keep, evaluated, None
 
@@ -464,13 +551,14 @@ class LoadedModel:
         stops = [s for s in _field(request, "stop", list, ["\n"]) if isinstance(s, str) and s]
         temperature = float(_field(request, "temperature", (int, float), 0.0))
         seed = _field(request, "seed", int, 0xFFFFFFFF)
+        always_try = _field(request, "always_try", bool, False)
         grammar = self.compile_grammar(_field(request, "grammar", (str, type(None)), None))
         tokens, truncated = self.fit(self._prompt_tokens(prompt), max_tokens + 1)
         common = self.cached_prefix(tokens)
         uncached = len(tokens) - min(common, len(tokens) - 1)
         needed = self.needed_seconds(uncached, min(max_tokens, ANSWER_TOKENS_EXPECTED))
         # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
-        if uncached > PREFILL_SLICE and should_stop(needed) == "deadline":
+        if not always_try and uncached > PREFILL_SLICE and should_stop(needed) == "deadline":
             reused, evaluated, stopped_by = common, 0, "too_slow"
         else:
             reused, evaluated, stopped_by = self.prefill(tokens, should_stop, common)
@@ -506,7 +594,8 @@ class LoadedModel:
         began = time.monotonic()
         text, count, reason = self._sample_until_stop(sampler, max_tokens, stops, should_stop)
         if count:
-            self._generate_rates.append((time.monotonic() - began) / count)
+            took = time.monotonic() - began
+            self.generate_rate.add(took / count, took)
         return text, count, reason
 
     def _sample_until_stop(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
@@ -575,11 +664,30 @@ def _stop_check(inbox: Inbox, request_id, deadline: float | None):
     return should_stop
 
 
+def _hold(request_id) -> None:
+    """The test seam HOLD_ENV (see the module docstring): wait while its file exists."""
+    path = os.environ.get(HOLD_ENV)
+    if not path:
+        return
+    try:  # never creates the file: once it is gone, nothing holds the request
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return
+    try:
+        os.write(handle, f"holding request {request_id} in process {os.getpid()}\n".encode())
+    finally:
+        os.close(handle)
+    while os.path.exists(path):
+        time.sleep(HOLD_POLL_S)
+
+
 def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
     handlers = {"complete": model.complete, "warm": model.warm}
     while True:
         request = inbox.next_request()
         request_id, op = request.get("id"), request.get("op")
+        if op == "complete":
+            _hold(request_id)
         received = time.monotonic()
         try:
             if op == "shutdown":

@@ -1,4 +1,7 @@
-"""The engine on the real default model: the behaviours issue 2 promises, checked on real output."""
+"""The engine on the real default model: the behaviours it promises, checked on real output.
+
+Each test needs the model's answer, never its speed: `model_settings` gives it all the time it needs
+(tests/conftest.py), so a busy machine makes these tests slower, not failing."""
 
 from __future__ import annotations
 

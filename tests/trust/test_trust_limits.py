@@ -1,7 +1,10 @@
-"""Limits (issue 7, SECURITY.md "Limits"): the memory of the language server with the default model,
-files over the size limit, and the longest a request may take (its latency budget plus 200 ms).
+"""Limits (SECURITY.md "Limits"): the memory of the language server with the default model, files
+over the size limit, and the longest a request may take (its latency budget plus 200 ms).
 
-One real server with the real default model for the module; each test sets the budget it needs.
+One real server with the real default model for the module; each test sets the budget it needs. The
+worker never declines a completion as too slow ahead of time there (ALWAYS_TRY_ENV): the memory test
+needs the model to work through each request however busy the machine is, and the budget test is
+about the deadline, which still ends every request.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import pytest
 import pytest_asyncio
 
 import logsmith
+from logsmith.model.client import ALWAYS_TRY_ENV
 from network_probe import NetworkProbe
 from trust_server import command_line, descendants, memory_kib, server_pid, start_server, stop_editor
 
 MODEL_ID = "gemma-3-270m"
 MEMORY_LIMIT_KIB = 1_500_000_000 // 1024  # 1.5 GB
+MEMORY_TEST_BUDGET_MS = 120_000  # the model's answers, whatever the machine's speed: memory, not time, is measured
 BUDGET_MS = 300
 OVERRUN_MS = 200
 CUT_SHORT = ("ran out of time", "no time left", "busy", "late", "still finishing")
@@ -43,7 +48,8 @@ def long_module(n: int) -> tuple[str, int]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def server(tmp_path_factory, default_model_path):
     probe = NetworkProbe(tmp_path_factory.mktemp("limits-probe"))
-    editor = await start_server(tmp_path_factory.mktemp("limits-home"), probe, offline=False)
+    editor = await start_server(tmp_path_factory.mktemp("limits-home"), probe, offline=False,
+                                env={ALWAYS_TRY_ENV: "1"})
     await editor.model_ready()
     yield editor
     await stop_editor(editor)
@@ -56,7 +62,7 @@ async def configure(editor, options: dict) -> None:
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_memory_of_the_server_with_the_default_model_stays_under_1_5_gb(server):
-    await configure(server, {"latencyBudgetMs": 20_000})
+    await configure(server, {"latencyBudgetMs": MEMORY_TEST_BUDGET_MS})
     answered = len(server.statuses)
     for n in range(3):  # a few requests the model works through: prompt evaluation, generation, a full KV cache
         text, line = long_module(100 + n)

@@ -24,11 +24,12 @@ SERVE = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", "INFO"]
 
 
 async def start_server(home: Path, probe: NetworkProbe, *, offline: bool, options: dict | None = None,
-                       client: str = "neovim") -> Editor:
-    """A server session with the probe's hook; inside `unshare --net` when `offline`."""
+                       client: str = "neovim", env: dict | None = None) -> Editor:
+    """A server session with the probe's hook; inside `unshare --net` when `offline`; `env` adds
+    variables to its environment."""
     lsp_client = make_test_lsp_client()
     command = offline_command(SERVE) if offline else SERVE
-    await lsp_client.start_io(*command, env=probe.environment(LOGSMITH_HOME=str(home)))
+    await lsp_client.start_io(*command, env=probe.environment(LOGSMITH_HOME=str(home), **(env or {})))
     editor = Editor(lsp_client, home, client)
     (home / "src").mkdir(parents=True, exist_ok=True)
     await lsp_client.initialize_session(types.InitializeParams(
