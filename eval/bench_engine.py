@@ -5,7 +5,8 @@ logsmith cold (first request on that file) then warm (after the stable part of i
 evaluated, as the server does while the user pauses on the line), then the template
 engine alone, then logsmith's prompt without the output grammar (eval.unconstrained), then the
 same model the way llama.vim asks (eval.baseline), cold then warm; it scores every top suggestion
-with eval.metrics and writes one JSON row per case, then the report. `--no-baseline` skips the
+with eval.metrics (against the developer's statement, and whether it is valid and safe at the site)
+and writes one JSON row per case, then the report. `--no-baseline` skips the
 llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s).
 
     .venv/bin/python -m eval.bench_engine --split dev --limit 200

@@ -15,7 +15,17 @@ import sys
 from pathlib import Path
 
 from eval import metrics
-from eval.rows import breakdown, case_scores, load_rows, ms, number, share
+from eval.rows import (
+    breakdown,
+    case_scores,
+    load_rows,
+    ms,
+    number,
+    safe_share,
+    share,
+    unsafe,
+    unsafe_lines,
+)
 
 ENGINES = {
     "logsmith_cold": "logsmith, cold",
@@ -40,7 +50,8 @@ def _engine_summary(engine: str, results: list[dict]) -> dict:
 
 
 def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
-    """The report as a JSON-able dict: run, machine, per-engine figures, breakdowns."""
+    """The report as a JSON-able dict: run, machine, per-engine figures, the suggestions that are
+    not safe, breakdowns."""
     engines = {}
     for engine in ENGINES:
         results = [row["results"][engine] for row in rows if engine in row.get("results", {})]
@@ -53,9 +64,17 @@ def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
         "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
         "n": len(rows),
         "engines": engines,
+        "unsafe": unsafe(rows, tuple(ENGINES)),
         "by_site_kind": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["kind"]),
         "by_project": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["project"]),
     }
+
+
+def _unsafe_section(report: dict) -> list[str]:
+    if not any(entry.get("safe") is not None for entry in report["engines"].values()):
+        return []
+    return ["", "## Suggestions that are not safe", "",
+            *unsafe_lines(report.get("unsafe") or {}, ENGINES, ("logsmith_cold", "logsmith_warm", "template"))]
 
 
 def render_markdown(report: dict) -> str:
@@ -75,13 +94,15 @@ def render_markdown(report: dict) -> str:
         f"stop at newline, 48 tokens at most)",
         f"- logsmith's prompt, no grammar: {'run' if run.get('unconstrained') else 'not run'} (eval/unconstrained.py: "
         f"the same site, plan and prompt, greedy, stop at newline, 48 tokens at most, no deadline)",
-        f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here",
+        f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here"
+        + (f"; logsmith's code: {run['code']}" if run.get("code") else ""),
+        *([f"- baseline rows: {run['baseline_run']}"] if run.get("baseline_run") else []),
         "- latency: wall time of one request, nearest-rank percentiles; quality: the top suggestion "
         "against the developer's statement (definitions in eval/README.md)",
         "",
         "| engine | p50 ms | p95 ms | p99 ms | level | level (exception = error) | level distance "
-        "| var P | var R | var F1 | BLEU-4 | ROUGE-L | parses | names in scope | acceptable | model used | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| var P | var R | var F1 | BLEU-4 | ROUGE-L | parses | names in scope | safe | acceptable | model used | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for engine, label in ENGINES.items():
         entry = report["engines"].get(engine)
@@ -94,7 +115,9 @@ def render_markdown(report: dict) -> str:
             f"| {number(entry['level_distance'])} | {number(entry['variable_precision'])} "
             f"| {number(entry['variable_recall'])} | {number(entry['variable_f1'])} | {number(entry['bleu4'])} "
             f"| {number(entry['rouge_l'])} | {share(entry['parses'])} | {share(entry['in_scope'])} "
-            f"| {share(entry['acceptable'])} | {share(entry.get('model_share'))} | {entry['errors']} |")
+            f"| {safe_share(entry)} | {share(entry['acceptable'])} | {share(entry.get('model_share'))} "
+            f"| {entry['errors']} |")
+    lines += _unsafe_section(report)
     for title, key in (("site kind", "by_site_kind"), ("project", "by_project")):
         lines += ["", f"## By {title}", "",
                   "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", "",

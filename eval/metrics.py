@@ -3,8 +3,10 @@
 Pure functions, no I/O. The definitions are written out in eval/README.md; in short:
 level accuracy (strict, and with exception == error), ordinal level distance, variable set
 precision / recall / F1, BLEU-4 and ROUGE-L over the static message text, validity (parses at
-the site), names in scope, "acceptable", nearest-rank latency percentiles, and a bootstrap interval
-for the difference of two engines measured on the same cases.
+the site), names in scope, "safe" (compiles at the site, every value bound on every path there,
+placeholders that fit their values: eval.definite_binding and eval.placeholders), "acceptable",
+nearest-rank latency percentiles, and a bootstrap interval for the difference of two engines
+measured on the same cases.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import ast
 import math
 import random
 import re
+import textwrap
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
-from eval import scope
+from eval import definite_binding, placeholders, scope
 
 LEVEL_ORDER = {"debug": 0, "info": 1, "warning": 2, "error": 3, "exception": 3, "critical": 4}
 LEVEL_ALIASES = {"warn": "warning", "fatal": "critical"}
@@ -368,6 +372,42 @@ def names_in_scope(masked_source: str, line: int, statement: str | None, also_bo
     return not scope.unbound(filled, line, column, set(parse_statement(statement).names)) - set(also_bound)
 
 
+def safety_problem(masked_source: str, line: int, statement: str | None,
+                   also_bound: frozenset[str] = frozenset()) -> str | None:
+    """Why the statement written at the site would not run safely, or None when it would: the file
+    must compile with it there (`break` outside a loop does not), the site must be reachable, every
+    name the statement reads must be bound on every path to it (eval.definite_binding; `also_bound`:
+    names the suggestion's additional edits bind), and its placeholders must fit its values
+    (eval.placeholders)."""
+    if not statement or not statement.strip():
+        return "no suggestion"
+    filled = insert_statement(masked_source, line, statement)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like in the project's own code
+            compile(filled, "<site>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"does not compile at the site: {getattr(exc, 'msg', exc)}"
+    current = masked_source.split("\n")[line]
+    try:
+        point = definite_binding.point_at(filled, line, len(current) - len(current.lstrip()))
+    except definite_binding.NoStatement:
+        return None  # only a comment: nothing runs
+    if not point.reachable:
+        return "the site cannot run (it follows a return, raise, continue or break)"
+    missing = sorted(name for name in parse_statement(statement).names
+                     if name not in also_bound and not point.is_bound(name))
+    if missing:
+        return "not bound on every path here: " + ", ".join(missing)
+    tree: ast.AST
+    try:
+        tree = ast.parse(textwrap.dedent(statement.strip()))
+    except SyntaxError:
+        tree = point.statement
+    problem = placeholders.statement_problem(tree, point)
+    return None if problem is None else f"placeholders: {problem}"
+
+
 def acceptable(level_right: bool, variable_f1: float, rouge: float) -> bool:
     """Level right (exception == error), variable F1 >= 0.5 and ROUGE-L >= 0.3."""
     return level_right and variable_f1 >= ACCEPTABLE_VARIABLE_F1 and rouge >= ACCEPTABLE_ROUGE_L
@@ -421,6 +461,9 @@ class CaseScore:
     acceptable: bool
     predicted_variables: tuple[str, ...] = field(default=())
     expected_variables: tuple[str, ...] = field(default=())
+    safe: bool | None = None
+    """`safety_problem` found nothing; None without a suggestion (and in rows scored before the metric)."""
+    safety_problem: str | None = None
 
 
 def score_case(predicted: str | None, expected: str, masked_source: str, line: int,
@@ -431,6 +474,8 @@ def score_case(predicted: str | None, expected: str, masked_source: str, line: i
     `also_bound`: names bound by the edits that come with the suggestion (see `names_in_scope`).
     """
     got, want = parse_statement(predicted), parse_statement(expected)
+    problem = safety_problem(masked_source, line, predicted, also_bound)
+    suggested = bool(predicted and predicted.strip())
     if got.is_log_call:
         precision, recall, f1 = set_scores(got.variables, want.variables)
         rouge, bleu = rouge_l(got.message, want.message), bleu4(got.message, want.message)
@@ -454,6 +499,8 @@ def score_case(predicted: str | None, expected: str, masked_source: str, line: i
         acceptable=acceptable(lenient, f1, rouge),
         predicted_variables=tuple(sorted(got.variables)),
         expected_variables=tuple(sorted(want.variables)),
+        safe=(problem is None) if suggested else None,
+        safety_problem=problem if suggested else None,
     )
 
 
@@ -462,7 +509,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def summarise(scores: list[CaseScore]) -> dict:
-    """Means and shares over cases; a missing level counts as wrong and is left out of the distance."""
+    """Means and shares over cases; a missing level counts as wrong and is left out of the distance;
+    `safe` is the share of the suggestions made (`safe_n` of them)."""
     distances = [s.level_distance for s in scores if s.level_distance is not None]
     return {
         "n": len(scores),
@@ -477,6 +525,8 @@ def summarise(scores: list[CaseScore]) -> dict:
         "rouge_l": _mean([s.rouge_l for s in scores]),
         "parses": _mean([float(s.parses) for s in scores]),
         "in_scope": _mean([float(s.in_scope) for s in scores]),
+        "safe": _mean([float(s.safe) for s in scores if s.safe is not None]),
+        "safe_n": sum(1 for s in scores if s.safe is not None),
         "acceptable": _mean([float(s.acceptable) for s in scores]),
     }
 

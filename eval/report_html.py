@@ -1,6 +1,7 @@
 """The adoption report as one self-contained HTML page: the Markdown report's text and tables, with
-matplotlib charts embedded as base64 PNG (acceptable rate per engine, comparison with the baselines,
-latency histogram, acceptable rate by level and by site kind, model cost)."""
+matplotlib charts embedded as base64 PNG (acceptable rate per engine, comparison with the baselines
+on every quality measure (the safe share included), latency histogram, acceptable rate by level and
+by site kind, model cost)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def comparison(report: dict):
     engines = report["splits"][split]["engines"]
     measures = (("acceptable", "acceptable"), ("level_accuracy_exception_is_error", "level right"),
                 ("variable_f1", "variable F1"), ("rouge_l", "ROUGE-L"), ("bleu4", "BLEU-4"), ("parses", "valid Python"))
+    if any(entry.get("safe") is not None for entry in engines.values()):  # rows scored before it have none
+        measures += (("safe", "safe"),)
 
     def draw(axes):
         series = {e: [engines[e][key] or 0 for key, _ in measures] for e in BREAKDOWN_ENGINES if e in engines}

@@ -1,4 +1,5 @@
-"""Per-case result rows (JSON Lines) and how their figures are written: shared by every report in eval/."""
+"""Per-case result rows (JSON Lines) and how their figures are written: shared by every report in eval/
+(the grouping for the breakdowns, the list of suggestions that are not safe, the number formats)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,48 @@ def number(value, digits: int = 2) -> str:
 
 def ms(value) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
+
+
+def safe_share(entry: dict) -> str:
+    """`99 % of 198`: the safe share of the suggestions an engine made, and how many it made."""
+    if entry.get("safe") is None:
+        return "n/a"
+    return f"{share(entry['safe'])} of {entry['safe_n']}"
+
+
+def unsafe(rows: list[dict], engines: tuple[str, ...]) -> dict:
+    """Per engine of `engines`, its suggestions that are not safe: case, statement and why
+    (`eval.metrics.safety_problem`)."""
+    found = {}
+    for engine in engines:
+        listed = [{"case": row["case"]["id"], "statement": row["results"][engine]["statement"],
+                   "problem": row["results"][engine]["score"].get("safety_problem")}
+                  for row in rows if engine in row.get("results", {})
+                  and row["results"][engine]["score"].get("safe") is False]
+        if listed:
+            found[engine] = listed
+    return found
+
+
+def unsafe_lines(found: dict, labels: dict[str, str], listed: tuple[str, ...]) -> list[str]:
+    """Markdown for `unsafe(...)`: each suggestion of the engines in `listed` with its reason, the
+    other engines' reasons counted."""
+    lines = [("*safe*: the file compiles with the statement at the site, every name it reads is bound on every "
+              "path to the site, and its placeholders fit its values (eval/README.md); the share counts the "
+              "suggestions an engine made.")]
+    for engine, label in labels.items():
+        items = found.get(engine)
+        if not items:
+            continue
+        lines += ["", f"{label}: {len(items)} not safe", ""]
+        if engine in listed:
+            lines += [f"- `{item['case']}`: `{(item['statement'] or '').replace(chr(10), ' ')}` ({item['problem']})"
+                      for item in items]
+            continue
+        reasons: dict[str, int] = defaultdict(int)
+        for item in items:
+            reasons[(item["problem"] or "").split(":")[0]] += 1
+        lines += [f"- {reason}: {count}" for reason, count in sorted(reasons.items(), key=lambda r: (-r[1], r[0]))]
+    if not found:
+        lines += ["", "Every suggestion of every engine is safe."]
+    return lines

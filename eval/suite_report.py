@@ -18,7 +18,17 @@ import sys
 from pathlib import Path
 
 from eval import metrics
-from eval.rows import breakdown, case_scores, load_rows, ms, number, share
+from eval.rows import (
+    breakdown,
+    case_scores,
+    load_rows,
+    ms,
+    number,
+    safe_share,
+    share,
+    unsafe,
+    unsafe_lines,
+)
 
 ENGINES = {
     "logsmith_inline": "logsmith, inline on the empty line",
@@ -105,7 +115,7 @@ def _gap_interval(rows: list[dict], baseline: str, metric: str) -> list[float] |
 def verdict(engines: dict, rows: list[dict]) -> dict:
     """How the headline logsmith figure compares with every baseline on acceptable rate and ROUGE-L
     (each lead with its 95 % interval over the same `rows`), and whether every logsmith statement
-    is valid Python."""
+    is valid Python, and safe (None for rows scored before the safe metric)."""
     head = engines.get(HEADLINE)
     if head is None:
         return {"engine": HEADLINE, "available": False}
@@ -126,6 +136,7 @@ def verdict(engines: dict, rows: list[dict]) -> dict:
         "available": True,
         "ahead_of_every_baseline": ahead,
         "valid_python_all": head["parses"] == 1.0,
+        "safe_all": None if head.get("safe") is None else head["safe"] == 1.0,
         "comparisons": comparisons,
     }
 
@@ -181,6 +192,7 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
         "n": len(rows),
         "splits": splits,
         "all": {"n": len(rows), "engines": engines_of(rows)},
+        "unsafe": unsafe(rows, tuple(ENGINES)),
         "by_site_kind": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["kind"]),
         "by_level": breakdown(rows, BREAKDOWN_ENGINES, expected_level),
         "by_project": breakdown(rows, BREAKDOWN_ENGINES, lambda row: f"{row['case']['project']} ({row.get('split')})"),
@@ -215,7 +227,9 @@ def points(value) -> str:
 
 
 KEY_COLUMNS = ("engine", "acceptable", "level", "var F1", "ROUGE-L", "BLEU-4", "valid Python", "names in scope",
-               "p50 ms", "p95 ms", "p99 ms", "s per acceptable", "by the model")
+               "safe", "p50 ms", "p95 ms", "p99 ms", "s per acceptable", "by the model")
+LISTED_UNSAFE = ("logsmith_inline", "logsmith_completion", "template")
+"""Engines whose suggestions that are not safe the report lists one by one (the others: counted by reason)."""
 
 
 def key_row(engine: str, entry: dict) -> list[str]:
@@ -223,7 +237,7 @@ def key_row(engine: str, entry: dict) -> list[str]:
     latency, cost = entry["latency_ms"], entry["cost"]
     return [ENGINES[engine], share(entry["acceptable"]), share(entry["level_accuracy_exception_is_error"]),
             number(entry["variable_f1"]), number(entry["rouge_l"]), number(entry["bleu4"]), share(entry["parses"]),
-            share(entry["in_scope"]), ms(latency["p50"]), ms(latency["p95"]), ms(latency["p99"]),
+            share(entry["in_scope"]), safe_share(entry), ms(latency["p50"]), ms(latency["p95"]), ms(latency["p99"]),
             seconds(cost["wall_s_per_acceptable"]), share(entry.get("model_share")) if engine in SERVER_ENGINES else "-"]
 
 
@@ -268,8 +282,15 @@ def verdict_sentences(report: dict) -> list[str]:
             behind = [f"{SHORT[b]} (acceptable {points(c['acceptable_gap'])}, ROUGE-L {c['rouge_l_gap']:+.2f})"
                       for b, c in decided["comparisons"].items() if c["acceptable_gap"] <= 0 or c["rouge_l_gap"] <= 0]
             text += "logsmith is **not ahead** of every baseline: it does not lead " + "; ".join(behind)
-        text += "; " + ("every statement it offered is valid Python." if decided["valid_python_all"]
-                        else "**not every statement it offered is valid Python**.")
+        valid, safe = decided["valid_python_all"], decided.get("safe_all")
+        text += "; " + ("every statement it offered is valid Python" if valid
+                        else "**not every statement it offered is valid Python**")
+        if safe:
+            text += (" and safe" if valid else "; every one is safe") + " (its values bound on every path, its placeholders fitting)."
+        elif safe is False:
+            text += f"; **safe: {safe_share(head)} suggestions** (listed below)."
+        else:
+            text += "."
         if best is not None and any(_spans_zero(gap[key]) for key in ("acceptable_gap_interval", "rouge_l_gap_interval")):
             text += (f" A difference whose 95 % interval spans zero could go either way on another "
                      f"{cases(figures['n'])} like these.")
@@ -356,6 +377,9 @@ def render_markdown(report: dict) -> str:
                   f"{ms(audit['latency_ms']['p50'])} ms, p95 {ms(audit['latency_ms']['p95'])} ms over "
                   f"{audit['offers']} offers; model time per accepted statement "
                   f"{ms(audit['model_ms_per_accepted'])} ms.", ""]
+    if any(entry.get("safe") is not None for entry in report["all"]["engines"].values()):
+        lines += ["## Suggestions that are not safe, both splits", "",
+                  *unsafe_lines(report.get("unsafe") or {}, ENGINES, LISTED_UNSAFE), ""]
     for title, key in (("site kind", "by_site_kind"), ("level (as the developer wrote it)", "by_level"),
                        ("project", "by_project")):
         lines += [f"## Acceptable rate by {title}, both splits", "",

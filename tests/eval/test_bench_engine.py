@@ -75,6 +75,33 @@ def test_report_aggregates_rows():
     markdown = engine_report.render_markdown(report)
     assert "| logsmith, warm | 100 | 300 | 300 | 100 % |" in markdown
     assert "## By project" in markdown
+    assert warm["safe"] == 1.0 and warm["safe_n"] == 2
+
+
+def test_report_counts_and_lists_the_suggestions_that_are_not_safe():
+    source = "import logging\nlogger = logging.getLogger()\n\ndef f(path):\n    try:\n        data = open(path)\n" \
+             "    except OSError:\n        \n        raise\n"
+    expected = 'logger.error("Cannot open %s", path)'
+
+    def result(statement):
+        score = metrics.score_case(statement, expected, source, 7)
+        return {"statement": statement, "latency_ms": 1.0, "source": "template", "score": dataclasses.asdict(score)}
+
+    rows = [{"case": {"id": f"p:f.py:{index}", "kind": "except", "project": "p"},
+             "results": {"template": result(template), "baseline_cold": result(baseline)}}
+            for index, (template, baseline) in enumerate([
+                (expected, 'logger.error("Cannot open %s: %s", path, data)'),  # data: bound only in the try
+                ('logger.error("Cannot open %s", path, path)', 'logger.error("%d", path)'),
+                (expected, None)])]  # no suggestion: not counted
+    report = engine_report.summarise(rows, {"split": "dev"}, {})
+    template, baseline = report["engines"]["template"], report["engines"]["baseline_cold"]
+    assert (template["safe"], template["safe_n"]) == (2 / 3, 3)
+    assert (baseline["safe"], baseline["safe_n"]) == (0.0, 2)
+    markdown = engine_report.render_markdown(report)
+    assert "| 67 % of 3 |" in markdown and "| 0 % of 2 |" in markdown
+    assert ("- `p:f.py:1`: `logger.error(\"Cannot open %s\", path, path)` "
+            "(placeholders: 1 placeholders for 2 values)") in markdown
+    assert "- not bound on every path here: 1\n- placeholders: 1" in markdown  # the baseline's, counted
 
 
 def test_one_real_case_end_to_end(tmp_path, monkeypatch, default_model_path):

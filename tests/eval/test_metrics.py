@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import textwrap
 
@@ -298,3 +299,56 @@ def test_summarise_means_and_shares():
     assert summary["level_distance"] == 1.5  # (0 + |0 - 3|) / 2
     assert summary["variable_f1"] == 0.5  # (1 + 0) / 2
     assert summary["acceptable"] == 0.5
+
+
+# ----------------------------------------------------------------------------- safe
+
+
+@pytest.mark.parametrize(("line", "statement", "problem"), [
+    (EXCEPT_LINE, 'logger.exception("Cannot read %s (%d of %d)", path, len(args), LIMIT)', None),
+    # `retries=2` has no annotation: any value may be passed
+    (EXCEPT_LINE, 'logger.error("%d tries", retries)', "placeholders: %d for retries, which may not be a number"),
+    (EXCEPT_LINE, "# nothing to say", "does not compile at the site"),  # the handler is left without a body
+    # `data` is assigned only in the try body: the handler may start before it
+    (EXCEPT_LINE, 'logger.error("Cannot read %s: %s", path, data)', "not bound on every path here: data"),
+    # `item` is bound only inside the for loop's body, which may run zero times
+    (EXCEPT_LINE, 'logger.error("Last item %s", item)', "not bound on every path here: item"),
+    (EXCEPT_LINE, 'logger.error("Cannot read %s", path, err)', "placeholders: 1 placeholders for 2 values"),
+    (EXCEPT_LINE, 'logger.error("Cannot read %d", path)', "placeholders: %d for path, which may not be a number"),
+    (EXCEPT_LINE, "break", "does not compile at the site: 'break' outside loop"),
+    (EXCEPT_LINE, 'logger.error("x"', "does not compile at the site"),
+    (INNER_LINE, 'logger.debug("%s %s", later, path)', None),  # closures see the whole outer function
+    (METHOD_LINE, 'logger.debug("%s", self.host)', None),
+])
+def test_safety_problem(line, statement, problem):
+    blank = {EXCEPT_LINE: "except_line", INNER_LINE: "inner_line", METHOD_LINE: "method_line"}[line]
+    source = masked(**{"except_line": "pass", "inner_line": "pass", "method_line": "pass", blank: ""})
+    found = metrics.safety_problem(source, line, statement)
+    if problem is None or "compile" not in problem:
+        assert found == problem
+    else:
+        assert found.startswith(problem)
+
+
+def test_safe_needs_a_reachable_site_and_counts_the_names_added_edits_bind():
+    source = "def f(path):\n    return path\n    \n"
+    assert metrics.safety_problem(source, 2, 'print(path)').startswith("the site cannot run")
+    source = "def f(path):\n    \n    return path\n"
+    assert metrics.safety_problem(source, 1, "# only a comment: nothing runs") is None
+    assert metrics.safety_problem(source, 1, 'logger.info("%s", path)') == "not bound on every path here: logger"
+    assert metrics.safety_problem(source, 1, 'logger.info("%s", path)', frozenset({"logger"})) is None
+
+
+def test_safe_is_a_share_of_the_suggestions_made():
+    source = masked()
+    good = metrics.score_case('logger.error("Cannot read %s", path)', 'logger.error("x")', source, EXCEPT_LINE)
+    bad = metrics.score_case('logger.error("Cannot read %s", data)', 'logger.error("x")', source, EXCEPT_LINE)
+    none = metrics.score_case(None, 'logger.error("x")', source, EXCEPT_LINE)
+    assert (good.safe, good.safety_problem) == (True, None)
+    assert (bad.safe, bad.in_scope) == (False, True)  # in scope (bound earlier in the text), but not on every path
+    assert bad.safety_problem == "not bound on every path here: data"
+    assert (none.safe, none.safety_problem) == (None, None)
+    summary = metrics.summarise([good, bad, none])
+    assert (summary["safe"], summary["safe_n"]) == (0.5, 2)  # 1 of the 2 suggestions made
+    stored = {k: v for k, v in dataclasses.asdict(good).items() if k not in ("safe", "safety_problem")}
+    assert metrics.summarise([metrics.CaseScore(**stored)])["safe"] is None  # rows scored before the metric

@@ -35,9 +35,10 @@ def test_every_engine_answers_every_case(rows):
         for engine, result in row["results"].items():
             assert result["error"] is None, (engine, result["error"])
             assert result["latency_ms"] > 0, engine
-        for engine in suite_report.SERVER_ENGINES:  # the real server answered with a valid statement
+        for engine in suite_report.SERVER_ENGINES:  # the real server answered with a valid, safe statement
             result = row["results"][engine]
             assert result["score"]["parses"] and result["score"]["is_log_call"], result
+            assert result["score"]["safe"], result
             assert result["source"], result
         assert row["results"]["template"]["source"] == "template"
         unconstrained = row["results"]["unconstrained"]
@@ -91,6 +92,7 @@ def test_report_figures_agree_with_the_raw_rows(run_folder, rows):
             level = sum(r["score"]["level_lenient"] for r in results) / len(results)
             rouge = sum(r["score"]["rouge_l"] for r in results) / len(results)
             valid = sum(r["score"]["parses"] for r in results) / len(results)
+            judged = [r["score"]["safe"] for r in results if r["statement"]]
             p50 = sorted(r["latency_ms"] for r in results)[0]  # nearest rank: ceil(0.5 x 1) = 1st
             figures = report["splits"][split]["engines"][engine]
             assert figures["acceptable"] == pytest.approx(acceptable)
@@ -103,7 +105,8 @@ def test_report_figures_agree_with_the_raw_rows(run_folder, rows):
             assert cells[1] == f"{100 * level:.0f} %"
             assert cells[3] == f"{rouge:.2f}"
             assert cells[5] == f"{100 * valid:.0f} %"
-            assert cells[7] == f"{p50:,.0f}"
+            assert cells[7] == (f"{100 * sum(judged) / len(judged):.0f} % of {len(judged)}" if judged else "n/a")
+            assert cells[8] == f"{p50:,.0f}"
     # and the whole report is what the report code computes from the rows again
     assert report == json.loads(json.dumps(suite_report.without_latency_lists(report_files.build(run_folder))))
 

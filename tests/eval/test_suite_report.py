@@ -103,6 +103,25 @@ def test_verdict_needs_a_lead_on_acceptable_rate_and_rouge_over_every_baseline(r
     text = "\n".join(suite_report.verdict_sentences(report))
     assert "**Held-out split (never tuned on), 3 cases:**" in text and "acceptable in 67 %" in text
     assert "**not ahead** of every baseline" in text
+    assert heldout["safe_all"] is True
+    assert "valid Python and safe (its values bound on every path, its placeholders fitting)." in text
+
+
+def test_the_safe_share_of_each_engine_and_the_statements_that_are_not():
+    unsafe = 'logger.info("Saved file %d", user)'  # `user` may not be a number
+    rows = [row("heldout", "pika", "other", "info", GOOD, unsafe, "logger.info('x'"),
+            row("heldout", "pika", "other", "info", unsafe, GOOD, GOOD)]
+    report = suite_report.summarise(rows, SESSIONS, {"date": "2026-11-24"}, {"nproc": 2})
+    engines = report["splits"]["heldout"]["engines"]
+    assert (engines["logsmith_inline"]["safe"], engines["logsmith_inline"]["safe_n"]) == (0.5, 2)
+    assert engines["llamavim_cold"]["safe"] == 0.5  # the cut-off statement does not compile
+    assert report["splits"]["heldout"]["verdict"]["safe_all"] is False
+    markdown = suite_report.render_markdown(report)
+    assert "**safe: 50 % of 2 suggestions** (listed below)" in markdown
+    assert "| 100 % | 100 % | 50 % of 2 |" in markdown  # valid Python, names in scope, safe
+    assert ("- `pika:other`: `logger.info(\"Saved file %d\", user)` "
+            "(placeholders: %d for user, which may not be a number)") in markdown
+    assert "- does not compile at the site: 1" in markdown  # the llama.vim way's, counted by reason
 
 
 def test_breakdowns_by_level_kind_and_project(report):
@@ -120,6 +139,7 @@ def test_markdown_has_the_verdict_first_and_the_key_tables(report):
     assert lines[0] == "# logsmith adoption report, 2026-11-24"
     assert lines[2].startswith("**Held-out split")
     assert "| logsmith, inline on the empty line | 67 % | 100 % | 0.67 | 1.00 |" in markdown
+    assert "| 100 % | 100 % | 100 % of 3 | 400 |" in markdown  # valid Python, names in scope, safe, p50
     assert "online acceptance rate of 30 %" in markdown
     assert "Peak memory of the language server with its model worker: 400 MiB" in markdown
     for heading in ("## Key figures, held-out split", "## Key figures, dev split", "## Model cost",
