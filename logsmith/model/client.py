@@ -1,4 +1,5 @@
-"""The local model backend: a llama-cpp-python worker process, driven over JSON lines on its pipes.
+"""The local model backend: a llama-cpp-python worker process, driven over JSON lines on its pipes
+(the messages of `logsmith.model.protocol`).
 
 `get_worker(choice)` returns the one `ModelWorker` of a model file in this process, started in the
 background. `ModelWorker.complete()` asks for a continuation of a prompt under a deadline, with an
@@ -21,8 +22,8 @@ it): for tests, which need the model's answer whatever the machine's speed.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import itertools
-import json
 import logging
 import os
 import signal
@@ -34,6 +35,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from logsmith.model import protocol
+from logsmith.model.protocol import (
+    CancelRequest,
+    CompleteRequest,
+    ErrorReply,
+    FailedEvent,
+    PingRequest,
+    ProgressEvent,
+    ProtocolError,
+    ReadyEvent,
+    Request,
+    ShutdownRequest,
+    TokenizeRequest,
+    WarmRequest,
+)
 from logsmith.model.registry import ModelChoice, ModelError, cache_dir
 
 log = logging.getLogger(__name__)
@@ -56,7 +72,6 @@ FAILED_RETRY_S = 30.0
 """`start()` on a failed worker tries again only this long after the failure (use `restart()` to force)."""
 CANCEL_POLL_S = 0.02
 LOG_MAX_BYTES = 5_000_000
-STATES = ("stopped", "loading", "ready", "failed")
 ALWAYS_TRY_ENV = "LOGSMITH_MODEL_ALWAYS_TRY"
 """Set to 1: `complete()` never lets the worker decline as too slow (the default of `always_try`)."""
 
@@ -116,13 +131,25 @@ class Completion:
 
 
 class _Pending:
-    """A request waiting for its reply."""
+    """A request waiting for its reply: `reply` when one came, `malformed` when the reply could not
+    be read, `failure` when the worker ended first."""
 
-    def __init__(self, request_id: int):
-        self.id = request_id
+    def __init__(self, request: Request):
+        self.request = request
+        self.id = request.id
         self.done = threading.Event()
-        self.reply: dict | None = None
+        self.reply: protocol.Reply | None = None
+        self.malformed: str | None = None
         self.failure: str | None = None
+
+
+def _build(kind: type, **fields) -> Request:
+    """The request `kind(**fields)`; a field of the wrong type is a ModelRequestError, as when the
+    worker refuses a request."""
+    try:
+        return kind(**fields)
+    except ProtocolError as exc:
+        raise ModelRequestError(str(exc)) from None
 
 
 def _describe_exit(returncode: int | None) -> str:
@@ -163,15 +190,16 @@ class _Connection:
     def pid(self) -> int:
         return self.process.pid
 
-    def request(self, op: str, **fields) -> _Pending:
+    def request(self, request: Request) -> _Pending:
+        """Send `request` under a new id; its reply (or failure) comes in the returned _Pending."""
         with self._lock:
-            pending = _Pending(next(self._ids))
+            pending = _Pending(dataclasses.replace(request, id=next(self._ids)))
             if self.closed:
                 pending.failure = self._exit_reason or "model worker is not running"
                 pending.done.set()
                 return pending
             self._pending[pending.id] = pending
-        if not self._write({"id": pending.id, "op": op, **fields}):
+        if not self._write(pending.request):
             with self._lock:
                 self._pending.pop(pending.id, None)
             pending.failure = self._exit_reason or "model worker closed its input"
@@ -179,14 +207,10 @@ class _Connection:
         return pending
 
     def cancel(self, request_id: int) -> None:
-        self._write({"op": "cancel", "target": request_id})
+        self._write(CancelRequest(target=request_id))
 
-    def in_flight(self) -> list[int]:
-        with self._lock:
-            return list(self._pending)
-
-    def _write(self, message: dict) -> bool:
-        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+    def _write(self, request: Request) -> bool:
+        data = protocol.encode(request)
         try:
             with self._lock:
                 self.process.stdin.write(data)
@@ -206,7 +230,7 @@ class _Connection:
     def close(self, timeout: float = 2.0) -> None:
         """Ask the worker to stop, then make sure it has."""
         self._set_exit_reason("model worker was stopped")
-        self._write({"id": 0, "op": "shutdown"})
+        self._write(ShutdownRequest(id=0))
         try:
             self.process.stdin.close()
         except OSError:
@@ -218,6 +242,29 @@ class _Connection:
             self.process.wait()
         self._reader.join(timeout=timeout)
 
+    def _receive(self, line: bytes) -> None:
+        """Hand one line from the worker on: an event to `on_event`, a reply to its request."""
+        try:
+            message = protocol.decode(line)
+            event = protocol.parse_event(message) if protocol.is_event(message) else None
+            request_id = None if event is not None else protocol.reply_id(message)
+        except ProtocolError as exc:
+            log.warning("model worker: %s", exc)
+            return
+        if event is not None:
+            self._on_event(self, event)
+            return
+        with self._lock:
+            pending = self._pending.pop(request_id, None)
+        if pending is None:  # the reply to "shutdown", or to a request without a readable id
+            return
+        try:
+            pending.reply = protocol.parse_reply(message, pending.request.result_type)
+        except ProtocolError as exc:
+            log.warning("model worker: %s", exc)
+            pending.malformed = str(exc)
+        pending.done.set()
+
     def _set_exit_reason(self, reason: str) -> None:
         with self._lock:
             if self._exit_reason is None:
@@ -226,19 +273,7 @@ class _Connection:
     def _read(self) -> None:
         try:
             for line in self.process.stdout:
-                try:
-                    message = json.loads(line)
-                except ValueError:
-                    log.warning("model worker wrote a line that is not JSON: %r", line[:120])
-                    continue
-                if "event" in message:
-                    self._on_event(self, message)
-                    continue
-                with self._lock:
-                    pending = self._pending.pop(message.get("id"), None)
-                if pending is not None:
-                    pending.reply = message
-                    pending.done.set()
+                self._receive(line)
         except (OSError, ValueError) as exc:
             log.warning("reading from the model worker failed: %s", exc)
         returncode = self.process.wait()
@@ -391,22 +426,21 @@ class ModelWorker:
         if conn is not None:
             conn.close()
 
-    def _on_event(self, conn: _Connection, event: dict) -> None:
-        kind = event.get("event")
+    def _on_event(self, conn: _Connection, event: protocol.Event) -> None:
         with self._changed:
             if conn is not self._conn:
                 return
-            if kind == "ready":
+            if isinstance(event, ReadyEvent):
                 self.state = "ready"
                 self.load_seconds = time.monotonic() - self._started_at
                 self._changed.notify_all()
-            elif kind == "failed":
-                self._set_failed(f"model {self.model_id} cannot be loaded: {event.get('error')}")
+            elif isinstance(event, FailedEvent):
+                self._set_failed(f"model {self.model_id} cannot be loaded: {event.error}")
         self._send_reports()
-        if kind == "ready":
+        if isinstance(event, ReadyEvent):
             self._report("ready", f"model {self.model_id} ready in {self.load_seconds:.1f} s", 100)
-        elif kind == "progress":
-            self._report("loading", str(event.get("message", "")), event.get("percentage"))
+        elif isinstance(event, ProgressEvent):
+            self._report("loading", event.message, event.percentage)
 
     def _on_exit(self, conn: _Connection, reason: str, returncode: int | None) -> None:
         with self._changed:
@@ -479,67 +513,69 @@ class ModelWorker:
         """
         if always_try is None:
             always_try = os.environ.get(ALWAYS_TRY_ENV) == "1"
-        fields = {
-            "prompt": prompt,
-            "grammar": grammar,
-            "max_tokens": int(max_tokens),
-            "stop": list(stop),
-            "temperature": float(temperature),
-            "always_try": bool(always_try),
-        }
-        return self._run("complete", fields, deadline_s, cancel)
+        request = _build(
+            CompleteRequest,
+            prompt=prompt,
+            grammar=grammar,
+            max_tokens=int(max_tokens),
+            stop=tuple(stop),
+            temperature=float(temperature),
+            always_try=bool(always_try),
+        )
+        return self._run(request, deadline_s, cancel)
 
-    def warm(self, prompt: str, *, deadline_s: float = 10.0, cancel: threading.Event | None = None) -> Completion:
+    def warm(
+        self, prompt: str, *, deadline_s: float = 10.0, cancel: threading.Event | None = None
+    ) -> Completion:
         """Evaluate `prompt` into the KV cache without generating; the next request sharing its
         prefix pays only for the rest. Returns a Completion with no text."""
-        return self._run("warm", {"prompt": prompt}, deadline_s, cancel)
+        return self._run(_build(WarmRequest, prompt=prompt), deadline_s, cancel)
 
     def tokenize(self, text: str, *, timeout_s: float = 5.0) -> list[int]:
         """The model's tokens for `text` (with BOS when the model adds one)."""
-        reply = self._call("tokenize", {"text": text}, timeout_s)
-        return list(reply["tokens"])
+        result = self._call(_build(TokenizeRequest, text=text), timeout_s)
+        return list(result.tokens)
 
     def ping(self, *, timeout_s: float = 5.0) -> float:
         """Seconds for one round trip to the worker: the fixed cost of the process boundary."""
         started = time.perf_counter()
-        self._call("ping", {}, timeout_s)
+        self._call(PingRequest(), timeout_s)
         return time.perf_counter() - started
 
-    def interrupt(self) -> None:
-        """Cancel whatever request the worker is running now (e.g. a warm-up superseded by typing)."""
-        conn = self._conn
-        if conn is not None:
-            for request_id in conn.in_flight():
-                conn.cancel(request_id)
-
-    def _run(self, op: str, fields: dict, deadline_s: float, cancel: threading.Event | None) -> Completion:
+    def _run(
+        self,
+        request: CompleteRequest | WarmRequest,
+        deadline_s: float,
+        cancel: threading.Event | None,
+    ) -> Completion:
         started = time.perf_counter()
-        reply = self._call(op, fields, deadline_s, cancel=cancel, budget_field=True)
+        result = self._call(request, deadline_s, cancel=cancel, budget_field=True)
         return Completion(
-            text=reply["text"],
-            tokens=reply["tokens"],
-            prompt_tokens=reply["prompt_tokens"],
+            text=result.text,
+            tokens=result.tokens,
+            prompt_tokens=result.prompt_tokens,
             seconds=time.perf_counter() - started,
-            stopped_by=reply["stopped_by"],
-            reused_tokens=reply["reused_tokens"],
-            evaluated_tokens=reply["evaluated_tokens"],
-            truncated_tokens=reply["truncated_tokens"],
-            prompt_seconds=reply["prompt_seconds"],
-            generation_seconds=reply["generation_seconds"],
-            worker_seconds=reply["seconds"],
-            threads=reply.get("threads", 0),
-            needed_seconds=reply.get("needed_seconds", 0.0),
+            stopped_by=result.stopped_by,
+            reused_tokens=result.reused_tokens,
+            evaluated_tokens=result.evaluated_tokens,
+            truncated_tokens=result.truncated_tokens,
+            prompt_seconds=result.prompt_seconds,
+            generation_seconds=result.generation_seconds,
+            worker_seconds=result.seconds,
+            threads=result.threads,
+            needed_seconds=result.needed_seconds or 0.0,
         )
 
     def _call(
         self,
-        op: str,
-        fields: dict,
+        request: Request,
         budget_s: float,
         *,
         cancel: threading.Event | None = None,
         budget_field: bool = False,
-    ) -> dict:
+    ) -> protocol.Result:
+        """Send `request` and wait for its result; with `budget_field`, the time left until the
+        deadline goes with it as its `deadline_s`."""
         end = time.monotonic() + max(0.0, float(budget_s))
         if not self._acquire_request_lock(end, cancel):
             if cancel is not None and cancel.is_set():
@@ -553,8 +589,8 @@ class ModelWorker:
             finally:
                 self._send_reports()
             if budget_field:
-                fields = {**fields, "deadline_s": max(0.0, end - time.monotonic())}
-            pending = conn.request(op, **fields)
+                request = dataclasses.replace(request, deadline_s=max(0.0, end - time.monotonic()))
+            pending = conn.request(request)
             if not self._wait(conn, pending, end, cancel):
                 self._abandon(conn, pending)
                 raise ModelNotReady(
@@ -563,13 +599,16 @@ class ModelWorker:
         finally:
             self._request_lock.release()
         if pending.failure is not None:
-            raise ModelFailed(self.last_error if self.state == "failed" else f"{pending.failure}; restarting")
+            failed = self.last_error if self.state == "failed" else f"{pending.failure}; restarting"
+            raise ModelFailed(failed)
+        if pending.malformed is not None:
+            raise ModelFailed(f"unreadable reply from the model worker: {pending.malformed}")
         reply = pending.reply
-        if not reply.get("ok"):
-            raise ModelRequestError(str(reply.get("error")), str(reply.get("kind", "request")))
+        if isinstance(reply, ErrorReply):
+            raise ModelRequestError(reply.error, reply.kind)
         with self._changed:
             self._crashes = 0
-        return reply["result"]
+        return reply.result
 
     def _acquire_request_lock(self, end: float, cancel: threading.Event | None) -> bool:
         """Wait until the worker is free or `end`; a cancelled caller stops waiting at once, so a

@@ -3,27 +3,14 @@
 Run by `logsmith.model.client.ModelWorker` as `python -m logsmith.model.worker --model PATH`.
 A crash in llama.cpp kills only this process, never the language server that started it.
 
-Protocol: one JSON object per line on stdin (requests) and on the private copy of stdout
-(replies and events). Anything native code prints to fd 1 goes to stderr (the worker log).
+It reads requests on stdin and writes replies and events on a private copy of stdout, one JSON
+object per line: the messages of `logsmith.model.protocol`, which lists them all. Anything native
+code prints to fd 1 goes to stderr (the worker log). A malformed request is answered with an
+error (kind "request"), and a line that is not a JSON object is ignored; the worker keeps running.
 
-Requests, each with an integer "id":
-  {"op": "complete", "prompt", "grammar"|null, "max_tokens", "stop": [...], "deadline_s", "temperature",
-   "always_try"}                               always_try: start even when it cannot end in time (see below)
-  {"op": "warm", "prompt", "deadline_s"}      evaluate the prompt into the KV cache, generate nothing
-  {"op": "tokenize", "text"}                   token ids, as the model sees the text
-  {"op": "ping"}                                round trip, for measuring the IPC overhead
-  {"op": "shutdown"}
-  {"op": "cancel", "target": ID}                stop request ID between two tokens (no reply of its own)
-Replies: {"id", "ok": true, "result": {...}} or {"id", "ok": false, "kind": "grammar"|"request", "error"}.
-Events: {"event": "progress", "message", "percentage"}, {"event": "ready", ...}, {"event": "failed", "error"}.
-
-A "complete" or "warm" result carries: text, tokens, prompt_tokens, reused_tokens (prompt tokens
-already in the KV cache), evaluated_tokens, truncated_tokens, prompt_seconds, generation_seconds,
-seconds, stopped_by ("stop", "length", "deadline", "too_slow" or "cancelled"), needed_seconds (the
-expected time for the uncached prompt and a short answer, from the measured rates) and threads (the
-thread count used: fewer than asked while other processes keep the cores busy, see CpuShare).
-"too_slow": the completion was not started because it could not end before the deadline; never so
-with "always_try": true, which only the deadline stops.
+A completion is declined ("too_slow") when evaluating its uncached prompt and writing a short
+answer would end past the deadline, unless the request says "always_try". The thread count
+follows the CPU other processes leave free (CpuShare).
 
 The expected speed (SpeedEstimate) follows every measurement (each full prompt slice, each answer)
 and, between measurements, comes back towards the fastest speed measured: an estimate raised by a
@@ -41,7 +28,6 @@ import argparse
 import collections
 import ctypes
 import faulthandler
-import json
 import math
 import os
 import queue
@@ -49,6 +35,26 @@ import sys
 import tempfile
 import threading
 import time
+
+from logsmith.model import protocol
+from logsmith.model.protocol import (
+    CancelRequest,
+    CompleteRequest,
+    CompletionResult,
+    EmptyResult,
+    ErrorReply,
+    FailedEvent,
+    OkReply,
+    PingRequest,
+    ProgressEvent,
+    ProtocolError,
+    ReadyEvent,
+    Request,
+    ShutdownRequest,
+    TokenizeRequest,
+    TokensResult,
+    WarmRequest,
+)
 
 # Prompt tokens are evaluated in slices this long so a deadline or a cancel is seen between two
 # slices (about 0.1 s for Gemma 270M, 0.45 s for Qwen 0.5B on 2 cores); slices of 64 are measured
@@ -72,10 +78,11 @@ ESTIMATE_WEIGHT = 0.5
 ESTIMATE_HALF_LIFE_S = 10.0
 HOLD_ENV = "LOGSMITH_WORKER_HOLD"
 HOLD_POLL_S = 0.02
+RANDOM_SEED = 0xFFFFFFFF  # LLAMA_DEFAULT_SEED: llama.cpp picks a random seed
 
 
 class RequestError(Exception):
-    """The request cannot be served (bad grammar, bad field); the worker keeps running."""
+    """The request cannot be served (bad grammar, bad value); the worker keeps running."""
 
     def __init__(self, message: str, kind: str = "request"):
         super().__init__(message)
@@ -91,8 +98,8 @@ class Channel:
         sys.stdout = sys.stderr
         self._lock = threading.Lock()
 
-    def send(self, message: dict) -> None:
-        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+    def send(self, message: OkReply | ErrorReply | protocol.Event) -> None:
+        data = protocol.encode(message)
         with self._lock:
             view = memoryview(data)
             while view:
@@ -103,7 +110,7 @@ class Inbox:
     """Reads requests from stdin in a thread, so a cancel is seen while the main thread computes."""
 
     def __init__(self):
-        self._requests: queue.Queue[dict] = queue.Queue()
+        self._requests: queue.Queue[Request | ProtocolError] = queue.Queue()
         self._lock = threading.Lock()
         self._cancelled: collections.deque[int] = collections.deque(maxlen=CANCELLED_IDS_KEPT)
         threading.Thread(target=self._read, name="worker-inbox", daemon=True).start()
@@ -111,21 +118,25 @@ class Inbox:
     def _read(self) -> None:
         for raw in sys.stdin.buffer:
             try:
-                message = json.loads(raw)
-            except ValueError:
-                print(f"worker: ignoring a line that is not JSON: {raw[:80]!r}", file=sys.stderr)
+                message = protocol.decode(raw)
+            except ProtocolError as exc:
+                print(f"worker: ignoring {exc}", file=sys.stderr)
                 continue
-            if not isinstance(message, dict):
+            try:
+                request = protocol.parse_request(message)
+            except ProtocolError as exc:  # answered by the main thread, in turn
+                self._requests.put(exc)
                 continue
-            if message.get("op") == "cancel":
+            if isinstance(request, CancelRequest):
                 with self._lock:
-                    self._cancelled.append(message.get("target"))
+                    self._cancelled.append(request.target)
             else:
-                self._requests.put(message)
+                self._requests.put(request)
         # The parent closed our stdin or died: nothing will read our answers any more.
         os._exit(0)
 
-    def next_request(self) -> dict:
+    def next_request(self) -> Request | ProtocolError:
+        """The next request to serve, or the error that makes a malformed one unservable."""
         return self._requests.get()
 
     def is_cancelled(self, request_id) -> bool:
@@ -542,23 +553,22 @@ class LoadedModel:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def complete(self, request: dict, should_stop) -> dict:
+    def complete(self, request: CompleteRequest, should_stop) -> CompletionResult:
         started = time.perf_counter()
-        prompt = _field(request, "prompt", str)
-        max_tokens = _field(request, "max_tokens", int, 48)
+        max_tokens = request.max_tokens
         if not 0 < max_tokens < self.n_ctx // 2:
-            raise RequestError(f"max_tokens must be between 1 and {self.n_ctx // 2 - 1}, got {max_tokens}")
-        stops = [s for s in _field(request, "stop", list, ["\n"]) if isinstance(s, str) and s]
-        temperature = float(_field(request, "temperature", (int, float), 0.0))
-        seed = _field(request, "seed", int, 0xFFFFFFFF)
-        always_try = _field(request, "always_try", bool, False)
-        grammar = self.compile_grammar(_field(request, "grammar", (str, type(None)), None))
-        tokens, truncated = self.fit(self._prompt_tokens(prompt), max_tokens + 1)
+            limit = self.n_ctx // 2 - 1
+            raise RequestError(f"max_tokens must be between 1 and {limit}, got {max_tokens}")
+        stops = [stop for stop in request.stop if stop]
+        seed = RANDOM_SEED if request.seed is None else request.seed
+        grammar = self.compile_grammar(request.grammar)
+        tokens, truncated = self.fit(self._prompt_tokens(request.prompt), max_tokens + 1)
         common = self.cached_prefix(tokens)
         uncached = len(tokens) - min(common, len(tokens) - 1)
         needed = self.needed_seconds(uncached, min(max_tokens, ANSWER_TOKENS_EXPECTED))
         # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
-        if not always_try and uncached > PREFILL_SLICE and should_stop(needed) == "deadline":
+        may_decline = not request.always_try and uncached > PREFILL_SLICE
+        if may_decline and should_stop(needed) == "deadline":
             reused, evaluated, stopped_by = common, 0, "too_slow"
         else:
             reused, evaluated, stopped_by = self.prefill(tokens, should_stop, common)
@@ -567,26 +577,26 @@ class LoadedModel:
         threads = self.use_free_cores()
         if stopped_by is None:
             grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
-            sampler = TokenSampler(self, temperature, grammar_copy, seed)
+            sampler = TokenSampler(self, request.temperature, grammar_copy, seed)
             try:
                 text, generated, stopped_by = self._generate(sampler, max_tokens, stops, should_stop)
             finally:
                 sampler.close()
         finished = time.perf_counter()
-        return {
-            "text": text,
-            "tokens": generated,
-            "prompt_tokens": len(tokens),
-            "reused_tokens": reused,
-            "evaluated_tokens": evaluated,
-            "truncated_tokens": truncated,
-            "prompt_seconds": prompt_done - started,
-            "generation_seconds": finished - prompt_done,
-            "seconds": finished - started,
-            "stopped_by": stopped_by,
-            "needed_seconds": needed,
-            "threads": threads,
-        }
+        return CompletionResult(
+            text=text,
+            tokens=generated,
+            prompt_tokens=len(tokens),
+            reused_tokens=reused,
+            evaluated_tokens=evaluated,
+            truncated_tokens=truncated,
+            prompt_seconds=prompt_done - started,
+            generation_seconds=finished - prompt_done,
+            seconds=finished - started,
+            stopped_by=stopped_by,
+            needed_seconds=needed,
+            threads=threads,
+        )
 
     def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
         """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop
@@ -617,39 +627,30 @@ class LoadedModel:
                 return raw.decode("utf-8", "replace"), count, reason
             self.eval([token])
 
-    def warm(self, request: dict, should_stop) -> dict:
+    def warm(self, request: WarmRequest, should_stop) -> CompletionResult:
         started = time.perf_counter()
-        tokens, truncated = self.fit(self._prompt_tokens(_field(request, "prompt", str)), 64)
+        tokens, truncated = self.fit(self._prompt_tokens(request.prompt), 64)
         reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
         seconds = time.perf_counter() - started
-        return {
-            "text": "",
-            "tokens": 0,
-            "prompt_tokens": len(tokens),
-            "reused_tokens": reused,
-            "evaluated_tokens": evaluated,
-            "truncated_tokens": truncated,
-            "prompt_seconds": seconds,
-            "generation_seconds": 0.0,
-            "seconds": seconds,
-            "stopped_by": stopped_by or "stop",
-            "threads": self.threads,
-        }
+        return CompletionResult(
+            text="",
+            tokens=0,
+            prompt_tokens=len(tokens),
+            reused_tokens=reused,
+            evaluated_tokens=evaluated,
+            truncated_tokens=truncated,
+            prompt_seconds=seconds,
+            generation_seconds=0.0,
+            seconds=seconds,
+            stopped_by=stopped_by or "stop",
+            threads=self.threads,
+        )
 
     def _prompt_tokens(self, prompt: str) -> list[int]:
         tokens = self.tokenize(prompt)
         if not tokens:
             raise RequestError("the prompt is empty")
         return tokens
-
-
-def _field(request: dict, name: str, kind, default=...):
-    value = request.get(name, default)
-    if value is ...:
-        raise RequestError(f"request field '{name}' is missing")
-    if not isinstance(value, kind) or isinstance(value, bool) and kind in (int, (int, float)):
-        raise RequestError(f"request field '{name}' has the wrong type ({type(value).__name__})")
-    return value
 
 
 def _stop_check(inbox: Inbox, request_id, deadline: float | None):
@@ -682,34 +683,40 @@ def _hold(request_id) -> None:
 
 
 def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
-    handlers = {"complete": model.complete, "warm": model.warm}
     while True:
         request = inbox.next_request()
-        request_id, op = request.get("id"), request.get("op")
-        if op == "complete":
-            _hold(request_id)
+        if isinstance(request, ProtocolError):
+            channel.send(ErrorReply(id=request.request_id, kind="request", error=str(request)))
+            continue
+        if isinstance(request, CompleteRequest):
+            _hold(request.id)
         received = time.monotonic()
         try:
-            if op == "shutdown":
-                channel.send({"id": request_id, "ok": True, "result": {}})
+            if isinstance(request, ShutdownRequest):
+                channel.send(OkReply(id=request.id, result=EmptyResult()))
                 return
-            if op == "ping":
-                result = {}
-            elif op == "tokenize":
-                result = {"tokens": model.tokenize(_field(request, "text", str))}
-            elif op in handlers:
-                budget = request.get("deadline_s")
-                deadline = received + float(budget) if isinstance(budget, (int, float)) else None
-                result = handlers[op](request, _stop_check(inbox, request_id, deadline))
+            if isinstance(request, PingRequest):
+                result = EmptyResult()
+            elif isinstance(request, TokenizeRequest):
+                result = TokensResult(tokens=model.tokenize(request.text))
+            elif isinstance(request, (CompleteRequest, WarmRequest)):
+                budget = request.deadline_s
+                deadline = None if budget is None else received + budget
+                should_stop = _stop_check(inbox, request.id, deadline)
+                if isinstance(request, CompleteRequest):
+                    result = model.complete(request, should_stop)
+                else:
+                    result = model.warm(request, should_stop)
             else:
-                raise RequestError(f"unknown op {op!r}")
-            channel.send({"id": request_id, "ok": True, "result": result})
+                raise RequestError(f"no handler for {type(request).__name__}")
+            channel.send(OkReply(id=request.id, result=result))
         except RequestError as exc:
-            channel.send({"id": request_id, "ok": False, "kind": exc.kind, "error": str(exc)})
+            channel.send(ErrorReply(id=request.id, kind=exc.kind, error=str(exc)))
         except Exception as exc:  # keep serving
             model.forget_cache()
-            print(f"worker: {op} failed: {exc!r}", file=sys.stderr)
-            channel.send({"id": request_id, "ok": False, "kind": "request", "error": f"{type(exc).__name__}: {exc}"})
+            print(f"worker: {type(request).__name__} failed: {exc!r}", file=sys.stderr)
+            error = f"{type(exc).__name__}: {exc}"
+            channel.send(ErrorReply(id=request.id, kind="request", error=error))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -724,28 +731,27 @@ def main(argv: list[str] | None = None) -> int:
     log_fd = os.dup(2)  # survives llama-cpp-python pointing fd 2 at /dev/null while it loads
     faulthandler.enable(file=os.fdopen(os.dup(log_fd), "w"))
     inbox = Inbox()
-    channel.send({"event": "progress", "message": "loading the model", "percentage": 10})
+    channel.send(ProgressEvent(message="loading the model", percentage=10))
     started = time.monotonic()
     try:
         log = LlamaLog(log_fd)
         model = LoadedModel(args.model, args.n_threads, args.n_ctx, args.n_batch, log)
-        channel.send({"event": "progress", "message": "warming up the model", "percentage": 80})
+        channel.send(ProgressEvent(message="warming up the model", percentage=80))
         model.warm_up()
     except Exception as exc:
         print(f"worker: cannot load {args.model}: {exc!r}", file=sys.stderr)
-        channel.send({"event": "failed", "error": str(exc)})
+        channel.send(FailedEvent(error=str(exc)))
         return 1
-    channel.send(
-        {
-            "event": "ready",
-            "load_seconds": time.monotonic() - started,
-            "n_ctx": model.n_ctx,
-            "pid": os.getpid(),
-        }
-    )
+    load_seconds = time.monotonic() - started
+    channel.send(ReadyEvent(load_seconds=load_seconds, n_ctx=model.n_ctx, pid=os.getpid()))
     serve(model, inbox, channel)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit(): the inbox thread is blocked reading stdin, and finalizing the interpreter
+    # under it aborts the process (SIGABRT: "could not acquire lock for <stdin>").
+    os._exit(code)

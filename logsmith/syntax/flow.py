@@ -36,14 +36,16 @@ JUMPS = ("return_statement", "raise_statement", "continue_statement", "break_sta
 _COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
 _PATTERNS = ("pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
              "list_splat_pattern", "expression_list")
-# Calls whose result is a number, whatever their arguments.
-NUMERIC_CALLS = frozenset({"len", "int", "float", "round", "abs", "sum", "ord", "hash", "id",
+# Calls whose result is a number, whatever their arguments (not abs, sum or round: a timedelta or a
+# Decimal comes back from those, and `%d` fails on a timedelta).
+NUMERIC_CALLS = frozenset({"len", "int", "float", "ord", "hash", "id",
                            "time.time", "time.monotonic", "time.perf_counter", "time.process_time",
                            "time.time_ns", "time.monotonic_ns", "time.perf_counter_ns", "os.getpid",
                            "os.cpu_count", "math.floor", "math.ceil", "math.sqrt"})
 NUMERIC_METHODS = frozenset({"count", "index", "find", "rfind", "total_seconds", "bit_length"})
 NUMERIC_TYPES = frozenset({"int", "float"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+SUPPRESSING = frozenset({"suppress", "raises", "assertRaises", "ignored"})
 
 
 def _text(node) -> str:
@@ -231,7 +233,7 @@ class _Walk:
             return self._if_after(statement, bound)
         if kind in ("for_statement", "while_statement"):
             header = statement.child_by_field_name("right") or statement.child_by_field_name("condition")
-            bound = bound | frozenset(walrus_names(header))
+            bound = (bound | frozenset(walrus_names(header))) - deleted_names(statement.child_by_field_name("body"))
             alternative = statement.child_by_field_name("alternative")
             if alternative is not None and not _breaks(statement.child_by_field_name("body")):
                 after_else = self.block_after(alternative.child_by_field_name("body"), bound)
@@ -241,7 +243,10 @@ class _Walk:
             return self._try_after(statement, bound)
         if kind == "with_statement":
             inner = bound | frozenset(_with_targets(statement))
-            after_body = self.block_after(statement.child_by_field_name("body"), inner)
+            body = statement.child_by_field_name("body")
+            if _suppresses(statement):  # the body may have stopped anywhere
+                return inner - deleted_names(body)
+            after_body = self.block_after(body, inner)
             return after_body if after_body is not None else inner
         if kind == "match_statement":
             return self._match_after(statement, bound)
@@ -263,7 +268,9 @@ class _Walk:
         return _meet(outcomes, bound)
 
     def _try_after(self, statement, bound: frozenset[str]) -> frozenset[str]:
-        body = self.block_after(statement.child_by_field_name("body"), bound)
+        body_block = statement.child_by_field_name("body")
+        body = self.block_after(body_block, bound)
+        handler_start = bound - deleted_names(body_block)
         outcomes = []
         finally_block = None
         for part in statement.named_children:
@@ -271,18 +278,18 @@ class _Walk:
                 body = self.block_after(part.child_by_field_name("body"), body)
             elif part.type == "except_clause":
                 alias = _handler_name(part)
-                start = bound | frozenset([alias] if alias else [])
+                start = handler_start | frozenset([alias] if alias else [])
                 handled = self.block_after(_handler_block(part), start)
                 if handled is not None:
                     outcomes.append(handled - frozenset([alias] if alias else []))
             elif part.type == "finally_clause":
                 finally_block = next((c for c in part.named_children if c.type == "block"), None)
         outcomes.insert(0, body)
-        result = _meet(outcomes, bound)
-        if finally_block is not None:
-            after_finally = self.block_after(finally_block, bound)
+        result = _meet(outcomes, handler_start)
+        if finally_block is not None:  # it runs last, on whatever path completed
+            after_finally = self.block_after(finally_block, result)
             if after_finally is not None:
-                result = result | after_finally
+                result = after_finally
         return result
 
     def _match_after(self, statement, bound: frozenset[str]) -> frozenset[str]:
@@ -317,8 +324,9 @@ class _Walk:
             return found if found is not None else bound
         if kind in ("for_statement", "while_statement"):
             header = statement.child_by_field_name("right") or statement.child_by_field_name("condition")
-            bound = bound | frozenset(walrus_names(header))
             body = statement.child_by_field_name("body")
+            # an earlier iteration may have deleted what was bound before the loop
+            bound = (bound | frozenset(walrus_names(header))) - deleted_names(body)
             if body is not None and _contains(body, self.target):
                 loop = target_names(statement.child_by_field_name("left")) if kind == "for_statement" else []
                 found = self.block(body, bound | frozenset(loop))
@@ -346,6 +354,12 @@ class _Walk:
         if _contains(body, self.target):
             found = self.block(body, bound)
             return found if found is not None else bound
+        parts = statement.named_children
+        if any(_contains(p, self.target) for p in parts if p.type == "finally_clause"):
+            # finally may follow the body, an else or a handler stopped anywhere
+            bound = bound - deleted_names(body, *(p for p in parts if p.type in ("except_clause", "else_clause")))
+        elif any(_contains(p, self.target) for p in parts if p.type == "except_clause"):
+            bound = bound - deleted_names(body)  # the body may have deleted it before it raised
         for part in statement.named_children:
             if not _contains(part, self.target):
                 continue
@@ -372,6 +386,36 @@ def _meet(outcomes: Iterable[frozenset[str] | None], fallback: frozenset[str]) -
     for outcome in completing[1:]:
         result = result & outcome
     return result
+
+
+def deleted_names(*blocks) -> frozenset[str]:
+    """Names a `del` anywhere in `blocks` (outside nested scopes) unbinds."""
+    found: set[str] = set()
+    stack = [statement for block in blocks for statement in _statements(block)]
+    while stack:
+        node = stack.pop()
+        if node.type == "delete_statement" and node.named_children:
+            found.update(target_names(node.named_children[0]))
+        elif node.type not in SCOPES:
+            stack.extend(node.named_children)
+    return frozenset(found)
+
+
+def _suppresses(statement) -> bool:
+    """Whether a `with` statement's context manager may swallow an exception raised in its body
+    (`contextlib.suppress`, `pytest.raises`, `assertRaises`): the code after it then runs even when
+    the body stopped half way."""
+    for clause in (c for c in statement.named_children if c.type == "with_clause"):
+        for item in clause.named_children:
+            value = item.child_by_field_name("value") if item.type == "with_item" else item
+            if value is not None and value.type == "as_pattern" and value.named_children:
+                value = value.named_children[0]
+            if value is not None and value.type == "call":
+                function = value.child_by_field_name("function")
+                name = _text(function).rsplit(".", 1)[-1] if function is not None else ""
+                if name in SUPPRESSING or name.startswith("assertRaises"):
+                    return True
+    return False
 
 
 def _breaks(block) -> bool:
@@ -530,7 +574,7 @@ def _is_numeric(node, numeric: set[str]) -> bool:
 
 def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
     """Names among `bound` that hold a number at `target`: every binding of the name in `scope`
-    before it gives a number (a numeric literal, `len()`, `int()`, `float()`, arithmetic on numbers,
+    (after the target too: a loop comes back) gives a number (a numeric literal, `len()`, `int()`, `float()`, arithmetic on numbers,
     a `range()` loop, `enumerate()`'s index), or it is a parameter annotated `int` or `float` that
     nothing rebinds. Anything else may be a string, whose `%d` would fail to format."""
     verdict: dict[str, bool] = {}
@@ -547,11 +591,14 @@ def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
     found: list[tuple[int, str, object]] = []
     while stack:
         node = stack.pop()
-        if node.start_byte >= target.start_byte or node.type in SCOPES or node.type in _COMPREHENSIONS:
+        if node.type in SCOPES or node.type in _COMPREHENSIONS:
             continue
         if node.type in ("assignment", "augmented_assignment", "for_statement", "named_expression"):
             found.append((node.start_byte, node.type, node))
         stack.extend(node.named_children)
+    def settle(name: str, is_number: bool) -> None:  # a number only if every binding gives one
+        verdict[name] = verdict.get(name, True) and is_number
+
     for _, kind, node in sorted(found, key=lambda item: item[0]):
         numeric = {name for name, is_number in verdict.items() if is_number}
         if kind == "assignment":
@@ -559,25 +606,25 @@ def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
             if right is None:
                 continue
             if left is not None and left.type == "identifier":
-                verdict[_text(left)] = _is_numeric(right, numeric)
+                settle(_text(left), _is_numeric(right, numeric))
             else:
                 for name in target_names(left):
-                    verdict[name] = False
+                    settle(name, False)
         elif kind == "augmented_assignment":
             left = node.child_by_field_name("left")
             if left is not None and left.type == "identifier":
                 name = _text(left)
-                verdict[name] = verdict.get(name, False) and _is_numeric(node.child_by_field_name("right"), numeric)
+                settle(name, name in verdict and _is_numeric(node.child_by_field_name("right"), numeric))
         elif kind == "named_expression":
             name = node.child_by_field_name("name")
             if name is not None:
-                verdict[_text(name)] = _is_numeric(node.child_by_field_name("value"), numeric)
+                settle(_text(name), _is_numeric(node.child_by_field_name("value"), numeric))
         else:  # for_statement
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             names = target_names(left)
             called = right.child_by_field_name("function") if right is not None and right.type == "call" else None
             callee = _text(called) if called is not None else ""
             for position, name in enumerate(names):
-                verdict[name] = (callee == "range" and left.type == "identifier") or (
-                    callee == "enumerate" and position == 0 and left.type != "identifier")
+                settle(name, (callee == "range" and left.type == "identifier") or (
+                    callee == "enumerate" and position == 0 and left.type != "identifier"))
     return frozenset(name for name, is_number in verdict.items() if is_number and name in bound)

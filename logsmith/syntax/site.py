@@ -13,6 +13,8 @@ from logsmith.syntax.usages import Usage, function_usages
 from logsmith.vocabulary import LOGGER_WORD
 
 SCOPES = ("function_definition", "class_definition", "lambda")
+# What every module can read without binding it (not the builtins module's own dunders, `__repr__`).
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("__"))
 # What the user may have typed on the line: a logger expression, a dot, a level, an opening call.
 TYPED = re.compile(
     r"""^(?P<logger>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*?)?
@@ -109,7 +111,7 @@ class LogSite:
         root = name.split(".", 1)[0]
         if root in self.unbound_names:
             return False
-        return root in self.names or root in self.module_names or hasattr(builtins, root)
+        return root in self.names or root in self.module_names or root in BUILTIN_NAMES
 
 
 def parse_typed(text: str) -> Typed:

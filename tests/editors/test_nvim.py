@@ -44,6 +44,10 @@ SCENARIO_TIMEOUT_S = 180
 sys.path.insert(0, str(SCENARIOS))
 import terminal_png  # noqa: E402  (tests/editors/nvim/terminal_png.py)
 
+# Every test drives a real Neovim; those that start the server with the real model (the `project`
+# fixture asks for `default_model_path`) are marked `model` too, by tests/conftest.py.
+pytestmark = pytest.mark.editor
+
 FIXTURE = '''\
 import logging
 

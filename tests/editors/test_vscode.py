@@ -49,6 +49,8 @@ CHROMIUM = "/usr/bin/chromium"
 MARKER = "LOGSMITH_VSCODE_TEST_RUN"
 LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"}
 
+pytestmark = pytest.mark.editor  # Node, code-server and Chromium; the suggestion test also the real model
+
 
 def run_step(name: str, command: list[str], *, cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
     """Run one build step; fail the test with its full output when it fails."""
@@ -212,6 +214,7 @@ def logger_call(statement: str) -> ast.Call:
     return call
 
 
+@pytest.mark.model  # the extension starts `logsmith serve` with the real default model
 def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     venv = Path(sys.prefix)
     assert (venv / "bin" / "logsmith").exists(), f"run the tests with the project's venv: {venv}/bin/logsmith is missing"

@@ -13,6 +13,8 @@ import pytest
 import logsmith
 from logsmith.pipeline import site_at
 
+pytestmark = pytest.mark.model
+
 
 def ask(source: str, marker: str, settings, *, typed: str = ""):
     """Suggestions at the line holding `marker` (replaced by what the user `typed`)."""

@@ -16,12 +16,8 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import site_at
 
 CASES = 200
-LOGSMITH_DEFECTS = {
-    ("tornado:tornado-6.6.1/tornado/iostream.py:929", "buf"):
-        "`buf` is deleted in the `finally` clause of the try before the site; logsmith's flow.py adds what "
-        "`finally` binds to what the try bound, so the `del` is lost",
-}
-"""Names logsmith holds bound at the site that are not bound there on every path."""
+LOGSMITH_DEFECTS: dict[tuple[str, str], str] = {}
+"""Names logsmith holds bound at the site that are not bound there on every path (none known)."""
 STRICTER_LOGSMITH = {
     ("tornado:tornado-6.6.1/tornado/iostream.py:929", "bytes_read"):
         "bound before the only way out of a `while True:` loop, its `break`; logsmith lets every while loop end "

@@ -1,6 +1,6 @@
 """The model worker process with the real default model: grammar, KV-cache reuse, deadline, cancel,
 declining what cannot end in time and a speed estimate that recovers after a slow spell, a killed
-worker coming back, and a model file that cannot load.
+worker coming back, a model file that cannot load, and malformed requests on the wire.
 
 No assertion here is about how fast the machine is: budgets are generous where a test needs the
 model's answer, and a test about speed compares the worker with itself at another moment."""
@@ -8,6 +8,7 @@ model's answer, and a test about speed compares the worker with itself at anothe
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -15,10 +16,11 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
-from logsmith.model import registry
+from logsmith.model import protocol, registry
 from logsmith.model.client import (
     Completion,
     ModelFailed,
@@ -203,7 +205,7 @@ def test_the_worker_answers_again_within_the_same_budget_after_a_slow_spell(defa
     """During a slow spell the worker declines what it then cannot do in time; after it, its speed
     estimate comes back (measured or not), so the budget that sufficed before the spell suffices
     again: the model answers instead of declining for good."""
-    choice = models.resolve(Settings(model=str(default_model_path)))
+    choice = registry.resolve(Settings(model=str(default_model_path)))
     spelled = ModelWorker(choice, log_path=tmp_path / "w.log")
     spelled.start()
     try:
@@ -355,3 +357,54 @@ print(repr(completion.text), "llama_cpp" in sys.modules, file=sys.stderr)
     assert done.stdout == b""
     text, imported = done.stderr.decode().strip().splitlines()[-1].rsplit(" ", 1)
     assert text not in ("''", "") and imported == "False"
+
+
+def test_the_worker_answers_malformed_requests_on_the_wire_and_keeps_serving(
+    default_model_path, tmp_path
+):
+    """Lines written straight to a worker's input, as any caller could: what is not a JSON object
+    is ignored, a malformed request is answered with an error naming its fault (with its id when
+    it has one), and the worker goes on serving until it is shut down."""
+    env = dict(os.environ, PYTHONPATH=str(Path(protocol.__file__).resolve().parents[2]))
+    argv = [sys.executable, "-m", "logsmith.model.worker", "--model", str(default_model_path)]
+    with open(tmp_path / "worker.log", "wb") as log:
+        process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env
+        )
+    lines: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout])
+    reader.daemon = True
+    reader.start()
+    try:
+        events = [protocol.parse_event(protocol.decode(lines.get(timeout=120))) for _ in range(3)]
+        assert [type(event) for event in events] == [
+            protocol.ProgressEvent, protocol.ProgressEvent, protocol.ReadyEvent
+        ]
+        assert events[-1].pid == process.pid and events[-1].n_ctx > 0
+        process.stdin.write(
+            b"not json\n"
+            b"[1, 2]\n"
+            b'{"id": 1, "op": "complete"}\n'
+            b'{"id": 2, "op": "dance"}\n'
+            b'{"id": 3, "op": "complete", "prompt": "x", "stop": ["\\n", 1]}\n'
+            b'{"op": "cancel"}\n'
+            + protocol.encode(protocol.TokenizeRequest(id=4, text="hello"))
+            + protocol.encode(protocol.PingRequest(id=5))
+            + protocol.encode(protocol.ShutdownRequest(id=6))
+        )
+        process.stdin.flush()
+        replies = [protocol.decode(lines.get(timeout=60)) for _ in range(7)]
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.wait()
+    assert replies[0] == {
+        "id": 1, "ok": False, "kind": "request",
+        "error": "malformed \"complete\" request: field 'prompt' is missing",
+    }  # fmt: skip
+    assert replies[1] == {"id": 2, "ok": False, "kind": "request", "error": "unknown op 'dance'"}
+    assert replies[2]["id"] == 3 and "item 1 of field 'stop' must be a string" in replies[2]["error"]
+    assert replies[3]["id"] is None and "field 'target' is missing" in replies[3]["error"]
+    tokens = protocol.parse_reply(replies[4], protocol.TokensResult)
+    assert tokens.id == 4 and len(tokens.result.tokens) >= 2
+    assert replies[5:] == [{"id": 5, "ok": True, "result": {}}, {"id": 6, "ok": True, "result": {}}]

@@ -13,7 +13,7 @@ import sys
 import pytest
 from lsp_session import start_editor, stop_editor
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.model]
 
 SOURCE = '''import logging
 

@@ -33,6 +33,12 @@ def bound(source: str) -> set[str]:
             if site.in_scope(name)}
 
 
+def bound_names(source: str, *names: str) -> set[str]:
+    """Which of `names` are bound at the cursor of `source`."""
+    _, _, _, site = at_cursor(source)
+    return {name for name in names if site.in_scope(name)}
+
+
 # --- try / except / else / finally -------------------------------------------------------------
 
 def test_a_name_assigned_in_the_try_body_is_not_bound_in_its_handler():
@@ -338,3 +344,85 @@ def test_numbers_are_known_from_literals_len_int_arithmetic_range_and_annotation
                     pass
         """)
     assert site.numeric_names == {"limit", "n", "m", "cost", "i", "j"}
+
+
+# --- found by the independent check in eval/ ---------------------------------------------------
+
+def test_a_del_in_finally_unbinds_after_the_try():
+    assert "data" not in bound_names("""
+        def f(sock):
+            data = sock.recv()
+            try:
+                use(data)
+            finally:
+                del data
+            #|
+        """, "data")
+
+
+def test_a_del_later_in_a_loop_body_unbinds_in_the_next_iteration():
+    assert "x" not in bound_names("""
+        def f(items):
+            x = 1
+            for item in items:
+                #|
+                del x
+        """, "x")
+
+
+def test_a_del_in_the_try_body_unbinds_in_its_handlers():
+    assert "x" not in bound_names("""
+        def f():
+            x = 1
+            try:
+                del x
+                g()
+            except OSError:
+                #|
+                pass
+        """, "x")
+
+
+def test_names_bound_under_a_suppressing_context_manager_are_not_bound_after_it():
+    assert "x" not in bound_names("""
+        def f():
+            with contextlib.suppress(OSError):
+                x = g()
+            #|
+        """, "x")
+    assert "x" in bound_names("""
+        def f(p):
+            with open(p) as h:
+                x = h.read()
+            #|
+        """, "x")
+
+
+def test_a_name_rebound_to_a_string_later_in_the_loop_is_not_a_number():
+    _, _, _, site = at_cursor("""
+        def f(items):
+            n = 0
+            for item in items:
+                #|
+                n = str(item)
+        """)
+    assert "n" not in site.numeric_names
+
+
+def test_abs_sum_and_round_are_not_known_numbers():
+    _, _, _, site = at_cursor("""
+        def f(delays):
+            total = sum(delays)
+            gap = abs(delays[0])
+            #|
+        """)
+    assert not {"total", "gap"} & site.numeric_names
+
+
+def test_the_builtins_modules_own_dunders_are_not_names_in_scope():
+    _, _, _, site = at_cursor("""
+        def f(x):
+            #|
+            pass
+        """)
+    assert not site.in_scope("__repr__") and site.in_scope("len") and site.in_scope("__name__")

@@ -26,6 +26,8 @@ BUDGET_MS = 300
 OVERRUN_MS = 200
 CUT_SHORT = ("ran out of time", "no time left", "busy", "late", "still finishing")
 
+pytestmark = pytest.mark.model
+
 
 RESOURCES = ("orders", "invoices", "customers", "prices", "stock", "suppliers", "refunds", "shipments", "carts",
              "coupons", "returns", "payments", "accounts", "reports", "vouchers", "parcels", "labels", "batches")

@@ -234,6 +234,7 @@ async def offline_server(offline_ready, tmp_path_factory, default_model_path):
     await stop_editor(editor)
 
 
+@pytest.mark.model
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_language_server_works_fully_without_a_network(offline_server):
     editor, probe = offline_server
@@ -282,6 +283,7 @@ BATCH_PROJECT = {
 }
 
 
+@pytest.mark.model
 def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
     project = tmp_path / "shop"
     for name, text in BATCH_PROJECT.items():
@@ -301,6 +303,7 @@ def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, 
     assert any("logsmith.model.worker" in command for command in commands)
 
 
+@pytest.mark.model
 def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
     from eval import bench_engine, corpus, sources
 

@@ -19,7 +19,7 @@ from packaging.requirements import Requirement
 
 import logsmith
 from logsmith.model import registry
-from logsmith.engines import llama
+from logsmith.model import client
 from logsmith.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def test_a_tampered_model_under_the_registry_name_is_refused_before_it_is_loaded
     assert found and {s.source for s in found} == {"template"}
     assert any("corrupt" in note and DEFAULT.sha256[:12] in note for note in found[0].notes), found[0].notes
     # llama.cpp never saw the file: no worker was created for it, and no process has it open by name.
-    assert str(target.resolve()) not in llama._workers
+    assert str(target.resolve()) not in client._workers
     assert processes_opening(target) == []
 
     done = subprocess.run([sys.executable, "-m", "logsmith.cli", "model", "verify", registry.DEFAULT_MODEL],
@@ -97,7 +97,8 @@ def test_readme_names_the_source_and_licence_of_every_model():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("|")]
     for spec in registry.REGISTRY.values():
-        row = next((line for line in rows if f"`{spec.name}`" in line), None)
+        # the model table's row, whose first cell is the name (other tables mention the default too)
+        row = next((line for line in rows if line.split("|")[1].strip().startswith(f"`{spec.name}`")), None)
         assert row, f"README.md has no table row for the model {spec.name}"
         assert spec.licence in row, f"README.md does not give the licence of {spec.name} ({spec.licence})"
         assert spec.sha256[:8] in row, f"README.md does not give the SHA-256 of {spec.name}"
