@@ -15,7 +15,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # the Neovim screenshots, Chromium and the libraries code-server builds against.
 SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
 
-.PHONY: setup system editors demo test eval model wheel clean
+.PHONY: setup system editors demo lint test eval model wheel clean
 
 setup: $(VENV)/.installed model
 
@@ -52,7 +52,14 @@ model: $(VENV)/.installed
 demo: setup
 	$(VENV)/bin/logsmith suggest examples/inventory --diff
 
-test: setup editors
+# Style, imports, docstrings and line length (ruff), formatting (ruff format) and types (mypy);
+# the configuration is in pyproject.toml.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check logsmith
+	$(VENV)/bin/ruff format --check logsmith
+	$(VENV)/bin/mypy logsmith
+
+test: setup editors lint
 	$(PY) -m pytest -q
 
 eval: setup

@@ -1,4 +1,5 @@
-"""site -> plan -> engines -> check -> rank: the one path every consumer (server, batch, eval) goes through.
+"""site -> plan -> engines -> check -> rank: the one path every consumer
+(server, batch, eval) goes through.
 
 Each stage is a function below, in that order: `analyse` reads the site at the cursor (or takes the
 one the caller already read), `plan_for` plans the statement, `write` asks the engines (the model
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from logsmith.engines import template
 from logsmith.engines.revision import reconcile
-from logsmith.engines.statement import InvalidStatement, check, render, used_names
+from logsmith.engines.statement import InvalidStatement, check, checked_call, render, used_names
 from logsmith.planning.house_style import HouseStyle, find_project_root, house_style, project_style
 from logsmith.planning.plan import Plan, make_plan
 from logsmith.settings import Settings, from_environment
@@ -41,14 +42,18 @@ def _document(source: str, document: ParsedDocument | None) -> ParsedDocument:
     return ParsedDocument(source)
 
 
-def _document_for_request(source: str, line: int, character: int, document: ParsedDocument | None) -> ParsedDocument:
+def _document_for_request(
+    source: str, line: int, character: int, document: ParsedDocument | None
+) -> ParsedDocument:
     """The caller's document when it holds `source`, else `source` parsed once for this request."""
     if document is not None and document.text == source:
         return document
     return parse_for_site(source, line, character)
 
 
-def site_at(source: str, line: int, character: int, *, document: ParsedDocument | None = None) -> LogSite:
+def site_at(
+    source: str, line: int, character: int, *, document: ParsedDocument | None = None
+) -> LogSite:
     """The log site at a position (see `logsmith.syntax.site.LogSite`)."""
     return _site_at(_document(source, document), line, character)
 
@@ -74,7 +79,8 @@ class Request:
     started: float
     cancel: threading.Event | None = None
     facts: FileFacts | None = None
-    """The file facts to plan with (the original file's, for an inserted line); else the document's."""
+    """The file facts to plan with (the original file's, for an inserted line);
+    else the document's."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,9 @@ def suggest(
     `site`: the site at that position when the caller has already read it (the server does)."""
     started = time.perf_counter()
     document = _document_for_request(source, line, character, document)
-    request = Request(document, line, character, path, from_environment(settings or Settings()), started, cancel)
+    request = Request(
+        document, line, character, path, from_environment(settings or Settings()), started, cancel
+    )
     return run(request, site)
 
 
@@ -151,33 +159,51 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
     if use_model and not (request.cancel is not None and request.cancel.is_set()):
         from logsmith.engines import model_engine
 
-        outcome = model_engine.statement(document, site, plan, request.facts or facts_of(document), settings,
-                                         deadline=request.started + settings.latency_budget_ms / 1000,
-                                         cancel=request.cancel)
+        outcome = model_engine.statement(
+            document,
+            site,
+            plan,
+            request.facts or facts_of(document),
+            settings,
+            deadline=request.started + settings.latency_budget_ms / 1000,
+            cancel=request.cancel,
+        )
         written.notes.extend(outcome.notes)
         written.model_pending = outcome.short_of_time
         if outcome.statement is not None:
             statement, note = reconcile(outcome.statement, site, plan)
-            written.candidates.append(Candidate(statement, outcome.source, tuple(written.notes) + ((note,) if note else ())))
+            written.candidates.append(
+                Candidate(
+                    statement, outcome.source, tuple(written.notes) + ((note,) if note else ())
+                )
+            )
     fallback = render(plan, template.message(site, plan))
-    written.candidates.append(Candidate(fallback, "template", tuple(written.notes), written.model_pending))
+    written.candidates.append(
+        Candidate(fallback, "template", tuple(written.notes), written.model_pending)
+    )
     return written
 
 
 def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Candidate]:
-    """Stage 4: the candidates that parse as one call on the planned logger, name only values bound on
-    every path to the site, and format at run time; a rejected one leaves its reason on the others."""
+    """Stage 4: the candidates that parse as one call on the planned logger, name only values bound
+    on every path to the site, and format at run time;
+    a rejected one leaves its reason on the others."""
     passed, rejected = [], []
     for candidate in candidates:
         try:
             check(candidate.statement, plan, site)
             passed.append(candidate)
         except InvalidStatement as exc:
-            rejected.append(f"{'template' if candidate.source == 'template' else 'model'} statement rejected: {exc}")
+            rejected.append(
+                f"{'template' if candidate.source == 'template' else 'model'} statement rejected: "
+                f"{exc}"
+            )
     return [dataclasses.replace(c, notes=c.notes + tuple(rejected)) for c in passed]
 
 
-def rank(candidates: list[Candidate], site: LogSite, plan: Plan, request: Request) -> list[Suggestion]:
+def rank(
+    candidates: list[Candidate], site: LogSite, plan: Plan, request: Request
+) -> list[Suggestion]:
     """Stage 5: the model's statement first (it read the code around the site; the template only its
     names), then the template's; a statement written twice is offered once."""
     ranked: list[Candidate] = []
@@ -188,7 +214,8 @@ def rank(candidates: list[Candidate], site: LogSite, plan: Plan, request: Reques
 
 
 def _suggestion(candidate: Candidate, site: LogSite, plan: Plan, request: Request) -> Suggestion:
-    call = ast.parse(candidate.statement).body[0].value  # checked: one call
+    call = checked_call(candidate.statement)
+    assert isinstance(call.func, ast.Attribute)  # checked: a method of the logger
     line_text = request.document.line(site.line)
     return Suggestion(
         statement=candidate.statement,
@@ -224,8 +251,18 @@ def suggest_insertion(
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
     # The original file's facts: its setup edits are then already in the original's coordinates.
-    request = Request(probe, before_line, len(indent), path, from_environment(settings or Settings()), started,
-                      facts=facts_of(document))
+    request = Request(
+        probe,
+        before_line,
+        len(indent),
+        path,
+        from_environment(settings or Settings()),
+        started,
+        facts=facts_of(document),
+    )
     found = run(request)
-    edits = [TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline) for item in found]
+    edits = [
+        TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline)
+        for item in found
+    ]
     return [dataclasses.replace(item, edit=edit) for item, edit in zip(found, edits)]

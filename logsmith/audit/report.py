@@ -1,11 +1,13 @@
-"""`logsmith report`: acceptance and latency figures from the audit store, as text, JSON, Markdown or HTML.
+"""`logsmith report`: acceptance and latency figures from the audit store, as text, JSON,
+Markdown or HTML.
 
 The aggregation is pure (`outcomes`, `summarize`, `percentile`) so eval/ can reuse it on any rows.
 Definitions:
 - A suggestion counts as shown once it has a `shown` row, or any later event (an accepted suggestion
   was necessarily shown).
-- Its outcome is `accepted` if any `accepted` row exists (an acceptance that arrives after a dismissal
-  still wins), else `partially_accepted`, else `dismissed`, else `pending` (shown, no answer yet).
+- Its outcome is `accepted` if any `accepted` row exists (an acceptance that arrives after a
+  dismissal still wins), else `partially_accepted`, else `dismissed`, else `pending`
+  (shown, no answer yet).
 - Acceptance rate = accepted / shown. Latency percentiles are over offers (one request's answer),
   not over the suggestions in it. "Model time per accepted statement" = the latency of every offer
   divided by the number of accepted suggestions.
@@ -23,11 +25,18 @@ import io
 import json
 import math
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-from logsmith.audit.store import AuditRow, NoStore, StoreError, default_store_path, no_store_help, read_rows
+from logsmith.audit.store import (
+    AuditRow,
+    NoStore,
+    StoreError,
+    default_store_path,
+    no_store_help,
+    read_rows,
+)
 
 OUTCOMES = ("accepted", "partially_accepted", "dismissed", "pending")
 BREAKDOWNS = ("level", "source", "site_kind", "channel", "day")
@@ -62,8 +71,15 @@ def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
         item = found.get(row.suggestion_id)
         if item is None:
             item = found[row.suggestion_id] = SuggestionOutcome(
-                row.suggestion_id, row.offer_id, row.channel, row.level, row.source, row.site_kind,
-                row.latency_ms, row.time)
+                row.suggestion_id,
+                row.offer_id,
+                row.channel,
+                row.level,
+                row.source,
+                row.site_kind,
+                row.latency_ms,
+                row.time,
+            )
             events[row.suggestion_id] = set()
         events[row.suggestion_id].add(row.event)
         if row.event == "shown":
@@ -84,7 +100,8 @@ def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
-    """The q-th percentile (0-100) with linear interpolation between closest ranks; None when empty."""
+    """The q-th percentile (0-100) with linear interpolation between closest ranks;
+    None when empty."""
     ordered = sorted(values)
     if not ordered:
         return None
@@ -95,6 +112,8 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 @dataclass
 class Tally:
+    """How many suggestions of a group were shown, and how many of those ended in each outcome."""
+
     shown: int = 0
     accepted: int = 0
     partially_accepted: int = 0
@@ -110,12 +129,20 @@ class Tally:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def as_dict(self) -> dict:
-        return {"shown": self.shown, "accepted": self.accepted, "partially_accepted": self.partially_accepted,
-                "dismissed": self.dismissed, "pending": self.pending, "acceptance_rate": self.acceptance_rate}
+        return {
+            "shown": self.shown,
+            "accepted": self.accepted,
+            "partially_accepted": self.partially_accepted,
+            "dismissed": self.dismissed,
+            "pending": self.pending,
+            "acceptance_rate": self.acceptance_rate,
+        }
 
 
 @dataclass
 class Summary:
+    """The report's figures: outcome tallies overall and per breakdown, latency, time to accept."""
+
     overall: Tally
     by: dict[str, dict[str, Tally]]
     offers: int
@@ -130,7 +157,10 @@ class Summary:
     def as_dict(self) -> dict:
         return {
             "overall": self.overall.as_dict(),
-            "by": {name: {key: tally.as_dict() for key, tally in groups.items()} for name, groups in self.by.items()},
+            "by": {
+                name: {key: tally.as_dict() for key, tally in groups.items()}
+                for name, groups in self.by.items()
+            },
             "offers": self.offers,
             "latency_ms": {"p50": self.latency_p50_ms, "p95": self.latency_p95_ms},
             "model_ms_per_accepted": self.model_ms_per_accepted,
@@ -142,8 +172,10 @@ class Summary:
 def _seconds_between(start: str, end: str) -> float:
     from datetime import datetime
 
-    return (datetime.fromisoformat(end.replace("Z", "+00:00")) -
-            datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+    return (
+        datetime.fromisoformat(end.replace("Z", "+00:00"))
+        - datetime.fromisoformat(start.replace("Z", "+00:00"))
+    ).total_seconds()
 
 
 def summarize(items: list[SuggestionOutcome]) -> Summary:
@@ -161,7 +193,9 @@ def summarize(items: list[SuggestionOutcome]) -> Summary:
     for name in BREAKDOWNS:
         by[name] = dict(sorted(by[name].items()))
     latencies = list(offer_latency.values())
-    waits = [_seconds_between(item.shown_at, item.accepted_at) for item in items if item.accepted_at]
+    waits = [
+        _seconds_between(item.shown_at, item.accepted_at) for item in items if item.accepted_at
+    ]
     times = sorted(item.shown_at for item in items)
     return Summary(
         overall=overall,
@@ -190,12 +224,26 @@ def _ms(value: float | None) -> str:
 
 
 def _table_rows(tallies: dict[str, Tally]) -> list[tuple[str, str, str, str, str, str]]:
-    return [(key, str(t.shown), str(t.accepted), str(t.partially_accepted), str(t.dismissed), _rate(t.acceptance_rate))
-            for key, t in tallies.items()]
+    return [
+        (
+            key,
+            str(t.shown),
+            str(t.accepted),
+            str(t.partially_accepted),
+            str(t.dismissed),
+            _rate(t.acceptance_rate),
+        )
+        for key, t in tallies.items()
+    ]
 
 
-HEADINGS = {"level": "By level", "source": "By source", "site_kind": "By site kind", "channel": "By channel",
-            "day": "By day (UTC)"}
+HEADINGS = {
+    "level": "By level",
+    "source": "By source",
+    "site_kind": "By site kind",
+    "channel": "By channel",
+    "day": "By day (UTC)",
+}
 COLUMNS = ("", "shown", "accepted", "partial", "dismissed", "rate")
 
 
@@ -207,13 +255,18 @@ def render_text(summary: Summary, store: Path | None = None) -> str:
         lines.append(f"period: {summary.first_event} .. {summary.last_event}")
     o = summary.overall
     lines += [
-        f"suggestions shown: {o.shown}   accepted: {o.accepted}   partially accepted: {o.partially_accepted}   "
-        f"dismissed: {o.dismissed}   pending: {o.pending}",
+        f"suggestions shown: {o.shown}   accepted: {o.accepted}   partially accepted: "
+        f"{o.partially_accepted}   dismissed: {o.dismissed}   pending: {o.pending}",
         f"acceptance rate: {_rate(o.acceptance_rate)}",
-        f"latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, p95 {_ms(summary.latency_p95_ms)}",
+        f"latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, "
+        f"p95 {_ms(summary.latency_p95_ms)}",
         f"model time per accepted statement: {_ms(summary.model_ms_per_accepted)}",
-        "median time to accept: " + ("-" if summary.median_seconds_to_accept is None
-                                     else f"{summary.median_seconds_to_accept:.1f} s"),
+        "median time to accept: "
+        + (
+            "-"
+            if summary.median_seconds_to_accept is None
+            else f"{summary.median_seconds_to_accept:.1f} s"
+        ),
     ]
     for name in BREAKDOWNS:
         rows = _table_rows(summary.by[name])
@@ -237,23 +290,31 @@ def render_markdown(summary: Summary) -> str:
         "",
         "| shown | accepted | partially accepted | dismissed | pending | acceptance rate |",
         "|---:|---:|---:|---:|---:|---:|",
-        f"| {o.shown} | {o.accepted} | {o.partially_accepted} | {o.dismissed} | {o.pending} | {_rate(o.acceptance_rate)} |",
+        f"| {o.shown} | {o.accepted} | {o.partially_accepted} | {o.dismissed} | {o.pending} | "
+        f"{_rate(o.acceptance_rate)} |",
         "",
-        f"Latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, p95 {_ms(summary.latency_p95_ms)}. "
-        f"Model time per accepted statement: {_ms(summary.model_ms_per_accepted)}.",
+        f"Latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, "
+        f"p95 {_ms(summary.latency_p95_ms)}. Model time per accepted statement: "
+        f"{_ms(summary.model_ms_per_accepted)}.",
     ]
     for name in BREAKDOWNS:
         rows = _table_rows(summary.by[name])
         if not rows:
             continue
-        parts += ["", f"## {HEADINGS[name]}", "", "| " + " | ".join((name, *COLUMNS[1:])) + " |",
-                  "|---|" + "---:|" * (len(COLUMNS) - 1)]
+        parts += [
+            "",
+            f"## {HEADINGS[name]}",
+            "",
+            "| " + " | ".join((name, *COLUMNS[1:])) + " |",
+            "|---|" + "---:|" * (len(COLUMNS) - 1),
+        ]
         parts += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(parts) + "\n"
 
 
 def chart_png(draw, size: tuple[float, float] = (6.4, 3.2)) -> str:
-    """`draw(axes)` on a new matplotlib figure of `size` inches, returned as base64 PNG (eval/ reuses it)."""
+    """`draw(axes)` on a new matplotlib figure of `size` inches, returned as base64 PNG
+    (eval/ reuses it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -280,6 +341,7 @@ def charts(summary: Summary) -> dict[str, str]:
             axes.set_ylabel("accepted / shown (%)")
             axes.set_ylim(0, 100)
             axes.set_title(title)
+
         return draw
 
     def latency_histogram(axes):
@@ -290,9 +352,13 @@ def charts(summary: Summary) -> dict[str, str]:
 
     result = {}
     if summary.by["level"]:
-        result["Acceptance by level"] = chart_png(rate_bars(summary.by["level"], "Acceptance by level"))
+        result["Acceptance by level"] = chart_png(
+            rate_bars(summary.by["level"], "Acceptance by level")
+        )
     if summary.by["day"]:
-        result["Acceptance by day"] = chart_png(rate_bars(summary.by["day"], "Acceptance by day (UTC)"))
+        result["Acceptance by day"] = chart_png(
+            rate_bars(summary.by["day"], "Acceptance by day (UTC)")
+        )
     if summary.latencies_ms:
         result["Latency"] = chart_png(latency_histogram)
     return result
@@ -305,12 +371,13 @@ def render_html(summary: Summary) -> str:
     body = [
         "<h1>logsmith acceptance report</h1>",
         f"<p>Period: {esc(summary.first_event or '-')} .. {esc(summary.last_event or '-')}</p>",
-        "<table><tr><th>shown</th><th>accepted</th><th>partially accepted</th><th>dismissed</th><th>pending</th>"
-        "<th>acceptance rate</th></tr>",
+        "<table><tr><th>shown</th><th>accepted</th><th>partially accepted</th>"
+        "<th>dismissed</th><th>pending</th><th>acceptance rate</th></tr>",
         f"<tr><td>{o.shown}</td><td>{o.accepted}</td><td>{o.partially_accepted}</td><td>{o.dismissed}</td>"
         f"<td>{o.pending}</td><td>{_rate(o.acceptance_rate)}</td></tr></table>",
-        f"<p>Latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, p95 {_ms(summary.latency_p95_ms)}. "
-        f"Model time per accepted statement: {_ms(summary.model_ms_per_accepted)}.</p>",
+        f"<p>Latency over {summary.offers} offers: p50 {_ms(summary.latency_p50_ms)}, "
+        f"p95 {_ms(summary.latency_p95_ms)}. Model time per accepted statement: "
+        f"{_ms(summary.model_ms_per_accepted)}.</p>",
     ]
     try:
         drawn = charts(summary)
@@ -323,15 +390,25 @@ def render_html(summary: Summary) -> str:
         rows = _table_rows(summary.by[name])
         if not rows:
             continue
-        body.append(f"<h2>{esc(HEADINGS[name])}</h2><table><tr>" +
-                    "".join(f"<th>{esc(c or name)}</th>" for c in COLUMNS) + "</tr>")
-        body += ["<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        body.append(
+            f"<h2>{esc(HEADINGS[name])}</h2><table><tr>"
+            + "".join(f"<th>{esc(c or name)}</th>" for c in COLUMNS)
+            + "</tr>"
+        )
+        body += [
+            "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        ]
         body.append("</table>")
-    style = ("body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}"
-             "td:first-child{text-align:left}img{max-width:100%}")
-    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>logsmith report</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;margin:.5em 0}"
+        "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}"
+        "td:first-child{text-align:left}img{max-width:100%}"
+    )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>logsmith report</title>'
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,11 +416,24 @@ def render_html(summary: Summary) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--store", type=Path, help="audit store to read (default: $LOGSMITH_HOME/telemetry.sqlite3)")
-    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only suggestions shown on or after this day (UTC)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of text")
-    parser.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML page with charts")
-    parser.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report as Markdown")
+    parser.add_argument(
+        "--store", type=Path, help="audit store to read (default: $LOGSMITH_HOME/telemetry.sqlite3)"
+    )
+    parser.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="only suggestions shown on or after this day (UTC)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as JSON instead of text"
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write a self-contained HTML page with charts",
+    )
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write the report as Markdown"
+    )
 
 
 def run(args) -> int:
@@ -351,7 +441,10 @@ def run(args) -> int:
     try:
         rows = read_rows(store)
     except NoStore:
-        print(f"logsmith report: {no_store_help(store, 'report', explicit=args.store is not None)}", file=sys.stderr)
+        print(
+            f"logsmith report: {no_store_help(store, 'report', explicit=args.store is not None)}",
+            file=sys.stderr,
+        )
         return 2
     except StoreError as exc:
         print(f"logsmith report: {exc}", file=sys.stderr)
@@ -361,7 +454,10 @@ def run(args) -> int:
         items = [item for item in items if item.day >= args.since]
     summary = summarize(items)
     written = []
-    for path, what, render in ((args.html, "HTML", render_html), (args.markdown, "Markdown", render_markdown)):
+    for path, what, render in (
+        (args.html, "HTML", render_html),
+        (args.markdown, "Markdown", render_markdown),
+    ):
         if path is None:
             continue
         try:

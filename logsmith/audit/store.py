@@ -34,10 +34,11 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ BUSY_TIMEOUT_MS = 1000
 BACKLOG_LIMIT = 2000
 """Events kept in memory while the store cannot be written; older ones are dropped and counted."""
 RETRY_INTERVAL_S = 1.0
-"""After a failed write, events go straight to the backlog for this long before the store is tried again."""
+"""After a failed write, events go straight to the backlog for this long before the store is tried
+again."""
 
 # Columns covered by the hash, in the order they are stored.
 CHAINED_COLUMNS = (
@@ -72,7 +74,8 @@ CHAINED_COLUMNS = (
     "detail",
 )
 
-# Numbered migrations: MIGRATIONS[n] brings a store from user_version n to n + 1.
+# Numbered migrations: MIGRATIONS[n] brings a store from user_version n to n + 1. SQLite keeps each
+# CREATE statement's text in the database itself, so their lines stay as first written.
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE events (
@@ -102,7 +105,7 @@ MIGRATIONS: tuple[str, ...] = (
         seq INTEGER NOT NULL,
         row_hash TEXT NOT NULL
     );
-    """,
+    """,  # noqa: E501
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -141,8 +144,10 @@ def home_origin() -> str:
     if _xdg_data_home():
         return "LOGSMITH_HOME is not set, so it is $XDG_DATA_HOME/logsmith"
     if os.environ.get("XDG_DATA_HOME"):
-        return ("LOGSMITH_HOME is not set and XDG_DATA_HOME is not an absolute path (so it is ignored), "
-                "so it is ~/.local/share/logsmith")
+        return (
+            "LOGSMITH_HOME is not set and XDG_DATA_HOME is not an absolute path (so it is "
+            "ignored), so it is ~/.local/share/logsmith"
+        )
     return "neither LOGSMITH_HOME nor XDG_DATA_HOME is set, so it is ~/.local/share/logsmith"
 
 
@@ -151,24 +156,30 @@ def no_store_help(path: Path, command: str, *, explicit: bool = False) -> str:
     comes to be, how to get a first one, and where it is looked for. `explicit`: the user named
     `path` (`--store`)."""
     paragraphs = [
-        "The editors record suggestions in the audit store as they are shown, accepted or dismissed: "
-        "the language server (`logsmith serve`, which the VS Code and Neovim plugins start) creates it with "
-        "the first suggestion it shows, unless its `telemetry` setting is false. `logsmith suggest` records nothing.",
+        "The editors record suggestions in the audit store as they are shown, "
+        "accepted or dismissed: the language server (`logsmith serve`, which the VS Code and "
+        "Neovim plugins start) creates it with the first suggestion it shows, "
+        "unless its `telemetry` setting is false. `logsmith suggest` records nothing.",
         f"Use logsmith in your editor, then run `logsmith {command}` again.",
     ]
     where = f"{STORE_FILE} in LOGSMITH_HOME, here {logsmith_home()}: {home_origin()}."
     if explicit:
         paragraphs.append(f"Without --store, the store is {where}")
     else:
-        paragraphs.append(f"The store is {where} An editor started with another LOGSMITH_HOME records "
-                          f"there: set the same LOGSMITH_HOME here, or pass --store FILE.")
+        paragraphs.append(
+            f"The store is {where} An editor started with another LOGSMITH_HOME records "
+            f"there: set the same LOGSMITH_HOME here, or pass --store FILE."
+        )
     head = f"no audit store at {path} (--store)" if explicit else f"no audit store yet at {path}"
-    wrapped = [textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False) for text in paragraphs]
+    wrapped = [
+        textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
+        for text in paragraphs
+    ]
     return "\n".join([head, *wrapped])
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_id() -> str:
@@ -198,7 +209,9 @@ class AuditEvent:
 
     def __post_init__(self):
         if self.event not in EVENT_KINDS:
-            raise ValueError(f"unknown audit event {self.event!r}; expected one of {', '.join(EVENT_KINDS)}")
+            raise ValueError(
+                f"unknown audit event {self.event!r}; expected one of {', '.join(EVENT_KINDS)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -237,7 +250,9 @@ def _json_text(value: dict | None) -> str | None:
 
 def canonical_content(values: dict) -> str:
     """The text the row hash covers: the chained columns as sorted, compact, ASCII JSON."""
-    return json.dumps({name: values.get(name) for name in CHAINED_COLUMNS}, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        {name: values.get(name) for name in CHAINED_COLUMNS}, sort_keys=True, separators=(",", ":")
+    )
 
 
 def row_hash(prev_hash: str, values: dict) -> str:
@@ -250,6 +265,8 @@ def row_hash(prev_hash: str, values: dict) -> str:
 
 @dataclass(frozen=True)
 class ChainProblem:
+    """The first row where the hash chain breaks, and how it breaks."""
+
     seq: int
     kind: str
     """changed, deleted or inserted."""
@@ -258,6 +275,8 @@ class ChainProblem:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The result of verifying the hash chain: rows read, the last good row, the first problem."""
+
     rows: int
     head_seq: int
     head_hash: str
@@ -281,37 +300,101 @@ def verify_chain(rows: Iterable[AuditRow], head: tuple[int, str] | None) -> Chai
         count += 1
         values = row.as_dict()
         if row_hash(row.prev_hash, values) != row.row_hash:
-            return ChainReport(count, last_seq, last_hash, ChainProblem(
-                row.seq, "changed", f"row {row.seq} was changed: its content no longer matches its hash"))
+            return ChainReport(
+                count,
+                last_seq,
+                last_hash,
+                ChainProblem(
+                    row.seq,
+                    "changed",
+                    f"row {row.seq} was changed: its content no longer matches its hash",
+                ),
+            )
         if row.prev_hash != expected_prev:
             if row.seq > expected_seq:
-                missing = f"row {expected_seq}" if row.seq == expected_seq + 1 else f"rows {expected_seq}-{row.seq - 1}"
-                return ChainReport(count, last_seq, last_hash, ChainProblem(
-                    expected_seq, "deleted", f"{missing} deleted: row {row.seq} does not follow row {last_seq}"))
-            return ChainReport(count, last_seq, last_hash, ChainProblem(
-                row.seq, "inserted",
-                f"row {row.seq} does not follow row {last_seq}: it was inserted, or row {last_seq} was changed and re-hashed"))
+                missing = (
+                    f"row {expected_seq}"
+                    if row.seq == expected_seq + 1
+                    else f"rows {expected_seq}-{row.seq - 1}"
+                )
+                return ChainReport(
+                    count,
+                    last_seq,
+                    last_hash,
+                    ChainProblem(
+                        expected_seq,
+                        "deleted",
+                        f"{missing} deleted: row {row.seq} does not follow row {last_seq}",
+                    ),
+                )
+            return ChainReport(
+                count,
+                last_seq,
+                last_hash,
+                ChainProblem(
+                    row.seq,
+                    "inserted",
+                    f"row {row.seq} does not follow row {last_seq}: it was inserted, "
+                    f"or row {last_seq} was changed and re-hashed",
+                ),
+            )
         if row.seq != expected_seq:
-            return ChainReport(count, last_seq, last_hash, ChainProblem(
-                row.seq, "inserted", f"row {row.seq} carries the right previous hash under the wrong number"))
+            return ChainReport(
+                count,
+                last_seq,
+                last_hash,
+                ChainProblem(
+                    row.seq,
+                    "inserted",
+                    f"row {row.seq} carries the right previous hash under the wrong number",
+                ),
+            )
         expected_prev, expected_seq = row.row_hash, row.seq + 1
         last_seq, last_hash = row.seq, row.row_hash
     if head is None:
         if count:
-            return ChainReport(count, last_seq, last_hash, ChainProblem(
-                last_seq, "inserted", "the chain head is missing: rows were written outside logsmith"))
+            return ChainReport(
+                count,
+                last_seq,
+                last_hash,
+                ChainProblem(
+                    last_seq,
+                    "inserted",
+                    "the chain head is missing: rows were written outside logsmith",
+                ),
+            )
         return ChainReport(0, 0, GENESIS_HASH)
     head_seq, head_hash = head
     if head_seq > last_seq:
-        missing = f"row {head_seq}" if head_seq == last_seq + 1 else f"rows {last_seq + 1}-{head_seq}"
-        return ChainReport(count, last_seq, last_hash, ChainProblem(
-            last_seq + 1, "deleted", f"{missing} deleted from the end of the trail"))
+        missing = (
+            f"row {head_seq}" if head_seq == last_seq + 1 else f"rows {last_seq + 1}-{head_seq}"
+        )
+        return ChainReport(
+            count,
+            last_seq,
+            last_hash,
+            ChainProblem(last_seq + 1, "deleted", f"{missing} deleted from the end of the trail"),
+        )
     if head_seq < last_seq:
-        return ChainReport(count, last_seq, last_hash, ChainProblem(
-            head_seq + 1, "inserted", f"rows after {head_seq} were appended outside logsmith"))
+        return ChainReport(
+            count,
+            last_seq,
+            last_hash,
+            ChainProblem(
+                head_seq + 1, "inserted", f"rows after {head_seq} were appended outside logsmith"
+            ),
+        )
     if head_hash != last_hash:
-        return ChainReport(count, last_seq, last_hash, ChainProblem(
-            last_seq, "changed", f"row {last_seq} was replaced: its hash differs from the recorded chain head"))
+        return ChainReport(
+            count,
+            last_seq,
+            last_hash,
+            ChainProblem(
+                last_seq,
+                "changed",
+                f"row {last_seq} was replaced: its hash differs from the recorded chain head",
+            ),
+        )
     return ChainReport(count, last_seq, last_hash)
 
 
@@ -324,7 +407,9 @@ def _create_private_file(path: Path) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the audit store directory {path.parent}: {exc.strerror or exc}") from exc
+        raise StoreError(
+            f"cannot create the audit store directory {path.parent}: {exc.strerror or exc}"
+        ) from exc
     if path.exists():
         return
     try:
@@ -347,17 +432,23 @@ class AuditStore:
             if readonly:
                 if not self.path.is_file():
                     raise NoStore(f"no audit store at {self.path}")
-                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+                self._db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+                )
             else:
                 _create_private_file(self.path)
-                self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                                           isolation_level=None)
+                self._db = sqlite3.connect(
+                    self.path,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    check_same_thread=False,
+                    isolation_level=None,
+                )
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._migrate()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the audit store {self.path}: {exc}") from exc
 
-    def __enter__(self) -> "AuditStore":
+    def __enter__(self) -> AuditStore:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -377,13 +468,16 @@ class AuditStore:
         version = self.version
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"the audit store {self.path} has schema version {version}, newer than this logsmith "
-                f"understands ({SCHEMA_VERSION}); upgrade logsmith")
+                f"the audit store {self.path} has schema version {version}, "
+                f"newer than this logsmith understands ({SCHEMA_VERSION}); upgrade logsmith"
+            )
         if version == SCHEMA_VERSION:
             return
         if self.readonly:
-            raise StoreError(f"the audit store {self.path} has schema version {version}; open it once with "
-                             f"`logsmith serve` or `logsmith audit verify` to upgrade it to {SCHEMA_VERSION}")
+            raise StoreError(
+                f"the audit store {self.path} has schema version {version}; open it once with "
+                f"`logsmith serve` or `logsmith audit verify` to upgrade it to {SCHEMA_VERSION}"
+            )
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = self.version  # another process may have migrated meanwhile
@@ -404,9 +498,11 @@ class AuditStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                head = self._db.execute("SELECT seq, row_hash FROM chain_head WHERE id = 1").fetchone()
+                head = self._db.execute(
+                    "SELECT seq, row_hash FROM chain_head WHERE id = 1"
+                ).fetchone()
                 seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-                values = {
+                values: dict[str, Any] = {
                     "seq": seq,
                     "time": event.time,
                     "event": event.event,
@@ -419,7 +515,9 @@ class AuditStore:
                     "source": event.source,
                     "model_id": event.model_id,
                     "model_sha256": event.model_sha256,
-                    "latency_ms": None if event.latency_ms is None else round(float(event.latency_ms), 3),
+                    "latency_ms": None
+                    if event.latency_ms is None
+                    else round(float(event.latency_ms), 3),
                     "site_kind": event.site_kind,
                     "settings": _json_text(event.settings),
                     "statement": event.statement,
@@ -428,9 +526,14 @@ class AuditStore:
                 digest = row_hash(prev_hash, values)
                 columns = ", ".join((*CHAINED_COLUMNS, "prev_hash", "row_hash"))
                 marks = ", ".join("?" * (len(CHAINED_COLUMNS) + 2))
-                self._db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})",
-                                 (*(values[name] for name in CHAINED_COLUMNS), prev_hash, digest))
-                self._db.execute("INSERT OR REPLACE INTO chain_head (id, seq, row_hash) VALUES (1, ?, ?)", (seq, digest))
+                self._db.execute(
+                    f"INSERT INTO events ({columns}) VALUES ({marks})",
+                    (*(values[name] for name in CHAINED_COLUMNS), prev_hash, digest),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO chain_head (id, seq, row_hash) VALUES (1, ?, ?)",
+                    (seq, digest),
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
@@ -486,16 +589,24 @@ class AuditRecorder:
     """Writes events on a thread of its own; never raises into the caller.
 
     `warn(message)` is called once when the store becomes unusable (and `log` notes the recovery);
-    events that cannot be written wait in a bounded backlog and are written when the store works again.
+    events that cannot be written wait in a bounded backlog and are written when the store works
+    again.
     """
 
-    def __init__(self, path: Path | str | None = None, *, warn: Callable[[str], None] | None = None,
-                 retry_interval: float = RETRY_INTERVAL_S):
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        warn: Callable[[str], None] | None = None,
+        retry_interval: float = RETRY_INTERVAL_S,
+    ):
         self.path = Path(path) if path else default_store_path()
         self.retry_interval = retry_interval
         self._retry_at = 0.0
         self._warn = warn or (lambda message: log.warning("%s", message))
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="logsmith-audit")
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="logsmith-audit"
+        )
         self._store: AuditStore | None = None
         self._backlog: deque[AuditEvent] = deque()
         self._failing = False
@@ -505,7 +616,8 @@ class AuditRecorder:
         self.last_error: str | None = None
 
     def record(self, event: AuditEvent, settings=None) -> concurrent.futures.Future | None:
-        """Queue `event` for writing; None when telemetry is off. The future resolves to True once written."""
+        """Queue `event` for writing; None when telemetry is off. The future resolves to True once
+        written."""
         if settings is not None:
             if not settings.telemetry:
                 return None
@@ -517,7 +629,8 @@ class AuditRecorder:
             return None
 
     def flush(self, timeout: float | None = 5.0) -> bool:
-        """Wait until everything queued so far has been tried; True when nothing is left unwritten."""
+        """Wait until everything queued so far has been tried;
+        True when nothing is left unwritten."""
         try:
             self._executor.submit(lambda: None).result(timeout)
         except (concurrent.futures.TimeoutError, RuntimeError):
@@ -552,8 +665,11 @@ class AuditRecorder:
                 self._store = None
             if not self._failing:
                 self._failing = True
-                self._warn(f"logsmith cannot record suggestions in its audit store ({exc}). "
-                           f"Suggestions keep working; events are kept in memory and written once the store is usable.")
+                self._warn(
+                    f"logsmith cannot record suggestions in its audit store ({exc}). "
+                    "Suggestions keep working; events are kept in memory and written once the "
+                    "store is usable."
+                )
             return False
         if self._failing:
             self._failing = False

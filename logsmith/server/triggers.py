@@ -15,7 +15,8 @@ CHAIN = re.compile(r"^\s*[A-Za-z_][\w.]*(\(.*)?$")
 
 
 def may_be_typing_log(before_cursor: str) -> bool:
-    """Could the text before the cursor be the start of a log statement? (No parse; errs towards yes.)"""
+    """Could the text before the cursor be the start of a log statement?
+    (No parse; errs towards yes.)"""
     return bool(CHAIN.match(before_cursor)) and "log" in before_cursor.lower()
 
 
@@ -30,7 +31,8 @@ def logger_being_typed(site) -> bool:
 
 
 def completion_wanted(site) -> bool:
-    """Completion: after a logger and a dot, a partial level, or the word `log` on an otherwise empty line."""
+    """Completion: after a logger and a dot, a partial level,
+    or the word `log` on an otherwise empty line."""
     return site.typed.text == "log" or logger_being_typed(site)
 
 

@@ -1,11 +1,11 @@
 """Log-worthy sites of a whole file for batch mode: places that should log and do not.
 
-Each rule is a tree-sitter query, `grammars/python/rules/<rule>.scm`, that selects a shape (an except
-handler, a guard with a return, a retry loop, an I/O call); the checks a query cannot express (does
-the block report already, is this a failure value, is the function a predicate) live here. Two shared
-queries find the calls that already report (`_reporting_calls`) and `# logsmith: ignore` comments
-(`_ignore_comments`). One parse and one pass of all the queries compiled together, no model: this
-runs over whole repositories.
+Each rule is a tree-sitter query, `grammars/python/rules/<rule>.scm`, that selects a shape (an
+except handler, a guard with a return, a retry loop, an I/O call); the checks a query cannot express
+(does the block report already, is this a failure value, is the function a predicate) live here. Two
+shared queries find the calls that already report (`_reporting_calls`) and `# logsmith: ignore`
+comments (`_ignore_comments`). One parse and one pass of all the queries compiled together, no
+model: this runs over whole repositories.
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ RULES: dict[str, Rule] = {
         Rule(
             "retry_loop",
             "Retry without logging",
-            "A loop catches an error and tries again without logging it: failed attempts, and the time "
-            "they cost, are invisible until the last one fails.",
+            "A loop catches an error and tries again without logging it: failed attempts, "
+            "and the time they cost, are invisible until the last one fails.",
         ),
         Rule(
             "except_converted",
             "Exception converted without logging",
-            "An except block raises a different exception; the original error and its context survive "
-            "only as a chained cause, if the new exception is ever logged at all.",
+            "An except block raises a different exception; the original error and its context "
+            "survive only as a chained cause, if the new exception is ever logged at all.",
         ),
         Rule(
             "except_swallowed",
@@ -55,14 +55,14 @@ RULES: dict[str, Rule] = {
         Rule(
             "error_return",
             "Error return without logging",
-            "A function gives up early with a failure value (None, False, -1) after a failed check; the "
-            "caller learns that something failed, never what.",
+            "A function gives up early with a failure value (None, False, -1) after a failed "
+            "check; the caller learns that something failed, never what.",
         ),
         Rule(
             "io_call",
             "I/O without any logging",
-            "A function reads or writes files, runs a process, or talks to the network or a database, and "
-            "logs nothing at all.",
+            "A function reads or writes files, runs a process, or talks to the network or a "
+            "database, and logs nothing at all.",
         ),
     )
 }
@@ -79,7 +79,8 @@ class Finding:
     indent: str
     """The whitespace that starts that line."""
     start_line: int
-    """0-based first line of the flagged construct (the except clause, the guard, the loop, the I/O statement)."""
+    """0-based first line of the flagged construct
+    (the except clause, the guard, the loop, the I/O statement)."""
     start_character: int
     end_line: int
     end_character: int
@@ -90,25 +91,64 @@ class Finding:
 
 
 SCOPES = ("function_definition", "class_definition", "lambda")
-# Query files run together in one pass over the tree (the ignore comments run only when the text has some).
+# Query files run together in one pass over the tree
+# (the ignore comments run only when the text has some).
 COMBINED_QUERIES = ("_reporting_calls", *RULES)
 # Exceptions that are control flow, not failures: a handler that catches only these is an idiom.
 CONTROL_FLOW = frozenset(
     {
-        "StopIteration", "StopAsyncIteration", "GeneratorExit", "ImportError", "ModuleNotFoundError",
-        "KeyError", "IndexError", "LookupError", "AttributeError", "NameError", "NotImplementedError",
+        "StopIteration",
+        "StopAsyncIteration",
+        "GeneratorExit",
+        "ImportError",
+        "ModuleNotFoundError",
+        "KeyError",
+        "IndexError",
+        "LookupError",
+        "AttributeError",
+        "NameError",
+        "NotImplementedError",
         "CancelledError",
     }
 )
 # Dunder methods that are not protocol hooks: converting an exception there is an ordinary choice.
-NOT_PROTOCOL = frozenset({"__init__", "__new__", "__call__", "__enter__", "__exit__", "__aenter__", "__aexit__",
-                          "__del__", "__post_init__", "__init_subclass__", "__set_name__"})
-PREDICATE_NAME = re.compile(r"^_*(is|has|can|should|must|was|were|are|check|validate|matches)(_|[A-Z]|$)|^__\w+__$")
+NOT_PROTOCOL = frozenset(
+    {
+        "__init__",
+        "__new__",
+        "__call__",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "__del__",
+        "__post_init__",
+        "__init_subclass__",
+        "__set_name__",
+    }
+)
+PREDICATE_NAME = re.compile(
+    r"^_*(is|has|can|should|must|was|were|are|check|validate|matches)(_|[A-Z]|$)|^__\w+__$"
+)
 RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
 IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 FAILURE_VALUES = frozenset({"None", "False", "-1"})
 # Calls that only read an exception (turn it into text, test its type) rather than pass it on.
-READERS = frozenset({"str", "repr", "format", "type", "isinstance", "issubclass", "getattr", "hasattr", "len", "print", "id"})
+READERS = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "type",
+        "isinstance",
+        "issubclass",
+        "getattr",
+        "hasattr",
+        "len",
+        "print",
+        "id",
+    }
+)
 
 
 @functools.cache
@@ -141,16 +181,24 @@ class _FileScan:
         self.matches: dict[str, list[dict]] = {name: [] for name in COMBINED_QUERIES}
         for index, found in tree_sitter.QueryCursor(combined).matches(self.root):
             self.matches[owners[index]].append(found)
-        self._report_starts = sorted(m["report"][0].start_byte for m in self.matches["_reporting_calls"])
+        self._report_starts = sorted(
+            m["report"][0].start_byte for m in self.matches["_reporting_calls"]
+        )
         self.ignored: dict[int, frozenset[str] | None] = {}
-        comments = captures("rules/_ignore_comments", self.root).get("ignore", []) if "logsmith" in document.text else []
+        comments = (
+            captures("rules/_ignore_comments", self.root).get("ignore", [])
+            if "logsmith" in document.text
+            else []
+        )
         for comment in comments:
-            found = IGNORE.search(_text(comment))
-            if found is None:
+            directive = IGNORE.search(_text(comment))
+            if directive is None:
                 continue
             names = None
-            if found["rules"] is not None:
-                names = frozenset(n.strip() for n in found["rules"].split(",") if n.strip()) or None
+            if directive["rules"] is not None:
+                names = (
+                    frozenset(n.strip() for n in directive["rules"].split(",") if n.strip()) or None
+                )
             row = comment.start_point[0]
             before = self.ignored.get(row, frozenset())
             self.ignored[row] = None if names is None or before is None else before | names
@@ -165,7 +213,8 @@ class _FileScan:
 
     def insertion_point(self, statement, header) -> tuple[int, str] | None:
         """(line, indent) to insert a statement before `statement`, or None when it shares its line
-        with something else (`except E: pass`, `a = 1; return`) or follows a backslash continuation."""
+        with something else (`except E: pass`, `a = 1; return`) or follows a backslash
+        continuation."""
         row = statement.start_point[0]
         if row <= header.start_point[0]:
             return None
@@ -178,7 +227,8 @@ class _FileScan:
         return row, indent
 
     def silenced(self, rule: str, lines, node) -> bool:
-        """A `# logsmith: ignore` on one of `lines` or on the header of an enclosing function or class."""
+        """A `# logsmith: ignore` on one of `lines` or on the header of an enclosing function or
+        class."""
         if not self.ignored:
             return False
         rows = set(lines)
@@ -186,7 +236,11 @@ class _FileScan:
         while scope is not None:
             if scope.type in ("function_definition", "class_definition"):
                 body = scope.child_by_field_name("body")
-                start = scope.parent.start_point[0] if scope.parent is not None and scope.parent.type == "decorated_definition" else scope.start_point[0]
+                start = (
+                    scope.parent.start_point[0]
+                    if scope.parent is not None and scope.parent.type == "decorated_definition"
+                    else scope.start_point[0]
+                )
                 end = max(start, body.start_point[0] - 1) if body is not None else start
                 rows.update(range(start, end + 1))
             scope = scope.parent
@@ -198,7 +252,8 @@ class _FileScan:
         return False
 
     def returns_values(self, function) -> bool:
-        """True when `function` has a `return <value>` whose value is not None (nested scopes aside)."""
+        """True when `function` has a `return <value>` whose value is not None
+        (nested scopes aside)."""
         key = function.id
         if key not in self._returns_values:
             found = False
@@ -239,7 +294,8 @@ def _enclosing_function(node):
 
 
 def _contains(node, types: tuple[str, ...]) -> bool:
-    """True when a descendant of `node` (outside nested functions and classes) has one of `types`."""
+    """True when a descendant of `node` (outside nested functions and classes) has one of
+    `types`."""
     stack = list(node.named_children)
     while stack:
         child = stack.pop()
@@ -251,7 +307,8 @@ def _contains(node, types: tuple[str, ...]) -> bool:
 
 
 def _caught(handler) -> tuple[list[str], str | None]:
-    """(exception type names as written, alias) of an except clause; no types for a bare `except:`."""
+    """(exception type names as written, alias) of an except clause;
+    no types for a bare `except:`."""
     value = handler.child_by_field_name("value")
     alias = None
     if value is None:
@@ -287,11 +344,24 @@ def _passes_on(body, alias: str) -> bool:
         node = stack.pop()
         if node.type == "identifier" and _text(node) == alias:
             parent = node.parent
-            if parent.type in ("return_statement", "yield", "assignment", "keyword_argument", "list", "tuple", "set", "pair"):
+            if parent.type in (
+                "return_statement",
+                "yield",
+                "assignment",
+                "keyword_argument",
+                "list",
+                "tuple",
+                "set",
+                "pair",
+            ):
                 if parent.type != "assignment" or parent.child_by_field_name("right") == node:
                     return True
             if parent.type == "argument_list":
-                function = parent.parent.child_by_field_name("function") if parent.parent is not None else None
+                function = (
+                    parent.parent.child_by_field_name("function")
+                    if parent.parent is not None
+                    else None
+                )
                 if function is None or _text(function) not in READERS:
                     return True
         elif node.type not in SCOPES:
@@ -313,7 +383,9 @@ def _except_swallowed(scan: _FileScan) -> list[Finding]:
         if _only_control_flow(types) or (alias and _passes_on(body, alias)):
             continue
         at = scan.insertion_point(statements[0], handler)
-        if at is None or scan.silenced("except_swallowed", (handler.start_point[0], at[0]), handler):
+        if at is None or scan.silenced(
+            "except_swallowed", (handler.start_point[0], at[0]), handler
+        ):
             continue
         last = statements[-1].type
         how = {
@@ -323,14 +395,21 @@ def _except_swallowed(scan: _FileScan) -> list[Finding]:
             "break_statement": "leaves the loop",
         }.get(last, "goes on")
         message = f"`{_describe_types(types)}` {how} without logging the error"
-        found.append(scan.finding("except_swallowed", handler, at, message, _enclosing_function(handler)))
+        found.append(
+            scan.finding("except_swallowed", handler, at, message, _enclosing_function(handler))
+        )
     return found
 
 
 def _except_converted(scan: _FileScan) -> list[Finding]:
     found, seen = [], set()
     for match in scan.matches["except_converted"]:
-        handler, body, raise_node, raised = match["handler"][0], match["body"][0], match["raise"][0], match["raised"][0]
+        handler, body, raise_node, raised = (
+            match["handler"][0],
+            match["body"][0],
+            match["raise"][0],
+            match["raised"][0],
+        )
         if handler.id in seen:
             continue
         seen.add(handler.id)
@@ -345,10 +424,14 @@ def _except_converted(scan: _FileScan) -> list[Finding]:
         if re.match(r"^__\w+__$", name) and name not in NOT_PROTOCOL:
             continue  # a protocol hook: KeyError -> AttributeError in __getattr__ is the protocol
         at = scan.insertion_point(_statements(body)[0], handler)
-        if at is None or scan.silenced("except_converted", (handler.start_point[0], at[0], raise_node.start_point[0]), handler):
+        if at is None or scan.silenced(
+            "except_converted", (handler.start_point[0], at[0], raise_node.start_point[0]), handler
+        ):
             continue
         new = raised_text.split("(", 1)[0]
-        message = f"`{_describe_types(types)}` raises {new} instead, without logging the original error"
+        message = (
+            f"`{_describe_types(types)}` raises {new} instead, without logging the original error"
+        )
         found.append(scan.finding("except_converted", handler, at, message, function))
     return found
 
@@ -360,10 +443,16 @@ def _is_failure_check(condition, parameters: frozenset[str]) -> bool:
     while node.type == "parenthesized_expression" and node.named_children:
         node = node.named_children[0]
     if node.type == "boolean_operator":
-        return any(_is_failure_check(side, parameters) for side in (node.child_by_field_name("left"), node.child_by_field_name("right")) if side is not None)
+        return any(
+            _is_failure_check(side, parameters)
+            for side in (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            if side is not None
+        )
     if node.type == "not_operator":
         subject = node.child_by_field_name("argument")
-        return subject is not None and not (subject.type == "identifier" and _text(subject) in parameters)
+        return subject is not None and not (
+            subject.type == "identifier" and _text(subject) in parameters
+        )
     if node.type == "comparison_operator":
         operands = node.named_children
         operators = [_text(c) for c in node.children if not c.is_named]
@@ -385,7 +474,12 @@ def _error_return(scan: _FileScan) -> list[Finding]:
     found = []
     parameters_of: dict[int, frozenset[str]] = {}
     for match in scan.matches["error_return"]:
-        guard, check, body, return_node = match["guard"][0], match["check"][0], match["body"][0], match["return"][0]
+        guard, check, body, return_node = (
+            match["guard"][0],
+            match["check"][0],
+            match["body"][0],
+            match["return"][0],
+        )
         statements = _statements(body)
         if statements[-1].id != return_node.id or scan.reports_within(body):
             continue
@@ -402,12 +496,16 @@ def _error_return(scan: _FileScan) -> list[Finding]:
         elif value not in FAILURE_VALUES:
             continue
         if function.id not in parameters_of:
-            parameters = captures("parameters", function.child_by_field_name("parameters")).get("parameter", [])
+            parameters = captures("parameters", function.child_by_field_name("parameters")).get(
+                "parameter", []
+            )
             parameters_of[function.id] = frozenset(_text(p) for p in parameters)
         if not _is_failure_check(check, parameters_of[function.id]):
             continue
         at = scan.insertion_point(statements[0], guard)
-        if at is None or scan.silenced("error_return", (guard.start_point[0], at[0], return_node.start_point[0]), guard):
+        if at is None or scan.silenced(
+            "error_return", (guard.start_point[0], at[0], return_node.start_point[0]), guard
+        ):
             continue
         gives = f"return {value}" if value is not None else "return"
         condition = " ".join(_text(check).split())
@@ -433,7 +531,11 @@ def _retry_loop(scan: _FileScan) -> list[Finding]:
             continue
         seen.add(handler.id)
         statements = _statements(body)
-        if not statements or statements[-1].type == "raise_statement" or scan.reports_within(handler):
+        if (
+            not statements
+            or statements[-1].type == "raise_statement"
+            or scan.reports_within(handler)
+        ):
             continue
         types, _ = _caught(handler)
         if _only_control_flow(types):
@@ -441,16 +543,24 @@ def _retry_loop(scan: _FileScan) -> list[Finding]:
         at_sleep = bisect.bisect_left(sleep_starts, loop.start_byte)
         sleeps = at_sleep < len(sleep_starts) and sleep_starts[at_sleep] < loop.end_byte
         if loop.type == "for_statement":
-            header = " ".join(_text(n) for n in (loop.child_by_field_name("left"), loop.child_by_field_name("right")) if n is not None)
+            header = " ".join(
+                _text(n)
+                for n in (loop.child_by_field_name("left"), loop.child_by_field_name("right"))
+                if n is not None
+            )
         else:
             header = _text(loop.child_by_field_name("condition"))
         continues = loop.type == "while_statement" and _contains(body, ("continue_statement",))
         if not (sleeps or RETRY_WORDS.search(header) or continues):
             continue
         at = scan.insertion_point(statements[0], handler)
-        if at is None or scan.silenced("retry_loop", (loop.start_point[0], handler.start_point[0], at[0]), handler):
+        if at is None or scan.silenced(
+            "retry_loop", (loop.start_point[0], handler.start_point[0], at[0]), handler
+        ):
             continue
-        message = f"the loop retries after `{_describe_types(types)}` without logging the failed attempt"
+        message = (
+            f"the loop retries after `{_describe_types(types)}` without logging the failed attempt"
+        )
         found.append(scan.finding("retry_loop", handler, at, message, _enclosing_function(handler)))
     return found
 
@@ -464,7 +574,7 @@ IO_KINDS = {
 
 
 def _io_call(scan: _FileScan) -> list[Finding]:
-    calls = []
+    calls: list[tuple[int, str, tree_sitter.Node]] = []
     for found in scan.matches["io_call"]:
         for capture, nodes in found.items():
             if capture in IO_KINDS:
@@ -475,7 +585,7 @@ def _io_call(scan: _FileScan) -> list[Finding]:
         function = _enclosing_function(call)
         if function is not None and function.id not in first_call:
             first_call[function.id] = (function, capture, call)
-    found = []
+    findings: list[Finding] = []
     for function, capture, call in first_call.values():
         name = _text(function.child_by_field_name("name"))
         if name.startswith("test") or scan.reports_within(function):
@@ -487,12 +597,14 @@ def _io_call(scan: _FileScan) -> list[Finding]:
         if block is None or block.start_byte < function.start_byte:
             continue
         at = scan.insertion_point(statement, block.parent)
-        if at is None or scan.silenced("io_call", (statement.start_point[0], call.start_point[0], at[0]), statement):
+        if at is None or scan.silenced(
+            "io_call", (statement.start_point[0], call.start_point[0], at[0]), statement
+        ):
             continue
         callee = _text(call.child_by_field_name("function"))
         message = f"`{name}` performs {IO_KINDS[capture]} (`{callee}`) and logs nothing"
-        found.append(scan.finding("io_call", statement, at, message, function))
-    return found
+        findings.append(scan.finding("io_call", statement, at, message, function))
+    return findings
 
 
 CHECKS = {
@@ -514,7 +626,11 @@ def find_sites(source_or_document: str | ParsedDocument, rules=None) -> list[Fin
 
     `rules`: rule ids to run (default: all of `RULES`). Raises ValueError on an unknown rule id.
     """
-    document = source_or_document if isinstance(source_or_document, ParsedDocument) else ParsedDocument(source_or_document)
+    document = (
+        source_or_document
+        if isinstance(source_or_document, ParsedDocument)
+        else ParsedDocument(source_or_document)
+    )
     selected = list(RULES) if not rules else list(dict.fromkeys(rules))
     wrong = unknown_rules(selected)
     if wrong:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.languages import matches
 
 FACTORIES = {
     "logging.getLogger": "logging",
@@ -21,6 +21,8 @@ FACTORIES = {
 
 @dataclass(frozen=True)
 class LogCall:
+    """One log call of the file: its receiver, level, arguments and where it is."""
+
     receiver: str
     level: str
     arguments: str
@@ -35,6 +37,8 @@ class LogCall:
 
 @dataclass(frozen=True)
 class LoggerDefinition:
+    """A logger the file defines: its name, framework and where."""
+
     name: str
     """`logger`, or `self.log` for an attribute."""
     framework: str
@@ -45,6 +49,8 @@ class LoggerDefinition:
 
 @dataclass(frozen=True)
 class FileFacts:
+    """The logging facts of one file: log calls, logger definitions, imports, where imports go."""
+
     calls: tuple[LogCall, ...]
     definitions: tuple[LoggerDefinition, ...]
     imports: frozenset[str]
@@ -60,7 +66,8 @@ class FileFacts:
 
     @property
     def import_line(self) -> int:
-        """Where a new import goes: after the last import, else after the docstring and header comments."""
+        """Where a new import goes: after the last import,
+        else after the docstring and header comments."""
         if self.last_import_line >= 0:
             return self.last_import_line + 1
         return max(self.docstring_end_line, self.header_end_line) + 1
@@ -92,8 +99,13 @@ def _message_kind(arguments) -> tuple[str | None, str | None]:
             return "percent", quote
         if "%" in raw and len(args) > 1:
             return "percent", quote
-        if len(args) > 1 and all(a.type == "keyword_argument" for a in args[1:]) and not any(
-            _text(a).startswith(("exc_info", "extra", "stack_info", "stacklevel")) for a in args[1:]
+        if (
+            len(args) > 1
+            and all(a.type == "keyword_argument" for a in args[1:])
+            and not any(
+                _text(a).startswith(("exc_info", "extra", "stack_info", "stacklevel"))
+                for a in args[1:]
+            )
         ):
             return "event", quote
         return "plain", quote
@@ -116,7 +128,12 @@ def file_facts(document: ParsedDocument) -> FileFacts:
     last_import_line = -1
     docstring_end = -1
     top = [c for c in root.named_children if c.type != "comment"]
-    if top and top[0].type == "expression_statement" and top[0].named_children and top[0].named_children[0].type == "string":
+    if (
+        top
+        and top[0].type == "expression_statement"
+        and top[0].named_children
+        and top[0].named_children[0].type == "string"
+    ):
         docstring_end = top[0].end_point[0]
     for child in root.named_children:
         if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
@@ -136,7 +153,9 @@ def file_facts(document: ParsedDocument) -> FileFacts:
             module = _text(found["import.from"][0]).split(".")[0]
             imports.add(module)
             if module == "loguru" and _text(found["import.name"][0]) == "logger":
-                loguru_logger = _text(found["import.alias"][0]) if "import.alias" in found else "logger"
+                loguru_logger = (
+                    _text(found["import.alias"][0]) if "import.alias" in found else "logger"
+                )
         elif "definition" in found:
             factory = _text(found["definition.factory"][0])
             framework = FACTORIES.get(factory)
