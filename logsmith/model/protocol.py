@@ -61,9 +61,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 StopReason = Literal["stop", "length", "deadline", "too_slow", "cancelled"]
-STOP_REASONS: tuple[str, ...] = typing.get_args(StopReason)
+"""Why a completion ended (see the module docstring)."""
 ErrorKind = Literal["grammar", "request"]
-ERROR_KINDS: tuple[str, ...] = typing.get_args(ErrorKind)
+"""Why a request was refused: an invalid GBNF grammar, or anything else."""
 
 _OMITTED_IF_NONE = {"omitted_if_none": True}
 """Field metadata: a None value is left out of the message, not written as null."""
@@ -102,7 +102,7 @@ class _Message:
         message: dict[str, Any] = {}
         specs = dataclasses.fields(self)
         if any(spec.name == "id" for spec in specs):
-            message["id"] = getattr(self, "id")
+            message["id"] = self.id
         if self._tag is not None:
             message[self._tag[0]] = self._tag[1]
         for spec in specs:
@@ -294,7 +294,12 @@ Request = (
 REQUEST_TYPES: dict[str, type] = {
     kind._tag[1]: kind
     for kind in (
-        CompleteRequest, WarmRequest, TokenizeRequest, PingRequest, ShutdownRequest, CancelRequest
+        CompleteRequest,
+        WarmRequest,
+        TokenizeRequest,
+        PingRequest,
+        ShutdownRequest,
+        CancelRequest,
     )
 }
 """The request class of each "op"."""

@@ -1,7 +1,7 @@
 """`logsmith report`: the aggregation over known rows and each output format; the real command
 confirming the files it wrote, and explaining where the store comes from when there is none yet.
 
-The report over a store written by a real editing session with the real server is in tests/lsp/test_lsp_report.py.
+The report over a store written by a real editing session with the real server is in tests/server/test_lsp_report.py.
 """
 
 from __future__ import annotations
@@ -133,9 +133,9 @@ def test_the_command_confirms_the_files_it_wrote(store, tmp_path):
     assert done.stderr == f"HTML report written to {html_file}\nMarkdown report written to {md_file}\n"
     assert html_file.read_text().startswith("<!DOCTYPE html>") and md_file.is_file()
     assert "acceptance rate: 50.0%" in done.stdout
-    with_json = run_report("--store", store, "--json", "--html", html_file, cwd=tmp_path)
+    with_json = run_report("--store", store, "--json", "--markdown", md_file, cwd=tmp_path)
     assert json.loads(with_json.stdout)["overall"]["shown"] == 6  # the confirmation stays off standard output
-    assert with_json.stderr == f"HTML report written to {html_file}\n"
+    assert with_json.stderr == f"Markdown report written to {md_file}\n"
 
 
 def test_no_store_yet_says_how_the_editors_create_it_and_where_it_lives(tmp_path):

@@ -181,8 +181,9 @@ def test_values_are_normalised_when_a_message_is_built():
     request = CompleteRequest(prompt="x", stop=["a", "b"], temperature=1, deadline_s=2)
     assert request.stop == ("a", "b") and request.temperature == 1.0
     assert isinstance(request.temperature, float) and isinstance(request.deadline_s, float)
-    assert hash(request) == hash(CompleteRequest(prompt="x", stop=("a", "b"), temperature=1.0,
-                                                 deadline_s=2.0))
+    assert hash(request) == hash(
+        CompleteRequest(prompt="x", stop=("a", "b"), temperature=1.0, deadline_s=2.0)
+    )
     assert TokensResult(tokens=[1, 2]).tokens == (1, 2)
     assert dataclasses.replace(request, id=5).id == 5
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -244,34 +245,70 @@ def test_a_malformed_request_is_a_clear_error_with_its_id_when_readable(message,
 GOOD_RESULT = COMPLETION.to_message()
 
 MALFORMED_REPLIES = [
-    ("not an object", CompletionResult, None,
-     r"malformed reply: not a JSON object but the string \"not an object\""),
+    (
+        "not an object",
+        CompletionResult,
+        None,
+        r"malformed reply: not a JSON object but the string \"not an object\"",
+    ),
     ({"id": 4}, CompletionResult, 4, r"malformed reply: 'ok' is null, not true or false"),
     ({"id": 4, "ok": 1, "result": {}}, EmptyResult, 4, r"'ok' is 1, not true or false"),
     ({"ok": True, "result": {}}, EmptyResult, None, r"ok reply: field 'id' is missing"),
     ({"id": 4, "ok": True}, EmptyResult, 4, r"ok reply: field 'result' is missing"),
-    (ok([]), EmptyResult, 4,
-     r"ok reply to request 4: malformed empty result: not a JSON object but a list"),
+    (
+        ok([]),
+        EmptyResult,
+        4,
+        r"ok reply to request 4: malformed empty result: not a JSON object but a list",
+    ),
     (ok({"x": 1}), EmptyResult, 4, r"empty result: unknown field 'x'"),
-    (ok({**GOOD_RESULT, "text": None}), CompletionResult, 4,
-     r"ok reply to request 4: malformed completion result:"
-     r" field 'text' must be a string, not null"),
-    (ok({k: v for k, v in GOOD_RESULT.items() if k != "threads"}), CompletionResult, 4,
-     r"completion result: field 'threads' is missing"),
-    (ok({**GOOD_RESULT, "stopped_by": "tired"}), CompletionResult, 4,
-     r"field 'stopped_by' must be one of \"stop\", \"length\", \"deadline\", \"too_slow\","
-     r" \"cancelled\", not the string \"tired\""),
+    (
+        ok({**GOOD_RESULT, "text": None}),
+        CompletionResult,
+        4,
+        (
+            r"ok reply to request 4: malformed completion result:"
+            r" field 'text' must be a string, not null"
+        ),
+    ),
+    (
+        ok({k: v for k, v in GOOD_RESULT.items() if k != "threads"}),
+        CompletionResult,
+        4,
+        r"completion result: field 'threads' is missing",
+    ),
+    (
+        ok({**GOOD_RESULT, "stopped_by": "tired"}),
+        CompletionResult,
+        4,
+        (
+            r"field 'stopped_by' must be one of \"stop\", \"length\", \"deadline\", \"too_slow\","
+            r" \"cancelled\", not the string \"tired\""
+        ),
+    ),
     (ok({**GOOD_RESULT, "seconds": "1"}), CompletionResult, 4, r"field 'seconds' must be a finite"),
     (ok({"tokens": [1, "2"]}), TokensResult, 4, r"item 1 of field 'tokens' must be an integer"),
-    (ok(GOOD_RESULT), TokensResult, 4,
-     r"tokenize result: unknown fields 'evaluated_tokens', 'generation_seconds', "),
+    (
+        ok(GOOD_RESULT),
+        TokensResult,
+        4,
+        r"tokenize result: unknown fields 'evaluated_tokens', 'generation_seconds', ",
+    ),
     (ok({}, request_id="4"), EmptyResult, None, r"field 'id' must be an integer or null"),
     ({"id": 4, "ok": False, "error": "e"}, EmptyResult, 4, r"error reply: field 'kind' is missing"),
-    ({"id": 4, "ok": False, "kind": "boom", "error": "e"}, EmptyResult, 4,
-     r"field 'kind' must be one of \"grammar\", \"request\", not the string \"boom\""),
+    (
+        {"id": 4, "ok": False, "kind": "boom", "error": "e"},
+        EmptyResult,
+        4,
+        r"field 'kind' must be one of \"grammar\", \"request\", not the string \"boom\"",
+    ),
     ({"id": 4, "ok": False, "kind": "request"}, EmptyResult, 4, r"field 'error' is missing"),
-    ({"id": 4, "ok": False, "kind": "request", "error": "e", "result": {}}, EmptyResult, 4,
-     r"error reply: unknown field 'result'"),
+    (
+        {"id": 4, "ok": False, "kind": "request", "error": "e", "result": {}},
+        EmptyResult,
+        4,
+        r"error reply: unknown field 'result'",
+    ),
 ]
 
 
@@ -298,12 +335,18 @@ MALFORMED_EVENTS = [
     ({"event": None}, r"unknown event None"),
     (["event"], r"malformed event: not a JSON object but a list"),
     ({"event": "progress"}, r"\"progress\" event: field 'message' is missing"),
-    ({"event": "progress", "message": "m", "percentage": "10%"},
-     r"field 'percentage' must be an integer or null, not the string \"10%\""),
-    ({"event": "ready", "load_seconds": 1.0, "n_ctx": 2048},
-     r"\"ready\" event: field 'pid' is missing"),
-    ({"event": "ready", "load_seconds": 1.0, "n_ctx": "2048", "pid": 1},
-     r"field 'n_ctx' must be an integer"),
+    (
+        {"event": "progress", "message": "m", "percentage": "10%"},
+        r"field 'percentage' must be an integer or null, not the string \"10%\"",
+    ),
+    (
+        {"event": "ready", "load_seconds": 1.0, "n_ctx": 2048},
+        r"\"ready\" event: field 'pid' is missing",
+    ),
+    (
+        {"event": "ready", "load_seconds": 1.0, "n_ctx": "2048", "pid": 1},
+        r"field 'n_ctx' must be an integer",
+    ),
     ({"event": "failed"}, r"\"failed\" event: field 'error' is missing"),
     ({"event": "failed", "error": "e", "id": 1}, r"\"failed\" event: unknown field 'id'"),
 ]
@@ -345,8 +388,11 @@ def test_a_message_built_with_a_wrong_value_is_a_clear_error():
         CompleteRequest(prompt=None)
     with pytest.raises(ProtocolError, match=r"field 'stopped_by' must be one of"):
         dataclasses.replace(COMPLETION, stopped_by="done")
-    with pytest.raises(ProtocolError, match=r"ok reply: field 'result' must be a completion result"
-                                            r" or a tokenize result or an empty result"):
+    with pytest.raises(
+        ProtocolError,
+        match=r"ok reply: field 'result' must be a completion result"
+        r" or a tokenize result or an empty result",
+    ):
         OkReply(id=1, result={"tokens": []})
     with pytest.raises(ProtocolError, match=r"field 'kind' must be one of") as caught:
         ErrorReply(id=9, kind="fatal", error="e")
@@ -398,7 +444,7 @@ def test_the_protocol_imports_nothing_heavy():
         "print(sorted(m for m in ('llama_cpp', 'numpy') if m in sys.modules))"
     )
     argv = [sys.executable, "-c", script]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 

@@ -403,7 +403,8 @@ def test_the_worker_answers_malformed_requests_on_the_wire_and_keeps_serving(
         "error": "malformed \"complete\" request: field 'prompt' is missing",
     }  # fmt: skip
     assert replies[1] == {"id": 2, "ok": False, "kind": "request", "error": "unknown op 'dance'"}
-    assert replies[2]["id"] == 3 and "item 1 of field 'stop' must be a string" in replies[2]["error"]
+    assert replies[2]["id"] == 3
+    assert "item 1 of field 'stop' must be a string" in replies[2]["error"]
     assert replies[3]["id"] is None and "field 'target' is missing" in replies[3]["error"]
     tokens = protocol.parse_reply(replies[4], protocol.TokensResult)
     assert tokens.id == 4 and len(tokens.result.tokens) >= 2

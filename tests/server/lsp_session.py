@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 from pytest_lsp.client import make_test_lsp_client
@@ -29,6 +30,8 @@ class Editor:
         self.client = client
         self.home = home
         self.client_name = client_name
+        self.engine = "model"
+        """What the server was started to write statements with: "model" or "template" (templates only)."""
         self.statuses: list = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.versions: dict[str, int] = {}
@@ -143,13 +146,19 @@ class Editor:
     # -- the audit store
 
     def rows(self, **where) -> list[dict]:
+        """The audit rows matching `where`; none while the server has not created its store yet."""
         if not self.store.exists():
             return []
-        with sqlite3.connect(self.store) as db:
+        db = sqlite3.connect(self.store)
+        try:
             db.row_factory = sqlite3.Row
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone() is None:
+                return []  # the file exists, its tables are still being created
             clause = " AND ".join(f"{key} = ?" for key in where)
             query = "SELECT * FROM events" + (f" WHERE {clause}" if clause else "") + " ORDER BY seq"
             return [dict(row) for row in db.execute(query, tuple(where.values()))]
+        finally:
+            db.close()
 
     async def wait_rows(self, count: int, timeout: float = 10.0, **where) -> list[dict]:
         await self.wait_for(lambda: len(self.rows(**where)) >= count, timeout, f"{count} rows {where}")
@@ -177,3 +186,29 @@ async def stop_editor(editor: Editor) -> None:
         await asyncio.wait_for(editor.client.shutdown_session(), 30)
     finally:
         await editor.client.stop()
+
+
+TEMPLATE_ONLY = {"LOGSMITH_NO_MODEL": "1"}
+"""The server's environment for the template engine only: no model is looked for or loaded."""
+
+
+def server_kinds(*engines: str, clients=tuple(sorted(CLIENTS))) -> list:
+    """Parameters for a server fixture (tests/server/conftest.py's `served`): (client, engine) for each
+    engine ("model": the real default model; "template": the template engine only) and client. The
+    model's carry the `model` marker, so only the template's run in the fast tier."""
+    return [pytest.param((client, engine), id=f"{client}-{engine}",
+                         marks=[pytest.mark.model] if engine == "model" else [])
+            for engine in engines for client in clients]
+
+
+async def start_served(request, home: Path, client: str, engine: str, env: dict | None = None) -> Editor:
+    """A server of `engine`: with the real default model loaded (the test fails loudly when it is
+    not installed), or with the template engine only."""
+    if engine == "model":
+        request.getfixturevalue("default_model_path")
+        session = await start_editor(home, client, env=env)
+        await session.model_ready()
+    else:
+        session = await start_editor(home, client, env={**(env or {}), **TEMPLATE_ONLY})
+    session.engine = engine
+    return session

@@ -1,7 +1,9 @@
 """The server answers every request with a result or a proper JSON-RPC error and stays up.
 
-Real `logsmith serve` processes throughout; the shared one has the real default model loaded, and its
-worker honours the hold file (the worker's LOGSMITH_WORKER_HOLD seam) when a test creates it.
+Real `logsmith serve` processes throughout. The shared one (`server`) runs twice: with the real
+default model loaded, its worker honouring the hold file (the worker's LOGSMITH_WORKER_HOLD seam)
+when a test creates it (`model` tier), and with the template engine only (fast tier); a test about
+the model worker takes only the first (MODEL_ONLY).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 
 import pytest
 import pytest_asyncio
-from lsp_session import SERVER_COMMAND, start_editor, stop_editor
+from lsp_session import SERVER_COMMAND, server_kinds, start_editor, start_served, stop_editor
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from raw_rpc import RawServer, frame
@@ -42,11 +44,16 @@ HOLD_NAME = "hold-model-worker"
 """While this file exists in the shared server's home, its model worker holds each completion unanswered."""
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def server(tmp_path_factory, default_model_path):
-    home = tmp_path_factory.mktemp("robust-home")
-    session = await start_editor(home, "neovim", env={"LOGSMITH_WORKER_HOLD": str(home / HOLD_NAME)})
-    await session.model_ready()
+SERVERS = server_kinds("model", "template", clients=("neovim",))
+MODEL_ONLY = pytest.mark.parametrize("server", server_kinds("model", clients=("neovim",)), indirect=True)
+"""For a test about the model worker: only the server with the real model."""
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=SERVERS)
+async def server(request, tmp_path_factory):
+    client, engine = request.param
+    home = tmp_path_factory.mktemp(f"robust-home-{engine}")
+    session = await start_served(request, home, client, engine, env={"LOGSMITH_WORKER_HOLD": str(home / HOLD_NAME)})
     yield session
     await stop_editor(session)
 
@@ -136,6 +143,7 @@ async def test_positions_out_of_range(server):
     assert (await server.complete(uri, line, column)).items
 
 
+@MODEL_ONLY  # the model left out for a file over the size limit (and the whole file read: minutes on 2 cores)
 async def test_five_megabyte_file_is_served_from_templates(server):
     block = "\n\ndef handler_{n}(event):\n    try:\n        process(event)\n    except KeyError as missing:\n        return None\n"
     text = "import logging\n\nlogger = logging.getLogger(__name__)\n" + "".join(block.format(n=n) for n in range(60_000))
@@ -197,6 +205,7 @@ async def test_fifty_concurrent_requests(server):
     assert (await server.complete(uri, line, column)).items, f"server unusable after the burst ({elapsed:.1f} s)"
 
 
+@MODEL_ONLY
 async def test_model_worker_killed_mid_request(server):
     """The worker is killed while it holds a completion it has not answered: the editor gets the
     template's statement with a note, the server keeps serving and the worker comes back."""
