@@ -1,18 +1,18 @@
-"""The local model backend: a llama-cpp-python worker process, driven over JSON lines on its pipes
-(the messages of `logsmith.model.protocol`).
+"""The local model backend: a llama-cpp-python worker process, driven over JSON lines on its
+pipes (the messages of `logsmith.model.protocol`).
 
-`get_worker(choice)` returns the one `ModelWorker` of a model file in this process, started in the
-background. `ModelWorker.complete()` asks for a continuation of a prompt under a deadline, with an
-optional GBNF grammar and a cancel event; `warm()` puts a prompt into the worker's KV cache so the
-next request that shares its prefix only pays for the new tokens.
+`get_worker(choice)` returns the one `ModelWorker` of a model file in this process, started in
+the background. `ModelWorker.complete()` asks for a continuation of a prompt under a deadline,
+with an optional GBNF grammar and a cancel event; `warm()` puts a prompt into the worker's KV
+cache so the next request that shares its prefix only pays for the new tokens.
 
-The model never runs in the caller's process: if llama.cpp crashes (AMX kernels die with SIGSEGV on
-some CPUs) the caller gets `ModelFailed` and a new worker starts at once. A worker that
-has not answered `GRACE_S` after the deadline is late: the caller gets `ModelNotReady`, the request
-is cancelled, and the worker is killed (and restarted) only if it is still silent `HANG_S` after the
-deadline. After `MAX_CRASHES` crashes or hangs in a row the model is turned off (state "failed").
-The worker's stderr goes to `$LOGSMITH_CACHE/logs/model-worker.log`; the caller's stdout is never
-touched, and llama_cpp is never imported in the caller's process.
+The model never runs in the caller's process: if llama.cpp crashes (AMX kernels die with SIGSEGV
+on some CPUs) the caller gets `ModelFailed` and a new worker starts at once. A worker that has
+not answered `GRACE_S` after the deadline is late: the caller gets `ModelNotReady`, the request
+is cancelled, and the worker is killed (and restarted) only if it is still silent `HANG_S` after
+the deadline. After `MAX_CRASHES` crashes or hangs in a row the model is turned off (state
+"failed"). The worker's stderr goes to `$LOGSMITH_CACHE/logs/model-worker.log`; the caller's
+stdout is never touched, and llama_cpp is never imported in the caller's process.
 
 The worker declines a completion it expects to end past its deadline ("too_slow"). With
 `LOGSMITH_MODEL_ALWAYS_TRY=1` in the caller's environment it never does (only the deadline stops
@@ -34,11 +34,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, TypeVar, overload
 
 from logsmith.model import protocol
 from logsmith.model.protocol import (
+    AnsweredRequest,
     CancelRequest,
     CompleteRequest,
+    CompletionResult,
+    EmptyResult,
+    ErrorKind,
     ErrorReply,
     FailedEvent,
     PingRequest,
@@ -47,7 +52,9 @@ from logsmith.model.protocol import (
     ReadyEvent,
     Request,
     ShutdownRequest,
+    StopReason,
     TokenizeRequest,
+    TokensResult,
     WarmRequest,
 )
 from logsmith.model.registry import ModelChoice, ModelError, cache_dir
@@ -55,32 +62,35 @@ from logsmith.model.registry import ModelChoice, ModelError, cache_dir
 log = logging.getLogger(__name__)
 
 GRACE_S = 0.1
-"""How long past the deadline the caller waits for the worker's answer. Small, because a request must
-end within its latency budget plus 200 ms (SECURITY.md, tests/trust); the worker itself stops before
-the deadline (it does not start a prompt slice it cannot finish in time), so this only covers a
-machine that stalls."""
+"""How long past the deadline the caller waits for the worker's answer. Small, because a request
+must end within its latency budget plus 200 ms (SECURITY.md, tests/trust); the worker itself stops
+before the deadline (it does not start a prompt slice it cannot finish in time), so this only
+covers a machine that stalls."""
 HANG_S = 10.0
 """A worker still silent this long after a request's deadline is taken as hung and killed.
 
-Between the grace and this limit the worker is only late, not dead: on a busy machine one llama.cpp
-step can take longer than the grace. The late request is cancelled and abandoned (the caller gets
-ModelNotReady) and the worker keeps its process and its KV cache.
+Between the grace and this limit the worker is only late, not dead: on a busy machine one
+llama.cpp step can take longer than the grace. The late request is cancelled and abandoned (the
+caller gets ModelNotReady) and the worker keeps its process and its KV cache.
 """
 MAX_CRASHES = 3
 """Crashes in a row (no good answer in between) after which the worker is not restarted."""
 FAILED_RETRY_S = 30.0
-"""`start()` on a failed worker tries again only this long after the failure (use `restart()` to force)."""
+"""`start()` on a failed worker tries again only this long after the failure (use `restart()` to
+force)."""
 CANCEL_POLL_S = 0.02
 LOG_MAX_BYTES = 5_000_000
 ALWAYS_TRY_ENV = "LOGSMITH_MODEL_ALWAYS_TRY"
-"""Set to 1: `complete()` never lets the worker decline as too slow (the default of `always_try`)."""
+"""Set to 1: `complete()` never lets the worker decline as too slow (the default of
+`always_try`)."""
 
 ProgressCallback = Callable[[str, str, "int | None"], None]
 """on_progress(state, message, percentage): loading progress, for an LSP `$/progress` report."""
 
 
 class ModelFailed(ModelError):
-    """The worker crashed, timed out, could not load the model, or is not ready; `reason` says which."""
+    """The worker crashed, timed out, could not load the model, or is not ready; `reason` says
+    which."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -95,7 +105,7 @@ class ModelRequestError(ModelFailed):
     """The worker refused the request (`kind` "grammar": an invalid GBNF grammar; "request": a bad
     field) and keeps running."""
 
-    def __init__(self, reason: str, kind: str = "request"):
+    def __init__(self, reason: str, kind: ErrorKind = "request"):
         super().__init__(reason)
         self.kind = kind
 
@@ -115,7 +125,7 @@ class Completion:
     tokens: int
     prompt_tokens: int
     seconds: float
-    stopped_by: str
+    stopped_by: StopReason
     reused_tokens: int = 0
     """Prompt tokens found in the KV cache (not evaluated again)."""
     evaluated_tokens: int = 0
@@ -134,7 +144,7 @@ class _Pending:
     """A request waiting for its reply: `reply` when one came, `malformed` when the reply could not
     be read, `failure` when the worker ended first."""
 
-    def __init__(self, request: Request):
+    def __init__(self, request: AnsweredRequest):
         self.request = request
         self.id = request.id
         self.done = threading.Event()
@@ -143,7 +153,10 @@ class _Pending:
         self.failure: str | None = None
 
 
-def _build(kind: type, **fields) -> Request:
+_R = TypeVar("_R", bound=AnsweredRequest)
+
+
+def _build(kind: type[_R], **fields: Any) -> _R:
     """The request `kind(**fields)`; a field of the wrong type is a ModelRequestError, as when the
     worker refuses a request."""
     try:
@@ -164,9 +177,17 @@ def _describe_exit(returncode: int | None) -> str:
 
 
 class _Connection:
-    """One worker subprocess: requests go to its stdin; a thread reads replies and events from its stdout."""
+    """One worker subprocess: requests go to its stdin; a thread reads replies and events from its
+    stdout."""
 
-    def __init__(self, argv: list[str], env: dict, stderr, on_event, on_exit):
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        stderr: Any,
+        on_event: Callable[[_Connection, protocol.Event], None],
+        on_exit: Callable[[_Connection, str, int | None], None],
+    ):
         self.process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -174,8 +195,13 @@ class _Connection:
             stderr=stderr,
             env=env,
             close_fds=True,
-            start_new_session=True,  # a Ctrl-C in the terminal is for the parent; the worker follows by EOF
+            # A Ctrl-C in the terminal is for the parent; the worker follows by EOF.
+            start_new_session=True,
         )
+        # Both are pipes (PIPE above), so never None.
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._stdin: IO[bytes] = self.process.stdin
+        self._stdout: IO[bytes] = self.process.stdout
         self._on_event = on_event
         self._on_exit = on_exit
         self._lock = threading.Lock()
@@ -183,14 +209,16 @@ class _Connection:
         self._ids = itertools.count(1)
         self._exit_reason: str | None = None
         self.closed = False
-        self._reader = threading.Thread(target=self._read, name=f"model-worker-{self.process.pid}", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read, name=f"model-worker-{self.process.pid}", daemon=True
+        )
         self._reader.start()
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def request(self, request: Request) -> _Pending:
+    def request(self, request: AnsweredRequest) -> _Pending:
         """Send `request` under a new id; its reply (or failure) comes in the returned _Pending."""
         with self._lock:
             pending = _Pending(dataclasses.replace(request, id=next(self._ids)))
@@ -213,8 +241,8 @@ class _Connection:
         data = protocol.encode(request)
         try:
             with self._lock:
-                self.process.stdin.write(data)
-                self.process.stdin.flush()
+                self._stdin.write(data)
+                self._stdin.flush()
             return True
         except (BrokenPipeError, OSError, ValueError):
             return False
@@ -232,7 +260,7 @@ class _Connection:
         self._set_exit_reason("model worker was stopped")
         self._write(ShutdownRequest(id=0))
         try:
-            self.process.stdin.close()
+            self._stdin.close()
         except OSError:
             pass
         try:
@@ -255,7 +283,7 @@ class _Connection:
             self._on_event(self, event)
             return
         with self._lock:
-            pending = self._pending.pop(request_id, None)
+            pending = None if request_id is None else self._pending.pop(request_id, None)
         if pending is None:  # the reply to "shutdown", or to a request without a readable id
             return
         try:
@@ -272,7 +300,7 @@ class _Connection:
 
     def _read(self) -> None:
         try:
-            for line in self.process.stdout:
+            for line in self._stdout:
                 self._receive(line)
         except (OSError, ValueError) as exc:
             log.warning("reading from the model worker failed: %s", exc)
@@ -313,7 +341,9 @@ class ModelWorker:
         self.n_ctx = n_ctx
         self.n_batch = n_batch
         self.on_progress = on_progress
-        self.log_path = log_path if log_path is not None else cache_dir() / "logs" / "model-worker.log"
+        self.log_path = (
+            log_path if log_path is not None else cache_dir() / "logs" / "model-worker.log"
+        )
         self.state = "stopped"
         self.last_error: str | None = None
         self.load_seconds: float | None = None
@@ -323,8 +353,10 @@ class ModelWorker:
         self._changed = threading.Condition()
         self._request_lock = threading.Lock()
         self._closing = False
-        self._reports: list[tuple[str, str, int | None]] = []  # queued under the lock, sent after it
-        self._late: tuple[_Connection, _Pending, float] | None = None  # an abandoned request, still running
+        # Reports queued under the lock, sent after it.
+        self._reports: list[tuple[str, str, int | None]] = []
+        # An abandoned request, still running.
+        self._late: tuple[_Connection, _Pending, float] | None = None
         self._failed_at = 0.0
         self._started_at = 0.0
 
@@ -344,10 +376,12 @@ class ModelWorker:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the worker if it is not running; returns at once, the model loads in the background.
+        """Start the worker if it is not running; returns at once, the model loads in the
+        background.
 
-        A failed worker (the model does not load, or it crashed MAX_CRASHES times in a row) is tried
-        again only FAILED_RETRY_S after the failure, so calling this on every request is safe.
+        A failed worker (the model does not load, or it crashed MAX_CRASHES times in a row) is
+        tried again only FAILED_RETRY_S after the failure, so calling this on every request is
+        safe.
         """
         with self._changed:
             if self.state in ("loading", "ready"):
@@ -367,7 +401,8 @@ class ModelWorker:
         self._send_reports()
 
     def _spawn(self) -> None:
-        """Start a worker process (called with `_changed` held; `_send_reports()` after releasing it)."""
+        """Start a worker process (called with `_changed` held; `_send_reports()` after releasing
+        it)."""
         argv = [
             sys.executable, "-m", "logsmith.model.worker",
             "--model", str(self.choice.path),
@@ -399,14 +434,17 @@ class ModelWorker:
             if self.log_path.exists() and self.log_path.stat().st_size > LOG_MAX_BYTES:
                 self.log_path.unlink()
             handle = open(self.log_path, "ab")
-            handle.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} worker for {self.choice.path}\n".encode())
+            handle.write(
+                f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} worker for {self.choice.path}\n".encode()
+            )
             handle.flush()
             return handle
         except OSError:
             return subprocess.DEVNULL
 
     def wait_ready(self, timeout: float | None = None) -> bool:
-        """Wait until the model is loaded; False when it failed, stopped or `timeout` passed first."""
+        """Wait until the model is loaded; False when it failed, stopped or `timeout` passed
+        first."""
         end = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             while self.state == "loading":
@@ -455,7 +493,8 @@ class ModelWorker:
                 self._crashes += 1
                 if self._crashes >= MAX_CRASHES:
                     self._set_failed(
-                        f"{reason}; {self._crashes} times in a row, model turned off (log: {self.log_path})"
+                        f"{reason}; {self._crashes} times in a row, model turned off"
+                        f" (log: {self.log_path})"
                     )
                 else:
                     log.warning("%s; restarting it", reason)
@@ -479,7 +518,7 @@ class ModelWorker:
         for report in reports:
             self._report(*report)
 
-    def _report(self, state: str, message: str, percentage) -> None:
+    def _report(self, state: str, message: str, percentage: int | None) -> None:
         callback = self.on_progress
         if callback is None:
             return
@@ -502,14 +541,15 @@ class ModelWorker:
         cancel: threading.Event | None = None,
         always_try: bool | None = None,
     ) -> Completion:
-        """The model's continuation of `prompt`, stopped at a stop string, `max_tokens`, the deadline
-        or `cancel`; whatever was written by then is returned with `stopped_by` set.
+        """The model's continuation of `prompt`, stopped at a stop string, `max_tokens`, the
+        deadline or `cancel`; whatever was written by then is returned with `stopped_by` set.
 
         `deadline_s` is the time budget in seconds from this call, waiting for the model included.
         The worker declines at once ("too_slow") when it expects the uncached prompt and a short
         answer to end past the deadline, unless `always_try` (default: ALWAYS_TRY_ENV is 1).
-        Raises ModelNotReady (still loading / busy past the deadline), ModelFailed (the worker died or
-        hung: it is restarted for the next call) or ModelRequestError (e.g. an invalid grammar).
+        Raises ModelNotReady (still loading / busy past the deadline), ModelFailed (the worker
+        died or hung: it is restarted for the next call) or ModelRequestError (e.g. an invalid
+        grammar).
         """
         if always_try is None:
             always_try = os.environ.get(ALWAYS_TRY_ENV) == "1"
@@ -549,7 +589,7 @@ class ModelWorker:
         cancel: threading.Event | None,
     ) -> Completion:
         started = time.perf_counter()
-        result = self._call(request, deadline_s, cancel=cancel, budget_field=True)
+        result = self._call(request, deadline_s, cancel=cancel)
         return Completion(
             text=result.text,
             tokens=result.tokens,
@@ -566,16 +606,38 @@ class ModelWorker:
             needed_seconds=result.needed_seconds or 0.0,
         )
 
+    @overload
     def _call(
         self,
-        request: Request,
+        request: CompleteRequest | WarmRequest,
         budget_s: float,
         *,
         cancel: threading.Event | None = None,
-        budget_field: bool = False,
+    ) -> CompletionResult: ...
+
+    @overload
+    def _call(
+        self, request: TokenizeRequest, budget_s: float, *, cancel: threading.Event | None = None
+    ) -> TokensResult: ...
+
+    @overload
+    def _call(
+        self,
+        request: PingRequest | ShutdownRequest,
+        budget_s: float,
+        *,
+        cancel: threading.Event | None = None,
+    ) -> EmptyResult: ...
+
+    def _call(
+        self,
+        request: AnsweredRequest,
+        budget_s: float,
+        *,
+        cancel: threading.Event | None = None,
     ) -> protocol.Result:
-        """Send `request` and wait for its result; with `budget_field`, the time left until the
-        deadline goes with it as its `deadline_s`."""
+        """Send `request` and wait for its result (of the request's `result_type`); a "complete"
+        or "warm" request takes the time left until the deadline with it as its `deadline_s`."""
         end = time.monotonic() + max(0.0, float(budget_s))
         if not self._acquire_request_lock(end, cancel):
             if cancel is not None and cancel.is_set():
@@ -584,26 +646,31 @@ class ModelWorker:
         try:
             try:
                 conn = self._ready_connection(end)
-                if self._late is not None:
-                    conn = self._settle_late(end)
+                late = self._late
+                if late is not None:
+                    conn = self._settle_late(late, end)
             finally:
                 self._send_reports()
-            if budget_field:
+            if isinstance(request, (CompleteRequest, WarmRequest)):
                 request = dataclasses.replace(request, deadline_s=max(0.0, end - time.monotonic()))
             pending = conn.request(request)
             if not self._wait(conn, pending, end, cancel):
                 self._abandon(conn, pending)
                 raise ModelNotReady(
-                    f"model worker is late: no answer {GRACE_S} s after the deadline (is the machine busy?)"
+                    f"model worker is late: no answer {GRACE_S} s after the deadline"
+                    " (is the machine busy?)"
                 )
         finally:
             self._request_lock.release()
         if pending.failure is not None:
-            failed = self.last_error if self.state == "failed" else f"{pending.failure}; restarting"
-            raise ModelFailed(failed)
+            # A failed worker always has its `last_error`.
+            failed = self.last_error if self.state == "failed" else None
+            raise ModelFailed(failed or f"{pending.failure}; restarting")
         if pending.malformed is not None:
             raise ModelFailed(f"unreadable reply from the model worker: {pending.malformed}")
         reply = pending.reply
+        # Done without a failure or a malformed reply: the reply came.
+        assert reply is not None
         if isinstance(reply, ErrorReply):
             raise ModelRequestError(reply.error, reply.kind)
         with self._changed:
@@ -637,8 +704,11 @@ class ModelWorker:
                 raise ModelFailed(self.last_error or f"model {self.model_id} is not running")
             return self._conn
 
-    def _wait(self, conn: _Connection, pending: _Pending, end: float, cancel: threading.Event | None) -> bool:
-        """Wait for the reply (or the worker's death) until the deadline plus the grace; False if late."""
+    def _wait(
+        self, conn: _Connection, pending: _Pending, end: float, cancel: threading.Event | None
+    ) -> bool:
+        """Wait for the reply (or the worker's death) until the deadline plus the grace; False if
+        late."""
         give_up = end + GRACE_S
         cancel_sent = False
         while True:
@@ -656,11 +726,12 @@ class ModelWorker:
                 give_up = min(give_up, time.monotonic() + GRACE_S)
 
     def _abandon(self, conn: _Connection, pending: _Pending) -> None:
-        """Cancel a late request and leave it running; kill the worker if it is still silent at HANG_S."""
+        """Cancel a late request and leave it running; kill the worker if it is still silent at
+        HANG_S."""
         conn.cancel(pending.id)
         self._late = (conn, pending, time.monotonic())
 
-        def kill_if_hung():
+        def kill_if_hung() -> None:
             if not pending.done.is_set():
                 conn.kill(f"model worker hung: no answer {self.hang_s:.0f} s after a deadline")
 
@@ -668,14 +739,16 @@ class ModelWorker:
         timer.daemon = True
         timer.start()
 
-    def _settle_late(self, end: float) -> _Connection:
-        """Before a new request: wait for the abandoned one to end (or the worker to be killed as hung)."""
-        conn, pending, since = self._late
+    def _settle_late(self, late: tuple[_Connection, _Pending, float], end: float) -> _Connection:
+        """Before a new request: wait for the abandoned one `late` (`_late`) to end (or the worker
+        to be killed as hung)."""
+        conn, pending, since = late
         hang_at = since + self.hang_s + 2.0  # the hang timer kills it then; its exit follows
         if not pending.done.wait(max(0.0, min(end, hang_at) - time.monotonic())):
             raise ModelNotReady(f"model {self.model_id} is still finishing a late request")
         self._late = None
         return self._ready_connection(end)
+
 
 # ----------------------------------------------------------------------------- one worker per model
 

@@ -1,4 +1,5 @@
-"""The messages between the caller (`client.ModelWorker`) and the model worker process, as types.
+"""The messages between the caller (`client.ModelWorker`) and the model worker process, as
+types.
 
 Both processes import this module, so it imports nothing heavy (no llama_cpp, no numpy) and
 nothing else of logsmith.
@@ -58,7 +59,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 StopReason = Literal["stop", "length", "deadline", "too_slow", "cancelled"]
 """Why a completion ended (see the module docstring)."""
@@ -87,9 +88,12 @@ class _Message:
     """The key and value that say which message this is, e.g. ("op", "ping"); None in a result."""
     _name: ClassVar[str]
     """What errors call this message."""
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    """Set by @dataclass on each message class (declared here for the type checker)."""
 
     def __post_init__(self) -> None:
-        hints = _hints(type(self))
+        kind: type = type(self)  # a plain class: mypy wrongly finds type[Self] unhashable
+        hints = _hints(kind)
         request_id = _readable_id(getattr(self, "id", None))
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
@@ -102,7 +106,7 @@ class _Message:
         message: dict[str, Any] = {}
         specs = dataclasses.fields(self)
         if any(spec.name == "id" for spec in specs):
-            message["id"] = self.id
+            message["id"] = getattr(self, "id")
         if self._tag is not None:
             message[self._tag[0]] = self._tag[1]
         for spec in specs:
@@ -113,7 +117,7 @@ class _Message:
         return message
 
     @classmethod
-    def from_message(cls, message: object):
+    def from_message(cls, message: object) -> Self:
         """The message of this type in `message` (a decoded JSON object); ProtocolError if it is
         not one."""
         return cls(**cls._fields_of(message))
@@ -205,7 +209,7 @@ class CompleteRequest(_Message):
 
     _tag = ("op", "complete")
     _name = '"complete" request'
-    result_type: ClassVar[type] = CompletionResult
+    result_type: ClassVar[type[CompletionResult]] = CompletionResult
 
     id: int = 0
     """Set by the connection that sends the request; required on the wire (as in every request
@@ -233,7 +237,7 @@ class WarmRequest(_Message):
 
     _tag = ("op", "warm")
     _name = '"warm" request'
-    result_type: ClassVar[type] = CompletionResult
+    result_type: ClassVar[type[CompletionResult]] = CompletionResult
 
     id: int = 0
     prompt: str
@@ -248,7 +252,7 @@ class TokenizeRequest(_Message):
 
     _tag = ("op", "tokenize")
     _name = '"tokenize" request'
-    result_type: ClassVar[type] = TokensResult
+    result_type: ClassVar[type[TokensResult]] = TokensResult
 
     id: int = 0
     text: str
@@ -260,7 +264,7 @@ class PingRequest(_Message):
 
     _tag = ("op", "ping")
     _name = '"ping" request'
-    result_type: ClassVar[type] = EmptyResult
+    result_type: ClassVar[type[EmptyResult]] = EmptyResult
 
     id: int = 0
 
@@ -271,7 +275,7 @@ class ShutdownRequest(_Message):
 
     _tag = ("op", "shutdown")
     _name = '"shutdown" request'
-    result_type: ClassVar[type] = EmptyResult
+    result_type: ClassVar[type[EmptyResult]] = EmptyResult
 
     id: int = 0
 
@@ -283,15 +287,15 @@ class CancelRequest(_Message):
 
     _tag = ("op", "cancel")
     _name = '"cancel" request'
-    result_type: ClassVar[type | None] = None
+    result_type: ClassVar[None] = None
 
     target: int
 
 
-Request = (
-    CompleteRequest | WarmRequest | TokenizeRequest | PingRequest | ShutdownRequest | CancelRequest
-)
-REQUEST_TYPES: dict[str, type] = {
+AnsweredRequest = CompleteRequest | WarmRequest | TokenizeRequest | PingRequest | ShutdownRequest
+"""A request with an id, answered by a reply (every request but "cancel")."""
+Request = AnsweredRequest | CancelRequest
+REQUEST_TYPES: dict[str, type[Request]] = {
     kind._tag[1]: kind
     for kind in (
         CompleteRequest,
@@ -319,7 +323,7 @@ class OkReply(_Message):
     result: Result
 
     @classmethod
-    def from_message(cls, message: object, result_type: type = EmptyResult) -> OkReply:
+    def from_message(cls, message: object, result_type: type[Result] = EmptyResult) -> Self:
         """The reply in `message`, its result read as a `result_type` (which the reply does not
         say: it is the `result_type` of the request it answers)."""
         fields = cls._fields_of(message)
@@ -386,7 +390,7 @@ class FailedEvent(_Message):
 
 
 Event = ProgressEvent | ReadyEvent | FailedEvent
-EVENT_TYPES: dict[str, type] = {
+EVENT_TYPES: dict[str, type[Event]] = {
     kind._tag[1]: kind for kind in (ProgressEvent, ReadyEvent, FailedEvent)
 }
 """The event class of each "event"."""
@@ -452,7 +456,7 @@ def reply_id(message: object) -> int | None:
     return found
 
 
-def parse_reply(message: object, result_type: type = EmptyResult) -> Reply:
+def parse_reply(message: object, result_type: type[Result] = EmptyResult) -> Reply:
     """The reply in `message`: an OkReply whose result is read as a `result_type`, or an
     ErrorReply."""
     request_id = _readable_id(message.get("id") if isinstance(message, dict) else None)

@@ -18,8 +18,8 @@ slow spell (another process holding the cores) does not keep declining requests 
 
 Test seam: with LOGSMITH_WORKER_HOLD=PATH in the environment, while the file PATH exists every
 "complete" request waits before it is read, after appending "holding request ID in process PID" to
-PATH; removing the file lets it go on. A test uses it to have the worker killed (or stopped) while it
-holds a request it cannot have answered.
+PATH; removing the file lets it go on. A test uses it to have the worker killed (or stopped) while
+it holds a request it cannot have answered.
 """
 
 from __future__ import annotations
@@ -35,13 +35,16 @@ import sys
 import tempfile
 import threading
 import time
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from logsmith.model import protocol
 from logsmith.model.protocol import (
+    AnsweredRequest,
     CancelRequest,
     CompleteRequest,
     CompletionResult,
     EmptyResult,
+    ErrorKind,
     ErrorReply,
     FailedEvent,
     OkReply,
@@ -49,12 +52,16 @@ from logsmith.model.protocol import (
     ProgressEvent,
     ProtocolError,
     ReadyEvent,
-    Request,
     ShutdownRequest,
+    StopReason,
     TokenizeRequest,
     TokensResult,
     WarmRequest,
 )
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
 
 # Prompt tokens are evaluated in slices this long so a deadline or a cancel is seen between two
 # slices (about 0.1 s for Gemma 270M, 0.45 s for Qwen 0.5B on 2 cores); slices of 64 are measured
@@ -71,9 +78,9 @@ TRUNCATE_BLOCK = 256
 # writing this many tokens would end past the deadline: the caller answers without the model at
 # once, instead of at the deadline, and the prompt is read by a warm-up meanwhile.
 ANSWER_TOKENS_EXPECTED = 10
-# How far one measurement moves a speed estimate (in proportion: with 0.5 a slice 9 times slower than
-# expected makes the estimate 3 times slower), and the half-life of an estimate's excess over the
-# fastest speed measured while nothing is measured.
+# How far one measurement moves a speed estimate (in proportion: with 0.5 a slice 9 times slower
+# than expected makes the estimate 3 times slower), and the half-life of an estimate's excess over
+# the fastest speed measured while nothing is measured.
 ESTIMATE_WEIGHT = 0.5
 ESTIMATE_HALF_LIFE_S = 10.0
 HOLD_ENV = "LOGSMITH_WORKER_HOLD"
@@ -84,9 +91,15 @@ RANDOM_SEED = 0xFFFFFFFF  # LLAMA_DEFAULT_SEED: llama.cpp picks a random seed
 class RequestError(Exception):
     """The request cannot be served (bad grammar, bad value); the worker keeps running."""
 
-    def __init__(self, message: str, kind: str = "request"):
+    def __init__(self, message: str, kind: ErrorKind = "request"):
         super().__init__(message)
-        self.kind = kind
+        self.kind: ErrorKind = kind
+
+
+class StopCheck(Protocol):
+    """should_stop(ahead_s=0.0): why to stop now, or None to go on (see `_stop_check`)."""
+
+    def __call__(self, ahead_s: float = 0.0, /) -> Literal["cancelled", "deadline"] | None: ...
 
 
 class Channel:
@@ -110,7 +123,7 @@ class Inbox:
     """Reads requests from stdin in a thread, so a cancel is seen while the main thread computes."""
 
     def __init__(self):
-        self._requests: queue.Queue[Request | ProtocolError] = queue.Queue()
+        self._requests: queue.Queue[AnsweredRequest | ProtocolError] = queue.Queue()
         self._lock = threading.Lock()
         self._cancelled: collections.deque[int] = collections.deque(maxlen=CANCELLED_IDS_KEPT)
         threading.Thread(target=self._read, name="worker-inbox", daemon=True).start()
@@ -135,17 +148,18 @@ class Inbox:
         # The parent closed our stdin or died: nothing will read our answers any more.
         os._exit(0)
 
-    def next_request(self) -> Request | ProtocolError:
+    def next_request(self) -> AnsweredRequest | ProtocolError:
         """The next request to serve, or the error that makes a malformed one unservable."""
         return self._requests.get()
 
-    def is_cancelled(self, request_id) -> bool:
+    def is_cancelled(self, request_id: int) -> bool:
         with self._lock:
             return request_id in self._cancelled
 
 
 class LlamaLog:
-    """Keeps llama.cpp's warnings and errors: written to the worker log, the last few kept for messages."""
+    """Keeps llama.cpp's warnings and errors: written to the worker log, the last few kept for
+    messages."""
 
     def __init__(self, log_fd: int):
         import llama_cpp
@@ -164,7 +178,8 @@ class LlamaLog:
                 except OSError:
                     pass
 
-        self._callback = on_log  # keep a reference: ctypes callbacks must outlive their registration
+        # Keep a reference: ctypes callbacks must outlive their registration.
+        self._callback = on_log
         llama_cpp.llama_log_set(on_log, ctypes.c_void_p(0))
 
     def last_error(self) -> str:
@@ -176,7 +191,8 @@ class LlamaLog:
 
 
 class CapturedStderr:
-    """Collects what native code writes to fd 2 while it is open (the grammar parser prints its errors)."""
+    """Collects what native code writes to fd 2 while it is open (the grammar parser prints its
+    errors)."""
 
     def __enter__(self):
         self._file = tempfile.TemporaryFile()
@@ -219,7 +235,8 @@ class TokenSampler:
             ]
         for part in parts:
             lib.llama_sampler_chain_add(self.chain, part)
-        self._candidates = None
+        self._candidates: numpy.typing.NDArray[numpy.void] | None = None
+        """Scratch llama_token_data records for the whole vocabulary, made on first use."""
 
     def sample(self) -> int:
         lib, ctx = self.lib, self.model.llm.ctx
@@ -231,26 +248,33 @@ class TokenSampler:
         lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
         if single[0].logit == float("-inf"):
             token = self._sample_constrained(ctx)
-        if not self.model.is_end(token):  # the end of text is only chosen where the grammar allows it
+        # The end of text is only chosen where the grammar allows it.
+        if not self.model.is_end(token):
             lib.llama_sampler_accept(self.grammar, token)
         return token
 
     def _sample_constrained(self, ctx) -> int:
-        """Apply the grammar to the most likely tokens first, to the whole vocabulary only if none fits."""
+        """Apply the grammar to the most likely tokens first, to the whole vocabulary only if none
+        fits."""
         import numpy
 
         lib, n_vocab = self.lib, self.model.n_vocab
         if self._candidates is None:
-            self._candidates = numpy.zeros(n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
+            self._candidates = numpy.zeros(
+                n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]
+            )
+        all_candidates = self._candidates
         logits = numpy.ctypeslib.as_array(lib.llama_get_logits_ith(ctx, -1), shape=(n_vocab,))
         likely = numpy.argpartition(logits, -GRAMMAR_SHORTLIST)[-GRAMMAR_SHORTLIST:]
         for ids in (likely, None):
             count = n_vocab if ids is None else len(ids)
-            candidates = self._candidates[:count]
+            candidates = all_candidates[:count]
             candidates["id"] = numpy.arange(n_vocab, dtype="<i4") if ids is None else ids
             candidates["logit"] = logits if ids is None else logits[ids]
             candidates["p"] = 0.0
-            view = lib.llama_token_data_array(candidates.ctypes.data_as(lib.llama_token_data_p), count, -1, False)
+            view = lib.llama_token_data_array(
+                candidates.ctypes.data_as(lib.llama_token_data_p), count, -1, False
+            )
             lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
             if ids is None or numpy.isfinite(candidates["logit"]).any():
                 lib.llama_sampler_apply(self.chain, ctypes.byref(view))
@@ -275,7 +299,12 @@ class SpeedEstimate:
     tries again, that try measures it.
     """
 
-    def __init__(self, weight: float = ESTIMATE_WEIGHT, half_life_s: float = ESTIMATE_HALF_LIFE_S, clock=time.monotonic):
+    def __init__(
+        self,
+        weight: float = ESTIMATE_WEIGHT,
+        half_life_s: float = ESTIMATE_HALF_LIFE_S,
+        clock=time.monotonic,
+    ):
         self._weight = weight
         self._half_life_s = half_life_s
         self._clock = clock
@@ -321,7 +350,8 @@ class CpuShare:
         self.others = 0.0  # cores busy with other processes, smoothed
         self.period_s = period_s
         self.sampled = threading.Event()
-        """Set once `others` holds a first measurement (at once when there is nothing to measure)."""
+        """Set once `others` holds a first measurement (at once when there is nothing to
+        measure)."""
         self._ticks_per_s = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self.available = self.max_threads > 1 and self._sample() is not None
         if self.available:
@@ -356,8 +386,15 @@ class CpuShare:
                     return
                 elapsed_ticks = (current[0] - previous[0]) * self._ticks_per_s
                 if elapsed_ticks > 0:
-                    others_now = max(0.0, (current[1] - previous[1]) - (current[2] - previous[2])) / elapsed_ticks
-                    self.others = 0.5 * self.others + 0.5 * others_now if self.sampled.is_set() else others_now
+                    others_now = (
+                        max(0.0, (current[1] - previous[1]) - (current[2] - previous[2]))
+                        / elapsed_ticks
+                    )
+                    self.others = (
+                        0.5 * self.others + 0.5 * others_now
+                        if self.sampled.is_set()
+                        else others_now
+                    )
                     self.sampled.set()
                 previous = current
         finally:
@@ -365,7 +402,8 @@ class CpuShare:
 
 
 class LoadedModel:
-    """One llama.cpp model and context, kept for the life of the worker so the KV cache is reused."""
+    """One llama.cpp model and context, kept for the life of the worker so the KV cache is
+    reused."""
 
     def __init__(self, path: str, n_threads: int, n_ctx: int, n_batch: int, log: LlamaLog):
         import llama_cpp
@@ -375,7 +413,8 @@ class LoadedModel:
         with open(path, "rb") as handle:
             if handle.read(4) != b"GGUF":
                 raise RuntimeError(f"{path} is not a GGUF file (no GGUF magic bytes)")
-        self.cpu = CpuShare(n_threads)  # started before loading, so the warm-up knows the cores' use
+        # Started before loading, so the warm-up knows the cores' use.
+        self.cpu = CpuShare(n_threads)
         log.recent.clear()
         try:
             self.llm = llama_cpp.Llama(
@@ -385,7 +424,8 @@ class LoadedModel:
                 n_ubatch=n_batch,
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
-                swa_full=True,  # keeps sliding-window layers (Gemma 3) rewindable to any cached prefix
+                # Keeps sliding-window layers (Gemma 3) rewindable to any cached prefix.
+                swa_full=True,
                 verbose=False,
             )
         except Exception as exc:
@@ -400,7 +440,8 @@ class LoadedModel:
         self.generate_rate = SpeedEstimate()
         """Seconds per generated token (sampling and one step), measured on whole answers."""
         self._pieces: dict[int, bytes] = {}
-        self._grammars: dict[str, object] = {}  # GBNF text -> compiled grammar sampler, never used directly
+        # GBNF text -> compiled grammar sampler, never used directly.
+        self._grammars: dict[str, object] = {}
 
     def warm_up(self) -> None:
         """One prompt slice now, so a native crash (in some CPUs' AMX kernels) shows while loading,
@@ -435,7 +476,8 @@ class LoadedModel:
         self._logits_at = self.llm.n_tokens
 
     def forget_cache(self) -> None:
-        """After an unexpected error the KV cache may be half-written: the next prompt starts afresh."""
+        """After an unexpected error the KV cache may be half-written: the next prompt starts
+        afresh."""
         self.llm.n_tokens = 0
         self._logits_at = None
 
@@ -462,12 +504,15 @@ class LoadedModel:
         return bool(self.lib.llama_vocab_is_eog(self.vocab, token))
 
     def compile_grammar(self, text: str | None):
-        """The grammar, compiled once per text (a GBNF error is a RequestError); None without one."""
+        """The grammar, compiled once per text (a GBNF error is a RequestError); None without
+        one."""
         if not text:
             return None
         if text not in self._grammars:
             with CapturedStderr() as captured:
-                sampler = self.lib.llama_sampler_init_grammar(self.vocab, text.encode("utf-8"), b"root")
+                sampler = self.lib.llama_sampler_init_grammar(
+                    self.vocab, text.encode("utf-8"), b"root"
+                )
             if not sampler:
                 reason = " ".join(captured.text.split()) or self._log.last_error() or "parse error"
                 raise RequestError(f"invalid GBNF grammar: {reason}", kind="grammar")
@@ -518,12 +563,14 @@ class LoadedModel:
         """Expected time to evaluate `uncached` prompt tokens and write `answer_tokens`."""
         return uncached * self.prefill_token_s + answer_tokens * self.generate_token_s
 
-    def prefill(self, tokens: list[int], should_stop, common: int | None = None) -> tuple[int, int, str | None]:
+    def prefill(
+        self, tokens: list[int], should_stop: StopCheck, common: int | None = None
+    ) -> tuple[int, int, StopReason | None]:
         """Evaluate `tokens` into the KV cache, reusing the longest prefix already there.
 
-        Returns (reused, evaluated, stop reason or None). At least one token is evaluated unless the
-        whole prompt is the cache, so the logits always belong to the last prompt token. `common` is
-        `cached_prefix(tokens)` when the caller already knows it.
+        Returns (reused, evaluated, stop reason or None). At least one token is evaluated unless
+        the whole prompt is the cache, so the logits always belong to the last prompt token.
+        `common` is `cached_prefix(tokens)` when the caller already knows it.
         """
         llm = self.llm
         common = self.cached_prefix(tokens) if common is None else common
@@ -535,16 +582,18 @@ class LoadedModel:
         last_slice_s = 0.0  # seconds per token of this prompt's previous full slice
         for start in range(keep, len(tokens), PREFILL_SLICE):
             piece = tokens[start : start + PREFILL_SLICE]
-            # A slice is not started when it would end past the deadline: the caller gives up soon after
-            # it. Expected at the slower of the estimate and this prompt's previous slice: within one
-            # request the machine's speed is known better than the estimate's average says.
+            # A slice is not started when it would end past the deadline: the caller gives up soon
+            # after it. Expected at the slower of the estimate and this prompt's previous slice:
+            # within one request the machine's speed is known better than the estimate's average
+            # says.
             reason = should_stop(max(self.prefill_token_s, last_slice_s) * len(piece))
             if reason:
                 return keep, evaluated, reason
             self.use_free_cores()
             began = time.monotonic()
             self.eval(piece)
-            if len(piece) == PREFILL_SLICE:  # a short slice's time is mostly fixed cost, not per token
+            # A short slice's time is mostly fixed cost, not per token.
+            if len(piece) == PREFILL_SLICE:
                 took = time.monotonic() - began
                 last_slice_s = took / len(piece)
                 self.prefill_rate.add(last_slice_s, took)
@@ -553,7 +602,7 @@ class LoadedModel:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def complete(self, request: CompleteRequest, should_stop) -> CompletionResult:
+    def complete(self, request: CompleteRequest, should_stop: StopCheck) -> CompletionResult:
         started = time.perf_counter()
         max_tokens = request.max_tokens
         if not 0 < max_tokens < self.n_ctx // 2:
@@ -566,8 +615,10 @@ class LoadedModel:
         common = self.cached_prefix(tokens)
         uncached = len(tokens) - min(common, len(tokens) - 1)
         needed = self.needed_seconds(uncached, min(max_tokens, ANSWER_TOKENS_EXPECTED))
-        # A prompt that is (nearly) all cached is always tried: that is also how the rates stay measured.
+        # A prompt that is (nearly) all cached is always tried: that is also how the rates stay
+        # measured.
         may_decline = not request.always_try and uncached > PREFILL_SLICE
+        stopped_by: StopReason | None
         if may_decline and should_stop(needed) == "deadline":
             reused, evaluated, stopped_by = common, 0, "too_slow"
         else:
@@ -579,7 +630,9 @@ class LoadedModel:
             grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
             sampler = TokenSampler(self, request.temperature, grammar_copy, seed)
             try:
-                text, generated, stopped_by = self._generate(sampler, max_tokens, stops, should_stop)
+                text, generated, stopped_by = self._generate(
+                    sampler, max_tokens, stops, should_stop
+                )
             finally:
                 sampler.close()
         finished = time.perf_counter()
@@ -598,7 +651,9 @@ class LoadedModel:
             threads=threads,
         )
 
-    def _generate(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
+    def _generate(
+        self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop: StopCheck
+    ) -> tuple[str, int, StopReason]:
         """Sample tokens after the prompt until a stop string, the end of text, the limit or a stop
         request; keeps `generate_token_s` up to date."""
         began = time.monotonic()
@@ -608,7 +663,9 @@ class LoadedModel:
             self.generate_rate.add(took / count, took)
         return text, count, reason
 
-    def _sample_until_stop(self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop):
+    def _sample_until_stop(
+        self, sampler: TokenSampler, max_tokens: int, stops: list[str], should_stop: StopCheck
+    ) -> tuple[str, int, StopReason]:
         raw, count = b"", 0
         while True:
             token = sampler.sample()
@@ -627,7 +684,7 @@ class LoadedModel:
                 return raw.decode("utf-8", "replace"), count, reason
             self.eval([token])
 
-    def warm(self, request: WarmRequest, should_stop) -> CompletionResult:
+    def warm(self, request: WarmRequest, should_stop: StopCheck) -> CompletionResult:
         started = time.perf_counter()
         tokens, truncated = self.fit(self._prompt_tokens(request.prompt), 64)
         reused, evaluated, stopped_by = self.prefill(tokens, should_stop)
@@ -653,9 +710,10 @@ class LoadedModel:
         return tokens
 
 
-def _stop_check(inbox: Inbox, request_id, deadline: float | None):
-    def should_stop(ahead_s: float = 0.0) -> str | None:
-        """Why to stop now: cancelled, or the deadline comes before `ahead_s` more seconds of work end."""
+def _stop_check(inbox: Inbox, request_id: int, deadline: float | None) -> StopCheck:
+    def should_stop(ahead_s: float = 0.0) -> Literal["cancelled", "deadline"] | None:
+        """Why to stop now: cancelled, or the deadline comes before `ahead_s` more seconds of work
+        end."""
         if inbox.is_cancelled(request_id):
             return "cancelled"
         if deadline is not None and time.monotonic() + ahead_s >= deadline:
@@ -665,7 +723,7 @@ def _stop_check(inbox: Inbox, request_id, deadline: float | None):
     return should_stop
 
 
-def _hold(request_id) -> None:
+def _hold(request_id: int) -> None:
     """The test seam HOLD_ENV (see the module docstring): wait while its file exists."""
     path = os.environ.get(HOLD_ENV)
     if not path:
@@ -691,6 +749,7 @@ def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
         if isinstance(request, CompleteRequest):
             _hold(request.id)
         received = time.monotonic()
+        result: protocol.Result
         try:
             if isinstance(request, ShutdownRequest):
                 channel.send(OkReply(id=request.id, result=EmptyResult()))
@@ -698,7 +757,7 @@ def serve(model: LoadedModel, inbox: Inbox, channel: Channel) -> None:
             if isinstance(request, PingRequest):
                 result = EmptyResult()
             elif isinstance(request, TokenizeRequest):
-                result = TokensResult(tokens=model.tokenize(request.text))
+                result = TokensResult(tokens=tuple(model.tokenize(request.text)))
             elif isinstance(request, (CompleteRequest, WarmRequest)):
                 budget = request.deadline_s
                 deadline = None if budget is None else received + budget
