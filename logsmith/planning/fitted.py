@@ -1,8 +1,9 @@
 """The numbers the planners were fitted with, read once from `data/*.json`.
 
-Each file is written by a script in `eval/fit/` and carries its provenance (corpus and splits, the
-command, the date, its leave-one-project-out score); nothing here is fitted or tuned. A fitter
-builds the same types from its own numbers and calls the same scoring functions with them.
+Each file is written by a fitter in `eval/fit/` (through the `save_*` functions here, the inverse
+of the readers) and carries its provenance (corpus and splits, the command, the date, its
+leave-one-project-out score); nothing here is fitted or tuned. A fitter builds the same types from
+its own numbers and calls the same scoring functions with them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from logsmith.vocabulary import LEVELS
 
 DATA = Path(__file__).resolve().with_name("data")
 RANKER_FILE = DATA / "variable_ranker.json"
@@ -82,3 +85,59 @@ def level_priors(path: Path = LEVEL_PRIORS_FILE) -> LevelPriors:
         float(weights["file"]),
         float(weights["nearby"]),
     )
+
+
+def write(path: Path, provenance: Mapping[str, object], numbers: Mapping[str, object]) -> None:
+    """A fitted-numbers file: the provenance first, then the numbers."""
+    text = json.dumps({"provenance": dict(provenance), **numbers}, indent=1, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def ranker_numbers(ranker: RankerWeights) -> dict[str, object]:
+    """What `ranker_weights` reads back as `ranker`: the features' weights and the name words'
+    apart, each sorted."""
+    weights = sorted(ranker.weights.items())
+    return {
+        "feature_weights": {name: w for name, w in weights if not name.startswith("word:")},
+        "name_words": {name[5:]: w for name, w in weights if name.startswith("word:")},
+        "missing": ranker.missing,
+        "max_variables": ranker.max_variables,
+    }
+
+
+def second_opinion_numbers(opinion: SecondOpinionWeights) -> dict[str, object]:
+    """What `second_opinion_weights` reads back as `opinion`."""
+    return {"weights": dict(opinion.weights), "missing": opinion.missing}
+
+
+def level_priors_numbers(priors: LevelPriors) -> dict[str, object]:
+    """What `level_priors` reads back as `priors` (the counts in `vocabulary.LEVELS` order)."""
+    return {
+        "levels": list(LEVELS),
+        "site_counts": {key: list(counts) for key, counts in priors.site_counts.items()},
+        "habit_weights": {
+            "same_context": priors.same_context_weight,
+            "file": priors.file_weight,
+            "nearby": priors.nearby_weight,
+        },
+    }
+
+
+def save_ranker_weights(
+    ranker: RankerWeights, provenance: Mapping[str, object], path: Path = RANKER_FILE
+) -> None:
+    write(path, provenance, ranker_numbers(ranker))
+
+
+def save_second_opinion_weights(
+    opinion: SecondOpinionWeights,
+    provenance: Mapping[str, object],
+    path: Path = SECOND_OPINION_FILE,
+) -> None:
+    write(path, provenance, second_opinion_numbers(opinion))
+
+
+def save_level_priors(
+    priors: LevelPriors, provenance: Mapping[str, object], path: Path = LEVEL_PRIORS_FILE
+) -> None:
+    write(path, provenance, level_priors_numbers(priors))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from batch_cli import run_suggest, run_suggest_together
 
-from eval.sources import project_tree
+from eval.corpus.sources import project_tree
 
 PROJECT, VERSION = "waitress", "3.0.2"
 

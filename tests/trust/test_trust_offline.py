@@ -305,7 +305,9 @@ def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, 
 
 @pytest.mark.model
 def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
-    from eval import bench_engine, corpus, sources
+    from eval.bench import engine as bench_engine
+    from eval.corpus import build as corpus
+    from eval.corpus import sources
 
     # The corpus sources are fetched once, with the network (as `make eval` does); the run itself is offline.
     cases = bench_engine.ordered_cases(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), "dev"))[:2]
@@ -313,7 +315,7 @@ def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_p
         sources.project_tree(case.project, case.version)
     probe = probe_in(tmp_path_factory, "eval")
     out = tmp_path / "report"
-    done = subprocess.run(offline_command([sys.executable, "-m", "eval.bench_engine", "--split", "dev", "--limit", "2",
+    done = subprocess.run(offline_command([sys.executable, "-m", "eval.bench.engine", "--split", "dev", "--limit", "2",
                                            "--no-baseline", "--out", str(out), "--fresh"]),
                           cwd=REPO, env=probe.environment(LOGSMITH_HOME=str(tmp_path / "home")),
                           capture_output=True, text=True, timeout=300)

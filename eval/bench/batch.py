@@ -1,8 +1,8 @@
 """Batch-mode benchmark: throughput of `logsmith suggest` on a real project, and how well its sites
 match where the project's developers log in except handlers.
 
-    .venv/bin/python -m eval.bench_batch                      # gunicorn 27.0.1, the default
-    .venv/bin/python -m eval.bench_batch --project pip==26.3 --model-sites 0
+    .venv/bin/python -m eval.bench.batch                      # gunicorn 27.0.1, the default
+    .venv/bin/python -m eval.bench.batch --project pip==26.3 --model-sites 0
 
 1. Throughput, `--no-model`: files per second of the real command over the whole project (wall
    time of the process, start-up included), with --jobs 1 and --jobs 2, best and median of a few runs.
@@ -16,8 +16,9 @@ match where the project's developers log in except handlers.
    Precision = proposals that land inside a masked handler / proposals (all rules, and the three
    except-handler rules alone; only except-handler logs are masked, so the first is a lower bound).
 
-The sdist is fetched with `pip download` once (eval.sources, cached in ~/.cache/logsmith/eval-sources).
-The Markdown report goes to stdout and to eval/reports/<date>/batch-<project>.md, numbers to .json.
+The sdist is fetched with `pip download` once (eval.corpus.sources, cached in
+~/.cache/logsmith/eval-sources). The Markdown report goes to stdout and to
+eval/reports/<date>/batch-<project>.md, numbers to .json.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval import machine
-from eval.sources import project_tree
+from eval.bench import machine
+from eval.corpus.sources import project_tree
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 DEFAULT_PROJECT = "gunicorn==27.0.1"
 EXCEPT_RULES = ("retry_loop", "except_converted", "except_swallowed")
 LEVEL_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
@@ -383,7 +384,8 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.batch",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", default=DEFAULT_PROJECT, help="NAME==VERSION of an sdist on PyPI (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per --no-model measurement (default %(default)s)")
     parser.add_argument("--model-sites", type=int, default=24, help="sites in the model sample; 0 skips the model runs")

@@ -1,5 +1,5 @@
-"""The adoption benchmark: each corpus case through the real language server, driven the way an editor
-drives it, and through the three baselines, in one run.
+"""The adoption benchmark: each corpus case through the real language server, driven the way an
+editor drives it, and through the three baselines, in one run.
 
 For each case (the held-out and dev splits interleaved, each in its fixed order):
 
@@ -12,16 +12,17 @@ For each case (the held-out and dev splits interleaved, each in its fixed order)
    A developer who accepts exactly the acceptable suggestions is simulated: the item's
    `logsmith.accept` command is run, so the server's audit store records it as `logsmith report` reads it.
    The server and its model worker are left to go idle before anything else runs.
-3. **the model without the output constraint** (`eval.unconstrained`): logsmith's prompt, no grammar.
-4. **the llama.vim way** (`eval.baseline`): FIM / prefix prompt of 256 lines before and 64 after,
-   asked cold, then warm (the same prompt again).
+3. **the model without the output constraint** (`eval.bench.unconstrained`): logsmith's prompt, no
+   grammar.
+4. **the llama.vim way** (`eval.bench.llama_vim`): FIM / prefix prompt of 256 lines before and 64
+   after, asked cold, then warm (the same prompt again).
 
 Resident memory of the server process plus its model worker is sampled from /proc all along; the
 CPU time of the server tree is read per case. One JSON row per case goes to `suite-cases.jsonl`
 (a stopped run resumes where it stopped; `--fresh` starts over), one record per session to
-`suite-run.json`; `eval.report_files` turns them into report.json / report.md / report.html.
+`suite-run.json`; `eval.report.files` turns them into report.json / report.md / report.html.
 
-    .venv/bin/python -m eval.suite --limit 5 --out /tmp/suite
+    .venv/bin/python -m eval.bench.adoption --limit 5 --out /tmp/suite
 """
 
 from __future__ import annotations
@@ -39,12 +40,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import logsmith
-from eval import baseline, bench_engine, corpus, machine, metrics, process_stats, report_files, scope, sources
-from eval.lsp_editor import Editor, server_command, utf16_length
-from eval.report_files import CASES_FILE, RUN_FILE
-from eval.unconstrained import UnconstrainedModel
+from eval import metrics
+from eval.bench import engine as bench_engine
+from eval.bench import llama_vim, machine, process_stats
+from eval.bench.editor_client import Editor, server_command, utf16_length
+from eval.bench.unconstrained import UnconstrainedModel
+from eval.checks import scope
+from eval.corpus import build as corpus
+from eval.corpus import sources
+from eval.report import files as report_files
+from eval.report.files import CASES_FILE, RUN_FILE
+from eval.report.rows import load_rows
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 REQUEST_TIMEOUT_S = 60.0
 MODEL_LOAD_TIMEOUT_S = 300.0
 IDLE_TIMEOUT_S = 6.0
@@ -64,8 +72,8 @@ class Options:
     """On the new empty line, before inline completion is invoked."""
     keystroke_s: float = 0.1
     """Between typing the logger and the dot."""
-    prefix_lines: int = baseline.PREFIX_LINES
-    suffix_lines: int = baseline.SUFFIX_LINES
+    prefix_lines: int = llama_vim.PREFIX_LINES
+    suffix_lines: int = llama_vim.SUFFIX_LINES
 
 
 def select_cases(limit: int | None, splits: tuple[str, ...]) -> list[tuple[str, corpus.LogCase]]:
@@ -260,7 +268,7 @@ class Baselines:
     def __init__(self, options: Options, choice):
         self.template_settings = logsmith.Settings(model=options.model, use_model=False)
         self.unconstrained = UnconstrainedModel(logsmith.Settings(model=options.model))
-        self.llamavim = baseline.BaselineModel(choice, prefix_lines=options.prefix_lines,
+        self.llamavim = llama_vim.BaselineModel(choice, prefix_lines=options.prefix_lines,
                                                suffix_lines=options.suffix_lines)
 
     def template(self, masked: corpus.MaskedCase, path: Path) -> dict:
@@ -328,8 +336,6 @@ def run_key(options: Options, choice) -> dict:
 def _existing_rows(path: Path, key: dict) -> list[dict]:
     if not path.exists():
         return []
-    from eval.rows import load_rows
-
     rows = load_rows(path)
     for row in rows:
         if {k: row.get("run", {}).get(k) for k in key} != key:
@@ -434,9 +440,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pause-line", type=float, default=Options.pause_line_s,
                         help=f"seconds on the new empty line before invoking inline completion "
                              f"(default {Options.pause_line_s})")
-    parser.add_argument("--prefix-lines", type=int, default=baseline.PREFIX_LINES,
+    parser.add_argument("--prefix-lines", type=int, default=llama_vim.PREFIX_LINES,
                         help="lines before the cursor in the llama.vim-style prompt (llama.vim: 256)")
-    parser.add_argument("--suffix-lines", type=int, default=baseline.SUFFIX_LINES,
+    parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
                         help="lines after the cursor in a FIM llama.vim-style prompt (llama.vim: 64)")
 
 
@@ -453,8 +459,6 @@ def run_and_report(options: Options) -> int:
     rows_path = options.out / CASES_FILE
     if not rows_path.exists():
         return code or 1
-    from eval.rows import load_rows
-
     wanted = {(split, case.id) for split, case in select_cases(options.limit, options.splits)}
     rows = [row for row in load_rows(rows_path) if (row["split"], row["case"]["id"]) in wanted]
     if not rows:
@@ -466,7 +470,8 @@ def run_and_report(options: Options) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.suite", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.adoption",
+                                     description=__doc__.split("\n\n")[0])
     add_arguments(parser)
     return run_and_report(options_from(parser.parse_args(argv)))
 

@@ -6,9 +6,9 @@ developer's statement must come back the same, or the row is refused); every res
 then checked with `eval.metrics.safety_problem`, with the names its additional edits bind counted
 as bound as the benchmark counts them (for the adoption report's inline answers: the template
 answer's edits). The other scores are left as they were stored. The new rows go to `--out`;
-recompute the report from them with `eval.engine_report` or `eval.suite_report`.
+recompute the report from them with `eval.report.engine` or `eval.report.files`.
 
-    python -m eval.score_safety eval/reports/<date>/engine-heldout-cases.jsonl --out rows-with-safety.jsonl
+    python -m eval.checks.safety eval/reports/<date>/engine-heldout-cases.jsonl --out safe.jsonl
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from eval import corpus, metrics, scope
-from eval.rows import load_rows
+from eval import metrics
+from eval.checks import scope
+from eval.corpus import build as corpus
+from eval.report.rows import load_rows
 
 
 def _added_names(texts) -> frozenset[str]:
@@ -42,7 +44,8 @@ def add_safety(rows: list[dict], cases: dict[str, corpus.LogCase] | None = None)
         setup = (results.get("template") or {}).get("additional_edits") or []
         for engine, result in results.items():
             texts = list(result.get("additional_edits") or [])
-            if engine == "logsmith_inline":  # an inline item's setup edits come on acceptance (eval.suite)
+            # an inline item's setup edits come on acceptance (eval.bench.adoption)
+            if engine == "logsmith_inline":
                 texts += list(setup)
             statement = result.get("statement")
             problem = metrics.safety_problem(masked.source, masked.line, statement, _added_names(texts))
@@ -53,7 +56,8 @@ def add_safety(rows: list[dict], cases: dict[str, corpus.LogCase] | None = None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.score_safety", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.checks.safety",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", type=Path, help="an engine*-cases.jsonl or suite-cases.jsonl")
     parser.add_argument("--out", type=Path, required=True, help="where the rows with the safe metric go")
     args = parser.parse_args(argv)

@@ -1,27 +1,22 @@
-"""The adoption report's figures: aggregates the suite's per-case rows, per split, engine and breakdown,
-decides the verdict, and renders the Markdown (the HTML is `eval.report_html`).
+"""The adoption report's figures: aggregates the adoption benchmark's per-case rows, per split,
+engine and breakdown, decides the verdict, and renders the Markdown (the HTML page is
+`eval.report.html`, the files of a run folder `eval.report.files`).
 
-Rows are what `eval.suite` writes to `suite-cases.jsonl`, one JSON object per case:
+Rows are what `eval.bench.adoption` writes to `suite-cases.jsonl`, one JSON object per case:
 `{"split", "case": {id, project, kind, level, ...}, "expected", "results": {engine: {"statement",
 "latency_ms", "error", "score": {...CaseScore}, "cpu_s"?, "source"?}}, "server": {"cpu_s", ...}}`.
 Sessions are what `suite-run.json` holds about each run of the suite (memory, CPU, the server's
 audit store). Everything here is a pure function of those, so a report can be recomputed at any
-time and a test can check it against the rows:
-
-    python -m eval.suite_report eval/reports/<date>/suite-cases.jsonl
+time (`python -m eval.report.files eval/reports/<date>/suite-cases.jsonl`) and a test can check it
+against the rows.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-
 from eval import metrics
-from eval.rows import (
+from eval.report.rows import (
     breakdown,
     case_scores,
-    load_rows,
     ms,
     number,
     safe_share,
@@ -428,21 +423,3 @@ def without_latency_lists(report: dict) -> dict:
     copy["all"] = {**report["all"], "engines": strip(report["all"]["engines"])}
     return copy
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.suite_report",
-                                     description="Recompute the adoption report from the suite's per-case rows.")
-    parser.add_argument("cases", type=Path, help="a suite-cases.jsonl written by eval.suite")
-    args = parser.parse_args(argv)
-    from eval import report_files
-
-    rows = load_rows(args.cases)
-    if not rows:
-        print(f"{args.cases}: no rows", file=sys.stderr)
-        return 1
-    print(report_files.write_reports(args.cases.parent, rows))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

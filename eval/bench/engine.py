@@ -3,13 +3,13 @@
 For each case (the developer's statement masked out, cursor on the blank indented line) it asks
 logsmith cold (first request on that file) then warm (after the stable part of its prompt was
 evaluated, as the server does while the user pauses on the line), then the template
-engine alone, then logsmith's prompt without the output grammar (eval.unconstrained), then the
-same model the way llama.vim asks (eval.baseline), cold then warm; it scores every top suggestion
-with eval.metrics (against the developer's statement, and whether it is valid and safe at the site)
+engine alone, then logsmith's prompt without the output grammar (eval.bench.unconstrained), then
+the same model the way llama.vim asks (eval.bench.llama_vim), cold then warm; it scores every top
+suggestion with eval.metrics (against the developer's statement, and whether it is valid and safe at the site)
 and writes one JSON row per case, then the report. `--no-baseline` skips the
 llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s).
 
-    .venv/bin/python -m eval.bench_engine --split dev --limit 200
+    .venv/bin/python -m eval.bench.engine --split dev --limit 200
 
 Rows go to eval/reports/<date>/engine-cases.jsonl (engine-heldout-... for the held-out split,
 ...-typed-... for the `logger.` variant); a run that stops can be started again and skips the
@@ -29,10 +29,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import logsmith
-from eval import baseline, corpus, engine_report, machine, metrics, scope
-from eval.unconstrained import UnconstrainedModel
+from eval import metrics
+from eval.bench import llama_vim, machine
+from eval.bench.unconstrained import UnconstrainedModel
+from eval.checks import scope
+from eval.corpus import build as corpus
+from eval.report import engine as engine_report
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 ORDER_SEED = "logsmith-bench-1"
 VARIANTS = {
     "blank": "on the blank indented line where the statement was",
@@ -94,7 +98,7 @@ def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> None:
     model_engine.warm(model_engine.context_for(document, site, facts_of(document)), settings, budget_s=60)
 
 
-def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> dict:
+def ask_baseline(model: llama_vim.BaselineModel, masked: corpus.MaskedCase) -> dict:
     typed = masked.source.split("\n")[masked.line][: masked.character].strip()
     prompt = model.prompt(masked.source, masked.line, masked.character)
     started = time.perf_counter()
@@ -103,7 +107,8 @@ def ask_baseline(model: baseline.BaselineModel, masked: corpus.MaskedCase) -> di
     except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
         return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
                 "error": f"{type(exc).__name__}: {exc}"}
-    return {"statement": baseline.statement_from(completion.text, typed), "latency_ms": completion.seconds * 1000,
+    return {"statement": llama_vim.statement_from(completion.text, typed),
+            "latency_ms": completion.seconds * 1000,
             "error": None, "output": completion.text, "prompt_tokens": completion.prompt_tokens,
             "reused_tokens": completion.reused_tokens, "truncated_tokens": completion.truncated_tokens,
             "stopped_by": completion.stopped_by}
@@ -119,7 +124,8 @@ def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path
 
 
 def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
-             model: baseline.BaselineModel | None, unconstrained: UnconstrainedModel | None = None) -> dict:
+             model: llama_vim.BaselineModel | None,
+             unconstrained: UnconstrainedModel | None = None) -> dict:
     """Every engine on one case, scored."""
     path, source = corpus.case_source(case)
     masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
@@ -183,7 +189,8 @@ def _preload(settings: logsmith.Settings) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench_engine", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.engine",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N cases of the split's fixed order")
     parser.add_argument("--variant", choices=tuple(VARIANTS), default="blank")
@@ -193,9 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
     parser.add_argument("--no-unconstrained", action="store_true", help="skip logsmith's prompt without the grammar")
-    parser.add_argument("--prefix-lines", type=int, default=baseline.PREFIX_LINES,
+    parser.add_argument("--prefix-lines", type=int, default=llama_vim.PREFIX_LINES,
                         help="lines before the cursor in the baseline's prompt (llama.vim: 256)")
-    parser.add_argument("--suffix-lines", type=int, default=baseline.SUFFIX_LINES,
+    parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
                         help="lines after the cursor in a FIM baseline prompt (llama.vim: 64)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
     args = parser.parse_args(argv)
@@ -243,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                     return 2
             if not args.no_baseline:
                 try:
-                    model = baseline.BaselineModel(choice, prefix_lines=args.prefix_lines,
+                    model = llama_vim.BaselineModel(choice, prefix_lines=args.prefix_lines,
                                                    suffix_lines=args.suffix_lines)
                 except RuntimeError as exc:
                     print(f"error: {exc}", file=sys.stderr)

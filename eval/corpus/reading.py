@@ -1,12 +1,12 @@
 """A corpus case read at its masked site the way `logsmith.suggest` reads it (document, site, file
-facts, house style): where the fit scripts start from each case."""
+facts, house style): where the fitters start from each case."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval import corpus
+from eval.corpus import build as corpus
 from logsmith.pipeline import facts_of, style_for
 from logsmith.settings import Settings
 from logsmith.planning.house_style import HouseStyle

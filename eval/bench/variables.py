@@ -5,10 +5,10 @@ The variables of a statement do not depend on the model (the plan fixes them), s
 was, and scores the top suggestion with eval.metrics: variable precision / recall / F1, level,
 ROUGE-L, parses, names in scope, and the wall time of each call (cold: a fresh document each time).
 
-    .venv/bin/python -m eval.bench_variables --split dev
-    .venv/bin/python -m eval.bench_variables --split heldout --limit 200   # once, at the end
+    .venv/bin/python -m eval.bench.variables --split dev
+    .venv/bin/python -m eval.bench.variables --split heldout --limit 200   # once, at the end
 
-Cases are taken in the engine benchmark's order (`eval.bench_engine.ordered_cases`), so
+Cases are taken in the engine benchmark's order (`eval.bench.engine.ordered_cases`), so
 `--limit 200` on the held-out split is the same 200 cases as the engine benchmark's.
 `--rows FILE` writes one JSON line per case (expected and predicted variables) for reading misses.
 """
@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 import logsmith
-from eval import corpus, metrics
-from eval.bench_engine import ordered_cases
+from eval import metrics
+from eval.bench.engine import ordered_cases
+from eval.corpus import build as corpus
 
 TEMPLATE = logsmith.Settings(use_model=False, telemetry=False)
 
@@ -60,7 +61,8 @@ def print_summary(split: str, figures: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench_variables", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.variables",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N cases in the benchmark order")
     parser.add_argument("--rows", type=Path, default=None, help="write one JSON line per case here")

@@ -8,6 +8,7 @@ versions, and this module brings their files back on any machine that reaches Py
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -83,24 +84,33 @@ def _safe_members(names: list[str]) -> None:
 
 
 def unpack(archive: Path, project: str, version: str, cache: Path | None = None) -> Path:
-    """The folder holding the archive's files; file paths in the corpus are relative to it."""
+    """The folder holding the archive's files; file paths in the corpus are relative to it.
+
+    Unpacking holds a lock file beside the tree, so two processes on a cold cache (two benchmarks
+    at once) do not unpack the same project over each other; the marker written last says the
+    tree is complete."""
     tree = Path(cache or default_cache()) / "trees" / f"{project}-{version}"
     marker = tree / ".unpacked"
     if marker.exists():
         return tree
-    if tree.exists():
-        shutil.rmtree(tree)
-    tree.mkdir(parents=True)
-    if archive.name.endswith((".whl", ".zip")):
-        with zipfile.ZipFile(archive) as bundle:
-            _safe_members(bundle.namelist())
-            bundle.extractall(tree)
-    else:
-        with tarfile.open(archive) as bundle:
-            members = [m for m in bundle.getmembers() if m.isfile() or m.isdir()]
-            _safe_members([m.name for m in members])
-            bundle.extractall(tree, members=members, filter="data")
-    marker.write_text(archive.name + "\n", encoding="utf-8")
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    with open(tree.parent / f".{tree.name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists():  # another process unpacked it meanwhile
+            return tree
+        if tree.exists():  # left half-unpacked by an interrupted run
+            shutil.rmtree(tree)
+        tree.mkdir(parents=True)
+        if archive.name.endswith((".whl", ".zip")):
+            with zipfile.ZipFile(archive) as bundle:
+                _safe_members(bundle.namelist())
+                bundle.extractall(tree)
+        else:
+            with tarfile.open(archive) as bundle:
+                members = [m for m in bundle.getmembers() if m.isfile() or m.isdir()]
+                _safe_members([m.name for m in members])
+                bundle.extractall(tree, members=members, filter="data")
+        marker.write_text(archive.name + "\n", encoding="utf-8")
     return tree
 
 

@@ -39,7 +39,7 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 
-from eval.definite_binding import FUNCTIONS, Point, scope_facts
+from eval.checks.definite_binding import FUNCTIONS, Point, scope_facts
 
 LEVEL_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal",
                            "trace", "success", "msg"})

@@ -8,8 +8,10 @@ import json
 
 import pytest
 
-from eval import report_files, suite, suite_report
-from eval.rows import load_rows
+from eval.bench import adoption
+from eval.report import adoption as adoption_report
+from eval.report import files as report_files
+from eval.report.rows import load_rows
 
 MiB = 1024 * 1024
 
@@ -18,8 +20,9 @@ MiB = 1024 * 1024
 def run_folder(tmp_path_factory, default_model_path):
     out = tmp_path_factory.mktemp("adoption")
     # short pauses and a 40-line llama.vim prompt keep the run cheap; `make eval` uses 1 s / 2 s and 256 lines
-    options = suite.Options(out=out, limit=1, pause_open_s=0.3, pause_line_s=0.5, prefix_lines=40, fresh=True)
-    assert suite.run_and_report(options) == 0
+    options = adoption.Options(out=out, limit=1, pause_open_s=0.3, pause_line_s=0.5, prefix_lines=40,
+                               fresh=True)
+    assert adoption.run_and_report(options) == 0
     return out
 
 
@@ -31,11 +34,12 @@ def rows(run_folder):
 def test_every_engine_answers_every_case(rows):
     assert sorted(row["split"] for row in rows) == ["dev", "heldout"]
     for row in rows:
-        assert set(row["results"]) == set(suite_report.ENGINES)
+        assert set(row["results"]) == set(adoption_report.ENGINES)
         for engine, result in row["results"].items():
             assert result["error"] is None, (engine, result["error"])
             assert result["latency_ms"] > 0, engine
-        for engine in suite_report.SERVER_ENGINES:  # the real server answered with a valid, safe statement
+        # the real server answered with a valid, safe statement
+        for engine in adoption_report.SERVER_ENGINES:
             result = row["results"][engine]
             assert result["score"]["parses"] and result["score"]["is_log_call"], result
             assert result["score"]["safe"], result
@@ -60,7 +64,8 @@ def test_server_memory_covers_the_server_and_its_model_worker(run_folder):
 
 def test_the_audit_store_records_what_the_simulated_developer_accepted(run_folder, rows):
     audit = json.loads((run_folder / report_files.RUN_FILE).read_text())["sessions"][0]["audit"]
-    server_results = [row["results"][engine] for row in rows for engine in suite_report.SERVER_ENGINES]
+    server_results = [row["results"][engine] for row in rows
+                      for engine in adoption_report.SERVER_ENGINES]
     for result in server_results:
         assert result["accepted"] == result["score"]["acceptable"]
     assert audit["overall"]["accepted"] == sum(result["accepted"] for result in server_results)
@@ -86,7 +91,7 @@ def test_report_figures_agree_with_the_raw_rows(run_folder, rows):
     for split, title in (("heldout", "## Key figures, held-out split"), ("dev", "## Key figures, dev split")):
         chosen = [row for row in rows if row["split"] == split]
         table = _key_table(markdown, title)
-        for engine, label in suite_report.ENGINES.items():
+        for engine, label in adoption_report.ENGINES.items():
             results = [row["results"][engine] for row in chosen]
             acceptable = sum(r["score"]["acceptable"] for r in results) / len(results)
             level = sum(r["score"]["level_lenient"] for r in results) / len(results)
@@ -108,7 +113,8 @@ def test_report_figures_agree_with_the_raw_rows(run_folder, rows):
             assert cells[7] == (f"{100 * sum(judged) / len(judged):.0f} % of {len(judged)}" if judged else "n/a")
             assert cells[8] == f"{p50:,.0f}"
     # and the whole report is what the report code computes from the rows again
-    assert report == json.loads(json.dumps(suite_report.without_latency_lists(report_files.build(run_folder))))
+    rebuilt = adoption_report.without_latency_lists(report_files.build(run_folder))
+    assert report == json.loads(json.dumps(rebuilt))
 
 
 def test_html_report_is_self_contained(run_folder):

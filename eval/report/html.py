@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from eval.suite_report import BREAKDOWN_ENGINES, SHORT, SPLIT_TITLES, cases, render_markdown
+from eval.report.adoption import BREAKDOWN_ENGINES, SHORT, SPLIT_TITLES, cases, render_markdown
 from logsmith.audit.report import chart_png
 
 COLOURS = {

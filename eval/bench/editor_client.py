@@ -1,9 +1,10 @@
-"""An LSP client that behaves like an editor towards the real `logsmith serve` over stdio, and times its requests.
+"""An LSP client that behaves like an editor towards the real `logsmith serve` over stdio, and
+times its requests.
 
-Shared by the benchmarks that drive the server (`eval.bench_server`, `eval.suite`): start the server,
-wait for its model, open / change / close documents with incremental edits (columns in UTF-16, as
-the client announces), ask inline completion and completion, run an item's command (acceptance),
-and keep the server's `logsmith/status` notifications.
+Shared by the benchmarks that drive the server (`eval.bench.server`, `eval.bench.adoption`): start
+the server, wait for its model, open / change / close documents with incremental edits (columns
+in UTF-16, as the client announces), ask inline completion and completion, run an item's command
+(acceptance), and keep the server's `logsmith/status` notifications.
 """
 
 from __future__ import annotations

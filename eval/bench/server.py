@@ -1,4 +1,4 @@
-"""Latency of the language server as an editor sees it (issue 3, acceptance 4).
+"""Latency of the language server as an editor sees it.
 
 Starts the real `logsmith serve` over stdio with the real default model and does what an editor
 does while a developer works through a file: opens a real file of the corpus, pauses, and at each
@@ -8,8 +8,8 @@ dot and asks for completion, then puts the statement back. Each latency is the c
 from request to answer. Prints and writes p50/p95 per request kind, overall and for the first site
 of a file (cold model cache) versus later ones, with the machine description.
 
-    .venv/bin/python -m eval.bench_server                 # 10 files x 3 sites
-    .venv/bin/python -m eval.bench_server --files 4 --sites-per-file 2 --out /tmp/bench
+    .venv/bin/python -m eval.bench.server                 # 10 files x 3 sites
+    .venv/bin/python -m eval.bench.server --files 4 --sites-per-file 2 --out /tmp/bench
 
 Targets on these 2-core machines: p50 <= 400 ms and p95 <= 1000 ms with the real model.
 """
@@ -26,11 +26,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from eval import corpus, machine
-from eval.lsp_editor import Editor, server_command, utf16_length
+from eval.bench import machine
+from eval.bench.editor_client import Editor, server_command, utf16_length
+from eval.corpus import build as corpus
 from logsmith.audit.report import percentile
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 DEFAULT_PAUSE_S = 1.0
 TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
 ORDER_SEED = "logsmith-bench-server-1"
@@ -194,7 +195,8 @@ def report_stem(pause_s: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench_server", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.server",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=10, help="number of files (default 10)")
     parser.add_argument("--sites-per-file", type=int, default=3, help="sites visited in each file (default 3)")
     parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")

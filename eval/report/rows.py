@@ -1,5 +1,6 @@
-"""Per-case result rows (JSON Lines) and how their figures are written: shared by every report in eval/
-(the grouping for the breakdowns, the list of suggestions that are not safe, the number formats)."""
+"""Per-case result rows (JSON Lines) and how their figures are written: shared by every report of
+the benchmarks (the grouping for the breakdowns, the list of suggestions that are not safe, the
+number formats)."""
 
 from __future__ import annotations
 

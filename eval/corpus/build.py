@@ -1,14 +1,15 @@
 """The evaluation corpus: developer-written log statements collected from real projects.
 
 `collect_cases` finds, with tree-sitter, every log statement inside a function of one file;
-`build` does it over the pinned projects of `eval/corpus/projects.toml` (sources fetched with pip
-by `eval.sources`) and samples at most `cap` cases per project with a fixed seed; `mask` and
-`mask_typed` turn a case back into what an editor shows just before the developer wrote it.
+`build` does it over the pinned projects of `eval/corpus/projects.toml` (sources fetched with
+pip by `eval.corpus.sources`) and samples at most `cap` cases per project with a fixed seed;
+`mask` and `mask_typed` turn a case back into what an editor shows just before the developer
+wrote it.
 
 Positions are 0-based lines and code-point columns, as in `logsmith.suggest`.
 
-    python -m eval.corpus build      # refetch if needed, rewrite eval/corpus/cases.jsonl
-    python -m eval.corpus stats      # counts per project, split, site kind and level
+    python -m eval.corpus.build build      # refetch if needed, rewrite eval/corpus/cases.jsonl
+    python -m eval.corpus.build stats      # counts per project, split, site kind and level
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from pathlib import Path
 import tree_sitter
 import tree_sitter_python
 
-from eval import sources
+from eval.corpus import sources
 
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+CORPUS_DIR = Path(__file__).resolve().parent
 PROJECTS_FILE = CORPUS_DIR / "projects.toml"
 CASES_FILE = CORPUS_DIR / "cases.jsonl"
 DEFAULT_CAP = 150
@@ -405,7 +406,8 @@ def _print_stats(cases: list[LogCase], projects: list[ProjectSpec]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.corpus", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.corpus.build",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("build", "stats"))
     parser.add_argument("--cap", type=int, default=DEFAULT_CAP, help="most cases per project")
     parser.add_argument("--seed", default=DEFAULT_SEED)

@@ -1,5 +1,6 @@
-"""The adoption report's aggregation and rendering on rows built by hand, and the suite's small pure parts
-(case selection, EVAL_LIMIT, the unconstrained baseline's prompt, /proc readings)."""
+"""The adoption report's aggregation and rendering on rows built by hand, and the adoption
+benchmark's small pure parts (case selection, EVAL_LIMIT, the unconstrained baseline's prompt,
+/proc readings)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ import textwrap
 
 import pytest
 
-from eval import (bench_engine, corpus, metrics, process_stats, report_files, report_html, run, suite, suite_report,
-                  unconstrained)
+from eval import metrics, run
+from eval.bench import adoption
+from eval.bench import engine as bench_engine
+from eval.bench import process_stats, unconstrained
+from eval.corpus import build as corpus
+from eval.report import adoption as adoption_report
+from eval.report import files as report_files
+from eval.report import html as report_html
 
 SOURCE = "import logging\nlogger = logging.getLogger()\n\ndef f(path, user):\n    \n"
 EXPECTED = 'logger.info("Saved file %s", path)'
@@ -63,7 +70,8 @@ SESSIONS = [{"server": {"peak_rss_bytes": 400 * 1024 * 1024, "high_water_bytes":
 
 @pytest.fixture(scope="module")
 def report():
-    return suite_report.summarise(ROWS, SESSIONS, {"model_id": "gemma-3-270m", "date": "2026-11-24"}, {"nproc": 2})
+    run = {"model_id": "gemma-3-270m", "date": "2026-11-24"}
+    return adoption_report.summarise(ROWS, SESSIONS, run, {"nproc": 2})
 
 
 def test_figures_per_split_and_engine(report):
@@ -100,7 +108,7 @@ def test_verdict_needs_a_lead_on_acceptable_rate_and_rouge_over_every_baseline(r
     # case by case against the template: acceptable 1 - 0, 1 - 1, 0 - 0; ROUGE-L equal everywhere
     assert heldout["comparisons"]["template"]["acceptable_gap_interval"] == [0.0, 1.0]
     assert heldout["comparisons"]["template"]["rouge_l_gap_interval"] == [0.0, 0.0]
-    text = "\n".join(suite_report.verdict_sentences(report))
+    text = "\n".join(adoption_report.verdict_sentences(report))
     assert "**Held-out split (never tuned on), 3 cases:**" in text and "acceptable in 67 %" in text
     assert "**not ahead** of every baseline" in text
     assert heldout["safe_all"] is True
@@ -111,12 +119,12 @@ def test_the_safe_share_of_each_engine_and_the_statements_that_are_not():
     unsafe = 'logger.info("Saved file %d", user)'  # `user` may not be a number
     rows = [row("heldout", "pika", "other", "info", GOOD, unsafe, "logger.info('x'"),
             row("heldout", "pika", "other", "info", unsafe, GOOD, GOOD)]
-    report = suite_report.summarise(rows, SESSIONS, {"date": "2026-11-24"}, {"nproc": 2})
+    report = adoption_report.summarise(rows, SESSIONS, {"date": "2026-11-24"}, {"nproc": 2})
     engines = report["splits"]["heldout"]["engines"]
     assert (engines["logsmith_inline"]["safe"], engines["logsmith_inline"]["safe_n"]) == (0.5, 2)
     assert engines["llamavim_cold"]["safe"] == 0.5  # the cut-off statement does not compile
     assert report["splits"]["heldout"]["verdict"]["safe_all"] is False
-    markdown = suite_report.render_markdown(report)
+    markdown = adoption_report.render_markdown(report)
     assert "**safe: 50 % of 2 suggestions** (listed below)" in markdown
     assert "| 100 % | 100 % | 50 % of 2 |" in markdown  # valid Python, names in scope, safe
     assert ("- `pika:other`: `logger.info(\"Saved file %d\", user)` "
@@ -134,7 +142,7 @@ def test_breakdowns_by_level_kind_and_project(report):
 
 
 def test_markdown_has_the_verdict_first_and_the_key_tables(report):
-    markdown = suite_report.render_markdown(report)
+    markdown = adoption_report.render_markdown(report)
     lines = markdown.split("\n")
     assert lines[0] == "# logsmith adoption report, 2026-11-24"
     assert lines[2].startswith("**Held-out split")
@@ -148,7 +156,7 @@ def test_markdown_has_the_verdict_first_and_the_key_tables(report):
 
 
 def test_report_json_leaves_the_latency_lists_out(report):
-    stripped = suite_report.without_latency_lists(report)
+    stripped = adoption_report.without_latency_lists(report)
     assert "latencies_ms" not in stripped["splits"]["heldout"]["engines"]["template"]
     assert "latencies_ms" in report["splits"]["heldout"]["engines"]["template"]  # the original is untouched
 
@@ -182,11 +190,11 @@ def test_markdown_to_html_covers_the_constructs_the_report_uses():
         "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>x &lt; y</td><td>1</td></tr></tbody></table>")
 
 
-# ----------------------------------------------------------------------------- the suite's small parts
+# ------------------------------------------------------------------------ the benchmark's small parts
 
 
 def test_cases_alternate_between_the_splits_in_the_fixed_order():
-    chosen = suite.select_cases(2, ("heldout", "dev"))
+    chosen = adoption.select_cases(2, ("heldout", "dev"))
     assert [split for split, _ in chosen] == ["heldout", "dev", "heldout", "dev"]
     projects, cases = corpus.load_projects(), corpus.load_cases()
     dev = bench_engine.ordered_cases(corpus.cases_for_split(cases, projects, "dev"))
@@ -241,8 +249,8 @@ def test_trend_against_the_previous_dated_report(tmp_path, report):
     older, newer = tmp_path / "2026-11-20", tmp_path / "2026-11-24"
     older.mkdir()
     newer.mkdir()
-    earlier = suite_report.summarise(ROWS[2:], SESSIONS, {"date": "2026-11-20"}, {"nproc": 2})
-    (older / "report.json").write_text(json.dumps(suite_report.without_latency_lists(earlier)))
+    earlier = adoption_report.summarise(ROWS[2:], SESSIONS, {"date": "2026-11-20"}, {"nproc": 2})
+    (older / "report.json").write_text(json.dumps(adoption_report.without_latency_lists(earlier)))
     (tmp_path / "notes").mkdir()  # not a dated folder: ignored
     (tmp_path / "notes" / "report.json").write_text("{}")
     previous = report_files.previous_report(newer)
@@ -250,6 +258,8 @@ def test_trend_against_the_previous_dated_report(tmp_path, report):
         "heldout": {"n": 1, "acceptable": 0.0, "rouge_l": 1.0, "p50_ms": 400.0},
         "dev": {"n": 1, "acceptable": 0.0, "rouge_l": 1.0, "p50_ms": 400.0}}}
     assert report_files.previous_report(older) is None
-    later = suite_report.summarise(ROWS, SESSIONS, {"date": "2026-11-24"}, {"nproc": 2}, previous)
+    later = adoption_report.summarise(ROWS, SESSIONS, {"date": "2026-11-24"}, {"nproc": 2},
+                                      previous)
     assert ("Trend since the previous report (2026-11-20): heldout acceptable 0 % -> 67 % (+67 pts), "
-            "ROUGE-L 1.00 -> 1.00, p50 400 -> 400 ms (1 -> 3 cases)") in suite_report.render_markdown(later)
+            "ROUGE-L 1.00 -> 1.00, p50 400 -> 400 ms (1 -> 3 cases)") in \
+        adoption_report.render_markdown(later)

@@ -1,10 +1,10 @@
-"""The engine benchmark's report: aggregates per-case rows into figures, and renders them as Markdown.
+"""The engine benchmark's report: aggregates per-case rows into figures, renders them as Markdown.
 
-The rows are what `eval.bench_engine` writes to `engine-cases.jsonl`, one JSON object per case:
+The rows are what `eval.bench.engine` writes to `engine-cases.jsonl`, one JSON object per case:
 `{"run": {...}, "case": {...}, "expected": str, "results": {engine: {"statement", "latency_ms",
 "score": {...CaseScore}, ...}}}`. A report can be recomputed from them at any time:
 
-    python -m eval.engine_report eval/reports/<date>/engine-cases.jsonl
+    python -m eval.report.engine eval/reports/<date>/engine-cases.jsonl
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from eval import metrics
-from eval.rows import (
+from eval.report.rows import (
     breakdown,
     case_scores,
     load_rows,
@@ -92,8 +92,9 @@ def render_markdown(report: dict) -> str:
         f"max {report.get('load_during_cases', {}).get('max')} (2 CPUs: above 2 means other work slowed every figure)",
         f"- baseline prompt: {run.get('baseline') or 'not run'} (the llama.vim way: no tree-sitter, greedy, "
         f"stop at newline, 48 tokens at most)",
-        f"- logsmith's prompt, no grammar: {'run' if run.get('unconstrained') else 'not run'} (eval/unconstrained.py: "
-        f"the same site, plan and prompt, greedy, stop at newline, 48 tokens at most, no deadline)",
+        f"- logsmith's prompt, no grammar: {'run' if run.get('unconstrained') else 'not run'} "
+        "(eval/bench/unconstrained.py: the same site, plan and prompt, greedy, stop at newline, "
+        "48 tokens at most, no deadline)",
         f"- run: started {run.get('started')}, {run.get('elapsed_s', 0):.0f} s for the cases reported here"
         + (f"; logsmith's code: {run['code']}" if run.get("code") else ""),
         *([f"- baseline rows: {run['baseline_run']}"] if run.get("baseline_run") else []),
@@ -142,9 +143,10 @@ def write(report: dict, json_path: Path, markdown_path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.engine_report",
+    parser = argparse.ArgumentParser(prog="python -m eval.report.engine",
                                      description="Recompute an engine report from its per-case rows.")
-    parser.add_argument("cases", type=Path, help="an engine-cases.jsonl written by eval.bench_engine")
+    parser.add_argument("cases", type=Path,
+                        help="an engine-cases.jsonl written by eval.bench.engine")
     args = parser.parse_args(argv)
     rows = load_rows(args.cases)
     if not rows:
