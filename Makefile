@@ -15,7 +15,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # the Neovim screenshots, Chromium and the libraries code-server builds against.
 SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
 
-.PHONY: setup system editors demo test eval model wheel clean
+.PHONY: setup system editors demo test test-fast eval model wheel clean
 
 setup: $(VENV)/.installed model
 
@@ -54,6 +54,10 @@ demo: setup
 
 test: setup editors
 	$(PY) -m pytest -q
+
+# The tests that need neither the model nor an editor (markers: tests/conftest.py): under a minute.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not model and not editor"
 
 eval: setup
 	$(PY) -m eval.run
