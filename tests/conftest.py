@@ -1,14 +1,18 @@
 """Shared fixtures: the real default model (installed by `make setup`) and a private LOGSMITH_HOME;
 and the two test tiers.
 
-Tiers: a test that needs the real model carries the `model` marker, one that drives a real editor
-the `editor` marker (both declared in pyproject.toml); `make test-fast` runs
-`pytest -m "not model and not editor"`. A file that needs the model or an editor throughout says so
-with a module-level `pytestmark`. Besides, `pytest_collection_modifyitems` below adds `model` to
-every test that uses, directly or through another fixture, one of MODEL_FIXTURES: the fixtures
-that find or load the real model (`default_model_path`, `model_settings` here) and
-tests/server/conftest.py's `editor` (a real server with the model loaded). So a test that asks for
-the model through a fixture can never land in the fast tier, whatever its file says.
+Tiers: a test that needs the real model (it loads it, or starts a server, a batch run or an eval
+run that does) carries the `model` marker, one that drives a real editor the `editor` marker (both
+declared in pyproject.toml); `make test-fast` runs `pytest -m "not model and not editor"`, `make
+test` everything. The markers are set three ways:
+- a file that needs the model or an editor throughout says so with a module-level `pytestmark`;
+- `pytest_collection_modifyitems` below adds `model` to every test that uses, directly or through
+  another fixture, one of MODEL_FIXTURES: the fixtures that find or load the real model
+  (`default_model_path`, `model_settings` here) and tests/server/conftest.py's `editor` (a real
+  server with the model loaded). So a test that asks for the model through a fixture never lands
+  in the fast tier, whatever its file says (tests/model and tests/eval rely on this);
+- a test parametrized over the engine (tests/server's `served`, `start_served`) gets the model
+  by its parameter, which carries the marker (`lsp_session.server_kinds`).
 """
 
 from __future__ import annotations

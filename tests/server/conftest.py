@@ -1,8 +1,8 @@
 """Fixtures for the end-to-end tests: real `logsmith serve` processes over stdio, one per module and
 client kind (and engine), so the model loads once per module.
 
-- `editor`: the server with the real default model loaded. Every test using it is a `model` test
-  (tests/conftest.py marks it so).
+- `editor`: the server with the real default model loaded, for a test that needs nothing else.
+  Every test using it is a `model` test (tests/conftest.py marks it so).
 - `served`: the same, parametrized over the engine too: the server with the real model (those
   parameters carry the `model` marker) and the server with the template engine only
   (`LOGSMITH_NO_MODEL=1`, the fast tier). For tests of the protocol whose assertions hold whoever

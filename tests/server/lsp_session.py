@@ -20,6 +20,7 @@ from pytest_lsp.client import make_test_lsp_client
 
 SERVER_COMMAND = [sys.executable, "-m", "logsmith.cli", "serve", "--log-level", "INFO"]
 CLIENTS = {"vscode": "visual-studio-code", "neovim": "neovim"}
+CLIENT_KINDS = tuple(sorted(CLIENTS))
 MODEL_LOAD_TIMEOUT_S = 120
 
 
@@ -192,7 +193,7 @@ TEMPLATE_ONLY = {"LOGSMITH_NO_MODEL": "1"}
 """The server's environment for the template engine only: no model is looked for or loaded."""
 
 
-def server_kinds(*engines: str, clients=tuple(sorted(CLIENTS))) -> list:
+def server_kinds(*engines: str, clients: tuple[str, ...] = CLIENT_KINDS) -> list:
     """Parameters for a server fixture (tests/server/conftest.py's `served`): (client, engine) for each
     engine ("model": the real default model; "template": the template engine only) and client. The
     model's carry the `model` marker, so only the template's run in the fast tier."""

@@ -1,7 +1,8 @@
-"""`logsmith report` over a store written by a real editing session (issue 3, acceptance 3).
+"""`logsmith report` over a store written by a real editing session.
 
-The session shows, accepts and dismisses suggestions through the real server with the real model;
-the expected counts follow from what the session did (how many items each answer carried).
+The session shows, accepts and dismisses suggestions through the real server, with the real model
+(`model` tier) and with the template engine only (fast tier); the expected counts follow from what
+the session did (how many items each answer carried).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from lsp_session import start_editor, stop_editor
+from lsp_session import start_served, stop_editor
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.model]
+pytestmark = pytest.mark.asyncio
 
 SOURCE = '''import logging
 
@@ -45,10 +46,10 @@ def report(store, *extra) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-async def test_report_counts_a_real_session(tmp_path, default_model_path):
-    session = await start_editor(tmp_path, "neovim")
+@pytest.mark.parametrize("engine", [pytest.param("model", marks=pytest.mark.model), "template"])
+async def test_report_counts_a_real_session(request, tmp_path, engine):
+    session = await start_served(request, tmp_path, "neovim", engine)
     try:
-        await session.model_ready()
         uri = session.open("service.py", SOURCE)
 
         # 1. completion in the except block of save(): accept the best item; the others stay open

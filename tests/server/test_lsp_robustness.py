@@ -2,8 +2,9 @@
 
 Real `logsmith serve` processes throughout. The shared one (`server`) runs twice: with the real
 default model loaded, its worker honouring the hold file (the worker's LOGSMITH_WORKER_HOLD seam)
-when a test creates it (`model` tier), and with the template engine only (fast tier); a test about
-the model worker takes only the first (MODEL_ONLY).
+when a test creates it (`model` tier), and with the template engine only (fast tier). A test about
+the model, or one that takes too long for the fast tier (the 5 MB file, the locked store), runs
+only against the first (MODEL_ONLY).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ HOLD_NAME = "hold-model-worker"
 
 SERVERS = server_kinds("model", "template", clients=("neovim",))
 MODEL_ONLY = pytest.mark.parametrize("server", server_kinds("model", clients=("neovim",)), indirect=True)
-"""For a test about the model worker: only the server with the real model."""
+"""Only the server with the real model."""
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=SERVERS)
@@ -239,6 +240,7 @@ async def test_model_worker_killed_mid_request(server):
     assert status.modelState == "ready" and status.workerPid not in (None, pid)
 
 
+@MODEL_ONLY  # seconds of waiting on the lock; the recorder's side is in tests/audit/test_store.py (fast tier)
 async def test_locked_store_warns_once_and_catches_up(server):
     uri, line, column = open_typing(server, "locked.py")
     blocker = sqlite3.connect(server.store, isolation_level=None)

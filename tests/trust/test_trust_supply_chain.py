@@ -1,4 +1,4 @@
-"""Supply chain (issue 7, SECURITY.md "Supply chain"): model files are pinned by SHA-256 and checked
+"""Supply chain (SECURITY.md "Supply chain"): model files are pinned by SHA-256 and checked
 before llama.cpp ever opens them, a changed file is hashed again even when its size and mtime were
 put back, the README names each model's source and licence, and every dependency `make` installs
 is pinned in constraints.txt."""
