@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CACHE ?= $(HOME)/.cache/logsmith
 LLAMA_VERSION := 0.3.36
-# GGML_NATIVE=ON compiles AMX kernels that crash on these CPUs (../shared/FACTS.md); this set does not.
+# GGML_NATIVE=ON compiles AMX kernels that crash on CPUs with AMX (SIGSEGV in the first decode);
+# this set does not.
 LLAMA_FLAGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 LLAMA_KEY := $(shell echo '$(LLAMA_VERSION) $(LLAMA_FLAGS)' | sha256sum | cut -c1-12)
 WHEELS := $(CACHE)/wheels/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
@@ -15,7 +16,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # the Neovim screenshots, Chromium and the libraries code-server builds against.
 SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
 
-.PHONY: setup system editors demo test eval model wheel clean
+.PHONY: setup system editors demo lint test test-fast eval model wheel clean
 
 setup: $(VENV)/.installed model
 
@@ -52,8 +53,19 @@ model: $(VENV)/.installed
 demo: setup
 	$(VENV)/bin/logsmith suggest examples/inventory --diff
 
-test: setup editors
+# Style, imports, docstrings and line length (ruff), formatting (ruff format) and types (mypy);
+# the configuration is in pyproject.toml.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check logsmith
+	$(VENV)/bin/ruff format --check logsmith
+	$(VENV)/bin/mypy logsmith
+
+test: setup editors lint
 	$(PY) -m pytest -q
+
+# The tests that need neither the model nor an editor (markers: tests/conftest.py): under a minute.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not model and not editor"
 
 eval: setup
 	$(PY) -m eval.run

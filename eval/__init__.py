@@ -1,1 +1,3 @@
-"""Evaluation of logsmith: the corpus of real log statements, the metrics, and the benchmarks that use them."""
+"""Evaluation of logsmith against what developers really wrote: the corpus (`corpus`), the
+benchmarks (`bench`), the fitters of the product's numbers (`fit`), the reports (`report`), the
+independent safety checks (`checks`) and the metrics (`metrics`). `make eval` is `run`."""

@@ -4,9 +4,9 @@ Pure functions, no I/O. The definitions are written out in eval/README.md; in sh
 level accuracy (strict, and with exception == error), ordinal level distance, variable set
 precision / recall / F1, BLEU-4 and ROUGE-L over the static message text, validity (parses at
 the site), names in scope, "safe" (compiles at the site, every value bound on every path there,
-placeholders that fit their values: eval.definite_binding and eval.placeholders), "acceptable",
-nearest-rank latency percentiles, and a bootstrap interval for the difference of two engines
-measured on the same cases.
+placeholders that fit their values: eval.checks.definite_binding and eval.checks.placeholders),
+"acceptable", nearest-rank latency percentiles, and a bootstrap interval for the difference of two
+engines measured on the same cases.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
-from eval import definite_binding, placeholders, scope
+from eval.checks import definite_binding, placeholders, scope
 
 LEVEL_ORDER = {"debug": 0, "info": 1, "warning": 2, "error": 3, "exception": 3, "critical": 4}
 LEVEL_ALIASES = {"warn": "warning", "fatal": "critical"}
@@ -376,9 +376,9 @@ def safety_problem(masked_source: str, line: int, statement: str | None,
                    also_bound: frozenset[str] = frozenset()) -> str | None:
     """Why the statement written at the site would not run safely, or None when it would: the file
     must compile with it there (`break` outside a loop does not), the site must be reachable, every
-    name the statement reads must be bound on every path to it (eval.definite_binding; `also_bound`:
-    names the suggestion's additional edits bind), and its placeholders must fit its values
-    (eval.placeholders)."""
+    name the statement reads must be bound on every path to it (eval.checks.definite_binding;
+    `also_bound`: names the suggestion's additional edits bind), and its placeholders must fit its
+    values (eval.checks.placeholders)."""
     if not statement or not statement.strip():
         return "no suggestion"
     filled = insert_statement(masked_source, line, statement)

@@ -1,7 +1,7 @@
-"""`make eval`: the adoption benchmark (`eval.suite`) on the held-out and dev splits, then the report
-(`eval/reports/<date>/report.html`, `report.md`, `report.json`).
+"""`make eval`: the adoption benchmark (`eval.bench.adoption`) on the held-out and dev splits, then
+the report (`eval/reports/<date>/report.html`, `report.md`, `report.json`).
 
-`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 took 4.3
+`EVAL_LIMIT=N make eval` runs the first N cases of each split's fixed order (N = 10 takes about 5
 minutes on a 2-core machine); without it, DEFAULT_LIMIT cases per split, sized so the whole run
 fits in an hour there (see eval/README.md for the measured timings). Extra arguments are
 passed to the suite, e.g. `python -m eval.run --split heldout --limit 5 --out /tmp/eval`.
@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from eval import suite
+from eval.bench import adoption
 
 LIMIT_ENV = "EVAL_LIMIT"
 DEFAULT_LIMIT = 50
@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make eval: {exc}", file=sys.stderr)
         return 2
     parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n\n")[0])
-    suite.add_arguments(parser)
+    adoption.add_arguments(parser)
     parser.set_defaults(limit=limit)
-    return suite.run_and_report(suite.options_from(parser.parse_args(argv)))
+    return adoption.run_and_report(adoption.options_from(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":

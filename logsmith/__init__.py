@@ -12,7 +12,8 @@ __version__ = "0.1.0"
 def suggest(source, line, character, *, path=None, settings=None):
     """Log statements for the cursor at (`line`, `character`) of `source`, best first.
 
-    Lines and characters are 0-based; characters count code points. See `logsmith.suggest_site`.
+    Lines and characters are 0-based; characters count code points. Each suggestion says why it
+    was chosen (`reason`) and what happened on the way (`notes`); see `logsmith.pipeline`.
     """
     from logsmith.pipeline import suggest as _suggest
 

@@ -18,16 +18,18 @@ import sys
 SUBCOMMANDS = {
     "serve": ("logsmith.server.main", "run the language server (stdio, or --tcp HOST:PORT)"),
     "suggest": ("logsmith.batch", "find places that should log and propose statements"),
-    "model": ("logsmith.models", "list, install, verify the local models"),
-    "report": ("logsmith.report", "acceptance and latency report from the audit store"),
-    "audit": ("logsmith.audit", "export or verify the audit trail"),
+    "model": ("logsmith.model.registry", "list, install, verify the local models"),
+    "report": ("logsmith.audit.report", "acceptance and latency report from the audit store"),
+    "audit": ("logsmith.audit.export", "export or verify the audit trail"),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     from logsmith import __version__
 
-    parser = argparse.ArgumentParser(prog="logsmith", description="Writes log statements for Python code, locally.")
+    parser = argparse.ArgumentParser(
+        prog="logsmith", description="Writes log statements for Python code, locally."
+    )
     parser.add_argument("--version", action="version", version=f"logsmith {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
@@ -65,7 +67,9 @@ def _closed(stream) -> bool:
 def _end_quietly_if_closed() -> bool:
     """When standard output or error has lost its reader, point it at /dev/null, so what is still
     buffered, and Python's flush at exit, go nowhere instead of failing again; True if one had."""
-    closed = [stream for stream in (sys.stdout, sys.stderr) if stream is not None and _closed(stream)]
+    closed = [
+        stream for stream in (sys.stdout, sys.stderr) if stream is not None and _closed(stream)
+    ]
     if not closed:
         return False
     sink = os.open(os.devnull, os.O_WRONLY)
@@ -87,13 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         status = int(args.run(args) or 0)
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
-                stream.flush()  # here rather than at exit, where a closed pipe would print a traceback
+                # here rather than at exit, where a closed pipe would print a traceback
+                stream.flush()
         return status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         if not _end_quietly_if_closed():
-            raise  # a pipe of logsmith's own (e.g. to its model worker) broke: that is a bug to show
+            # a pipe of logsmith's own (e.g. to its model worker) broke: that is a bug to show
+            raise
         return OUTPUT_CLOSED
 
 

@@ -1,27 +1,39 @@
-"""site -> plan -> engines -> check -> rank: the one path every consumer (server, batch, eval) goes through."""
+"""site -> plan -> engines -> check -> rank: the one path every consumer
+(server, batch, eval) goes through.
+
+Each stage is a function below, in that order: `analyse` reads the site at the cursor (or takes the
+one the caller already read), `plan_for` plans the statement, `write` asks the engines (the model
+within the budget, the template always), `checked` keeps what passes every check, `rank` orders
+what is left into suggestions.
+"""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from logsmith.arguments import reconcile
 from logsmith.engines import template
-from logsmith.plan import Plan, make_plan
+from logsmith.engines.revision import reconcile
+from logsmith.engines.statement import InvalidStatement, check, checked_call, render, used_names
+from logsmith.planning.house_style import HouseStyle, find_project_root, house_style, project_style
+from logsmith.planning.plan import Plan, make_plan
 from logsmith.settings import Settings, from_environment
-from logsmith.statement import InvalidStatement, check, render
-from logsmith.style import HouseStyle, find_project_root, house_style, project_style
 from logsmith.suggestion import Suggestion, TextEdit
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.file_facts import FileFacts, file_facts
 from logsmith.syntax.site import LogSite, parse_for_site
 from logsmith.syntax.site import site_at as _site_at
-from logsmith.syntax.style import FileFacts, file_facts
+
 
 def facts_of(document: ParsedDocument) -> FileFacts:
     """File facts, cached per document text (a 5 MB file is scanned once, not per request)."""
-    return document.memo("file_facts", lambda: file_facts(document))
+    cache = document.cache
+    if cache.file_facts is None:
+        cache.file_facts = file_facts(document)
+    return cache.file_facts
 
 
 def _document(source: str, document: ParsedDocument | None) -> ParsedDocument:
@@ -30,19 +42,24 @@ def _document(source: str, document: ParsedDocument | None) -> ParsedDocument:
     return ParsedDocument(source)
 
 
-def _document_for_request(source: str, line: int, character: int, document: ParsedDocument | None) -> ParsedDocument:
+def _document_for_request(
+    source: str, line: int, character: int, document: ParsedDocument | None
+) -> ParsedDocument:
     """The caller's document when it holds `source`, else `source` parsed once for this request."""
     if document is not None and document.text == source:
         return document
     return parse_for_site(source, line, character)
 
 
-def site_at(source: str, line: int, character: int, *, document: ParsedDocument | None = None) -> LogSite:
+def site_at(
+    source: str, line: int, character: int, *, document: ParsedDocument | None = None
+) -> LogSite:
     """The log site at a position (see `logsmith.syntax.site.LogSite`)."""
     return _site_at(_document(source, document), line, character)
 
 
 def style_for(facts: FileFacts, path, settings: Settings) -> HouseStyle:
+    """The house style of the file, or of its project when the file has no log statement yet."""
     project = None
     if not any(True for _ in facts.calls):
         root = find_project_root(path)
@@ -50,9 +67,40 @@ def style_for(facts: FileFacts, path, settings: Settings) -> HouseStyle:
     return house_style(facts, project, settings.style)
 
 
-def _edit_for(site: LogSite, document: ParsedDocument, statement: str) -> TextEdit:
-    line_text = document.line(site.line)
-    return TextEdit(site.line, len(site.indent), site.line, len(line_text), statement)
+@dataclass(frozen=True)
+class Request:
+    """One request: where, in which document, with which settings and until when."""
+
+    document: ParsedDocument
+    line: int
+    character: int
+    path: str | None
+    settings: Settings
+    started: float
+    cancel: threading.Event | None = None
+    facts: FileFacts | None = None
+    """The file facts to plan with (the original file's, for an inserted line);
+    else the document's."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A statement an engine wrote, before it is checked and ranked."""
+
+    statement: str
+    source: str
+    """`template` or the model's id."""
+    notes: tuple[str, ...] = ()
+    model_pending: bool = False
+
+
+@dataclass
+class Written:
+    """What the engines wrote for one plan, and what they said on the way."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    model_pending: bool = False
 
 
 def suggest(
@@ -63,76 +111,125 @@ def suggest(
     path=None,
     settings: Settings | None = None,
     document: ParsedDocument | None = None,
+    site: LogSite | None = None,
     cancel: threading.Event | None = None,
 ) -> list[Suggestion]:
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
-    positions are clamped; a file that does not parse still gets the template's best effort."""
+    positions are clamped; a file that does not parse still gets the template's best effort.
+    `site`: the site at that position when the caller has already read it (the server does)."""
     started = time.perf_counter()
     document = _document_for_request(source, line, character, document)
-    return _suggest_at(document, line, character, path, settings, cancel, facts_of(document), started)
+    request = Request(
+        document, line, character, path, from_environment(settings or Settings()), started, cancel
+    )
+    return run(request, site)
 
 
-def _suggest_at(document, line, character, path, settings, cancel, facts: FileFacts, started: float) -> list[Suggestion]:
-    settings = from_environment(settings or Settings())
-    site = _site_at(document, line, character)
+def run(request: Request, site: LogSite | None = None) -> list[Suggestion]:
+    """The stages, in order, for one request."""
+    site = site if site is not None else analyse(request)
     if not site.reachable:
         return []  # after a return, raise, continue or break: a statement here would never run
-    style = style_for(facts, path, settings)
-    plan = make_plan(site, facts, style)
-    notes: list[str] = []
-    if site.syntax_error:
-        notes.append("the file has syntax errors; the site was read as well as it parses")
+    plan = plan_for(site, request)
+    written = write(site, plan, request)
+    return rank(checked(written.candidates, site, plan), site, plan, request)
 
-    results: list[Suggestion] = []
-    model_pending = False
+
+def analyse(request: Request) -> LogSite:
+    """Stage 1: the site at the request's position."""
+    return _site_at(request.document, request.line, request.character)
+
+
+def plan_for(site: LogSite, request: Request) -> Plan:
+    """Stage 2: logger, level, values, format and the edits around the statement."""
+    facts = request.facts or facts_of(request.document)
+    return make_plan(site, facts, style_for(facts, request.path, request.settings))
+
+
+def write(site: LogSite, plan: Plan, request: Request) -> Written:
+    """Stage 3: the model's statement when it answers within the budget (its values then weighed
+    with the ranker's), and the template's, always."""
+    settings, document = request.settings, request.document
+    written = Written()
+    if site.syntax_error:
+        written.notes.append("the file has syntax errors; the site was read as well as it parses")
     use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
     if settings.use_model and not use_model:
-        notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
-    if use_model and not (cancel is not None and cancel.is_set()):
+        written.notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
+    if use_model and not (request.cancel is not None and request.cancel.is_set()):
         from logsmith.engines import model_engine
 
-        outcome = model_engine.statement(document, site, plan, facts, settings, deadline=started + settings.latency_budget_ms / 1000, cancel=cancel)
-        notes.extend(outcome.notes)
-        model_pending = outcome.short_of_time
+        outcome = model_engine.statement(
+            document,
+            site,
+            plan,
+            request.facts or facts_of(document),
+            settings,
+            deadline=request.started + settings.latency_budget_ms / 1000,
+            cancel=request.cancel,
+        )
+        written.notes.extend(outcome.notes)
+        written.model_pending = outcome.short_of_time
         if outcome.statement is not None:
             statement, note = reconcile(outcome.statement, site, plan)
-            try:
-                check(statement, plan, site)  # what is served passes every check, whatever wrote it
-                results.append(_suggestion(statement, site, plan, document, outcome.source, started,
-                                           notes + ([note] if note else [])))
-            except InvalidStatement as exc:
-                notes.append(f"model statement rejected: {exc}")
-
+            written.candidates.append(
+                Candidate(
+                    statement, outcome.source, tuple(written.notes) + ((note,) if note else ())
+                )
+            )
     fallback = render(plan, template.message(site, plan))
-    try:
-        check(fallback, plan, site)
-        if not any(s.statement == fallback for s in results):
-            results.append(_suggestion(fallback, site, plan, document, "template", started, notes, model_pending))
-    except InvalidStatement as exc:  # the template is built from checked parts; this is a bug guard
-        notes.append(f"template statement rejected: {exc}")
-    return results
+    written.candidates.append(
+        Candidate(fallback, "template", tuple(written.notes), written.model_pending)
+    )
+    return written
 
 
-def _suggestion(statement: str, site: LogSite, plan: Plan, document: ParsedDocument, source: str, started: float,
-                notes: list[str], model_pending: bool = False) -> Suggestion:
-    import ast
+def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Candidate]:
+    """Stage 4: the candidates that parse as one call on the planned logger, name only values bound
+    on every path to the site, and format at run time;
+    a rejected one leaves its reason on the others."""
+    passed, rejected = [], []
+    for candidate in candidates:
+        try:
+            check(candidate.statement, plan, site)
+            passed.append(candidate)
+        except InvalidStatement as exc:
+            rejected.append(
+                f"{'template' if candidate.source == 'template' else 'model'} statement rejected: "
+                f"{exc}"
+            )
+    return [dataclasses.replace(c, notes=c.notes + tuple(rejected)) for c in passed]
 
-    call = ast.parse(statement).body[0].value
-    from logsmith.statement import used_names
 
+def rank(
+    candidates: list[Candidate], site: LogSite, plan: Plan, request: Request
+) -> list[Suggestion]:
+    """Stage 5: the model's statement first (it read the code around the site; the template only its
+    names), then the template's; a statement written twice is offered once."""
+    ranked: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda candidate: candidate.source == "template"):
+        if all(candidate.statement != kept.statement for kept in ranked):
+            ranked.append(candidate)
+    return [_suggestion(candidate, site, plan, request) for candidate in ranked]
+
+
+def _suggestion(candidate: Candidate, site: LogSite, plan: Plan, request: Request) -> Suggestion:
+    call = checked_call(candidate.statement)
+    assert isinstance(call.func, ast.Attribute)  # checked: a method of the logger
+    line_text = request.document.line(site.line)
     return Suggestion(
-        statement=statement,
-        edit=_edit_for(site, document, statement),
+        statement=candidate.statement,
+        edit=TextEdit(site.line, len(site.indent), site.line, len(line_text), candidate.statement),
         additional_edits=plan.setup_edits,
         level=plan.level if call.func.attr == plan.level else call.func.attr,
         logger=plan.logger,
         variables=tuple(used_names(call)),
-        source=source,
-        latency_ms=(time.perf_counter() - started) * 1000,
+        source=candidate.source,
+        latency_ms=(time.perf_counter() - request.started) * 1000,
         reason=plan.reason,
         site_kind=site.kind,
-        notes=tuple(notes),
-        model_pending=model_pending,
+        notes=candidate.notes,
+        model_pending=candidate.model_pending,
     )
 
 
@@ -154,6 +251,18 @@ def suggest_insertion(
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
     # The original file's facts: its setup edits are then already in the original's coordinates.
-    found = _suggest_at(probe, before_line, len(indent), path, settings, None, facts_of(document), started)
-    edits = [TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline) for item in found]
+    request = Request(
+        probe,
+        before_line,
+        len(indent),
+        path,
+        from_environment(settings or Settings()),
+        started,
+        facts=facts_of(document),
+    )
+    found = run(request)
+    edits = [
+        TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline)
+        for item in found
+    ]
     return [dataclasses.replace(item, edit=edit) for item, edit in zip(found, edits)]

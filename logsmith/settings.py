@@ -1,11 +1,12 @@
-"""Typed settings with their defaults, merged from pyproject `[tool.logsmith]`, editor options and the environment."""
+"""Typed settings with their defaults, merged from pyproject `[tool.logsmith]`,
+editor options and the environment."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 STYLES = ("percent", "fstring", "format")
@@ -20,7 +21,8 @@ class Settings:
     """Everything a user can change. Each field documents itself."""
 
     model: str | None = None
-    """A registry name (`logsmith model list`) or a path to any GGUF file; None: LOGSMITH_MODEL or the default."""
+    """A registry name (`logsmith model list`) or a path to any GGUF file;
+    None: LOGSMITH_MODEL or the default."""
     use_model: bool = True
     """False: template engine only, no model is loaded."""
     latency_budget_ms: int = 800
@@ -40,7 +42,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     """Batch-mode glob patterns to skip, relative to the project root."""
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
 
@@ -60,7 +62,9 @@ def _coerce(name: str, value, default):
         raise SettingsError(f"setting '{name}' must be a list of strings, got {value!r}")
     if value is None or isinstance(value, str):
         if name == "style" and value not in (None, *STYLES):
-            raise SettingsError(f"setting 'style' must be one of {', '.join(STYLES)}, got {value!r}")
+            raise SettingsError(
+                f"setting 'style' must be one of {', '.join(STYLES)}, got {value!r}"
+            )
         return value
     raise SettingsError(f"setting '{name}' must be a string, got {value!r}")
 
@@ -74,7 +78,9 @@ def merge(base: Settings, options: dict | None) -> tuple[Settings, list[str]]:
     if not options:
         return base, []
     if not isinstance(options, dict):
-        return base, [f"logsmith settings must be an object, got {type(options).__name__}; using defaults"]
+        return base, [
+            f"logsmith settings must be an object, got {type(options).__name__}; using defaults"
+        ]
     known = {f.name: f for f in fields(Settings)}
     changes, errors = {}, []
     for key, value in options.items():

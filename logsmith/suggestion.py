@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class TextEdit:
-    """Replace the text between two positions (0-based lines, code-point columns) with `new_text`."""
+    """Replace the text between two positions (0-based lines, code-point columns) with
+    `new_text`."""
 
     start_line: int
     start_character: int
@@ -21,7 +22,8 @@ class Suggestion:
     """One complete log statement proposed at a position, with the edits that apply it."""
 
     statement: str
-    """The statement as it reads once inserted, without indentation, e.g. `logger.info("Saved %s", path)`."""
+    """The statement as it reads once inserted, without indentation, e.g.
+    `logger.info("Saved %s", path)`."""
     edit: TextEdit
     """Replaces the cursor line from its first non-blank column to its end with `statement`
     (or, from `suggest_insertion`, inserts a whole indented line)."""
@@ -30,7 +32,8 @@ class Suggestion:
     level: str = "info"
     """Normalised level: debug, info, warning, error, exception, critical."""
     logger: str = "logger"
-    """The logger expression the statement calls, e.g. `logger`, `self.log`, `structlog.get_logger()`."""
+    """The logger expression the statement calls, e.g. `logger`, `self.log`,
+    `structlog.get_logger()`."""
     variables: tuple[str, ...] = ()
     """Names (or dotted attributes) used as arguments, in order."""
     source: str = "template"

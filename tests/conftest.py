@@ -1,24 +1,50 @@
-"""Shared fixtures: the real default model (installed by `make setup`) and a private LOGSMITH_HOME."""
+"""Shared fixtures: the real default model (installed by `make setup`) and a private LOGSMITH_HOME;
+and the two test tiers.
+
+Tiers: a test that needs the real model (it loads it, or starts a server, a batch run or an eval
+run that does) carries the `model` marker, one that drives a real editor the `editor` marker (both
+declared in pyproject.toml); `make test-fast` runs `pytest -m "not model and not editor"`, `make
+test` everything. The markers are set three ways:
+- a file that needs the model or an editor throughout says so with a module-level `pytestmark`;
+- `pytest_collection_modifyitems` below adds `model` to every test that uses, directly or through
+  another fixture, one of MODEL_FIXTURES: the fixtures that find or load the real model
+  (`default_model_path`, `model_settings` here) and tests/server/conftest.py's `editor` (a real
+  server with the model loaded). So a test that asks for the model through a fixture never lands
+  in the fast tier, whatever its file says (tests/model and tests/eval rely on this);
+- a test parametrized over the engine (tests/server's `served`, `start_served`) gets the model
+  by its parameter, which carries the marker (`lsp_session.server_kinds`).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from logsmith import models
-from logsmith.engines.llama import ALWAYS_TRY_ENV
+from logsmith.model import registry
+from logsmith.model.client import ALWAYS_TRY_ENV
 from logsmith.settings import Settings
+
+MODEL_FIXTURES = frozenset({"default_model_path", "model_settings", "editor"})
+"""Fixtures that find or load the real default model: a test using any of them is a `model` test."""
 
 MODEL_ANSWER_BUDGET_MS = 120_000
 """The latency budget of tests that need the model's answer: they are about what it writes, not how fast;
 this only ends a request on a machine so busy that nothing would pass anyway."""
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark `model` every test whose fixtures (the whole closure, so also through other fixtures such
+    as a module's server) include one of MODEL_FIXTURES."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def default_model_path():
     """Absolute path of the installed default GGUF. `make test` installs it; a missing model fails loudly."""
     try:
-        return models.resolve(Settings()).path
-    except models.ModelError as exc:
+        return registry.resolve(Settings()).path
+    except registry.ModelError as exc:
         pytest.fail(f"the default model is not installed: {exc}")
 
 

@@ -1,4 +1,4 @@
-; Logging facts of a Python file. Capture names are the contract with logsmith/syntax/style.py
+; Logging facts of a Python file. Capture names are the contract with logsmith/syntax/file_facts.py
 ; (documented in grammars/python/README.md).
 
 ; A call on a receiver with a level-like method: logger.info(...), self.log.warning(...), logging.error(...).

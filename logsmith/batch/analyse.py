@@ -7,6 +7,7 @@ process loads the model once (on its first file) and keeps it for the rest of th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import multiprocessing
 import multiprocessing.util
 import time
@@ -18,8 +19,8 @@ from logsmith.batch.source_file import UnreadableSource, header_lines, read_sour
 from logsmith.pipeline import suggest_insertion
 from logsmith.settings import Settings
 from logsmith.suggestion import Suggestion, TextEdit
+from logsmith.syntax.batch_rules import find_sites, syntax_error_line
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.sites import find_sites, syntax_error_line
 
 MODEL_LOAD_TIMEOUT_S = 300.0
 _loaded_models: set = set()
@@ -27,20 +28,23 @@ _loaded_models: set = set()
 
 @dataclass(frozen=True)
 class Task:
+    """One file to analyse with its project's settings and rules, picklable for the process pool."""
+
     path: str
     display: str
     root: str
     settings: Settings
     rules: tuple[str, ...]
     model_threads: int | None = None
-    """Threads for this process's model worker (cores / jobs with --jobs N); None: the engine's default."""
+    """Threads for this process's model worker (cores / jobs with --jobs N);
+    None: the engine's default."""
 
 
 def ensure_model(settings: Settings, threads: int | None = None) -> None:
     """Load the model of `settings` in this process and wait until it answers (once per process).
     `threads`: llama.cpp threads for it; N processes each using every core would fight over them.
 
-    Raises logsmith.models.ModelError (missing / corrupt model) or TimeoutError."""
+    Raises logsmith.model.registry.ModelError (missing / corrupt model) or TimeoutError."""
     if not settings.use_model:
         return
     key = (settings.model,)
@@ -49,27 +53,31 @@ def ensure_model(settings: Settings, threads: int | None = None) -> None:
     from logsmith.engines import model_engine
 
     if threads is not None:
-        from logsmith import models
-        from logsmith.engines.llama import get_worker
+        from logsmith.model import registry
+        from logsmith.model.client import get_worker
 
-        get_worker(models.resolve(settings), n_threads=threads)  # creates this process's worker with them
+        # creates this process's worker with them
+        get_worker(registry.resolve(settings), n_threads=threads)
 
     model_engine.preload(settings, timeout=MODEL_LOAD_TIMEOUT_S)
     _loaded_models.add(key)
     if multiprocessing.parent_process() is not None:
         # A pool worker ends without running atexit handlers: stop its model worker explicitly.
-        from logsmith.engines.llama import shutdown_workers
+        from logsmith.model.client import shutdown_workers
 
         multiprocessing.util.Finalize(None, shutdown_workers, exitpriority=10)
 
 
 def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
-    """Setup lines (`import logging`, the logger) inserted above a `#!` line or a coding cookie would
-    break the script or change the file's encoding: insert them right below instead."""
+    """Setup lines (`import logging`, the logger) inserted above a `#!` line or a coding cookie
+    would break the script or change the file's encoding: insert them right below instead."""
     if not header or not any(e.start_line < header for e in suggestion.additional_edits):
         return suggestion
     moved = tuple(
-        TextEdit(header, 0, header, 0, e.new_text) if e.start_line < header and (e.start_line, e.start_character) == (e.end_line, e.end_character) else e
+        TextEdit(header, 0, header, 0, e.new_text)
+        if e.start_line < header
+        and (e.start_line, e.start_character) == (e.end_line, e.end_character)
+        else e
         for e in suggestion.additional_edits
     )
     return dataclasses.replace(suggestion, additional_edits=moved)
@@ -78,23 +86,33 @@ def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
 def analyse(task: Task) -> FileResult:
     """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
     started = time.perf_counter()
-    base = dict(path=task.path, display=task.display, root=task.root)
+    result = functools.partial(FileResult, path=task.path, display=task.display, root=task.root)
     try:
         source = read_source(task.path, task.settings.max_file_bytes)
     except UnreadableSource as exc:
-        return FileResult(**base, skipped=str(exc), seconds=time.perf_counter() - started)
+        return result(skipped=str(exc), seconds=time.perf_counter() - started)
     except OSError as exc:
-        return FileResult(**base, skipped=f"skipped: cannot read ({exc.strerror or exc})", seconds=time.perf_counter() - started)
+        return result(
+            skipped=f"skipped: cannot read ({exc.strerror or exc})",
+            seconds=time.perf_counter() - started,
+        )
     text = source.analysis_text
     document = ParsedDocument(text)
     error_line = syntax_error_line(document)
     if error_line is not None:
-        return FileResult(**base, source=source, skipped=f"skipped: does not parse (syntax error near line {error_line + 1})",
-                          seconds=time.perf_counter() - started)
+        return result(
+            source=source,
+            skipped=f"skipped: does not parse (syntax error near line {error_line + 1})",
+            seconds=time.perf_counter() - started,
+        )
     problem = compile_error(text, task.display)
-    if problem is not None:  # tree-sitter reads Python 2 too; a file Python 3 cannot compile is not changed
-        return FileResult(**base, source=source, skipped=f"skipped: does not parse as Python 3 ({problem})",
-                          seconds=time.perf_counter() - started)
+    # tree-sitter reads Python 2 too; a file Python 3 cannot compile is not changed
+    if problem is not None:
+        return result(
+            source=source,
+            skipped=f"skipped: does not parse as Python 3 ({problem})",
+            seconds=time.perf_counter() - started,
+        )
     findings = find_sites(document, task.rules or None)
     proposals, notes = [], []
     header = header_lines(text)
@@ -105,13 +123,22 @@ def analyse(task: Task) -> FileResult:
             notes.append(f"model not used: {exc}")
     for finding in findings:
         try:
-            suggestions = suggest_insertion(text, finding.line, path=task.path, settings=task.settings, document=document)
+            suggestions = suggest_insertion(
+                text, finding.line, path=task.path, settings=task.settings, document=document
+            )
         except Exception as exc:  # an engine bug must not stop a run over a whole repository
-            notes.append(f"line {finding.line + 1}: the engine failed ({type(exc).__name__}: {exc})")
+            notes.append(
+                f"line {finding.line + 1}: the engine failed ({type(exc).__name__}: {exc})"
+            )
             continue
         if suggestions:
             proposals.append(Proposal(finding, _below_header(suggestions[0], header)))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
-    return FileResult(**base, source=source, proposals=tuple(proposals), sites=len(findings), notes=tuple(notes),
-                      seconds=time.perf_counter() - started)
+    return result(
+        source=source,
+        proposals=tuple(proposals),
+        sites=len(findings),
+        notes=tuple(notes),
+        seconds=time.perf_counter() - started,
+    )

@@ -7,9 +7,9 @@ A file is written only when all of these hold:
 - the result parses (see changes.py) and its encoding can hold the new text;
 - in a git work tree, git has no uncommitted change for it (modified, staged or untracked), unless
   `--force`.
-Files outside git, and forced files, are first copied to `$LOGSMITH_HOME/backups/<time>/`. Each write
-goes to a temporary file in the same folder, is flushed to disk, gets the old file's permissions and
-then replaces the file in one `os.replace`, so a reader never sees half a file.
+Files outside git, and forced files, are first copied to `$LOGSMITH_HOME/backups/<time>/`. Each
+write goes to a temporary file in the same folder, is flushed to disk, gets the old file's
+permissions and then replaces the file in one `os.replace`, so a reader never sees half a file.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from logsmith.batch.changes import FileChange
 
 @dataclass(frozen=True)
 class Written:
+    """What `--apply` did with one file: whether it was written, why not, and its backup."""
+
     display: str
     written: bool
     reason: str = ""
@@ -34,7 +36,7 @@ class Written:
 
 
 def backup_root() -> Path:
-    from logsmith.telemetry import logsmith_home
+    from logsmith.audit.store import logsmith_home
 
     return logsmith_home() / "backups" / time.strftime("%Y%m%d-%H%M%S")
 
@@ -48,16 +50,32 @@ def _git_state(paths: list[Path]) -> dict[Path, str | None]:
         by_folder.setdefault(path.parent, []).append(path)
     for folder, members in by_folder.items():
         try:
-            top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=30)
+            top = subprocess.run(
+                ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except (OSError, subprocess.TimeoutExpired):
             top = None
         if top is None or top.returncode != 0:
             states.update({p: None for p in members})
             continue
         done = subprocess.run(
-            ["git", "-C", str(folder), "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=no", "--",
-             *[p.name for p in members]],
-            capture_output=True, timeout=60,
+            [
+                "git",
+                "-C",
+                str(folder),
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--ignored=no",
+                "--",
+                *[p.name for p in members],
+            ],
+            capture_output=True,
+            timeout=60,
         )
         dirty = {}
         if done.returncode == 0:
@@ -71,7 +89,9 @@ def _git_state(paths: list[Path]) -> dict[Path, str | None]:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     mode = target.stat().st_mode
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".logsmith-tmp", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".logsmith-tmp", dir=target.parent
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -92,29 +112,52 @@ def apply_changes(changes: list[FileChange], force: bool = False) -> list[Writte
     candidates: list[tuple[FileChange, Path]] = []
     for change in changes:
         result = change.result
-        if not change.ok:
+        if change.problem is not None:
             outcomes.append(Written(result.display, False, change.problem))
             continue
         real = Path(result.path).resolve()
         if not real.is_relative_to(Path(result.root).resolve()):
-            outcomes.append(Written(result.display, False, "not written: a symlink that leads out of the project root"))
+            outcomes.append(
+                Written(
+                    result.display,
+                    False,
+                    "not written: a symlink that leads out of the project root",
+                )
+            )
             continue
         candidates.append((change, real))
     states = _git_state([real for _, real in candidates])
     backups = None
     for change, real in candidates:
         result = change.result
+        # a change that may be written has the file as read and the new bytes
+        assert result.source is not None and change.new_bytes is not None
         state = states.get(real)
         if state and not force:
-            outcomes.append(Written(result.display, False, f"not written: uncommitted changes in git ({state.strip()}); commit them or use --force"))
+            outcomes.append(
+                Written(
+                    result.display,
+                    False,
+                    f"not written: uncommitted changes in git ({state.strip()}); "
+                    "commit them or use --force",
+                )
+            )
             continue
         try:
             current = real.read_bytes()
         except OSError as exc:
-            outcomes.append(Written(result.display, False, f"not written: cannot read it again ({exc.strerror or exc})"))
+            outcomes.append(
+                Written(
+                    result.display,
+                    False,
+                    f"not written: cannot read it again ({exc.strerror or exc})",
+                )
+            )
             continue
         if current != result.source.raw:
-            outcomes.append(Written(result.display, False, "not written: the file changed since it was read"))
+            outcomes.append(
+                Written(result.display, False, "not written: the file changed since it was read")
+            )
             continue
         backup = None
         try:
@@ -127,7 +170,9 @@ def apply_changes(changes: list[FileChange], force: bool = False) -> list[Writte
                 backup = str(copy)
             _write_atomically(real, change.new_bytes)
         except OSError as exc:
-            outcomes.append(Written(result.display, False, f"not written: {exc.strerror or exc}", backup))
+            outcomes.append(
+                Written(result.display, False, f"not written: {exc.strerror or exc}", backup)
+            )
             continue
         outcomes.append(Written(result.display, True, "", backup))
     return outcomes

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.batch.results import FileResult
 from logsmith.batch.source_file import UnreadableSource, decode_source
+from logsmith.suggestion import TextEdit
+from logsmith.syntax.batch_rules import syntax_error_line
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.sites import syntax_error_line
 
 
 @dataclass(frozen=True)
 class FileChange:
+    """A file's content once its proposals are applied, or the reason it must not be written."""
+
     result: FileResult
     new_text: str | None
     """The file's text after the edits (line endings as in the file); None when refused."""
@@ -39,7 +42,9 @@ def compile_error(text: str, name: str) -> str | None:
             compile(text, name, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
-        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else "")
+        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
+            f" (line {line})" if line else ""
+        )
     return None
 
 
@@ -48,8 +53,9 @@ def plan_change(result: FileResult) -> FileChange | None:
     if result.source is None or not result.proposals:
         return None
     source = result.source
-    edits = []
-    for proposal in result.proposals:  # setup edits (import, logger) first, so they come before at equal positions
+    edits: list[TextEdit] = []
+    # setup edits (import, logger) first, so they come before at equal positions
+    for proposal in result.proposals:
         edits.extend(proposal.suggestion.additional_edits)
     edits.extend(p.suggestion.edit for p in result.proposals)
     try:
@@ -59,24 +65,42 @@ def plan_change(result: FileResult) -> FileChange | None:
     analysis = new_text.replace("\r\n", "\n")
     error_line = syntax_error_line(ParsedDocument(analysis))
     if error_line is not None:
-        return FileChange(result, None, None, f"not changed: the result would not parse (line {error_line + 1})")
+        return FileChange(
+            result, None, None, f"not changed: the result would not parse (line {error_line + 1})"
+        )
     before = compile_error(source.analysis_text, result.display)
     if before is not None:
-        return FileChange(result, None, None, f"not changed: the file does not compile as Python 3: {before}")
+        return FileChange(
+            result, None, None, f"not changed: the file does not compile as Python 3: {before}"
+        )
     problem = compile_error(analysis, result.display)
     if problem is not None:
-        return FileChange(result, None, None, f"not changed: the result would not compile: {problem}")
+        return FileChange(
+            result, None, None, f"not changed: the result would not compile: {problem}"
+        )
     try:
         new_bytes = source.encode(new_text)
     except UnicodeEncodeError as exc:
-        return FileChange(result, None, None, f"not changed: {source.encoding} cannot hold {exc.object[exc.start:exc.end]!r}")
+        return FileChange(
+            result,
+            None,
+            None,
+            f"not changed: {source.encoding} cannot hold {exc.object[exc.start : exc.end]!r}",
+        )
     if source.text.startswith("#!") and not new_text.startswith("#!"):
-        return FileChange(result, None, None, "not changed: the #! line would no longer be the first line")
+        return FileChange(
+            result, None, None, "not changed: the #! line would no longer be the first line"
+        )
     try:
         read_back = decode_source(new_bytes).text
     except UnreadableSource as exc:
         read_back = str(exc)
     if read_back != new_text:
-        return FileChange(result, None, None, "not changed: Python would no longer read the file with its encoding "
-                                              f"({source.encoding}); is the coding declaration still on line 1 or 2?")
+        return FileChange(
+            result,
+            None,
+            None,
+            "not changed: Python would no longer read the file with its encoding "
+            f"({source.encoding}); is the coding declaration still on line 1 or 2?",
+        )
     return FileChange(result, new_text, new_bytes)

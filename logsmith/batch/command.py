@@ -20,27 +20,36 @@ from logsmith.batch.progress import Progress
 from logsmith.batch.runner import collect, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.batch.walk import discover
-from logsmith.syntax.sites import RULES, unknown_rules
+from logsmith.syntax.batch_rules import RULES, unknown_rules
 
-EPILOG = """\
+EPILOG = (
+    """\
 rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one place with
 `# logsmith: ignore` or `# logsmith: ignore[rule]` on its line or on the function's def line):
-""" + "\n".join(f"  {rule.id:<17} {rule.title}" for rule in RULES.values()) + """
+"""
+    + "\n".join(f"  {rule.id:<17} {rule.title}" for rule in RULES.values())
+    + """
 
 --apply safety: only the walked files are written, never a file reached through a symlink that leads
 out of the project root; a file is written only if its bytes are still those that were read, and
 only if the result parses; writes are atomic (temporary file + rename) and keep encoding, BOM, line
-endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is refused
+endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is \
+refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
 
-the model gets --budget-ms per statement (default """ + str(BATCH_BUDGET_MS) + """ ms; the latency_budget_ms setting is the
-editor's and does not apply here). A statement it does not write is the template engine's; the summary
+the model gets --budget-ms per statement (default """
+    + str(BATCH_BUDGET_MS)
+    + """ ms; the latency_budget_ms setting is the
+editor's and does not apply here). A statement it does not write is the template engine's; the \
+summary
 and the review say how many and why, and how much more time would help when time was short.
 
-exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file unwritten;
+exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file \
+unwritten;
 2 bad arguments (unknown rule, missing path, model not installed); 141 standard output was closed
 before everything was written (e.g. `| head`): the run stops there, quietly.
 """
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,22 +57,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to analyse")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--diff", action="store_true", help="print a unified diff that `git apply` accepts")
-    output.add_argument("--json", action="store_true", help="print JSON Lines, one suggestion per line")
+    output.add_argument(
+        "--diff", action="store_true", help="print a unified diff that `git apply` accepts"
+    )
+    output.add_argument(
+        "--json", action="store_true", help="print JSON Lines, one suggestion per line"
+    )
     output.add_argument("--sarif", action="store_true", help="print a SARIF 2.1.0 log")
-    parser.add_argument("--apply", action="store_true", help="write the suggestions into the files (see below)")
-    parser.add_argument("--force", action="store_true", help="with --apply: also write files with uncommitted changes (backed up first)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when there are suggestions (for CI)")
-    parser.add_argument("--review", metavar="FILE.md", type=Path, help="write a review document (Markdown) to FILE.md")
-    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="analyse files in N processes (each loads the model once)")
-    parser.add_argument("--no-model", action="store_true", help="template statements only: fast, no model loaded")
-    parser.add_argument("--model", metavar="NAME_OR_PATH", help="model to use (a `logsmith model list` name or a GGUF path)")
-    parser.add_argument("--rules", metavar="A,B", help="run only these rules (default: [tool.logsmith] rules, else all)")
-    parser.add_argument("--budget-ms", type=int, default=BATCH_BUDGET_MS, metavar="MS",
-                        help=f"longest time the model may spend on one statement (default {BATCH_BUDGET_MS})")
-    parser.add_argument("--include-tests", action="store_true",
-                        help="also read test files (tests/, test/, testing/, test_*.py, *_test.py, conftest.py), left out by default")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
+    parser.add_argument(
+        "--apply", action="store_true", help="write the suggestions into the files (see below)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --apply: also write files with uncommitted changes (backed up first)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when there are suggestions (for CI)"
+    )
+    parser.add_argument(
+        "--review",
+        metavar="FILE.md",
+        type=Path,
+        help="write a review document (Markdown) to FILE.md",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="analyse files in N processes (each loads the model once)",
+    )
+    parser.add_argument(
+        "--no-model", action="store_true", help="template statements only: fast, no model loaded"
+    )
+    parser.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="model to use (a `logsmith model list` name or a GGUF path)",
+    )
+    parser.add_argument(
+        "--rules",
+        metavar="A,B",
+        help="run only these rules (default: [tool.logsmith] rules, else all)",
+    )
+    parser.add_argument(
+        "--budget-ms",
+        type=int,
+        default=BATCH_BUDGET_MS,
+        metavar="MS",
+        help=f"longest time the model may spend on one statement (default {BATCH_BUDGET_MS})",
+    )
+    parser.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="also read test files (tests/, test/, testing/, test_*.py, *_test.py, conftest.py), "
+        "left out by default",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr"
+    )
 
 
 def _rules_from(args) -> tuple[str, ...] | None:
@@ -87,13 +141,20 @@ def _model_of(settings) -> tuple[str, str | None]:
     """What the review calls the configured engine, and the model's id (None: template only)."""
     if not settings.use_model:
         return "template only (--no-model)", None
-    from logsmith import models
+    from logsmith.model import registry
 
     try:
-        choice = models.resolve(settings)
-    except models.ModelError as exc:
-        raise SystemExit(f"logsmith suggest: the model cannot be used: {exc}\n(use --no-model for template-only suggestions)") from None
-    return f"{choice.model_id}, {settings.latency_budget_ms} ms a statement (the template engine where it cannot answer)", choice.model_id
+        choice = registry.resolve(settings)
+    except registry.ModelError as exc:
+        raise SystemExit(
+            f"logsmith suggest: the model cannot be used: {exc}\n"
+            "(use --no-model for template-only suggestions)"
+        ) from None
+    return (
+        f"{choice.model_id}, {settings.latency_budget_ms} ms a statement (the template engine "
+        "where it cannot answer)",
+        choice.model_id,
+    )
 
 
 def run(args) -> int:
@@ -111,7 +172,10 @@ def run(args) -> int:
     if cli_rules is not None:
         wrong = unknown_rules(cli_rules)
         if wrong or not cli_rules:
-            err.write(f"logsmith suggest: unknown rule(s) {', '.join(wrong) or '(none given)'}; rules are {', '.join(RULES)}\n")
+            err.write(
+                f"logsmith suggest: unknown rule(s) {', '.join(wrong) or '(none given)'}; "
+                f"rules are {', '.join(RULES)}\n"
+            )
             return 2
     try:
         found = discover(args.paths, _overrides(args, cli_rules), include_tests=args.include_tests)
@@ -123,18 +187,34 @@ def run(args) -> int:
             err.write(f"logsmith suggest: {message}\n")
         wrong = unknown_rules(project.settings.rules)
         if wrong:
-            err.write(f"logsmith suggest: {project.root}/pyproject.toml: unknown rule(s) {', '.join(wrong)} in "
-                      f"[tool.logsmith] rules; rules are {', '.join(RULES)}\n")
+            err.write(
+                f"logsmith suggest: {project.root}/pyproject.toml: "
+                f"unknown rule(s) {', '.join(wrong)} in [tool.logsmith] rules; "
+                f"rules are {', '.join(RULES)}\n"
+            )
             return 2
     try:
-        model_label, model_id = _model_of(next(iter(found.projects.values())).settings) if found.projects else ("none", None)
+        model_label, model_id = (
+            _model_of(next(iter(found.projects.values())).settings)
+            if found.projects
+            else ("none", None)
+        )
     except SystemExit as exc:
         err.write(f"{exc}\n")
         return 2
 
     threads = max(1, len(os.sched_getaffinity(0)) // args.jobs) if args.jobs > 1 else None
-    tasks = [Task(str(t.path), t.display, str(t.project.root), t.project.settings, t.project.settings.rules, threads)
-             for t in found.targets]
+    tasks = [
+        Task(
+            str(t.path),
+            t.display,
+            str(t.project.root),
+            t.project.settings,
+            t.project.settings.rules,
+            threads,
+        )
+        for t in found.targets
+    ]
     progress = Progress(len(tasks), err, enabled=None if not args.quiet else False)
     try:
         results = collect(run_tasks(tasks, args.jobs), progress)
@@ -163,8 +243,14 @@ def run(args) -> int:
         write_text(results, out)
     out.flush()
 
-    summary = Summary.of(results, found.skipped, time.perf_counter() - started,
-                         model=model_id, budget_ms=args.budget_ms, jobs=args.jobs)
+    summary = Summary.of(
+        results,
+        found.skipped,
+        time.perf_counter() - started,
+        model=model_id,
+        budget_ms=args.budget_ms,
+        jobs=args.jobs,
+    )
     summary.test_files = found.test_files
     status = 0
     if args.apply:
@@ -176,7 +262,9 @@ def run(args) -> int:
         if summary.not_written:
             status = 1
     if args.review:
-        document = review_document(results, changes, summary, paths=args.paths, model=model_label, version=__version__)
+        document = review_document(
+            results, changes, summary, paths=args.paths, model=model_label, version=__version__
+        )
         try:
             args.review.parent.mkdir(parents=True, exist_ok=True)
             args.review.write_text(document, encoding="utf-8")

@@ -1,7 +1,8 @@
 """Apply a file's text edits (0-based lines, code-point columns) to its text, all at once.
 
-Positions refer to the text before any edit. Lines are split on `\\n` only, the way tree-sitter and the
-engine count them, so a `\\r` before it stays part of its line and `\\r\\n` files keep their endings.
+Positions refer to the text before any edit. Lines are split on `\\n` only, the way tree-sitter and
+the engine count them, so a `\\r` before it stays part of its line and `\\r\\n` files keep their
+endings.
 """
 
 from __future__ import annotations
@@ -57,7 +58,13 @@ def apply_edits(text: str, edits: list[TextEdit], newline: str = "\n") -> str:
     placed: list[_Placed] = []
     seen = set()
     for order, edit in enumerate(edits):
-        key = (edit.start_line, edit.start_character, edit.end_line, edit.end_character, edit.new_text)
+        key = (
+            edit.start_line,
+            edit.start_character,
+            edit.end_line,
+            edit.end_character,
+            edit.new_text,
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -71,7 +78,7 @@ def apply_edits(text: str, edits: list[TextEdit], newline: str = "\n") -> str:
     for item in placed:
         if item.start < at:
             raise EditConflict(f"two edits overlap at character offset {item.start}")
-        pieces.append(text[at:item.start])
+        pieces.append(text[at : item.start])
         pieces.append(item.text)
         at = item.end
     pieces.append(text[at:])

@@ -1,8 +1,9 @@
-"""`.gitignore`-style patterns, used for `.gitignore` files outside git and for `[tool.logsmith] exclude`.
+"""`.gitignore`-style patterns, used for `.gitignore` files outside git and for
+`[tool.logsmith] exclude`.
 
 Supported: `#` comments, blank lines, `!` negation (the last matching pattern wins), a trailing `/`
-(directories only), a `/` at the start or in the middle (anchored to the pattern file's folder; else the
-pattern matches a name at any depth), `*`, `?`, `[...]` and `**`.
+(directories only), a `/` at the start or in the middle (anchored to the pattern file's folder; else
+the pattern matches a name at any depth), `*`, `?`, `[...]` and `**`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Pattern:
+    """One `.gitignore`-style pattern, compiled to a regular expression over relative paths."""
+
     regex: re.Pattern
     negated: bool
     directory_only: bool
@@ -79,7 +82,8 @@ def compile_patterns(lines) -> list[Pattern]:
 
 
 class PatternSet:
-    """Patterns that apply below `base` (a folder path relative to the walk root, '' for the root)."""
+    """Patterns that apply below `base` (a folder path relative to the walk root, '' for the
+    root)."""
 
     def __init__(self, patterns: list[Pattern], base: str = ""):
         self.patterns = patterns

@@ -8,6 +8,8 @@ import time
 
 
 class Progress:
+    """A one-line progress bar over the files of a run, drawn when its stream is a terminal."""
+
     def __init__(self, total: int, stream=None, enabled: bool | None = None):
         self.total = max(total, 0)
         self.stream = stream or sys.stderr
@@ -30,7 +32,10 @@ class Progress:
         share = self.done / self.total if self.total else 1.0
         bar_width = 24
         filled = int(bar_width * share)
-        head = f"[{'#' * filled}{'.' * (bar_width - filled)}] {self.done}/{self.total} files, {self.sites} sites "
+        head = (
+            f"[{'#' * filled}{'.' * (bar_width - filled)}] {self.done}/{self.total} files, "
+            f"{self.sites} sites "
+        )
         room = max(width - len(head) - 1, 0)
         tail = label[-room:] if room else ""
         self.stream.write("\r" + (head + tail).ljust(width - 1)[: width - 1])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.source_file import SourceText
 from logsmith.suggestion import Suggestion
-from logsmith.syntax.sites import Finding
+from logsmith.syntax.batch_rules import Finding
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Proposal:
 
 @dataclass(frozen=True)
 class FileResult:
+    """What batch mode found in one file: its proposals, or why it was skipped."""
+
     path: str
     """Absolute path as walked (symlinks not resolved)."""
     display: str

@@ -1,10 +1,11 @@
-"""Run `analyse` over every target, in this process (`--jobs 1`) or in a process pool, in file order."""
+"""Run `analyse` over every target, in this process (`--jobs 1`) or in a process pool,
+in file order."""
 
 from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from logsmith.batch.analyse import Task, analyse
 from logsmith.batch.results import FileResult
@@ -24,7 +25,9 @@ def run_tasks(tasks: list[Task], jobs: int = 1) -> Iterator[FileResult]:
         return
     uses_model = any(task.settings.use_model for task in tasks)
     chunk = 1 if uses_model else max(1, min(16, len(tasks) // (jobs * 8)))
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_pool_context()
+    ) as pool:
         yield from pool.map(analyse, tasks, chunksize=chunk)
 
 

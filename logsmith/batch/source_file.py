@@ -1,4 +1,5 @@
-"""A Python file as read from disk: its bytes, encoding, BOM and line endings, and how to write it back.
+"""A Python file as read from disk: its bytes, encoding, BOM and line endings,
+and how to write it back.
 
 The engine sees `analysis_text` (the text with `\\r\\n` made `\\n`; line and column numbers are the
 same as in the file). Edits are applied to the text as it is in the file, so every line that is not
@@ -26,10 +27,13 @@ class UnreadableSource(Exception):
 
 @dataclass(frozen=True)
 class SourceText:
+    """A file's bytes and decoded text, with what writing it back the same way needs."""
+
     raw: bytes
     """The bytes read."""
     encoding: str
-    """The codec that decodes `raw`: `utf-8`, `utf-8-sig` (a BOM), or a PEP 263 coding cookie's codec."""
+    """The codec that decodes `raw`: `utf-8`, `utf-8-sig` (a BOM),
+    or a PEP 263 coding cookie's codec."""
     text: str
     """The decoded text, line endings as in the file, without the BOM."""
     newline: str
@@ -44,7 +48,8 @@ class SourceText:
         return self.text.replace("\r\n", "\n") if "\r" in self.text else self.text
 
     def encode(self, text: str) -> bytes:
-        """`text` (same line endings convention as `self.text`) in the file's encoding, BOM included.
+        """`text` (same line endings convention as `self.text`) in the file's encoding,
+        BOM included.
 
         Raises UnicodeEncodeError when `text` has a character the file's encoding cannot hold."""
         return text.encode(self.encoding)
@@ -64,9 +69,12 @@ def header_lines(text: str) -> int:
 
 
 def decode_source(raw: bytes, max_bytes: int | None = None) -> SourceText:
-    """Decode `raw` the way Python does (BOM, coding cookie, else UTF-8); raises UnreadableSource."""
+    """Decode `raw` the way Python does (BOM, coding cookie, else UTF-8);
+    raises UnreadableSource."""
     if max_bytes is not None and len(raw) > max_bytes:
-        raise UnreadableSource(f"skipped: {len(raw):,} bytes is over max_file_bytes ({max_bytes:,})")
+        raise UnreadableSource(
+            f"skipped: {len(raw):,} bytes is over max_file_bytes ({max_bytes:,})"
+        )
     if b"\0" in raw[:BINARY_PROBE]:
         raise UnreadableSource("skipped: binary file (NUL bytes)")
     try:
@@ -76,7 +84,9 @@ def decode_source(raw: bytes, max_bytes: int | None = None) -> SourceText:
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise UnreadableSource(f"skipped: not valid {encoding} ({exc.reason if hasattr(exc, 'reason') else exc})") from None
+        raise UnreadableSource(
+            f"skipped: not valid {encoding} ({exc.reason if hasattr(exc, 'reason') else exc})"
+        ) from None
     if "\r" in text and LONE_CR.search(text):
         raise UnreadableSource("skipped: old Mac line endings (a lone \\r) are not supported")
     crlf = text.count("\r\n")
@@ -90,5 +100,7 @@ def read_source(path: str | os.PathLike, max_bytes: int | None = None) -> Source
     if max_bytes is not None:
         size = path.stat().st_size
         if size > max_bytes:
-            raise UnreadableSource(f"skipped: {size:,} bytes is over max_file_bytes ({max_bytes:,})")
+            raise UnreadableSource(
+                f"skipped: {size:,} bytes is over max_file_bytes ({max_bytes:,})"
+            )
     return decode_source(path.read_bytes(), max_bytes)

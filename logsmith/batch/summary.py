@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.results import FileResult
 from logsmith.suggestion import Suggestion
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 TEMPLATE = "template"
 BATCH_BUDGET_MS = 10_000
@@ -31,10 +31,16 @@ _REASONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^no time left for the model|^model ran out of time"), OUT_OF_TIME),
     (re.compile(r"^model failed: model \S+ is still loading"), "the model was not ready (loading)"),
     (re.compile(r"^model failed: model \S+ is not running"), "the model was not ready (stopped)"),
-    (re.compile(r"^model failed: .*\b(busy|late|still finishing)\b"), "the model was busy or late (is the machine busy?)"),
+    (
+        re.compile(r"^model failed: .*\b(busy|late|still finishing)\b"),
+        "the model was busy or late (is the machine busy?)",
+    ),
     (re.compile(r"^model \S+ is (stopped|loading|failed)\b"), "the model was not ready ({0})"),
     (re.compile(r"^model failed"), "the model failed"),
-    (re.compile(r"^model gave no usable message"), "the model gave no usable message (one word, or an unfinished call)"),
+    (
+        re.compile(r"^model gave no usable message"),
+        "the model gave no usable message (one word, or an unfinished call)",
+    ),
     (re.compile(r"^model was cancelled"), "the model was cancelled"),
     (re.compile(r"^model (statement|message) rejected"), "the model's statement failed the checks"),
     (re.compile(r"^file larger than \d+ bytes"), "the file is larger than max_file_bytes"),
@@ -74,6 +80,8 @@ def _needed_seconds(suggestion: Suggestion) -> float | None:
 
 @dataclass
 class Summary:
+    """The counts of one batch run, computed from its file results by `Summary.of`."""
+
     files: int = 0
     """Files analysed."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -89,7 +97,8 @@ class Summary:
     reason_notes: dict[str, str] = field(default_factory=dict)
     """The first note behind each reason, when it says more than the reason (what failed)."""
     needed_seconds: float | None = None
-    """The longest time the model said a site it had no time for would have taken (from the notes)."""
+    """The longest time the model said a site it had no time for would have taken
+    (from the notes)."""
     model: str | None = None
     """The configured model's id; None when the run was template only."""
     budget_ms: int | None = None
@@ -103,11 +112,25 @@ class Summary:
     not_written: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, results: list[FileResult], skipped_before=(), seconds: float = 0.0, *,
-           model: str | None = None, budget_ms: int | None = None, jobs: int = 1) -> "Summary":
-        summary = cls(seconds=seconds, skipped=list(skipped_before), model=model, budget_ms=budget_ms, jobs=jobs)
+    def of(
+        cls,
+        results: list[FileResult],
+        skipped_before=(),
+        seconds: float = 0.0,
+        *,
+        model: str | None = None,
+        budget_ms: int | None = None,
+        jobs: int = 1,
+    ) -> Summary:
+        summary = cls(
+            seconds=seconds,
+            skipped=list(skipped_before),
+            model=model,
+            budget_ms=budget_ms,
+            jobs=jobs,
+        )
         for result in results:
-            if not result.analysed:
+            if result.skipped is not None:  # not analysed
                 summary.skipped.append((result.display, result.skipped))
                 continue
             summary.files += 1
@@ -146,7 +169,9 @@ class Summary:
     @property
     def by_models(self) -> list[tuple[str, int]]:
         """(model id, statements it wrote), for every model that wrote any."""
-        return sorted((source, count) for source, count in self.by_source.items() if source != TEMPLATE)
+        return sorted(
+            (source, count) for source, count in self.by_source.items() if source != TEMPLATE
+        )
 
     def written_by(self) -> str:
         """Which engines wrote the statements, e.g. `the model gemma-3-270m for 21 and the template
@@ -159,7 +184,9 @@ class Summary:
             engines.append(("the template engine", self.by_source[TEMPLATE]))
         noun = "statement" if self.suggestions == 1 else "statements"
         if len(engines) == 1:
-            text = f"{engines[0][0]} for " + ("the one statement" if self.suggestions == 1 else f"all {self.suggestions} {noun}")
+            text = f"{engines[0][0]} for " + (
+                "the one statement" if self.suggestions == 1 else f"all {self.suggestions} {noun}"
+            )
         else:
             named = [f"{name} for {count}" for name, count in engines]
             text = ", ".join(named[:-1]) + f" and {named[-1]} of the {self.suggestions} {noun}"
@@ -167,7 +194,11 @@ class Summary:
         if missed:
             model = f"the model {self.model}" if self.model else "the model"
             did = "wrote none" if missed == self.suggestions else f"did not write {missed}"
-            text += f" ({model} {did}: " + ", ".join(f"{reason} {count}" for reason, count in self.reason_rows()) + ")"
+            text += (
+                f" ({model} {did}: "
+                + ", ".join(f"{reason} {count}" for reason, count in self.reason_rows())
+                + ")"
+            )
         elif not self.by_models and self.model is None:
             text += " (no model was used)"
         return text
@@ -177,32 +208,49 @@ class Summary:
         if not self.not_by_model[OUT_OF_TIME]:
             return None
         budget = self.budget_ms or BATCH_BUDGET_MS
-        wanted = max(2 * budget, BATCH_BUDGET_MS, math.ceil((self.needed_seconds or 0) * 1.25) * 1000)
+        wanted = max(
+            2 * budget, BATCH_BUDGET_MS, math.ceil((self.needed_seconds or 0) * 1.25) * 1000
+        )
         wanted = math.ceil(wanted / 1000) * 1000
         said = [f"this run: {budget} ms a statement"]
         if self.needed_seconds:
             said.append(f"the slowest site needed about {self.needed_seconds:.1f} s")
         hint = f"give the model more time with --budget-ms {wanted} ({'; '.join(said)})"
         if self.jobs > 1:
-            hint += f", or run fewer --jobs (each of the {self.jobs} processes has a share of the cores)"
+            hint += (
+                f", or run fewer --jobs "
+                f"(each of the {self.jobs} processes has a share of the cores)"
+            )
         return hint
 
     def text(self) -> str:
         """A few lines for the terminal."""
         lines = [
-            f"logsmith: {self.files} files analysed, {len(self.skipped)} skipped, {self.sites} sites, "
-            f"{self.suggestions} suggestions in {self.files_with_suggestions} files, "
-            f"{self.seconds:.1f} s ({self.files_per_second:.{0 if self.files_per_second >= 10 else 1}f} files/s)"
+            f"logsmith: {self.files} files analysed, {len(self.skipped)} skipped, "
+            f"{self.sites} sites, {self.suggestions} suggestions in {self.files_with_suggestions} "
+            f"files, {self.seconds:.1f} s "
+            f"({self.files_per_second:.{0 if self.files_per_second >= 10 else 1}f} files/s)"
         ]
         if self.suggestions:
-            lines.append("  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows()))
-            lines.append("  by level:  " + ", ".join(f"{level} {count}" for level, count in sorted(self.by_level.items())))
-            lines.append("  by source: " + ", ".join(f"{source} {count}" for source, count in sorted(self.by_source.items())))
+            lines.append(
+                "  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows())
+            )
+            lines.append(
+                "  by level:  "
+                + ", ".join(f"{level} {count}" for level, count in sorted(self.by_level.items()))
+            )
+            lines.append(
+                "  by source: "
+                + ", ".join(f"{source} {count}" for source, count in sorted(self.by_source.items()))
+            )
         missed = sum(self.not_by_model.values())
         if missed:
             model = f"the model {self.model}" if self.model else "the model"
             did = "wrote none" if missed == self.suggestions else f"did not write {missed}"
-            lines.append(f"  {model} {did} of the {self.suggestions} statements; the template engine did, because:")
+            lines.append(
+                f"  {model} {did} of the {self.suggestions} statements; "
+                "the template engine did, because:"
+            )
             width = len(str(max(self.not_by_model.values())))
             for reason, count in self.reason_rows():
                 lines.append(f"    {count:>{width}}  {reason}")
@@ -218,7 +266,9 @@ class Summary:
         if len(self.skipped) > 20:
             lines.append(f"  ... and {len(self.skipped) - 20} more skipped files")
         if self.written or self.not_written:
-            lines.append(f"  applied: {self.written} files written, {len(self.not_written)} not written")
+            lines.append(
+                f"  applied: {self.written} files written, {len(self.not_written)} not written"
+            )
             for path, reason in self.not_written:
                 lines.append(f"  {path}: {reason}")
         return "\n".join(lines)

@@ -1,11 +1,12 @@
-"""Which files `logsmith suggest PATH...` reads: Python files under the paths, minus what is ignored.
+"""Which files `logsmith suggest PATH...` reads: Python files under the paths,
+minus what is ignored.
 
-Inside a git work tree the list comes from `git ls-files --cached --others --exclude-standard` (git's
-own `.gitignore` logic); elsewhere `.gitignore` files are read with the same syntax. Then the
-`[tool.logsmith] exclude` globs of the project root apply (`.gitignore` syntax, relative to the root),
-and folders that are never source are skipped (.git, __pycache__, node_modules, virtualenvs: any folder
-holding `pyvenv.cfg`). A file named on the command line is always read. Symlinked folders are not
-followed; a symlinked file whose target lies outside the root is skipped.
+Inside a git work tree the list comes from `git ls-files --cached --others --exclude-standard`
+(git's own `.gitignore` logic); elsewhere `.gitignore` files are read with the same syntax. Then the
+`[tool.logsmith] exclude` globs of the project root apply (`.gitignore` syntax, relative to the
+root), and folders that are never source are skipped (.git, __pycache__, node_modules, virtualenvs:
+any folder holding `pyvenv.cfg`). A file named on the command line is always read. Symlinked folders
+are not followed; a symlinked file whose target lies outside the root is skipped.
 """
 
 from __future__ import annotations
@@ -20,8 +21,22 @@ from pathlib import Path
 from logsmith.batch.ignore_patterns import PatternSet, compile_patterns, excluded, is_ignored
 from logsmith.settings import Settings, from_environment, from_pyproject
 
-NEVER_SOURCE = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
-                          ".pytest_cache", ".ruff_cache", ".eggs", "site-packages"})
+NEVER_SOURCE = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+        "site-packages",
+    }
+)
 PYTHON_SUFFIXES = (".py",)
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
@@ -49,6 +64,8 @@ class Target:
 
 @dataclass
 class Discovery:
+    """The files to analyse for the command-line paths, and what was left out."""
+
     targets: list[Target] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """(display path, reason) of files left out for a reason worth telling."""
@@ -92,8 +109,18 @@ def _git_files(folder: Path) -> list[str] | None:
     """Files under `folder` that git does not ignore, relative to `folder`; None outside git."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=120,
+            [
+                "git",
+                "-C",
+                str(folder),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -119,14 +146,18 @@ def _read_ignore_file(folder: Path, relative: str) -> PatternSet | None:
 
 
 def _plain_files(root: Path, folder: Path) -> list[str]:
-    """Files under `folder`, honouring the `.gitignore` files from `root` down, relative to `folder` (no git)."""
+    """Files under `folder`, honouring the `.gitignore` files from `root` down, relative to `folder`
+    (no git)."""
     start = folder.relative_to(root).as_posix() if folder != root else ""
     sets: list[PatternSet] = []
-    between = [p for p in folder.parents if root in p.parents]  # below the root, above the folder; nearest first
-    for ancestor in ([root, *reversed(between)] if folder != root else []):
-        found = _read_ignore_file(ancestor, ancestor.relative_to(root).as_posix() if ancestor != root else "")
-        if found is not None:
-            sets.append(found)
+    # below the root, above the folder; nearest first
+    between = [p for p in folder.parents if root in p.parents]
+    for ancestor in [root, *reversed(between)] if folder != root else []:
+        patterns = _read_ignore_file(
+            ancestor, ancestor.relative_to(root).as_posix() if ancestor != root else ""
+        )
+        if patterns is not None:
+            sets.append(patterns)
     found: list[str] = []
     stack: list[tuple[Path, str, list[PatternSet]]] = [(folder, start, sets)]
     while stack:
@@ -141,7 +172,11 @@ def _plain_files(root: Path, folder: Path) -> list[str]:
         for entry in entries:
             name = f"{relative}/{entry.name}" if relative else entry.name
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in NEVER_SOURCE or is_ignored(sets, name, True) or _is_virtualenv(Path(entry.path)):
+                if (
+                    entry.name in NEVER_SOURCE
+                    or is_ignored(sets, name, True)
+                    or _is_virtualenv(Path(entry.path))
+                ):
                     continue
                 stack.append((Path(entry.path), name, sets))
             elif entry.name.endswith(PYTHON_SUFFIXES) and not is_ignored(sets, name, False):
@@ -154,16 +189,22 @@ def _under_never_source(relative: str) -> bool:
 
 
 def is_test_file(relative: str) -> bool:
-    """`tests/`, `test/` or `testing/` folders, `test_*.py`, `*_test.py`, `conftest.py`: code that does
-    not run in production, where a log statement is noise."""
+    """`tests/`, `test/` or `testing/` folders, `test_*.py`, `*_test.py`, `conftest.py`: code that
+    does not run in production, where a log statement is noise."""
     parts = relative.split("/")
     return bool(TEST_FILE.match(parts[-1])) or any(part in TEST_FOLDERS for part in parts[:-1])
 
 
-def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None = None, include_tests: bool = False) -> Discovery:
+def discover(
+    paths: list[str],
+    overrides: dict | None = None,
+    cwd: Path | None = None,
+    include_tests: bool = False,
+) -> Discovery:
     """Targets for the command-line `paths`, each with its project's settings (`overrides` on top,
     e.g. rules from --rules). Test files under a folder are left out unless `include_tests`, or
-    unless the folder itself is a test folder. Raises FileNotFoundError for a path that does not exist."""
+    unless the folder itself is a test folder. Raises FileNotFoundError for a path that does not
+    exist."""
     cwd = cwd or Path.cwd()
     discovery = Discovery()
     seen: set[Path] = set()
@@ -173,7 +214,9 @@ def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None =
         display = display_path(path, cwd)
         real = path.resolve()
         if path.is_symlink() and not real.is_relative_to(project.root.resolve()):
-            discovery.skipped.append((display, "skipped: symlink to a file outside the project root"))
+            discovery.skipped.append(
+                (display, "skipped: symlink to a file outside the project root")
+            )
             return
         if not real.is_file():
             if explicit:
@@ -199,9 +242,15 @@ def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None =
         if listed is None:
             listed = _plain_files(root, path)
         else:
-            listed = [name for name in listed if name.endswith(PYTHON_SUFFIXES) and not _under_never_source(name)]
+            listed = [
+                name
+                for name in listed
+                if name.endswith(PYTHON_SUFFIXES) and not _under_never_source(name)
+            ]
         prefix = path.relative_to(root).as_posix() if path != root else ""
-        skip_tests = not include_tests and not any(part in TEST_FOLDERS for part in prefix.split("/"))
+        skip_tests = not include_tests and not any(
+            part in TEST_FOLDERS for part in prefix.split("/")
+        )
         for name in sorted(listed):
             relative = f"{prefix}/{name}" if prefix else name
             if project.settings.exclude and excluded(excludes, relative):
@@ -210,7 +259,11 @@ def discover(paths: list[str], overrides: dict | None = None, cwd: Path | None =
                 discovery.test_files += 1
                 continue
             candidate = path / name
-            if any(_is_virtualenv(folder) for folder in candidate.parents if folder != path and path in folder.parents):
+            if any(
+                _is_virtualenv(folder)
+                for folder in candidate.parents
+                if folder != path and path in folder.parents
+            ):
                 continue
             add(candidate, project, explicit=False)
     return discovery

@@ -1,6 +1,7 @@
-"""Engines that write log statements: the deterministic template engine and the local model.
+"""What writes and checks a planned statement: the template engine (no model), the model's prompt
+and output grammar (pure functions), the model engine that asks the worker within the budget,
+writing and checking a finished statement, and revising the model's choice of values.
 
-`template` needs nothing; `prompt` builds the model's prompt and grammar as pure functions;
-`llama` runs llama-cpp-python in a worker process (`llama_worker`) and `model_engine` asks it.
-Nothing is imported here, so importing one engine never loads another's dependencies.
+May import `planning`, `syntax`, `model` and `vocabulary`. Nothing is imported here, so importing
+one engine never loads another's dependencies.
 """

@@ -11,25 +11,29 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from logsmith import models
 from logsmith.engines import prompt as prompts
-from logsmith.plan import Plan
-from logsmith.policy import secret_values
+from logsmith.engines.statement import InvalidStatement, check
+from logsmith.model import registry
+from logsmith.planning.plan import Plan
+from logsmith.planning.secrets import secret_values
 from logsmith.settings import Settings
-from logsmith.statement import InvalidStatement, check
-from logsmith.syntax.style import FileFacts
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.file_facts import FileFacts
 from logsmith.syntax.site import LogSite
 
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 28
-ARGUMENT_TOKENS = 20  # placeholders, arguments and `exc_info=True`: as many tokens in all as the unconstrained baseline gets
+# placeholders, arguments and `exc_info=True`: as many tokens in all as the unconstrained
+# baseline gets
+ARGUMENT_TOKENS = 20
 MIN_TIME_S = 0.05
 
 
 @dataclass
 class Outcome:
+    """The model engine's answer: its statement (or none), the model that wrote it, and notes."""
+
     statement: str | None = None
     source: str = ""
     notes: list[str] = field(default_factory=list)
@@ -38,10 +42,10 @@ class Outcome:
 
 
 def worker_for(settings: Settings):
-    """The running worker for the configured model; raises models.ModelError with the fix."""
-    from logsmith.engines.llama import get_worker
+    """The running worker for the configured model; raises registry.ModelError with the fix."""
+    from logsmith.model.client import get_worker
 
-    choice = models.resolve(settings)
+    choice = registry.resolve(settings)
     worker = get_worker(choice)
     if worker.state in ("stopped", "failed"):
         worker.start()
@@ -57,7 +61,10 @@ def preload(settings: Settings, timeout: float = 120.0):
 
 def secrets_of(document: ParsedDocument) -> frozenset[str]:
     """Values the file binds to secret-looking names; computed once per document text."""
-    return document.memo("secret_values", lambda: secret_values(document.text))
+    cache = document.cache
+    if cache.secret_values is None:
+        cache.secret_values = secret_values(document.text)
+    return cache.secret_values
 
 
 def _masked(document: ParsedDocument, text: str) -> str:
@@ -69,28 +76,45 @@ def _masked(document: ParsedDocument, text: str) -> str:
 
 def _examples(document: ParsedDocument, facts: FileFacts) -> tuple[str, ...]:
     """The file's example log statements for the prompt; chosen once per document text."""
-    return document.memo("prompt_examples", lambda: prompts.file_examples(facts.calls))
+    cache = document.cache
+    if cache.prompt_examples is None:
+        cache.prompt_examples = prompts.file_examples(facts.calls)
+    return cache.prompt_examples
 
 
 def context_for(document: ParsedDocument, site: LogSite, facts: FileFacts) -> str:
-    """The part of the model's prompt at `site` that stays the same while the user types on the line."""
+    """The part of the model's prompt at `site` that stays the same while the user types on the
+    line."""
     return _masked(document, prompts.context(document, site, _examples(document, facts)))
 
 
 def file_prefix_for(document: ParsedDocument, facts: FileFacts) -> str:
-    """The start of every prompt in this file (see `prompts.file_prefix`): worth evaluating on open."""
+    """The start of every prompt in this file (see `prompts.file_prefix`):
+    worth evaluating on open."""
     return _masked(document, prompts.file_prefix(document, _examples(document, facts)))
 
 
-def warm(context: str, settings: Settings, *, cancel: threading.Event | None = None, budget_s: float = 5.0) -> None:
-    """Evaluate `context` into the model's KV cache, so the next request there only pays for its tail.
-    Stops when `cancel` is set; never raises (a real failure shows on the next request)."""
+def warm(
+    context: str,
+    settings: Settings,
+    *,
+    cancel: threading.Event | None = None,
+    budget_s: float = 5.0,
+) -> None:
+    """Evaluate `context` into the model's KV cache, so the next request there only pays for its
+    tail. Stops when `cancel` is set; never raises (a real failure shows on the next request)."""
     try:
         worker = worker_for(settings)
         if worker.state == "ready" and not (cancel is not None and cancel.is_set()):
             done = worker.warm(context, deadline_s=budget_s, cancel=cancel)
-            log.debug("warm-up: %d of %d prompt tokens evaluated in %.2f s (%d cached), %s", done.evaluated_tokens,
-                      done.prompt_tokens, done.worker_seconds, done.reused_tokens, done.stopped_by)
+            log.debug(
+                "warm-up: %d of %d prompt tokens evaluated in %.2f s (%d cached), %s",
+                done.evaluated_tokens,
+                done.prompt_tokens,
+                done.worker_seconds,
+                done.reused_tokens,
+                done.stopped_by,
+            )
     except Exception:
         log.debug("warm-up failed", exc_info=True)
 
@@ -105,14 +129,19 @@ def statement(
     deadline: float,
     cancel: threading.Event | None = None,
 ) -> Outcome:
-    from logsmith.engines.llama import ModelFailed, ModelNotReady
+    from logsmith.model.client import ModelFailed, ModelNotReady
 
     try:
         worker = worker_for(settings)
-    except models.ModelError as exc:
+    except registry.ModelError as exc:
         return Outcome(notes=[str(exc)])
     if worker.state != "ready":
-        return Outcome(notes=[f"model {worker.model_id} is {worker.state}" + (f": {worker.last_error}" if worker.last_error else "")])
+        return Outcome(
+            notes=[
+                f"model {worker.model_id} is {worker.state}"
+                + (f": {worker.last_error}" if worker.last_error else "")
+            ]
+        )
     left = deadline - time.perf_counter()
     if left < MIN_TIME_S:
         return Outcome(notes=["no time left for the model"], short_of_time=True)
@@ -129,18 +158,36 @@ def statement(
         return Outcome(notes=[f"model failed: {exc}"], short_of_time=True)
     except ModelFailed as exc:
         return Outcome(notes=[f"model failed: {exc}"])
-    log.debug("model: %d prompt tokens (%d cached, %d evaluated) in %.2f s, %d written, %s; needed %.2f s of %.2f s",
-              completion.prompt_tokens, completion.reused_tokens, completion.evaluated_tokens, completion.seconds,
-              completion.tokens, completion.stopped_by, completion.needed_seconds, left)
+    log.debug(
+        "model: %d prompt tokens (%d cached, %d evaluated) in %.2f s, %d written, %s; "
+        "needed %.2f s of %.2f s",
+        completion.prompt_tokens,
+        completion.reused_tokens,
+        completion.evaluated_tokens,
+        completion.seconds,
+        completion.tokens,
+        completion.stopped_by,
+        completion.needed_seconds,
+        left,
+    )
     text = prompts.statement_for(completion.text, site, plan)
     if text is not None and any(value.lower() in text.lower() for value in secrets_of(document)):
-        return Outcome(notes=["model message rejected: it repeats a value bound to a secret-looking name"])
+        return Outcome(
+            notes=["model message rejected: it repeats a value bound to a secret-looking name"]
+        )
     if text is None:
         if completion.stopped_by == "too_slow":
-            return Outcome(notes=[f"no time left for the model: reading this part of the file and answering takes it "
-                                  f"about {completion.needed_seconds:.1f} s, {left:.2f} s were left; it reads it meanwhile"],
-                           short_of_time=True)
-        why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(completion.stopped_by, "gave no usable message")
+            return Outcome(
+                notes=[
+                    "no time left for the model: reading this part of the file and answering "
+                    f"takes it about {completion.needed_seconds:.1f} s, {left:.2f} s were left; "
+                    "it reads it meanwhile"
+                ],
+                short_of_time=True,
+            )
+        why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(
+            completion.stopped_by, "gave no usable message"
+        )
         return Outcome(notes=[f"model {why}"], short_of_time=completion.stopped_by == "deadline")
     try:
         check(text, plan, site)

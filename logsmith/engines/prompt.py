@@ -1,4 +1,5 @@
-"""The model's prompt and output grammar for a planned statement: pure functions of the site and plan.
+"""The model's prompt and output grammar for a planned statement:
+pure functions of the site and plan.
 
 The prompt has two parts. The file's prefix (a few of its log statements as comments, then its
 first lines: imports, logger) does not depend on the cursor, so it is evaluated as soon as the file
@@ -14,8 +15,8 @@ from __future__ import annotations
 import re
 import zlib
 
-from logsmith.plan import Plan
-from logsmith.statement import render, with_safe_formats
+from logsmith.engines.statement import render, with_safe_formats
+from logsmith.planning.plan import Plan
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 
@@ -31,16 +32,18 @@ MESSAGE_CHARS = 72
 
 
 def window_start(site: LogSite) -> int:
-    """First line of the context window: WINDOW_LINES back, aligned to WINDOW_STEP so it rarely moves."""
+    """First line of the context window: WINDOW_LINES back,
+    aligned to WINDOW_STEP so it rarely moves."""
     earliest = max(0, site.line - WINDOW_LINES)
     return earliest - earliest % WINDOW_STEP
 
 
 def file_examples(calls) -> tuple[str, ...]:
-    """Up to EXAMPLES distinct one-line log statements of the file, in file order. They do not depend
-    on the cursor: they teach the model the file's vocabulary and tone for a few tokens each, wherever
-    the user works. Chosen by a checksum of their text, a spread over the file that stays the same
-    when a statement is added or removed elsewhere (so the prompt's start stays in the KV cache)."""
+    """Up to EXAMPLES distinct one-line log statements of the file, in file order. They do not
+    depend on the cursor: they teach the model the file's vocabulary and tone for a few tokens each,
+    wherever the user works. Chosen by a checksum of their text, a spread over the file that stays
+    the same when a statement is added or removed elsewhere
+    (so the prompt's start stays in the KV cache)."""
     usable = list(dict.fromkeys(c.text for c in calls if "\n" not in c.text and len(c.text) < 160))
     if len(usable) <= EXAMPLES:
         return tuple(usable)
@@ -55,17 +58,20 @@ def _examples_block(examples: tuple[str, ...]) -> str:
 
 
 def file_prefix(document: ParsedDocument, examples: tuple[str, ...] = ()) -> str:
-    """The start of every prompt in this file: the examples, then the file's first HEAD_LINES lines."""
+    """The start of every prompt in this file: the examples,
+    then the file's first HEAD_LINES lines."""
     head = [document.line(n) for n in range(min(HEAD_LINES, document.line_count))]
     return _examples_block(examples) + "".join(line + "\n" for line in head)
 
 
 def context(document: ParsedDocument, site: LogSite, examples: tuple[str, ...] = ()) -> str:
-    """Everything before the cursor's line that the model sees; stable while the cursor line changes.
-    It always starts with `file_prefix(document, examples)`."""
+    """Everything before the cursor's line that the model sees; stable while the cursor line
+    changes. It always starts with `file_prefix(document, examples)`."""
     start = window_start(site)
     if start < HEAD_LINES:  # the window reaches the top of the file: it holds the head itself
-        return _examples_block(examples) + "".join(document.line(n) + "\n" for n in range(site.line))
+        return _examples_block(examples) + "".join(
+            document.line(n) + "\n" for n in range(site.line)
+        )
     body = "".join(document.line(n) + "\n" for n in range(start, site.line))
     return file_prefix(document, examples) + ("\n# ...\n\n" if start > HEAD_LINES else "") + body
 
@@ -79,16 +85,22 @@ PLACEHOLDER = {"percent": '"%s" | "%r" | "%d"', "brace": '"{}"'}
 
 
 def writes_arguments(plan: Plan) -> bool:
-    """Whether the model writes the whole call, placeholders and arguments included (`call_grammar`),
-    rather than only the message's words with the plan's arguments added after it (`words_grammar`)."""
+    """Whether the model writes the whole call, placeholders and arguments included
+    (`call_grammar`), rather than only the message's words with the plan's arguments added after it
+    (`words_grammar`)."""
     return plan.message_format in ("percent", "brace", "fstring") and bool(plan.candidates)
 
 
 def message_values(plan: Plan) -> tuple[str, ...]:
-    """Candidates named like a ready message (`msg`, `log_msg`, `error_message`): developers often log
-    such a value alone. On the development corpus a `msg` in scope was logged alone 45 times and put
-    in a message 37 times, so the model decides; other names are logged alone too rarely to offer."""
-    return tuple(name for name in plan.candidates[:ARGUMENT_CHOICES] if MESSAGE_VALUE.search(name.split(".")[-1]))
+    """Candidates named like a ready message (`msg`, `log_msg`, `error_message`): developers often
+    log such a value alone. On the development corpus a `msg` in scope was logged alone 45 times and
+    put in a message 37 times, so the model decides;
+    other names are logged alone too rarely to offer."""
+    return tuple(
+        name
+        for name in plan.candidates[:ARGUMENT_CHOICES]
+        if MESSAGE_VALUE.search(name.split(".")[-1])
+    )
 
 
 def _string_start(plan: Plan) -> str:
@@ -106,7 +118,8 @@ def _gbnf_quote_and_banned(plan: Plan) -> tuple[str, str]:
 
 def _string_opened(site: LogSite, plan: Plan) -> bool:
     """Whether the opening ends inside the message string. When the model writes the arguments, the
-    user typed no quote and a message value is in scope, it ends at `(`: the model may log that alone."""
+    user typed no quote and a message value is in scope, it ends at `(`:
+    the model may log that alone."""
     return site.typed.quote is not None or not writes_arguments(plan) or not message_values(plan)
 
 
@@ -122,8 +135,11 @@ def grammar(site: LogSite, plan: Plan) -> str:
     """GBNF for what the model writes after `opening(site, plan)`."""
     if not writes_arguments(plan):
         return words_grammar(plan)
-    return call_grammar(plan, string_opened=_string_opened(site, plan),
-                        traceback=site.in_except and plan.framework == "logging" and plan.level != "exception")
+    return call_grammar(
+        plan,
+        string_opened=_string_opened(site, plan),
+        traceback=site.in_except and plan.framework == "logging" and plan.level != "exception",
+    )
 
 
 def words_grammar(plan: Plan) -> str:
@@ -197,7 +213,7 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
         completion = f"{_string_start(plan)}{site.typed.message or ''}{completion}"
     elif not completion.lstrip("f").startswith(plan.quote):
         return call + completion  # one value logged alone
-    message = completion[completion.index(plan.quote) + 1: completion.rindex(plan.quote)]
+    message = completion[completion.index(plan.quote) + 1 : completion.rindex(plan.quote)]
     if _says_too_little(PLACEHOLDERS.sub(" ", message).strip(), site):
         return None
     meant_more = message.rstrip(SEPARATORS)
@@ -205,14 +221,19 @@ def statement_from(completion: str, site: LogSite, plan: Plan) -> str | None:
     if bare and meant_more != message and len(meant_more) >= len(site.typed.message or ""):
         if "exc_info=" not in completion:
             return render(plan, meant_more)
-        start = completion.index(plan.quote) + 1  # "Exception information:" before the traceback keeps its colon
-        completion = completion[:start] + message.rstrip() + completion[start + len(message):]
-    if plan.exception and plan.level != "exception" and not _names_exception(completion, message, plan):
-        completion = _naming(completion, message, plan)
+        # "Exception information:" before the traceback keeps its colon
+        start = completion.index(plan.quote) + 1
+        completion = completion[:start] + message.rstrip() + completion[start + len(message) :]
+    if (
+        plan.exception
+        and plan.level != "exception"
+        and not _names_exception(completion, message, plan, plan.exception)
+    ):
+        completion = _naming(completion, message, plan, plan.exception)
     return call + completion
 
 
-def _names_exception(completion: str, message: str, plan: Plan) -> bool:
+def _names_exception(completion: str, message: str, plan: Plan, exception: str) -> bool:
     """Whether the call's rest logs the handled exception: as an argument, in an f-string's braces,
     or as the traceback (`exc_info=True`)."""
     if "exc_info=" in completion:
@@ -220,20 +241,21 @@ def _names_exception(completion: str, message: str, plan: Plan) -> bool:
     if plan.message_format == "fstring":
         logged = " ".join(re.findall(r"\{([^}]*)\}", message))
     else:
-        logged = completion[completion.rindex(plan.quote):]
-    return re.search(rf"\b{re.escape(plan.exception)}\b", logged) is not None
+        logged = completion[completion.rindex(plan.quote) :]
+    return re.search(rf"\b{re.escape(exception)}\b", logged) is not None
 
 
-def _naming(completion: str, message: str, plan: Plan) -> str:
+def _naming(completion: str, message: str, plan: Plan, exception: str) -> str:
     """The call's rest with the handled exception added at the end of its message and arguments:
-    an error logged in an except block says what the error was (`logger.exception` shows it anyway)."""
+    an error logged in an except block says what the error was
+    (`logger.exception` shows it anyway)."""
     start = completion.index(plan.quote) + 1
     end = start + len(message)
     text = message.rstrip().rstrip(SEPARATORS)
     if plan.message_format == "fstring":
-        return completion[:start] + text + ": {" + plan.exception + "}" + completion[end:]
+        return completion[:start] + text + ": {" + exception + "}" + completion[end:]
     slot = "{}" if plan.message_format == "brace" else "%s"
-    return completion[:start] + text + ": " + slot + completion[end:-1] + ", " + plan.exception + ")"
+    return completion[:start] + text + ": " + slot + completion[end:-1] + ", " + exception + ")"
 
 
 def message_from(completion: str, site: LogSite, plan: Plan) -> str | None:

@@ -1,9 +1,10 @@
-"""The deterministic engine: a message from the site's words (function name, exception, loop), no model.
+"""The deterministic engine: a message from the site's words (function name, exception, loop),
+no model.
 
-A function name is read as "verb object" (`load_config` -> "Loading config", "Failed to load config")
-only when its first word is a verb of the list below. Any other name is not guessed at: the message
-names the function as written ("OSError in low_stock", "Entering quantity") or, where no verb is
-needed, reads its words as a noun phrase ("Low stock").
+A function name is read as "verb object" (`load_config` -> "Loading config", "Failed to load
+config") only when its first word is a verb of the list below. Any other name is not guessed at: the
+message names the function as written ("OSError in low_stock", "Entering quantity") or, where no
+verb is needed, reads its words as a noun phrase ("Low stock").
 """
 
 from __future__ import annotations
@@ -11,75 +12,229 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from logsmith.plan import Plan
-from logsmith.syntax.site import LogSite
+from logsmith.planning.plan import Plan
+from logsmith.syntax.site import FunctionInfo, LogSite
+from logsmith.vocabulary import identifier_words
 
 # Verbs that programmers start function names with, in their base form. A name whose first word is
 # not here (`low_stock`, `quantity`, `setvals`, `f`) is never conjugated.
 VERB_LIST = """
-    abort accept access acquire activate add adjust advance allocate analyse analyze annotate append apply
-    approve archive assert assign attach attempt authenticate authorise authorize await bind block boot
-    bootstrap broadcast build bump calculate call cancel capture catch change check choose clean clear clone
-    close collect combine commit compact compare compile complete compress compute configure confirm connect
-    consume continue convert copy count create daemonise daemonize decide decode decompress decrypt delete
-    deliver deploy dequeue deregister deserialise deserialize destroy detach detect disable discard disconnect
-    dispatch display dispose do download drain drop dump emit enable encode encrypt end enqueue ensure evaluate
-    evict execute expand expire export extend extract fail fetch fill filter finalise finalize find finish fire
-    fix flush fold follow fork format forward free freeze gather generate get grant handle hash hide import
-    increment index initialise initialize insert inspect install invalidate invoke join keep kill launch list
-    listen load lock log make manage map mark match measure merge migrate mount move normalise normalize notify
-    obtain open optimise optimize pack parse patch pause ping place poll pop populate post preload prepare print
-    process produce prune publish pull purge push put query queue raise read reap rebuild receive reconnect
-    record recover redirect reduce refresh register reject release reload remove rename render renew reopen
-    repair replace reply report request reschedule reset resize resolve respond restart restore resume retry
-    return reveal revoke rewrite rotate route run sanitise sanitize save scale scan schedule search seek select
-    send serialise serialize serve set shift show shrink shut sign signal skip sleep sort spawn split start
-    stash stop store stream strip submit subscribe swap switch sync tag terminate throttle toggle touch trace
-    track transfer transform translate trigger trim truncate unbind unlink unload unlock unmount unpack
-    unregister unsubscribe unwrap unzip update upgrade upload upsert use validate verify visit wait wake walk
-    warn watch wrap write yield zip
+    abort accept access acquire activate add adjust advance allocate analyse analyze annotate append
+    apply approve archive assert assign attach attempt authenticate authorise authorize await bind
+    block boot bootstrap broadcast build bump calculate call cancel capture catch change check
+    choose clean clear clone close collect combine commit compact compare compile complete compress
+    compute configure confirm connect consume continue convert copy count create daemonise daemonize
+    decide decode decompress decrypt delete deliver deploy dequeue deregister deserialise
+    deserialize destroy detach detect disable discard disconnect dispatch display dispose do
+    download drain drop dump emit enable encode encrypt end enqueue ensure evaluate evict execute
+    expand expire export extend extract fail fetch fill filter finalise finalize find finish fire
+    fix flush fold follow fork format forward free freeze gather generate get grant handle hash hide
+    import increment index initialise initialize insert inspect install invalidate invoke join keep
+    kill launch list listen load lock log make manage map mark match measure merge migrate mount
+    move normalise normalize notify obtain open optimise optimize pack parse patch pause ping place
+    poll pop populate post preload prepare print process produce prune publish pull purge push put
+    query queue raise read reap rebuild receive reconnect record recover redirect reduce refresh
+    register reject release reload remove rename render renew reopen repair replace reply report
+    request reschedule reset resize resolve respond restart restore resume retry return reveal
+    revoke rewrite rotate route run sanitise sanitize save scale scan schedule search seek select
+    send serialise serialize serve set shift show shrink shut sign signal skip sleep sort spawn
+    split start stash stop store stream strip submit subscribe swap switch sync tag terminate
+    throttle toggle touch trace track transfer transform translate trigger trim truncate unbind
+    unlink unload unlock unmount unpack unregister unsubscribe unwrap unzip update upgrade upload
+    upsert use validate verify visit wait wake walk warn watch wrap write yield zip
 """
 VERBS = frozenset(VERB_LIST.split())
 # Names written as one word for a verb and its particle, or shortened.
 PHRASAL = {
-    "cleanup": "clean up", "setup": "set up", "shutdown": "shut down", "startup": "start up", "teardown": "tear down",
-    "login": "log in", "logout": "log out", "signin": "sign in", "signout": "sign out", "signup": "sign up",
-    "backup": "back up", "lookup": "look up", "rollback": "roll back", "checkout": "check out", "warmup": "warm up",
-    "init": "initialise", "recv": "receive", "exec": "execute", "calc": "calculate", "mkdir": "make directory",
-    "rmdir": "remove directory", "rm": "remove",
+    "cleanup": "clean up",
+    "setup": "set up",
+    "shutdown": "shut down",
+    "startup": "start up",
+    "teardown": "tear down",
+    "login": "log in",
+    "logout": "log out",
+    "signin": "sign in",
+    "signout": "sign out",
+    "signup": "sign up",
+    "backup": "back up",
+    "lookup": "look up",
+    "rollback": "roll back",
+    "checkout": "check out",
+    "warmup": "warm up",
+    "init": "initialise",
+    "recv": "receive",
+    "exec": "execute",
+    "calc": "calculate",
+    "mkdir": "make directory",
+    "rmdir": "remove directory",
+    "rm": "remove",
 }
-# Words a name may start with before its verb that do not change what it does: `_do_read`, `safe_close`.
-# (`maybe_restart` and `try_connect` may not restart or connect: those are named as written.)
+# Words a name may start with before its verb that do not change what it does:
+# `_do_read`, `safe_close`. (`maybe_restart` and `try_connect` may not restart or connect: those
+# are named as written.)
 VERB_PREFIXES = {"do", "safe", "safely", "async"}
-# Words that are verbs but, before one of ATTRIBUTES, start a noun phrase: `log_level`, `process_id`.
-NOUN_TOO = {"log", "process", "run", "cache", "record", "report", "request", "signal", "queue", "stream",
-            "filter", "format", "list", "map", "trace", "index", "count", "sort", "display", "match", "build"}
-ATTRIBUTES = {"id", "ids", "size", "count", "name", "names", "level", "type", "time", "timeout", "interval",
-              "dir", "path", "key", "keys", "value", "values", "number", "num", "limit", "url", "length", "file"}
-IRREGULAR_PAST = {
-    "get": "got", "send": "sent", "find": "found", "build": "built", "read": "read", "write": "wrote",
-    "run": "ran", "make": "made", "begin": "began", "set": "set", "put": "put", "reset": "reset",
-    "bind": "bound", "hold": "held", "keep": "kept", "lose": "lost", "split": "split", "shut": "shut",
-    "do": "did", "take": "took", "give": "gave", "seek": "sought", "fetch": "fetched", "feed": "fed",
-    "sleep": "slept", "rebuild": "rebuilt", "rewrite": "rewrote", "unbind": "unbound", "choose": "chose",
-    "freeze": "froze", "hide": "hid", "catch": "caught", "shrink": "shrank", "tear": "tore", "wake": "woke",
-    "broadcast": "broadcast", "cast": "cast", "cut": "cut", "quit": "quit", "spin": "spun", "throw": "threw",
+# Words that are verbs but, before one of ATTRIBUTES, start a noun phrase:
+# `log_level`, `process_id`.
+NOUN_TOO = {
+    "log",
+    "process",
+    "run",
+    "cache",
+    "record",
+    "report",
+    "request",
+    "signal",
+    "queue",
+    "stream",
+    "filter",
+    "format",
+    "list",
+    "map",
+    "trace",
+    "index",
+    "count",
+    "sort",
+    "display",
+    "match",
+    "build",
 }
-DOUBLED = {"get", "set", "put", "run", "stop", "shut", "split", "begin", "drop", "plan", "ship", "scan", "map", "tag",
-           "log", "skip", "wrap", "unwrap", "strip", "submit", "commit", "emit", "trim", "swap", "zip", "unzip", "pop",
-           "cut", "spin", "flag", "grab", "step", "snap", "trap"}
-# Names that start with one of these are not "verb object" (`on_open`, `from_config`, `is_ready`), nor a
-# noun phrase to write as words ("Is ready" would claim something): a message names them as written.
-NOT_VERB_STARTS = {"on", "from", "to", "as", "is", "has", "by", "with", "for", "in", "at", "of", "if", "when",
-                   "after", "before", "should", "can", "needs", "no", "not", "main", "new", "enter", "exit", "maybe", "try"}
+ATTRIBUTES = {
+    "id",
+    "ids",
+    "size",
+    "count",
+    "name",
+    "names",
+    "level",
+    "type",
+    "time",
+    "timeout",
+    "interval",
+    "dir",
+    "path",
+    "key",
+    "keys",
+    "value",
+    "values",
+    "number",
+    "num",
+    "limit",
+    "url",
+    "length",
+    "file",
+}
+IRREGULAR_PAST = {
+    "get": "got",
+    "send": "sent",
+    "find": "found",
+    "build": "built",
+    "read": "read",
+    "write": "wrote",
+    "run": "ran",
+    "make": "made",
+    "begin": "began",
+    "set": "set",
+    "put": "put",
+    "reset": "reset",
+    "bind": "bound",
+    "hold": "held",
+    "keep": "kept",
+    "lose": "lost",
+    "split": "split",
+    "shut": "shut",
+    "do": "did",
+    "take": "took",
+    "give": "gave",
+    "seek": "sought",
+    "fetch": "fetched",
+    "feed": "fed",
+    "sleep": "slept",
+    "rebuild": "rebuilt",
+    "rewrite": "rewrote",
+    "unbind": "unbound",
+    "choose": "chose",
+    "freeze": "froze",
+    "hide": "hid",
+    "catch": "caught",
+    "shrink": "shrank",
+    "tear": "tore",
+    "wake": "woke",
+    "broadcast": "broadcast",
+    "cast": "cast",
+    "cut": "cut",
+    "quit": "quit",
+    "spin": "spun",
+    "throw": "threw",
+}
+DOUBLED = {
+    "get",
+    "set",
+    "put",
+    "run",
+    "stop",
+    "shut",
+    "split",
+    "begin",
+    "drop",
+    "plan",
+    "ship",
+    "scan",
+    "map",
+    "tag",
+    "log",
+    "skip",
+    "wrap",
+    "unwrap",
+    "strip",
+    "submit",
+    "commit",
+    "emit",
+    "trim",
+    "swap",
+    "zip",
+    "unzip",
+    "pop",
+    "cut",
+    "spin",
+    "flag",
+    "grab",
+    "step",
+    "snap",
+    "trap",
+}
+# Names that start with one of these are not "verb object" (`on_open`, `from_config`,
+# `is_ready`), nor a noun phrase to write as words ("Is ready" would claim something): a message
+# names them as written.
+NOT_VERB_STARTS = {
+    "on",
+    "from",
+    "to",
+    "as",
+    "is",
+    "has",
+    "by",
+    "with",
+    "for",
+    "in",
+    "at",
+    "of",
+    "if",
+    "when",
+    "after",
+    "before",
+    "should",
+    "can",
+    "needs",
+    "no",
+    "not",
+    "main",
+    "new",
+    "enter",
+    "exit",
+    "maybe",
+    "try",
+}
 PROPERTY_DECORATORS = re.compile(r"(^|\.)(property|cached_property|getter)$|\.setter$|\.deleter$")
-
-
-def words_of(name: str) -> list[str]:
-    """`loadConfigFile` / `load_config_file` / `HTTPServer` -> ['load', 'config', 'file'] / ['http', 'server']."""
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name.strip("_"))
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w.lower() for w in re.split(r"[_\W]+", name) if w]
 
 
 def gerund(verb: str) -> str:
@@ -144,12 +299,15 @@ class Subject:
 
 
 def _run_together(word: str) -> bool:
-    """`setvals`, `getattr`, `loadcfg`: a verb and more letters in one word, not a word to write out."""
+    """`setvals`, `getattr`, `loadcfg`: a verb and more letters in one word,
+    not a word to write out."""
     return any(word.startswith(v) and len(word) > len(v) + 1 for v in VERBS if len(v) > 2)
 
 
-def _is_property(site: LogSite) -> bool:
-    return any(PROPERTY_DECORATORS.search(d.lstrip("@").split("(")[0].strip()) for d in site.function.decorators)
+def _is_property(function: FunctionInfo) -> bool:
+    return any(
+        PROPERTY_DECORATORS.search(d.lstrip("@").split("(")[0].strip()) for d in function.decorators
+    )
 
 
 def subject_of(site: LogSite) -> Subject | None:
@@ -158,10 +316,10 @@ def subject_of(site: LogSite) -> Subject | None:
         return None
     name = site.function.name
     if name == "__init__" and site.function.class_name:
-        return Subject(("initialise",), thing=" ".join(words_of(site.function.class_name)))
+        return Subject(("initialise",), thing=" ".join(identifier_words(site.function.class_name)))
     if name.startswith("__") and name.endswith("__"):
         return Subject(name=name)
-    words = words_of(name)
+    words = identifier_words(name)
     label = name.strip("_") or name
     if not words:
         return Subject(name=label)
@@ -169,23 +327,29 @@ def subject_of(site: LogSite) -> Subject | None:
         words = words[1:]
     first = _verb(words[0])
     noun_like = words[0] in NOUN_TOO and len(words) > 1 and words[-1] in ATTRIBUTES
-    if first is None or noun_like or _is_property(site):
-        readable = words[0] not in NOT_VERB_STARTS and (len(words) > 1 or (len(words[0]) > 3 and not _run_together(words[0])))
-        # `real_add_job`, `emergency_dump_state`: a verb inside the name, so its words are no noun phrase
+    if first is None or noun_like or _is_property(site.function):
+        readable = words[0] not in NOT_VERB_STARTS and (
+            len(words) > 1 or (len(words[0]) > 3 and not _run_together(words[0]))
+        )
+        # `real_add_job`, `emergency_dump_state`: a verb inside the name,
+        # so its words are no noun phrase
         readable = readable and not any(w in VERBS and w not in NOUN_TOO for w in words[1:-1])
-        return Subject(name=label, noun=" ".join(words) if readable and words[0].isalpha() else None)
+        return Subject(
+            name=label, noun=" ".join(words) if readable and words[0].isalpha() else None
+        )
     verbs, rest, joiner = [first], words[1:], ""
     # `get_or_create_user`: both verbs take the form ("Getting or creating user")
-    while len(rest) >= 2 and rest[0] in ("or", "and") and _verb(rest[1]):
+    while len(rest) >= 2 and rest[0] in ("or", "and") and (verb := _verb(rest[1])):
         joiner = rest[0]
-        verbs.append(_verb(rest[1]))
+        verbs.append(verb)
         rest = rest[2:]
     return Subject(tuple(verbs), joiner, " ".join(rest))
 
 
 def _error_name(site: LogSite) -> str:
-    """The class the handler catches, by its own name (`requests.ConnectionError` -> `ConnectionError`),
-    or "Error" when it catches several or names them otherwise (`socket.error`, `self.errors`)."""
+    """The class the handler catches, by its own name (`requests.ConnectionError` ->
+    `ConnectionError`), or "Error" when it catches several or names them otherwise
+    (`socket.error`, `self.errors`)."""
     if len(site.exception_types) != 1:
         return "Error"
     name = site.exception_types[0].rsplit(".", 1)[-1]
@@ -196,39 +360,50 @@ def _error_name(site: LogSite) -> str:
 def message(site: LogSite, plan: Plan) -> str:
     """Plain words for the statement at `site`; placeholders are added by `statement.render`.
 
-    With a verb: except "Failed to load config", raise "Cannot load config", entry and other "Loading
-    config", return "Loaded config", loop "Loading <item>", finally "Done loading config". Without one,
-    the function is named: except "OSError in quantity", raise "Error in quantity", entry "Entering
-    quantity", return and finally "Finished quantity", loop "Processing <item>", other its words
-    ("Low stock") or "In quantity"."""
+    With a verb: except "Failed to load config", raise "Cannot load config", entry and other
+    "Loading config", return "Loaded config", loop "Loading <item>", finally "Done loading config".
+    Without one, the function is named: except "OSError in quantity", raise "Error in quantity",
+    entry "Entering quantity", return and finally "Finished quantity", loop "Processing <item>",
+    other its words ("Low stock") or "In quantity"."""
     if site.typed.message:
         return site.typed.message
     subject = subject_of(site)
-    verb = bool(subject and subject.verbs)
+    acting = subject if subject is not None and subject.verbs else None  # a subject with a verb
     where = subject.name if subject else ""
     item = (site.loop_variables[0] if site.loop_variables else "item").replace("_", " ")
     error = _error_name(site)
     if site.in_except or site.kind == "except":
-        if verb:
-            text = f"Failed to {subject.phrase(base)}"
+        if acting is not None:
+            text = f"Failed to {acting.phrase(base)}"
         else:
             text = f"{error} in {where}" if where else f"Caught {error}"
     elif site.kind == "raise":
-        text = f"Cannot {subject.phrase(base)}" if verb else (f"Error in {where}" if where else "Error")
+        text = (
+            f"Cannot {acting.phrase(base)}"
+            if acting is not None
+            else (f"Error in {where}" if where else "Error")
+        )
     elif site.kind == "entry":
-        text = subject.phrase(gerund) if verb else f"Entering {where}"
+        text = acting.phrase(gerund) if acting is not None else f"Entering {where}"
     elif site.kind == "return":
-        text = subject.phrase(past) if verb else f"Finished {where}"
+        text = acting.phrase(past) if acting is not None else f"Finished {where}"
     elif site.kind == "loop":
-        text = f"{gerund(subject.verbs[0])} {item}" if verb else f"Processing {item}"
+        text = f"{gerund(acting.verbs[0])} {item}" if acting is not None else f"Processing {item}"
     elif site.kind == "finally":
-        text = f"Done {subject.phrase(gerund)}" if verb else (f"Finished {where}" if where else "Done")
-    elif verb:
-        text = subject.phrase(gerund)
+        text = (
+            f"Done {acting.phrase(gerund)}"
+            if acting is not None
+            else (f"Finished {where}" if where else "Done")
+        )
+    elif acting is not None:
+        text = acting.phrase(gerund)
     elif subject is not None:
         text = subject.noun or f"In {where}"
     else:
-        text = (" ".join(words_of(plan.variables[0].split(".")[-1])) if plan.variables else "") or "Checkpoint"
-    if text.startswith(error) and error != "Error":  # a class name keeps its case: "OSError in ...", never "oSError"
+        text = (
+            " ".join(identifier_words(plan.variables[0].split(".")[-1])) if plan.variables else ""
+        ) or "Checkpoint"
+    # a class name keeps its case: "OSError in ...", never "oSError"
+    if text.startswith(error) and error != "Error":
         return text
     return text[:1].upper() + text[1:] if plan.capitalized else text[:1].lower() + text[1:]

@@ -1,4 +1,6 @@
-"""The logsmith language server (pygls): documents, completion, inline completion, code actions, the audit trail.
+"""The logsmith language server (pygls): documents, completion, inline completion, code actions,
+the audit trail.
 
-`logsmith serve` starts it (see `logsmith.server.main`); `logsmith.server.app.create_server` builds it.
+`logsmith serve` starts it (see `logsmith.server.main`);
+`logsmith.server.app.create_server` builds it.
 """

@@ -1,4 +1,5 @@
-"""textDocument/codeAction: "Log this exception", "Add log statement here", "Add entry log to this function".
+"""textDocument/codeAction: "Log this exception", "Add log statement here",
+"Add entry log to this function".
 
 Listing actions is cheap (the site and, for files under the size limit, the unlogged except blocks);
 the statement itself is written when the client resolves the action (codeAction/resolve), or at
@@ -15,17 +16,28 @@ from lsprotocol import types
 from logsmith.server.convert import accept_command, lsp_edit
 
 EXCEPTION, HERE, ENTRY = "exception", "here", "entry"
-TITLES = {EXCEPTION: "Log this exception", HERE: "Add log statement here", ENTRY: "Add entry log to this function"}
-KINDS = {EXCEPTION: types.CodeActionKind.QuickFix, HERE: types.CodeActionKind.RefactorRewrite,
-         ENTRY: types.CodeActionKind.RefactorRewrite}
+TITLES = {
+    EXCEPTION: "Log this exception",
+    HERE: "Add log statement here",
+    ENTRY: "Add entry log to this function",
+}
+KINDS = {
+    EXCEPTION: types.CodeActionKind.QuickFix,
+    HERE: types.CodeActionKind.RefactorRewrite,
+    ENTRY: types.CodeActionKind.RefactorRewrite,
+}
 LOG_CALL = re.compile(r"^\s*[\w.]+\.(debug|info|warning|warn|error|exception|critical|fatal|log)\(")
 BLANK_LINES_SEARCHED = 50
 
 
 def register(server) -> None:
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite],
-        resolve_provider=True))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite],
+            resolve_provider=True,
+        ),
+    )
     async def code_action(ls, params: types.CodeActionParams):
         return await list_actions(ls, params)
 
@@ -35,7 +47,8 @@ def register(server) -> None:
 
 
 def entry_line(parsed, function) -> int | None:
-    """The line an entry statement goes before: the function's first statement after its docstring."""
+    """The line an entry statement goes before: the function's first statement after its
+    docstring."""
     body_line = function.body_start_line
     if body_line <= function.start_line:
         return None  # `def f(): return 1`
@@ -45,8 +58,11 @@ def entry_line(parsed, function) -> int | None:
     column = len(text) - len(text.lstrip())
     point = parsed.point(body_line, column)
     node = parsed.tree.root_node.descendant_for_point_range(point, point)
-    while node is not None and not (node.type == "expression_statement" and node.parent is not None
-                                    and node.parent.type == "block"):
+    while node is not None and not (
+        node.type == "expression_statement"
+        and node.parent is not None
+        and node.parent.type == "block"
+    ):
         node = node.parent
     following = node.next_named_sibling if node is not None else None
     if following is None or following.start_point[0] <= node.end_point[0]:
@@ -63,10 +79,14 @@ def _next_statement_line(parsed, line: int) -> int | None:
 
 def plan_actions(ls, parsed, line: int, column: int, *, small_file: bool) -> list[tuple[str, int]]:
     """(action, line to insert before) for the actions that apply at `line`."""
-    site = ls.engine.site_at(parsed, line, column)
+    site = ls.suggester.site_at(parsed, line, column)
     actions: list[tuple[str, int]] = []
     if small_file:
-        around = [f for f in ls.engine.unlogged_exceptions(parsed) if f.start_line <= line <= f.end_line]
+        around = [
+            f
+            for f in ls.suggester.unlogged_exceptions(parsed)
+            if f.start_line <= line <= f.end_line
+        ]
         if around:
             actions.append((EXCEPTION, max(around, key=lambda f: f.start_line).line))
     function = site.function
@@ -83,12 +103,13 @@ def plan_actions(ls, parsed, line: int, column: int, *, small_file: bool) -> lis
 def _runs(ls, parsed, line: int) -> bool:
     """Whether a statement inserted before `line` would run (not after a return, raise, ...)."""
     text = parsed.line(line)
-    return ls.engine.site_at(parsed, line, len(text) - len(text.lstrip())).reachable
+    return ls.suggester.site_at(parsed, line, len(text) - len(text.lstrip())).reachable
 
 
 def _wanted(kind: str, only) -> bool:
-    return not only or any(KINDS[kind] == k or KINDS[kind].value.startswith(f"{getattr(k, 'value', k)}.")
-                           for k in only)
+    return not only or any(
+        KINDS[kind] == k or KINDS[kind].value.startswith(f"{getattr(k, 'value', k)}.") for k in only
+    )
 
 
 async def list_actions(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -104,8 +125,11 @@ async def list_actions(ls, params: types.CodeActionParams) -> list[types.CodeAct
     small_file = document.length <= ls.config.current.max_file_bytes
     snapshot = document.snapshot()
     try:
-        planned = await ls.in_document(document, snapshot,
-                                       lambda parsed: plan_actions(ls, parsed, line, column, small_file=small_file))
+        planned = await ls.in_document(
+            document,
+            snapshot,
+            lambda parsed: plan_actions(ls, parsed, line, column, small_file=small_file),
+        )
     except Exception:
         import logging
 
@@ -116,11 +140,24 @@ async def list_actions(ls, params: types.CodeActionParams) -> list[types.CodeAct
     for kind, before_line in planned:
         if not _wanted(kind, only):
             continue
-        action = types.CodeAction(title=TITLES[kind], kind=KINDS[kind],
-                                  data={"uri": uri, "action": kind, "line": before_line})
+        action = types.CodeAction(
+            title=TITLES[kind],
+            kind=KINDS[kind],
+            data={"uri": uri, "action": kind, "line": before_line},
+        )
         actions.append(action)
-    resolvable = "edit" in (getattr(getattr(getattr(ls.client_capabilities.text_document, "code_action", None),
-                                            "resolve_support", None), "properties", None) or [])
+    resolvable = "edit" in (
+        getattr(
+            getattr(
+                getattr(ls.client_capabilities.text_document, "code_action", None),
+                "resolve_support",
+                None,
+            ),
+            "properties",
+            None,
+        )
+        or []
+    )
     if not resolvable:
         actions = [await resolve(ls, action) for action in actions]
         actions = [action for action in actions if action.edit is not None]
@@ -131,17 +168,27 @@ async def resolve(ls, action: types.CodeAction) -> types.CodeAction:
     data = action.data if isinstance(action.data, dict) else {}
     uri, before_line = data.get("uri"), data.get("line")
     document = ls.documents.get(uri) if isinstance(uri, str) else None
-    if document is None or not isinstance(before_line, int) or document.line(before_line) is None:
+    if (
+        not isinstance(uri, str)
+        or document is None
+        or not isinstance(before_line, int)
+        or document.line(before_line) is None
+    ):
         return action  # nothing to add: the document closed or the action came from elsewhere
     answer = await ls.insertion_at(document, before_line, channel="code_action")
     if answer is None:
         return action
     offered = answer.offered[0]
     suggestion = offered.suggestion
-    edits = [lsp_edit(answer.lines, e, ls.position_encoding) for e in (*suggestion.additional_edits, suggestion.edit)]
+    edits = [
+        lsp_edit(answer.lines, e, ls.position_encoding)
+        for e in (*suggestion.additional_edits, suggestion.edit)
+    ]
     if ls.client_supports("workspace.workspace_edit.document_changes"):
         identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=answer.version)
-        action.edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(identifier, edits)])
+        action.edit = types.WorkspaceEdit(
+            document_changes=[types.TextDocumentEdit(identifier, edits)]
+        )
     else:
         action.edit = types.WorkspaceEdit(changes={uri: edits})
     action.command = accept_command(offered.id)

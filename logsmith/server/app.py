@@ -19,15 +19,15 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from logsmith import __version__
+from logsmith.audit.store import AuditRecorder
 from logsmith.server.config import ServerSettings
 from logsmith.server.convert import suggestion_lines
 from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot
-from logsmith.server.engine import PipelineEngine
 from logsmith.server.offers import Offered, OfferLedger
 from logsmith.server.protocol import PARSE_ERROR, LogsmithProtocol
 from logsmith.server.requests import RequestTracker, Ticket
 from logsmith.server.status import ModelStatus
-from logsmith.telemetry import AuditRecorder
+from logsmith.server.suggester import Suggester
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,18 @@ class Answer:
 
 
 class LogsmithServer(LanguageServer):
-    def __init__(self, engine=None, store_path: Path | None = None):
-        super().__init__("logsmith", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=LogsmithProtocol)
-        self.engine = engine or PipelineEngine()
+    """The pygls language server, holding the state every logsmith feature shares."""
+
+    protocol: LogsmithProtocol  # the class given to pygls below
+
+    def __init__(self, store_path: Path | None = None):
+        super().__init__(
+            "logsmith",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=LogsmithProtocol,
+        )
+        self.suggester = Suggester()
         self.documents = DocumentStore()
         self.config = ServerSettings()
         self.requests = RequestTracker()
@@ -73,16 +81,21 @@ class LogsmithServer(LanguageServer):
         self.loop: asyncio.AbstractEventLoop | None = None
         self.position_encoding = "utf-16"
         self.pending_messages: list[tuple[str, types.MessageType]] = []
-        self._pool = concurrent.futures.ThreadPoolExecutor(SUGGESTION_THREADS, thread_name_prefix="logsmith-suggest")
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            SUGGESTION_THREADS, thread_name_prefix="logsmith-suggest"
+        )
         self._told_large: set[str] = set()
         self.options_from_client = False
-        """True when initializationOptions carried settings (then they are not pulled from the client)."""
+        """True when initializationOptions carried settings
+        (then they are not pulled from the client)."""
 
     # -- talking to the user
 
     def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         """window/showMessage, or queued until the client is initialized."""
-        log.log(logging.ERROR if kind == types.MessageType.Error else logging.WARNING, "%s", message)
+        log.log(
+            logging.ERROR if kind == types.MessageType.Error else logging.WARNING, "%s", message
+        )
         if self.loop is None:
             self.pending_messages.append((message, kind))
             return
@@ -100,7 +113,7 @@ class LogsmithServer(LanguageServer):
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def client_supports(self, dotted: str) -> bool:
-        value = self.client_capabilities
+        value: object = self.client_capabilities
         for part in dotted.split("."):
             value = getattr(value, part, None)
             if value is None:
@@ -108,8 +121,10 @@ class LogsmithServer(LanguageServer):
         return bool(value)
 
     def report_server_error(self, error, source) -> None:
-        """Errors outside a request: a body that is not JSON gets a Parse error; the rest is logged."""
-        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors; the reader reports them with this source
+        """Errors outside a request: a body that is not JSON gets a Parse error;
+        the rest is logged."""
+        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors;
+        # the reader reports them with this source
         if source is JsonRpcException and isinstance(error, ValueError):
             log.warning("answering Parse error to a message that is not JSON: %s", error)
             self.protocol.send_error(None, PARSE_ERROR, f"Parse error: {error}")
@@ -121,23 +136,32 @@ class LogsmithServer(LanguageServer):
     def document_for(self, uri: str, method: str) -> OpenDocument | None:
         document = self.documents.get(uri)
         if document is None:
-            log.warning("%s for a document that is not open: %s; answering with nothing", method, uri)
+            log.warning(
+                "%s for a document that is not open: %s; answering with nothing", method, uri
+            )
         return document
 
     def note_size(self, document: OpenDocument) -> None:
         limit = self.config.current.max_file_bytes
         if document.length > limit and document.uri not in self._told_large:
             self._told_large.add(document.uri)
-            self.tell(f"logsmith: {document.name} is {document.length / 1e6:.1f} MB, over the "
-                      f"{limit:,}-byte limit (max_file_bytes): suggestions there come from templates only, "
-                      f"without the model.", types.MessageType.Info)
+            self.tell(
+                f"logsmith: {document.name} is {document.length / 1e6:.1f} MB, over the "
+                f"{limit:,}-byte limit (max_file_bytes): suggestions there come from templates "
+                "only, without the model.",
+                types.MessageType.Info,
+            )
 
     # -- engine work, off the event loop
 
-    async def in_document(self, document: OpenDocument, snapshot: Snapshot, work, ticket: Ticket | None = None):
-        """Run `work(parsed_document)` on a suggestion thread with the document's tree at `snapshot`.
+    async def in_document(
+        self, document: OpenDocument, snapshot: Snapshot, work, ticket: Ticket | None = None
+    ):
+        """Run `work(parsed_document)` on a suggestion thread with the document's tree at
+        `snapshot`.
 
-        Returns None when the ticket is cancelled or superseded first (without waiting for the thread).
+        Returns None when the ticket is cancelled or superseded first
+        (without waiting for the thread).
         """
 
         def call():
@@ -151,9 +175,13 @@ class LogsmithServer(LanguageServer):
                 try:
                     return work(document.parsed(snapshot))
                 finally:
-                    log.debug("%s on %s: waited %.0f ms for the document, worked %.0f ms",
-                              ticket.key[1] if ticket else "work", document.name,
-                              (started - waited) * 1000, (time.perf_counter() - started) * 1000)
+                    log.debug(
+                        "%s on %s: waited %.0f ms for the document, worked %.0f ms",
+                        ticket.key[1] if ticket else "work",
+                        document.name,
+                        (started - waited) * 1000,
+                        (time.perf_counter() - started) * 1000,
+                    )
 
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, call)
@@ -171,8 +199,11 @@ class LogsmithServer(LanguageServer):
             if ticket is not None:
                 self.requests.finish(ticket)
 
-    async def suggest_at(self, document: OpenDocument, line: int, column: int, *, channel: str, wanted) -> Answer | None:
-        """Suggestions at a position when `wanted(site)` says a statement belongs there; records the offer.
+    async def suggest_at(
+        self, document: OpenDocument, line: int, column: int, *, channel: str, wanted
+    ) -> Answer | None:
+        """Suggestions at a position when `wanted(site)` says a statement belongs there;
+        records the offer.
 
         A newer request on the same document and channel supersedes this one (None is returned).
         """
@@ -183,11 +214,16 @@ class LogsmithServer(LanguageServer):
         started = time.perf_counter()
 
         def work(parsed):
-            site = self.engine.site_at(parsed, line, column)
+            site = self.suggester.site_at(parsed, line, column)
             if not wanted(site) or ticket.cancelled:
                 return None
-            found = self.engine.suggest(parsed, line, column, path=document.path,
-                                        settings=remaining_budget(settings, started), cancel=ticket.cancel)
+            found = self.suggester.suggest(
+                parsed,
+                site,
+                path=document.path,
+                settings=remaining_budget(settings, started),
+                cancel=ticket.cancel,
+            )
             return found, suggestion_lines(parsed, found)
 
         try:
@@ -198,7 +234,8 @@ class LogsmithServer(LanguageServer):
             log.exception("%s at %s:%d:%d failed", channel, document.uri, line, column)
             return None
         if result is None or ticket.cancelled:
-            if result is None and not ticket.cancelled:  # the cursor is here, no statement wanted yet
+            # the cursor is here, no statement wanted yet
+            if result is None and not ticket.cancelled:
                 self.warm_later(document, line, column, 0.0)
             return None
         suggestions, lines = result
@@ -209,21 +246,35 @@ class LogsmithServer(LanguageServer):
         latency_ms = (time.perf_counter() - started) * 1000
         if channel == "inline":
             suggestions = suggestions[:1]  # one ghost text: the one the editor displays
-        offered = self.offers.offer(uri=document.uri, path=document.path, channel=channel, suggestions=suggestions,
-                                    settings=settings, model=self.model.identity(), latency_ms=latency_ms)
+        offered = self.offers.offer(
+            uri=document.uri,
+            path=document.path,
+            channel=channel,
+            suggestions=suggestions,
+            settings=settings,
+            model=self.model.identity(),
+            latency_ms=latency_ms,
+        )
         self.model.after_answer(channel, latency_ms, suggestions[0])
         return Answer(offered, lines, latency_ms, snapshot.version)
 
-    async def insertion_at(self, document: OpenDocument, before_line: int, *, channel: str) -> Answer | None:
-        """The best statement for a new line before `before_line` (code actions); records the offer."""
+    async def insertion_at(
+        self, document: OpenDocument, before_line: int, *, channel: str
+    ) -> Answer | None:
+        """The best statement for a new line before `before_line` (code actions);
+        records the offer."""
         self.requests.cancel_document(WARM_KEY, "request")
         snapshot = document.snapshot()
         settings = self.config.current
         started = time.perf_counter()
 
         def work(parsed):
-            found = self.engine.suggest_insertion(parsed, before_line, path=document.path,
-                                                  settings=remaining_budget(settings, started))[:1]
+            found = self.suggester.suggest_insertion(
+                parsed,
+                before_line,
+                path=document.path,
+                settings=remaining_budget(settings, started),
+            )[:1]
             return found, suggestion_lines(parsed, found)
 
         try:
@@ -236,26 +287,40 @@ class LogsmithServer(LanguageServer):
         if not suggestions:
             return None
         latency_ms = (time.perf_counter() - started) * 1000
-        offered = self.offers.offer(uri=document.uri, path=document.path, channel=channel, suggestions=suggestions,
-                                    settings=settings, model=self.model.identity(), latency_ms=latency_ms)
+        offered = self.offers.offer(
+            uri=document.uri,
+            path=document.path,
+            channel=channel,
+            suggestions=suggestions,
+            settings=settings,
+            model=self.model.identity(),
+            latency_ms=latency_ms,
+        )
         self.model.after_answer(channel, latency_ms, suggestions[0])
         return Answer(offered, lines, latency_ms, snapshot.version)
 
     def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
-        """After `delay` seconds with no newer warm-up or request, warm the model's cache for this site."""
-        self._warm(document, delay, lambda parsed: self.engine.warm_prompt(parsed, line, column))
+        """After `delay` seconds with no newer warm-up or request,
+        warm the model's cache for this site."""
+        self._warm(document, delay, lambda parsed: self.suggester.warm_prompt(parsed, line, column))
 
     def warm_file(self, document: OpenDocument) -> None:
-        """Warm the start every prompt in this file shares, while the user reads the file just opened."""
-        self._warm(document, 0.0, self.engine.warm_file_prompt)
+        """Warm the start every prompt in this file shares,
+        while the user reads the file just opened."""
+        self._warm(document, 0.0, self.suggester.warm_file_prompt)
 
     def _warm(self, document: OpenDocument, delay: float, prompt_for) -> None:
         """After `delay` seconds, evaluate `prompt_for(parsed document)` into the model's KV cache.
 
-        One warm-up at a time (a newer one, and every request, stops it); only when the model is ready.
+        One warm-up at a time (a newer one, and every request, stops it);
+        only when the model is ready.
         """
         settings = self.config.current
-        if not settings.use_model or self.model.state != "ready" or document.length > settings.max_file_bytes:
+        if (
+            not settings.use_model
+            or self.model.state != "ready"
+            or document.length > settings.max_file_bytes
+        ):
             return
         ticket = self.requests.begin(WARM_KEY, "warm")
 
@@ -268,8 +333,14 @@ class LogsmithServer(LanguageServer):
                 if context is None or ticket.cancelled:
                     return
                 loop = asyncio.get_running_loop()
-                await ticket.run(loop.run_in_executor(self._pool, lambda: self.engine.warm(
-                    context, settings=settings, cancel=ticket.cancel, budget_s=WARM_BUDGET_S)))
+                await ticket.run(
+                    loop.run_in_executor(
+                        self._pool,
+                        lambda: self.suggester.warm(
+                            context, settings=settings, cancel=ticket.cancel, budget_s=WARM_BUDGET_S
+                        ),
+                    )
+                )
             except Exception:
                 log.debug("warm-up failed", exc_info=True)
             finally:
@@ -284,11 +355,11 @@ class LogsmithServer(LanguageServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def create_server(engine=None, store_path: Path | None = None) -> LogsmithServer:
+def create_server(store_path: Path | None = None) -> LogsmithServer:
     """The server with every feature registered."""
     from logsmith.server import actions, commands, completion, inline, lifecycle
 
-    server = LogsmithServer(engine=engine, store_path=store_path)
+    server = LogsmithServer(store_path=store_path)
     lifecycle.register(server)
     completion.register(server)
     inline.register(server)

@@ -32,7 +32,8 @@ def plain(value):
 
 
 def suggestion_id_in(value) -> str | None:
-    """The suggestion id in what a client sent: the id itself, a command's arguments, or an item carrying them."""
+    """The suggestion id in what a client sent: the id itself, a command's arguments,
+    or an item carrying them."""
     value = plain(value)
     if isinstance(value, str):
         return value or None
@@ -82,7 +83,10 @@ async def accept_suggestion(ls, suggestion_id: str | None) -> dict:
         return {"recorded": False, "reason": "no suggestion id in the arguments"}
     item, written = ls.offers.accepted(suggestion_id)
     if item is None:
-        log.info("acceptance of an unknown suggestion %s (from before a restart?) not recorded", suggestion_id)
+        log.info(
+            "acceptance of an unknown suggestion %s (from before a restart?) not recorded",
+            suggestion_id,
+        )
         return {"recorded": False, "id": suggestion_id, "reason": "unknown suggestion"}
     if item.channel == "inline" and item.suggestion.additional_edits:
         asyncio.ensure_future(apply_setup_edits(ls, item))
@@ -90,13 +94,14 @@ async def accept_suggestion(ls, suggestion_id: str | None) -> dict:
         return {"recorded": False, "id": suggestion_id, "reason": "telemetry is off"}
     try:
         recorded = await asyncio.wait_for(asyncio.wrap_future(written), WRITE_WAIT_S)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         recorded = False
     return {"recorded": bool(recorded), "id": suggestion_id}
 
 
 async def apply_setup_edits(ls, item) -> None:
-    """After an inline item is accepted: add the import / module logger it needs (ghost text cannot)."""
+    """After an inline item is accepted: add the import / module logger it needs
+    (ghost text cannot)."""
     document = ls.documents.get(item.uri)
     if document is None or not ls.client_supports("workspace.apply_edit"):
         return
@@ -110,13 +115,25 @@ async def apply_setup_edits(ls, item) -> None:
             continue  # already there (accepted twice, or added by hand)
         line = document.line(edit.start_line) or ""
         start = from_code_points(line, edit.start_character, ls.position_encoding)
-        end = from_code_points(document.line(edit.end_line) or "", edit.end_character, ls.position_encoding)
-        edits.append(types.TextEdit(types.Range(types.Position(edit.start_line, start), types.Position(edit.end_line, end)),
-                                    edit.new_text))
+        end = from_code_points(
+            document.line(edit.end_line) or "", edit.end_character, ls.position_encoding
+        )
+        edits.append(
+            types.TextEdit(
+                types.Range(
+                    types.Position(edit.start_line, start), types.Position(edit.end_line, end)
+                ),
+                edit.new_text,
+            )
+        )
     if not edits:
         return
     try:
-        await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-            edit=types.WorkspaceEdit(changes={item.uri: edits}), label="logsmith: add the logging setup"))
+        await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(
+                edit=types.WorkspaceEdit(changes={item.uri: edits}),
+                label="logsmith: add the logging setup",
+            )
+        )
     except Exception as exc:
         log.warning("could not add the logging setup for an accepted inline statement: %s", exc)

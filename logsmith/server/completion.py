@@ -1,4 +1,5 @@
-"""textDocument/completion: whole log statements after `logger.`, a partial level, or the word `log`.
+"""textDocument/completion: whole log statements after `logger.`, a partial level,
+or the word `log`.
 
 Each item's textEdit replaces what is typed on the line with the statement; additionalTextEdits add
 a missing import or module logger; `detail` names the level and the source; `documentation` says
@@ -17,8 +18,10 @@ NOTHING = types.CompletionList(is_incomplete=False, items=[])
 
 
 def register(server) -> None:
-    @server.feature(types.TEXT_DOCUMENT_COMPLETION,
-                    types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False))
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
+    )
     async def completion(ls, params: types.CompletionParams):
         return await complete(ls, params)
 
@@ -36,11 +39,17 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
     column = document.column(line, params.position.character, ls.position_encoding)
     if not may_be_typing_log(text[:column]):
         return NOTHING
-    answer = await ls.suggest_at(document, line, column, channel="completion", wanted=completion_wanted)
+    answer = await ls.suggest_at(
+        document, line, column, channel="completion", wanted=completion_wanted
+    )
     if answer is None:
         return NOTHING
     capabilities = ls.client_capabilities.text_document
-    item_capabilities = capabilities.completion.completion_item if capabilities and capabilities.completion else None
+    item_capabilities = (
+        capabilities.completion.completion_item
+        if capabilities and capabilities.completion
+        else None
+    )
     formats = getattr(item_capabilities, "documentation_format", None)
     preselect = bool(getattr(item_capabilities, "preselect_support", False))
     typed = text[:column].strip()
@@ -48,21 +57,28 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
     for offered in answer.offered:
         suggestion = offered.suggestion
         statement = suggestion.edit.new_text
-        items.append(types.CompletionItem(
-            label=suggestion.statement,
-            kind=types.CompletionItemKind.Snippet,
-            detail=f"{suggestion.level} · {'template' if suggestion.source == 'template' else suggestion.source}",
-            documentation=documentation(suggestion, formats),
-            # Clients filter on the text from the edit's start to the cursor: the statement must start with it.
-            filter_text=statement if statement.startswith(typed) else f"{typed} {statement}",
-            sort_text=f"{offered.rank:04d}",
-            preselect=True if preselect and offered.rank == 0 else None,
-            insert_text_format=types.InsertTextFormat.PlainText,
-            text_edit=lsp_edit(answer.lines, suggestion.edit, ls.position_encoding),
-            additional_text_edits=[lsp_edit(answer.lines, e, ls.position_encoding) for e in suggestion.additional_edits]
-            or None,
-            command=accept_command(offered.id),
-        ))
+        items.append(
+            types.CompletionItem(
+                label=suggestion.statement,
+                kind=types.CompletionItemKind.Snippet,
+                detail=f"{suggestion.level} · "
+                f"{'template' if suggestion.source == 'template' else suggestion.source}",
+                documentation=documentation(suggestion, formats),
+                # Clients filter on the text from the edit's start to the cursor:
+                # the statement must start with it.
+                filter_text=statement if statement.startswith(typed) else f"{typed} {statement}",
+                sort_text=f"{offered.rank:04d}",
+                preselect=True if preselect and offered.rank == 0 else None,
+                insert_text_format=types.InsertTextFormat.PlainText,
+                text_edit=lsp_edit(answer.lines, suggestion.edit, ls.position_encoding),
+                additional_text_edits=[
+                    lsp_edit(answer.lines, e, ls.position_encoding)
+                    for e in suggestion.additional_edits
+                ]
+                or None,
+                command=accept_command(offered.id),
+            )
+        )
     # The model was short of time: the client asks again on the next keystroke, when it may answer.
     pending = bool(answer.offered) and answer.offered[0].suggestion.model_pending
     return types.CompletionList(is_incomplete=pending, items=items)

@@ -1,5 +1,5 @@
-"""The server's settings, layered: defaults < pyproject `[tool.logsmith]` of the workspace root < the
-editor's options (initializationOptions, workspace/didChangeConfiguration section `logsmith`) <
+"""The server's settings, layered: defaults < pyproject `[tool.logsmith]` of the workspace root <
+the editor's options (initializationOptions, workspace/didChangeConfiguration section `logsmith`) <
 the environment (LOGSMITH_MODEL, LOGSMITH_NO_MODEL). A wrong option keeps the value below it and
 produces a message for the user."""
 
@@ -13,22 +13,30 @@ SECTION = "logsmith"
 
 
 def editor_options(value) -> tuple[dict, list[str]]:
-    """The logsmith options inside what an editor sent: `{"logsmith": {...}}` or the options themselves."""
+    """The logsmith options inside what an editor sent:
+    `{"logsmith": {...}}` or the options themselves."""
     if value is None:
         return {}, []
     if not isinstance(value, dict):
-        return {}, [f"logsmith settings must be an object, got {type(value).__name__}; using defaults"]
+        return {}, [
+            f"logsmith settings must be an object, got {type(value).__name__}; using defaults"
+        ]
     if SECTION in value:
         inner = value[SECTION]
         if inner is None:
             return {}, []
         if not isinstance(inner, dict):
-            return {}, [f"the '{SECTION}' settings must be an object, got {type(inner).__name__}; using defaults"]
+            return {}, [
+                f"the '{SECTION}' settings must be an object, got {type(inner).__name__}; "
+                "using defaults"
+            ]
         return inner, []
     return value, []
 
 
 class ServerSettings:
+    """The settings in force: defaults, the project's, the editor's options and the environment."""
+
     def __init__(self):
         self.project = Settings()
         self.options: dict = {}
@@ -41,7 +49,8 @@ class ServerSettings:
         return errors
 
     def use_options(self, value) -> list[str]:
-        """Replace the editor's options (the whole `logsmith` section); returns messages for the user."""
+        """Replace the editor's options (the whole `logsmith` section);
+        returns messages for the user."""
         self.options, errors = editor_options(value)
         return errors + self._recompute()
 

@@ -1,4 +1,5 @@
-"""Engine values to LSP values: edits with the client's column units, item documentation, the accept command."""
+"""Engine values to LSP values: edits with the client's column units, item documentation,
+the accept command."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ ACCEPT_COMMAND = "logsmith.accept"
 
 
 def lines_of(document, edits) -> dict[int, str]:
-    """The lines the edits touch, copied while the parsed document is held (it changes afterwards)."""
-    wanted = set()
+    """The lines the edits touch, copied while the parsed document is held
+    (it changes afterwards)."""
+    wanted: set[int] = set()
     for edit in edits:
         wanted.update((edit.start_line, edit.end_line))
     return {number: document.line(number) for number in wanted}
@@ -34,14 +36,24 @@ def lsp_edit(lines: dict[int, str], edit: TextEdit, encoding: str) -> types.Text
 
 
 def accept_command(suggestion_id: str) -> types.Command:
-    return types.Command(title="Record that the log statement was accepted", command=ACCEPT_COMMAND,
-                         arguments=[suggestion_id])
+    return types.Command(
+        title="Record that the log statement was accepted",
+        command=ACCEPT_COMMAND,
+        arguments=[suggestion_id],
+    )
 
 
 def explanation(suggestion: Suggestion) -> str:
-    """Why this statement: the engine's reason, where it came from, and anything the user should know."""
-    parts = [suggestion.reason or f"A {suggestion.level} statement for this {suggestion.site_kind} site."]
-    written_by = "the template engine" if suggestion.source == "template" else f"the local model {suggestion.source}"
+    """Why this statement: the engine's reason, where it came from,
+    and anything the user should know."""
+    parts = [
+        suggestion.reason or f"A {suggestion.level} statement for this {suggestion.site_kind} site."
+    ]
+    written_by = (
+        "the template engine"
+        if suggestion.source == "template"
+        else f"the local model {suggestion.source}"
+    )
     parts.append(f"Written by {written_by} in {suggestion.latency_ms:.0f} ms.")
     parts += [f"Note: {note}" for note in suggestion.notes]
     return "\n\n".join(parts)
@@ -50,8 +62,10 @@ def explanation(suggestion: Suggestion) -> str:
 def documentation(suggestion: Suggestion, formats: list | None) -> types.MarkupContent | str:
     text = explanation(suggestion)
     if formats and types.MarkupKind.Markdown in formats:
-        return types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                   value=f"```python\n{suggestion.statement}\n```\n\n{text}")
+        return types.MarkupContent(
+            kind=types.MarkupKind.Markdown,
+            value=f"```python\n{suggestion.statement}\n```\n\n{text}",
+        )
     if formats and types.MarkupKind.PlainText in formats:
         return types.MarkupContent(kind=types.MarkupKind.PlainText, value=text)
     return text

@@ -1,4 +1,5 @@
-"""Open documents: the text as the client sees it, and the engine's parsed tree, updated incrementally.
+"""Open documents: the text as the client sees it, and the engine's parsed tree,
+updated incrementally.
 
 The event loop applies every change to a list of lines at once (cheap, converts the client's
 columns to code points) and queues the change. The parsed document (`ParsedDocument`, the
@@ -21,11 +22,13 @@ from logsmith.syntax.document import ParsedDocument
 log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 5000
-"""Queued changes kept for the tree; past this the tree is rebuilt from the text when next needed."""
+"""Queued changes kept for the tree; past this the tree is rebuilt from the text when next
+needed."""
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their '\\n' kept; the last entry has none (it is '' when the text ends with a newline)."""
+    """Lines with their '\\n' kept; the last entry has none
+    (it is '' when the text ends with a newline)."""
     parts = text.split("\n")
     return [part + "\n" for part in parts[:-1]] + [parts[-1]]
 
@@ -53,6 +56,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Change:
+    """One edit of a document in code-point columns (all of it when `full`), queued for the tree."""
+
     seq: int
     start_line: int
     start_character: int
@@ -63,7 +68,11 @@ class Change:
 
 
 class OpenDocument:
-    def __init__(self, uri: str, text: str, version: int | None = None, language_id: str | None = None):
+    """A document open in the client: its lines as the client sees them, and its parsed tree."""
+
+    def __init__(
+        self, uri: str, text: str, version: int | None = None, language_id: str | None = None
+    ):
         self.uri = uri
         self.path = path_of(uri)
         self.language_id = language_id
@@ -98,7 +107,8 @@ class OpenDocument:
         return text[:-1] if text.endswith("\r") else text
 
     def column(self, line: int, client_column: int, encoding: str) -> int:
-        """Code-point column of a client column on `line`, clamped to the line (0 past the last line)."""
+        """Code-point column of a client column on `line`, clamped to the line
+        (0 past the last line)."""
         text = self.line(line)
         return 0 if text is None else to_code_points(text, client_column, encoding)
 
@@ -113,8 +123,14 @@ class OpenDocument:
         self.version = version
         self._queue(Change(self.seq + 1, 0, 0, 0, 0, text, full=True))
 
-    def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str,
-                     version: int | None = None) -> None:
+    def apply_change(
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        text: str,
+        encoding: str,
+        version: int | None = None,
+    ) -> None:
         """Apply an LSP range change given in client units; out-of-range positions are clamped."""
         last = len(self._lines) - 1
         (start_line, start_col), (end_line, end_col) = sorted([start, end])
@@ -125,10 +141,11 @@ class OpenDocument:
         head = self._lines[start_line][:start_col]
         tail = self._lines[end_line][end_col:]
         replacement = split_lines(head + text + tail)
-        if end_line < last:  # `tail` ends with the line's newline: the line after it is still in the list
+        # `tail` ends with the line's newline: the line after it is still in the list
+        if end_line < last:
             replacement.pop()
-        removed = sum(len(part) for part in self._lines[start_line:end_line + 1])
-        self._lines[start_line:end_line + 1] = replacement
+        removed = sum(len(part) for part in self._lines[start_line : end_line + 1])
+        self._lines[start_line : end_line + 1] = replacement
         self.length += sum(len(part) for part in replacement) - removed
         self.version = version
         self._queue(Change(self.seq + 1, start_line, start_col, end_line, end_col, text))
@@ -138,7 +155,7 @@ class OpenDocument:
             return 0, 0
         if line >= len(self._lines):
             last = len(self._lines) - 1
-            return last, len(self.line(last))
+            return last, len(self.line(last) or "")
         return line, self.column(line, client_column, encoding)
 
     def _queue(self, change: Change) -> None:
@@ -170,11 +187,20 @@ class OpenDocument:
             if change.full:
                 self._parsed.set_text(change.text)
             else:
-                self._parsed.apply_change(change.start_line, change.start_character, change.end_line,
-                                          change.end_character, change.text)
+                self._parsed.apply_change(
+                    change.start_line,
+                    change.start_character,
+                    change.end_line,
+                    change.end_character,
+                    change.text,
+                )
             self._parsed_seq = change.seq
         if self._parsed.text != snapshot.text:  # never expected; the text is the truth
-            log.warning("parsed tree of %s drifted from the text at change %d; re-parsing", self.uri, snapshot.seq)
+            log.warning(
+                "parsed tree of %s drifted from the text at change %d; re-parsing",
+                self.uri,
+                snapshot.seq,
+            )
             self._parsed.set_text(snapshot.text)
         self._parsed_seq = snapshot.seq
         return self._parsed
@@ -186,7 +212,9 @@ class DocumentStore:
     def __init__(self):
         self._documents: dict[str, OpenDocument] = {}
 
-    def open(self, uri: str, text: str, version: int | None = None, language_id: str | None = None) -> OpenDocument:
+    def open(
+        self, uri: str, text: str, version: int | None = None, language_id: str | None = None
+    ) -> OpenDocument:
         document = self._documents[uri] = OpenDocument(uri, text, version, language_id)
         return document
 

@@ -21,7 +21,9 @@ def register(server) -> None:
         return await complete_inline(ls, params)
 
 
-async def complete_inline(ls, params: types.InlineCompletionParams) -> types.InlineCompletionList | None:
+async def complete_inline(
+    ls, params: types.InlineCompletionParams
+) -> types.InlineCompletionList | None:
     uri = params.text_document.uri
     document = ls.document_for(uri, "inlineCompletion")
     if document is None:
@@ -34,17 +36,23 @@ async def complete_inline(ls, params: types.InlineCompletionParams) -> types.Inl
     if document.line(line) is None:
         return None
     column = document.column(line, params.position.character, ls.position_encoding)
-    invoked = params.context is not None and params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
-    answer = await ls.suggest_at(document, line, column, channel="inline",
-                                 wanted=lambda site: inline_wanted(site, invoked))
+    invoked = (
+        params.context is not None
+        and params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+    )
+    answer = await ls.suggest_at(
+        document, line, column, channel="inline", wanted=lambda site: inline_wanted(site, invoked)
+    )
     if answer is None:
         return None
     items = []
     for offered in answer.offered:
         edit = offered.suggestion.edit
-        items.append(types.InlineCompletionItem(
-            insert_text=edit.new_text,
-            range=lsp_range(answer.lines, edit, ls.position_encoding),
-            command=accept_command(offered.id),
-        ))
+        items.append(
+            types.InlineCompletionItem(
+                insert_text=edit.new_text,
+                range=lsp_range(answer.lines, edit, ls.position_encoding),
+                command=accept_command(offered.id),
+            )
+        )
     return types.InlineCompletionList(items=items)

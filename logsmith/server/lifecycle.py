@@ -36,12 +36,16 @@ def register(server) -> None:
 def register_lifecycle(server) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls, params: types.InitializeParams):
-        ls.position_encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding)
-                                   or "utf-16")
+        ls.position_encoding = str(
+            getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding)
+            or "utf-16"
+        )
         messages = ls.config.use_project(_root_of(params))
         messages += ls.config.use_options(params.initialization_options)
         ls.options_from_client = params.initialization_options is not None
-        ls.pending_messages += [(f"logsmith settings: {m}", types.MessageType.Warning) for m in messages]
+        ls.pending_messages += [
+            (f"logsmith settings: {m}", types.MessageType.Warning) for m in messages
+        ]
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls, params: types.InitializedParams):
@@ -60,9 +64,11 @@ def register_lifecycle(server) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls, params: types.DidChangeConfigurationParams):
         value = params.settings
-        if (value is None or (isinstance(value, dict) and "logsmith" not in value)) and \
-                ls.client_supports("workspace.configuration"):
-            await pull_configuration(ls)  # a client that is asked rather than pushing (Neovim sends null)
+        if (
+            value is None or (isinstance(value, dict) and "logsmith" not in value)
+        ) and ls.client_supports("workspace.configuration"):
+            # a client that is asked rather than pushing (Neovim sends null)
+            await pull_configuration(ls)
         else:  # pushed settings: only their `logsmith` section is ours; none means the defaults
             apply_options(ls, value.get("logsmith") if isinstance(value, dict) else value)
         await ls.model.refresh(ls.config.current)
@@ -70,8 +76,12 @@ def register_lifecycle(server) -> None:
 
 async def pull_configuration(ls) -> None:
     try:
-        answer = await asyncio.wait_for(ls.workspace_configuration_async(
-            types.ConfigurationParams(items=[types.ConfigurationItem(section="logsmith")])), 5)
+        answer = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="logsmith")])
+            ),
+            5,
+        )
     except Exception as exc:
         log.info("workspace/configuration failed: %s", exc)
         return
@@ -100,13 +110,20 @@ def register_document_sync(server) -> None:
     def did_change(ls, params: types.DidChangeTextDocumentParams):
         document = ls.documents.get(params.text_document.uri)
         if document is None:
-            log.warning("didChange for a document that is not open: %s; ignored", params.text_document.uri)
+            log.warning(
+                "didChange for a document that is not open: %s; ignored", params.text_document.uri
+            )
             return
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 r = change.range
-                document.apply_change((r.start.line, r.start.character), (r.end.line, r.end.character), change.text,
-                                      ls.position_encoding, params.text_document.version)
+                document.apply_change(
+                    (r.start.line, r.start.character),
+                    (r.end.line, r.end.character),
+                    change.text,
+                    ls.position_encoding,
+                    params.text_document.version,
+                )
             else:
                 document.replace_all(change.text, params.text_document.version)
         ls.note_size(document)

@@ -18,12 +18,24 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stdio", action="store_true", help="talk LSP over standard input and output (the default)")
-    parser.add_argument("--tcp", metavar="[HOST:]PORT",
-                        help=f"listen on a TCP port instead; the host defaults to {DEFAULT_HOST} (this machine only)")
-    parser.add_argument("--log-file", type=Path, metavar="FILE", help="write the server log here instead of stderr")
-    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-                        help="server log level (default INFO)")
+    parser.add_argument(
+        "--stdio", action="store_true", help="talk LSP over standard input and output (the default)"
+    )
+    parser.add_argument(
+        "--tcp",
+        metavar="[HOST:]PORT",
+        help=f"listen on a TCP port instead; the host defaults to {DEFAULT_HOST} "
+        "(this machine only)",
+    )
+    parser.add_argument(
+        "--log-file", type=Path, metavar="FILE", help="write the server log here instead of stderr"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="server log level (default INFO)",
+    )
 
 
 def parse_address(value: str) -> tuple[str, int]:
@@ -54,7 +66,11 @@ def take_stdio():
 
 
 def configure_logging(level: str, log_file: Path | None) -> None:
-    handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
+    handler = (
+        logging.FileHandler(log_file, encoding="utf-8")
+        if log_file
+        else logging.StreamHandler(sys.stderr)
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -88,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             log.info("logsmith language server listening on %s:%d", *address)
             server.start_tcp(*address)
         else:
+            assert streams is not None  # taken above when there is no address
             server.start_io(*streams)
     finally:
         server.stop()

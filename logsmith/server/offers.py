@@ -20,8 +20,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from logsmith.audit.store import AuditEvent, AuditRecorder, new_id, settings_that_matter
 from logsmith.suggestion import Suggestion
-from logsmith.telemetry import AuditEvent, AuditRecorder, new_id, settings_that_matter
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ KEPT = 2000
 
 @dataclass
 class Offered:
-    """One suggestion as offered: enough to write its events and to apply its extra edits on accept."""
+    """One suggestion as offered: enough to write its events and to apply its extra edits on
+    accept."""
 
     id: str
     offer_id: str
@@ -51,10 +52,13 @@ class Offered:
 
 
 class OfferLedger:
+    """The suggestions offered to the client, and the audit events saying what became of them."""
+
     def __init__(self, recorder: AuditRecorder | None, current_settings):
         self.recorder = recorder
         self._current_settings = current_settings
-        """Returns the settings in force now: whether to record, and whether to keep the statement text."""
+        """Returns the settings in force now: whether to record,
+        and whether to keep the statement text."""
         self.client_reports_shown = False
         self._items: OrderedDict[str, Offered] = OrderedDict()
         self._open: dict[tuple[str, str], list[str]] = {}
@@ -62,14 +66,35 @@ class OfferLedger:
     def get(self, suggestion_id: str) -> Offered | None:
         return self._items.get(suggestion_id)
 
-    def offer(self, *, uri: str, path: str | None, channel: str, suggestions: list[Suggestion], settings,
-              model: tuple[str | None, str | None], latency_ms: float) -> list[Offered]:
-        """Remember `suggestions` as one offer; record them shown unless the client reports display itself."""
+    def offer(
+        self,
+        *,
+        uri: str,
+        path: str | None,
+        channel: str,
+        suggestions: list[Suggestion],
+        settings,
+        model: tuple[str | None, str | None],
+        latency_ms: float,
+    ) -> list[Offered]:
+        """Remember `suggestions` as one offer; record them shown unless the client reports display
+        itself."""
         offer_id = new_id()
         offered = []
         for rank, suggestion in enumerate(suggestions):
-            item = Offered(new_id(), offer_id, channel, rank, uri, path, suggestion, settings, model[0], model[1],
-                           latency_ms)
+            item = Offered(
+                new_id(),
+                offer_id,
+                channel,
+                rank,
+                uri,
+                path,
+                suggestion,
+                settings,
+                model[0],
+                model[1],
+                latency_ms,
+            )
             self._items[item.id] = item
             offered.append(item)
         while len(self._items) > KEPT:
@@ -82,7 +107,9 @@ class OfferLedger:
 
     def close_open(self, uri: str, channel: str | None, reason: str) -> None:
         """Dismiss every open shown item of `uri` (and `channel`, when given)."""
-        for key in [key for key in self._open if key[0] == uri and (channel is None or key[1] == channel)]:
+        for key in [
+            key for key in self._open if key[0] == uri and (channel is None or key[1] == channel)
+        ]:
             for suggestion_id in self._open.pop(key):
                 item = self._items.get(suggestion_id)
                 if item is not None and item.outcome is None and item.shown:
@@ -105,7 +132,8 @@ class OfferLedger:
         return None
 
     def accepted(self, suggestion_id: str):
-        """The client inserted the item and ran its command. Returns (item, write future) or (None, None)."""
+        """The client inserted the item and ran its command. Returns (item, write future) or
+        (None, None)."""
         item = self._items.get(suggestion_id)
         if item is None:
             return None, None
@@ -123,8 +151,11 @@ class OfferLedger:
             self._write_shown(item)
         if item.outcome is None:
             item.outcome = "partially_accepted"
-        return item, self._write(item, "partially_accepted",
-                                 {"accepted_chars": accepted_chars} if accepted_chars is not None else None)
+        return item, self._write(
+            item,
+            "partially_accepted",
+            {"accepted_chars": accepted_chars} if accepted_chars is not None else None,
+        )
 
     def _write_shown(self, item: Offered):
         item.shown = True

@@ -1,5 +1,5 @@
-"""Columns between the client's position encoding (UTF-16 by default, UTF-8 or UTF-32 when negotiated)
-and the code points the engine counts."""
+"""Columns between the client's position encoding (UTF-16 by default, UTF-8 or UTF-32 when
+negotiated) and the code points the engine counts."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def to_code_points(line: str, column: int, encoding: str) -> int:
 
 
 def from_code_points(line: str, column: int, encoding: str) -> int:
-    """The client column of a code-point column on `line` (columns past the end count as if present)."""
+    """The client column of a code-point column on `line`
+    (columns past the end count as if present)."""
     column = max(column, 0)
     if encoding == UTF32 or line.isascii():
         return column

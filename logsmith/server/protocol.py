@@ -1,9 +1,11 @@
-"""JSON-RPC hardening on top of pygls: every request gets an answer, no message takes the server down.
+"""JSON-RPC hardening on top of pygls: every request gets an answer,
+no message takes the server down.
 
 pygls drops a request whose params do not fit the LSP types (the client waits forever), answers
 nothing to a body that is not JSON, and fails on a message that is not a JSON-RPC object. Here:
 - a body that is not JSON gets a Parse error (-32700, id null);
-- a message that is not a JSON-RPC 2.0 object gets Invalid Request (-32600, with its id when it has one);
+- a message that is not a JSON-RPC 2.0 object gets Invalid Request
+  (-32600, with its id when it has one);
 - a request whose params cannot be read gets Invalid params (-32602) for its id;
 - a request after `shutdown` gets Invalid Request instead of silence.
 Document synchronisation is left to the server's own handlers (`logsmith.server.documents`), so
@@ -32,6 +34,8 @@ class AnsweredMessage:
 
 
 class LogsmithProtocol(LanguageServerProtocol):
+    """The pygls protocol with this module's JSON-RPC hardening."""
+
     def structure_message(self, data):
         if not isinstance(data, dict) or "jsonrpc" not in data:
             return data  # nested objects, and top-level messages handle_message rejects
@@ -39,8 +43,12 @@ class LogsmithProtocol(LanguageServerProtocol):
             return super().structure_message(data)
         except JsonRpcException as exc:
             if "method" in data and "id" in data and _valid_id(data["id"]):
-                log.warning("request %r (%s) has params that cannot be read: %s", data["id"], data.get("method"),
-                            traceback.format_exc(limit=1).strip().splitlines()[-1])
+                log.warning(
+                    "request %r (%s) has params that cannot be read: %s",
+                    data["id"],
+                    data.get("method"),
+                    traceback.format_exc(limit=1).strip().splitlines()[-1],
+                )
                 error = exc if isinstance(exc, JsonRpcInvalidParams) else JsonRpcInvalidParams()
                 self._send_response(data["id"], error=error.to_response_error())
                 return AnsweredMessage()
@@ -53,8 +61,14 @@ class LogsmithProtocol(LanguageServerProtocol):
             self.reject(message)
             return
         method = getattr(message, "method", None)
-        if self._shutdown and method not in (None, types.EXIT) and _valid_id(getattr(message, "id", None)):
-            self.send_error(message.id, JsonRpcInvalidRequest.CODE, f"{method}: the server is shutting down")
+        if (
+            self._shutdown
+            and method not in (None, types.EXIT)
+            and _valid_id(getattr(message, "id", None))
+        ):
+            self.send_error(
+                message.id, JsonRpcInvalidRequest.CODE, f"{method}: the server is shutting down"
+            )
             return
         super().handle_message(message)
 
@@ -64,12 +78,19 @@ class LogsmithProtocol(LanguageServerProtocol):
         if isinstance(message, dict) and "method" in message and "id" not in message:
             log.warning("ignoring a notification that is not JSON-RPC 2.0: %.200r", message)
             return
-        log.warning("answering Invalid Request to a message that is not JSON-RPC 2.0: %.200r", message)
-        self.send_error(msg_id if _valid_id(msg_id) else None, JsonRpcInvalidRequest.CODE,
-                        "Invalid Request: expected a JSON-RPC 2.0 object")
+        log.warning(
+            "answering Invalid Request to a message that is not JSON-RPC 2.0: %.200r", message
+        )
+        self.send_error(
+            msg_id if _valid_id(msg_id) else None,
+            JsonRpcInvalidRequest.CODE,
+            "Invalid Request: expected a JSON-RPC 2.0 object",
+        )
 
     def send_error(self, msg_id, code: int, message: str) -> None:
-        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": code, "message": message}})
+        self._send_data(
+            {"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": code, "message": message}}
+        )
 
     # Document sync: keep no pygls workspace copy; the server's handlers own the text.
 

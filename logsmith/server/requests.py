@@ -2,8 +2,8 @@
 
 A newer request on the same document and channel (completion or inline) supersedes the older one:
 its `Ticket` is cancelled at once, so the older request answers empty without waiting for its
-thread, and the thread (or the model, through the pipeline's `cancel` event) stops at its next check.
-Neovim never sends `$/cancelRequest` for inline requests, so this is the only way its stale
+thread, and the thread (or the model, through the pipeline's `cancel` event) stops at its next
+check. Neovim never sends `$/cancelRequest` for inline requests, so this is the only way its stale
 requests stop. `$/cancelRequest` cancels the handler's task; the handler then cancels the ticket.
 """
 
@@ -40,7 +40,9 @@ class Ticket:
         """Wait for `future` unless the ticket is cancelled first; returns (done, result)."""
         if self._cancelled_future is None:
             return True, await future
-        done, _ = await asyncio.wait({future, self._cancelled_future}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {future, self._cancelled_future}, return_when=asyncio.FIRST_COMPLETED
+        )
         if future in done:
             return True, future.result()
         future.add_done_callback(_consume)
@@ -49,7 +51,8 @@ class Ticket:
 
 def _consume(future: asyncio.Future) -> None:
     if not future.cancelled():
-        future.exception()  # retrieve, so a late failure of a superseded request is not reported as unhandled
+        # retrieve, so a late failure of a superseded request is not reported as unhandled
+        future.exception()
 
 
 class RequestTracker:

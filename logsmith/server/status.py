@@ -1,8 +1,8 @@
-"""The model behind the suggestions, as the user sees it: loading reported with `$/progress`, a missing
-or broken model explained with `window/showMessage` (naming the command that installs it), and
-`logsmith/status` notifications: one after each answer with what wrote it (`source`: "template" or
-the model's id) and its latency, and one with `channel: "model"` whenever the model's state changes,
-which repeats the last answer's source and latency so a client that keeps only the latest
+"""The model behind the suggestions, as the user sees it: loading reported with `$/progress`, a
+missing or broken model explained with `window/showMessage` (naming the command that installs it),
+and `logsmith/status` notifications: one after each answer with what wrote it (`source`: "template"
+or the model's id) and its latency, and one with `channel: "model"` whenever the model's state
+changes, which repeats the last answer's source and latency so a client that keeps only the latest
 notification still names what served the suggestion on screen."""
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ _tokens = itertools.count(1)
 
 
 class ModelStatus:
+    """The state of the configured model, reported to the client whenever it changes."""
+
     def __init__(self, server):
         self.server = server
         self.state = "unknown"
-        """off (use_model false), missing, loading, ready, failed, or unknown before the first check."""
+        """off (use_model false), missing, loading, ready, failed,
+        or unknown before the first check."""
         self.choice = None
         self.worker = None
         self.last_latency_ms: float | None = None
@@ -33,7 +36,8 @@ class ModelStatus:
         self._told: set[str] = set()
 
     def identity(self) -> tuple[str | None, str | None]:
-        """(model id, model file SHA-256) of the configured model, or (None, None) when there is none."""
+        """(model id, model file SHA-256) of the configured model, or
+        (None, None) when there is none."""
         if self.choice is None or self.state in ("off", "missing"):
             return None, None
         return self.choice.model_id, self.choice.sha256
@@ -59,37 +63,48 @@ class ModelStatus:
             self.state, self.choice = "off", None
             await self._release_worker(loop)
             return
-        from logsmith import models
+        from logsmith.model import registry
 
         try:
-            choice = await loop.run_in_executor(None, models.resolve, settings)
-        except models.ModelMissing as exc:
+            choice = await loop.run_in_executor(None, registry.resolve, settings)
+        except registry.ModelMissing as exc:
             self.state, self.choice = "missing", None
-            self._tell_once(f"logsmith: {exc}. Until then suggestions come from templates only.", types.MessageType.Warning)
+            self._tell_once(
+                f"logsmith: {exc}. Until then suggestions come from templates only.",
+                types.MessageType.Warning,
+            )
             return
-        except models.ModelError as exc:
+        except registry.ModelError as exc:
             self.state, self.choice = "failed", None
-            self._tell_once(f"logsmith: {exc}. Suggestions come from templates only.", types.MessageType.Error)
+            self._tell_once(
+                f"logsmith: {exc}. Suggestions come from templates only.", types.MessageType.Error
+            )
             return
         except Exception as exc:  # a bug here must not stop the server from serving templates
             log.exception("cannot resolve the model")
             self.state, self.choice = "failed", None
-            self._tell_once(f"logsmith: cannot use the model ({exc}); suggestions come from templates only.",
-                            types.MessageType.Error)
+            self._tell_once(
+                f"logsmith: cannot use the model ({exc}); suggestions come from templates only.",
+                types.MessageType.Error,
+            )
             return
         self.choice = choice
         try:
-            from logsmith.engines.llama import get_worker
+            from logsmith.model.client import get_worker
 
             worker = get_worker(choice)
         except Exception as exc:
             log.exception("cannot start the model worker")
             self.state = "failed"
-            self._tell_once(f"logsmith: cannot start the model worker ({exc}); suggestions come from templates only.",
-                            types.MessageType.Error)
+            self._tell_once(
+                f"logsmith: cannot start the model worker ({exc}); suggestions come from "
+                "templates only.",
+                types.MessageType.Error,
+            )
             return
         if worker is not self.worker:
-            await self._release_worker(loop)  # another model was configured: free the old one's memory
+            # another model was configured: free the old one's memory
+            await self._release_worker(loop)
         self.worker = worker
         worker.on_progress = self._progress_from_thread
         if worker.state in ("stopped", "failed"):
@@ -111,7 +126,9 @@ class ModelStatus:
         loop = self.server.loop
         if loop is None or loop.is_closed():
             return
-        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._progress(state, message, percentage)))
+        loop.call_soon_threadsafe(
+            lambda: asyncio.ensure_future(self._progress(state, message, percentage))
+        )
 
     async def _progress(self, state: str, message: str, percentage) -> None:
         self.state = state
@@ -120,12 +137,17 @@ class ModelStatus:
                 await self._begin(message)
             elif self._progress_token != "log":
                 self.server.work_done_progress.report(
-                    self._progress_token, types.WorkDoneProgressReport(message=message, percentage=percentage))
+                    self._progress_token,
+                    types.WorkDoneProgressReport(message=message, percentage=percentage),
+                )
             return
         self._end(message)
         self._notify_model_state()
         if state == "failed":
-            self._tell_once(f"logsmith: {message}. Suggestions come from templates only.", types.MessageType.Error)
+            self._tell_once(
+                f"logsmith: {message}. Suggestions come from templates only.",
+                types.MessageType.Error,
+            )
 
     async def _begin(self, message: str) -> None:
         if self._progress_token is not None:
@@ -144,8 +166,13 @@ class ModelStatus:
             self.server.log_to_client(f"logsmith: {message}")
             return
         self.server.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title="logsmith", message=message, percentage=0, cancellable=False))
-        if self.worker is not None and self.worker.state != "loading":  # it finished while the client answered
+            token,
+            types.WorkDoneProgressBegin(
+                title="logsmith", message=message, percentage=0, cancellable=False
+            ),
+        )
+        # it finished while the client answered
+        if self.worker is not None and self.worker.state != "loading":
             self._end(f"model {self.worker.model_id} {self.worker.state}")
 
     def _end(self, message: str) -> None:
@@ -168,8 +195,12 @@ class ModelStatus:
     def _notify_model_state(self) -> None:
         """Tell the client the model's state as soon as it changes, before any answer; the last
         answer's latency and source come along (the source is what the client should name)."""
-        status = {"channel": "model", "modelId": self.choice.model_id if self.choice is not None else None,
-                  "modelState": self.state, "workerPid": self.worker_pid}
+        status = {
+            "channel": "model",
+            "modelId": self.choice.model_id if self.choice is not None else None,
+            "modelState": self.state,
+            "workerPid": self.worker_pid,
+        }
         if self.last_latency_ms is not None:
             status["latencyMs"] = round(self.last_latency_ms, 1)
             status["source"] = self.last_source
@@ -179,14 +210,21 @@ class ModelStatus:
         """Tell the client what answered (`source`: "template" or the model's id) and how fast."""
         self.last_latency_ms = latency_ms
         self.last_source = suggestion.source
-        if self.worker is not None and self.choice is not None and self.state not in ("off", "missing"):
+        if (
+            self.worker is not None
+            and self.choice is not None
+            and self.state not in ("off", "missing")
+        ):
             self.state = self.worker.state
-        self.server.protocol.notify(STATUS_NOTIFICATION, {
-            "channel": channel,
-            "latencyMs": round(latency_ms, 1),
-            "source": suggestion.source,
-            "modelId": self.choice.model_id if self.choice is not None else None,
-            "modelState": self.state,
-            "workerPid": self.worker_pid,
-            "notes": list(suggestion.notes),
-        })
+        self.server.protocol.notify(
+            STATUS_NOTIFICATION,
+            {
+                "channel": channel,
+                "latencyMs": round(latency_ms, 1),
+                "source": suggestion.source,
+                "modelId": self.choice.model_id if self.choice is not None else None,
+                "modelState": self.state,
+                "workerPid": self.worker_pid,
+                "notes": list(suggestion.notes),
+            },
+        )

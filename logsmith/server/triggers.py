@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-from logsmith.syntax.site import LOGGER_WORD
+from logsmith.vocabulary import LEVEL_METHODS, LOGGER_WORD
 
-LEVEL_NAMES = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log")
 # An identifier chain, maybe ending in a dot or a partial name, maybe with an opened call.
 CHAIN = re.compile(r"^\s*[A-Za-z_][\w.]*(\(.*)?$")
 
 
 def may_be_typing_log(before_cursor: str) -> bool:
-    """Could the text before the cursor be the start of a log statement? (No parse; errs towards yes.)"""
+    """Could the text before the cursor be the start of a log statement?
+    (No parse; errs towards yes.)"""
     return bool(CHAIN.match(before_cursor)) and "log" in before_cursor.lower()
 
 
@@ -27,11 +27,12 @@ def logger_being_typed(site) -> bool:
         return False
     if typed.level_prefix is None or typed.opened_call:
         return True
-    return any(level.startswith(typed.level_prefix) for level in LEVEL_NAMES)
+    return any(level.startswith(typed.level_prefix) for level in (*LEVEL_METHODS, "log"))
 
 
 def completion_wanted(site) -> bool:
-    """Completion: after a logger and a dot, a partial level, or the word `log` on an otherwise empty line."""
+    """Completion: after a logger and a dot, a partial level,
+    or the word `log` on an otherwise empty line."""
     return site.typed.text == "log" or logger_being_typed(site)
 
 

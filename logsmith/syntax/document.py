@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from logsmith.syntax.languages import parser
+
+if TYPE_CHECKING:
+    from logsmith.syntax.file_facts import FileFacts
 
 
 @dataclass(frozen=True)
 class Position:
+    """A place in a text: 0-based line and code-point column."""
+
     line: int
     character: int
 
 
+@dataclass
+class TextCache:
+    """What is worked out once per text version of a document, by whoever needs it first; a new
+    text starts an empty cache (`ParsedDocument.cache`)."""
+
+    file_facts: FileFacts | None = None
+    module_names: frozenset[str] | None = None
+    secret_values: frozenset[str] | None = None
+    prompt_examples: tuple[str, ...] | None = None
+    self_attributes: dict[tuple[int | None, int | None], tuple[str, ...]] = field(
+        default_factory=dict
+    )
+    """Per (class start byte, method start byte)."""
+
+
 class ParsedDocument:
-    """Text plus tree. Positions are (0-based line, code-point column); tree-sitter works in bytes."""
+    """Text plus tree. Positions are (0-based line, code-point column);
+    tree-sitter works in bytes."""
 
     def __init__(self, text: str):
         self.set_text(text)
@@ -27,8 +49,9 @@ class ParsedDocument:
         self._probe: tuple[int, str] | None = None
 
     @classmethod
-    def probed(cls, text: str, number: int, rewrite: Callable[[str], str]) -> "ParsedDocument":
-        """`text`, parsed once as if its blank line `number` read `rewrite(line)` (a site's probe statement).
+    def probed(cls, text: str, number: int, rewrite: Callable[[str], str]) -> ParsedDocument:
+        """`text`, parsed once as if its blank line `number` read `rewrite(line)`
+        (a site's probe statement).
 
         For a one-off request: the tree serves both as the document's and as the probe's
         (`with_line(number, content)` returns the document itself), so the request parses once, not
@@ -44,13 +67,18 @@ class ParsedDocument:
         content = rewrite(blank)
         start = document.byte_offset(document._line_starts[number])
         end = start + len(blank.encode("utf-8", "surrogatepass"))
-        probe_bytes = document._bytes[:start] + content.encode("utf-8", "surrogatepass") + document._bytes[end:]
+        probe_bytes = (
+            document._bytes[:start]
+            + content.encode("utf-8", "surrogatepass")
+            + document._bytes[end:]
+        )
         document.tree, document._probe = parser().parse(probe_bytes), (number, content)
         return document
 
     @property
     def has_error(self) -> bool:
-        """Whether the text itself has syntax errors (parsed again only for a probed document whose tree has one)."""
+        """Whether the text itself has syntax errors (parsed again only for a probed document whose
+        tree has one)."""
         if self._probe is not None and self.tree.root_node.has_error:
             return parser().parse(self._bytes).root_node.has_error
         return self.tree.root_node.has_error
@@ -59,13 +87,12 @@ class ParsedDocument:
     def source_bytes(self) -> bytes:
         return self._bytes
 
-    def memo(self, key, compute):
-        """`compute()` once per text version of this document: facts that only change with the text."""
-        if getattr(self, "_memo_text", None) is not self.text:
-            self._memo_text, self._memo = self.text, {}
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    @property
+    def cache(self) -> TextCache:
+        """The cache for this text version (emptied when the text changes)."""
+        if getattr(self, "_cache_text", None) is not self.text:
+            self._cache_text, self._cache = self.text, TextCache()
+        return self._cache
 
     def _refresh_index(self) -> None:
         self._bytes = self.text.encode("utf-8", "surrogatepass")
@@ -88,14 +115,20 @@ class ParsedDocument:
         if not 0 <= number < len(self._line_starts):
             return ""
         start = self._line_starts[number]
-        end = self._line_starts[number + 1] - 1 if number + 1 < len(self._line_starts) else len(self.text)
+        end = (
+            self._line_starts[number + 1] - 1
+            if number + 1 < len(self._line_starts)
+            else len(self.text)
+        )
         return self.text[start:end].rstrip("\r")
 
     def offset(self, line: int, character: int) -> int:
         """Code-point offset of a position, clamped into the document."""
         line = min(max(line, 0), len(self._line_starts) - 1)
         start = self._line_starts[line]
-        end = self._line_starts[line + 1] - 1 if line + 1 < len(self._line_starts) else len(self.text)
+        end = (
+            self._line_starts[line + 1] - 1 if line + 1 < len(self._line_starts) else len(self.text)
+        )
         return min(start + max(character, 0), end)
 
     def byte_offset(self, offset: int) -> int:
@@ -105,9 +138,19 @@ class ParsedDocument:
         """tree-sitter point (row, byte column) of a position."""
         offset = self.offset(line, character)
         line_start = self._line_starts[min(max(line, 0), len(self._line_starts) - 1)]
-        return (min(max(line, 0), len(self._line_starts) - 1), self.byte_offset(offset) - self.byte_offset(line_start))
+        return (
+            min(max(line, 0), len(self._line_starts) - 1),
+            self.byte_offset(offset) - self.byte_offset(line_start),
+        )
 
-    def apply_change(self, start_line: int, start_character: int, end_line: int, end_character: int, new_text: str) -> None:
+    def apply_change(
+        self,
+        start_line: int,
+        start_character: int,
+        end_line: int,
+        end_character: int,
+        new_text: str,
+    ) -> None:
         """Replace a range with `new_text`, editing the old tree so the reparse is incremental."""
         start = self.offset(start_line, start_character)
         end = max(start, self.offset(end_line, end_character))
@@ -133,13 +176,18 @@ class ParsedDocument:
         )
         self.tree = parser().parse(self._bytes, self.tree)
 
-    def with_line(self, number: int, content: str) -> "ParsedDocument":
+    def with_line(self, number: int, content: str) -> ParsedDocument:
         """A copy whose line `number` is replaced by `content`, parsed incrementally from this tree
         (this document itself when it was parsed with that line already: see `probed`)."""
         if self._probe == (number, content):
             return self
         copy = ParsedDocument.__new__(ParsedDocument)
-        copy.text, copy._bytes, copy._ascii, copy._line_starts = self.text, self._bytes, self._ascii, self._line_starts
+        copy.text, copy._bytes, copy._ascii, copy._line_starts = (
+            self.text,
+            self._bytes,
+            self._ascii,
+            self._line_starts,
+        )
         copy._probe = self._probe
         copy.tree = self.tree.copy()
         old = self.line(number)

@@ -30,20 +30,57 @@ This module reads tree-sitter nodes handed to it; it imports no parser.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 SCOPES = ("function_definition", "class_definition", "lambda")
 JUMPS = ("return_statement", "raise_statement", "continue_statement", "break_statement")
-_COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
-_PATTERNS = ("pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
-             "list_splat_pattern", "expression_list")
-# Calls whose result is a number, whatever their arguments.
-NUMERIC_CALLS = frozenset({"len", "int", "float", "round", "abs", "sum", "ord", "hash", "id",
-                           "time.time", "time.monotonic", "time.perf_counter", "time.process_time",
-                           "time.time_ns", "time.monotonic_ns", "time.perf_counter_ns", "os.getpid",
-                           "os.cpu_count", "math.floor", "math.ceil", "math.sqrt"})
+_COMPREHENSIONS = (
+    "list_comprehension",
+    "set_comprehension",
+    "dictionary_comprehension",
+    "generator_expression",
+)
+_PATTERNS = (
+    "pattern_list",
+    "tuple_pattern",
+    "list_pattern",
+    "tuple",
+    "list",
+    "parenthesized_expression",
+    "list_splat_pattern",
+    "expression_list",
+)
+# Calls whose result is a number, whatever their arguments (not abs, sum or round: a timedelta or a
+# Decimal comes back from those, and `%d` fails on a timedelta).
+NUMERIC_CALLS = frozenset(
+    {
+        "len",
+        "int",
+        "float",
+        "ord",
+        "hash",
+        "id",
+        "time.time",
+        "time.monotonic",
+        "time.perf_counter",
+        "time.process_time",
+        "time.time_ns",
+        "time.monotonic_ns",
+        "time.perf_counter_ns",
+        "os.getpid",
+        "os.cpu_count",
+        "math.floor",
+        "math.ceil",
+        "math.sqrt",
+    }
+)
 NUMERIC_METHODS = frozenset({"count", "index", "find", "rfind", "total_seconds", "bit_length"})
 NUMERIC_TYPES = frozenset({"int", "float"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+SUPPRESSING = frozenset({"suppress", "raises", "assertRaises", "ignored"})
 
 
 def _text(node) -> str:
@@ -51,16 +88,24 @@ def _text(node) -> str:
 
 
 def _statements(block) -> list:
-    return [child for child in block.named_children if child.type != "comment"] if block is not None else []
+    return (
+        [child for child in block.named_children if child.type != "comment"]
+        if block is not None
+        else []
+    )
 
 
 def _contains(node, target) -> bool:
-    return node.start_byte <= target.start_byte and target.end_byte <= node.end_byte and (
-        node.start_byte, node.end_byte) != (-1, -1)
+    return (
+        node.start_byte <= target.start_byte
+        and target.end_byte <= node.end_byte
+        and (node.start_byte, node.end_byte) != (-1, -1)
+    )
 
 
 def target_names(node) -> list[str]:
-    """The names an assignment target binds: `x`, `a, (b, *c)`; attributes and subscripts bind none."""
+    """The names an assignment target binds: `x`, `a, (b, *c)`;
+    attributes and subscripts bind none."""
     if node is None:
         return []
     if node.type == "identifier":
@@ -76,7 +121,9 @@ def walrus_names(node) -> list[str]:
         return []
     if node.type == "named_expression":
         name = node.child_by_field_name("name")
-        return ([_text(name)] if name is not None else []) + walrus_names(node.child_by_field_name("value"))
+        return ([_text(name)] if name is not None else []) + walrus_names(
+            node.child_by_field_name("value")
+        )
     if node.type == "boolean_operator":
         return walrus_names(node.child_by_field_name("left"))
     if node.type == "conditional_expression":
@@ -103,7 +150,11 @@ def _import_names(node) -> list[str]:
             alias = child.child_by_field_name("alias")
             names.append(_text(alias))
         elif child.type == "dotted_name" and child.named_children:
-            names.append(_text(child.named_children[0]) if node.type == "import_statement" else _text(child.named_children[-1]))
+            names.append(
+                _text(child.named_children[0])
+                if node.type == "import_statement"
+                else _text(child.named_children[-1])
+            )
     return names
 
 
@@ -123,7 +174,8 @@ def _with_targets(node) -> list[str]:
 
 
 def _case_names(clause) -> list[str]:
-    """Capture names of one `case` pattern (`case [x, y]`, `case Point(x=px)`, `case str() as s`)."""
+    """Capture names of one `case` pattern (`case [x, y]`, `case Point(x=px)`,
+    `case str() as s`)."""
     names = []
     stack = [c for c in clause.named_children if c.type == "case_pattern"]
     while stack:
@@ -132,15 +184,22 @@ def _case_names(clause) -> list[str]:
             stack.extend(node.named_children[1:])  # the first is the class's name
             continue
         if node.type == "dotted_name":
-            if len(node.named_children) == 1 and _text(node) != "_" and node.parent is not None \
-                    and node.parent.type == "case_pattern":
+            if (
+                len(node.named_children) == 1
+                and _text(node) != "_"
+                and node.parent is not None
+                and node.parent.type == "case_pattern"
+            ):
                 names.append(_text(node))
             continue
         if node.type == "keyword_pattern":
             stack.extend(node.named_children[1:])
             continue
-        if node.type == "identifier" and node.parent is not None and node.parent.type in ("as_pattern", "case_pattern",
-                                                                                       "splat_pattern"):
+        if (
+            node.type == "identifier"
+            and node.parent is not None
+            and node.parent.type in ("as_pattern", "case_pattern", "splat_pattern")
+        ):
             names.append(_text(node))
             continue
         stack.extend(node.named_children)
@@ -153,7 +212,9 @@ def _is_catch_all(clause) -> bool:
     if guard is not None or len(patterns) != 1:
         return False
     inner = patterns[0].named_children
-    return not inner or (len(inner) == 1 and inner[0].type == "dotted_name" and len(inner[0].named_children) == 1)
+    return not inner or (
+        len(inner) == 1 and inner[0].type == "dotted_name" and len(inner[0].named_children) == 1
+    )
 
 
 def always_jumps(statement) -> bool:
@@ -167,7 +228,10 @@ def always_jumps(statement) -> bool:
         if not alternatives or alternatives[-1].type != "else_clause":
             return False
         for alternative in alternatives:
-            branches.append(alternative.child_by_field_name("consequence") or alternative.child_by_field_name("body"))
+            branches.append(
+                alternative.child_by_field_name("consequence")
+                or alternative.child_by_field_name("body")
+            )
         return all(block_jumps(branch) for branch in branches)
     return False
 
@@ -187,7 +251,10 @@ class _Walk:
         """Names bound at the target when it is in `block`; None when it is not."""
         for statement in _statements(block):
             if _contains(statement, self.target):
-                if statement.start_byte == self.target.start_byte and statement.end_byte == self.target.end_byte:
+                if (
+                    statement.start_byte == self.target.start_byte
+                    and statement.end_byte == self.target.end_byte
+                ):
                     return bound
                 return self.into(statement, bound)
             bound = self.after(statement, bound)
@@ -222,16 +289,26 @@ class _Walk:
             definition = statement.child_by_field_name("definition")
             return self.after(definition, bound) if definition is not None else bound
         if kind in ("global_statement", "nonlocal_statement"):
-            return bound | frozenset(_text(n) for n in statement.named_children if n.type == "identifier")
+            return bound | frozenset(
+                _text(n) for n in statement.named_children if n.type == "identifier"
+            )
         if kind == "delete_statement":
-            return bound - frozenset(target_names(statement.named_children[0]) if statement.named_children else [])
+            return bound - frozenset(
+                target_names(statement.named_children[0]) if statement.named_children else []
+            )
         if kind in ("assert_statement", "return_statement", "raise_statement"):
-            return bound | frozenset(n for child in statement.named_children for n in walrus_names(child))
+            return bound | frozenset(
+                n for child in statement.named_children for n in walrus_names(child)
+            )
         if kind == "if_statement":
             return self._if_after(statement, bound)
         if kind in ("for_statement", "while_statement"):
-            header = statement.child_by_field_name("right") or statement.child_by_field_name("condition")
-            bound = bound | frozenset(walrus_names(header))
+            header = statement.child_by_field_name("right") or statement.child_by_field_name(
+                "condition"
+            )
+            bound = (bound | frozenset(walrus_names(header))) - deleted_names(
+                statement.child_by_field_name("body")
+            )
             alternative = statement.child_by_field_name("alternative")
             if alternative is not None and not _breaks(statement.child_by_field_name("body")):
                 after_else = self.block_after(alternative.child_by_field_name("body"), bound)
@@ -241,7 +318,10 @@ class _Walk:
             return self._try_after(statement, bound)
         if kind == "with_statement":
             inner = bound | frozenset(_with_targets(statement))
-            after_body = self.block_after(statement.child_by_field_name("body"), inner)
+            body = statement.child_by_field_name("body")
+            if _suppresses(statement):  # the body may have stopped anywhere
+                return inner - deleted_names(body)
+            after_body = self.block_after(body, inner)
             return after_body if after_body is not None else inner
         if kind == "match_statement":
             return self._match_after(statement, bound)
@@ -253,8 +333,12 @@ class _Walk:
         has_else = False
         for alternative in statement.children_by_field_name("alternative"):
             if alternative.type == "elif_clause":
-                bound = bound | frozenset(walrus_names(alternative.child_by_field_name("condition")))
-                outcomes.append(self.block_after(alternative.child_by_field_name("consequence"), bound))
+                bound = bound | frozenset(
+                    walrus_names(alternative.child_by_field_name("condition"))
+                )
+                outcomes.append(
+                    self.block_after(alternative.child_by_field_name("consequence"), bound)
+                )
             else:
                 has_else = True
                 outcomes.append(self.block_after(alternative.child_by_field_name("body"), bound))
@@ -263,34 +347,42 @@ class _Walk:
         return _meet(outcomes, bound)
 
     def _try_after(self, statement, bound: frozenset[str]) -> frozenset[str]:
-        body = self.block_after(statement.child_by_field_name("body"), bound)
-        outcomes = []
+        body_block = statement.child_by_field_name("body")
+        body = self.block_after(body_block, bound)
+        handler_start = bound - deleted_names(body_block)
+        outcomes: list[frozenset[str] | None] = []
         finally_block = None
         for part in statement.named_children:
             if part.type == "else_clause" and body is not None:
                 body = self.block_after(part.child_by_field_name("body"), body)
             elif part.type == "except_clause":
                 alias = _handler_name(part)
-                start = bound | frozenset([alias] if alias else [])
+                start = handler_start | frozenset([alias] if alias else [])
                 handled = self.block_after(_handler_block(part), start)
                 if handled is not None:
                     outcomes.append(handled - frozenset([alias] if alias else []))
             elif part.type == "finally_clause":
                 finally_block = next((c for c in part.named_children if c.type == "block"), None)
         outcomes.insert(0, body)
-        result = _meet(outcomes, bound)
-        if finally_block is not None:
-            after_finally = self.block_after(finally_block, bound)
+        result = _meet(outcomes, handler_start)
+        if finally_block is not None:  # it runs last, on whatever path completed
+            after_finally = self.block_after(finally_block, result)
             if after_finally is not None:
-                result = result | after_finally
+                result = after_finally
         return result
 
     def _match_after(self, statement, bound: frozenset[str]) -> frozenset[str]:
         bound = bound | frozenset(walrus_names(statement.child_by_field_name("subject")))
         body = statement.child_by_field_name("body")
-        clauses = [c for c in (body.named_children if body is not None else []) if c.type == "case_clause"]
-        outcomes = [self.block_after(c.child_by_field_name("consequence"), bound | frozenset(_case_names(c)))
-                    for c in clauses]
+        clauses = [
+            c for c in (body.named_children if body is not None else []) if c.type == "case_clause"
+        ]
+        outcomes = [
+            self.block_after(
+                c.child_by_field_name("consequence"), bound | frozenset(_case_names(c))
+            )
+            for c in clauses
+        ]
         if not any(_is_catch_all(c) for c in clauses):
             outcomes.append(bound)
         return _meet(outcomes, bound)
@@ -310,33 +402,51 @@ class _Walk:
                 if found is not None:
                     break
                 if alternative.type == "elif_clause":
-                    bound = bound | frozenset(walrus_names(alternative.child_by_field_name("condition")))
+                    bound = bound | frozenset(
+                        walrus_names(alternative.child_by_field_name("condition"))
+                    )
                     found = self.block(alternative.child_by_field_name("consequence"), bound)
                 else:
                     found = self.block(alternative.child_by_field_name("body"), bound)
             return found if found is not None else bound
         if kind in ("for_statement", "while_statement"):
-            header = statement.child_by_field_name("right") or statement.child_by_field_name("condition")
-            bound = bound | frozenset(walrus_names(header))
+            header = statement.child_by_field_name("right") or statement.child_by_field_name(
+                "condition"
+            )
             body = statement.child_by_field_name("body")
+            # an earlier iteration may have deleted what was bound before the loop
+            bound = (bound | frozenset(walrus_names(header))) - deleted_names(body)
             if body is not None and _contains(body, self.target):
-                loop = target_names(statement.child_by_field_name("left")) if kind == "for_statement" else []
+                loop = (
+                    target_names(statement.child_by_field_name("left"))
+                    if kind == "for_statement"
+                    else []
+                )
                 found = self.block(body, bound | frozenset(loop))
             else:
                 alternative = statement.child_by_field_name("alternative")
-                found = self.block(alternative.child_by_field_name("body"), bound) if alternative is not None else None
+                found = (
+                    self.block(alternative.child_by_field_name("body"), bound)
+                    if alternative is not None
+                    else None
+                )
             return found if found is not None else bound
         if kind == "try_statement":
             return self._into_try(statement, bound)
         if kind == "with_statement":
-            found = self.block(statement.child_by_field_name("body"), bound | frozenset(_with_targets(statement)))
+            found = self.block(
+                statement.child_by_field_name("body"), bound | frozenset(_with_targets(statement))
+            )
             return found if found is not None else bound
         if kind == "match_statement":
             bound = bound | frozenset(walrus_names(statement.child_by_field_name("subject")))
             body = statement.child_by_field_name("body")
-            for clause in (body.named_children if body is not None else []):
+            for clause in body.named_children if body is not None else []:
                 if clause.type == "case_clause" and _contains(clause, self.target):
-                    found = self.block(clause.child_by_field_name("consequence"), bound | frozenset(_case_names(clause)))
+                    found = self.block(
+                        clause.child_by_field_name("consequence"),
+                        bound | frozenset(_case_names(clause)),
+                    )
                     return found if found is not None else bound
             return bound
         return bound
@@ -346,17 +456,32 @@ class _Walk:
         if _contains(body, self.target):
             found = self.block(body, bound)
             return found if found is not None else bound
+        parts = statement.named_children
+        if any(_contains(p, self.target) for p in parts if p.type == "finally_clause"):
+            # finally may follow the body, an else or a handler stopped anywhere
+            bound = bound - deleted_names(
+                body, *(p for p in parts if p.type in ("except_clause", "else_clause"))
+            )
+        elif any(_contains(p, self.target) for p in parts if p.type == "except_clause"):
+            bound = bound - deleted_names(body)  # the body may have deleted it before it raised
         for part in statement.named_children:
             if not _contains(part, self.target):
                 continue
             if part.type == "except_clause":
                 alias = _handler_name(part)
-                found = self.block(_handler_block(part), bound | frozenset([alias] if alias else []))
+                found = self.block(
+                    _handler_block(part), bound | frozenset([alias] if alias else [])
+                )
             elif part.type == "else_clause":
                 after_body = self.block_after(body, bound)
-                found = self.block(part.child_by_field_name("body"), after_body if after_body is not None else bound)
+                found = self.block(
+                    part.child_by_field_name("body"),
+                    after_body if after_body is not None else bound,
+                )
             elif part.type == "finally_clause":
-                found = self.block(next((c for c in part.named_children if c.type == "block"), None), bound)
+                found = self.block(
+                    next((c for c in part.named_children if c.type == "block"), None), bound
+                )
             else:
                 found = None
             return found if found is not None else bound
@@ -372,6 +497,36 @@ def _meet(outcomes: Iterable[frozenset[str] | None], fallback: frozenset[str]) -
     for outcome in completing[1:]:
         result = result & outcome
     return result
+
+
+def deleted_names(*blocks) -> frozenset[str]:
+    """Names a `del` anywhere in `blocks` (outside nested scopes) unbinds."""
+    found: set[str] = set()
+    stack = [statement for block in blocks for statement in _statements(block)]
+    while stack:
+        node = stack.pop()
+        if node.type == "delete_statement" and node.named_children:
+            found.update(target_names(node.named_children[0]))
+        elif node.type not in SCOPES:
+            stack.extend(node.named_children)
+    return frozenset(found)
+
+
+def _suppresses(statement) -> bool:
+    """Whether a `with` statement's context manager may swallow an exception raised in its body
+    (`contextlib.suppress`, `pytest.raises`, `assertRaises`): the code after it then runs even when
+    the body stopped half way."""
+    for clause in (c for c in statement.named_children if c.type == "with_clause"):
+        for item in clause.named_children:
+            value = item.child_by_field_name("value") if item.type == "with_item" else item
+            if value is not None and value.type == "as_pattern" and value.named_children:
+                value = value.named_children[0]
+            if value is not None and value.type == "call":
+                function = value.child_by_field_name("function")
+                name = _text(function).rsplit(".", 1)[-1] if function is not None else ""
+                if name in SUPPRESSING or name.startswith("assertRaises"):
+                    return True
+    return False
 
 
 def _breaks(block) -> bool:
@@ -405,7 +560,8 @@ def _handler_block(clause):
 
 
 def scope_body(scope):
-    """The block whose statements run in `scope` (a function or class node; the module node itself)."""
+    """The block whose statements run in `scope` (a function or class node; the module node
+    itself)."""
     if scope.type == "module":
         return scope
     return scope.child_by_field_name("body")
@@ -419,8 +575,12 @@ def parameter_names(function) -> list[str]:
             names.append(_text(node))
         elif node.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"):
             inner = next((c for c in node.named_children if c.type == "identifier"), None)
-            if inner is None and node.named_children:  # typed *args: (typed_parameter (list_splat_pattern x))
-                inner = next((c for c in node.named_children[0].named_children if c.type == "identifier"), None)
+            # typed *args: (typed_parameter (list_splat_pattern x))
+            if inner is None and node.named_children:
+                inner = next(
+                    (c for c in node.named_children[0].named_children if c.type == "identifier"),
+                    None,
+                )
             if inner is not None:
                 names.append(_text(inner))
         elif node.type in ("default_parameter", "typed_default_parameter"):
@@ -433,7 +593,11 @@ def parameter_names(function) -> list[str]:
 def bound_at(scope, target) -> frozenset[str]:
     """Names of `scope` (a function, or the module) bound on every path from its start to `target`
     (a node inside it). A function's parameters are bound from its start."""
-    start = frozenset(parameter_names(scope)) if scope.type in ("function_definition", "lambda") else frozenset()
+    start = (
+        frozenset(parameter_names(scope))
+        if scope.type in ("function_definition", "lambda")
+        else frozenset()
+    )
     found = _Walk(target).block(scope_body(scope), start)
     return found if found is not None else start
 
@@ -500,7 +664,8 @@ def reachable(statement) -> bool:
 
 
 def _is_numeric(node, numeric: set[str]) -> bool:
-    """Whether the expression `node` certainly evaluates to a number, given the names known numeric."""
+    """Whether the expression `node` certainly evaluates to a number,
+    given the names known numeric."""
     if node is None:
         return False
     kind = node.type
@@ -514,9 +679,12 @@ def _is_numeric(node, numeric: set[str]) -> bool:
         return _is_numeric(node.child_by_field_name("argument"), numeric)
     if kind == "binary_operator":
         operator = node.child_by_field_name("operator")
-        return (operator is not None and _text(operator) in ARITHMETIC
-                and _is_numeric(node.child_by_field_name("left"), numeric)
-                and _is_numeric(node.child_by_field_name("right"), numeric))
+        return (
+            operator is not None
+            and _text(operator) in ARITHMETIC
+            and _is_numeric(node.child_by_field_name("left"), numeric)
+            and _is_numeric(node.child_by_field_name("right"), numeric)
+        )
     if kind == "call":
         function = node.child_by_field_name("function")
         if function is None:
@@ -524,15 +692,19 @@ def _is_numeric(node, numeric: set[str]) -> bool:
         name = _text(function)
         if name in NUMERIC_CALLS:
             return True
-        return function.type == "attribute" and _text(function.child_by_field_name("attribute")) in NUMERIC_METHODS
+        return (
+            function.type == "attribute"
+            and _text(function.child_by_field_name("attribute")) in NUMERIC_METHODS
+        )
     return False
 
 
 def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
     """Names among `bound` that hold a number at `target`: every binding of the name in `scope`
-    before it gives a number (a numeric literal, `len()`, `int()`, `float()`, arithmetic on numbers,
-    a `range()` loop, `enumerate()`'s index), or it is a parameter annotated `int` or `float` that
-    nothing rebinds. Anything else may be a string, whose `%d` would fail to format."""
+    (after the target too: a loop comes back) gives a number (a numeric literal, `len()`, `int()`,
+    `float()`, arithmetic on numbers, a `range()` loop, `enumerate()`'s index), or it is a parameter
+    annotated `int` or `float` that nothing rebinds. Anything else may be a string,
+    whose `%d` would fail to format."""
     verdict: dict[str, bool] = {}
     if scope.type == "function_definition":
         parameters = scope.child_by_field_name("parameters")
@@ -540,18 +712,23 @@ def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
             if node.type in ("typed_parameter", "typed_default_parameter"):
                 annotation = node.child_by_field_name("type")
                 name = node.child_by_field_name("name") or next(
-                    (c for c in node.named_children if c.type == "identifier"), None)
+                    (c for c in node.named_children if c.type == "identifier"), None
+                )
                 if name is not None and annotation is not None:
                     verdict[_text(name)] = _text(annotation) in NUMERIC_TYPES
     stack = list(_statements(scope_body(scope)))
-    found: list[tuple[int, str, object]] = []
+    found: list[tuple[int, str, Node]] = []
     while stack:
         node = stack.pop()
-        if node.start_byte >= target.start_byte or node.type in SCOPES or node.type in _COMPREHENSIONS:
+        if node.type in SCOPES or node.type in _COMPREHENSIONS:
             continue
         if node.type in ("assignment", "augmented_assignment", "for_statement", "named_expression"):
             found.append((node.start_byte, node.type, node))
         stack.extend(node.named_children)
+
+    def settle(name: str, is_number: bool) -> None:  # a number only if every binding gives one
+        verdict[name] = verdict.get(name, True) and is_number
+
     for _, kind, node in sorted(found, key=lambda item: item[0]):
         numeric = {name for name, is_number in verdict.items() if is_number}
         if kind == "assignment":
@@ -559,25 +736,36 @@ def numeric_names(scope, target, bound: frozenset[str]) -> frozenset[str]:
             if right is None:
                 continue
             if left is not None and left.type == "identifier":
-                verdict[_text(left)] = _is_numeric(right, numeric)
+                settle(_text(left), _is_numeric(right, numeric))
             else:
                 for name in target_names(left):
-                    verdict[name] = False
+                    settle(name, False)
         elif kind == "augmented_assignment":
             left = node.child_by_field_name("left")
             if left is not None and left.type == "identifier":
                 name = _text(left)
-                verdict[name] = verdict.get(name, False) and _is_numeric(node.child_by_field_name("right"), numeric)
+                settle(
+                    name,
+                    name in verdict and _is_numeric(node.child_by_field_name("right"), numeric),
+                )
         elif kind == "named_expression":
             name = node.child_by_field_name("name")
             if name is not None:
-                verdict[_text(name)] = _is_numeric(node.child_by_field_name("value"), numeric)
+                settle(_text(name), _is_numeric(node.child_by_field_name("value"), numeric))
         else:  # for_statement
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             names = target_names(left)
-            called = right.child_by_field_name("function") if right is not None and right.type == "call" else None
+            called = (
+                right.child_by_field_name("function")
+                if right is not None and right.type == "call"
+                else None
+            )
             callee = _text(called) if called is not None else ""
+            single = left is not None and left.type == "identifier"  # no names when None
             for position, name in enumerate(names):
-                verdict[name] = (callee == "range" and left.type == "identifier") or (
-                    callee == "enumerate" and position == 0 and left.type != "identifier")
+                settle(
+                    name,
+                    (callee == "range" and single)
+                    or (callee == "enumerate" and position == 0 and not single),
+                )
     return frozenset(name for name, is_number in verdict.items() if is_number and name in bound)

@@ -1,4 +1,5 @@
-"""The Python parser and the compiled queries from `grammars/python/*.scm`, each compiled once per process."""
+"""The Python parser and the compiled queries from `grammars/python/*.scm`,
+each compiled once per process."""
 
 from __future__ import annotations
 

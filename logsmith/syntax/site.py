@@ -1,4 +1,5 @@
-"""The log site at a cursor: where it is (function, class, branch, loop), what is in scope, what was typed."""
+"""The log site at a cursor: where it is (function, class, branch, loop), what is in scope,
+what was typed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
 from logsmith.syntax.usages import Usage, function_usages
+from logsmith.vocabulary import LOGGER_WORD
 
 SCOPES = ("function_definition", "class_definition", "lambda")
+# What every module can read without binding it (not the builtins module's own dunders, `__repr__`).
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("__"))
 # What the user may have typed on the line: a logger expression, a dot, a level, an opening call.
 TYPED = re.compile(
     r"""^(?P<logger>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*?)?
@@ -20,9 +24,6 @@ TYPED = re.compile(
         )?$""",
     re.VERBOSE,
 )
-# A name that reads as a logger: log, logger, LOG, _log, gen_log, self.logger, internal_logger;
-# not catalog, backlog or dialog.
-LOGGER_WORD = re.compile(r"(^|[._])_*(log|logger|logging)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Typed:
 
 @dataclass(frozen=True)
 class FunctionInfo:
+    """The function around a site: name, parameters, class, decorators, where its body starts."""
+
     name: str
     parameters: tuple[str, ...]
     class_name: str | None
@@ -83,7 +86,8 @@ class LogSite:
     raise_value: str | None = None
     self_attributes: tuple[str, ...] = ()
     usages: tuple[Usage, ...] = ()
-    """How the function uses its names and attribute chains before the cursor (and in the rest of its block)."""
+    """How the function uses its names and attribute chains before the cursor
+    (and in the rest of its block)."""
     after_cursor: str = ""
     syntax_error: bool = False
     notes: tuple[str, ...] = field(default=())
@@ -100,16 +104,6 @@ class LogSite:
         return self.function is not None
 
     @property
-    def logger_typed(self) -> bool:
-        typed = self.typed
-        if typed.logger is None:
-            return False
-        level_like = bool(typed.level_prefix) and any(
-            level.startswith(typed.level_prefix.lower()) for level in ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal")
-        )
-        return bool(LOGGER_WORD.search(typed.logger)) or level_like
-
-    @property
     def fits_log(self) -> bool:
         """A log statement belongs here without being asked for."""
         if not self.in_function or not self.typed.is_empty:
@@ -117,11 +111,12 @@ class LogSite:
         return self.kind in ("except", "entry", "return", "raise")
 
     def in_scope(self, name: str) -> bool:
-        """Whether `name` (or the root of a chain) is bound on every path that reaches the cursor."""
+        """Whether `name` (or the root of a chain) is bound on every path that reaches the
+        cursor."""
         root = name.split(".", 1)[0]
         if root in self.unbound_names:
             return False
-        return root in self.names or root in self.module_names or hasattr(builtins, root)
+        return root in self.names or root in self.module_names or root in BUILTIN_NAMES
 
 
 def parse_typed(text: str) -> Typed:
@@ -159,7 +154,11 @@ def _statement_at(root, point: tuple[int, int]):
     node = root.named_descendant_for_point_range(point, (row, point[1] + 4))
     best = None
     while node is not None:
-        if node.start_point[0] == row and node.parent is not None and node.parent.type in ("block", "module"):
+        if (
+            node.start_point[0] == row
+            and node.parent is not None
+            and node.parent.type in ("block", "module")
+        ):
             best = node
             break
         node = node.parent
@@ -176,19 +175,37 @@ def _enclosing(node, types):
 
 
 def _function_info(func) -> FunctionInfo:
-    params = tuple(_text(n) for n in captures("parameters", func.child_by_field_name("parameters")).get("parameter", []))
+    params = tuple(
+        _text(n)
+        for n in captures("parameters", func.child_by_field_name("parameters")).get("parameter", [])
+    )
     owner = _enclosing(func, SCOPES)
-    decorated = func.parent if func.parent is not None and func.parent.type == "decorated_definition" else None
-    decorators = tuple(_text(d).lstrip("@") for d in (decorated.named_children if decorated else []) if d.type == "decorator")
+    decorated = (
+        func.parent
+        if func.parent is not None and func.parent.type == "decorated_definition"
+        else None
+    )
+    decorators = tuple(
+        _text(d).lstrip("@")
+        for d in (decorated.named_children if decorated else [])
+        if d.type == "decorator"
+    )
     body = func.child_by_field_name("body")
     docstring = None
     first = body.named_children[0] if body is not None and body.named_children else None
-    if first is not None and first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
+    if (
+        first is not None
+        and first.type == "expression_statement"
+        and first.named_children
+        and first.named_children[0].type == "string"
+    ):
         docstring = _text(first.named_children[0]).strip("\"' \n")
     return FunctionInfo(
         name=_text(func.child_by_field_name("name")),
         parameters=params,
-        class_name=_text(owner.child_by_field_name("name")) if owner is not None and owner.type == "class_definition" else None,
+        class_name=_text(owner.child_by_field_name("name"))
+        if owner is not None and owner.type == "class_definition"
+        else None,
         is_async=_text(func).startswith("async"),
         start_line=func.start_point[0],
         body_start_line=body.start_point[0] if body is not None else func.start_point[0],
@@ -200,7 +217,9 @@ def _function_info(func) -> FunctionInfo:
 def _in_scope_of(node, scope) -> bool:
     """True when the nearest scope around `node` is `scope`."""
     owner = _enclosing(node, SCOPES)
-    return (owner is None and scope is None) or (owner is not None and scope is not None and owner.id == scope.id)
+    return (owner is None and scope is None) or (
+        owner is not None and scope is not None and owner.id == scope.id
+    )
 
 
 def _bindings(scope, root, before_byte: int, cursor_node) -> list[str]:
@@ -214,7 +233,12 @@ def _bindings(scope, root, before_byte: int, cursor_node) -> list[str]:
                 continue
             target = node.parent
             clause = _enclosing(node, ("except_clause",))
-            if clause is not None and target is not None and target.type == "as_pattern_target" and _enclosing(target, ("except_clause", "with_statement")).id == clause.id:
+            if (
+                clause is not None
+                and target is not None
+                and target.type == "as_pattern_target"
+                and _enclosing(target, ("except_clause", "with_statement")).id == clause.id
+            ):
                 # `except E as e`: e is deleted when the clause ends.
                 if not (clause.start_byte <= cursor_node.start_byte < clause.end_byte):
                     continue
@@ -235,7 +259,8 @@ def _block_position(statement):
 
 
 def _except_facts(clause, statement) -> tuple[str | None, tuple[str, ...], bool, str | None]:
-    name, types = None, []
+    name: str | None = None
+    types: list[str] = []
     for child in clause.named_children:
         if child.type == "block":
             continue
@@ -245,10 +270,16 @@ def _except_facts(clause, statement) -> tuple[str | None, tuple[str, ...], bool,
                 name = _text(alias)
             exprs = [c for c in child.named_children if c.type != "as_pattern_target"]
             for expr in exprs:
-                types.extend(_text(t) for t in (expr.named_children if expr.type == "tuple" else [expr]))
+                types.extend(
+                    _text(t) for t in (expr.named_children if expr.type == "tuple" else [expr])
+                )
         elif child.type not in ("comment",):
-            types.extend(_text(t) for t in (child.named_children if child.type == "tuple" else [child]))
-    body = clause.child_by_field_name("body") or next((c for c in clause.named_children if c.type == "block"), None)
+            types.extend(
+                _text(t) for t in (child.named_children if child.type == "tuple" else [child])
+            )
+    body = clause.child_by_field_name("body") or next(
+        (c for c in clause.named_children if c.type == "block"), None
+    )
     reraises = False
     recovers = None
     if body is not None:
@@ -274,18 +305,22 @@ def _except_facts(clause, statement) -> tuple[str | None, tuple[str, ...], bool,
 
 
 def _self_attributes(func, class_node) -> tuple[str, ...]:
-    """`self.x` attributes assigned anywhere in the class, e.g. self.host (the last assigned first)."""
+    """`self.x` attributes assigned anywhere in the class, e.g. self.host
+    (the last assigned first)."""
     if class_node is None or func is None:
         return ()
     params = captures("parameters", func.child_by_field_name("parameters")).get("parameter", [])
     if not params or _text(params[0]) != "self":
         return ()
-    attrs = [_text(node) for node in reversed(captures("attributes", class_node).get("attribute", []))]
+    attrs = [
+        _text(node) for node in reversed(captures("attributes", class_node).get("attribute", []))
+    ]
     return tuple(dict.fromkeys(attrs))
 
 
 def _log_argument_ranges(func) -> list[tuple[int, int]]:
-    """Byte ranges of the argument lists of the log calls in `func` (`logger.info(...)`, `self.log.error(...)`)."""
+    """Byte ranges of the argument lists of the log calls in `func` (`logger.info(...)`,
+    `self.log.error(...)`)."""
     ranges = []
     for found in matches("logging", func):
         receiver, arguments = found.get("call.receiver"), found.get("call.arguments")
@@ -297,7 +332,7 @@ def _log_argument_ranges(func) -> list[tuple[int, int]]:
 def _module_names(root) -> frozenset[str]:
     """Names bound at module level. Function and class bodies bind nothing there (nor does a def's
     own name count, see `_enclosing`), so only the other top-level statements are searched."""
-    names = set()
+    names: set[str] = set()
     for child in root.named_children:
         if child.type in SCOPES:
             continue
@@ -310,6 +345,25 @@ def _module_names(root) -> frozenset[str]:
                 names.update(_text(node) for node in nodes if _enclosing(node, SCOPES) is None)
     names.update({"__name__", "__file__"})
     return frozenset(names)
+
+
+def module_names_of(document: ParsedDocument) -> frozenset[str]:
+    """Names bound at module level in `document`, worked out once per text."""
+    cache = document.cache
+    if cache.module_names is None:
+        cache.module_names = _module_names(document.tree.root_node)
+    return cache.module_names
+
+
+def _self_attributes_cached(document: ParsedDocument, func, class_node) -> tuple[str, ...]:
+    key = (
+        class_node.start_byte if class_node is not None else None,
+        func.start_byte if func is not None else None,
+    )
+    found = document.cache.self_attributes.get(key)
+    if found is None:
+        found = document.cache.self_attributes[key] = _self_attributes(func, class_node)
+    return found
 
 
 PROBE = "pass"  # what the cursor's line is read as, whatever is typed on it
@@ -326,7 +380,9 @@ def _indent_at(current: str, character: int) -> str:
 def parse_for_site(source: str, line: int, character: int) -> ParsedDocument:
     """`source` parsed for one request at (line, character): when that line is blank it is parsed
     with the site's probe already in place, so `site_at` needs no second parse."""
-    return ParsedDocument.probed(source, line, lambda blank: _indent_at(blank, min(max(character, 0), len(blank))) + PROBE)
+    return ParsedDocument.probed(
+        source, line, lambda blank: _indent_at(blank, min(max(character, 0), len(blank))) + PROBE
+    )
 
 
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
@@ -342,8 +398,18 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
-        names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
-        return LogSite(line, character, indent, typed, "other", None, (), names, after_cursor=after, syntax_error=root.has_error)
+        return LogSite(
+            line,
+            character,
+            indent,
+            typed,
+            "other",
+            None,
+            (),
+            module_names_of(document),
+            after_cursor=after,
+            syntax_error=root.has_error,
+        )
 
     func_node = _enclosing(statement, ("function_definition",))
     scope_node = _enclosing(statement, SCOPES)
@@ -353,19 +419,30 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     names: list[str] = []
     unbound: set[str] = set()
     numeric: frozenset[str] = frozenset()
-    module_names = document.memo("module_names", lambda: _module_names(document.tree.root_node))
-    if func_node is not None and scope_node is not None and scope_node.id == func_node.id:
+    module_names = module_names_of(document)
+    if (
+        func_node is not None
+        and function is not None
+        and scope_node is not None
+        and scope_node.id == func_node.id
+    ):
         definite = bound_at(func_node, statement)
-        names = [n for n in _bindings(func_node, root, statement.start_byte, statement) if n in definite]
+        names = [
+            n for n in _bindings(func_node, root, statement.start_byte, statement) if n in definite
+        ]
         names += [p for p in reversed(function.parameters) if p not in names]
         unbound = set(local_names(func_node) - definite)
         numeric = numeric_names(func_node, statement, definite)
-    elif scope_node is None:  # module level: a module name bound later, or only on some paths, is not bound here
+    elif scope_node is None:
+        # module level: a module name bound later, or only on some paths, is not bound here
         unbound = set(module_names - bound_at(root, statement) - {"__name__", "__file__"})
     outer = _enclosing(func_node, ("function_definition",)) if func_node is not None else None
-    while outer is not None:  # closures see the enclosing functions' names bound before the inner def
+    # closures see the enclosing functions' names bound before the inner def
+    while outer is not None:
         definite = bound_at(outer, statement)
-        extra = [n for n in _bindings(outer, root, statement.start_byte, statement) if n in definite]
+        extra = [
+            n for n in _bindings(outer, root, statement.start_byte, statement) if n in definite
+        ]
         extra += list(_function_info(outer).parameters)
         names += [n for n in extra if n not in names]
         unbound |= set(local_names(outer) - definite) - set(names)
@@ -373,16 +450,27 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
 
     loop_vars: list[str] = []
     kind = "other"
-    exception_name, exception_types, reraises, recovers, in_except = None, (), False, None, False
+    exception_name: str | None = None
+    exception_types: tuple[str, ...] = ()
+    recovers: str | None = None
+    reraises, in_except = False, False
     block = statement.parent
     owner = block.parent if block is not None else None
     node = statement
     while node is not None and (func_node is None or node.id != func_node.id):
         parent = node.parent
-        if parent is not None and parent.type in ("for_statement", "while_statement") and node.type == "block":
+        if (
+            parent is not None
+            and parent.type in ("for_statement", "while_statement")
+            and node.type == "block"
+        ):
             if parent.type == "for_statement":
                 left = parent.child_by_field_name("left")
-                loop_vars += [_text(n) for n in ([left] if left.type == "identifier" else left.named_children) if n.type == "identifier"]
+                loop_vars += [
+                    _text(n)
+                    for n in ([left] if left.type == "identifier" else left.named_children)
+                    if n.type == "identifier"
+                ]
         if parent is not None and parent.type == "except_clause" and not in_except:
             in_except = True
             exception_name, exception_types, reraises, recovers = _except_facts(parent, statement)
@@ -398,8 +486,19 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         kind = "except"
     elif owner is not None and owner.type == "finally_clause":
         kind = "finally"
-    elif func_node is not None and owner is not None and owner.id == func_node.id and (
-        prev_node is None or (prev_node.type == "expression_statement" and prev_node.named_children and prev_node.named_children[0].type == "string" and prev_node.prev_named_sibling is None)
+    elif (
+        func_node is not None
+        and owner is not None
+        and owner.id == func_node.id
+        and (
+            prev_node is None
+            or (
+                prev_node.type == "expression_statement"
+                and prev_node.named_children
+                and prev_node.named_children[0].type == "string"
+                and prev_node.prev_named_sibling is None
+            )
+        )
     ):
         kind = "entry"
     elif before_kind is not None:
@@ -435,11 +534,12 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         previous_statement=_text(prev_node).split("\n", 1)[0] if prev_node is not None else "",
         return_value=return_value,
         raise_value=raise_value,
-        usages=function_usages(func_node, statement, prev_node, next_node, _log_argument_ranges(func_node)) if func_node is not None else (),
-        self_attributes=document.memo(
-            ("self_attributes", class_node.start_byte if class_node is not None else None, func_node.start_byte if func_node is not None else None),
-            lambda: _self_attributes(func_node, class_node),
-        ),
+        usages=function_usages(
+            func_node, statement, prev_node, next_node, _log_argument_ranges(func_node)
+        )
+        if func_node is not None
+        else (),
+        self_attributes=_self_attributes_cached(document, func_node, class_node),
         after_cursor=after,
         syntax_error=probe.tree.root_node.has_error and document.has_error,
         unbound_names=frozenset(unbound),

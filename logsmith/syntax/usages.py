@@ -1,5 +1,5 @@
 """How the cursor's function uses its names and attribute chains up to the cursor: the facts the
-variable chooser (`logsmith.variables`) ranks.
+variable chooser (`logsmith.planning.variables`) ranks.
 
 One compiled query (`grammars/python/usages.scm`) over a window of the function (at most
 `WINDOW_LINES` lines before the cursor, and the rest of the cursor's block after it, at most
@@ -20,9 +20,23 @@ WINDOW_LINES = 150
 LATER_LINES = 12
 CHAIN = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _TARGET_PARENTS = ("pattern_list", "tuple_pattern", "list_pattern", "as_pattern_target")
-_SKIPPED_PARENTS = ("keyword_argument", "dotted_name", "aliased_import", "function_definition", "class_definition",
-                    "parameters", "default_parameter", "typed_parameter", "typed_default_parameter", "global_statement",
-                    "nonlocal_statement", "list_splat_pattern", "dictionary_splat_pattern", "decorator", "type")
+_SKIPPED_PARENTS = (
+    "keyword_argument",
+    "dotted_name",
+    "aliased_import",
+    "function_definition",
+    "class_definition",
+    "parameters",
+    "default_parameter",
+    "typed_parameter",
+    "typed_default_parameter",
+    "global_statement",
+    "nonlocal_statement",
+    "list_splat_pattern",
+    "dictionary_splat_pattern",
+    "decorator",
+    "type",
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,8 @@ class Usage:
     text: str
     """`item`, `self._sock`, `req.url`."""
     last_line: int
-    """The last line before the cursor that uses or binds it; -1 when only the next statement does."""
+    """The last line before the cursor that uses or binds it;
+    -1 when only the next statement does."""
     count: int
     """Uses and bindings before the cursor in the window."""
     roles: frozenset[str]
@@ -59,7 +74,9 @@ def _header_ranges(statement, function) -> tuple[list[tuple[int, int]], list[tup
         target = None
         if kind in ("if_statement", "elif_clause", "while_statement"):
             target = [node.child_by_field_name("condition")]
-        elif kind == "else_clause" and node.parent is not None and node.parent.type == "if_statement":
+        elif (
+            kind == "else_clause" and node.parent is not None and node.parent.type == "if_statement"
+        ):
             target = [node.parent.child_by_field_name("condition")]
         elif kind == "for_statement":
             target = [node.child_by_field_name("left"), node.child_by_field_name("right")]
@@ -68,16 +85,25 @@ def _header_ranges(statement, function) -> tuple[list[tuple[int, int]], list[tup
         elif kind == "except_clause":
             target = [c for c in node.named_children if c.type != "block"]
         if target is not None:
-            (outer if inner else inner).extend((t.start_byte, t.end_byte) for t in target if t is not None)
+            (outer if inner else inner).extend(
+                (t.start_byte, t.end_byte) for t in target if t is not None
+            )
         node = node.parent
     return inner, outer
+
+
+def _same(node: tree_sitter.Node | None, other: tree_sitter.Node) -> bool:
+    """Whether `node` (a field of some parent, None when absent) is `other` itself."""
+    return node is not None and node.id == other.id
 
 
 def _inside(byte: int, ranges) -> bool:
     return any(start <= byte < end for start, end in ranges)
 
 
-def function_usages(function, statement, previous, following, log_arguments: list[tuple[int, int]]) -> tuple[Usage, ...]:
+def function_usages(
+    function, statement, previous, following, log_arguments: list[tuple[int, int]]
+) -> tuple[Usage, ...]:
     """Usages in `function` (a function_definition node) around `statement` (the cursor's statement;
     `previous` / `following` its sibling statements or None); `log_arguments`: byte ranges of
     the argument lists of the function's log calls."""
@@ -87,22 +113,32 @@ def function_usages(function, statement, previous, following, log_arguments: lis
     cursor_byte, cursor_line = statement.start_byte, statement.start_point[0]
     first_line = max(body.start_point[0], cursor_line - WINDOW_LINES)
     block = statement.parent
-    later_end = block.end_point if block is not None and block.end_point[0] <= cursor_line + LATER_LINES else (cursor_line + LATER_LINES, 0)
+    later_end = (
+        block.end_point
+        if block is not None and block.end_point[0] <= cursor_line + LATER_LINES
+        else (cursor_line + LATER_LINES, 0)
+    )
     end = max(following.end_point if following is not None else statement.end_point, later_end)
     cursor = tree_sitter.QueryCursor(query("usages"))
     cursor.set_point_range((first_line, 0), end)
-    found = {name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()}
+    found = {
+        name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()
+    }
     nested = [(n.start_byte, n.end_byte) for n in found.get("scope", ()) if n.id != function.id]
     previous_range = [(previous.start_byte, previous.end_byte)] if previous is not None else []
     next_range = [(following.start_byte, following.end_byte)] if following is not None else []
     headers, outer_headers = _header_ranges(statement, function)
-    later_range = [(statement.end_byte, block.end_byte if block is not None else statement.end_byte)]
+    later_range = [
+        (statement.end_byte, block.end_byte if block is not None else statement.end_byte)
+    ]
     facts: dict[str, list] = {}
 
     def note(text: str, node, role: str) -> None:
         byte = node.start_byte
         after = byte >= cursor_byte
-        if after and not (node.start_point[0] <= cursor_line + LATER_LINES and _inside(byte, later_range)):
+        if after and not (
+            node.start_point[0] <= cursor_line + LATER_LINES and _inside(byte, later_range)
+        ):
             return
         entry = facts.get(text)
         if entry is None:
@@ -133,33 +169,51 @@ def function_usages(function, statement, previous, following, log_arguments: lis
             continue
         kind = parent.type
         if kind == "attribute":
-            if parent.child_by_field_name("object").id == node.id:
+            if _same(parent.child_by_field_name("object"), node):
                 note(_text(node), node, "root")
-                if parent.parent is not None and parent.parent.type == "call" and parent.parent.child_by_field_name("function") is not None \
-                        and parent.parent.child_by_field_name("function").id == parent.id:
+                if (
+                    parent.parent is not None
+                    and parent.parent.type == "call"
+                    and _same(parent.parent.child_by_field_name("function"), parent)
+                ):
                     note(_text(node), node, "receiver")
             continue
         if kind in _SKIPPED_PARENTS:
             continue
-        if kind == "call" and parent.child_by_field_name("function") is not None and parent.child_by_field_name("function").id == node.id:
+        if kind == "call" and _same(parent.child_by_field_name("function"), node):
             note(_text(node), node, "called")
             continue
-        if kind in _TARGET_PARENTS or (kind in ("assignment", "augmented_assignment", "for_statement", "named_expression")
-                                        and (parent.child_by_field_name("left") or parent.child_by_field_name("name")) is not None
-                                        and (parent.child_by_field_name("left") or parent.child_by_field_name("name")).id == node.id):
+        if kind in _TARGET_PARENTS or (
+            kind in ("assignment", "augmented_assignment", "for_statement", "named_expression")
+            and _same(
+                parent.child_by_field_name("left") or parent.child_by_field_name("name"), node
+            )
+        ):
             note(_text(node), node, "bound")
             if kind == "augmented_assignment":
                 note(_text(node), node, "read")
             continue
-        note(_text(node), node, {"argument_list": "argument", "interpolation": "formatted"}.get(kind, "read"))
+        note(
+            _text(node),
+            node,
+            {"argument_list": "argument", "interpolation": "formatted"}.get(kind, "read"),
+        )
 
     for node in found.get("chain", ()):
         if node.start_byte < body.start_byte or (nested and _inside(node.start_byte, nested)):
             continue
         parent = node.parent
-        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("object").id == node.id:
+        if (
+            parent is not None
+            and parent.type == "attribute"
+            and _same(parent.child_by_field_name("object"), node)
+        ):
             continue  # an inner part of a longer chain
-        called = parent is not None and parent.type == "call" and parent.child_by_field_name("function").id == node.id
+        called = (
+            parent is not None
+            and parent.type == "call"
+            and _same(parent.child_by_field_name("function"), node)
+        )
         if called:
             receiver = node.child_by_field_name("object")
             if receiver is not None and receiver.type == "attribute":
@@ -170,10 +224,22 @@ def function_usages(function, statement, previous, following, log_arguments: lis
         text = _text(node)
         if not CHAIN.fullmatch(text):
             continue
-        if parent is not None and parent.type in ("assignment", "augmented_assignment") and parent.child_by_field_name("left").id == node.id:
+        if (
+            parent is not None
+            and parent.type in ("assignment", "augmented_assignment")
+            and _same(parent.child_by_field_name("left"), node)
+        ):
             note(text, node, "bound")
         elif parent is not None and parent.type in _TARGET_PARENTS:
             note(text, node, "bound")
         else:
-            note(text, node, {"argument_list": "argument", "interpolation": "formatted"}.get(parent.type if parent is not None else "", "read"))
-    return tuple(Usage(text, line, count, frozenset(roles)) for text, (line, count, roles) in facts.items())
+            note(
+                text,
+                node,
+                {"argument_list": "argument", "interpolation": "formatted"}.get(
+                    parent.type if parent is not None else "", "read"
+                ),
+            )
+    return tuple(
+        Usage(text, line, count, frozenset(roles)) for text, (line, count, roles) in facts.items()
+    )

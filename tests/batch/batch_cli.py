@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,14 @@ def run_suggest(*args, cwd: Path, timeout: float = 300) -> Run:
     done = subprocess.run([sys.executable, "-m", "logsmith.cli", "suggest", *map(str, args)], cwd=cwd,
                           capture_output=True, timeout=timeout)
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"), done.stdout)
+
+
+def run_suggest_together(*runs: tuple[tuple, Path], timeout: float = 300) -> list[Run]:
+    """Independent `logsmith suggest` runs, each given as (ARGS, cwd), at the same time (each in its own
+    process, as `run_suggest` runs it); their results in the same order. For runs that neither read
+    what another writes nor write the same files."""
+    with ThreadPoolExecutor(len(runs)) as pool:
+        return list(pool.map(lambda run: run_suggest(*run[0], cwd=run[1], timeout=timeout), runs))
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

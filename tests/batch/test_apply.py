@@ -9,7 +9,7 @@ import os
 import py_compile
 import subprocess
 
-from batch_cli import run_suggest, write_tree
+from batch_cli import run_suggest, run_suggest_together, write_tree
 
 from logsmith.batch.analyse import Task, analyse
 from logsmith.batch.apply import apply_changes
@@ -69,8 +69,9 @@ def test_apply_keeps_encoding_bom_line_endings_and_indentation(tmp_path):
 
 
 def test_diff_applies_with_git_apply_on_the_same_files(tmp_path):
-    root = write_tree(tmp_path / "p", FILES)
-    run = run_suggest("--no-model", "--diff", "-q", ".", cwd=root)
+    root, fresh = write_tree(tmp_path / "p", FILES), write_tree(tmp_path / "q", FILES)
+    run, fresh_run = run_suggest_together((("--no-model", "--diff", "-q", "."), root),
+                                          (("--no-model", "--apply", "-q", "."), fresh))
     assert run.returncode == 0 and run.stdout_bytes.count(b"+++ b/") == 6
     patch = tmp_path / "change.patch"
     patch.write_bytes(run.stdout_bytes)
@@ -78,8 +79,7 @@ def test_diff_applies_with_git_apply_on_the_same_files(tmp_path):
     assert check.returncode == 0, check.stderr
     subprocess.run(["git", "apply", str(patch)], cwd=root, check=True)
     applied = {name: (root / name).read_bytes() for name in FILES if name.endswith(".py")}
-    fresh = write_tree(tmp_path / "q", FILES)
-    assert run_suggest("--no-model", "--apply", "-q", ".", cwd=fresh).returncode == 0
+    assert fresh_run.returncode == 0
     assert {name: (fresh / name).read_bytes() for name in applied} == applied
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from batch_cli import run_suggest, write_tree
+from batch_cli import run_suggest, run_suggest_together, write_tree
 
 SITES = {("sample/io.py", "io_call"), ("sample/io.py", "except_swallowed")}
 
@@ -32,16 +32,17 @@ def test_text_output_summary_excludes_and_syntax_errors(sample_project):
 def test_test_files_are_counted_and_read_with_include_tests(sample_project):
     (sample_project / "tests").mkdir()
     (sample_project / "tests" / "test_io.py").write_text("def test_x():\n    try:\n        f()\n    except ValueError:\n        pass\n")
-    default = run_suggest("--no-model", "--json", ".", cwd=sample_project)
+    default, included = run_suggest_together((("--no-model", "--json", "."), sample_project),
+                                             (("--no-model", "--json", "-q", "--include-tests", "."), sample_project))
     assert "1 test files left out (--include-tests to read them)" in default.stderr
     assert "tests/test_io.py" not in {r["file"] for r in default.json_lines()}
-    included = run_suggest("--no-model", "--json", "-q", "--include-tests", ".", cwd=sample_project)
     assert "tests/test_io.py" in {r["file"] for r in included.json_lines()}
 
 
 def test_check_exits_1_only_when_there_are_suggestions(sample_project):
-    assert run_suggest("--no-model", "--check", "-q", ".", cwd=sample_project).returncode == 1
-    clean = run_suggest("--no-model", "--check", "-q", "sample/clean.py", cwd=sample_project)
+    found, clean = run_suggest_together((("--no-model", "--check", "-q", "."), sample_project),
+                                        (("--no-model", "--check", "-q", "sample/clean.py"), sample_project))
+    assert found.returncode == 1
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
 
 
@@ -60,9 +61,9 @@ def test_json_lines_carry_file_range_level_statement_rule_source(sample_project)
 
 
 def test_rules_from_the_command_line_and_from_pyproject(sample_project):
-    only_io = run_suggest("--no-model", "--json", "-q", "--rules", "io_call", ".", cwd=sample_project)
+    only_io, bad = run_suggest_together((("--no-model", "--json", "-q", "--rules", "io_call", "."), sample_project),
+                                        (("--no-model", "--rules", "io_call,nope", "."), sample_project))
     assert {r["rule"] for r in only_io.json_lines()} == {"io_call"}
-    bad = run_suggest("--no-model", "--rules", "io_call,nope", ".", cwd=sample_project)
     assert bad.returncode == 2 and "unknown rule(s) nope" in bad.stderr
 
     pyproject = sample_project / "pyproject.toml"
@@ -82,8 +83,8 @@ def test_missing_path_is_a_usage_error(sample_project):
 def test_jobs_2_gives_the_same_results_as_jobs_1(sample_project):
     more = {f"sample/extra_{i}.py": f"def f{i}(path):\n    with open(path) as h:\n        return h.read()\n" for i in range(12)}
     write_tree(sample_project, more)
-    one = run_suggest("--no-model", "--json", "-q", ".", cwd=sample_project)
-    two = run_suggest("--no-model", "--json", "-q", "--jobs", "2", ".", cwd=sample_project)
+    one, two = run_suggest_together((("--no-model", "--json", "-q", "."), sample_project),
+                                    (("--no-model", "--json", "-q", "--jobs", "2", "."), sample_project))
     strip = lambda records: [{k: v for k, v in r.items() if k != "latency_ms"} for r in records]  # noqa: E731
     assert len(one.json_lines()) == 14
     assert strip(two.json_lines()) == strip(one.json_lines())
@@ -179,10 +180,10 @@ def test_the_summary_rate_keeps_a_decimal_below_ten_files_a_second():
 
 @pytest.fixture(scope="module")
 def model_id(default_model_path):
-    from logsmith import models
+    from logsmith.model import registry
     from logsmith.settings import Settings
 
-    return models.resolve(Settings(model=str(default_model_path))).model_id
+    return registry.resolve(Settings(model=str(default_model_path))).model_id
 
 
 def review_header(review) -> str:
@@ -246,7 +247,7 @@ def test_the_reasons_are_grouped_from_the_notes_and_the_hint_covers_the_slowest_
     from logsmith.batch.results import FileResult, Proposal
     from logsmith.batch.summary import Summary, model_skip_reason
     from logsmith.suggestion import Suggestion, TextEdit
-    from logsmith.syntax.sites import Finding
+    from logsmith.syntax.batch_rules import Finding
 
     def proposal(source, *notes):
         finding = Finding("io_call", 3, "    ", 3, 4, 3, 20, "`f` performs file I/O", "f")

@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from batch_cli import run_suggest
+from batch_cli import run_suggest, run_suggest_together
 
-from eval.sources import project_tree
+from eval.corpus.sources import project_tree
 
 PROJECT, VERSION = "waitress", "3.0.2"
 
@@ -42,13 +42,20 @@ def pristine(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def template_run(pristine, tmp_path_factory):
-    """One --no-model run over the whole project: JSON Lines, the review document and the diff."""
+    """--no-model runs over the whole project, at the same time: JSON Lines and the review document,
+    the diff, and --apply on a copy. Returns the listing, the review, the diff and the applied copy."""
     review = tmp_path_factory.mktemp("review") / "review.md"
-    listing = run_suggest("--no-model", "--include-tests", "--json", "--review", review, ".", cwd=pristine)
-    assert listing.returncode == 0, listing.stderr
-    diff = run_suggest("--no-model", "--include-tests", "--diff", "-q", ".", cwd=pristine)
-    assert diff.returncode == 0, diff.stderr
-    return listing, review.read_text(encoding="utf-8"), diff.stdout_bytes
+    applied = tmp_path_factory.mktemp("applied") / pristine.name
+    shutil.copytree(pristine, applied)
+    with pytest.MonkeyPatch.context() as patch:  # the backups --apply makes: never in the user's home
+        patch.setenv("LOGSMITH_HOME", str(tmp_path_factory.mktemp("logsmith-home")))
+        listing, diff, apply = run_suggest_together(
+            (("--no-model", "--include-tests", "--json", "--review", review, "."), pristine),
+            (("--no-model", "--include-tests", "--diff", "-q", "."), pristine),
+            (("--no-model", "--include-tests", "--apply", "-q", "."), applied))
+    for run in (listing, diff, apply):
+        assert run.returncode == 0, run.stderr
+    return listing, review.read_text(encoding="utf-8"), diff.stdout_bytes, applied
 
 
 def python_files(root: Path) -> list[Path]:
@@ -56,7 +63,7 @@ def python_files(root: Path) -> list[Path]:
 
 
 def test_the_project_is_real_and_gives_many_suggestions(pristine, template_run):
-    listing, _, _ = template_run
+    listing, _, _, _ = template_run
     records = listing.json_lines()
     assert 20 <= len(python_files(pristine)) <= 80
     assert len(records) >= 20
@@ -65,29 +72,22 @@ def test_the_project_is_real_and_gives_many_suggestions(pristine, template_run):
 
 
 def test_diff_passes_git_apply_check_and_equals_apply(pristine, template_run, tmp_path):
-    _, _, patch_bytes = template_run
+    _, _, patch_bytes, applied = template_run
     patch = tmp_path / "suggestions.patch"
     patch.write_bytes(patch_bytes)
     check = subprocess.run(["git", "apply", "--check", str(patch)], cwd=pristine, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
     patched = tmp_path / "patched"
-    applied = tmp_path / "applied"
     shutil.copytree(pristine, patched)
-    shutil.copytree(pristine, applied)
     subprocess.run(["git", "apply", str(patch)], cwd=patched, check=True)
-    run = run_suggest("--no-model", "--include-tests", "--apply", "-q", ".", cwd=applied)
-    assert run.returncode == 0, run.stderr
     for path in python_files(patched):
         assert (applied / path.relative_to(patched)).read_bytes() == path.read_bytes(), path
 
 
-def test_after_apply_every_file_compiles_and_only_the_proposed_lines_were_added(pristine, template_run, tmp_path):
-    listing, _, _ = template_run
+def test_after_apply_every_file_compiles_and_only_the_proposed_lines_were_added(pristine, template_run):
+    listing, _, _, applied = template_run
     records = listing.json_lines()
-    applied = tmp_path / "applied"
-    shutil.copytree(pristine, applied)
-    assert run_suggest("--no-model", "--include-tests", "--apply", "-q", ".", cwd=applied).returncode == 0
 
     expected: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for record in records:
@@ -121,7 +121,7 @@ def test_after_apply_every_file_compiles_and_only_the_proposed_lines_were_added(
 
 
 def test_review_counts_match_json_on_the_real_project(template_run):
-    listing, review, _ = template_run
+    listing, review, _, _ = template_run
     records = listing.json_lines()
     summary_table = review.split("## Summary", 1)[1].split("\n\n", 2)[1]
     counts = {row.split("|")[1].strip(): row.split("|")[2].strip() for row in summary_table.splitlines()[2:]}

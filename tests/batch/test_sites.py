@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.sites import RULES, find_sites, syntax_error_line
+from logsmith.syntax.batch_rules import RULES, find_sites, syntax_error_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 MARKER = re.compile(r"#\s*<-\s*(\w+)")

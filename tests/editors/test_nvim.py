@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from logsmith import models, telemetry
+from logsmith.audit import store as audit_store
+from logsmith.model import registry
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -42,6 +43,10 @@ SCENARIO_TIMEOUT_S = 180
 
 sys.path.insert(0, str(SCENARIOS))
 import terminal_png  # noqa: E402  (tests/editors/nvim/terminal_png.py)
+
+# Every test drives a real Neovim; those that start the server with the real model (the `project`
+# fixture asks for `default_model_path`) are marked `model` too, by tests/conftest.py.
+pytestmark = pytest.mark.editor
 
 FIXTURE = '''\
 import logging
@@ -221,8 +226,8 @@ def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, st
     return run
 
 
-def audit_rows() -> list[telemetry.AuditRow]:
-    return telemetry.read_rows(telemetry.default_store_path())
+def audit_rows() -> list[audit_store.AuditRow]:
+    return audit_store.read_rows(audit_store.default_store_path())
 
 
 # -- Neovim 0.12
@@ -236,12 +241,12 @@ def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_p
     assert "logsmith.accept" in run.data["capabilities"]["commands"], run.explain()
 
     # The real default model answered (in time) and its statement is in the menu.
-    assert run.data["model_progress"]["message"].startswith(f"model {models.DEFAULT_MODEL} ready"), run.explain()
+    assert run.data["model_progress"]["message"].startswith(f"model {registry.DEFAULT_MODEL} ready"), run.explain()
     status = run.data["status"]
-    assert status["modelId"] == models.DEFAULT_MODEL and status["modelState"] == "ready", run.explain()
+    assert status["modelId"] == registry.DEFAULT_MODEL and status["modelState"] == "ready", run.explain()
     # The model answered: its statement is in the menu, or its answer was read and turned down on
     # quality (a one-word message), which the status says; never a timeout or an error.
-    model_item = any(item["menu"].endswith(f"· {models.DEFAULT_MODEL}") for item in run.data["menu"])
+    model_item = any(item["menu"].endswith(f"· {registry.DEFAULT_MODEL}") for item in run.data["menu"])
     assert model_item or "model gave no usable message" in status.get("notes", []), run.explain()
     assert run.data["status_text"].startswith("logsmith: "), run.explain()
 

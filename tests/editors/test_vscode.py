@@ -64,6 +64,8 @@ SCENARIOS = ("all", "start-failure")
 EXITED_MESSAGE = "stopped while starting: logsmith: error: argument COMMAND: invalid choice: 'serve'"
 LEVELS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal"}
 
+pytestmark = pytest.mark.editor  # Node, code-server and Chromium; the suggestion test also the real model
+
 
 def run_step(name: str, command: list[str], *, cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
     """Run one build step; fail the test with its full output when it fails."""
@@ -273,6 +275,7 @@ def logger_call(statement: str) -> ast.Call:
     return call
 
 
+@pytest.mark.model  # the extension starts `logsmith serve` with the real default model
 def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
     scenario, start_failure_runs = selected_scenario()
     venv = Path(sys.prefix)

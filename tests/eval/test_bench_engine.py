@@ -5,7 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from eval import baseline, bench_engine, corpus, engine_report, metrics, sources
+from eval import metrics
+from eval.bench import engine as bench_engine
+from eval.bench import llama_vim
+from eval.corpus import build as corpus
+from eval.corpus import sources
+from eval.report import engine as engine_report
 
 FIM = ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")
 
@@ -14,7 +19,7 @@ def test_prefix_prompt_is_the_256_lines_before_the_cursor():
     lines = [f"line{i}" for i in range(400)]
     lines[300] = "    "
     source = "\n".join(lines)
-    prompt = baseline.prompt_for(source, 300, 4, fim_tokens=None)
+    prompt = llama_vim.prompt_for(source, 300, 4, fim_tokens=None)
     assert prompt == "\n".join(lines[44:300]) + "\n    "  # lines 44..299 are the 256 before line 300
 
 
@@ -22,16 +27,17 @@ def test_fim_prompt_has_the_64_lines_after():
     lines = [f"line{i}" for i in range(400)]
     lines[10] = "    logger."
     source = "\n".join(lines)
-    prompt = baseline.prompt_for(source, 10, 7, fim_tokens=FIM)
+    prompt = llama_vim.prompt_for(source, 10, 7, fim_tokens=FIM)
     prefix = "\n".join(lines[:10]) + "\n    log"
     suffix = "ger." + "".join("\n" + text for text in lines[11:75])
     assert prompt == f"<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>"
 
 
 def test_the_baseline_statement_is_the_first_line_of_output():
-    assert baseline.statement_from('logger.info("x")\n    return') == 'logger.info("x")'
-    assert baseline.statement_from('info("Saved %s", path)', typed="logger.") == 'logger.info("Saved %s", path)'
-    assert baseline.statement_from("\n") == ""
+    assert llama_vim.statement_from('logger.info("x")\n    return') == 'logger.info("x")'
+    typed = llama_vim.statement_from('info("Saved %s", path)', typed="logger.")
+    assert typed == 'logger.info("Saved %s", path)'
+    assert llama_vim.statement_from("\n") == ""
 
 
 def _case(project, index):

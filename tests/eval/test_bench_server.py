@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval import bench_server
+from eval.bench import server as bench_server
 
 
 def test_report_names_by_pause():

@@ -1,9 +1,10 @@
-"""eval.definite_binding against logsmith's own analysis (`logsmith.syntax.site.site_at(...).in_scope`)
-on the first 200 dev cases of the corpus: at each masked site, every identifier of the file is asked
-of both. They may differ only where one is knowingly stricter than the other, and every name
-logsmith would log that the benchmark's check holds unbound is a known logsmith defect listed here.
+"""eval.checks.definite_binding against logsmith's own analysis
+(`logsmith.syntax.site.site_at(...).in_scope`) on the first 200 dev cases of the corpus: at each
+masked site, every identifier of the file is asked of both. They may differ only where one is
+knowingly stricter than the other, and every name logsmith would log that the benchmark's check
+holds unbound is a known logsmith defect listed here.
 
-The sources are the pinned sdists, fetched with pip on first use (eval.sources)."""
+The sources are the pinned sdists, fetched with pip on first use (eval.corpus.sources)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,14 @@ import ast
 
 import pytest
 
-from eval import corpus, definite_binding
+from eval.checks import definite_binding
+from eval.corpus import build as corpus
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import site_at
 
 CASES = 200
-LOGSMITH_DEFECTS = {
-    ("tornado:tornado-6.6.1/tornado/iostream.py:929", "buf"):
-        "`buf` is deleted in the `finally` clause of the try before the site; logsmith's flow.py adds what "
-        "`finally` binds to what the try bound, so the `del` is lost",
-}
-"""Names logsmith holds bound at the site that are not bound there on every path."""
+LOGSMITH_DEFECTS: dict[tuple[str, str], str] = {}
+"""Names logsmith holds bound at the site that are not bound there on every path (none known)."""
 STRICTER_LOGSMITH = {
     ("tornado:tornado-6.6.1/tornado/iostream.py:929", "bytes_read"):
         "bound before the only way out of a `while True:` loop, its `break`; logsmith lets every while loop end "

@@ -1,4 +1,5 @@
-"""eval.corpus: which statements the builder collects, how it labels them, and masking round trips."""
+"""eval.corpus.build: which statements the builder collects, how it labels them, and masking
+round trips; eval.corpus.sources: unpacking a project's archive."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import io
 import json
 import tarfile
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from eval import corpus, sources
+from eval.corpus import build as corpus
+from eval.corpus import sources
 from eval.metrics import insert_statement
 
 SERVICE = textwrap.dedent('''\
@@ -174,6 +177,23 @@ def _tarball(files: dict[str, str]) -> bytes:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def test_a_tree_is_unpacked_whole_when_several_ask_at_once(tmp_path):
+    archive = tmp_path / "archives" / "demo-1.0.tar.gz"
+    archive.parent.mkdir()
+    names = [f"m{i}.py" for i in range(300)]
+    archive.write_bytes(_tarball({f"demo-1.0/demo/{name}": "x = 1\n" for name in names}))
+    left = tmp_path / "trees" / "demo-1.0" / "demo-1.0"
+    left.mkdir(parents=True)
+    (left / "stale.py").write_text("")  # an interrupted unpacking: no marker
+    with ThreadPoolExecutor(4) as pool:
+        trees = set(pool.map(lambda _: sources.unpack(archive, "demo", "1.0", tmp_path), range(4)))
+    assert trees == {tmp_path / "trees" / "demo-1.0"}
+    (tree,) = trees
+    assert sorted(path.name for path in (tree / "demo-1.0" / "demo").iterdir()) == sorted(names)
+    assert not (tree / "demo-1.0" / "stale.py").exists()
+    assert (tree / ".unpacked").read_text() == "demo-1.0.tar.gz\n"
 
 
 def test_build_from_a_cached_archive(tmp_path):

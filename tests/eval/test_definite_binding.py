@@ -1,4 +1,5 @@
-"""eval.definite_binding, rule by rule: which names are bound on every path to a statement."""
+"""eval.checks.definite_binding, rule by rule: which names are bound on every path to a
+statement."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import textwrap
 
 import pytest
 
-from eval import definite_binding
+from eval.checks import definite_binding
 
 
 def point(source: str) -> definite_binding.Point:

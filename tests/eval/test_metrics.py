@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from eval import metrics, scope
+from eval import metrics
+from eval.checks import scope
 
 
 # ----------------------------------------------------------------------------- levels

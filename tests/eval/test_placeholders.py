@@ -1,4 +1,4 @@
-"""eval.placeholders, rule by rule: whether a statement's messages fit their values."""
+"""eval.checks.placeholders, rule by rule: whether a statement's messages fit their values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from eval import definite_binding, placeholders
+from eval.checks import definite_binding, placeholders
 
 FILE = textwrap.dedent("""\
     import logging

@@ -1,7 +1,7 @@
-"""The audit trail as a reviewer inspects it (issue 7, SECURITY.md "Audit trail"): the bytes on disk.
+"""The audit trail as a reviewer inspects it (SECURITY.md "Audit trail"): the bytes on disk.
 
-The chain, `logsmith audit verify` and what each event records are tested in tests/test_telemetry.py
-and tests/lsp/test_lsp_features.py (SECURITY.md names each test). These two look at the files:
+The chain, `logsmith audit verify` and what each event records are tested in tests/audit/test_store.py
+and tests/server/test_lsp_features.py (SECURITY.md names each test). These two look at the files:
 the store stays private whatever the umask, and with `store_code` off the code text is nowhere in
 them; with `telemetry` off no store is created at all.
 """
@@ -12,7 +12,7 @@ import os
 import stat
 
 from logsmith.settings import Settings
-from logsmith.telemetry import AuditEvent, AuditRecorder, read_rows
+from logsmith.audit.store import AuditEvent, AuditRecorder, read_rows
 
 CODE = 'logger.error("Charging card 4111-1111-1111-1111 failed: %s", err)'
 

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 import logsmith
-from logsmith.engines.llama import ALWAYS_TRY_ENV
+from logsmith.model.client import ALWAYS_TRY_ENV
 from network_probe import NetworkProbe
 from trust_server import command_line, descendants, memory_kib, server_pid, start_server, stop_editor
 
@@ -25,6 +25,8 @@ MEMORY_TEST_BUDGET_MS = 120_000  # the model's answers, whatever the machine's s
 BUDGET_MS = 300
 OVERRUN_MS = 200
 CUT_SHORT = ("ran out of time", "no time left", "busy", "late", "still finishing")
+
+pytestmark = pytest.mark.model
 
 
 RESOURCES = ("orders", "invoices", "customers", "prices", "stock", "suppliers", "refunds", "shipments", "carts",
@@ -76,7 +78,7 @@ async def test_memory_of_the_server_with_the_default_model_stays_under_1_5_gb(se
         [s.notes for s in statuses]
     pid = server_pid(server)
     processes = [pid, *descendants(pid)]
-    assert any("logsmith.engines.llama_worker" in command_line(p) for p in processes), "no model worker process"
+    assert any("logsmith.model.worker" in command_line(p) for p in processes), "no model worker process"
     usage = {p: memory_kib(p) for p in processes}
     peak = sum(u["VmHWM"] for u in usage.values())
     now = sum(u["VmRSS"] for u in usage.values())

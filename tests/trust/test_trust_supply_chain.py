@@ -1,4 +1,4 @@
-"""Supply chain (issue 7, SECURITY.md "Supply chain"): model files are pinned by SHA-256 and checked
+"""Supply chain (SECURITY.md "Supply chain"): model files are pinned by SHA-256 and checked
 before llama.cpp ever opens them, a changed file is hashed again even when its size and mtime were
 put back, the README names each model's source and licence, and every dependency `make` installs
 is pinned in constraints.txt."""
@@ -18,12 +18,12 @@ import pytest
 from packaging.requirements import Requirement
 
 import logsmith
-from logsmith import models
-from logsmith.engines import llama
+from logsmith.model import registry
+from logsmith.model import client
 from logsmith.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT = models.REGISTRY[models.DEFAULT_MODEL]
+DEFAULT = registry.REGISTRY[registry.DEFAULT_MODEL]
 EXCEPT_SITE = (
     "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
     "def fetch(url, session):\n    try:\n        return session.get(url)\n    except ConnectionError as err:\n        \n        raise\n"
@@ -58,10 +58,10 @@ def tampered_install(tmp_path, monkeypatch, default_model_path):
     target = cache / "models" / DEFAULT.file_name
     target.parent.mkdir(parents=True)
     shutil.copyfile(default_model_path, target)
-    monkeypatch.setenv(models.CACHE_ENV, str(cache))
-    monkeypatch.delenv(models.MODEL_ENV, raising=False)
-    assert models.resolve(Settings(model=models.DEFAULT_MODEL)).sha256 == DEFAULT.sha256  # verified, cached
-    assert models.installed_state(models.DEFAULT_MODEL) == "installed"
+    monkeypatch.setenv(registry.CACHE_ENV, str(cache))
+    monkeypatch.delenv(registry.MODEL_ENV, raising=False)
+    assert registry.resolve(Settings(model=registry.DEFAULT_MODEL)).sha256 == DEFAULT.sha256  # verified, cached
+    assert registry.installed_state(registry.DEFAULT_MODEL) == "installed"
     before = os.stat(target)
     with open(target, "r+b") as handle:
         handle.seek(before.st_size // 2)
@@ -76,35 +76,36 @@ def tampered_install(tmp_path, monkeypatch, default_model_path):
 
 def test_a_tampered_model_under_the_registry_name_is_refused_before_it_is_loaded(tampered_install):
     cache, target = tampered_install
-    with pytest.raises(models.ModelCorrupt, match="corrupt"):
-        models.resolve(Settings(model=models.DEFAULT_MODEL))
-    assert models.installed_state(models.DEFAULT_MODEL) == "unverified"
+    with pytest.raises(registry.ModelCorrupt, match="corrupt"):
+        registry.resolve(Settings(model=registry.DEFAULT_MODEL))
+    assert registry.installed_state(registry.DEFAULT_MODEL) == "unverified"
 
     # The path every consumer takes: the suggestion comes from the template and says why.
-    found = logsmith.suggest(EXCEPT_SITE, EXCEPT_LINE, 8, settings=Settings(model=models.DEFAULT_MODEL))
+    found = logsmith.suggest(EXCEPT_SITE, EXCEPT_LINE, 8, settings=Settings(model=registry.DEFAULT_MODEL))
     assert found and {s.source for s in found} == {"template"}
     assert any("corrupt" in note and DEFAULT.sha256[:12] in note for note in found[0].notes), found[0].notes
     # llama.cpp never saw the file: no worker was created for it, and no process has it open by name.
-    assert str(target.resolve()) not in llama._workers
+    assert str(target.resolve()) not in client._workers
     assert processes_opening(target) == []
 
-    done = subprocess.run([sys.executable, "-m", "logsmith.cli", "model", "verify", models.DEFAULT_MODEL],
-                          env={**os.environ, models.CACHE_ENV: str(cache)}, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "logsmith.cli", "model", "verify", registry.DEFAULT_MODEL],
+                          env={**os.environ, registry.CACHE_ENV: str(cache)}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "corrupt" in done.stderr
 
 
 def test_readme_names_the_source_and_licence_of_every_model():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("|")]
-    for spec in models.REGISTRY.values():
-        row = next((line for line in rows if f"`{spec.name}`" in line), None)
+    for spec in registry.REGISTRY.values():
+        # the model table's row, whose first cell is the name (other tables mention the default too)
+        row = next((line for line in rows if line.split("|")[1].strip().startswith(f"`{spec.name}`")), None)
         assert row, f"README.md has no table row for the model {spec.name}"
         assert spec.licence in row, f"README.md does not give the licence of {spec.name} ({spec.licence})"
         assert spec.sha256[:8] in row, f"README.md does not give the SHA-256 of {spec.name}"
         package = spec.chunks[0].package
         assert package in row or package.rstrip("0123456789") in row, f"README.md does not name the PyPI source of {spec.name}"
         assert f"=={spec.chunks[0].version}" in row, f"README.md does not give the pinned version of {spec.name}'s packages"
-    for spec in models.REGISTRY.values():  # the registry itself pins every chunk exactly
+    for spec in registry.REGISTRY.values():  # the registry itself pins every chunk exactly
         assert all(re.fullmatch(r"[A-Za-z0-9.-]+==\d+(\.\d+)*", chunk.requirement) for chunk in spec.chunks)
 
 

@@ -1,4 +1,4 @@
-"""Only what was asked is written (issue 7, SECURITY.md "What logsmith writes").
+"""Only what was asked is written (SECURITY.md "What logsmith writes").
 
 The whole folder around a project (the project, a folder outside it that symlinks point into, and
 LOGSMITH_HOME) is fingerprinted before and after real `logsmith suggest` runs: every file's bytes,
@@ -7,7 +7,7 @@ nothing through a symlink that leads out of the project, and leaves nothing behi
 
 Covered elsewhere (see SECURITY.md): refusing files with uncommitted git changes unless --force, and
 the backups then (tests/batch/test_apply.py::test_in_git_dirty_files_need_force_and_are_backed_up);
-the TCP mode binding 127.0.0.1 (tests/lsp/test_lsp_robustness.py::test_tcp_mode_binds_to_localhost).
+the TCP mode binding 127.0.0.1 (tests/server/test_lsp_robustness.py::test_tcp_mode_binds_to_localhost).
 """
 
 from __future__ import annotations

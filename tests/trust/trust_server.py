@@ -2,7 +2,7 @@
 with no interfaces, with the network probe's hook installed; plus the process facts a reviewer asks
 about (process ids, memory from /proc).
 
-The LSP driving itself is `tests/lsp/lsp_session.Editor` (open, type, complete, audit rows).
+The LSP driving itself is `tests/server/lsp_session.Editor` (open, type, complete, audit rows).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lsp"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from lsp_session import CLIENTS, Editor, stop_editor  # noqa: E402
 

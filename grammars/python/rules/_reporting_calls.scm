@@ -1,6 +1,6 @@
 ; Shared by every rule (not a rule itself): calls that already report something, so a block or a
 ; function that holds one counts as "already logs".
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;   @report  the call node
 ;
 ; Reporting means: a level method on a logger-like receiver (logger, log, LOG, LOGGER, _log, _logger,

@@ -1,6 +1,6 @@
 ; Rule error_return: an early return on an error path, `if not result: return None`, where the caller
 ; only learns that something failed, never what.
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;
 ; sites.py keeps the guards whose check reads as a failure (`not x`, `x is None`, `code != 0`, `n < 0`,
 ; `== -1`, joined by `or`/`and`) on something other than a bare parameter, whose block ends with the

@@ -1,6 +1,6 @@
 ; Rule except_converted: an except handler that raises a different exception, with or without `from`,
 ; so the original error reaches the logs (if ever) only as a chained cause.
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;
 ; sites.py drops handlers that report already, re-raise the caught exception itself (`raise exc`),
 ; catch only control-flow exceptions, or live in a dunder method (protocol conversions such as

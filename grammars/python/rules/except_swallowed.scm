@@ -1,5 +1,5 @@
 ; Rule except_swallowed: an except handler after which the program goes on as if nothing happened.
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;
 ; The query selects every handler with its block; sites.py keeps those whose block raises nothing
 ; (no `raise` outside nested functions), does not report (logger call, print to stderr, warnings.warn),

@@ -1,6 +1,6 @@
 ; Rule io_call: a function that reads or writes files, runs processes, talks over the network or to
 ; a database, and logs nothing at all: when it fails or misbehaves there is no trace of what it did.
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;
 ; Each capture is a call node; the part after `io.` names the kind of I/O shown to the user.
 ; sites.py takes the first such call of each function (calls in nested functions belong to them),

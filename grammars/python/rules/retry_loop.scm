@@ -1,6 +1,6 @@
 ; Rule retry_loop: a loop that catches an error and tries again, so failed attempts vanish unless
 ; they are logged.
-; Capture names are the contract with logsmith/syntax/sites.py (see grammars/python/README.md, "Rules").
+; Capture names are the contract with logsmith/syntax/batch_rules.py (see grammars/python/README.md, "Rules").
 ;
 ; sites.py keeps the handlers that do not end with a raise and do not report, in loops that look
 ; like retries: a sleep call inside the loop, a header naming attempts/retries/tries/backoff, or a

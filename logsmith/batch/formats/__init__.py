@@ -1,1 +1,2 @@
-"""Output formats of batch mode: text (default), unified diff, JSON Lines, SARIF 2.1.0, review Markdown."""
+"""Output formats of batch mode: text (default), unified diff, JSON Lines, SARIF 2.1.0,
+review Markdown."""

@@ -22,7 +22,12 @@ NO_NEWLINE = b"\\ No newline at end of file\n"
 @functools.lru_cache(maxsize=256)
 def _git_top(folder: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", folder, "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
@@ -42,7 +47,7 @@ def patch_path(path: str, cwd: str | None = None) -> str:
 
 
 def file_diff(change: FileChange, cwd: str | None = None) -> bytes:
-    if not change.ok or change.new_bytes is None:
+    if not change.ok or change.new_bytes is None or change.result.source is None:
         return b""
     old = change.result.source.raw
     name = patch_path(change.result.path, cwd).encode("utf-8", "surrogateescape")

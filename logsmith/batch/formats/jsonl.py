@@ -1,9 +1,9 @@
 """`--json`: JSON Lines, one object per proposed statement.
 
-Fields: file, range (the insertion point: 0-based line and code-point character, like the API and LSP),
-site (the flagged construct, same convention), rule, message, level, statement, text (the whole
-inserted line), additional_edits, logger, variables, source (`template` or the model id), latency_ms,
-reason, site_kind, function, notes.
+Fields: file, range (the insertion point: 0-based line and code-point character, like the API and
+LSP), site (the flagged construct, same convention), rule, message, level, statement, text (the
+whole inserted line), additional_edits, logger, variables, source (`template` or the model id),
+latency_ms, reason, site_kind, function, notes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ def _position(line: int, character: int) -> dict:
 
 def _edit(edit) -> dict:
     return {
-        "range": {"start": _position(edit.start_line, edit.start_character), "end": _position(edit.end_line, edit.end_character)},
+        "range": {
+            "start": _position(edit.start_line, edit.start_character),
+            "end": _position(edit.end_line, edit.end_character),
+        },
         "new_text": edit.new_text,
     }
 
@@ -29,8 +32,14 @@ def record(result: FileResult, proposal: Proposal) -> dict:
     edit = suggestion.edit
     return {
         "file": result.display,
-        "range": {"start": _position(edit.start_line, edit.start_character), "end": _position(edit.end_line, edit.end_character)},
-        "site": {"start": _position(finding.start_line, finding.start_character), "end": _position(finding.end_line, finding.end_character)},
+        "range": {
+            "start": _position(edit.start_line, edit.start_character),
+            "end": _position(edit.end_line, edit.end_character),
+        },
+        "site": {
+            "start": _position(finding.start_line, finding.start_character),
+            "end": _position(finding.end_line, finding.end_character),
+        },
         "rule": finding.rule,
         "message": finding.message,
         "level": suggestion.level,

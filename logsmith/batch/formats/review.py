@@ -11,12 +11,12 @@ the end.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from logsmith.batch.changes import FileChange
 from logsmith.batch.results import FileResult
 from logsmith.batch.summary import Summary, model_skip_reason
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 CONTEXT_LINES = 3
 
@@ -34,11 +34,14 @@ def _code(text: str) -> str:
 
 
 def _fence(lines: list[str]) -> str:
-    longest = max((len(run) for line in lines for run in re.findall(r"`{3,}|~{3,}", line)), default=0)
+    longest = max(
+        (len(run) for line in lines for run in re.findall(r"`{3,}|~{3,}", line)), default=0
+    )
     return "`" * max(3, longest + 1)
 
 
 def _context(result: FileResult, line: int, statement_line: str) -> str:
+    assert result.source is not None  # a file with proposals was read
     lines = result.source.analysis_text.split("\n")
     start, end = max(0, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
     width = len(str(end + 1))
@@ -50,7 +53,10 @@ def _context(result: FileResult, line: int, statement_line: str) -> str:
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
-    align = ["---" if i == 0 else "---:" if all(isinstance(r[i], (int, float)) for r in rows) else "---" for i in range(len(header))]
+    align = [
+        "---" if i == 0 else "---:" if all(isinstance(r[i], (int, float)) for r in rows) else "---"
+        for i in range(len(header))
+    ]
     out = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return out
@@ -61,40 +67,76 @@ def _why_not_model(suggestion) -> str:
     return f" (not the model: {reason})" if reason else ""
 
 
-def review_document(results: list[FileResult], changes: dict[str, FileChange], summary: Summary, *,
-                    paths: list[str], model: str, version: str) -> str:
+def review_document(
+    results: list[FileResult],
+    changes: dict[str, FileChange],
+    summary: Summary,
+    *,
+    paths: list[str],
+    model: str,
+    version: str,
+) -> str:
     """`model`: the engine the run was configured with (what actually wrote each statement comes
     from the suggestions themselves, through `summary`)."""
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     hint = summary.more_time_hint()
     out = [
         "# logsmith review",
         "",
-        f"logsmith {version} proposes **{summary.suggestions}** log statements in **{summary.files_with_suggestions}** "
-        f"files of {', '.join(_code(p) for p in paths)} ({now}). Written by {summary.written_by()}. "
+        f"logsmith {version} proposes **{summary.suggestions}** log statements in "
+        f"**{summary.files_with_suggestions}** files of {', '.join(_code(p) for p in paths)} "
+        f"({now}). "
+        f"Written by {summary.written_by()}. "
         f"Configured: {model}." + (f" {hint[0].upper()}{hint[1:]}." if hint else ""),
-        "Each statement below is shown where it would go (`+` line), with the rule that asked for it, the "
-        "level and why, and which engine wrote it in how much time. Nothing has been changed by this document.",
+        "Each statement below is shown where it would go (`+` line), with the rule that asked for "
+        "it, the level and why, and which engine wrote it in how much time. "
+        "Nothing has been changed by this document.",
         "",
         "## Summary",
         "",
-        *_table(["", "count"], [
-            ["files analysed", summary.files],
-            ["files skipped", len(summary.skipped)],
-            ["sites found", summary.sites],
-            ["suggestions", summary.suggestions],
-            ["files with suggestions", summary.files_with_suggestions],
-            ["time (s)", round(summary.seconds, 1)],
-        ]),
+        *_table(
+            ["", "count"],
+            [
+                ["files analysed", summary.files],
+                ["files skipped", len(summary.skipped)],
+                ["sites found", summary.sites],
+                ["suggestions", summary.suggestions],
+                ["files with suggestions", summary.files_with_suggestions],
+                ["time (s)", round(summary.seconds, 1)],
+            ],
+        ),
         "",
     ]
     if summary.suggestions:
-        out += [*_table(["rule", "suggestions", "what it looks for"],
-                        [[rule, count, RULES[rule].title] for rule, count in summary.rule_rows()]), ""]
-        out += [*_table(["level", "suggestions"], [[level, count] for level, count in sorted(summary.by_level.items())]), ""]
-        out += [*_table(["written by", "suggestions"], [[source, count] for source, count in sorted(summary.by_source.items())]), ""]
+        out += [
+            *_table(
+                ["rule", "suggestions", "what it looks for"],
+                [[rule, count, RULES[rule].title] for rule, count in summary.rule_rows()],
+            ),
+            "",
+        ]
+        out += [
+            *_table(
+                ["level", "suggestions"],
+                [[level, count] for level, count in sorted(summary.by_level.items())],
+            ),
+            "",
+        ]
+        out += [
+            *_table(
+                ["written by", "suggestions"],
+                [[source, count] for source, count in sorted(summary.by_source.items())],
+            ),
+            "",
+        ]
         if summary.not_by_model:
-            out += [*_table(["why the model did not write it", "suggestions"], [list(row) for row in summary.reason_rows()]), ""]
+            out += [
+                *_table(
+                    ["why the model did not write it", "suggestions"],
+                    [list(row) for row in summary.reason_rows()],
+                ),
+                "",
+            ]
         rows = []
         for result in results:
             if result.proposals:
@@ -122,10 +164,13 @@ def review_document(results: list[FileResult], changes: dict[str, FileChange], s
                 f"- **Statement:** {_code(suggestion.statement)}",
                 f"- **Rule:** `{finding.rule}` ({RULES[finding.rule].title}): {finding.message}",
                 f"- **Level:** {suggestion.level}. Why: {suggestion.reason or 'not given'}",
-                f"- **Written by:** {suggestion.source} in {suggestion.latency_ms:.0f} ms" + _why_not_model(suggestion),
+                f"- **Written by:** {suggestion.source} in {suggestion.latency_ms:.0f} ms"
+                + _why_not_model(suggestion),
             ]
             for edit in suggestion.additional_edits:
-                out.append(f"- **Also adds** at line {edit.start_line + 1}: {_code(edit.new_text.strip())}")
+                out.append(
+                    f"- **Also adds** at line {edit.start_line + 1}: {_code(edit.new_text.strip())}"
+                )
             for note in suggestion.notes:
                 out.append(f"- **Note:** {note}")
             out.append("")
@@ -133,5 +178,10 @@ def review_document(results: list[FileResult], changes: dict[str, FileChange], s
             out += [f"- **Note:** {note}", ""]
 
     if summary.skipped:
-        out += ["## Skipped files", "", *_table(["file", "reason"], [[p, r] for p, r in summary.skipped]), ""]
+        out += [
+            "## Skipped files",
+            "",
+            *_table(["file", "reason"], [[p, r] for p, r in summary.skipped]),
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"

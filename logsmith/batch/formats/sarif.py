@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from logsmith.batch.results import FileResult
-from logsmith.syntax.sites import RULES
+from logsmith.syntax.batch_rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_LEVEL = {
@@ -37,8 +37,11 @@ def _rules() -> list[dict]:
             "name": "".join(part.title() for part in rule.id.split("_")),
             "shortDescription": {"text": rule.title},
             "fullDescription": {"text": rule.description},
-            "help": {"text": f"{rule.description} Silence one place with `# logsmith: ignore[{rule.id}]`, "
-                             f"or the rule with `[tool.logsmith] rules` / `--rules`."},
+            "help": {
+                "text": f"{rule.description} "
+                f"Silence one place with `# logsmith: ignore[{rule.id}]`, "
+                "or the rule with `[tool.logsmith] rules` / `--rules`."
+            },
             "defaultConfiguration": {"level": RULE_LEVEL[rule.id]},
             "properties": {"tags": ["logging", "observability"]},
         }
@@ -47,8 +50,12 @@ def _rules() -> list[dict]:
 
 
 def _insertion(edit) -> dict:
-    region = {"startLine": edit.start_line + 1, "startColumn": edit.start_character + 1,
-              "endLine": edit.end_line + 1, "endColumn": edit.end_character + 1}
+    region = {
+        "startLine": edit.start_line + 1,
+        "startColumn": edit.start_character + 1,
+        "endLine": edit.end_line + 1,
+        "endColumn": edit.end_character + 1,
+    }
     return {"deletedRegion": region, "insertedContent": {"text": edit.new_text}}
 
 
@@ -57,43 +64,78 @@ def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
     sarif_results, notifications = [], []
     for result in results:
         if not result.analysed:
-            notifications.append({
-                "level": "note",
-                "message": {"text": result.skipped},
-                "locations": [{"physicalLocation": {"artifactLocation": _uri(result.display)}}],
-            })
+            notifications.append(
+                {
+                    "level": "note",
+                    "message": {"text": result.skipped},
+                    "locations": [{"physicalLocation": {"artifactLocation": _uri(result.display)}}],
+                }
+            )
             continue
         for proposal in result.proposals:
             finding, suggestion = proposal.finding, proposal.suggestion
-            location = {"physicalLocation": {
-                "artifactLocation": _uri(result.display),
-                "region": {"startLine": finding.start_line + 1, "startColumn": finding.start_character + 1,
-                           "endLine": finding.end_line + 1, "endColumn": finding.end_character + 1},
-            }}
+            location = {
+                "physicalLocation": {
+                    "artifactLocation": _uri(result.display),
+                    "region": {
+                        "startLine": finding.start_line + 1,
+                        "startColumn": finding.start_character + 1,
+                        "endLine": finding.end_line + 1,
+                        "endColumn": finding.end_character + 1,
+                    },
+                }
+            }
             replacements = [_insertion(e) for e in (*suggestion.additional_edits, suggestion.edit)]
-            sarif_results.append({
-                "ruleId": finding.rule,
-                "ruleIndex": rule_index[finding.rule],
-                "level": RULE_LEVEL[finding.rule],
-                "message": {"text": f"{finding.message}. Proposed: {suggestion.statement}"},
-                "locations": [location],
-                "fixes": [{
-                    "description": {"text": f"Insert `{suggestion.statement}` before line {finding.line + 1}"},
-                    "artifactChanges": [{"artifactLocation": _uri(result.display), "replacements": replacements}],
-                }],
-                "properties": {"level": suggestion.level, "source": suggestion.source,
-                               "latencyMs": round(suggestion.latency_ms, 2), "reason": suggestion.reason},
-            })
+            sarif_results.append(
+                {
+                    "ruleId": finding.rule,
+                    "ruleIndex": rule_index[finding.rule],
+                    "level": RULE_LEVEL[finding.rule],
+                    "message": {"text": f"{finding.message}. Proposed: {suggestion.statement}"},
+                    "locations": [location],
+                    "fixes": [
+                        {
+                            "description": {
+                                "text": f"Insert `{suggestion.statement}` before line "
+                                f"{finding.line + 1}"
+                            },
+                            "artifactChanges": [
+                                {
+                                    "artifactLocation": _uri(result.display),
+                                    "replacements": replacements,
+                                }
+                            ],
+                        }
+                    ],
+                    "properties": {
+                        "level": suggestion.level,
+                        "source": suggestion.source,
+                        "latencyMs": round(suggestion.latency_ms, 2),
+                        "reason": suggestion.reason,
+                    },
+                }
+            )
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "logsmith", "version": version, "semanticVersion": version, "rules": _rules()}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(cwd).as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "results": sarif_results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "logsmith",
+                        "version": version,
+                        "semanticVersion": version,
+                        "rules": _rules(),
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(cwd).as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                ],
+                "results": sarif_results,
+            }
+        ],
     }
 
 

@@ -1,0 +1,293 @@
+"""Engine benchmark: `logsmith.suggest` on real corpus sites against the baselines.
+
+For each case (the developer's statement masked out, cursor on the blank indented line) it asks
+logsmith cold (first request on that file) then warm (after the stable part of its prompt was
+evaluated, as the server does while the user pauses on the line), then the template
+engine alone, then logsmith's prompt without the output grammar (eval.bench.unconstrained), then
+the same model the way llama.vim asks (eval.bench.llama_vim), cold then warm; it scores every top
+suggestion with eval.metrics (against the developer's statement, and whether it is valid and safe at the site)
+and writes one JSON row per case, then the report. `--no-baseline` skips the
+llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s).
+
+    .venv/bin/python -m eval.bench.engine --split dev --limit 200
+
+Rows go to eval/reports/<date>/engine-cases.jsonl (engine-heldout-... for the held-out split,
+...-typed-... for the `logger.` variant); a run that stops can be started again and skips the
+cases already done (--fresh starts over). The report goes to engine.json / engine.md beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import logsmith
+from eval import metrics
+from eval.bench import llama_vim, machine
+from eval.bench.unconstrained import UnconstrainedModel
+from eval.checks import scope
+from eval.corpus import build as corpus
+from eval.report import engine as engine_report
+
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
+ORDER_SEED = "logsmith-bench-1"
+VARIANTS = {
+    "blank": "on the blank indented line where the statement was",
+    "typed": "after the typed logger and dot (`logger.`)",
+}
+
+
+def ordered_cases(cases: list[corpus.LogCase], seed: str = ORDER_SEED) -> list[corpus.LogCase]:
+    """Projects taken in turn, each project's cases in a fixed shuffled order: any prefix of the
+    list spreads over every project, and two consecutive cases never share a file's KV cache."""
+    by_project = defaultdict(list)
+    for case in cases:
+        by_project[case.project].append(case)
+    queues = []
+    for project in sorted(by_project):
+        queue = sorted(by_project[project], key=lambda case: (case.file, case.line))
+        random.Random(f"{seed}:{project}").shuffle(queue)
+        queues.append(queue)
+    ordered = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                ordered.append(queue.pop(0))
+    return ordered
+
+
+def report_stem(split: str, variant: str) -> str:
+    return "engine" + ("" if split == "dev" else f"-{split}") + ("" if variant == "blank" else f"-{variant}")
+
+
+def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Settings) -> dict:
+    """The top suggestion of one `logsmith.suggest` call and its wall time; an exception is recorded."""
+    started = time.perf_counter()
+    try:
+        found = logsmith.suggest(masked.source, masked.line, masked.character, path=str(path), settings=settings)
+    except Exception as exc:  # a bug in the engine must not stop the benchmark; it is counted
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
+    elapsed = (time.perf_counter() - started) * 1000
+    if not found:
+        return {"statement": None, "latency_ms": elapsed, "error": None, "source": None}
+    top = found[0]
+    return {"statement": top.statement, "latency_ms": elapsed, "error": None, "source": top.source,
+            "level": top.level, "site_kind": top.site_kind, "notes": list(top.notes),
+            "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found)}
+
+
+def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> None:
+    """What an editor does while the user pauses on the line (the server warms on every change):
+    the model evaluates the stable part of the prompt. Not timed; the warm request is."""
+    if not settings.use_model:
+        return
+    from logsmith.engines import model_engine
+    from logsmith.pipeline import facts_of, site_at
+    from logsmith.syntax.document import ParsedDocument
+
+    document = ParsedDocument(masked.source)
+    site = site_at(masked.source, masked.line, masked.character, document=document)
+    model_engine.warm(model_engine.context_for(document, site, facts_of(document)), settings, budget_s=60)
+
+
+def ask_baseline(model: llama_vim.BaselineModel, masked: corpus.MaskedCase) -> dict:
+    typed = masked.source.split("\n")[masked.line][: masked.character].strip()
+    prompt = model.prompt(masked.source, masked.line, masked.character)
+    started = time.perf_counter()
+    try:
+        completion = model.complete(prompt)
+    except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
+    return {"statement": llama_vim.statement_from(completion.text, typed),
+            "latency_ms": completion.seconds * 1000,
+            "error": None, "output": completion.text, "prompt_tokens": completion.prompt_tokens,
+            "reused_tokens": completion.reused_tokens, "truncated_tokens": completion.truncated_tokens,
+            "stopped_by": completion.stopped_by}
+
+
+def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path: Path) -> dict:
+    started = time.perf_counter()
+    try:
+        return model.ask(masked.source, masked.line, masked.character, path)
+    except Exception as exc:  # a crashed or stuck worker is counted, and restarted by the next call
+        return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
+                "error": f"{type(exc).__name__}: {exc}"}
+
+
+def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
+             model: llama_vim.BaselineModel | None,
+             unconstrained: UnconstrainedModel | None = None) -> dict:
+    """Every engine on one case, scored."""
+    path, source = corpus.case_source(case)
+    masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
+    cold = ask_logsmith(masked, path, settings)
+    warm_up(masked, settings)
+    results = {
+        "logsmith_cold": cold,
+        "logsmith_warm": ask_logsmith(masked, path, settings),
+        "template": ask_logsmith(masked, path, settings.replace(use_model=False)),
+    }
+    if unconstrained is not None:
+        results["unconstrained"] = ask_unconstrained(unconstrained, masked, path)
+    if model is not None:
+        results["baseline_cold"] = ask_baseline(model, masked)
+        results["baseline_warm"] = ask_baseline(model, masked)
+    for result in results.values():
+        added = set().union(*(scope.names_bound_by(text) for text in result.get("additional_edits", [])))
+        score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line, frozenset(added))
+        result["score"] = dataclasses.asdict(score)
+    return {
+        "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,
+                 "file": case.file, "line": case.line, "function": case.function},
+        "expected": masked.expected,
+        "results": results,
+    }
+
+
+def _progress(index: int, total: int, row: dict) -> str:
+    results = row["results"]
+    parts = [f"[{index}/{total}] {row['case']['id']}"]
+    for engine in engine_report.ENGINES:
+        if engine in results:
+            parts.append(f"{engine}={results[engine]['latency_ms']:.0f}ms")
+    parts.append(f"-> {results['logsmith_warm']['statement']!r}")
+    return " ".join(parts)
+
+
+def _existing_rows(path: Path, run_key: dict, fresh: bool) -> list[dict]:
+    if fresh or not path.exists():
+        return []
+    rows = engine_report.load_rows(path)
+    for row in rows:
+        if {k: row["run"].get(k) for k in run_key} != run_key:
+            raise SystemExit(f"{path} holds rows of another run ({row['run']}); use --fresh to start over "
+                             f"or --out for another folder")
+    return rows
+
+
+def _preload(settings: logsmith.Settings) -> str:
+    """Load logsmith's model before timing anything (as the server does at start-up)."""
+    from logsmith.engines import model_engine
+
+    started = time.perf_counter()
+    try:
+        worker = model_engine.preload(settings, timeout=300.0)
+    except Exception as exc:  # reported; logsmith then answers from its template and the report shows it
+        return f"logsmith's model did not load: {exc}"
+    if worker.state != "ready":
+        return f"logsmith's model is {worker.state}: {worker.last_error}"
+    return f"logsmith's model loaded in {time.perf_counter() - started:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.engine",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N cases of the split's fixed order")
+    parser.add_argument("--variant", choices=tuple(VARIANTS), default="blank")
+    parser.add_argument("--model", default=None, help="registry name or GGUF path (default: logsmith's default)")
+    parser.add_argument("--budget-ms", type=int, default=logsmith.Settings.latency_budget_ms, metavar="MS",
+                        help="longest a request waits for the model (default: the setting's %(default)s ms)")
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default eval/reports/<date>)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the llama.vim-style baseline")
+    parser.add_argument("--no-unconstrained", action="store_true", help="skip logsmith's prompt without the grammar")
+    parser.add_argument("--prefix-lines", type=int, default=llama_vim.PREFIX_LINES,
+                        help="lines before the cursor in the baseline's prompt (llama.vim: 256)")
+    parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
+                        help="lines after the cursor in a FIM baseline prompt (llama.vim: 64)")
+    parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
+    args = parser.parse_args(argv)
+
+    from logsmith.model import registry
+    from logsmith.model.client import shutdown_workers
+
+    settings = logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms)
+    try:
+        choice = registry.resolve(settings)
+    except registry.ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    projects = corpus.load_projects()
+    cases = ordered_cases(corpus.cases_for_split(corpus.load_cases(), projects, args.split))
+    if args.limit is not None:
+        cases = cases[: args.limit]
+    out = args.out or REPORTS_DIR / datetime.date.today().isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(args.split, args.variant)
+    rows_path = out / f"{stem}-cases.jsonl"
+    run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
+               "latency_budget_ms": args.budget_ms,
+               "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
+               "unconstrained": not args.no_unconstrained}
+    rows = _existing_rows(rows_path, run_key, args.fresh)
+    if args.fresh and rows_path.exists():
+        rows_path.unlink()
+    done = {row["case"]["id"] for row in rows}
+    run = {**run_key, "model_id": choice.model_id, "variant_description": VARIANTS[args.variant],
+           "started": datetime.datetime.now().isoformat(timespec="seconds"), "limit": args.limit}
+    described = machine.describe()
+    todo = [case for case in cases if case.id not in done]
+    print(f"{len(cases)} cases ({len(cases) - len(todo)} already done) -> {rows_path}", file=sys.stderr)
+
+    model = unconstrained = None
+    try:
+        if todo:
+            print(_preload(settings), file=sys.stderr)
+            if not args.no_unconstrained:
+                try:
+                    unconstrained = UnconstrainedModel(settings)
+                except RuntimeError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
+            if not args.no_baseline:
+                try:
+                    model = llama_vim.BaselineModel(choice, prefix_lines=args.prefix_lines,
+                                                   suffix_lines=args.suffix_lines)
+                except RuntimeError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
+        with open(rows_path, "a", encoding="utf-8") as sink:
+            for index, case in enumerate(todo, 1):
+                started = time.perf_counter()
+                try:
+                    row = run_case(case, args.variant, settings, model, unconstrained)
+                except corpus.CorpusError as exc:
+                    print(f"skipping {case.id}: {exc}", file=sys.stderr)
+                    continue
+                row["run"] = run
+                row["elapsed_s"] = time.perf_counter() - started
+                row["load_average"] = machine.load_average()
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.flush()
+                rows.append(row)
+                print(_progress(index, len(todo), row), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted: reporting the cases done so far", file=sys.stderr)
+    finally:
+        if model is not None:
+            model.close()
+        shutdown_workers()
+
+    wanted = {case.id for case in cases}
+    rows = [row for row in rows if row["case"]["id"] in wanted]
+    if not rows:
+        print("no cases were run", file=sys.stderr)
+        return 1
+    run["elapsed_s"] = sum(row.get("elapsed_s", 0.0) for row in rows)
+    described["load_average_end"] = machine.load_average()
+    report = engine_report.summarise(rows, run, described)
+    print(engine_report.write(report, out / f"{stem}.json", out / f"{stem}.md"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

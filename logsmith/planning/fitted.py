@@ -1,0 +1,143 @@
+"""The numbers the planners were fitted with, read once from `data/*.json`.
+
+Each file is written by a fitter in `eval/fit/` (through the `save_*` functions here, the inverse
+of the readers) and carries its provenance (corpus and splits, the command, the date, its
+leave-one-project-out score); nothing here is fitted or tuned. A fitter builds the same types from
+its own numbers and calls the same scoring functions with them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from logsmith.vocabulary import LEVELS
+
+DATA = Path(__file__).resolve().with_name("data")
+RANKER_FILE = DATA / "variable_ranker.json"
+SECOND_OPINION_FILE = DATA / "second_opinion.json"
+LEVEL_PRIORS_FILE = DATA / "level_priors.json"
+
+
+@dataclass(frozen=True)
+class RankerWeights:
+    """The variable ranker: a weight per candidate feature (`word:<w>` for the words of its last
+    name part), the expected number of the developer's variables that are no candidate, and how
+    many values a statement logs at most."""
+
+    weights: Mapping[str, float]
+    missing: float
+    max_variables: int
+
+
+@dataclass(frozen=True)
+class SecondOpinionWeights:
+    """How the ranker's probability and the model's own choice combine, and the same `missing`."""
+
+    weights: Mapping[str, float]
+    missing: float
+
+
+@dataclass(frozen=True)
+class LevelPriors:
+    """Per kind of site, how often developers chose each level (in `vocabulary.LEVELS` order), and
+    the weights of a file's habits in the same context, in the whole file and nearby."""
+
+    site_counts: Mapping[str, tuple[int, ...]]
+    same_context_weight: float
+    file_weight: float
+    nearby_weight: float
+
+
+def read(path: Path) -> dict:
+    """A fitted-numbers file; a missing or malformed one is a broken install, said plainly."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(f"logsmith's fitted numbers cannot be read from {path}: {exc}") from exc
+    if not isinstance(data, dict) or "provenance" not in data:
+        raise RuntimeError(f"{path} holds no fitted numbers with their provenance")
+    return data
+
+
+def ranker_weights(path: Path = RANKER_FILE) -> RankerWeights:
+    data = read(path)
+    weights = {
+        **data["feature_weights"],
+        **{f"word:{word}": value for word, value in data["name_words"].items()},
+    }
+    return RankerWeights(weights, float(data["missing"]), int(data["max_variables"]))
+
+
+def second_opinion_weights(path: Path = SECOND_OPINION_FILE) -> SecondOpinionWeights:
+    data = read(path)
+    return SecondOpinionWeights(dict(data["weights"]), float(data["missing"]))
+
+
+def level_priors(path: Path = LEVEL_PRIORS_FILE) -> LevelPriors:
+    data = read(path)
+    weights = data["habit_weights"]
+    return LevelPriors(
+        {key: tuple(counts) for key, counts in data["site_counts"].items()},
+        float(weights["same_context"]),
+        float(weights["file"]),
+        float(weights["nearby"]),
+    )
+
+
+def write(path: Path, provenance: Mapping[str, object], numbers: Mapping[str, object]) -> None:
+    """A fitted-numbers file: the provenance first, then the numbers."""
+    text = json.dumps({"provenance": dict(provenance), **numbers}, indent=1, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def ranker_numbers(ranker: RankerWeights) -> dict[str, object]:
+    """What `ranker_weights` reads back as `ranker`: the features' weights and the name words'
+    apart, each sorted."""
+    weights = sorted(ranker.weights.items())
+    return {
+        "feature_weights": {name: w for name, w in weights if not name.startswith("word:")},
+        "name_words": {name[5:]: w for name, w in weights if name.startswith("word:")},
+        "missing": ranker.missing,
+        "max_variables": ranker.max_variables,
+    }
+
+
+def second_opinion_numbers(opinion: SecondOpinionWeights) -> dict[str, object]:
+    """What `second_opinion_weights` reads back as `opinion`."""
+    return {"weights": dict(opinion.weights), "missing": opinion.missing}
+
+
+def level_priors_numbers(priors: LevelPriors) -> dict[str, object]:
+    """What `level_priors` reads back as `priors` (the counts in `vocabulary.LEVELS` order)."""
+    return {
+        "levels": list(LEVELS),
+        "site_counts": {key: list(counts) for key, counts in priors.site_counts.items()},
+        "habit_weights": {
+            "same_context": priors.same_context_weight,
+            "file": priors.file_weight,
+            "nearby": priors.nearby_weight,
+        },
+    }
+
+
+def save_ranker_weights(
+    ranker: RankerWeights, provenance: Mapping[str, object], path: Path = RANKER_FILE
+) -> None:
+    write(path, provenance, ranker_numbers(ranker))
+
+
+def save_second_opinion_weights(
+    opinion: SecondOpinionWeights,
+    provenance: Mapping[str, object],
+    path: Path = SECOND_OPINION_FILE,
+) -> None:
+    write(path, provenance, second_opinion_numbers(opinion))
+
+
+def save_level_priors(
+    priors: LevelPriors, provenance: Mapping[str, object], path: Path = LEVEL_PRIORS_FILE
+) -> None:
+    write(path, provenance, level_priors_numbers(priors))

@@ -1,0 +1,116 @@
+"""The plan for one statement: logger, level, variables, message format and the edits around it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from logsmith.planning.house_style import HouseStyle, LoggerChoice, is_logger_call, logger_for
+from logsmith.planning.levels import level_for
+from logsmith.planning.variables import variables_for
+from logsmith.suggestion import TextEdit
+from logsmith.syntax.file_facts import FileFacts
+from logsmith.syntax.site import LogSite
+from logsmith.vocabulary import normalise_level
+
+# Where the house style came from, for the plan's explanation.
+LEARNT_FROM = {
+    "file": "learnt from this file",
+    "project": "learnt from this project's files",
+    "default": "the default: no log statement to learn from",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is decided about a statement before it is written: logger, level, values, format."""
+
+    logger: str
+    framework: str
+    level: str
+    variables: tuple[str, ...]
+    exception: str | None
+    message_format: str
+    quote: str
+    capitalized: bool
+    reason: str
+    setup_edits: tuple[TextEdit, ...]
+    left_out: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    """What the statement may log: names and chains valid at the cursor, most likely first."""
+    likelihoods: tuple[float, ...] = ()
+    """The ranker's probability that a developer logs each of `candidates`."""
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        return self.variables + ((self.exception,) if self.exception else ())
+
+
+def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
+    """Edits that add `import logging` and a module logger when the file has none."""
+    if choice.defined:
+        return ()
+    name = choice.expression
+    if choice.framework == "loguru":
+        return (
+            TextEdit(facts.import_line, 0, facts.import_line, 0, "from loguru import logger\n"),
+        )
+    if choice.framework == "structlog":
+        text = (
+            "" if "structlog" in facts.imports else "import structlog\n"
+        ) + f"\n{name} = structlog.get_logger(__name__)\n"
+    else:
+        text = (
+            "" if "logging" in facts.imports else "import logging\n"
+        ) + f"\n{name} = logging.getLogger(__name__)\n"
+    if facts.last_import_line < 0:
+        text += "\n\n"  # the file had no imports: keep two blank lines before the code that follows
+    return (TextEdit(facts.import_line, 0, facts.import_line, 0, text),)
+
+
+def nearby_levels(site: LogSite, facts: FileFacts) -> Counter:
+    """The levels of the log calls in the cursor's function within 40 lines of it."""
+    return Counter(
+        normalise_level(c.level)
+        for c in facts.calls
+        if site.function is not None
+        and site.function.start_line <= c.line
+        and abs(c.line - site.line) < 40
+        and is_logger_call(c, facts)
+    )
+
+
+def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
+    choice = logger_for(site, facts, style)
+    level = level_for(site, style, choice.framework, nearby_levels(site, facts))
+    chosen = variables_for(site, level.level, facts)
+    message_format = style.message_format
+    if site.typed.fstring:
+        message_format = "fstring"
+    quote = site.typed.quote or style.quote
+    why_vars = (
+        f"variables: {', '.join(chosen.names + ((chosen.exception,) if chosen.exception else ()))}"
+        if (chosen.names or chosen.exception)
+        else "no variables"
+    )
+    if chosen.why:
+        why_vars += f" ({chosen.why})"
+    reason = (
+        f"{level.level}: {level.why}. {why_vars}. Style: {message_format} via "
+        f"`{choice.expression}` ({LEARNT_FROM.get(style.source, style.source)})."
+    )
+    return Plan(
+        logger=choice.expression,
+        framework=choice.framework,
+        level=level.level,
+        variables=chosen.names,
+        exception=chosen.exception,
+        message_format=message_format,
+        quote=quote,
+        capitalized=style.capitalized,
+        reason=reason,
+        setup_edits=setup_edits(facts, choice),
+        left_out=chosen.left_out,
+        candidates=chosen.candidates,
+        likelihoods=chosen.likelihoods,
+    )

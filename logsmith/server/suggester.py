@@ -1,0 +1,93 @@
+"""Every call the server makes into the pipeline, in one place: read a site, suggest at it, suggest
+for a new line, warm the model's cache, find unlogged handlers.
+
+The server produces statements through `logsmith.pipeline` only; it never builds one itself.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from logsmith.settings import Settings
+from logsmith.suggestion import Suggestion
+from logsmith.syntax.document import ParsedDocument
+
+
+class Suggester:
+    """`logsmith.pipeline` and `logsmith.syntax.batch_rules`, imported on first use
+    (the CLI stays quick to start)."""
+
+    def site_at(self, document: ParsedDocument, line: int, character: int):
+        from logsmith.pipeline import site_at
+
+        return site_at(document.text, line, character, document=document)
+
+    def suggest(
+        self,
+        document: ParsedDocument,
+        site,
+        *,
+        path: str | None,
+        settings: Settings,
+        cancel: threading.Event | None = None,
+    ) -> list[Suggestion]:
+        """Suggestions at `site`, the site this server already read at the cursor
+        (read once per request)."""
+        from logsmith.pipeline import suggest
+
+        return suggest(
+            document.text,
+            site.line,
+            site.character,
+            path=path,
+            settings=settings,
+            document=document,
+            site=site,
+            cancel=cancel,
+        )
+
+    def suggest_insertion(
+        self, document: ParsedDocument, before_line: int, *, path: str | None, settings: Settings
+    ) -> list[Suggestion]:
+        from logsmith.pipeline import suggest_insertion
+
+        return suggest_insertion(
+            document.text, before_line, path=path, settings=settings, document=document
+        )
+
+    def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:
+        """The model's context for the site at (line, character): the part of its prompt that stays
+        the same while the user types there. None outside functions (nothing to warm for)."""
+        from logsmith.engines import model_engine
+        from logsmith.pipeline import facts_of, site_at
+
+        site = site_at(document.text, line, character, document=document)
+        return (
+            model_engine.context_for(document, site, facts_of(document))
+            if site.function is not None
+            else None
+        )
+
+    def warm_file_prompt(self, document: ParsedDocument) -> str:
+        """The start every model prompt in this document shares
+        (its log statements and first lines)."""
+        from logsmith.engines import model_engine
+        from logsmith.pipeline import facts_of
+
+        return model_engine.file_prefix_for(document, facts_of(document))
+
+    def warm(
+        self, context: str, *, settings: Settings, cancel: threading.Event, budget_s: float
+    ) -> None:
+        """Evaluate `context` into the model's KV cache; stops when `cancel` is set;
+        never raises."""
+        from logsmith.engines import model_engine
+
+        model_engine.warm(context, settings, cancel=cancel, budget_s=budget_s)
+
+    def unlogged_exceptions(self, document: ParsedDocument):
+        """Except blocks that neither log nor re-raise (swallowed, converted, retried),
+        as batch-mode findings."""
+        from logsmith.syntax.batch_rules import find_sites
+
+        return find_sites(document, rules=["except_swallowed", "except_converted", "retry_loop"])

@@ -1,0 +1,208 @@
+"""Logging facts of one file, as tree-sitter sees them: loggers defined, log calls made, imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.languages import matches
+
+FACTORIES = {
+    "logging.getLogger": "logging",
+    "getLogger": "logging",
+    "logging.get_logger": "logging",
+    "structlog.get_logger": "structlog",
+    "structlog.getLogger": "structlog",
+    "structlog.stdlib.get_logger": "structlog",
+    "get_logger": "logging",
+    "get_task_logger": "logging",
+}
+
+
+@dataclass(frozen=True)
+class LogCall:
+    """One log call of the file: its receiver, level, arguments and where it is."""
+
+    receiver: str
+    level: str
+    arguments: str
+    line: int
+    first_argument: str | None
+    """Kind of the message argument: fstring, percent, format, plain, event (structlog), other."""
+    quote: str | None
+    in_except: bool
+    in_class: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LoggerDefinition:
+    """A logger the file defines: its name, framework and where."""
+
+    name: str
+    """`logger`, or `self.log` for an attribute."""
+    framework: str
+    line: int
+    class_name: str | None
+    module_level: bool
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """The logging facts of one file: log calls, logger definitions, imports, where imports go."""
+
+    calls: tuple[LogCall, ...]
+    definitions: tuple[LoggerDefinition, ...]
+    imports: frozenset[str]
+    """Modules imported (`logging`, `structlog`, `loguru`)."""
+    loguru_logger: str | None
+    """The local name of loguru's logger, when imported."""
+    last_import_line: int
+    """0-based line after which a new import goes (-1: top of file, after a docstring)."""
+    docstring_end_line: int
+    """0-based last line of the module docstring, or -1."""
+    header_end_line: int = -1
+    """0-based last line of the comments that open the file (#!, coding cookie, licence), or -1."""
+
+    @property
+    def import_line(self) -> int:
+        """Where a new import goes: after the last import,
+        else after the docstring and header comments."""
+        if self.last_import_line >= 0:
+            return self.last_import_line + 1
+        return max(self.docstring_end_line, self.header_end_line) + 1
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _enclosing(node, types):
+    node = node.parent
+    while node is not None and node.type not in types:
+        node = node.parent
+    return node
+
+
+def _message_kind(arguments) -> tuple[str | None, str | None]:
+    args = [a for a in arguments.named_children if a.type != "comment"]
+    if not args:
+        return None, None
+    first = args[0]
+    if first.type == "string":
+        raw = _text(first)
+        prefix = raw[: len(raw) - len(raw.lstrip("rbuRBUfF"))]
+        quote = raw[len(prefix)] if len(raw) > len(prefix) else None
+        if "f" in prefix.lower():
+            return "fstring", quote
+        if len(args) > 1 and args[1].type != "keyword_argument" and "%" in raw:
+            return "percent", quote
+        if "%" in raw and len(args) > 1:
+            return "percent", quote
+        if (
+            len(args) > 1
+            and all(a.type == "keyword_argument" for a in args[1:])
+            and not any(
+                _text(a).startswith(("exc_info", "extra", "stack_info", "stacklevel"))
+                for a in args[1:]
+            )
+        ):
+            return "event", quote
+        return "plain", quote
+    if first.type == "call":
+        fn = first.child_by_field_name("function")
+        if fn is not None and _text(fn).endswith(".format"):
+            inner = fn.child_by_field_name("object")
+            raw = _text(inner) if inner is not None else ""
+            return "format", (raw[:1] if raw[:1] in "\"'" else None)
+    if first.type == "binary_operator" and "%" in _text(first):
+        return "percent-eager", None
+    return "other", None
+
+
+def file_facts(document: ParsedDocument) -> FileFacts:
+    """Scan the whole file once; the result is cached by callers per document version."""
+    root = document.tree.root_node
+    imports: set[str] = set()
+    loguru_logger = None
+    last_import_line = -1
+    docstring_end = -1
+    top = [c for c in root.named_children if c.type != "comment"]
+    if (
+        top
+        and top[0].type == "expression_statement"
+        and top[0].named_children
+        and top[0].named_children[0].type == "string"
+    ):
+        docstring_end = top[0].end_point[0]
+    for child in root.named_children:
+        if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
+            last_import_line = child.end_point[0]
+    header_end = -1
+    for child in root.children:
+        if child.type != "comment" or child.start_point[0] != header_end + 1:
+            break
+        header_end = child.end_point[0]
+    definitions: list[LoggerDefinition] = []
+    calls: list[LogCall] = []
+    for found in matches("logging", root):
+        if "import.module" in found:
+            module = _text(found["import.module"][0]).split(".")[0]
+            imports.add(module)
+        elif "import.from" in found:
+            module = _text(found["import.from"][0]).split(".")[0]
+            imports.add(module)
+            if module == "loguru" and _text(found["import.name"][0]) == "logger":
+                loguru_logger = (
+                    _text(found["import.alias"][0]) if "import.alias" in found else "logger"
+                )
+        elif "definition" in found:
+            factory = _text(found["definition.factory"][0])
+            framework = FACTORIES.get(factory)
+            if framework is None:
+                continue
+            node = found["definition"][0]
+            cls = _enclosing(node, ("class_definition",))
+            func = _enclosing(node, ("function_definition",))
+            if "definition.attribute" in found:
+                owner = _text(found["definition.owner"][0])
+                name = f"{owner}.{_text(found['definition.attribute'][0])}"
+            else:
+                name = _text(found["definition.name"][0])
+                if cls is not None and func is None:
+                    name = f"self.{name}"  # a class attribute logger is used as self.<name>
+            definitions.append(
+                LoggerDefinition(
+                    name=name,
+                    framework=framework,
+                    line=node.start_point[0],
+                    class_name=_text(cls.child_by_field_name("name")) if cls is not None else None,
+                    module_level=cls is None and func is None,
+                )
+            )
+        elif "call" in found:
+            node = found["call"][0]
+            kind, quote = _message_kind(found["call.arguments"][0])
+            cls = _enclosing(node, ("class_definition",))
+            calls.append(
+                LogCall(
+                    receiver=_text(found["call.receiver"][0]),
+                    level=_text(found["call.level"][0]),
+                    arguments=_text(found["call.arguments"][0]),
+                    line=node.start_point[0],
+                    first_argument=kind,
+                    quote=quote,
+                    in_except=_enclosing(node, ("except_clause",)) is not None,
+                    in_class=_text(cls.child_by_field_name("name")) if cls is not None else None,
+                    text=_text(node),
+                )
+            )
+    return FileFacts(
+        calls=tuple(calls),
+        definitions=tuple(definitions),
+        imports=frozenset(imports),
+        loguru_logger=loguru_logger,
+        last_import_line=last_import_line,
+        docstring_end_line=docstring_end,
+        header_end_line=header_end,
+    )
