@@ -21,6 +21,7 @@ from logsmith.engines.statement import (
     check,
     checked_call,
     labels,
+    one_call,
     used_names,
 )
 from logsmith.planning.plan import Plan
@@ -81,17 +82,9 @@ def with_arguments(statement: str, wanted: tuple[str, ...]) -> str | None:
     """`statement` (one line, a call whose first argument is its message) logging exactly `wanted`,
     or None when its shape is not one this can rewrite
     (a value logged alone, `.format`, escapes)."""
-    try:
-        tree = ast.parse(statement)
-    except SyntaxError:
+    call = one_call(statement)
+    if call is None:
         return None
-    if (
-        len(tree.body) != 1
-        or not isinstance(tree.body[0], ast.Expr)
-        or not isinstance(tree.body[0].value, ast.Call)
-    ):
-        return None
-    call = tree.body[0].value
     if not call.args or "\n" in statement:
         return None
     line = statement.encode("utf-8")

@@ -70,6 +70,18 @@ def chain(node: ast.AST) -> str | None:
     return None
 
 
+def one_call(statement: str) -> ast.Call | None:
+    """The call when `statement` parses as exactly one call expression, else None."""
+    try:
+        tree = ast.parse(statement)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    value = tree.body[0].value
+    return value if isinstance(value, ast.Call) else None
+
+
 def checked_call(statement: str) -> ast.Call:
     """The call of a statement that passed `check`: one call of a method on the logger."""
     expression = ast.parse(statement).body[0]
@@ -206,17 +218,9 @@ def with_safe_formats(statement: str, site: LogSite) -> str:
     """`statement` with each numeric conversion whose value may not be a number made a plain one:
     `%d` -> `%s`, `{:d}` -> `{}`, `{count:.2f}` -> `{count}`. A `%d` given a string stops logging
     the record ("a real number is required"); `%s` prints a number the same way."""
-    try:
-        tree = ast.parse(statement)
-    except SyntaxError:
+    call = one_call(statement)
+    if call is None:
         return statement
-    if (
-        len(tree.body) != 1
-        or not isinstance(tree.body[0], ast.Expr)
-        or not isinstance(tree.body[0].value, ast.Call)
-    ):
-        return statement
-    call = tree.body[0].value
     if not call.args or "\n" in statement:
         return statement
     first, values = call.args[0], call.args[1:]

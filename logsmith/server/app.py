@@ -243,20 +243,17 @@ class LogsmithServer(LanguageServer):
             return None
         if suggestions[0].source == "template":  # the model ran out of time: let it finish reading
             self.warm_later(document, line, column, 0.0)
-        latency_ms = (time.perf_counter() - started) * 1000
         if channel == "inline":
             suggestions = suggestions[:1]  # one ghost text: the one the editor displays
-        offered = self.offers.offer(
-            uri=document.uri,
-            path=document.path,
-            channel=channel,
-            suggestions=suggestions,
+        return self._answer(
+            document,
+            channel,
+            suggestions,
+            lines,
+            started=started,
+            version=snapshot.version,
             settings=settings,
-            model=self.model.identity(),
-            latency_ms=latency_ms,
         )
-        self.model.after_answer(channel, latency_ms, suggestions[0])
-        return Answer(offered, lines, latency_ms, snapshot.version)
 
     async def insertion_at(
         self, document: OpenDocument, before_line: int, *, channel: str
@@ -286,6 +283,20 @@ class LogsmithServer(LanguageServer):
             return None
         if not suggestions:
             return None
+        return self._answer(
+            document,
+            channel,
+            suggestions,
+            lines,
+            started=started,
+            version=snapshot.version,
+            settings=settings,
+        )
+
+    def _answer(
+        self, document, channel, suggestions, lines, *, started, version, settings
+    ) -> Answer:
+        """Record the offer of `suggestions` and tell the status what served the first one."""
         latency_ms = (time.perf_counter() - started) * 1000
         offered = self.offers.offer(
             uri=document.uri,
@@ -297,7 +308,7 @@ class LogsmithServer(LanguageServer):
             latency_ms=latency_ms,
         )
         self.model.after_answer(channel, latency_ms, suggestions[0])
-        return Answer(offered, lines, latency_ms, snapshot.version)
+        return Answer(offered, lines, latency_ms, version)
 
     def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
         """After `delay` seconds with no newer warm-up or request,
