@@ -305,6 +305,12 @@ class _Connection:
         except (OSError, ValueError) as exc:
             log.warning("reading from the model worker failed: %s", exc)
         returncode = self.process.wait()
+        for pipe in (self._stdout, self._stdin):  # the worker is gone: free both ends now
+            with self._lock:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
         with self._lock:
             self.closed = True
             reason = self._exit_reason or f"model worker {_describe_exit(returncode)}"

@@ -398,6 +398,8 @@ def test_the_worker_answers_malformed_requests_on_the_wire_and_keeps_serving(
     finally:
         process.kill()
         process.wait()
+        process.stdin.close()
+        process.stdout.close()
     assert replies[0] == {
         "id": 1, "ok": False, "kind": "request",
         "error": "malformed \"complete\" request: field 'prompt' is missing",
