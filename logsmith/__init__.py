@@ -9,15 +9,17 @@ from logsmith.suggestion import Suggestion, TextEdit
 __version__ = "0.1.0"
 
 
-def suggest(source, line, character, *, path=None, settings=None):
+def suggest(source, line, character, *, path=None, settings=None, project=None):
     """Log statements for the cursor at (`line`, `character`) of `source`, best first.
 
     Lines and characters are 0-based; characters count code points. Each suggestion says why it
     was chosen (`reason`) and what happened on the way (`notes`); see `logsmith.pipeline`.
+    `project`: a built `logsmith.workspace.index.ProjectIndex` of the workspace (suggestions then
+    follow how the project logs at sites like this one); `source` stands for `path` in it.
     """
     from logsmith.pipeline import suggest as _suggest
 
-    return _suggest(source, line, character, path=path, settings=settings)
+    return _suggest(source, line, character, path=path, settings=settings, project=project)
 
 
 __all__ = ["Settings", "Suggestion", "TextEdit", "suggest", "__version__"]

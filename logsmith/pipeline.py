@@ -19,6 +19,7 @@ from logsmith.engines import template
 from logsmith.engines.revision import reconcile
 from logsmith.engines.statement import InvalidStatement, check, checked_call, render, used_names
 from logsmith.planning.house_style import HouseStyle, find_project_root, house_style, project_style
+from logsmith.planning.neighbours import neighbours_of
 from logsmith.planning.plan import Plan, make_plan
 from logsmith.settings import Settings, from_environment
 from logsmith.suggestion import Suggestion, TextEdit
@@ -26,6 +27,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.file_facts import FileFacts, file_facts
 from logsmith.syntax.site import LogSite, parse_for_site
 from logsmith.syntax.site import site_at as _site_at
+from logsmith.workspace.index import ProjectIndex
 
 
 def facts_of(document: ParsedDocument) -> FileFacts:
@@ -81,6 +83,8 @@ class Request:
     facts: FileFacts | None = None
     """The file facts to plan with (the original file's, for an inserted line);
     else the document's."""
+    project: ProjectIndex | None = None
+    """The project index of the workspace the file is in, when there is one."""
 
 
 @dataclass(frozen=True)
@@ -113,14 +117,23 @@ def suggest(
     document: ParsedDocument | None = None,
     site: LogSite | None = None,
     cancel: threading.Event | None = None,
+    project: ProjectIndex | None = None,
 ) -> list[Suggestion]:
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
     positions are clamped; a file that does not parse still gets the template's best effort.
-    `site`: the site at that position when the caller has already read it (the server does)."""
+    `site`: the site at that position when the caller has already read it (the server does).
+    `project`: the workspace's project index; `source` stands for `path` in it."""
     started = time.perf_counter()
     document = _document_for_request(source, line, character, document)
     request = Request(
-        document, line, character, path, from_environment(settings or Settings()), started, cancel
+        document,
+        line,
+        character,
+        path,
+        from_environment(settings or Settings()),
+        started,
+        cancel,
+        project=project,
     )
     return run(request, site)
 
@@ -143,7 +156,8 @@ def analyse(request: Request) -> LogSite:
 def plan_for(site: LogSite, request: Request) -> Plan:
     """Stage 2: logger, level, values, format and the edits around the statement."""
     facts = request.facts or facts_of(request.document)
-    return make_plan(site, facts, style_for(facts, request.path, request.settings))
+    neighbours = neighbours_of(request.project, site, request.document, request.path)
+    return make_plan(site, facts, style_for(facts, request.path, request.settings), neighbours)
 
 
 def write(site: LogSite, plan: Plan, request: Request) -> Written:
@@ -240,6 +254,7 @@ def suggest_insertion(
     path=None,
     settings: Settings | None = None,
     document: ParsedDocument | None = None,
+    project: ProjectIndex | None = None,
 ) -> list[Suggestion]:
     """Statements for a new line inserted before `before_line`, indented like that line.
     Each suggestion's `edit` inserts the whole line at (before_line, 0)."""
@@ -259,6 +274,7 @@ def suggest_insertion(
         from_environment(settings or Settings()),
         started,
         facts=facts_of(document),
+        project=project,
     )
     found = run(request)
     edits = [

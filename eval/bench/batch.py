@@ -216,7 +216,7 @@ def mask_tree(source: Path, target: Path) -> Masking:
 
 def files_read(tree: Path, include_tests: bool) -> set[str]:
     """The files `logsmith suggest .` reads in `tree`, as it names them."""
-    from logsmith.batch.walk import discover
+    from logsmith.workspace.files import discover
 
     return {target.display for target in discover(["."], cwd=tree, include_tests=include_tests).targets}
 

@@ -19,8 +19,8 @@ from logsmith.batch.formats.text import write_text
 from logsmith.batch.progress import Progress
 from logsmith.batch.runner import collect, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
-from logsmith.batch.walk import discover
 from logsmith.syntax.batch_rules import RULES, unknown_rules
+from logsmith.workspace.files import discover
 
 EPILOG = (
     """\

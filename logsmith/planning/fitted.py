@@ -19,6 +19,7 @@ DATA = Path(__file__).resolve().with_name("data")
 RANKER_FILE = DATA / "variable_ranker.json"
 SECOND_OPINION_FILE = DATA / "second_opinion.json"
 LEVEL_PRIORS_FILE = DATA / "level_priors.json"
+PROJECT_HABITS_FILE = DATA / "project_habits.json"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,21 @@ class LevelPriors:
     same_context_weight: float
     file_weight: float
     nearby_weight: float
+
+
+@dataclass(frozen=True)
+class ProjectHabits:
+    """How the project index is read: how many neighbours, the retrieval's bonuses, the weight of
+    the neighbours' levels against the priors, how much a value the neighbours log (exactly, or an
+    attribute of the same name) counts for, and how like the site a neighbour must be for its
+    statement, adapted, to be offered before the template's."""
+
+    neighbours: int
+    retrieval: Mapping[str, float]
+    level_weight: float
+    exact_value_weight: float
+    attribute_weight: float
+    adapt_min_score: float
 
 
 def read(path: Path) -> dict:
@@ -85,6 +101,36 @@ def level_priors(path: Path = LEVEL_PRIORS_FILE) -> LevelPriors:
         float(weights["file"]),
         float(weights["nearby"]),
     )
+
+
+def project_habits(path: Path = PROJECT_HABITS_FILE) -> ProjectHabits:
+    data = read(path)
+    return ProjectHabits(
+        int(data["neighbours"]),
+        {key: float(value) for key, value in data["retrieval"].items()},
+        float(data["level_weight"]),
+        float(data["exact_value_weight"]),
+        float(data["attribute_weight"]),
+        float(data["adapt_min_score"]),
+    )
+
+
+def project_habits_numbers(habits: ProjectHabits) -> dict[str, object]:
+    """What `project_habits` reads back as `habits`."""
+    return {
+        "neighbours": habits.neighbours,
+        "retrieval": dict(habits.retrieval),
+        "level_weight": habits.level_weight,
+        "exact_value_weight": habits.exact_value_weight,
+        "attribute_weight": habits.attribute_weight,
+        "adapt_min_score": habits.adapt_min_score,
+    }
+
+
+def save_project_habits(
+    habits: ProjectHabits, provenance: Mapping[str, object], path: Path = PROJECT_HABITS_FILE
+) -> None:
+    write(path, provenance, project_habits_numbers(habits))
 
 
 def write(path: Path, provenance: Mapping[str, object], numbers: Mapping[str, object]) -> None:

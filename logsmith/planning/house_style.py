@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.file_facts import FileFacts, LogCall, file_facts
+from logsmith.syntax.file_facts import FileFacts, LogCall, file_facts, is_logger_call
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_WORD, normalise_level
 
@@ -46,19 +46,6 @@ class LoggerChoice:
     framework: str
     defined: bool
     """False when the file has no logger: the edit must add one."""
-
-
-def is_logger_call(call: LogCall, facts: FileFacts) -> bool:
-    defined = {d.name for d in facts.definitions} | {
-        d.name.split(".")[-1] for d in facts.definitions
-    }
-    receiver = call.receiver
-    return (
-        receiver in defined
-        or receiver == "logging"
-        or receiver == facts.loguru_logger
-        or bool(LOGGER_WORD.search(receiver.split(".")[-1]))
-    )
 
 
 def _style_from_calls(calls: list[LogCall], framework: str, source: str) -> HouseStyle:

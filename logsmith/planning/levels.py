@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from logsmith.planning.fitted import LevelPriors, level_priors
 from logsmith.planning.house_style import HouseStyle
@@ -46,13 +46,21 @@ class LevelEvidence:
     nearby: Counter
     allowed: tuple[str, ...]
     in_except: bool
+    project: Counter = field(default_factory=Counter)
+    """The levels of the project's logged sites most like this one (the project index)."""
+    project_weight: float = 0.0
 
 
 def level_evidence(
-    site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None
+    site: LogSite,
+    style: HouseStyle,
+    framework: str = "logging",
+    nearby: Counter | None = None,
+    project: Counter | None = None,
+    project_weight: float = 0.0,
 ) -> LevelEvidence:
     """The evidence at `site`; `nearby` are the levels logged in the same function near the
-    cursor."""
+    cursor, `project` those of the project's sites most like it, weighed by `project_weight`."""
     allowed = tuple(
         lvl
         for lvl in LEVELS
@@ -62,7 +70,14 @@ def level_evidence(
     )
     same = style.except_levels if site.in_except else style.levels - style.except_levels
     return LevelEvidence(
-        site_key(site), same, style.levels, nearby or Counter(), allowed, site.in_except
+        site_key(site),
+        same,
+        style.levels,
+        nearby or Counter(),
+        allowed,
+        site.in_except,
+        project or Counter(),
+        project_weight,
     )
 
 
@@ -81,6 +96,8 @@ def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
         value += priors.same_context_weight * habit(evidence.same, level)
         value += priors.file_weight * habit(evidence.file, level)
         value += priors.nearby_weight * habit(evidence.nearby, level)
+        if evidence.project:
+            value += evidence.project_weight * habit(evidence.project, level)
         # In a handler, ties go to the more severe level: a user reading it expects attention.
         return value + (0.001 * index if evidence.in_except else 0.0)
 
@@ -88,16 +105,22 @@ def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
 
 
 def level_for(
-    site: LogSite, style: HouseStyle, framework: str = "logging", nearby: Counter | None = None
+    site: LogSite,
+    style: HouseStyle,
+    framework: str = "logging",
+    nearby: Counter | None = None,
+    project: Counter | None = None,
+    project_weight: float = 0.0,
 ) -> LevelChoice:
     """The level for a statement at `site`: what was typed, else the likeliest level for this kind
-    of site and this file's habits (same context, whole file, same function)."""
+    of site and this file's habits (same context, whole file, same function) and the project's at
+    sites like it."""
     prefix = site.typed.level_prefix
     if prefix:
         for level in (*LEVELS, "warn", "fatal"):
             if level.startswith(prefix.lower()):
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
-    evidence = level_evidence(site, style, framework, nearby)
+    evidence = level_evidence(site, style, framework, nearby, project, project_weight)
     level = likeliest_level(evidence, PRIORS)
     return LevelChoice(level, _level_reason(level, evidence, style))
 
@@ -145,6 +168,12 @@ def _level_reason(level: str, evidence: LevelEvidence, style: HouseStyle) -> str
         habit = f"{owner} {level} {_times(evidence.file[level])}"
     elif evidence.nearby.get(level):
         habit = f"the log statements near here use {level} {_times(evidence.nearby[level])}"
+    if evidence.project.get(level):
+        like = (
+            f"{evidence.project[level]} of the {sum(evidence.project.values())} sites like this "
+            f"one in this project use {level}"
+        )
+        habit = f"{habit}; {like}" if habit else like
     common = f"developers most often log at {usual} {place}"
     if usual not in evidence.allowed:
         common += f", which is not offered here, then at {usual_allowed}"

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from logsmith.planning.fitted import ProjectHabits
 from logsmith.planning.house_style import HouseStyle, LoggerChoice, is_logger_call, logger_for
 from logsmith.planning.levels import level_for
+from logsmith.planning.neighbours import HABITS, described, level_counts
 from logsmith.planning.variables import variables_for
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.file_facts import FileFacts
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import normalise_level
+from logsmith.workspace.retrieval import Neighbour
 
 # Where the house style came from, for the plan's explanation.
 LEARNT_FROM = {
@@ -40,6 +43,8 @@ class Plan:
     """What the statement may log: names and chains valid at the cursor, most likely first."""
     likelihoods: tuple[float, ...] = ()
     """The ranker's probability that a developer logs each of `candidates`."""
+    neighbours: tuple[Neighbour, ...] = ()
+    """The project's logged sites most like this one, best first (the project index)."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -80,10 +85,25 @@ def nearby_levels(site: LogSite, facts: FileFacts) -> Counter:
     )
 
 
-def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
+def make_plan(
+    site: LogSite,
+    facts: FileFacts,
+    style: HouseStyle,
+    neighbours: tuple[Neighbour, ...] = (),
+    habits: ProjectHabits = HABITS,
+) -> Plan:
+    """The plan at `site`, from the file's facts and style and, when the project index has them,
+    the project's logged sites most like this one."""
     choice = logger_for(site, facts, style)
-    level = level_for(site, style, choice.framework, nearby_levels(site, facts))
-    chosen = variables_for(site, level.level, facts)
+    level = level_for(
+        site,
+        style,
+        choice.framework,
+        nearby_levels(site, facts),
+        level_counts(neighbours),
+        habits.level_weight,
+    )
+    chosen = variables_for(site, level.level, facts, neighbours, habits)
     message_format = style.message_format
     if site.typed.fstring:
         message_format = "fstring"
@@ -99,6 +119,8 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
         f"{level.level}: {level.why}. {why_vars}. Style: {message_format} via "
         f"`{choice.expression}` ({LEARNT_FROM.get(style.source, style.source)})."
     )
+    if neighbours:
+        reason += " " + described(neighbours)
     return Plan(
         logger=choice.expression,
         framework=choice.framework,
@@ -113,4 +135,5 @@ def make_plan(site: LogSite, facts: FileFacts, style: HouseStyle) -> Plan:
         left_out=chosen.left_out,
         candidates=chosen.candidates,
         likelihoods=chosen.likelihoods,
+        neighbours=neighbours,
     )

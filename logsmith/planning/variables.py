@@ -19,11 +19,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from logsmith.planning.fitted import SecondOpinionWeights, ranker_weights, second_opinion_weights
+from logsmith.planning.fitted import (
+    ProjectHabits,
+    SecondOpinionWeights,
+    ranker_weights,
+    second_opinion_weights,
+)
+from logsmith.planning.neighbours import HABITS, value_evidence
 from logsmith.planning.secrets import is_secret
 from logsmith.syntax.file_facts import FileFacts
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_WORD, identifier_words
+from logsmith.workspace.retrieval import Neighbour
 
 NEVER = frozenset({"self", "cls", "_", "__class__"})
 STRING = re.compile(
@@ -242,8 +249,29 @@ def select(scored: list[tuple[float, str]], missing: float, limit: int) -> list[
     return [text for _, text in ranked[:best_k]]
 
 
-def variables_for(site: LogSite, level: str, facts: FileFacts | None = None) -> VariableChoice:
-    """Names worth logging at `site`: all bound at the cursor, none that looks like a secret."""
+def with_project_evidence(
+    p: float, text: str, site: LogSite, neighbours: tuple[Neighbour, ...], habits: ProjectHabits
+) -> float:
+    """`p` moved by how the project's sites like this one log `text` (itself, or an attribute of
+    the same name): the weights are `habits`'."""
+    if not neighbours:
+        return p
+    exact, attribute = value_evidence(text, site, neighbours)
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    z = math.log(p / (1 - p)) + habits.exact_value_weight * exact
+    z += habits.attribute_weight * attribute
+    return 1 / (1 + math.exp(-max(min(z, 30), -30)))
+
+
+def variables_for(
+    site: LogSite,
+    level: str,
+    facts: FileFacts | None = None,
+    neighbours: tuple[Neighbour, ...] = (),
+    habits: ProjectHabits = HABITS,
+) -> VariableChoice:
+    """Names worth logging at `site`: all bound at the cursor, none that looks like a secret;
+    weighed with how the project logs at sites like it (`neighbours`)."""
     ranker = RANKER
     context = " ".join([site.function.name, *site.function.parameters] if site.function else [])
     typed_text = site.typed.text
@@ -252,7 +280,9 @@ def variables_for(site: LogSite, level: str, facts: FileFacts | None = None) -> 
         text = candidate.text
         if not site.in_scope(text):
             continue
-        p = probability(candidate, ranker.weights)
+        p = with_project_evidence(
+            probability(candidate, ranker.weights), text, site, neighbours, habits
+        )
         secret = is_secret(text, context)
         if secret and text not in typed_text:
             left_out.append((p, text))

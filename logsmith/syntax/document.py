@@ -29,6 +29,8 @@ class TextCache:
     module_names: frozenset[str] | None = None
     secret_values: frozenset[str] | None = None
     prompt_examples: tuple[str, ...] | None = None
+    logged_statements: tuple[str, tuple] | None = None
+    """(path, the project index's statements of this text)."""
     self_attributes: dict[tuple[int | None, int | None], tuple[str, ...]] = field(
         default_factory=dict
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.languages import matches
+from logsmith.vocabulary import LOGGER_WORD
 
 FACTORIES = {
     "logging.getLogger": "logging",
@@ -71,6 +72,21 @@ class FileFacts:
         if self.last_import_line >= 0:
             return self.last_import_line + 1
         return max(self.docstring_end_line, self.header_end_line) + 1
+
+
+def is_logger_call(call: LogCall, facts: FileFacts) -> bool:
+    """Whether `call` is made on a logger: one the file defines, `logging`, loguru's, or a
+    receiver named like a logger."""
+    defined = {d.name for d in facts.definitions} | {
+        d.name.split(".")[-1] for d in facts.definitions
+    }
+    receiver = call.receiver
+    return (
+        receiver in defined
+        or receiver == "logging"
+        or receiver == facts.loguru_logger
+        or bool(LOGGER_WORD.search(receiver.split(".")[-1]))
+    )
 
 
 def _text(node) -> str:

@@ -7,6 +7,8 @@ import builtins
 import re
 from dataclasses import dataclass, field
 
+import tree_sitter
+
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
@@ -385,6 +387,103 @@ def parse_for_site(source: str, line: int, character: int) -> ParsedDocument:
     )
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a statement sits in its function: the kind of site, the loops and the handler around
+    it, and its neighbours in the block. The same for a blank line at the cursor and for a log
+    statement already written (the project index reads its own with it)."""
+
+    kind: str
+    loop_variables: tuple[str, ...]
+    exception_name: str | None
+    exception_types: tuple[str, ...]
+    in_except: bool
+    reraises: bool
+    recovers: str | None
+    before: str | None
+    previous: tree_sitter.Node | None
+    """The previous statement's node in the block (comments skipped), or None."""
+    next: tree_sitter.Node | None
+    """The next statement's node in the block (comments skipped), or None."""
+
+
+def placement(statement, func_node) -> Placement:
+    """The placement of `statement` (a node whose parent is a block) inside `func_node` (or the
+    module when None)."""
+    loop_vars: list[str] = []
+    kind = "other"
+    exception_name: str | None = None
+    exception_types: tuple[str, ...] = ()
+    recovers: str | None = None
+    reraises, in_except = False, False
+    block = statement.parent
+    owner = block.parent if block is not None else None
+    node = statement
+    while node is not None and (func_node is None or node.id != func_node.id):
+        parent = node.parent
+        if (
+            parent is not None
+            and parent.type in ("for_statement", "while_statement")
+            and node.type == "block"
+        ):
+            if parent.type == "for_statement":
+                left = parent.child_by_field_name("left")
+                loop_vars += [
+                    _text(n)
+                    for n in ([left] if left.type == "identifier" else left.named_children)
+                    if n.type == "identifier"
+                ]
+        if parent is not None and parent.type == "except_clause" and not in_except:
+            in_except = True
+            exception_name, exception_types, reraises, recovers = _except_facts(parent, statement)
+        node = parent
+
+    prev_node, next_node = _block_position(statement)
+    before_kind = None
+    if next_node is not None and next_node.type in ("return_statement", "raise_statement"):
+        before_kind = "return" if next_node.type == "return_statement" else "raise"
+    if owner is not None and owner.type == "except_clause":
+        kind = "except"
+    elif in_except and before_kind is None:
+        kind = "except"
+    elif owner is not None and owner.type == "finally_clause":
+        kind = "finally"
+    elif (
+        func_node is not None
+        and owner is not None
+        and owner.id == func_node.id
+        and (
+            prev_node is None
+            or (
+                prev_node.type == "expression_statement"
+                and prev_node.named_children
+                and prev_node.named_children[0].type == "string"
+                and prev_node.prev_named_sibling is None
+            )
+        )
+    ):
+        kind = "entry"
+    elif before_kind is not None:
+        kind = before_kind
+    elif owner is not None and owner.type == "else_clause":
+        kind = "else"
+    elif loop_vars or (owner is not None and owner.type in ("for_statement", "while_statement")):
+        kind = "loop"
+
+    return Placement(
+        kind,
+        tuple(loop_vars),
+        exception_name,
+        tuple(exception_types),
+        in_except,
+        reraises,
+        recovers,
+        before_kind,
+        prev_node,
+        next_node,
+    )
+
+
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """Describe the site at (line, character). The cursor's line is analysed as if it held a plain
     statement, so that a half-typed `logger.` does not disturb the tree."""
@@ -448,66 +547,8 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         unbound |= set(local_names(outer) - definite) - set(names)
         outer = _enclosing(outer, ("function_definition",))
 
-    loop_vars: list[str] = []
-    kind = "other"
-    exception_name: str | None = None
-    exception_types: tuple[str, ...] = ()
-    recovers: str | None = None
-    reraises, in_except = False, False
-    block = statement.parent
-    owner = block.parent if block is not None else None
-    node = statement
-    while node is not None and (func_node is None or node.id != func_node.id):
-        parent = node.parent
-        if (
-            parent is not None
-            and parent.type in ("for_statement", "while_statement")
-            and node.type == "block"
-        ):
-            if parent.type == "for_statement":
-                left = parent.child_by_field_name("left")
-                loop_vars += [
-                    _text(n)
-                    for n in ([left] if left.type == "identifier" else left.named_children)
-                    if n.type == "identifier"
-                ]
-        if parent is not None and parent.type == "except_clause" and not in_except:
-            in_except = True
-            exception_name, exception_types, reraises, recovers = _except_facts(parent, statement)
-        node = parent
-
-    prev_node, next_node = _block_position(statement)
-    before_kind = None
-    if next_node is not None and next_node.type in ("return_statement", "raise_statement"):
-        before_kind = "return" if next_node.type == "return_statement" else "raise"
-    if owner is not None and owner.type == "except_clause":
-        kind = "except"
-    elif in_except and before_kind is None:
-        kind = "except"
-    elif owner is not None and owner.type == "finally_clause":
-        kind = "finally"
-    elif (
-        func_node is not None
-        and owner is not None
-        and owner.id == func_node.id
-        and (
-            prev_node is None
-            or (
-                prev_node.type == "expression_statement"
-                and prev_node.named_children
-                and prev_node.named_children[0].type == "string"
-                and prev_node.prev_named_sibling is None
-            )
-        )
-    ):
-        kind = "entry"
-    elif before_kind is not None:
-        kind = before_kind
-    elif owner is not None and owner.type == "else_clause":
-        kind = "else"
-    elif loop_vars or (owner is not None and owner.type in ("for_statement", "while_statement")):
-        kind = "loop"
-
+    place = placement(statement, func_node)
+    kind, prev_node, next_node = place.kind, place.previous, place.next
     return_value = raise_value = None
     if next_node is not None and next_node.type == "return_statement" and next_node.named_children:
         return_value = _text(next_node.named_children[0])
@@ -523,13 +564,13 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         function=function,
         names=tuple(names),
         module_names=module_names,
-        loop_variables=tuple(loop_vars),
-        exception_name=exception_name,
-        exception_types=tuple(exception_types),
-        in_except=in_except,
-        reraises=reraises,
-        recovers=recovers,
-        before=before_kind,
+        loop_variables=place.loop_variables,
+        exception_name=place.exception_name,
+        exception_types=place.exception_types,
+        in_except=place.in_except,
+        reraises=place.reraises,
+        recovers=place.recovers,
+        before=place.before,
         next_statement=_text(next_node).split("\n", 1)[0] if next_node is not None else "",
         previous_statement=_text(prev_node).split("\n", 1)[0] if prev_node is not None else "",
         return_value=return_value,

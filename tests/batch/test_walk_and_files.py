@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from logsmith.batch.edits import EditConflict, apply_edits
-from logsmith.batch.ignore_patterns import PatternSet, compile_patterns, excluded
+from logsmith.workspace.ignore_patterns import PatternSet, compile_patterns, excluded
 from logsmith.batch.source_file import UnreadableSource, decode_source
-from logsmith.batch.walk import discover
+from logsmith.workspace.files import discover
 from logsmith.suggestion import TextEdit
 
 

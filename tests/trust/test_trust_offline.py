@@ -68,7 +68,7 @@ ALLOWED_SUBPROCESSES = {
     ("logsmith/model/registry.py", "_download"): ("pip", "download", "--only-binary=:all:"),
     ("logsmith/model/client.py", "_Connection.__init__"): ("logsmith.model.worker",),
     ("logsmith/batch/apply.py", "_git_state"): ("git", "rev-parse", "status"),
-    ("logsmith/batch/walk.py", "_git_files"): ("git", "ls-files"),
+    ("logsmith/workspace/files.py", "_git_files"): ("git", "ls-files"),
     ("logsmith/batch/formats/diff.py", "_git_top"): ("git", "rev-parse"),
 }
 GIT_NETWORK_VERBS = {"fetch", "clone", "pull", "push", "ls-remote", "submodule", "remote"}

@@ -18,8 +18,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logsmith.batch.ignore_patterns import PatternSet, compile_patterns, excluded, is_ignored
 from logsmith.settings import Settings, from_environment, from_pyproject
+from logsmith.workspace.ignore_patterns import PatternSet, compile_patterns, excluded, is_ignored
 
 NEVER_SOURCE = frozenset(
     {
