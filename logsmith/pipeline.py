@@ -244,6 +244,10 @@ def _suggestion(candidate: Candidate, site: LogSite, plan: Plan, request: Reques
         site_kind=site.kind,
         notes=candidate.notes,
         model_pending=candidate.model_pending,
+        neighbours=tuple(
+            f"{n.statement.path}:{n.statement.line + 1}: {n.statement.text}"
+            for n in plan.neighbours
+        ),
     )
 
 

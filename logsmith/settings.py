@@ -40,7 +40,9 @@ class Settings:
     rules: tuple[str, ...] = ()
     """Batch-mode rules to run; empty means all."""
     exclude: tuple[str, ...] = ()
-    """Batch-mode glob patterns to skip, relative to the project root."""
+    """Glob patterns to skip, relative to the project root (batch mode and the project index)."""
+    project_index: bool = True
+    """Index how the workspace's files log and suggest like them; False: read one file only."""
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)

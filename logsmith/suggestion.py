@@ -49,3 +49,6 @@ class Suggestion:
     model_pending: bool = False
     """The model was only short of time here: asked again in a moment (its context read meanwhile),
     it may write a better statement. Editors are told to ask again as the user types."""
+    neighbours: tuple[str, ...] = ()
+    """The project's logged sites this statement followed, best first, each as
+    `path:line: statement` (empty without a project index)."""
