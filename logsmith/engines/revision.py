@@ -144,6 +144,8 @@ def with_arguments(statement: str, wanted: tuple[str, ...]) -> str | None:
         len(words) < 2 and not to_add and not any(placed)
     ):
         return None  # too little would be left: a bare word says less than the model's statement
+    if fstring and not FSTRING_SLOTS.search(text):
+        opener = opener[1:]  # no value left to format: a plain string, not `f"..."`
     keywords = "".join(", " + _segment(line, keyword) for keyword in call.keywords)
     head = line[: call.args[0].col_offset].decode("utf-8")
     return f"{head}{opener}{text}{opener[-1]}{arguments}{keywords})"

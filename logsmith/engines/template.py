@@ -2,9 +2,11 @@
 no model.
 
 A function name is read as "verb object" (`load_config` -> "Loading config", "Failed to load
-config") only when its first word is a verb of the list below. Any other name is not guessed at: the
-message names the function as written ("OSError in low_stock", "Entering quantity") or, where no
-verb is needed, reads its words as a noun phrase ("Low stock").
+config") only when its first word is a verb of the lists below (`cleanup` is "clean up", and so
+are `clean_up` and `cleanUp`). Any other name is not guessed at: the message names the function as
+written ("OSError in low_stock", "Entering quantity") or, where no verb is needed, reads its words
+as a noun phrase ("Low stock"; "Setup time" for `setup_time`, where the one-word phrasal verb is a
+noun before an attribute word).
 """
 
 from __future__ import annotations
@@ -19,29 +21,31 @@ from logsmith.vocabulary import identifier_words
 # Verbs that programmers start function names with, in their base form. A name whose first word is
 # not here (`low_stock`, `quantity`, `setvals`, `f`) is never conjugated.
 VERB_LIST = """
-    abort accept access acquire activate add adjust advance allocate analyse analyze annotate append
-    apply approve archive assert assign attach attempt authenticate authorise authorize await bind
-    block boot bootstrap broadcast build bump calculate call cancel capture catch change check
+    abort accept access acquire activate adapt add adjust advance allocate analyse analyze annotate
+    append apply approve archive assert assign attach attempt authenticate authorise authorize await
+    bind block boot bootstrap broadcast build bump calculate call cancel capture catch change check
     choose clean clear clone close collect combine commit compact compare compile complete compress
-    compute configure confirm connect consume continue convert copy count create daemonise daemonize
-    decide decode decompress decrypt delete deliver deploy dequeue deregister deserialise
-    deserialize destroy detach detect disable discard disconnect dispatch display dispose do
-    download drain drop dump emit enable encode encrypt end enqueue ensure evaluate evict execute
-    expand expire export extend extract fail fetch fill filter finalise finalize find finish fire
-    fix flush fold follow fork format forward free freeze gather generate get grant handle hash hide
-    import increment index initialise initialize insert inspect install invalidate invoke join keep
-    kill launch list listen load lock log make manage map mark match measure merge migrate mount
-    move normalise normalize notify obtain open optimise optimize pack parse patch pause ping place
-    poll pop populate post preload prepare print process produce prune publish pull purge push put
-    query queue raise read reap rebuild receive reconnect record recover redirect reduce refresh
-    register reject release reload remove rename render renew reopen repair replace reply report
-    request reschedule reset resize resolve respond restart restore resume retry return reveal
-    revoke rewrite rotate route run sanitise sanitize save scale scan schedule search seek select
-    send serialise serialize serve set shift show shrink shut sign signal skip sleep sort spawn
-    split start stash stop store stream strip submit subscribe swap switch sync tag terminate
-    throttle toggle touch trace track transfer transform translate trigger trim truncate unbind
-    unlink unload unlock unmount unpack unregister unsubscribe unwrap unzip update upgrade upload
-    upsert use validate verify visit wait wake walk warn watch wrap write yield zip
+    compute configure confirm connect construct consume continue convert copy count create daemonise
+    daemonize decide declare decode decompress decrypt delete deliver deploy dequeue deregister
+    describe deserialise deserialize destroy detach detect disable discard disconnect discover
+    dispatch display dispose do download drain drop dump emit enable encode encrypt end enqueue
+    ensure evaluate evict execute expand expire export extend extract fail fetch fill filter
+    finalise finalize find finish fire fix flush fold follow fork format forward free freeze gather
+    generate get grant handle hash hide import increment index initialise initialize insert inspect
+    install invalidate invoke join keep kill launch list listen load lock log maintain make manage
+    map mark match measure merge migrate monitor mount move normalise normalize notify obtain open
+    optimise optimize pack parse patch pause perform ping place poll pop populate post preload
+    prepare print process produce prune publish pull purge push put query queue raise read reap
+    rebuild receive reconfigure reconnect record recover redirect reduce refresh register
+    reinitialise reinitialize reject release reload remove rename render renew reopen repair replace
+    replay reply report request requeue reschedule reset resize resolve respond restart restore
+    resume retrieve retry return reveal revert revoke rewrite rotate route run sanitise sanitize
+    save scale scan schedule search seek select send serialise serialize serve set shift show shrink
+    shut sign signal skip sleep sort spawn split start stash stop store stream strip submit
+    subscribe swap switch sync tag terminate throttle toggle touch trace track transfer transform
+    translate traverse trigger trim truncate unbind unlink unload unlock unmount unpack unregister
+    unsubscribe unwrap unzip update upgrade upload upsert use validate verify visit wait wake walk
+    warn watch wrap write yield zip
 """
 VERBS = frozenset(VERB_LIST.split())
 # Names written as one word for a verb and its particle, or shortened.
@@ -59,6 +63,7 @@ PHRASAL = {
     "backup": "back up",
     "lookup": "look up",
     "rollback": "roll back",
+    "rollover": "roll over",
     "checkout": "check out",
     "warmup": "warm up",
     "init": "initialise",
@@ -122,6 +127,7 @@ ATTRIBUTES = {
     "url",
     "length",
     "file",
+    "handler",
 }
 IRREGULAR_PAST = {
     "get": "got",
@@ -201,6 +207,10 @@ DOUBLED = {
     "step",
     "snap",
     "trap",
+    "bootstrap",
+    "format",
+    "reset",
+    "transfer",
 }
 # Names that start with one of these are not "verb object" (`on_open`, `from_config`,
 # `is_ready`), nor a noun phrase to write as words ("Is ready" would claim something): a message
@@ -274,6 +284,14 @@ def _verb(word: str) -> str | None:
     return word if word in VERBS else None
 
 
+def _phrasal(words: list[str]) -> list[str]:
+    """`words` with a verb and its particle written apart (`tear_down`, `tearDown`, `look_up`)
+    joined into the one word of the phrasal table."""
+    if len(words) > 1 and words[0] + words[1] in PHRASAL:
+        return [words[0] + words[1], *words[2:]]
+    return words
+
+
 def base(verb: str) -> str:
     return verb
 
@@ -293,9 +311,17 @@ class Subject:
     noun: str | None = None
 
     def phrase(self, form) -> str:
-        """The verbs put in one form (`gerund`, `past` or the base form) with their object."""
+        """The verbs put in one form (`gerund`, `past` or the base form) with their object. A verb
+        after "and" or "or" inside the object takes the form too: `dequeue_job_and_maintain_ttl` ->
+        "Dequeuing job and maintaining ttl" (not a verb that is also a noun: "Getting size and
+        count")."""
         verbs = f" {self.joiner} ".join(form(v) for v in self.verbs)
-        return f"{verbs} {self.thing}".strip()
+        words = self.thing.split()
+        for i in range(1, len(words)):
+            later = _verb(words[i]) if words[i] not in NOUN_TOO else None
+            if words[i - 1] in ("and", "or") and later is not None:
+                words[i] = form(later)
+        return " ".join([verbs, *words])
 
 
 def _run_together(word: str) -> bool:
@@ -323,10 +349,17 @@ def subject_of(site: LogSite) -> Subject | None:
     label = name.strip("_") or name
     if not words:
         return Subject(name=label)
-    if words[0] in VERB_PREFIXES and len(words) > 1 and _verb(words[1]):
+    if words[0] in VERB_PREFIXES and len(words) > 1 and _verb(_phrasal(words[1:])[0]):
         words = words[1:]
+    # `log_level`, `setup_time`, `shutdown_timeout`: a noun before an attribute word
+    # (but `set_up_time` is written as a verb)
+    noun_like = (
+        (words[0] in NOUN_TOO or " " in PHRASAL.get(words[0], ""))
+        and len(words) > 1
+        and words[-1] in ATTRIBUTES
+    )
+    words = _phrasal(words)
     first = _verb(words[0])
-    noun_like = words[0] in NOUN_TOO and len(words) > 1 and words[-1] in ATTRIBUTES
     if first is None or noun_like or _is_property(site.function):
         readable = words[0] not in NOT_VERB_STARTS and (
             len(words) > 1 or (len(words[0]) > 3 and not _run_together(words[0]))

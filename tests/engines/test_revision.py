@@ -36,6 +36,9 @@ from tests.planning.test_variables import at_marker
     # f-strings carry their values in braces
     ('log.debug(f"Fetching {url} from {link.name}")', ("url",), 'log.debug(f"Fetching {url}")'),
     ('log.debug(f"Fetching {url}")', ("url", "size"), 'log.debug(f"Fetching {url}, size={size}")'),
+    # an f-string left with no value is a plain string: no `f` prefix without a field
+    ('log.debug(f"Loaded config from {path}")', (), 'log.debug("Loaded config")'),
+    ('log.debug(F"Loaded all rows: {path}")', (), 'log.debug("Loaded all rows")'),
     # non-ASCII text before the call's parts
     ('log.debug("Müller %s für %s", a, b)', ("b",), 'log.debug("Müller für %s", b)'),
     # a value logged twice keeps its first slot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
@@ -92,6 +93,70 @@ LOOP = ["    for line in path:", "        # here", "        print(line)"]
     ("real_add_job", OTHER, "In real_add_job"),
 ])
 def test_only_known_verbs_are_conjugated(function, body, expected):
+    assert message_in(function, body) == expected
+
+
+@pytest.mark.parametrize(("verb", "ing", "ed"), [
+    # a last consonant after one stressed vowel doubles ("Stoping", "Reseting", "Formated")
+    ("stop", "stopping", "stopped"),
+    ("run", "running", "ran"),
+    ("bootstrap", "bootstrapping", "bootstrapped"),
+    ("format", "formatting", "formatted"),
+    ("reset", "resetting", "reset"),
+    ("transfer", "transferring", "transferred"),
+    # not after an unstressed one
+    ("open", "opening", "opened"),
+    ("deliver", "delivering", "delivered"),
+    ("monitor", "monitoring", "monitored"),
+    # a silent e goes, ie becomes y ("Diing"), ee stays
+    ("retrieve", "retrieving", "retrieved"),
+    ("die", "dying", "died"),
+    ("free", "freeing", "freed"),
+    ("use", "using", "used"),
+    # a phrasal verb: its first word takes the form
+    ("shut down", "shutting down", "shut down"),
+    ("tear down", "tearing down", "tore down"),
+    ("roll over", "rolling over", "rolled over"),
+])
+def test_gerund_and_past_are_spelled_right(verb, ing, ed):
+    assert (template.gerund(verb), template.past(verb)) == (ing, ed)
+
+
+@pytest.mark.parametrize(("function", "body", "expected"), [
+    # the spelling reaches the message
+    ("bootstrap_cluster", ENTRY, "Bootstrapping cluster"),
+    ("reset_stream", ENTRY, "Resetting stream"),
+    ("format_args", RETURN, "Formatted args"),
+    # a phrasal verb written as two words or in camelCase is the same verb
+    # ("Tear down", "Entering look_up_user")
+    ("tear_down", ENTRY, "Tearing down"),
+    ("tearDown", RETURN, "Tore down"),
+    ("look_up_user", EXCEPT, "Failed to look up user"),
+    ("_do_tear_down", ENTRY, "Tearing down"),
+    ("_do_rollover", ENTRY, "Rolling over"),
+    # written as one word before an attribute word it is a noun ("Setting up time", "Logging in url");
+    # written as two words it stays a verb
+    ("setup_time", OTHER, "Setup time"),
+    ("shutdown_timeout", ENTRY, "Entering shutdown_timeout"),
+    ("login_url", EXCEPT, "OSError in login_url"),
+    ("set_up_time", ENTRY, "Setting up time"),
+    ("_signal_handler", OTHER, "Signal handler"),
+    # a verb after "and" takes the same form ("Dequeuing job and maintain ttl"); a noun does not
+    ("dequeue_job_and_maintain_ttl", ENTRY, "Dequeuing job and maintaining ttl"),
+    ("dequeue_job_and_maintain_ttl", RETURN, "Dequeued job and maintained ttl"),
+    ("dequeue_job_and_maintain_ttl", EXCEPT, "Failed to dequeue job and maintain ttl"),
+    ("load_config_and_setup", ENTRY, "Loading config and setting up"),
+    ("get_size_and_count", ENTRY, "Getting size and count"),
+    # verbs that start real function names, never a noun phrase ("Retrieve credentials")
+    ("retrieve_credentials", EXCEPT, "Failed to retrieve credentials"),
+    ("declare_topic_consumer", OTHER, "Declaring topic consumer"),
+    # names with digits and dunder methods
+    ("getHTTP2Settings", RETURN, "Got http2 settings"),
+    ("copy2_safe", OTHER, "In copy2_safe"),
+    ("__enter__", EXCEPT, "OSError in __enter__"),
+    ("__call__", ENTRY, "Entering __call__"),
+])
+def test_verbs_are_spelled_and_phrasal_verbs_read_whatever_their_spelling(function, body, expected):
     assert message_in(function, body) == expected
 
 
@@ -187,3 +252,78 @@ def test_a_lower_case_house_style_keeps_the_class_name_as_written():
     lines[row] = "        "
     found = logsmith.suggest("\n".join(lines), row, 8, settings=Settings(use_model=False))
     assert '"OSError in quantity' in found[-1].statement
+
+
+def message_at_marker(source: str) -> ast.Call:
+    """The template's statement at the `#HERE` line of `source`, parsed."""
+    source = textwrap.dedent(source)
+    lines = source.split("\n")
+    row = next(i for i, text in enumerate(lines) if "#HERE" in text)
+    column = lines[row].index("#HERE")
+    lines[row] = " " * column
+    found = logsmith.suggest("\n".join(lines), row, column, settings=Settings(use_model=False))
+    call = ast.parse(found[-1].statement).body[0].value
+    assert isinstance(call, ast.Call)
+    return call
+
+
+SYNCER = """
+    import logging
+
+
+    class Syncer:
+        def __init__(self):
+            self.log = logging.getLogger(__name__)
+
+        def setvals(self, vals):
+            try:
+                self.vals = dict(vals)
+            except Exception:
+                {setvals}
+                raise
+
+        def cleanup_sync(self, name):
+            {cleanup}
+            self.vals.pop(name)
+"""
+
+
+def test_a_run_together_name_and_a_phrasal_verb_in_whole_statements():
+    # once "Failed to setvals" and "Cleanuping sync %s"
+    failed = message_at_marker(SYNCER.format(setvals="#HERE", cleanup="pass"))
+    assert ast.unparse(failed.func) == "self.log.exception"
+    assert failed.args[0].value == "Exception in setvals"
+    cleaning = message_at_marker(SYNCER.format(setvals="pass", cleanup="#HERE"))
+    assert cleaning.args[0].value.startswith("Cleaning up sync")
+
+
+@pytest.mark.parametrize("house", [
+    'log.info("parsing {}".format(text))',
+    'log.info(f"parsing {text}")',
+    'log.info("parsing %s" % text)',
+    'log.info("parsing %s", text)',
+])
+def test_a_message_without_values_is_one_plain_string_in_every_house_style(house):
+    call = message_at_marker(f"""
+        import logging
+        log = logging.getLogger(__name__)
+
+
+        def parse(text):
+            {house}
+
+
+        class UnknownKeyType(Exception):
+            pass
+
+
+        def from_line(line):
+            try:
+                return parse(line)
+            except UnknownKeyType:
+                #HERE
+                return None
+        """)
+    # no `"...".format()`, `f"..."` or `"..." % ()` around a message with nothing to format
+    assert len(call.args) == 1 and not call.keywords
+    assert isinstance(call.args[0], ast.Constant) and call.args[0].value == "UnknownKeyType in from_line"
