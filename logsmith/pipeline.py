@@ -15,11 +15,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from logsmith.engines import template
+from logsmith.engines import neighbour, template
 from logsmith.engines.revision import reconcile
 from logsmith.engines.statement import InvalidStatement, check, checked_call, render, used_names
 from logsmith.planning.house_style import HouseStyle, find_project_root, house_style, project_style
-from logsmith.planning.neighbours import neighbours_of
+from logsmith.planning.neighbours import HABITS, neighbours_of
 from logsmith.planning.plan import Plan, make_plan
 from logsmith.settings import Settings, from_environment
 from logsmith.suggestion import Suggestion, TextEdit
@@ -191,11 +191,33 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
                     statement, outcome.source, tuple(written.notes) + ((note,) if note else ())
                 )
             )
+    adapted = _adapted(site, plan)
+    if adapted is not None:
+        written.candidates.append(
+            dataclasses.replace(
+                adapted,
+                notes=tuple(written.notes) + adapted.notes,
+                model_pending=written.model_pending,
+            )
+        )
     fallback = render(plan, template.message(site, plan))
     written.candidates.append(
         Candidate(fallback, "template", tuple(written.notes), written.model_pending)
     )
     return written
+
+
+def _adapted(site: LogSite, plan: Plan) -> Candidate | None:
+    """The statement of the project's site most like this one, adapted here (nothing when the
+    user has started the message: the template keeps their words)."""
+    if site.typed.message is not None:
+        return None
+    chosen = neighbour.chosen(plan, HABITS.adapt_min_score)
+    statement = neighbour.statement_from(chosen, site, plan) if chosen is not None else None
+    if chosen is None or statement is None:
+        return None
+    place = f"{chosen.statement.path}:{chosen.statement.line + 1}"
+    return Candidate(statement, "neighbour", (f"adapted from {place}: {chosen.statement.text}",))
 
 
 def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Candidate]:
@@ -218,10 +240,12 @@ def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Cand
 def rank(
     candidates: list[Candidate], site: LogSite, plan: Plan, request: Request
 ) -> list[Suggestion]:
-    """Stage 5: the model's statement first (it read the code around the site; the template only its
-    names), then the template's; a statement written twice is offered once."""
+    """Stage 5: the model's statement first (it read the code around the site), then the project's
+    statement adapted (a developer's words), then the template's (only the site's names); a
+    statement written twice is offered once."""
+    order = {"neighbour": 1, "template": 2}
     ranked: list[Candidate] = []
-    for candidate in sorted(candidates, key=lambda candidate: candidate.source == "template"):
+    for candidate in sorted(candidates, key=lambda candidate: order.get(candidate.source, 0)):
         if all(candidate.statement != kept.statement for kept in ranked):
             ranked.append(candidate)
     return [_suggestion(candidate, site, plan, request) for candidate in ranked]

@@ -17,6 +17,10 @@ class TextEdit:
     new_text: str
 
 
+INSTANT_SOURCES = frozenset({"template", "neighbour"})
+"""The engines that need no model: the template, and a project neighbour's statement adapted."""
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """One complete log statement proposed at a position, with the edits that apply it."""
@@ -37,7 +41,8 @@ class Suggestion:
     variables: tuple[str, ...] = ()
     """Names (or dotted attributes) used as arguments, in order."""
     source: str = "template"
-    """`template`, or the model id that wrote the message."""
+    """`template`, `neighbour` (a statement of the project adapted) or the model id that wrote
+    the message."""
     latency_ms: float = 0.0
     """Wall time spent producing this suggestion."""
     reason: str = ""
@@ -52,3 +57,8 @@ class Suggestion:
     neighbours: tuple[str, ...] = ()
     """The project's logged sites this statement followed, best first, each as
     `path:line: statement` (empty without a project index)."""
+
+    @property
+    def by_model(self) -> bool:
+        """Whether the local model wrote the statement."""
+        return self.source not in INSTANT_SOURCES

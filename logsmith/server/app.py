@@ -241,7 +241,7 @@ class LogsmithServer(LanguageServer):
         suggestions, lines = result
         if not suggestions:
             return None
-        if suggestions[0].source == "template":  # the model ran out of time: let it finish reading
+        if not suggestions[0].by_model:  # the model ran out of time: let it finish reading
             self.warm_later(document, line, column, 0.0)
         if channel == "inline":
             suggestions = suggestions[:1]  # one ghost text: the one the editor displays

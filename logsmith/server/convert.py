@@ -49,11 +49,10 @@ def explanation(suggestion: Suggestion) -> str:
     parts = [
         suggestion.reason or f"A {suggestion.level} statement for this {suggestion.site_kind} site."
     ]
-    written_by = (
-        "the template engine"
-        if suggestion.source == "template"
-        else f"the local model {suggestion.source}"
-    )
+    written_by = {
+        "template": "the template engine",
+        "neighbour": "adapting a statement of this project",
+    }.get(suggestion.source, f"the local model {suggestion.source}")
     parts.append(f"Written by {written_by} in {suggestion.latency_ms:.0f} ms.")
     parts += [f"Note: {note}" for note in suggestion.notes]
     return "\n\n".join(parts)

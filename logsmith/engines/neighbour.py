@@ -1,0 +1,134 @@
+"""The instant engine of a project index: the statement a developer wrote at the project's site
+most like this one, adapted to it. Its words are kept; each of its values is bound again to a
+value valid at the cursor (the same name, the handled exception, a value with the same last name)
+or left out with its slot; the plan's logger, level and format are used. It needs no model, so the
+first answer at a new site is already in the project's words; it is checked like every candidate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from logsmith.engines.statement import _escape, render
+from logsmith.planning.plan import Plan
+from logsmith.syntax.site import LogSite
+from logsmith.workspace.retrieval import Neighbour
+
+# Text left dangling where a value was taken out: "for ", ": ", "(", "='"...
+DANGLING_END = re.compile(r"[\s:=,(\[{'\"-]+$")
+DANGLING_START = re.compile(r"^[\s)\]}'\",.]+(?=\S)")
+EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|''|\"\"")
+
+
+def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
+    """The value valid at the cursor that stands for the neighbour's `value`, or None."""
+    offered = set(plan.candidates)
+    if site.exception_name and value == neighbour.statement.exception_name:
+        return site.exception_name
+    if value in offered:
+        return value
+    last = value.rsplit(".", 1)[-1]
+    if not last.isidentifier():
+        return None
+    same_name = [c for c in plan.candidates if c.rsplit(".", 1)[-1] == last]
+    return same_name[0] if same_name else None
+
+
+def _joined(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Text parts merged and tidied where a value was taken out."""
+    merged: list[tuple[str, str]] = []
+    for kind, text in parts:
+        if kind == "text" and merged and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + text)
+        else:
+            merged.append((kind, text))
+    return merged
+
+
+def adapted_parts(
+    neighbour: Neighbour, site: LogSite, plan: Plan
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The neighbour's message parts with its values bound again at the site; a slot with no
+    counterpart takes one of the plan's values not used yet, else is taken out with the text that
+    only introduced it. Returns the parts and the names used."""
+    parts: list[tuple[str, str]] = []
+    used: list[str] = []
+    values = [text for kind, text in neighbour.statement.parts if kind == "value"]
+    bound = [rebound(v, neighbour, site, plan) for v in values]
+    spare = [v for v in plan.arguments if v not in bound]
+    at = 0
+    for kind, text in neighbour.statement.parts:
+        if kind == "text":
+            parts.append(("text", text))
+            continue
+        value = bound[at]
+        at += 1
+        if value is None and spare:
+            value = spare.pop(0)
+        if value is None or value in used:
+            if parts and parts[-1][0] == "text":
+                parts[-1] = ("text", DANGLING_END.sub("", parts[-1][1]))
+            parts.append(("drop", ""))
+            continue
+        parts.append(("value", value))
+        used.append(value)
+    tidy: list[tuple[str, str]] = []
+    for index, (kind, text) in enumerate(parts):
+        if kind == "drop":
+            continue
+        if kind == "text" and index and parts[index - 1][0] == "drop":
+            text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
+        tidy.append((kind, EMPTY_PAIRS.sub("", text) if kind == "text" else text))
+    merged = _joined(tidy)
+    if merged and merged[-1][0] == "text":
+        merged[-1] = ("text", merged[-1][1].rstrip())
+    return merged, used
+
+
+def _slot(value: str, message_format: str) -> str:
+    return {"fstring": "{" + value + "}", "format": "{}"}.get(message_format, "%s")
+
+
+def statement_from(neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
+    """The neighbour's statement written at `site` with `plan`'s logger, level and format, or None
+    when nothing of its message is left."""
+    parts, used = adapted_parts(neighbour, site, plan)
+    words = " ".join(text for kind, text in parts if kind == "text").strip()
+    if not re.search(r"[A-Za-z]{2}", words):
+        return None
+    q, fmt = plan.quote, plan.message_format
+    if fmt == "event":
+        return render(dataclasses.replace(plan, variables=tuple(used), exception=None), words)
+    text = ""
+    for kind, piece in parts:
+        if kind == "value":
+            text += _slot(piece, fmt)
+            continue
+        piece = _escape(piece, q)
+        if used and fmt == "percent":
+            piece = piece.replace("%", "%%")
+        elif used and fmt in ("fstring", "format"):
+            piece = piece.replace("{", "{{").replace("}", "}}")
+        text += piece
+    call = f"{plan.logger}.{plan.level}"
+    keywords = [k for k in neighbour.statement.keywords if site.in_except or "exc_info" not in k]
+    tail = "".join(", " + k for k in keywords) if plan.framework == "logging" else ""
+    if not used:
+        return f"{call}({q}{text}{q}{tail})"
+    if fmt == "fstring":
+        return f"{call}(f{q}{text}{q}{tail})"
+    if fmt == "format":
+        return f"{call}({q}{text}{q}.format({', '.join(used)}){tail})"
+    return f"{call}({q}{text}{q}{''.join(', ' + v for v in used)}{tail})"
+
+
+def chosen(plan: Plan, min_score: float) -> Neighbour | None:
+    """The neighbour to adapt: the best of those that use the planned level among the first three,
+    else the best; none when even the best is less like the site than `min_score`."""
+    if not plan.neighbours or plan.neighbours[0].score < min_score:
+        return None
+    for neighbour in plan.neighbours[:3]:
+        if neighbour.statement.level == plan.level:
+            return neighbour
+    return plan.neighbours[0]
