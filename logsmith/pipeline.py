@@ -2,9 +2,10 @@
 (server, batch, eval) goes through.
 
 Each stage is a function below, in that order: `analyse` reads the site at the cursor (or takes the
-one the caller already read), `plan_for` plans the statement, `write` asks the engines (the model
-within the budget, the template always), `checked` keeps what passes every check, `rank` orders
-what is left into suggestions.
+one the caller already read), `plan_for` plans the statement (with the project's logged sites most
+like this one when a project index is given), `write` asks the engines (the model within the
+budget; a neighbour's statement adapted, when there is a neighbour; the template always),
+`checked` keeps what passes every check, `rank` orders what is left into suggestions.
 """
 
 from __future__ import annotations
@@ -58,6 +59,26 @@ def site_at(
 ) -> LogSite:
     """The log site at a position (see `logsmith.syntax.site.LogSite`)."""
     return _site_at(_document(source, document), line, character)
+
+
+def model_context(
+    document: ParsedDocument,
+    line: int,
+    character: int,
+    *,
+    path=None,
+    project: ProjectIndex | None = None,
+) -> str | None:
+    """The part of the model's prompt at (line, character) that stays the same while the user
+    types there, neighbours of the project index included: what to warm the model with while the
+    user pauses. None outside functions (nothing to warm for)."""
+    from logsmith.engines import model_engine
+
+    site = _site_at(document, line, character)
+    if site.function is None:
+        return None
+    neighbours = neighbours_of(project, site, document, path)
+    return model_engine.context_for(document, site, facts_of(document), neighbours)
 
 
 def style_for(facts: FileFacts, path, settings: Settings) -> HouseStyle:

@@ -1,0 +1,184 @@
+"""The neighbour engine: a statement of the project's most similar site, adapted to the cursor's
+(its words kept, its values bound again or left out, the plan's logger, level and format), and
+its place among the suggestions."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import logsmith
+from logsmith.workspace.index import ProjectIndex
+
+NEIGHBOUR = textwrap.dedent(
+    """\
+    import logging
+
+    log = logging.getLogger(__name__)
+
+
+    def write_cache(fn_, data):
+        try:
+            with open(fn_, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            log.error("Unable to write to cache file %s. Check permissions.", fn_)
+    """
+)
+
+
+def site_file(body: str) -> str:
+    """A file around `body`, whose `#CURSOR` marks the blank line asked at (its indent kept)."""
+    text = "import logging\n\nlog = logging.getLogger(__name__)\n\n\n" + textwrap.dedent(body)
+    return text.replace("#CURSOR", "")
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGSMITH_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "cache.py").write_text(NEIGHBOUR, encoding="utf-8")
+
+    def index_with(name: str, text: str) -> ProjectIndex:
+        (root / name).write_text(text, encoding="utf-8")
+        index = ProjectIndex(root)
+        index.build()
+        return index
+
+    return root, index_with
+
+
+def first(source: str, line: int, root, index, style=None):
+    settings = logsmith.Settings(use_model=False, style=style)
+    column = len(source.split("\n")[line])
+    return logsmith.suggest(
+        source, line, column, path=str(root / "site.py"), settings=settings, project=index
+    )
+
+
+def test_the_first_answer_is_in_the_projects_words_with_values_bound_here(workspace):
+    root, index_with = workspace
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    found = first(source, 10, root, index)
+    top = found[0]
+    assert top.source == "neighbour"
+    assert top.statement == 'log.error("Unable to write to cache file %s. Check permissions.", fn_)'
+    assert top.neighbours and top.neighbours[0].startswith("cache.py:11: ")
+    assert "Followed" in top.reason and "cache.py:11" in top.reason
+    assert any(s.source == "template" for s in found)  # the template is still offered after it
+
+
+def test_a_value_with_no_counterpart_takes_the_plans_value_or_leaves_with_its_words(workspace):
+    root, index_with = workspace
+    source = site_file(
+        """\
+        def save_rows(rows):
+            try:
+                store(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    top = first(source, 9, root, index)[0]
+    assert top.source == "neighbour"
+    assert top.statement.startswith('log.error("Unable to write to cache file')
+    assert "fn_" not in top.statement  # not bound here: never logged
+    compile(top.statement, "<statement>", "exec")
+
+
+@pytest.mark.parametrize(
+    "style, expected",
+    [
+        ("fstring", 'log.error(f"Unable to write to cache file {fn_}. Check permissions.")'),
+        ("format", 'log.error("Unable to write to cache file {}. Check permissions.".format(fn_))'),
+    ],
+)
+def test_the_adapted_statement_takes_the_files_format(workspace, style, expected):
+    root, index_with = workspace
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    top = first(source, 10, root, index, style=style)[0]
+    assert top.statement == expected
+
+
+def test_without_an_index_nothing_changes(workspace):
+    root, index_with = workspace
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    found = first(source, 10, root, None)
+    assert all(s.source == "template" for s in found)
+    assert all(not s.neighbours for s in found)
+
+
+def test_words_the_user_typed_are_kept_over_the_neighbours(workspace):
+    root, index_with = workspace
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                log.error("Could not
+        """
+    )
+    index = index_with("site.py", source)
+    found = first(source, 10, root, index)
+    assert found[0].source == "template"
+    assert found[0].statement.startswith('log.error("Could not')
+
+
+def test_percent_signs_and_braces_of_the_neighbours_words_stay_literal(workspace):
+    root, index_with = workspace
+    (root / "cache.py").write_text(
+        NEIGHBOUR.replace(
+            '"Unable to write to cache file %s. Check permissions."',
+            '"Disk 100%% full {not a slot} writing %s"',
+        ),
+        encoding="utf-8",
+    )
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    top = first(source, 10, root, index)[0]
+    assert top.statement == 'log.error("Disk 100%% full {not a slot} writing %s", fn_)'
+    fstring = first(source, 10, root, index, style="fstring")[0]
+    assert fstring.statement == 'log.error(f"Disk 100% full {{not a slot}} writing {fn_}")'
