@@ -61,26 +61,6 @@ def site_at(
     return _site_at(_document(source, document), line, character)
 
 
-def model_context(
-    document: ParsedDocument,
-    line: int,
-    character: int,
-    *,
-    path=None,
-    project: ProjectIndex | None = None,
-) -> str | None:
-    """The part of the model's prompt at (line, character) that stays the same while the user
-    types there, neighbours of the project index included: what to warm the model with while the
-    user pauses. None outside functions (nothing to warm for)."""
-    from logsmith.engines import model_engine
-
-    site = _site_at(document, line, character)
-    if site.function is None:
-        return None
-    neighbours = neighbours_of(project, site, document, path)
-    return model_engine.context_for(document, site, facts_of(document), neighbours)
-
-
 def style_for(facts: FileFacts, path, settings: Settings) -> HouseStyle:
     """The house style of the file, or of its project when the file has no log statement yet."""
     project = None
@@ -261,12 +241,13 @@ def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Cand
 def rank(
     candidates: list[Candidate], site: LogSite, plan: Plan, request: Request
 ) -> list[Suggestion]:
-    """Stage 5: the model's statement first (it read the code around the site), then the project's
-    statement adapted (a developer's words), then the template's (only the site's names); a
+    """Stage 5: the project's statement adapted (a developer's words at the site most like this
+    one; on the development split as often acceptable as the model's, and there at once), then the
+    model's (it read the code around the site), then the template's (only the site's names); a
     statement written twice is offered once."""
-    order = {"neighbour": 1, "template": 2}
+    order = {"neighbour": 0, "template": 2}
     ranked: list[Candidate] = []
-    for candidate in sorted(candidates, key=lambda candidate: order.get(candidate.source, 0)):
+    for candidate in sorted(candidates, key=lambda candidate: order.get(candidate.source, 1)):
         if all(candidate.statement != kept.statement for kept in ranked):
             ranked.append(candidate)
     return [_suggestion(candidate, site, plan, request) for candidate in ranked]
