@@ -1,11 +1,21 @@
 """The adoption benchmark: each corpus case through the real language server, driven the way an
 editor drives it, and through the three baselines, in one run.
 
-For each case (the held-out and dev splits interleaved, each in its fixed order):
+For each case (the held-out and dev splits interleaved, each in its fixed order; run project by
+project):
 
-1. **template engine alone**: `logsmith.suggest(..., Settings(use_model=False))` on the masked file.
-2. **logsmith, through `logsmith serve`** (one server for the whole run, default settings, the default
-   model, started and loaded first): the editor opens the file as it was before the developer wrote
+1. **template engine alone**: `logsmith.suggest(..., Settings(use_model=False))` on the masked file,
+   without and with the index of the case's project (`template`, `template_index`).
+2. **logsmith, through `logsmith serve`**: the workspace folder (rootUri) is the case's project tree
+   (eval.bench.workspace), so the cases run project by project, and each project gets two servers
+   (default settings, the default model, started and loaded first): one with `projectIndex: false`
+   in its initializationOptions (`logsmith_inline`, `logsmith_completion`) and one that indexes
+   the project itself (`logsmith_inline_index`, `logsmith_completion_index`; skipped with
+   `--no-project-index`). Before the first case of a project the runner waits for the indexing
+   server's `$/progress` end (a progress that names the index), at most `--index-timeout`
+   seconds; a server that reports no index progress within INDEX_GRACE_S is noted and used as it
+   is. Each server has its own model worker, so neither finds the other's site in its cache. In
+   each server the editor opens the file as it was before the developer wrote
    the statement (its lines removed), pauses, presses Enter at the end of the line above (an indented
    empty line appears), pauses, invokes inline completion there; then types the logger, and a
    keystroke later the dot, and takes the completion list. The top item of each answer is scored.
@@ -20,7 +30,8 @@ For each case (the held-out and dev splits interleaved, each in its fixed order)
 Resident memory of the server process plus its model worker is sampled from /proc all along; the
 CPU time of the server tree is read per case. One JSON row per case goes to `suite-cases.jsonl`
 (a stopped run resumes where it stopped; `--fresh` starts over), one record per session to
-`suite-run.json`; `eval.report.files` turns them into report.json / report.md / report.html.
+`suite-run.json` (every server started: its memory, model load and index wait; the audit stores of
+both kinds of server); `eval.report.files` turns them into report.json / report.md / report.html.
 
     .venv/bin/python -m eval.bench.adoption --limit 5 --out /tmp/suite
 """
@@ -42,7 +53,7 @@ from pathlib import Path
 import logsmith
 from eval import metrics
 from eval.bench import engine as bench_engine
-from eval.bench import llama_vim, machine, process_stats
+from eval.bench import llama_vim, machine, process_stats, workspace
 from eval.bench.editor_client import Editor, server_command, utf16_length
 from eval.bench.unconstrained import UnconstrainedModel
 from eval.checks import scope
@@ -56,6 +67,13 @@ REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 REQUEST_TIMEOUT_S = 60.0
 MODEL_LOAD_TIMEOUT_S = 300.0
 IDLE_TIMEOUT_S = 6.0
+INDEX_TIMEOUT_S = 300.0
+"""Longest wait for a server's project index before the first case of a project."""
+INDEX_GRACE_S = 10.0
+"""A server that has not begun reporting its index this long after its model was ready is taken
+not to report one."""
+SERVER_KINDS = ("plain", "index")
+"""The servers of a project: without the project index, with it."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,9 @@ class Options:
     """Between typing the logger and the dot."""
     prefix_lines: int = llama_vim.PREFIX_LINES
     suffix_lines: int = llama_vim.SUFFIX_LINES
+    project_index: bool = True
+    """Also run every case through a server that indexes the project (and the template with it)."""
+    index_timeout_s: float = INDEX_TIMEOUT_S
 
 
 def select_cases(limit: int | None, splits: tuple[str, ...]) -> list[tuple[str, corpus.LogCase]]:
@@ -91,6 +112,15 @@ def select_cases(limit: int | None, splits: tuple[str, ...]) -> list[tuple[str, 
             if queue:
                 chosen.append(queue.pop(0))
     return chosen
+
+
+def by_project(chosen: list[tuple[str, corpus.LogCase]]) -> list[tuple[str, corpus.LogCase]]:
+    """The same (split, case) pairs, each project's together (its servers start once), projects in
+    the order they first appear and each project's cases in their order."""
+    groups: dict[tuple[str, str], list] = {}
+    for split, case in chosen:
+        groups.setdefault((case.project, case.version), []).append((split, case))
+    return [pair for group in groups.values() for pair in group]
 
 
 def score(result: dict, masked: corpus.MaskedCase, setup_texts=()) -> dict:
@@ -111,9 +141,13 @@ def _failure(started: float, exc: BaseException) -> dict:
 class ServerSession:
     """`logsmith serve` over stdio with the default model, watched from /proc, driven like an editor."""
 
-    def __init__(self, options: Options, home: Path):
+    def __init__(self, options: Options, home: Path, root: Path | None = None, kind: str = "plain"):
         self.options = options
         self.home = home
+        self.root = root
+        """The workspace folder the server is started in (rootUri); the home folder when None."""
+        self.kind = kind
+        """`plain` (projectIndex off) or `index` (the server indexes its workspace folder)."""
         env = {k: v for k, v in os.environ.items() if k != "LOGSMITH_NO_MODEL"}
         env["LOGSMITH_HOME"] = str(home)
         if options.model:
@@ -122,11 +156,13 @@ class ServerSession:
         self.tree: process_stats.ProcessTree | None = None
         self.watch: process_stats.MemoryWatch | None = None
         self.model_load_s: float | None = None
+        self.index: dict | None = None
+        """How the wait for the server's project index ended (index servers only)."""
 
     async def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        await self.editor.start(self.home)
+        await self.editor.start(self.root or self.home, {"projectIndex": self.kind == "index"})
         self.tree = process_stats.ProcessTree(self.editor.pid)
         self.watch = process_stats.MemoryWatch(self.tree).start()
         try:
@@ -136,6 +172,12 @@ class ServerSession:
                                f"({self.editor.model_state or 'no progress reported'}; "
                                f"{'; '.join(self.editor.messages) or 'no message'})") from None
         self.model_load_s = time.perf_counter() - started
+        if self.kind == "index":
+            self.index = await self.editor.wait_for_index(self.options.index_timeout_s, INDEX_GRACE_S)
+            if self.index["state"] != "ready":
+                print(f"the server's project index of {self.root}: {self.index['state']} after "
+                      f"{self.index['wait_s']:.0f} s ({self.index['message'] or 'no message'}); going on",
+                      file=sys.stderr)
 
     def alive(self) -> bool:
         server = getattr(self.editor.client, "_server", None)
@@ -234,6 +276,74 @@ class ServerSession:
         return figures
 
 
+def merged_figures(records: list[dict]) -> dict:
+    """The memory and CPU figures of several servers of one kind, one after the other: the highest
+    peak, every process, the summed CPU time."""
+    def highest(key):
+        values = [r[key] for r in records if r.get(key)]
+        return max(values) if values else None
+
+    cpu = [r["cpu_s"] for r in records if r.get("cpu_s") is not None]
+    return {"peak_rss_bytes": highest("peak_rss_bytes"), "high_water_bytes": highest("high_water_bytes"),
+            "processes": {pid: p for r in records for pid, p in (r.get("processes") or {}).items()},
+            "samples": sum(r.get("samples") or 0 for r in records), "cpu_s": sum(cpu) if cpu else None,
+            "servers": len(records)}
+
+
+class ProjectServers:
+    """The language servers of the project being run, started in its workspace folder: `plain`
+    (projectIndex off) and, unless the options say otherwise, `index`. A new project stops them
+    and starts its own; each kind keeps one home (its audit store) for the whole run."""
+
+    def __init__(self, options: Options, out: Path):
+        self.options = options
+        self.kinds = SERVER_KINDS if options.project_index else ("plain",)
+        self.homes = {kind: out / "raw" / ("server-home" if kind == "plain" else f"server-home-{kind}")
+                      for kind in SERVER_KINDS}
+        self.root: Path | None = None
+        self.sessions: dict[str, ServerSession] = {}
+        self.records: list[dict] = []
+        """One per server started: kind, workspace, model load, index wait, memory and CPU."""
+
+    async def use(self, root: Path) -> dict[str, ServerSession]:
+        """The servers of the workspace folder `root`, started (and waited for) on first use."""
+        if root == self.root and self.sessions:
+            return self.sessions
+        await self.stop()
+        self.root = root
+        for kind in self.kinds:
+            session = ServerSession(self.options, self.homes[kind], root, kind)
+            self.sessions[kind] = session  # stopped by stop() even when its start fails
+            await session.start()
+            print(f"{kind} server ready in {session.model_load_s:.1f} s (pid {session.editor.pid}, workspace "
+                  f"{root.name})" + (f", index {session.index['state']} after {session.index['wait_s']:.1f} s"
+                                     if session.index else ""), file=sys.stderr)
+        return self.sessions
+
+    def alive(self) -> bool:
+        return all(session.alive() for session in self.sessions.values())
+
+    async def stop(self) -> None:
+        for kind, session in self.sessions.items():
+            figures = await session.stop()
+            self.records.append({"kind": kind, "workspace": self.root.name if self.root else None,
+                                 "model_load_s": session.model_load_s, "index": session.index, **figures})
+        self.sessions = {}
+
+    def summary(self) -> dict:
+        """What the session record keeps: per kind, the merged figures; the first model load; the
+        index waits; every server started."""
+        found = {"servers": [{k: v for k, v in r.items() if k not in ("processes", "samples")}
+                             for r in self.records]}
+        for kind in SERVER_KINDS:
+            records = [r for r in self.records if r["kind"] == kind]
+            if records:
+                found["server" if kind == "plain" else f"server_{kind}"] = merged_figures(records)
+        loads = [r["model_load_s"] for r in self.records if r.get("model_load_s")]
+        found["model_load_s"] = loads[0] if loads else None
+        return found
+
+
 def audit_summary(home: Path) -> dict | None:
     """`logsmith report`'s figures over the server's audit store (None when there is none)."""
     from logsmith.audit.report import outcomes, summarize
@@ -271,8 +381,8 @@ class Baselines:
         self.llamavim = llama_vim.BaselineModel(choice, prefix_lines=options.prefix_lines,
                                                suffix_lines=options.suffix_lines)
 
-    def template(self, masked: corpus.MaskedCase, path: Path) -> dict:
-        return bench_engine.ask_logsmith(masked, path, self.template_settings)
+    def template(self, masked: corpus.MaskedCase, path: Path, project=None) -> dict:
+        return bench_engine.ask_logsmith(masked, path, self.template_settings, project)
 
     def models(self, masked: corpus.MaskedCase, path: Path) -> dict:
         results = {"unconstrained": _timed_call(
@@ -293,26 +403,40 @@ class Baselines:
         self.llamavim.close()
 
 
-async def run_one(server: ServerSession, models: Baselines, split: str, case: corpus.LogCase) -> dict:
+async def run_one(servers: ProjectServers, models: Baselines, split: str, case: corpus.LogCase,
+                  indexes: workspace.Indexes | None = None) -> dict:
     path, source = corpus.case_source(case)
     masked = corpus.mask(source, case)
     started = time.perf_counter()
+    sessions = await servers.use(workspace.project_root(case))
     template = await asyncio.to_thread(models.template, masked, path)
     score(template, masked)
-    inline, completion, figures = await server.run_case(case, path, source, masked,
-                                                        template.get("additional_edits") or [])
-    results = {"logsmith_inline": inline, "logsmith_completion": completion, "template": template}
+    results = {"template": template}
+    row = {"split": split,
+           "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,
+                    "file": case.file, "line": case.line, "function": case.function},
+           "expected": masked.expected}
+    if indexes is not None:
+        built = await asyncio.to_thread(indexes.for_case, case)
+        indexed = score(await asyncio.to_thread(models.template, masked, path, built.index), masked)
+        indexed["own_site_neighbour"] = bench_engine.own_site_neighbour(
+            indexed, case, Path(path).absolute().relative_to(built.root).as_posix())
+        results["template_index"] = indexed
+        row["index"] = built.figures()
+    for kind, session in sessions.items():
+        suffix = "" if kind == "plain" else f"_{kind}"
+        inline, completion, figures = await session.run_case(case, path, source, masked,
+                                                             template.get("additional_edits") or [])
+        results[f"logsmith_inline{suffix}"] = inline
+        results[f"logsmith_completion{suffix}"] = completion
+        row[f"server{suffix}"] = figures
     results.update(await asyncio.to_thread(models.models, masked, path))
-    return {
-        "split": split,
-        "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,
-                 "file": case.file, "line": case.line, "function": case.function},
-        "expected": masked.expected,
-        "results": results,
-        "server": figures,
-        "elapsed_s": time.perf_counter() - started,
-        "load_average": machine.load_average(),
-    }
+    order = [e for e in ("logsmith_inline", "logsmith_completion", "logsmith_inline_index",
+                         "logsmith_completion_index", "template", "template_index") if e in results]
+    row["results"] = {**{e: results[e] for e in order}, **{e: r for e, r in results.items() if e not in order}}
+    row["elapsed_s"] = time.perf_counter() - started
+    row["load_average"] = machine.load_average()
+    return row
 
 
 def _progress(index: int, total: int, row: dict) -> str:
@@ -330,7 +454,7 @@ def run_key(options: Options, choice) -> dict:
     return {"model_sha256": choice.sha256,
             "llamavim_prompt": f"{options.prefix_lines} lines before, {options.suffix_lines} after",
             "pause_open_s": options.pause_open_s, "pause_line_s": options.pause_line_s,
-            "keystroke_s": options.keystroke_s}
+            "keystroke_s": options.keystroke_s, "project_index": options.project_index}
 
 
 def _existing_rows(path: Path, key: dict) -> list[dict]:
@@ -363,11 +487,12 @@ async def run(options: Options) -> int:
         return 2
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
-    rows_path, home = out / CASES_FILE, out / "raw" / "server-home"
+    rows_path = out / CASES_FILE
     if options.fresh:
         rows_path.unlink(missing_ok=True)
         (out / RUN_FILE).unlink(missing_ok=True)
-        shutil.rmtree(home, ignore_errors=True)
+        for kind in SERVER_KINDS:
+            shutil.rmtree(ProjectServers(options, out).homes[kind], ignore_errors=True)
     key = run_key(options, choice)
     rows = _existing_rows(rows_path, key)
     done = {(row["split"], row["case"]["id"]) for row in rows}
@@ -385,25 +510,24 @@ async def run(options: Options) -> int:
 
     session = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "cases": 0}
     began = time.perf_counter()
-    server = ServerSession(options, home)
+    servers = ProjectServers(options, out)
+    indexes = workspace.Indexes() if options.project_index else None
     engines = None
     try:
         # The corpus first (pip downloads on a fresh clone), so no download runs beside the models.
         for project, version in sorted({(case.project, case.version) for _, case in todo}):
             sources.project_tree(project, version)
-        await server.start()
-        session["model_load_s"] = server.model_load_s
-        print(f"server ready in {server.model_load_s:.1f} s (pid {server.editor.pid})", file=sys.stderr)
         engines = await asyncio.to_thread(Baselines, options, choice)
         with open(rows_path, "a", encoding="utf-8") as sink:
-            for index, (split, case) in enumerate(todo, 1):
+            for index, (split, case) in enumerate(by_project(todo), 1):
                 try:
-                    row = await run_one(server, engines, split, case)
+                    row = await run_one(servers, engines, split, case, indexes)
                 except (corpus.CorpusError, sources.SourceError) as exc:
                     print(f"skipping {case.id}: {exc}", file=sys.stderr)
                     continue
-                if not server.alive():
-                    raise RuntimeError(f"the language server died during {case.id}; see {home / 'server.log'}")
+                if not servers.alive():
+                    raise RuntimeError(f"a language server died during {case.id}; see "
+                                       f"{out / 'raw'}/server-home*/server.log")
                 row["run"] = key
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                 sink.flush()
@@ -415,12 +539,15 @@ async def run(options: Options) -> int:
         print(f"error: {exc}", file=sys.stderr)
         session["error"] = str(exc)
     finally:
-        session["server"] = await server.stop()
+        await servers.stop()
+        session.update(servers.summary())
         if engines is not None:
             session.update(engines.peaks())
             engines.close()
         shutdown_workers()
-        session["audit"] = audit_summary(home)
+        session["audit"] = audit_summary(servers.homes["plain"])
+        if options.project_index:
+            session["audit_index"] = audit_summary(servers.homes["index"])
         session["elapsed_s"] = time.perf_counter() - began
         session["ended"] = datetime.datetime.now().isoformat(timespec="seconds")
         record["sessions"].append(session)
@@ -440,6 +567,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pause-line", type=float, default=Options.pause_line_s,
                         help=f"seconds on the new empty line before invoking inline completion "
                              f"(default {Options.pause_line_s})")
+    parser.add_argument("--project-index", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run every case through a server that indexes the project (default: on)")
+    parser.add_argument("--index-timeout", type=float, default=INDEX_TIMEOUT_S,
+                        help=f"longest wait in seconds for a server's project index (default {INDEX_TIMEOUT_S:.0f})")
     parser.add_argument("--prefix-lines", type=int, default=llama_vim.PREFIX_LINES,
                         help="lines before the cursor in the llama.vim-style prompt (llama.vim: 256)")
     parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
@@ -450,7 +581,8 @@ def options_from(args: argparse.Namespace) -> Options:
     return Options(out=args.out or REPORTS_DIR / datetime.date.today().isoformat(), limit=args.limit,
                    splits=tuple(args.splits or Options.splits), fresh=args.fresh, model=args.model,
                    pause_open_s=args.pause_open, pause_line_s=args.pause_line,
-                   prefix_lines=args.prefix_lines, suffix_lines=args.suffix_lines)
+                   prefix_lines=args.prefix_lines, suffix_lines=args.suffix_lines,
+                   project_index=args.project_index, index_timeout_s=args.index_timeout)
 
 
 def run_and_report(options: Options) -> int:

@@ -2,9 +2,15 @@
 times its requests.
 
 Shared by the benchmarks that drive the server (`eval.bench.server`, `eval.bench.adoption`): start
-the server, wait for its model, open / change / close documents with incremental edits (columns
-in UTF-16, as the client announces), ask inline completion and completion, run an item's command
-(acceptance), and keep the server's `logsmith/status` notifications.
+the server, wait for its model (and its project index), open / change / close documents with
+incremental edits (columns in UTF-16, as the client announces), ask inline completion and
+completion, run an item's command (acceptance), and keep the server's `logsmith/status`
+notifications.
+
+The server reports its work with `$/progress`: loading the model (a progress whose `end` message
+says the model is ready) and building the index of the workspace folder (a progress whose `begin`
+title or message names the index, ended when the index is ready). A progress is taken for the
+index's when its title or a message holds "index"; the others are the model's.
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ class Editor:
         self.ready = asyncio.Event()
         self.model_state: str | None = None
         """The message of the server's last model progress `end` (e.g. "model gemma-3-270m ready")."""
+        self.index_began: float | None = None
+        """When (perf_counter) the server began reporting its index's progress; None before."""
+        self.index_ready = asyncio.Event()
+        self.index_state: str | None = None
+        """The message of the index progress `end` (or its last report before it)."""
+        self._progress_kinds: dict[str, str] = {}
         self.version = 0
 
         @self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
@@ -63,13 +75,7 @@ class Editor:
 
         @self.client.feature(types.PROGRESS)
         def progress(ls, params):
-            value = params.value
-            kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-            message = (value.get("message") if isinstance(value, dict) else getattr(value, "message", "")) or ""
-            if kind == "end":
-                self.model_state = message
-                if "ready" in message:
-                    self.ready.set()
+            self.on_progress(params.token, params.value)
 
         @self.client.feature("logsmith/status")
         def status(ls, params):
@@ -87,6 +93,27 @@ class Editor:
         for method in (types.WINDOW_LOG_MESSAGE, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS):
             self.client.feature(method)(lambda ls, params: None)
 
+    def on_progress(self, token, value) -> None:
+        """A `$/progress` notification: the model's (its `end` says whether it is ready) or the
+        project index's (its `end`: the index is ready)."""
+        field = value.get if isinstance(value, dict) else (lambda name: getattr(value, name, None))
+        kind, message, title = field("kind"), field("message") or "", field("title") or ""
+        token = str(token)
+        if kind == "begin" or token not in self._progress_kinds:
+            self._progress_kinds[token] = "index" if "index" in f"{title} {message}".lower() else "model"
+        if "index" in message.lower():
+            self._progress_kinds[token] = "index"
+        if self._progress_kinds[token] == "index":
+            if self.index_began is None:
+                self.index_began = time.perf_counter()
+            self.index_state = message or self.index_state
+            if kind == "end":
+                self.index_ready.set()
+        elif kind == "end":
+            self.model_state = message
+            if "ready" in message:
+                self.ready.set()
+
     @property
     def pid(self) -> int | None:
         """Process id of the server (its model worker is a child of it)."""
@@ -99,6 +126,27 @@ class Editor:
             capabilities=CAPABILITIES, process_id=os.getpid(), root_uri=root.as_uri(),
             initialization_options=initialization_options))
         self.client.initialized(types.InitializedParams())
+
+    async def wait_for_index(self, timeout_s: float, grace_s: float) -> dict:
+        """Wait until the server reports its project index ready (the `end` of its index progress),
+        at most `timeout_s`; a server that has not begun reporting an index after `grace_s` is taken
+        not to report one (an older server, or one that builds it without telling). Returns the
+        state (`ready`, `not reported` or `timed out`), the seconds waited and the last message."""
+        started = time.perf_counter()
+        state = "ready"
+        while not self.index_ready.is_set():
+            waited = time.perf_counter() - started
+            if self.index_began is None and waited >= grace_s:
+                state = "not reported"
+                break
+            if waited >= timeout_s:
+                state = "timed out"
+                break
+            try:
+                await asyncio.wait_for(self.index_ready.wait(), 0.2)
+            except asyncio.TimeoutError:
+                pass
+        return {"state": state, "wait_s": round(time.perf_counter() - started, 3), "message": self.index_state}
 
     async def stop(self) -> None:
         try:

@@ -3,11 +3,16 @@
 For each case (the developer's statement masked out, cursor on the blank indented line) it asks
 logsmith cold (first request on that file) then warm (after the stable part of its prompt was
 evaluated, as the server does while the user pauses on the line), then the template
-engine alone, then logsmith's prompt without the output grammar (eval.bench.unconstrained), then
+engine alone; each of the three also with the project index (`--project-index`, the default:
+`logsmith_cold_index`, `logsmith_warm_index`, `template_index`), the workspace being the case's
+project tree (eval.bench.workspace: one index per project and run, the cache off; the masked
+text stands for the case's file in it, so the developer's statement is never a neighbour); then logsmith's prompt without the output grammar (eval.bench.unconstrained), then
 the same model the way llama.vim asks (eval.bench.llama_vim), cold then warm; it scores every top
 suggestion with eval.metrics (against the developer's statement, and whether it is valid and safe at the site)
 and writes one JSON row per case, then the report. `--no-baseline` skips the
-llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s).
+llama.vim way (7-10 s a case here), `--no-unconstrained` the model without its grammar (2 s),
+`--no-project-index` the engines with the index. With LOGSMITH_NO_MODEL=1 every logsmith engine
+is the template (no model is loaded): a quick check of the plan and the index.
 
     .venv/bin/python -m eval.bench.engine --split dev --limit 200
 
@@ -30,10 +35,11 @@ from pathlib import Path
 
 import logsmith
 from eval import metrics
-from eval.bench import llama_vim, machine
+from eval.bench import llama_vim, machine, workspace
 from eval.bench.unconstrained import UnconstrainedModel
 from eval.checks import scope
 from eval.corpus import build as corpus
+from eval.corpus import sources
 from eval.report import engine as engine_report
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
@@ -67,11 +73,13 @@ def report_stem(split: str, variant: str) -> str:
     return "engine" + ("" if split == "dev" else f"-{split}") + ("" if variant == "blank" else f"-{variant}")
 
 
-def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Settings) -> dict:
-    """The top suggestion of one `logsmith.suggest` call and its wall time; an exception is recorded."""
+def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Settings, project=None) -> dict:
+    """The top suggestion of one `logsmith.suggest` call and its wall time; an exception is recorded.
+    `project`: the workspace's ProjectIndex (the masked text stands for `path` in it)."""
     started = time.perf_counter()
     try:
-        found = logsmith.suggest(masked.source, masked.line, masked.character, path=str(path), settings=settings)
+        found = logsmith.suggest(masked.source, masked.line, masked.character, path=str(path), settings=settings,
+                                 project=project)
     except Exception as exc:  # a bug in the engine must not stop the benchmark; it is counted
         return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
                 "error": f"{type(exc).__name__}: {exc}"}
@@ -81,7 +89,28 @@ def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Setti
     top = found[0]
     return {"statement": top.statement, "latency_ms": elapsed, "error": None, "source": top.source,
             "level": top.level, "site_kind": top.site_kind, "notes": list(top.notes),
-            "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found)}
+            "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found),
+            **({"neighbours": list(top.neighbours)} if project is not None else {})}
+
+
+def own_site_neighbour(result: dict, case: corpus.LogCase, relative: str) -> bool:
+    """Whether a suggestion followed the developer's own statement at the masked site (the disk copy
+    of the case's file, `relative` to the workspace root, still holds it): what must never happen."""
+    mark = f"{relative}:{case.line + 1}: "
+    return any(text.startswith(mark) and text[len(mark):] == case.statement for text in result.get("neighbours", ()))
+
+
+FORGET_PROMPT = "# a prompt that shares nothing with any site\n"
+
+
+def forget(settings: logsmith.Settings) -> None:
+    """Evaluate a prompt unrelated to any case, so the model's cache holds nothing of the next site:
+    both cold requests of a case (without and with the index) then meet the same cache."""
+    if not settings.use_model:
+        return
+    from logsmith.engines import model_engine
+
+    model_engine.warm(FORGET_PROMPT, settings, budget_s=30)
 
 
 def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> None:
@@ -125,17 +154,33 @@ def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path
 
 def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
              model: llama_vim.BaselineModel | None,
-             unconstrained: UnconstrainedModel | None = None) -> dict:
-    """Every engine on one case, scored."""
+             unconstrained: UnconstrainedModel | None = None,
+             indexes: workspace.Indexes | None = None) -> dict:
+    """Every engine on one case, scored; with `indexes`, logsmith's engines also with the index of
+    the case's project."""
     path, source = corpus.case_source(case)
     masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
-    cold = ask_logsmith(masked, path, settings)
+    built = indexes.for_case(case) if indexes is not None else None
+    project = built.index if built is not None else None
+    template_settings = settings.replace(use_model=False)
+    results = {}
+    if project is not None:
+        forget(settings)
+    results["logsmith_cold"] = ask_logsmith(masked, path, settings)
+    if project is not None:
+        forget(settings)
+        results["logsmith_cold_index"] = ask_logsmith(masked, path, settings, project)
     warm_up(masked, settings)
-    results = {
-        "logsmith_cold": cold,
-        "logsmith_warm": ask_logsmith(masked, path, settings),
-        "template": ask_logsmith(masked, path, settings.replace(use_model=False)),
-    }
+    results["logsmith_warm"] = ask_logsmith(masked, path, settings)
+    if project is not None:
+        results["logsmith_warm_index"] = ask_logsmith(masked, path, settings, project)
+    results["template"] = ask_logsmith(masked, path, template_settings)
+    if project is not None:
+        results["template_index"] = ask_logsmith(masked, path, template_settings, project)
+        relative = Path(path).absolute().relative_to(built.root).as_posix()
+        for result in results.values():
+            if "neighbours" in result:
+                result["own_site_neighbour"] = own_site_neighbour(result, case, relative)
     if unconstrained is not None:
         results["unconstrained"] = ask_unconstrained(unconstrained, masked, path)
     if model is not None:
@@ -145,12 +190,15 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
         added = set().union(*(scope.names_bound_by(text) for text in result.get("additional_edits", [])))
         score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line, frozenset(added))
         result["score"] = dataclasses.asdict(score)
-    return {
+    row = {
         "case": {"id": case.id, "project": case.project, "kind": case.kind, "level": case.level,
                  "file": case.file, "line": case.line, "function": case.function},
         "expected": masked.expected,
         "results": results,
     }
+    if built is not None:
+        row["index"] = built.figures()
+    return row
 
 
 def _progress(index: int, total: int, row: dict) -> str:
@@ -204,13 +252,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="lines before the cursor in the baseline's prompt (llama.vim: 256)")
     parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
                         help="lines after the cursor in a FIM baseline prompt (llama.vim: 64)")
+    parser.add_argument("--project-index", action=argparse.BooleanOptionalAction, default=True,
+                        help="also ask logsmith's engines with the index of the case's project (default: on)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
     args = parser.parse_args(argv)
 
     from logsmith.model import registry
     from logsmith.model.client import shutdown_workers
+    from logsmith.settings import from_environment
 
-    settings = logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms)
+    settings = from_environment(logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms))
     try:
         choice = registry.resolve(settings)
     except registry.ModelError as exc:
@@ -227,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
                "latency_budget_ms": args.budget_ms,
                "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
-               "unconstrained": not args.no_unconstrained}
+               "unconstrained": not args.no_unconstrained, "project_index": args.project_index,
+               "use_model": settings.use_model}
     rows = _existing_rows(rows_path, run_key, args.fresh)
     if args.fresh and rows_path.exists():
         rows_path.unlink()
@@ -239,9 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(cases)} cases ({len(cases) - len(todo)} already done) -> {rows_path}", file=sys.stderr)
 
     model = unconstrained = None
+    indexes = workspace.Indexes() if args.project_index else None
     try:
         if todo:
-            print(_preload(settings), file=sys.stderr)
+            if settings.use_model:
+                print(_preload(settings), file=sys.stderr)
+            else:
+                print("LOGSMITH_NO_MODEL=1: logsmith answers from its template only", file=sys.stderr)
             if not args.no_unconstrained:
                 try:
                     unconstrained = UnconstrainedModel(settings)
@@ -259,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             for index, case in enumerate(todo, 1):
                 started = time.perf_counter()
                 try:
-                    row = run_case(case, args.variant, settings, model, unconstrained)
-                except corpus.CorpusError as exc:
+                    row = run_case(case, args.variant, settings, model, unconstrained, indexes)
+                except (corpus.CorpusError, sources.SourceError) as exc:
                     print(f"skipping {case.id}: {exc}", file=sys.stderr)
                     continue
                 row["run"] = run

@@ -15,12 +15,18 @@ from __future__ import annotations
 
 from eval import metrics
 from eval.report.rows import (
+    PAIRED_METRICS,
     breakdown,
     case_scores,
+    difference,
     ms,
     number,
+    paired,
     safe_share,
     share,
+    size_bin,
+    size_order,
+    source_shares,
     unsafe,
     unsafe_lines,
 )
@@ -28,7 +34,10 @@ from eval.report.rows import (
 ENGINES = {
     "logsmith_inline": "logsmith, inline on the empty line",
     "logsmith_completion": "logsmith, completion after `logger.`",
+    "logsmith_inline_index": "logsmith with the project index, inline",
+    "logsmith_completion_index": "logsmith with the project index, completion",
     "template": "template engine alone",
+    "template_index": "template engine with the project index",
     "unconstrained": "model without the output constraint",
     "llamavim_cold": "llama.vim way (first ask)",
     "llamavim_warm": "llama.vim way, asked again (warm)",
@@ -36,18 +45,27 @@ ENGINES = {
 SHORT = {
     "logsmith_inline": "logsmith inline",
     "logsmith_completion": "logsmith completion",
+    "logsmith_inline_index": "inline + index",
+    "logsmith_completion_index": "completion + index",
     "template": "template alone",
+    "template_index": "template + index",
     "unconstrained": "unconstrained model",
     "llamavim_cold": "llama.vim way",
     "llamavim_warm": "llama.vim warm",
 }
-SERVER_ENGINES = ("logsmith_inline", "logsmith_completion")
+SERVER_ENGINES = ("logsmith_inline", "logsmith_completion", "logsmith_inline_index", "logsmith_completion_index")
+INDEX_PAIRS = (("logsmith_inline_index", "logsmith_inline"), ("logsmith_completion_index", "logsmith_completion"),
+               ("template_index", "template"))
+"""(with the project index, without it): the same engine on the same cases."""
 HEADLINE = "logsmith_inline"
 """The logsmith figure the verdict uses: asked on the empty line, like every baseline."""
 BASELINES = ("template", "unconstrained", "llamavim_cold")
 """The baselines the verdict compares with. The llama.vim way counts once, by its first (cold) answer:
 asked again (warm) it writes the same statement faster, so the warm row only adds its latency."""
-BREAKDOWN_ENGINES = ("logsmith_inline", "logsmith_completion", "template", "unconstrained", "llamavim_cold")
+BREAKDOWN_ENGINES = ("logsmith_inline", "logsmith_completion", "logsmith_inline_index", "template", "unconstrained",
+                     "llamavim_cold")
+SIZE_ENGINES = ("logsmith_inline", "logsmith_inline_index", "logsmith_completion", "logsmith_completion_index",
+                "template", "template_index")
 SPLIT_ORDER = ("heldout", "dev")
 SPLIT_TITLES = {"heldout": "held-out split (never tuned on)", "dev": "dev split (tuned on)"}
 MiB = 1024 * 1024
@@ -62,6 +80,11 @@ def _sum(values) -> float:
     return float(sum(values))
 
 
+def server_of(engine: str) -> str:
+    """The row key of the server figures an engine's answers came from."""
+    return "server_index" if engine.endswith("_index") else "server"
+
+
 def engine_summary(engine: str, results: list[dict], server_cpu_s: list[float]) -> dict:
     """Quality (eval.metrics.summarise), latency, answers, model share and cost of one engine."""
     summary = metrics.summarise(case_scores(results))
@@ -72,8 +95,7 @@ def engine_summary(engine: str, results: list[dict], server_cpu_s: list[float]) 
     acceptable = sum(1 for r in results if r["score"]["acceptable"])
     summary["acceptable_count"] = acceptable
     if engine in SERVER_ENGINES:
-        used = [r.get("source") not in (None, "template") for r in results if r.get("statement")]
-        summary["model_share"] = sum(used) / len(used) if used else None
+        summary.update(source_shares([r for r in results if r.get("statement")]))
         cpu = server_cpu_s
     else:
         cpu = [r["cpu_s"] for r in results if r.get("cpu_s") is not None]
@@ -90,13 +112,41 @@ def engine_summary(engine: str, results: list[dict], server_cpu_s: list[float]) 
 
 def engines_of(rows: list[dict]) -> dict:
     """Per engine (in ENGINES order, those present), the summary over `rows`."""
-    server_cpu = [row["server"]["cpu_s"] for row in rows if (row.get("server") or {}).get("cpu_s") is not None]
     found = {}
     for engine in ENGINES:
         results = [row["results"][engine] for row in rows if engine in row.get("results", {})]
         if results:
+            server = server_of(engine)
+            server_cpu = [row[server]["cpu_s"] for row in rows if (row.get(server) or {}).get("cpu_s") is not None]
             found[engine] = engine_summary(engine, results, server_cpu)
     return found
+
+
+def index_pairs(rows: list[dict]) -> dict:
+    """Each engine with the project index against itself without, on the same cases
+    (`eval.report.rows.paired`)."""
+    found = {}
+    for indexed, plain in INDEX_PAIRS:
+        entry = paired(rows, indexed, plain)
+        if entry is not None:
+            found[indexed] = {"without": plain, **entry}
+    return found
+
+
+def _statements_in_index(row: dict) -> int | None:
+    return (row.get("index") or {}).get("statements")
+
+
+def by_project_size(rows: list[dict]) -> dict:
+    """The rows grouped by how many log statements their project's index holds, smallest first,
+    each group naming its projects and their counts."""
+    table = breakdown(rows, SIZE_ENGINES, lambda row: size_bin(_statements_in_index(row)))
+    ordered = {}
+    for name in sorted(table, key=size_order):
+        projects = {row["case"]["project"]: _statements_in_index(row) for row in rows
+                    if size_bin(_statements_in_index(row)) == name}
+        ordered[name] = {**table[name], "projects": dict(sorted(projects.items()))}
+    return ordered
 
 
 def _gap_interval(rows: list[dict], baseline: str, metric: str) -> list[float] | None:
@@ -147,7 +197,14 @@ def _sessions_summary(sessions: list[dict]) -> dict:
                 worker_peaks[name] = max(worker_peaks.get(name, 0), value)
     hwm = [s["server"].get("high_water_bytes") for s in sessions if (s.get("server") or {}).get("high_water_bytes")]
     audits = [s["audit"] for s in sessions if s.get("audit")]
+    index_peaks = [s["server_index"]["peak_rss_bytes"] for s in sessions
+                   if (s.get("server_index") or {}).get("peak_rss_bytes")]
+    index_audits = [s["audit_index"] for s in sessions if s.get("audit_index")]
+    waits = [server["index"] for s in sessions for server in s.get("servers", []) if server.get("index")]
     return {
+        "server_index_peak_rss_bytes": max(index_peaks) if index_peaks else None,
+        "audit_index": index_audits[-1] if index_audits else None,
+        "index_waits": waits,
         "server_peak_rss_bytes": max(peaks) if peaks else None,
         "server_high_water_bytes": max(hwm) if hwm else None,
         "worker_peak_rss_bytes": worker_peaks,
@@ -180,7 +237,15 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
             engines = engines_of(chosen)
             splits[split] = {"n": len(chosen), "engines": engines, "verdict": verdict(engines, chosen),
                              "projects": sorted({row["case"]["project"] for row in chosen})}
+            pairs = index_pairs(chosen)
+            if pairs:
+                splits[split]["project_index"] = pairs
     loads = [row["load_average"][0] for row in rows if row.get("load_average")]
+    extra = {}
+    if any(indexed in row.get("results", {}) for row in rows for indexed, _ in INDEX_PAIRS):
+        extra = {"project_index": index_pairs(rows), "by_project_size": by_project_size(rows),
+                 "own_site_neighbours": sum(1 for row in rows for result in row["results"].values()
+                                            if result.get("own_site_neighbour"))}
     return {
         "run": run or {},
         "machine": machine or {},
@@ -195,6 +260,7 @@ def summarise(rows: list[dict], sessions: list[dict] | None = None, run: dict | 
         "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
         "case_seconds": metrics.latency_summary([row["elapsed_s"] for row in rows if row.get("elapsed_s")]),
         "previous": previous,
+        **extra,
     }
 
 
@@ -222,8 +288,9 @@ def points(value) -> str:
 
 
 KEY_COLUMNS = ("engine", "acceptable", "level", "var F1", "ROUGE-L", "BLEU-4", "valid Python", "names in scope",
-               "safe", "p50 ms", "p95 ms", "p99 ms", "s per acceptable", "by the model")
-LISTED_UNSAFE = ("logsmith_inline", "logsmith_completion", "template")
+               "safe", "p50 ms", "p95 ms", "p99 ms", "s per acceptable", "by the model", "by a neighbour")
+LISTED_UNSAFE = ("logsmith_inline", "logsmith_completion", "logsmith_inline_index", "logsmith_completion_index",
+                 "template", "template_index")
 """Engines whose suggestions that are not safe the report lists one by one (the others: counted by reason)."""
 
 
@@ -233,7 +300,56 @@ def key_row(engine: str, entry: dict) -> list[str]:
     return [ENGINES[engine], share(entry["acceptable"]), share(entry["level_accuracy_exception_is_error"]),
             number(entry["variable_f1"]), number(entry["rouge_l"]), number(entry["bleu4"]), share(entry["parses"]),
             share(entry["in_scope"]), safe_share(entry), ms(latency["p50"]), ms(latency["p95"]), ms(latency["p99"]),
-            seconds(cost["wall_s_per_acceptable"]), share(entry.get("model_share")) if engine in SERVER_ENGINES else "-"]
+            seconds(cost["wall_s_per_acceptable"]), share(entry.get("model_share")) if engine in SERVER_ENGINES else "-",
+            share(entry.get("neighbour_share")) if engine in SERVER_ENGINES else "-"]
+
+
+def index_lines(report: dict) -> list[str]:
+    """The section on the project index: per split, each engine with the index against without
+    (paired differences with their 95 % intervals); by project size; the servers' index waits."""
+    if not any(figures.get("project_index") for figures in report["splits"].values()):
+        return []
+    lines = ["## With the project index against without", "",
+             "The same cases through a second server started in the same workspace folder (the case's "
+             "project tree) that indexes the project (the first has `projectIndex: false`), and the "
+             "template with the project's index. The file open in the editor stands for its disk copy "
+             "in the index, so the developer's statement is never a neighbour. Each cell: the mean "
+             "difference (with minus without) and its 95 % paired bootstrap interval.", ""]
+    for split, figures in report["splits"].items():
+        pairs = figures.get("project_index")
+        if not pairs:
+            continue
+        lines += [f"{SPLIT_TITLES[split].capitalize()}:", ""]
+        lines += _markdown_table(("engine", "n", *(label for _, label, _ in PAIRED_METRICS)), [
+            [ENGINES[entry["without"]], str(entry["n"]),
+             *(difference(entry[key], in_points) for key, _, in_points in PAIRED_METRICS)]
+            for entry in pairs.values()])
+        lines.append("")
+    sizes = report.get("by_project_size") or {}
+    if sizes:
+        engines = [e for e in SIZE_ENGINES if any(e in entry for entry in sizes.values())]
+        lines += ["By project size (log statements in the project's index), both splits; each cell: "
+                  "acceptable / level right / ROUGE-L.", ""]
+        lines += _markdown_table(("statements", "n", *(SHORT[e] for e in engines)), [
+            [name, str(entry["n"]), *("n/a" if entry.get(e) is None else
+                                      f"{share(entry[e]['acceptable'])} / "
+                                      f"{share(entry[e]['level_accuracy_exception_is_error'])} / "
+                                      f"{number(entry[e]['rouge_l'])}" for e in engines)]
+            for name, entry in sizes.items()])
+        lines += ["", "Projects: " + "; ".join(
+            f"{name}: " + ", ".join(f"{project} ({count})" for project, count in entry["projects"].items())
+            for name, entry in sizes.items()) + ".", ""]
+    waits = report["resources"].get("index_waits") or []
+    if waits:
+        ready = [w for w in waits if w.get("state") == "ready"]
+        text = f"The indexing servers reported their index ready {len(ready)} times of {len(waits)}"
+        if ready:
+            text += f" (at most {max(w['wait_s'] for w in ready):.1f} s after the model)"
+        others = sorted({w.get("state") for w in waits} - {"ready"})
+        if others:
+            text += "; otherwise: " + ", ".join(others) + " (the cases then ran with whatever the server had)"
+        lines += [text + ".", ""]
+    return lines
 
 
 def _interval(bounds, in_points: bool) -> str:
@@ -333,6 +449,7 @@ def render_markdown(report: dict) -> str:
         lines += [f"## Key figures, {SPLIT_TITLES[split]}: {cases(figures['n'])}", ""]
         lines += _markdown_table(KEY_COLUMNS, [key_row(engine, entry) for engine, entry in figures["engines"].items()])
         lines.append("")
+    lines += index_lines(report)
     lines += [
         "How to read this: *acceptable* = level right (exception = error), variable F1 >= 0.5 and ROUGE-L >= 0.3 "
         "against the statement the developer wrote at that site; the quality columns score the top suggestion; "
@@ -358,7 +475,9 @@ def render_markdown(report: dict) -> str:
               f"(sum of each process's own high-water mark: {mib(resources['server_high_water_bytes'])}); "
               f"for comparison the baselines' worker processes peaked at "
               f"{mib(workers.get('unconstrained_worker'))} (unconstrained, context 2048) and "
-              f"{mib(workers.get('llamavim_worker'))} (llama.vim way, context 8192).", ""]
+              f"{mib(workers.get('llamavim_worker'))} (llama.vim way, context 8192)."
+              + (f" The server with the project index peaked at {mib(resources['server_index_peak_rss_bytes'])}."
+                 if resources.get("server_index_peak_rss_bytes") else ""), ""]
     audit = resources.get("audit")
     if audit:
         overall = audit["overall"]
@@ -372,6 +491,12 @@ def render_markdown(report: dict) -> str:
                   f"{ms(audit['latency_ms']['p50'])} ms, p95 {ms(audit['latency_ms']['p95'])} ms over "
                   f"{audit['offers']} offers; model time per accepted statement "
                   f"{ms(audit['model_ms_per_accepted'])} ms.", ""]
+    indexed = resources.get("audit_index")
+    if indexed:
+        overall = indexed["overall"]
+        lines += [f"The store of the server with the project index: {overall['shown']} shown, "
+                  f"{overall['accepted']} accepted ({share(overall['acceptance_rate'])}), p50 "
+                  f"{ms(indexed['latency_ms']['p50'])} ms over {indexed['offers']} offers.", ""]
     if any(entry.get("safe") is not None for entry in report["all"]["engines"].values()):
         lines += ["## Suggestions that are not safe, both splits", "",
                   *unsafe_lines(report.get("unsafe") or {}, ENGINES, LISTED_UNSAFE), ""]

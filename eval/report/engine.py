@@ -16,26 +16,48 @@ from pathlib import Path
 
 from eval import metrics
 from eval.report.rows import (
+    PAIRED_METRICS,
     breakdown,
     case_scores,
+    difference,
     load_rows,
     ms,
     number,
+    paired,
     safe_share,
     share,
+    size_bin,
+    size_order,
+    source_shares,
     unsafe,
     unsafe_lines,
 )
 
 ENGINES = {
     "logsmith_cold": "logsmith, cold",
+    "logsmith_cold_index": "logsmith, cold, with the project index",
     "logsmith_warm": "logsmith, warm",
+    "logsmith_warm_index": "logsmith, warm, with the project index",
     "template": "template only",
+    "template_index": "template only, with the project index",
     "unconstrained": "logsmith's prompt, no grammar",
     "baseline_cold": "baseline (llama.vim way), cold",
     "baseline_warm": "baseline (llama.vim way), warm",
 }
-BREAKDOWN_ENGINES = ("logsmith_warm", "template", "unconstrained", "baseline_warm")
+BREAKDOWN_ENGINES = ("logsmith_warm", "logsmith_warm_index", "template", "template_index", "unconstrained",
+                     "baseline_warm")
+INDEX_PAIRS = (("logsmith_cold_index", "logsmith_cold"), ("logsmith_warm_index", "logsmith_warm"),
+               ("template_index", "template"))
+"""(with the project index, without it): the same engine on the same cases."""
+LISTED_UNSAFE = ("logsmith_cold", "logsmith_cold_index", "logsmith_warm", "logsmith_warm_index", "template",
+                 "template_index")
+"""Engines whose suggestions that are not safe the report lists one by one (the others: counted by reason)."""
+SIZE_ENGINES = ("logsmith_cold", "logsmith_cold_index", "logsmith_warm", "logsmith_warm_index", "template",
+                "template_index")
+
+
+def _is_logsmith(engine: str) -> bool:
+    return engine.startswith(("logsmith", "template"))
 
 
 def _engine_summary(engine: str, results: list[dict]) -> dict:
@@ -43,22 +65,64 @@ def _engine_summary(engine: str, results: list[dict]) -> dict:
     summary["latency_ms"] = metrics.latency_summary(
         [r["latency_ms"] for r in results if r.get("latency_ms") is not None and not r.get("error")])
     summary["errors"] = sum(1 for r in results if r.get("error"))
-    if engine.startswith("logsmith"):
-        used = [r.get("source") not in (None, "template") for r in results]
-        summary["model_share"] = sum(used) / len(used) if used else None
+    if _is_logsmith(engine):
+        summary.update(source_shares(results))
+        if engine.startswith("template"):  # the template alone: no model by construction
+            del summary["model_share"]
     return summary
+
+
+def _statements_in_index(row: dict) -> int | None:
+    return (row.get("index") or {}).get("statements")
+
+
+def index_figures(rows: list[dict]) -> dict:
+    """Per project, the index its cases were asked with (files, statements, build time)."""
+    found = {}
+    for row in rows:
+        if row.get("index") and row["case"]["project"] not in found:
+            found[row["case"]["project"]] = row["index"]
+    return dict(sorted(found.items()))
+
+
+def by_project_size(rows: list[dict]) -> dict:
+    """The rows grouped by how many log statements their project's index holds, smallest first;
+    each group also names its projects with their statement counts."""
+    table = breakdown(rows, SIZE_ENGINES, lambda row: size_bin(_statements_in_index(row)))
+    ordered = {}
+    for name in sorted(table, key=size_order):
+        projects = {row["case"]["project"]: _statements_in_index(row) for row in rows
+                    if size_bin(_statements_in_index(row)) == name}
+        ordered[name] = {**table[name], "projects": dict(sorted(projects.items()))}
+    return ordered
+
+
+def index_comparison(rows: list[dict], engines: dict) -> dict:
+    """Each engine with the project index against itself without, on the same cases; and the
+    first answer's (cold) ROUGE-L with the index over without."""
+    pairs = {}
+    for indexed, plain in INDEX_PAIRS:
+        found = paired(rows, indexed, plain)
+        if found is not None:
+            pairs[indexed] = {"without": plain, **found}
+    cold, cold_index = engines.get("logsmith_cold"), engines.get("logsmith_cold_index")
+    ratio = None
+    if cold and cold_index and cold["rouge_l"]:
+        ratio = cold_index["rouge_l"] / cold["rouge_l"]
+    leaks = sum(1 for row in rows for result in row.get("results", {}).values() if result.get("own_site_neighbour"))
+    return {"pairs": pairs, "cold_rouge_l_ratio": ratio, "own_site_neighbours": leaks}
 
 
 def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
     """The report as a JSON-able dict: run, machine, per-engine figures, the suggestions that are
-    not safe, breakdowns."""
+    not safe, the project index's effect, breakdowns."""
     engines = {}
     for engine in ENGINES:
         results = [row["results"][engine] for row in rows if engine in row.get("results", {})]
         if results:
             engines[engine] = _engine_summary(engine, results)
     loads = [row["load_average"][0] for row in rows if row.get("load_average")]
-    return {
+    report = {
         "run": run,
         "machine": machine,
         "load_during_cases": {"p50": metrics.percentile(loads, 50), "max": max(loads, default=None)},
@@ -68,13 +132,76 @@ def summarise(rows: list[dict], run: dict, machine: dict) -> dict:
         "by_site_kind": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["kind"]),
         "by_project": breakdown(rows, BREAKDOWN_ENGINES, lambda row: row["case"]["project"]),
     }
+    if any(indexed in engines for indexed, _ in INDEX_PAIRS):
+        report["project_index"] = index_comparison(rows, engines)
+        report["project_index"]["projects"] = index_figures(rows)
+        report["by_project_size"] = by_project_size(rows)
+    return report
+
+
+def _share_or_dash(entry: dict, key: str) -> str:
+    return "-" if key not in entry else share(entry[key])
+
+
+def _present(table: dict, engines: tuple[str, ...]) -> list[str]:
+    """The engines of `engines` that answered in some group of a breakdown."""
+    return [e for e in engines if any(e in entry for entry in table.values())]
+
+
+def _breakdown_table(title: str, table: dict, engines: list[str]) -> list[str]:
+    lines = [f"| {title} | n | " + " | ".join(ENGINES[e] for e in engines) + " |",
+             "|---|---:|" + "---|" * len(engines)]
+    for name, entry in table.items():
+        cells = []
+        for engine in engines:
+            figures = entry.get(engine)
+            cells.append("n/a" if figures is None else
+                         f"{share(figures['acceptable'])} / {share(figures['level_accuracy_exception_is_error'])}"
+                         f" / {number(figures['variable_f1'])} / {number(figures['rouge_l'])}")
+        lines.append(f"| {name} | {entry['n']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _index_section(report: dict) -> list[str]:
+    """With the project index against without: paired differences, the first answer's ROUGE-L
+    ratio, the breakdown by project size and the indexes used."""
+    found = report["project_index"]
+    lines = ["", "## With the project index against without", "",
+             "The same engine on the same cases, asked with the project's index (the masked file's own "
+             "statements replaced by the masked text: the developer's statement is never a neighbour) and "
+             "without. Each cell: the mean difference (with minus without) and its 95 % paired bootstrap "
+             "interval; an interval that spans zero could go either way on another sample of this size.", "",
+             "| engine | n | " + " | ".join(label for _, label, _ in PAIRED_METRICS) + " |",
+             "|---|---:|" + "---:|" * len(PAIRED_METRICS)]
+    for indexed, entry in found["pairs"].items():
+        lines.append(f"| {ENGINES[entry['without']]} | {entry['n']} | "
+                     + " | ".join(difference(entry[key], in_points) for key, _, in_points in PAIRED_METRICS) + " |")
+    ratio = found.get("cold_rouge_l_ratio")
+    lines += ["", "First answer at a new site (cold) ROUGE-L, with the index over without: "
+              + ("n/a" if ratio is None else f"{ratio:.2f}") + ". Suggestions that followed their own site's "
+              f"statement (must be 0): {found.get('own_site_neighbours', 0)}."]
+    sizes = report.get("by_project_size") or {}
+    if sizes:
+        engines = _present(sizes, SIZE_ENGINES)
+        lines += ["", "### By project size (log statements in the project's index)", "",
+                  "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", ""]
+        lines += _breakdown_table("statements", sizes, engines)
+        lines += ["", "Projects per size: " + "; ".join(
+            f"{name}: " + ", ".join(f"{project} ({count})" for project, count in entry["projects"].items())
+            for name, entry in sizes.items()) + "."]
+    projects = found.get("projects") or {}
+    if projects:
+        lines += ["", "Indexes (built once per project, cache off): " + "; ".join(
+            f"{project} {figures.get('statements')} statements in {figures.get('files')} files, "
+            f"{1000 * (figures.get('build_s') or 0):,.0f} ms" for project, figures in projects.items()) + "."]
+    return lines
 
 
 def _unsafe_section(report: dict) -> list[str]:
     if not any(entry.get("safe") is not None for entry in report["engines"].values()):
         return []
     return ["", "## Suggestions that are not safe", "",
-            *unsafe_lines(report.get("unsafe") or {}, ENGINES, ("logsmith_cold", "logsmith_warm", "template"))]
+            *unsafe_lines(report.get("unsafe") or {}, ENGINES, LISTED_UNSAFE)]
 
 
 def render_markdown(report: dict) -> str:
@@ -102,8 +229,9 @@ def render_markdown(report: dict) -> str:
         "against the developer's statement (definitions in eval/README.md)",
         "",
         "| engine | p50 ms | p95 ms | p99 ms | level | level (exception = error) | level distance "
-        "| var P | var R | var F1 | BLEU-4 | ROUGE-L | parses | names in scope | safe | acceptable | model used | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| var P | var R | var F1 | BLEU-4 | ROUGE-L | parses | names in scope | safe | acceptable | model used "
+        "| neighbour | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for engine, label in ENGINES.items():
         entry = report["engines"].get(engine)
@@ -116,22 +244,16 @@ def render_markdown(report: dict) -> str:
             f"| {number(entry['level_distance'])} | {number(entry['variable_precision'])} "
             f"| {number(entry['variable_recall'])} | {number(entry['variable_f1'])} | {number(entry['bleu4'])} "
             f"| {number(entry['rouge_l'])} | {share(entry['parses'])} | {share(entry['in_scope'])} "
-            f"| {safe_share(entry)} | {share(entry['acceptable'])} | {share(entry.get('model_share'))} "
-            f"| {entry['errors']} |")
+            f"| {safe_share(entry)} | {share(entry['acceptable'])} | {_share_or_dash(entry, 'model_share')} "
+            f"| {_share_or_dash(entry, 'neighbour_share')} | {entry['errors']} |")
+    if "project_index" in report:
+        lines += _index_section(report)
     lines += _unsafe_section(report)
     for title, key in (("site kind", "by_site_kind"), ("project", "by_project")):
+        engines = _present(report[key], BREAKDOWN_ENGINES)
         lines += ["", f"## By {title}", "",
-                  "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", "",
-                  f"| {title} | n | " + " | ".join(ENGINES[e] for e in BREAKDOWN_ENGINES) + " |",
-                  "|---|---:|" + "---|" * len(BREAKDOWN_ENGINES)]
-        for name, entry in report[key].items():
-            cells = []
-            for engine in BREAKDOWN_ENGINES:
-                figures = entry.get(engine)
-                cells.append("n/a" if figures is None else
-                             f"{share(figures['acceptable'])} / {share(figures['level_accuracy_exception_is_error'])}"
-                             f" / {number(figures['variable_f1'])} / {number(figures['rouge_l'])}")
-            lines.append(f"| {name} | {entry['n']} | " + " | ".join(cells) + " |")
+                  "Each cell: acceptable / level (exception = error) / variable F1 / ROUGE-L.", ""]
+        lines += _breakdown_table(title, report[key], engines)
     return "\n".join(lines) + "\n"
 
 

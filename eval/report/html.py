@@ -14,7 +14,10 @@ from logsmith.audit.report import chart_png
 COLOURS = {
     "logsmith_inline": "#1f6fd1",
     "logsmith_completion": "#7fb0ea",
+    "logsmith_inline_index": "#6a3fb5",
+    "logsmith_completion_index": "#b9a2e0",
     "template": "#8c8c8c",
+    "template_index": "#c4c4c4",
     "unconstrained": "#d9822b",
     "llamavim_cold": "#3a9a5b",
     "llamavim_warm": "#a3d4b2",

@@ -45,6 +45,73 @@ def breakdown(rows: list[dict], engines: tuple[str, ...], key) -> dict:
     return table
 
 
+SIZE_BINS = ("<100", "100-300", ">300")
+"""Projects by how many log statements their index holds: fewer than 100, 100 to 300, more."""
+
+
+def size_bin(statements: int | None) -> str:
+    """The SIZE_BINS name of a project whose index holds `statements` log statements; `unknown`
+    for a row asked without an index."""
+    if statements is None:
+        return "unknown"
+    return "<100" if statements < 100 else "100-300" if statements <= 300 else ">300"
+
+
+def size_order(name: str) -> int:
+    """Sort key of a size bin: smallest projects first, `unknown` last."""
+    return SIZE_BINS.index(name) if name in SIZE_BINS else len(SIZE_BINS)
+
+
+PAIRED_METRICS = (
+    ("level_lenient", "level (exception = error)", True),
+    ("variable_f1", "var F1", False),
+    ("rouge_l", "ROUGE-L", False),
+    ("acceptable", "acceptable", True),
+)
+"""(score key, label, whether it is a share shown in points) of the paired comparisons."""
+
+
+def paired(rows: list[dict], engine: str, other: str) -> dict | None:
+    """`engine` against `other` on the cases where both answered: per metric of PAIRED_METRICS
+    the mean of each, the mean of the per-case differences (`engine` minus `other`) and its 95 %
+    bootstrap interval (`eval.metrics.paired_interval`); None when no case has both."""
+    both = [row for row in rows if engine in row.get("results", {}) and other in row["results"]]
+    if not both:
+        return None
+    found = {"n": len(both)}
+    for key, _, _ in PAIRED_METRICS:
+        mine = [float(row["results"][engine]["score"][key]) for row in both]
+        theirs = [float(row["results"][other]["score"][key]) for row in both]
+        differences = [a - b for a, b in zip(mine, theirs)]
+        interval = metrics.paired_interval(differences)
+        found[key] = {"with": sum(mine) / len(mine), "without": sum(theirs) / len(theirs),
+                      "difference": sum(differences) / len(differences),
+                      "interval": None if interval is None else list(interval)}
+    return found
+
+
+def difference(entry: dict | None, in_points: bool) -> str:
+    """`+3 pts (-1 to +7)` or `+0.02 (-0.01 to +0.05)`: a paired difference and its interval."""
+    if entry is None:
+        return "n/a"
+    low, high = entry["interval"] or (None, None)
+    if in_points:
+        text = f"{100 * entry['difference']:+.1f} pts"
+        return text + (f" ({100 * low:+.1f} to {100 * high:+.1f})" if low is not None else "")
+    text = f"{entry['difference']:+.3f}"
+    return text + (f" ({low:+.3f} to {high:+.3f})" if low is not None else "")
+
+
+def source_shares(results: list[dict]) -> dict:
+    """Who wrote the top suggestions: the share by the model (a model id), by the adapted statement
+    of a neighbouring site (`neighbour`); the rest are the template's or no answer."""
+    sources = [r.get("source") for r in results]
+    if not sources:
+        return {"model_share": None, "neighbour_share": None}
+    return {"model_share": sum(s not in (None, "template", "neighbour") for s in sources) / len(sources),
+            "neighbour_share": sum(s == "neighbour" for s in sources) / len(sources)}
+
+
 def share(value) -> str:
     return "n/a" if value is None else f"{100 * value:.0f} %"
 

@@ -63,14 +63,31 @@ def test_server_memory_covers_the_server_and_its_model_worker(run_folder):
 
 
 def test_the_audit_store_records_what_the_simulated_developer_accepted(run_folder, rows):
-    audit = json.loads((run_folder / report_files.RUN_FILE).read_text())["sessions"][0]["audit"]
-    server_results = [row["results"][engine] for row in rows
-                      for engine in adoption_report.SERVER_ENGINES]
-    for result in server_results:
-        assert result["accepted"] == result["score"]["acceptable"]
-    assert audit["overall"]["accepted"] == sum(result["accepted"] for result in server_results)
-    assert audit["overall"]["shown"] >= len(server_results)  # a completion list shows every item
-    assert audit["offers"] == len(server_results)
+    session = json.loads((run_folder / report_files.RUN_FILE).read_text())["sessions"][0]
+    for key, indexed in (("audit", False), ("audit_index", True)):  # each kind of server has its own store
+        audit = session[key]
+        server_results = [row["results"][engine] for row in rows
+                          for engine in adoption_report.SERVER_ENGINES if engine.endswith("_index") == indexed]
+        for result in server_results:
+            assert result["accepted"] == result["score"]["acceptable"]
+        assert audit["overall"]["accepted"] == sum(result["accepted"] for result in server_results)
+        assert audit["overall"]["shown"] >= len(server_results)  # a completion list shows every item
+        assert audit["offers"] == len(server_results)
+
+
+def test_each_project_gets_a_server_without_and_one_with_the_index(run_folder, rows):
+    session = json.loads((run_folder / report_files.RUN_FILE).read_text())["sessions"][0]
+    projects = {row["case"]["project"] for row in rows}
+    servers = session["servers"]
+    assert sorted(server["kind"] for server in servers) == sorted(["plain", "index"] * len(projects))
+    for server in servers:
+        assert server["workspace"] and server["model_load_s"] > 0
+        assert (server["index"] is None) == (server["kind"] == "plain")
+        if server["index"] is not None:  # ready, or the server does not report its index (yet)
+            assert server["index"]["state"] in ("ready", "not reported"), server
+    for row in rows:
+        assert row["index"]["statements"] > 0 and row["server_index"]["cpu_s"] > 0
+        assert row["results"]["template_index"]["own_site_neighbour"] is False
 
 
 def _key_table(markdown: str, title: str) -> dict[str, list[str]]:

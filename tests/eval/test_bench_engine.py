@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from eval import metrics
 from eval.bench import engine as bench_engine
 from eval.bench import llama_vim
@@ -136,3 +138,85 @@ def test_one_real_case_end_to_end(tmp_path, monkeypatch, default_model_path):
     # a second run finds the case done and only rewrites the report
     assert bench_engine.main(arguments) == 0
     assert len(engine_report.load_rows(out / "engine-cases.jsonl")) == 1
+
+
+def _indexed_rows() -> list[dict]:
+    """Three cases asked without and with the index: the index fixes the level of the first two."""
+    source = "import logging\nlogger = logging.getLogger()\n\ndef f(path):\n    \n"
+    expected = 'logger.warning("Cannot save %s", path)'
+
+    def result(statement, latency, source_name="template", **extra):
+        score = metrics.score_case(statement, expected, source, 4)
+        return {"statement": statement, "latency_ms": latency, "source": source_name,
+                "score": dataclasses.asdict(score), **extra}
+
+    plain, fixed = 'logger.info("Cannot save %s", path)', expected
+    rows = []
+    for number, (project, statements, with_index) in enumerate(
+            [("small", 40, fixed), ("big", 450, fixed), ("mid", 150, plain)]):
+        rows.append({
+            "case": {"id": f"{project}:f.py:{number}", "kind": "except", "project": project},
+            "index": {"root": project, "statements": statements, "files": 10, "build_s": 0.1},
+            "results": {
+                "logsmith_cold": result(plain, 20.0),
+                "logsmith_cold_index": result(with_index, 25.0, "neighbour" if number == 0 else "template",
+                                              neighbours=[f"pkg/f.py:9: {expected}"], own_site_neighbour=False),
+                "logsmith_warm": result(plain, 200.0, "gemma"),
+                "logsmith_warm_index": result(with_index, 210.0, "gemma", neighbours=[], own_site_neighbour=False),
+                "template": result(plain, 5.0),
+                "template_index": result(with_index, 8.0, neighbours=[], own_site_neighbour=False),
+            },
+        })
+    return rows
+
+
+def test_the_report_pairs_each_engine_with_and_without_the_index():
+    report = engine_report.summarise(_indexed_rows(), {"split": "dev"}, {})
+    pairs = report["project_index"]["pairs"]
+    assert set(pairs) == {"logsmith_cold_index", "logsmith_warm_index", "template_index"}
+    cold = pairs["logsmith_cold_index"]
+    assert cold["without"] == "logsmith_cold" and cold["n"] == 3
+    assert cold["level_lenient"]["difference"] == pytest.approx(2 / 3)
+    assert cold["level_lenient"]["with"] == pytest.approx(2 / 3) and cold["level_lenient"]["without"] == 0.0
+    low, high = cold["level_lenient"]["interval"]
+    assert 0.0 <= low <= 2 / 3 <= high <= 1.0
+    assert cold["rouge_l"]["difference"] == 0.0  # the same words
+    assert report["project_index"]["own_site_neighbours"] == 0
+    assert report["project_index"]["cold_rouge_l_ratio"] == pytest.approx(1.0)
+    engines = report["engines"]
+    assert engines["logsmith_cold_index"]["neighbour_share"] == pytest.approx(1 / 3)
+    assert engines["logsmith_cold_index"]["model_share"] == 0.0
+    assert engines["logsmith_warm_index"]["model_share"] == 1.0
+    assert "model_share" not in engines["template_index"]
+    sizes = report["by_project_size"]
+    assert list(sizes) == ["<100", "100-300", ">300"]
+    assert sizes["<100"]["projects"] == {"small": 40} and sizes[">300"]["projects"] == {"big": 450}
+    assert sizes["100-300"]["logsmith_warm_index"]["level_accuracy_exception_is_error"] == 0.0
+    assert report["project_index"]["projects"]["mid"]["statements"] == 150
+    markdown = engine_report.render_markdown(report)
+    assert "## With the project index against without" in markdown
+    assert "| logsmith, cold | 3 | +66.7 pts (" in markdown
+    assert "with the index over without: 1.00" in markdown
+    assert "| <100 | 1 |" in markdown and "<100: small (40)" in markdown
+    assert "| logsmith, cold, with the project index | 25 |" in markdown
+    assert "| 100 % of 3 | 67 % | 0 % | 33 % | 0 |" in markdown  # safe, acceptable, model, neighbour, errors
+
+
+def test_rows_without_the_index_report_as_before():
+    rows = [{**row, "results": {k: v for k, v in row["results"].items() if not k.endswith("_index")}}
+            for row in _indexed_rows()]
+    for row in rows:
+        del row["index"]
+    report = engine_report.summarise(rows, {"split": "dev"}, {})
+    assert "project_index" not in report and "by_project_size" not in report
+    markdown = engine_report.render_markdown(report)
+    assert "with the project index" not in markdown and "## By project" in markdown
+    assert "| template only |" in markdown
+
+
+def test_a_neighbour_at_the_masked_site_is_the_developers_statement():
+    case = corpus.LogCase("p", "1", "p-1/pkg/f.py", 8, 4, 8, 30, "info", "other", "f", 'log.info("Saved")')
+    assert bench_engine.own_site_neighbour({"neighbours": ['pkg/f.py:9: log.info("Saved")']}, case, "pkg/f.py")
+    assert not bench_engine.own_site_neighbour({"neighbours": ['pkg/g.py:9: log.info("Saved")']}, case, "pkg/f.py")
+    assert not bench_engine.own_site_neighbour({"neighbours": ['pkg/f.py:12: log.info("Saved")']}, case, "pkg/f.py")
+    assert not bench_engine.own_site_neighbour({}, case, "pkg/f.py")

@@ -18,6 +18,7 @@ from eval import metrics, run
 from eval.bench import adoption
 from eval.bench import engine as bench_engine
 from eval.bench import process_stats, unconstrained
+from eval.bench.editor_client import Editor
 from eval.corpus import build as corpus
 from eval.report import adoption as adoption_report
 from eval.report import files as report_files
@@ -263,3 +264,160 @@ def test_trend_against_the_previous_dated_report(tmp_path, report):
     assert ("Trend since the previous report (2026-11-20): heldout acceptable 0 % -> 67 % (+67 pts), "
             "ROUGE-L 1.00 -> 1.00, p50 400 -> 400 ms (1 -> 3 cases)") in \
         adoption_report.render_markdown(later)
+
+
+# ------------------------------------------------------------------------ with the project index
+
+
+def indexed_row(split: str, project: str, statements: int, plain: str, indexed: str) -> dict:
+    """A case asked by both servers (and the template) without and with the project's index."""
+    found = row(split, project, "except", "info", plain, plain, GOOD)
+    found["results"]["logsmith_inline_index"] = result(indexed, 450.0, source="neighbour")
+    found["results"]["logsmith_completion_index"] = result(indexed, 480.0, source="gemma-3-270m")
+    found["results"]["template_index"] = result(indexed, 12.0, source="template")
+    found["server_index"] = {"cpu_s": 5.0}
+    found["index"] = {"root": project, "statements": statements, "files": 20}
+    return found
+
+
+INDEXED_ROWS = [
+    indexed_row("heldout", "pika", 288, WRONG_LEVEL, GOOD),
+    indexed_row("heldout", "scrapy", 145, NO_VARS, GOOD),
+    indexed_row("heldout", "certbot", 325, GOOD, GOOD),
+    indexed_row("dev", "kazoo", 38, GOOD, NO_VARS),
+]
+INDEXED_SESSIONS = [{**SESSIONS[0], "server_index": {"peak_rss_bytes": 450 * 1024 * 1024},
+                     "audit_index": {**SESSIONS[0]["audit"], "offers": 8},
+                     "servers": [{"kind": "plain", "index": None},
+                                 {"kind": "index", "index": {"state": "ready", "wait_s": 1.5, "message": "ready"}},
+                                 {"kind": "index", "index": {"state": "not reported", "wait_s": 10.0,
+                                                             "message": None}}]}]
+
+
+def test_each_engine_is_paired_with_itself_without_the_index():
+    report = adoption_report.summarise(INDEXED_ROWS, INDEXED_SESSIONS, {"date": "2026-12-06"}, {"nproc": 2})
+    pairs = report["splits"]["heldout"]["project_index"]
+    assert set(pairs) == {"logsmith_inline_index", "logsmith_completion_index", "template_index"}
+    inline = pairs["logsmith_inline_index"]
+    assert inline["without"] == "logsmith_inline" and inline["n"] == 3
+    assert inline["acceptable"]["difference"] == pytest.approx(2 / 3)  # 1 - 0, 1 - 0, 1 - 1
+    assert inline["acceptable"]["with"] == 1.0
+    assert inline["level_lenient"]["difference"] == pytest.approx(1 / 3)
+    assert inline["variable_f1"]["difference"] == pytest.approx(1 / 3)
+    assert report["splits"]["dev"]["project_index"]["logsmith_inline_index"]["acceptable"]["difference"] == -1.0
+    engines = report["splits"]["heldout"]["engines"]
+    assert engines["logsmith_inline_index"]["neighbour_share"] == 1.0
+    assert engines["logsmith_inline_index"]["model_share"] == 0.0
+    assert engines["logsmith_inline_index"]["cost"]["cpu_s"] == pytest.approx(15.0)  # the indexing server's CPU
+    assert engines["logsmith_inline"]["cost"]["cpu_s"] == pytest.approx(6.0)
+    sizes = report["by_project_size"]
+    assert list(sizes) == ["<100", "100-300", ">300"]
+    assert sizes["100-300"]["projects"] == {"pika": 288, "scrapy": 145}
+    assert report["resources"]["server_index_peak_rss_bytes"] == 450 * 1024 * 1024
+    markdown = adoption_report.render_markdown(report)
+    assert "## With the project index against without" in markdown
+    assert "| logsmith, inline on the empty line | 3 | +33.3 pts (" in markdown
+    assert "100-300: pika (288), scrapy (145)" in markdown
+    assert "reported their index ready 1 times of 2 (at most 1.5 s after the model); otherwise: not reported" in markdown
+    assert "The server with the project index peaked at 450 MiB." in markdown
+    assert "| logsmith with the project index, inline | 100 % |" in markdown
+    assert "The store of the server with the project index:" in markdown
+    page = report_html.render_html(report)
+    assert "<td>logsmith with the project index, inline</td>" in page
+
+
+def test_a_report_of_rows_without_the_index_has_no_index_section(report):
+    assert "project_index" not in report and "project_index" not in report["splits"]["heldout"]
+    assert "with the project index" not in adoption_report.render_markdown(report)
+
+
+def test_cases_run_project_by_project_in_their_order():
+    def case(project, line):
+        return corpus.LogCase(project, "1", f"{project}-1/m.py", line, 4, line, 9, "info", "other", "f", "log.info()")
+
+    chosen = [("heldout", case("a", 1)), ("dev", case("b", 1)), ("heldout", case("a", 2)), ("dev", case("c", 1)),
+              ("dev", case("b", 2))]
+    ordered = adoption.by_project(chosen)
+    assert [(c.project, c.line) for _, c in ordered] == [("a", 1), ("a", 2), ("b", 1), ("b", 2), ("c", 1)]
+    assert len(ordered) == len(chosen) and set(ordered) == set(chosen)
+
+
+def test_the_editor_tells_the_index_progress_from_the_models():
+    editor = Editor(["true"], {})
+    editor.on_progress("m", {"kind": "begin", "title": "logsmith", "message": "loading model gemma-3-270m"})
+    editor.on_progress("i", {"kind": "begin", "title": "logsmith: indexing the project"})
+    editor.on_progress("i", {"kind": "report", "message": "120 of 300 files", "percentage": 40})
+    assert editor.index_began is not None and not editor.index_ready.is_set()
+    editor.on_progress("m", {"kind": "end", "message": "model gemma-3-270m ready"})
+    assert editor.ready.is_set() and not editor.index_ready.is_set()
+    editor.on_progress("i", {"kind": "end", "message": "145 log statements in 185 files"})
+    assert editor.index_ready.is_set() and editor.index_state == "145 log statements in 185 files"
+    assert editor.model_state == "model gemma-3-270m ready"
+    # a progress whose end alone names the index is the index's too
+    other = Editor(["true"], {})
+    other.on_progress("x", {"kind": "begin", "title": "logsmith"})
+    other.on_progress("x", {"kind": "end", "message": "project index ready"})
+    assert other.index_ready.is_set() and not other.ready.is_set()
+
+
+async def test_waiting_for_an_index_the_server_does_not_report():
+    editor = Editor(["true"], {})
+    waited = await editor.wait_for_index(timeout_s=5.0, grace_s=0.2)
+    assert waited["state"] == "not reported" and waited["wait_s"] < 2
+    editor.on_progress("i", {"kind": "begin", "title": "indexing"})
+    assert (await editor.wait_for_index(timeout_s=0.3, grace_s=0.1))["state"] == "timed out"
+    editor.on_progress("i", {"kind": "end", "message": "done"})
+    assert (await editor.wait_for_index(timeout_s=5.0, grace_s=0.1)) == {"state": "ready", "wait_s": 0.0,
+                                                                          "message": "done"}
+
+
+async def test_one_case_is_asked_of_both_servers_and_the_template_with_and_without_the_index(tmp_path, monkeypatch):
+    """The runner's wiring, with stand-ins for the servers and the model baselines (no process)."""
+    from eval.bench import workspace
+
+    tree = tmp_path / "trees" / "demo-1"
+    package = tree / "demo-1" / "demo"
+    package.mkdir(parents=True)
+    text = ("import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef save(path):\n"
+            "    try:\n        write(path)\n    except OSError as exc:\n"
+            "        logger.error(\"Cannot save %s: %s\", path, exc)\n        raise\n\n\n"
+            "def load(path):\n    try:\n        return read(path)\n    except OSError as exc:\n"
+            "        logger.error(\"Cannot load %s: %s\", path, exc)\n        raise\n")
+    (package / "store.py").write_text(text)
+    case = corpus.collect_cases(text, "demo", "1", "demo-1/demo/store.py")[1]
+    monkeypatch.setattr(corpus, "case_source", lambda case, cache=None: (tree / case.file, text))
+    monkeypatch.setattr(workspace, "project_root", lambda case, cache=None: tree / "demo-1")
+
+    class Session:
+        def __init__(self, kind):
+            self.kind = kind
+
+        async def run_case(self, case, path, source, masked, setup):
+            answer = {"statement": "logger.error('x')", "latency_ms": 1.0, "error": None, "source": self.kind}
+            return dict(answer), dict(answer), {"cpu_s": 1.0}
+
+    class Servers:
+        roots = []
+
+        async def use(self, root):
+            self.roots.append(root)
+            return {"plain": Session("plain"), "index": Session("index")}
+
+    class Models:
+        template = adoption.Baselines.template
+        template_settings = adoption.logsmith.Settings(use_model=False)
+
+        def models(self, masked, path):
+            return {}
+
+    found = await adoption.run_one(Servers(), Models(), "heldout", case, workspace.Indexes())
+    assert Servers.roots == [tree / "demo-1"]
+    assert list(found["results"]) == ["logsmith_inline", "logsmith_completion", "logsmith_inline_index",
+                                      "logsmith_completion_index", "template", "template_index"]
+    assert found["results"]["logsmith_inline_index"]["source"] == "index"
+    assert found["server"] == found["server_index"] == {"cpu_s": 1.0}
+    assert found["index"]["statements"] == 2 and found["index"]["files"] == 1
+    indexed = found["results"]["template_index"]
+    assert indexed["neighbours"] == ['demo/store.py:10: logger.error("Cannot save %s: %s", path, exc)']
+    assert indexed["own_site_neighbour"] is False
+    assert indexed["score"]["level_lenient"]
