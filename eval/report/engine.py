@@ -217,6 +217,10 @@ def render_markdown(report: dict) -> str:
         f"llama-cpp-python {machine.get('llama_cpp_python')}, logsmith {machine.get('logsmith')}",
         f"- 1-minute load average after each case: median {report.get('load_during_cases', {}).get('p50')}, "
         f"max {report.get('load_during_cases', {}).get('max')} (2 CPUs: above 2 means other work slowed every figure)",
+        *(["- logsmith's model: off (LOGSMITH_NO_MODEL=1): every logsmith engine answered from the template"]
+          if run.get("use_model") is False else []),
+        *([f"- project index: {'with and without (the `_index` rows)' if run['project_index'] else 'not used'}"]
+          if "project_index" in run else []),
         f"- baseline prompt: {run.get('baseline') or 'not run'} (the llama.vim way: no tree-sitter, greedy, "
         f"stop at newline, 48 tokens at most)",
         f"- logsmith's prompt, no grammar: {'run' if run.get('unconstrained') else 'not run'} "
