@@ -9,8 +9,9 @@ notifications.
 
 The server reports its work with `$/progress`: loading the model (a progress whose `end` message
 says the model is ready) and building the index of the workspace folder (a progress whose `begin`
-title or message names the index, ended when the index is ready). A progress is taken for the
-index's when its title or a message holds "index"; the others are the model's.
+title or message names the index, ended when the index is ready, its message the counts or
+`failed: ...`; `stopped` when a new build replaces it). A progress is taken for the index's when
+its token, title or a message holds "index"; the others are the model's.
 """
 
 from __future__ import annotations
@@ -100,14 +101,15 @@ class Editor:
         kind, message, title = field("kind"), field("message") or "", field("title") or ""
         token = str(token)
         if kind == "begin" or token not in self._progress_kinds:
-            self._progress_kinds[token] = "index" if "index" in f"{title} {message}".lower() else "model"
+            named = f"{token} {title} {message}".lower()
+            self._progress_kinds[token] = "index" if "index" in named else "model"
         if "index" in message.lower():
             self._progress_kinds[token] = "index"
         if self._progress_kinds[token] == "index":
             if self.index_began is None:
                 self.index_began = time.perf_counter()
             self.index_state = message or self.index_state
-            if kind == "end":
+            if kind == "end" and not message.lower().startswith("stopped"):  # a stopped build is followed by another
                 self.index_ready.set()
         elif kind == "end":
             self.model_state = message
@@ -131,7 +133,8 @@ class Editor:
         """Wait until the server reports its project index ready (the `end` of its index progress),
         at most `timeout_s`; a server that has not begun reporting an index after `grace_s` is taken
         not to report one (an older server, or one that builds it without telling). Returns the
-        state (`ready`, `not reported` or `timed out`), the seconds waited and the last message."""
+        state (`ready`, `failed`: the end says so, `not reported` or `timed out`), the seconds
+        waited and the last message."""
         started = time.perf_counter()
         state = "ready"
         while not self.index_ready.is_set():
@@ -146,6 +149,8 @@ class Editor:
                 await asyncio.wait_for(self.index_ready.wait(), 0.2)
             except asyncio.TimeoutError:
                 pass
+        if state == "ready" and (self.index_state or "").lower().startswith("failed"):
+            state = "failed"
         return {"state": state, "wait_s": round(time.perf_counter() - started, 3), "message": self.index_state}
 
     async def stop(self) -> None:

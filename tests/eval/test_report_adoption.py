@@ -345,7 +345,7 @@ def test_cases_run_project_by_project_in_their_order():
 def test_the_editor_tells_the_index_progress_from_the_models():
     editor = Editor(["true"], {})
     editor.on_progress("m", {"kind": "begin", "title": "logsmith", "message": "loading model gemma-3-270m"})
-    editor.on_progress("i", {"kind": "begin", "title": "logsmith: indexing the project"})
+    editor.on_progress("i", {"kind": "begin", "title": "logsmith", "message": "indexing log statements"})
     editor.on_progress("i", {"kind": "report", "message": "120 of 300 files", "percentage": 40})
     assert editor.index_began is not None and not editor.index_ready.is_set()
     editor.on_progress("m", {"kind": "end", "message": "model gemma-3-270m ready"})
@@ -421,3 +421,13 @@ async def test_one_case_is_asked_of_both_servers_and_the_template_with_and_witho
     assert indexed["neighbours"] == ['demo/store.py:10: logger.error("Cannot save %s: %s", path, exc)']
     assert indexed["own_site_neighbour"] is False
     assert indexed["score"]["level_lenient"]
+
+
+async def test_a_stopped_or_failed_index_build():
+    editor = Editor(["true"], {})
+    editor.on_progress("logsmith-index-1", {"kind": "begin", "title": "logsmith", "message": "indexing log statements"})
+    editor.on_progress("logsmith-index-1", {"kind": "end", "message": "stopped"})  # a new build follows
+    assert not editor.index_ready.is_set()
+    editor.on_progress("logsmith-index-2", {"kind": "begin", "title": "logsmith", "message": "indexing log statements"})
+    editor.on_progress("logsmith-index-2", {"kind": "end", "message": "failed: cannot list /x"})
+    assert (await editor.wait_for_index(timeout_s=1.0, grace_s=0.1))["state"] == "failed"
