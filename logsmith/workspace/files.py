@@ -129,6 +129,11 @@ def _git_files(folder: Path) -> list[str] | None:
     return [name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
 @functools.lru_cache(maxsize=4096)
 def _is_virtualenv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
@@ -213,7 +218,7 @@ def discover(
     def add(path: Path, project: Project, explicit: bool) -> None:
         display = display_path(path, cwd)
         real = path.resolve()
-        if path.is_symlink() and not real.is_relative_to(project.root.resolve()):
+        if path.is_symlink() and not real.is_relative_to(_resolved(project.root)):
             discovery.skipped.append(
                 (display, "skipped: symlink to a file outside the project root")
             )
@@ -259,10 +264,10 @@ def discover(
                 discovery.test_files += 1
                 continue
             candidate = path / name
+            folders = name.split("/")[:-1]
             if any(
-                _is_virtualenv(folder)
-                for folder in candidate.parents
-                if folder != path and path in folder.parents
+                _is_virtualenv(path.joinpath(*folders[:depth]))
+                for depth in range(1, len(folders) + 1)
             ):
                 continue
             add(candidate, project, explicit=False)

@@ -199,7 +199,7 @@ class ProjectIndex:
         with self._lock:
             self._files = records
             self._lexicon = Lexicon(s for r in records.values() for s in r.statements)
-        if self.cache:
+        if self.cache and (counts.reused != len(records) or len(cached) != len(records)):
             counts.cache_note = store.save(self.root, records) or counts.cache_note
         counts.seconds = time.perf_counter() - started
         self.counts, self.state = counts, "ready"

@@ -127,6 +127,37 @@ def _unescape(text: str) -> str:
     return text.replace("%%", "%").replace("{{", "{").replace("}}", "}")
 
 
+def _mapping(node: ast.AST) -> dict[str, str]:
+    """`{"key": value, ...}` with string keys as key -> the value's text; else empty."""
+    if not isinstance(node, ast.Dict):
+        return {}
+    return {
+        key.value: _unparse(value)
+        for key, value in zip(node.keys, node.values)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
+
+
+def _split_named(text: str, mapping: dict[str, str]) -> list[tuple[str, str]]:
+    """A message of named conversions (`%(item)s`) split at them: a name of `mapping` becomes its
+    value, any other conversion is left out (it cannot be written again without its mapping)."""
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for found in PERCENT_SLOT.finditer(text):
+        slot = found.group(0)
+        if slot == "%%":
+            continue
+        if found.start() > at:
+            parts.append(("text", _unescape(text[at : found.start()])))
+        name = slot[2 : slot.index(")")] if slot.startswith("%(") else None
+        if name is not None and name in mapping:
+            parts.append(("value", mapping[name]))
+        at = found.end()
+    if at < len(text):
+        parts.append(("text", _unescape(text[at:])))
+    return parts
+
+
 def _format_values(node: ast.Call) -> list[str] | None:
     """The arguments of `"...".format(a, b)` in order, or None when a keyword is used."""
     if node.keywords:
@@ -150,6 +181,9 @@ def message_parts(call: ast.Call) -> tuple[list[tuple[str, str]], list[str], lis
     if not args:
         return [], extra, keywords
     first, rest = args[0], [_unparse(a) for a in args[1:]]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and "%(" in first.value:
+        mapping = _mapping(args[1]) if len(args) == 2 else {}
+        return _split_named(first.value, mapping), extra, keywords
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         slots = sum(1 for m in PERCENT_SLOT.finditer(first.value) if m.group(0) != "%%")
         if rest and slots:

@@ -242,3 +242,20 @@ def test_refresh_follows_a_saved_and_a_deleted_file(tmp_path, cache):
 
 def test_the_shipped_habits_ask_for_a_few_neighbours():
     assert 1 <= HABITS.neighbours <= 10
+
+
+def test_named_conversions_take_their_values_from_the_mapping_or_are_left_out():
+    import ast
+
+    from logsmith.workspace.statements import message_parts
+
+    mapped = ast.parse(
+        'log.error("%(cls)s failed on %(item)s", {"cls": name, "item": item})', mode="eval"
+    ).body
+    assert message_parts(mapped)[0] == [
+        ("value", "name"),
+        ("text", " failed on "),
+        ("value", "item"),
+    ]
+    unmapped = ast.parse('log.error("%(cls)s failed on %(item)s", values)', mode="eval").body
+    assert message_parts(unmapped)[0] == [("text", " failed on ")]
