@@ -37,7 +37,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "level_weight": (0.0, 0.5, 1.0, 2.0),
     "exact_value_weight": (0.0, 1.0, 2.0, 3.0),
     "attribute_weight": (0.0, 1.0, 2.0),
-    "adapt_min_score": (0.0, 3.0, 6.0, 9.0),
+    "adapt_min_score": (0.0, 5.0, 10.0, 15.0, 20.0),
     "retrieval.same_function": (3.0, 6.0, 12.0),
     "retrieval.same_kind": (0.0, 1.5, 3.0),
     "retrieval.same_handler": (0.0, 1.5, 3.0),
