@@ -16,7 +16,8 @@ from logsmith.batch.formats.jsonl import write_json_lines
 from logsmith.batch.formats.review import review_document
 from logsmith.batch.formats.sarif import write_sarif
 from logsmith.batch.formats.text import write_text
-from logsmith.batch.progress import Progress
+from logsmith.batch.progress import Progress, indexing
+from logsmith.batch.project import open_all
 from logsmith.batch.runner import collect, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.syntax.batch_rules import RULES, unknown_rules
@@ -36,6 +37,11 @@ only if the result parses; writes are atomic (temporary file + rename) and keep 
 endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is \
 refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
+
+proposals follow the project's own statements: each project's log statements are indexed first
+(kept in $LOGSMITH_CACHE/index and reused for files that have not changed), and each proposal is
+planned, and often worded, after the project's sites most like its own; the review lists them.
+--no-project-index, or [tool.logsmith] project_index = false, reads each file on its own.
 
 the model gets --budget-ms per statement (default """
     + str(BATCH_BUDGET_MS)
@@ -98,6 +104,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="model to use (a `logsmith model list` name or a GGUF path)",
     )
     parser.add_argument(
+        "--no-project-index",
+        action="store_true",
+        help="do not index the project's log statements: each file is read on its own",
+    )
+    parser.add_argument(
         "--rules",
         metavar="A,B",
         help="run only these rules (default: [tool.logsmith] rules, else all)",
@@ -134,6 +145,8 @@ def _overrides(args, cli_rules) -> dict:
         changes["model"] = args.model
     if cli_rules is not None:
         changes["rules"] = cli_rules
+    if args.no_project_index:
+        changes["project_index"] = False
     return changes
 
 
@@ -215,7 +228,10 @@ def run(args) -> int:
         )
         for t in found.targets
     ]
-    progress = Progress(len(tasks), err, enabled=None if not args.quiet else False)
+    show = None if not args.quiet else False
+    # before the pool: workers started by fork inherit the indexes built here
+    indexes = open_all(found.projects, args.no_project_index, indexing(err, show))
+    progress = Progress(len(tasks), err, enabled=show)
     try:
         results = collect(run_tasks(tasks, args.jobs), progress)
     finally:
@@ -252,6 +268,7 @@ def run(args) -> int:
         jobs=args.jobs,
     )
     summary.test_files = found.test_files
+    summary.indexes = indexes
     status = 0
     if args.apply:
         for outcome in apply_changes(list(changes.values()), force=args.force):
