@@ -38,17 +38,18 @@ endings and indentation. In a git work tree a file with uncommitted changes (or 
 refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
 
-proposals follow the project's own statements: each project's log statements are indexed first
-(kept in $LOGSMITH_CACHE/index and reused for files that have not changed), and each proposal is
-planned, and often worded, after the project's sites most like its own; the review lists them.
+proposals follow the project's own statements: the log statements of each project (the folder with
+pyproject.toml, else the git work tree, holding the paths) are indexed first, kept in
+$LOGSMITH_CACHE/index and reused for files that have not changed, and each proposal is planned,
+and often worded, after the project's sites most like its own; the review lists them.
 --no-project-index, or [tool.logsmith] project_index = false, reads each file on its own.
 
 the model gets --budget-ms per statement (default """
     + str(BATCH_BUDGET_MS)
     + """ ms; the latency_budget_ms setting is the
-editor's and does not apply here). A statement it does not write is the template engine's; the \
-summary
-and the review say how many and why, and how much more time would help when time was short.
+editor's and does not apply here). A statement it does not write is a statement of the project
+adapted at the site, or the template engine's; the summary and the review say how many and why,
+and how much more time would help when time was short.
 
 exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file \
 unwritten;
@@ -216,21 +217,25 @@ def run(args) -> int:
         err.write(f"{exc}\n")
         return 2
 
+    show = None if not args.quiet else False
+    # before the pool: workers started by fork inherit the indexes built here
+    folders = {Path(os.path.normpath(Path(p).absolute())) for p in args.paths if Path(p).is_dir()}
+    indexes = open_all(found.projects, args.no_project_index, indexing(err, show), folders)
+    indexed = {use.key for use in indexes if use.ready}
     threads = max(1, len(os.sched_getaffinity(0)) // args.jobs) if args.jobs > 1 else None
     tasks = [
         Task(
             str(t.path),
             t.display,
             str(t.project.root),
-            t.project.settings,
+            t.project.settings
+            if str(t.project.root) in indexed
+            else t.project.settings.replace(project_index=False),
             t.project.settings.rules,
             threads,
         )
         for t in found.targets
     ]
-    show = None if not args.quiet else False
-    # before the pool: workers started by fork inherit the indexes built here
-    indexes = open_all(found.projects, args.no_project_index, indexing(err, show))
     progress = Progress(len(tasks), err, enabled=show)
     try:
         results = collect(run_tasks(tasks, args.jobs), progress)

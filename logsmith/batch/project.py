@@ -7,8 +7,9 @@ keeps the new ones there. The main process builds every project's index before a
 analysed (`open_all`), so a run builds each once: pool workers started by fork inherit the built
 indexes, and workers started otherwise open them again from the cache (reading and hashing the
 files, not parsing them). No index is built for a project whose settings say
-`project_index = false`, nor with `--no-project-index`; a build that fails leaves the run without
-it, and says why.
+`project_index = false`, nor with `--no-project-index`, nor for a "project" that is only the folder
+of a file given on the command line (no pyproject.toml or git work tree holds it: that folder may
+be a home directory); a build that fails leaves the run without it, and says why.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from logsmith.workspace.index import ProjectIndex
 
 OFF_BY_FLAG = "--no-project-index"
 OFF_BY_SETTING = "project_index = false in [tool.logsmith]"
+OFF_NO_PROJECT = "no pyproject.toml or git work tree holds the files"
 
 _opened: dict[str, ProjectIndex] = {}
 """This process's indexes, by project root (as `Task.root` names it)."""
@@ -57,6 +59,10 @@ class IndexUse:
 
     root: str
     """The project root as shown in outputs."""
+    key: str = ""
+    """The project root as `Task.root` names it."""
+    ready: bool = False
+    """Whether the index was built: the files of the project are analysed with it."""
     statements: int = 0
     files: int = 0
     text: str = ""
@@ -82,26 +88,43 @@ def describe(index: ProjectIndex | None, off: str) -> str:
     return text
 
 
+def is_project(root: Path, folders: set[Path]) -> bool:
+    """Whether `root` is a project to index: it has a pyproject.toml or is a git work tree, or it
+    is one of the `folders` given on the command line (read whole anyway)."""
+    return (root / "pyproject.toml").is_file() or (root / ".git").exists() or root in folders
+
+
 def open_all(
     projects: dict[Path, Project],
     off_by_flag: bool,
     progress: Callable[[str], Callable[[int, int], None] | None] | None = None,
+    folders: set[Path] | None = None,
 ) -> list[IndexUse]:
     """Build the index of every project of the run in this process (before the pool starts), and
-    say what each holds. `progress(root shown)` gives the callback a build reports to."""
+    say what each holds. `progress(root shown)` gives the callback a build reports to; `folders`:
+    the folders given on the command line (absolute, normalised), see `is_project`."""
     uses = []
     for root, project in projects.items():
         shown = display_path(root)
         index = None
-        if not off_by_flag and project.settings.project_index:
+        wanted = is_project(root, folders or set())
+        if not off_by_flag and project.settings.project_index and wanted:
             index = open_index(
                 str(root), project.settings, progress(shown) if progress else None, fresh=True
             )
-        off = OFF_BY_FLAG if off_by_flag else OFF_BY_SETTING
+        off = (
+            OFF_BY_FLAG
+            if off_by_flag
+            else OFF_BY_SETTING
+            if not project.settings.project_index
+            else OFF_NO_PROJECT
+        )
         counts = index.counts if index is not None and index.state == "ready" else None
         uses.append(
             IndexUse(
                 shown,
+                str(root),
+                counts is not None,
                 counts.statements if counts else 0,
                 counts.files if counts else 0,
                 describe(index, off),

@@ -187,6 +187,21 @@ def tasks_of(root: Path) -> list[Task]:
     return [Task(str(t.path), t.display, str(t.project.root), t.project.settings, ()) for t in found.targets]
 
 
+def test_workers_started_by_fork_use_the_index_built_before_them(shop, monkeypatch):
+    """A forked worker has the parent's index: it never builds one (here it could not)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    batch_project.open_all(discover([str(shop)], {"use_model": False}, cwd=shop).projects, False)
+
+    def fails(self, progress=None, cancel=None):
+        raise AssertionError("a worker built the index again")
+
+    monkeypatch.setattr(batch_project.ProjectIndex, "build", fails)
+    results = list(runner.run_tasks(tasks_of(shop), 2))
+    statements = [p.suggestion.statement for r in results for p in r.proposals]
+    assert len(statements) == 2 and all(WORDS in statement for statement in statements)
+
+
 def test_workers_started_by_spawn_reopen_the_index_from_the_cache(shop, monkeypatch):
     """Where workers cannot inherit the index (no fork), each opens it again from the kept cache."""
     tasks = tasks_of(shop)
@@ -246,3 +261,14 @@ def test_the_summary_counts_the_neighbour_as_an_engine_of_its_own():
     no_model = Summary.of([FileResult("/p/a.py", "a.py", "/p", proposals=(adapted,))])
     assert not no_model.not_by_model
     assert no_model.written_by() == "adapted statements of this project for the one statement (no model was used)"
+
+
+def test_a_file_in_no_project_is_read_alone_and_a_folder_given_is_indexed(tmp_path):
+    """The folder of a lone file could be a home directory: it is not indexed; a folder given is read whole anyway."""
+    scripts = write_tree(tmp_path / "scripts", {"logged.py": SHOP["shop/orders.py"], "quiet.py": SHOP["shop/billing.py"]})
+    alone, folder = run_suggest_together((("--no-model", "--json", "quiet.py"), scripts),
+                                         (("--no-model", "--json", "."), scripts))
+    assert "project index: off (no pyproject.toml or git work tree holds the files)" in alone.stderr
+    assert [r["source"] for r in alone.json_lines()] == ["template"]
+    assert "project index: 2 log statements in 2 files" in folder.stderr
+    assert [r["source"] for r in folder.json_lines()] == ["neighbour"]
