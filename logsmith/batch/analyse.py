@@ -20,7 +20,7 @@ from pathlib import Path
 
 from logsmith.batch.changes import compile_error
 from logsmith.batch.project import open_index
-from logsmith.batch.results import ADAPTED_NOTE, FileResult, Followed, Proposal
+from logsmith.batch.results import ADAPTED_NOTE, OUTRANKED_NOTE, FileResult, Followed, Proposal
 from logsmith.batch.source_file import UnreadableSource, header_lines, read_source
 from logsmith.pipeline import suggest_insertion
 from logsmith.settings import Settings
@@ -141,6 +141,18 @@ def _with_followed(
     return Proposal(finding, dataclasses.replace(suggestion, notes=tuple(notes)), tuple(followed))
 
 
+def _outranked(suggestions: list[Suggestion]) -> Suggestion:
+    """The first suggestion; when the model's statement was ranked after it, noted with it (the
+    model did write one here, and the reviewer may prefer it)."""
+    first = suggestions[0]
+    if first.by_model:
+        return first
+    by_model = next((s for s in suggestions[1:] if s.by_model), None)
+    if by_model is None:
+        return first
+    return dataclasses.replace(first, notes=(*first.notes, OUTRANKED_NOTE + by_model.statement))
+
+
 def analyse(task: Task) -> FileResult:
     """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
     started = time.perf_counter()
@@ -198,7 +210,7 @@ def analyse(task: Task) -> FileResult:
             )
             continue
         if suggestions:
-            chosen = _below_header(suggestions[0], header)
+            chosen = _below_header(_outranked(suggestions), header)
             proposals.append(_with_followed(finding, chosen, task, own, lines))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")

@@ -13,6 +13,9 @@ from logsmith.syntax.batch_rules import Finding
 ADAPTED_NOTE = "adapted from "
 """How the note of a suggestion the neighbour engine wrote names the statement it adapted
 (`adapted from path:line: statement`)."""
+OUTRANKED_NOTE = "the model's statement, ranked after this one: "
+"""The note batch mode adds to a proposal that another engine's statement was ranked above the
+model's (the project's statement adapted ranks first), with the model's statement."""
 
 
 @dataclass(frozen=True)

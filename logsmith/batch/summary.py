@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from logsmith.batch.results import ADAPTED_NOTE, FileResult
+from logsmith.batch.results import ADAPTED_NOTE, OUTRANKED_NOTE, FileResult
 from logsmith.suggestion import INSTANT_SOURCES, Suggestion
 from logsmith.syntax.batch_rules import RULES
 
@@ -55,6 +55,10 @@ _REASONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^model was cancelled"), "the model was cancelled"),
     (re.compile(r"^model (statement|message) rejected"), "the model's statement failed the checks"),
     (re.compile(r"^file larger than \d+ bytes"), "the file is larger than max_file_bytes"),
+    (
+        re.compile("^" + re.escape(OUTRANKED_NOTE)),
+        "its statement was ranked after the project's statement adapted",
+    ),
 )
 _NEEDED = re.compile(r"takes it about (\d+(?:\.\d+)?) s")
 

@@ -272,3 +272,32 @@ def test_a_file_in_no_project_is_read_alone_and_a_folder_given_is_indexed(tmp_pa
     assert [r["source"] for r in alone.json_lines()] == ["template"]
     assert "project index: 2 log statements in 2 files" in folder.stderr
     assert [r["source"] for r in folder.json_lines()] == ["neighbour"]
+
+
+def test_with_the_model_each_adapted_statement_says_why_it_is_not_the_models(shop, default_model_path):
+    """The project's statement adapted ranks first: where the model wrote one too, the proposal keeps it in
+    a note and the summary counts it under its own reason."""
+    review = shop / "review.md"
+    run = run_suggest("--model", default_model_path, "--budget-ms", "30000", "--json", "--review", review, ".", cwd=shop, timeout=600)
+    assert run.returncode == 0, run.stderr
+    records = run.json_lines()
+    assert len(records) == 2
+    explained = re.compile(r"^(the model's statement, ranked after this one: |model |no time left for the model)")
+    for record in records:
+        if record["source"] == "neighbour":
+            assert any(explained.match(note) for note in record["notes"]), record["notes"]
+    outranked = sum(any(n.startswith("the model's statement, ranked after this one: ") for n in r["notes"]) for r in records)
+    if outranked:
+        assert re.search(rf"^    +{outranked}  its statement was ranked after the project's statement adapted$", run.stderr, re.M), run.stderr
+        assert "(not the model: its statement was ranked after the project's statement adapted)" in review.read_text()
+
+
+def test_a_model_statement_ranked_after_the_projects_is_counted_as_such():
+    from logsmith.batch.results import OUTRANKED_NOTE
+
+    outranked = proposal("neighbour", 'adapted from a.py:3: log.error("Lost %s", x)', OUTRANKED_NOTE + 'logger.error("Lost the ledger")')
+    summary = Summary.of([FileResult("/p/a.py", "a.py", "/p", proposals=(outranked, proposal("gemma-3-270m")))],
+                         model="gemma-3-270m")
+    assert summary.not_by_model == {"its statement was ranked after the project's statement adapted": 1}
+    assert ("the model gemma-3-270m did not write 1 of the 2 statements; adapted statements of this project did, because:\n"
+            "    1  its statement was ranked after the project's statement adapted\n") in summary.text()
