@@ -1,6 +1,7 @@
 """One file, start to end: read it, parse once, find the sites, ask the engine for each statement
-with the project index of the file's project (`logsmith.batch.project`), and place the project's
-statements each proposal followed in the files as read.
+with the project index of the file's project (`logsmith.batch.project`), and keep the first: with
+the project's statements it followed placed in the files as read, and with the model's statement in
+a note when another engine's was ranked above it.
 
 This is the unit of work of `--jobs N`: it runs in the main process or in a pool worker, and each
 process loads the model once (on its first file) and keeps it for the rest of the run, and likewise
