@@ -1,7 +1,11 @@
-"""One file, start to end: read it, parse once, find the sites, ask the engine for each statement.
+"""One file, start to end: read it, parse once, find the sites, ask the engine for each statement
+with the project index of the file's project (`logsmith.batch.project`), and keep the first: with
+the project's statements it followed placed in the files as read, and with the model's statement in
+a note when another engine's was ranked above it.
 
 This is the unit of work of `--jobs N`: it runs in the main process or in a pool worker, and each
-process loads the model once (on its first file) and keeps it for the rest of the run.
+process loads the model once (on its first file) and keeps it for the rest of the run, and likewise
+opens each project index once.
 """
 
 from __future__ import annotations
@@ -10,19 +14,26 @@ import dataclasses
 import functools
 import multiprocessing
 import multiprocessing.util
+import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from logsmith.batch.changes import compile_error
-from logsmith.batch.results import FileResult, Proposal
+from logsmith.batch.project import open_index
+from logsmith.batch.results import ADAPTED_NOTE, OUTRANKED_NOTE, FileResult, Followed, Proposal
 from logsmith.batch.source_file import UnreadableSource, header_lines, read_source
 from logsmith.pipeline import suggest_insertion
 from logsmith.settings import Settings
 from logsmith.suggestion import Suggestion, TextEdit
-from logsmith.syntax.batch_rules import find_sites, syntax_error_line
+from logsmith.syntax.batch_rules import Finding, find_sites, syntax_error_line
 from logsmith.syntax.document import ParsedDocument
+from logsmith.workspace.files import display_path
 
 MODEL_LOAD_TIMEOUT_S = 300.0
+NEIGHBOUR_ENTRY = re.compile(r"(?P<path>.+?):(?P<line>\d+): (?P<statement>.*)", re.S)
+"""A suggestion's neighbour, `path:line: statement` (path relative to the project root, line
+1-based)."""
 _loaded_models: set = set()
 
 
@@ -83,6 +94,66 @@ def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
     return dataclasses.replace(suggestion, additional_edits=moved)
 
 
+def _line_as_read(lines: list[str], line: int, statement: str, inserted: int) -> int:
+    """The 0-based line of `statement`, a statement of the analysed file named at `line`, in the
+    file as read. The engine reads the file with the new line inserted at `inserted`, so a
+    statement below it may be named one line down."""
+    first = statement.split("\n", 1)[0].strip()
+
+    def holds(number: int) -> bool:
+        return 0 <= number < len(lines) and first in lines[number]
+
+    if line > inserted and not holds(line) and holds(line - 1):
+        return line - 1
+    return line
+
+
+def _placed(
+    entry: str, task: Task, own: str | None, lines: list[str], inserted: int
+) -> Followed | None:
+    """A neighbour entry as a `Followed` (its path as outputs show it), or None if malformed."""
+    match = NEIGHBOUR_ENTRY.fullmatch(entry)
+    if match is None:
+        return None
+    path, line, statement = match["path"], int(match["line"]) - 1, match["statement"]
+    if path == own:
+        return Followed(task.display, _line_as_read(lines, line, statement, inserted), statement)
+    return Followed(display_path(Path(task.root) / path), line, statement)
+
+
+def _with_followed(
+    finding: Finding, suggestion: Suggestion, task: Task, own: str | None, lines: list[str]
+) -> Proposal:
+    """The proposal, with the statements its suggestion followed placed in the files as read (and
+    its `adapted from` note saying the same place)."""
+    followed = []
+    for entry in suggestion.neighbours:
+        placed = _placed(entry, task, own, lines, finding.line)
+        if placed is not None:
+            followed.append(placed)
+    notes = []
+    for note in suggestion.notes:
+        placed = (
+            _placed(note[len(ADAPTED_NOTE) :], task, own, lines, finding.line)
+            if note.startswith(ADAPTED_NOTE)
+            else None
+        )
+        notes.append(f"{ADAPTED_NOTE}{placed.place}: {placed.statement}" if placed else note)
+    return Proposal(finding, dataclasses.replace(suggestion, notes=tuple(notes)), tuple(followed))
+
+
+def _outranked(suggestions: list[Suggestion]) -> Suggestion:
+    """The first suggestion; when the model's statement was ranked after it, noted with it (the
+    model did write one here, and the reviewer may prefer it)."""
+    first = suggestions[0]
+    if first.by_model:
+        return first
+    by_model = next((s for s in suggestions[1:] if s.by_model), None)
+    if by_model is None:
+        return first
+    return dataclasses.replace(first, notes=(*first.notes, OUTRANKED_NOTE + by_model.statement))
+
+
 def analyse(task: Task) -> FileResult:
     """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
     started = time.perf_counter()
@@ -121,10 +192,18 @@ def analyse(task: Task) -> FileResult:
             ensure_model(task.settings, task.model_threads)
         except Exception as exc:  # the engine falls back to the template; say why once per file
             notes.append(f"model not used: {exc}")
+    index = open_index(task.root, task.settings) if findings else None
+    own = index.relative(task.path) if index is not None else None
+    lines = text.split("\n")
     for finding in findings:
         try:
             suggestions = suggest_insertion(
-                text, finding.line, path=task.path, settings=task.settings, document=document
+                text,
+                finding.line,
+                path=task.path,
+                settings=task.settings,
+                document=document,
+                project=index,
             )
         except Exception as exc:  # an engine bug must not stop a run over a whole repository
             notes.append(
@@ -132,7 +211,8 @@ def analyse(task: Task) -> FileResult:
             )
             continue
         if suggestions:
-            proposals.append(Proposal(finding, _below_header(suggestions[0], header)))
+            chosen = _below_header(_outranked(suggestions), header)
+            proposals.append(_with_followed(finding, chosen, task, own, lines))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
     return result(

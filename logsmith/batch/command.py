@@ -16,7 +16,8 @@ from logsmith.batch.formats.jsonl import write_json_lines
 from logsmith.batch.formats.review import review_document
 from logsmith.batch.formats.sarif import write_sarif
 from logsmith.batch.formats.text import write_text
-from logsmith.batch.progress import Progress
+from logsmith.batch.progress import Progress, indexing
+from logsmith.batch.project import open_all
 from logsmith.batch.runner import collect, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.syntax.batch_rules import RULES, unknown_rules
@@ -37,12 +38,18 @@ endings and indentation. In a git work tree a file with uncommitted changes (or 
 refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
 
+proposals follow the project's own statements: the log statements of each project (the folder with
+pyproject.toml, else the git work tree, holding the paths) are indexed first, kept in
+$LOGSMITH_CACHE/index and reused for files that have not changed, and each proposal is planned,
+and often worded, after the project's sites most like its own; the review lists them.
+--no-project-index, or [tool.logsmith] project_index = false, reads each file on its own.
+
 the model gets --budget-ms per statement (default """
     + str(BATCH_BUDGET_MS)
     + """ ms; the latency_budget_ms setting is the
-editor's and does not apply here). A statement it does not write is the template engine's; the \
-summary
-and the review say how many and why, and how much more time would help when time was short.
+editor's and does not apply here). A statement it does not write is a statement of the project
+adapted at the site, or the template engine's; the summary and the review say how many and why,
+and how much more time would help when time was short.
 
 exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file \
 unwritten;
@@ -98,6 +105,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="model to use (a `logsmith model list` name or a GGUF path)",
     )
     parser.add_argument(
+        "--no-project-index",
+        action="store_true",
+        help="do not index the project's log statements: each file is read on its own",
+    )
+    parser.add_argument(
         "--rules",
         metavar="A,B",
         help="run only these rules (default: [tool.logsmith] rules, else all)",
@@ -134,6 +146,8 @@ def _overrides(args, cli_rules) -> dict:
         changes["model"] = args.model
     if cli_rules is not None:
         changes["rules"] = cli_rules
+    if args.no_project_index:
+        changes["project_index"] = False
     return changes
 
 
@@ -203,19 +217,26 @@ def run(args) -> int:
         err.write(f"{exc}\n")
         return 2
 
+    show = None if not args.quiet else False
+    # before the pool: workers started by fork inherit the indexes built here
+    folders = {Path(os.path.normpath(Path(p).absolute())) for p in args.paths if Path(p).is_dir()}
+    indexes = open_all(found.projects, args.no_project_index, indexing(err, show), folders)
+    indexed = {use.key for use in indexes if use.ready}
     threads = max(1, len(os.sched_getaffinity(0)) // args.jobs) if args.jobs > 1 else None
     tasks = [
         Task(
             str(t.path),
             t.display,
             str(t.project.root),
-            t.project.settings,
+            t.project.settings
+            if str(t.project.root) in indexed
+            else t.project.settings.replace(project_index=False),
             t.project.settings.rules,
             threads,
         )
         for t in found.targets
     ]
-    progress = Progress(len(tasks), err, enabled=None if not args.quiet else False)
+    progress = Progress(len(tasks), err, enabled=show)
     try:
         results = collect(run_tasks(tasks, args.jobs), progress)
     finally:
@@ -252,6 +273,7 @@ def run(args) -> int:
         jobs=args.jobs,
     )
     summary.test_files = found.test_files
+    summary.indexes = indexes
     status = 0
     if args.apply:
         for outcome in apply_changes(list(changes.values()), force=args.force):

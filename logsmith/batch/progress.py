@@ -1,4 +1,5 @@
-"""A one-line progress bar on stderr, shown only when stderr is a terminal (quiet when piped)."""
+"""A one-line progress bar on stderr, shown only when stderr is a terminal (quiet when piped): over
+the files of a run, and before it over the files a project index reads."""
 
 from __future__ import annotations
 
@@ -46,3 +47,22 @@ class Progress:
             width = shutil.get_terminal_size((80, 20)).columns
             self.stream.write("\r" + " " * (width - 1) + "\r")
             self.stream.flush()
+
+
+def indexing(stream=None, enabled: bool | None = None):
+    """For `logsmith.batch.project.open_all`: a callback per project that draws
+    `indexing ROOT: done/total files` while its index is built, or None when nothing is drawn."""
+    stream = stream or sys.stderr
+    if not (stream.isatty() if enabled is None else enabled):
+        return None
+
+    def for_project(root: str):
+        def draw(done: int, total: int) -> None:
+            width = shutil.get_terminal_size((80, 20)).columns
+            text = f"indexing {root}: {done}/{total} files" if done < total else ""
+            stream.write("\r" + text.ljust(width - 1)[: width - 1] + ("" if text else "\r"))
+            stream.flush()
+
+        return draw
+
+    return for_project

@@ -1,5 +1,6 @@
-"""What batch mode found in one file: the proposals (a finding and the statement for it) and why a
-file was skipped. Plain picklable values, sent back from worker processes."""
+"""What batch mode found in one file: the proposals (a finding, the statement for it and the
+project's statements it followed) and why a file was skipped. Plain picklable values, sent back
+from worker processes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,28 @@ from logsmith.batch.source_file import SourceText
 from logsmith.suggestion import Suggestion
 from logsmith.syntax.batch_rules import Finding
 
+ADAPTED_NOTE = "adapted from "
+"""How the note of a suggestion the neighbour engine wrote names the statement it adapted
+(`adapted from path:line: statement`)."""
+OUTRANKED_NOTE = "the model's statement, ranked after this one: "
+"""The note batch mode adds to a proposal that another engine's statement was ranked above the
+model's (the project's statement adapted ranks first), with the model's statement."""
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A statement of the project that a proposal followed: a logged site like the proposal's."""
+
+    path: str
+    """As shown in outputs (relative to the current folder when inside it)."""
+    line: int
+    """0-based, in the file as read."""
+    statement: str
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.line + 1}"
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -16,6 +39,9 @@ class Proposal:
 
     finding: Finding
     suggestion: Suggestion
+    followed: tuple[Followed, ...] = ()
+    """The project's statements at sites most like this one, best first (the suggestion's
+    `neighbours`, placed in the files as read); empty without a project index."""
 
 
 @dataclass(frozen=True)

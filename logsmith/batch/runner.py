@@ -12,7 +12,8 @@ from logsmith.batch.results import FileResult
 
 
 def _pool_context():
-    # fork is cheap and safe here: the parent has loaded no model and started no threads.
+    # fork is cheap and safe here: the parent has loaded no model and started no threads; and the
+    # workers inherit the project indexes it built (logsmith.batch.project) instead of opening them.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 

@@ -1,9 +1,11 @@
-"""Counts of a run (files, sites, suggestions by rule, level and source, time), printed at the end
-and put at the top of the review document, so both say the same thing.
+"""Counts of a run (files, sites, suggestions by rule, level and source, time) and the project index
+it followed, printed at the end and put at the top of the review document, so both say the same
+thing.
 
-Which engine wrote the statements is part of it: when a model was configured, every statement the
-template engine wrote instead is counted under the reason the suggestion's notes give (no time
-left for the model, the model not ready, ...), and the text says how to give the model more time
+Which engine wrote the statements is part of it: the model, a statement of the project adapted at
+the site (`neighbour`) or the template engine. When a model was configured, every statement one of
+the other two wrote instead is counted under the reason the suggestion's notes give (no time left
+for the model, the model not ready, ...), and the text says how to give the model more time
 (`--budget-ms`, the batch budget per statement).
 """
 
@@ -13,20 +15,29 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from logsmith.batch.results import FileResult
-from logsmith.suggestion import Suggestion
+from logsmith.batch.results import ADAPTED_NOTE, OUTRANKED_NOTE, FileResult
+from logsmith.suggestion import INSTANT_SOURCES, Suggestion
 from logsmith.syntax.batch_rules import RULES
 
+if TYPE_CHECKING:
+    from logsmith.batch.project import IndexUse
+
 TEMPLATE = "template"
+NEIGHBOUR = "neighbour"
+SOURCE_LABELS = {NEIGHBOUR: "a statement of this project, adapted"}
+"""What a source name alone would not say, shown next to it."""
+ENGINE_NAMES = {NEIGHBOUR: "adapted statements of this project", TEMPLATE: "the template engine"}
+"""The same, in the sentence that says who wrote how many statements."""
 BATCH_BUDGET_MS = 10_000
 """The model's default budget per statement in batch mode (`--budget-ms`)."""
 OUT_OF_TIME = "no time left for the model"
 """The reason that more time (`--budget-ms`) would have changed."""
 
-# A note of a template suggestion -> the reason the model did not write it, first match wins.
-# The notes come from logsmith.engines.model_engine and logsmith.pipeline; a note none of these
-# patterns knows but that names the model still counts, under its own first words.
+# A note of a template or neighbour suggestion -> the reason the model did not write it, first
+# match wins. The notes come from logsmith.engines.model_engine and logsmith.pipeline; a note none
+# of these patterns knows but that names the model still counts, under its own first words.
 _REASONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^no time left for the model|^model ran out of time"), OUT_OF_TIME),
     (re.compile(r"^model failed: model \S+ is still loading"), "the model was not ready (loading)"),
@@ -44,12 +55,27 @@ _REASONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^model was cancelled"), "the model was cancelled"),
     (re.compile(r"^model (statement|message) rejected"), "the model's statement failed the checks"),
     (re.compile(r"^file larger than \d+ bytes"), "the file is larger than max_file_bytes"),
+    (
+        re.compile("^" + re.escape(OUTRANKED_NOTE)),
+        "its statement was ranked after the project's statement adapted",
+    ),
 )
 _NEEDED = re.compile(r"takes it about (\d+(?:\.\d+)?) s")
 
 
+def _engine_order(source: str) -> tuple[int, str]:
+    order = list(ENGINE_NAMES)
+    return (order.index(source) if source in order else len(order), source)
+
+
+def labelled(source: str) -> str:
+    """A source as the summary and the review show it: `neighbour (a statement of this project,
+    adapted)`; a model's id as it is."""
+    return f"{source} ({SOURCE_LABELS[source]})" if source in SOURCE_LABELS else source
+
+
 def _reason_and_note(suggestion: Suggestion) -> tuple[str, str] | None:
-    if suggestion.source != TEMPLATE:
+    if suggestion.by_model:
         return None
     for note in suggestion.notes:
         for pattern, reason in _REASONS:
@@ -57,14 +83,16 @@ def _reason_and_note(suggestion: Suggestion) -> tuple[str, str] | None:
             if found:
                 return reason.format(*found.groups()), note
     for note in suggestion.notes:
+        if note.startswith(ADAPTED_NOTE):
+            continue  # quotes a statement of the project, whose words may name a model
         if re.search(r"\bmodel\b", note, re.I):
             return f"the model could not be used ({note.split(':')[0].strip()})", note
     return None
 
 
 def model_skip_reason(suggestion: Suggestion) -> str | None:
-    """Why the template engine, not the model, wrote `suggestion`, from its notes; None when the
-    model wrote it or was never asked (`--no-model`, `use_model = false`)."""
+    """Why the template engine or a neighbour, not the model, wrote `suggestion`, from its notes;
+    None when the model wrote it or was never asked (`--no-model`, `use_model = false`)."""
     found = _reason_and_note(suggestion)
     return found[0] if found else None
 
@@ -93,7 +121,9 @@ class Summary:
     by_level: Counter = field(default_factory=Counter)
     by_source: Counter = field(default_factory=Counter)
     not_by_model: Counter = field(default_factory=Counter)
-    """Statements the template wrote although a model was configured: reason -> count."""
+    """Statements another engine wrote although a model was configured: reason -> count."""
+    not_by_model_sources: Counter = field(default_factory=Counter)
+    """The same statements: engine (`template`, `neighbour`) -> count."""
     reason_notes: dict[str, str] = field(default_factory=dict)
     """The first note behind each reason, when it says more than the reason (what failed)."""
     needed_seconds: float | None = None
@@ -110,6 +140,8 @@ class Summary:
     """Test files left out by default (--include-tests reads them)."""
     written: int = 0
     not_written: list[tuple[str, str]] = field(default_factory=list)
+    indexes: list[IndexUse] = field(default_factory=list)
+    """The project index of each project of the run (logsmith.batch.project)."""
 
     @classmethod
     def of(
@@ -148,6 +180,7 @@ class Summary:
                 if found is not None:
                     reason, note = found
                     summary.not_by_model[reason] += 1
+                    summary.not_by_model_sources[suggestion.source] += 1
                     if reason != OUT_OF_TIME and ":" in note:  # the hint says what time would help
                         summary.reason_notes.setdefault(reason, note)
                     needed = _needed_seconds(suggestion) if reason == OUT_OF_TIME else None
@@ -170,18 +203,21 @@ class Summary:
     def by_models(self) -> list[tuple[str, int]]:
         """(model id, statements it wrote), for every model that wrote any."""
         return sorted(
-            (source, count) for source, count in self.by_source.items() if source != TEMPLATE
+            (source, count)
+            for source, count in self.by_source.items()
+            if source not in INSTANT_SOURCES
         )
 
     def written_by(self) -> str:
-        """Which engines wrote the statements, e.g. `the model gemma-3-270m for 21 and the template
-        engine for 3 of the 24 statements (the model gemma-3-270m did not write 3: no time left for
-        the model 3)`."""
+        """Which engines wrote the statements, e.g. `the model gemma-3-270m for 21, adapted
+        statements of this project for 2 and the template engine for 1 of the 24 statements (the
+        model gemma-3-270m did not write 3: no time left for the model 3)`."""
         if not self.suggestions:
             return "no statements"
         engines = [(f"the model {source}", count) for source, count in self.by_models]
-        if self.by_source[TEMPLATE]:
-            engines.append(("the template engine", self.by_source[TEMPLATE]))
+        for source in sorted(INSTANT_SOURCES, key=_engine_order):
+            if self.by_source[source]:
+                engines.append((ENGINE_NAMES.get(source, source), self.by_source[source]))
         noun = "statement" if self.suggestions == 1 else "statements"
         if len(engines) == 1:
             text = f"{engines[0][0]} for " + (
@@ -223,6 +259,14 @@ class Summary:
             )
         return hint
 
+    def index_lines(self) -> list[str]:
+        """What each project index held, e.g. `project index: 212 log statements in 40 files,
+        built in 0.3 s (38 files from the cache)` (its root named when the run read several
+        projects)."""
+        if len(self.indexes) == 1:
+            return [f"project index: {self.indexes[0].text}"]
+        return [f"project index of {use.root}: {use.text}" for use in self.indexes]
+
     def text(self) -> str:
         """A few lines for the terminal."""
         lines = [
@@ -231,6 +275,7 @@ class Summary:
             f"files, {self.seconds:.1f} s "
             f"({self.files_per_second:.{0 if self.files_per_second >= 10 else 1}f} files/s)"
         ]
+        lines.extend(f"  {line}" for line in self.index_lines())
         if self.suggestions:
             lines.append(
                 "  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows())
@@ -241,15 +286,21 @@ class Summary:
             )
             lines.append(
                 "  by source: "
-                + ", ".join(f"{source} {count}" for source, count in sorted(self.by_source.items()))
+                + ", ".join(
+                    f"{labelled(source)} {count}"
+                    for source, count in sorted(self.by_source.items())
+                )
             )
         missed = sum(self.not_by_model.values())
         if missed:
             model = f"the model {self.model}" if self.model else "the model"
             did = "wrote none" if missed == self.suggestions else f"did not write {missed}"
+            instead = " and ".join(
+                ENGINE_NAMES.get(source, source)
+                for source in sorted(self.not_by_model_sources, key=_engine_order)
+            )
             lines.append(
-                f"  {model} {did} of the {self.suggestions} statements; "
-                "the template engine did, because:"
+                f"  {model} {did} of the {self.suggestions} statements; {instead} did, because:"
             )
             width = len(str(max(self.not_by_model.values())))
             for reason, count in self.reason_rows():

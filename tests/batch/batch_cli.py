@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -44,10 +45,20 @@ class Run:
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
 
+def tested_package_env() -> dict[str, str]:
+    """The environment with the logsmith package these tests import first on PYTHONPATH, so the
+    command run in another folder is the code under test (a work tree's, not another checkout's)."""
+    import logsmith
+
+    package_root = str(Path(logsmith.__file__).resolve().parents[1])
+    path = [package_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+
+
 def run_suggest(*args, cwd: Path, timeout: float = 300) -> Run:
     """`logsmith suggest ARGS` in a subprocess, as a user runs it."""
     done = subprocess.run([sys.executable, "-m", "logsmith.cli", "suggest", *map(str, args)], cwd=cwd,
-                          capture_output=True, timeout=timeout)
+                          capture_output=True, timeout=timeout, env=tested_package_env())
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"), done.stdout)
 
 

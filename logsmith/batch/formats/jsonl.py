@@ -2,8 +2,10 @@
 
 Fields: file, range (the insertion point: 0-based line and code-point character, like the API and
 LSP), site (the flagged construct, same convention), rule, message, level, statement, text (the
-whole inserted line), additional_edits, logger, variables, source (`template` or the model id),
-latency_ms, reason, site_kind, function, notes.
+whole inserted line), additional_edits, logger, variables, source (the model id, `neighbour`: a
+statement of the project adapted, or `template`), latency_ms, reason, site_kind, function, notes,
+and neighbours: the project's statements at the sites most like this one, best first, each
+{file, line (0-based, like range), statement}; empty without a project index.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def record(result: FileResult, proposal: Proposal) -> dict:
         "site_kind": suggestion.site_kind,
         "function": finding.function,
         "notes": list(suggestion.notes),
+        "neighbours": [
+            {"file": place.path, "line": place.line, "statement": place.statement}
+            for place in proposal.followed
+        ],
     }
 
 

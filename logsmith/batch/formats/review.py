@@ -1,11 +1,12 @@
 """`--review FILE.md`: the document a reviewer reads instead of trusting the tool.
 
-The header says which engine actually wrote the statements (the model for so many, the template
-engine for the rest, and why the model did not write those). A summary table follows (the same
-counts as the end-of-run summary and as `--json`), then per file each proposed statement shown in
-place with a few lines of context, the rule that asked for it, the level and why, and which engine
-wrote it in how much time. Files that were skipped and changes that would be refused are listed at
-the end.
+The header says which engine actually wrote the statements (the model for so many, adapted
+statements of the project and the template engine for the rest, and why the model did not write
+those) and what the project index held. A summary table follows (the same counts as the end-of-run
+summary and as `--json`), then per file each proposed statement shown in place with a few lines of
+context, the rule that asked for it, the level and why, which engine wrote it in how much time, and
+the project's statements it followed (`path:line` and the statement). Files that were skipped and
+changes that would be refused are listed at the end.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from datetime import UTC, datetime
 
 from logsmith.batch.changes import FileChange
 from logsmith.batch.results import FileResult
-from logsmith.batch.summary import Summary, model_skip_reason
+from logsmith.batch.summary import Summary, labelled, model_skip_reason
 from logsmith.syntax.batch_rules import RULES
 
 CONTEXT_LINES = 3
+FOLLOWED_SHOWN = 3
+"""The project's statements listed under a proposal, best first."""
 
 
 def _cell(text: str) -> str:
@@ -67,6 +70,35 @@ def _why_not_model(suggestion) -> str:
     return f" (not the model: {reason})" if reason else ""
 
 
+def _index_sentence(summary: Summary) -> str:
+    if not summary.indexes:
+        return ""
+    if len(summary.indexes) == 1:
+        return f" Project index: {summary.indexes[0].text}."
+    return (
+        " Project indexes: "
+        + "; ".join(f"{_code(use.root)}: {use.text}" for use in summary.indexes)
+        + "."
+    )
+
+
+def _one_line(statement: str) -> str:
+    """A statement written over several lines, on one."""
+    return " ".join(line.strip() for line in statement.splitlines())
+
+
+def _followed(proposal) -> list[str]:
+    if not proposal.followed:
+        return []
+    return [
+        "- **Followed** (this project's statements at the sites most like this one):",
+        *(
+            f"  - {_code(place.place)}: {_code(_one_line(place.statement))}"
+            for place in proposal.followed[:FOLLOWED_SHOWN]
+        ),
+    ]
+
+
 def review_document(
     results: list[FileResult],
     changes: dict[str, FileChange],
@@ -87,9 +119,12 @@ def review_document(
         f"**{summary.files_with_suggestions}** files of {', '.join(_code(p) for p in paths)} "
         f"({now}). "
         f"Written by {summary.written_by()}. "
-        f"Configured: {model}." + (f" {hint[0].upper()}{hint[1:]}." if hint else ""),
+        f"Configured: {model}."
+        + _index_sentence(summary)
+        + (f" {hint[0].upper()}{hint[1:]}." if hint else ""),
         "Each statement below is shown where it would go (`+` line), with the rule that asked for "
-        "it, the level and why, and which engine wrote it in how much time. "
+        "it, the level and why, which engine wrote it in how much time, and the project's "
+        "statements it followed. "
         "Nothing has been changed by this document.",
         "",
         "## Summary",
@@ -125,7 +160,7 @@ def review_document(
         out += [
             *_table(
                 ["written by", "suggestions"],
-                [[source, count] for source, count in sorted(summary.by_source.items())],
+                [[labelled(source), count] for source, count in sorted(summary.by_source.items())],
             ),
             "",
         ]
@@ -164,8 +199,9 @@ def review_document(
                 f"- **Statement:** {_code(suggestion.statement)}",
                 f"- **Rule:** `{finding.rule}` ({RULES[finding.rule].title}): {finding.message}",
                 f"- **Level:** {suggestion.level}. Why: {suggestion.reason or 'not given'}",
-                f"- **Written by:** {suggestion.source} in {suggestion.latency_ms:.0f} ms"
-                + _why_not_model(suggestion),
+                f"- **Written by:** {labelled(suggestion.source)} in "
+                f"{suggestion.latency_ms:.0f} ms" + _why_not_model(suggestion),
+                *_followed(proposal),
             ]
             for edit in suggestion.additional_edits:
                 out.append(

@@ -3,7 +3,9 @@ descriptions, one result per proposal with its location and a fix that inserts t
 
 Lines and columns are 1-based (SARIF's convention); columns count code points, as said in the run's
 `columnKind`. Artifact URIs are relative to `%SRCROOT%`, the folder `logsmith suggest` ran in.
-Skipped files are reported as tool execution notifications.
+Skipped files are reported as tool execution notifications. A result's properties carry the level,
+the engine that wrote the statement and the project's statements it followed (`neighbours`, each
+`path:line: statement`).
 """
 
 from __future__ import annotations
@@ -112,6 +114,9 @@ def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
                         "source": suggestion.source,
                         "latencyMs": round(suggestion.latency_ms, 2),
                         "reason": suggestion.reason,
+                        "neighbours": [
+                            f"{place.place}: {place.statement}" for place in proposal.followed
+                        ],
                     },
                 }
             )
