@@ -81,9 +81,10 @@ class Request:
     settings: Settings
     started: float
     cancel: threading.Event | None = None
-    facts: FileFacts | None = None
-    """The file facts to plan with (the original file's, for an inserted line);
-    else the document's."""
+    original: ParsedDocument | None = None
+    """For a line inserted into a file (`suggest_insertion`), the file without it: its facts and
+    its log statements are read there, in the original's coordinates (the setup edits, the
+    neighbours' lines); else None."""
     project: ProjectIndex | None = None
     """The project index of the workspace the file is in, when there is one."""
 
@@ -156,8 +157,9 @@ def analyse(request: Request) -> LogSite:
 
 def plan_for(site: LogSite, request: Request) -> Plan:
     """Stage 2: logger, level, values, format and the edits around the statement."""
-    facts = request.facts or facts_of(request.document)
-    neighbours = neighbours_of(request.project, site, request.document, request.path)
+    read = request.original or request.document
+    facts = facts_of(read)
+    neighbours = neighbours_of(request.project, site, read, request.path)
     return make_plan(site, facts, style_for(facts, request.path, request.settings), neighbours)
 
 
@@ -178,7 +180,7 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
             document,
             site,
             plan,
-            request.facts or facts_of(document),
+            facts_of(request.original or document),
             settings,
             deadline=request.started + settings.latency_budget_ms / 1000,
             cancel=request.cancel,
@@ -295,7 +297,6 @@ def suggest_insertion(
     indent = anchor[: len(anchor) - len(anchor.lstrip(" \t"))]
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
-    # The original file's facts: its setup edits are then already in the original's coordinates.
     request = Request(
         probe,
         before_line,
@@ -303,7 +304,7 @@ def suggest_insertion(
         path,
         from_environment(settings or Settings()),
         started,
-        facts=facts_of(document),
+        original=document,
         project=project,
     )
     found = run(request)

@@ -94,49 +94,31 @@ def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
     return dataclasses.replace(suggestion, additional_edits=moved)
 
 
-def _line_as_read(lines: list[str], line: int, statement: str, inserted: int) -> int:
-    """The 0-based line of `statement`, a statement of the analysed file named at `line`, in the
-    file as read. The engine reads the file with the new line inserted at `inserted`, so a
-    statement below it may be named one line down."""
-    first = statement.split("\n", 1)[0].strip()
-
-    def holds(number: int) -> bool:
-        return 0 <= number < len(lines) and first in lines[number]
-
-    if line > inserted and not holds(line) and holds(line - 1):
-        return line - 1
-    return line
-
-
-def _placed(
-    entry: str, task: Task, own: str | None, lines: list[str], inserted: int
-) -> Followed | None:
+def _placed(entry: str, task: Task, own: str | None) -> Followed | None:
     """A neighbour entry as a `Followed` (its path as outputs show it), or None if malformed."""
     match = NEIGHBOUR_ENTRY.fullmatch(entry)
     if match is None:
         return None
     path, line, statement = match["path"], int(match["line"]) - 1, match["statement"]
     if path == own:
-        return Followed(task.display, _line_as_read(lines, line, statement, inserted), statement)
+        return Followed(task.display, line, statement)
     return Followed(display_path(Path(task.root) / path), line, statement)
 
 
 def _with_followed(
-    finding: Finding, suggestion: Suggestion, task: Task, own: str | None, lines: list[str]
+    finding: Finding, suggestion: Suggestion, task: Task, own: str | None
 ) -> Proposal:
     """The proposal, with the statements its suggestion followed placed in the files as read (and
     its `adapted from` note saying the same place)."""
     followed = []
     for entry in suggestion.neighbours:
-        placed = _placed(entry, task, own, lines, finding.line)
+        placed = _placed(entry, task, own)
         if placed is not None:
             followed.append(placed)
     notes = []
     for note in suggestion.notes:
         placed = (
-            _placed(note[len(ADAPTED_NOTE) :], task, own, lines, finding.line)
-            if note.startswith(ADAPTED_NOTE)
-            else None
+            _placed(note[len(ADAPTED_NOTE) :], task, own) if note.startswith(ADAPTED_NOTE) else None
         )
         notes.append(f"{ADAPTED_NOTE}{placed.place}: {placed.statement}" if placed else note)
     return Proposal(finding, dataclasses.replace(suggestion, notes=tuple(notes)), tuple(followed))
@@ -194,7 +176,6 @@ def analyse(task: Task) -> FileResult:
             notes.append(f"model not used: {exc}")
     index = open_index(task.root, task.settings) if findings else None
     own = index.relative(task.path) if index is not None else None
-    lines = text.split("\n")
     for finding in findings:
         try:
             suggestions = suggest_insertion(
@@ -212,7 +193,7 @@ def analyse(task: Task) -> FileResult:
             continue
         if suggestions:
             chosen = _below_header(_outranked(suggestions), header)
-            proposals.append(_with_followed(finding, chosen, task, own, lines))
+            proposals.append(_with_followed(finding, chosen, task, own))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
     return result(

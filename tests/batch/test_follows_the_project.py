@@ -75,11 +75,24 @@ SHOP = {
     ),
     # no logging at all yet: the statement needs `import logging` and a logger too
     "shop/billing.py": (
-        "def charge(invoice_id, gateway):\n"
+        "def load_invoice(invoice_id, store):\n"
         "    try:\n"
-        "        return gateway.charge(invoice_id)\n"
+        "        return store.fetch(invoice_id)\n"
         "    except ConnectionError:\n"
         "        return {}\n"
+    ),
+    # what else the shop logs, in other words: a project of some size, where words that only
+    # handlers of a lost connection share tell those sites apart
+    "shop/reports.py": "import logging\n\nlog = logging.getLogger(__name__)\n"
+    + "".join(
+        f"\n\ndef make_{part}(report, width):\n"
+        "    total = report.size(width)\n"
+        f'    log.info("Made {part} of %s at %s", report.name, total)\n'
+        "    return total\n"
+        for part in (
+            "chart", "export", "pdf", "totals", "margin", "quarter", "summary", "page", "font",
+            "column", "header", "footer", "legend", "axis", "scale", "colour", "print", "queue",
+        )
     ),
     "shop/broken.py": "def broken(:\n    pass\n",
 }
@@ -113,12 +126,12 @@ def test_proposals_follow_the_projects_statements_and_say_which(shop):
             "statement": 'log.error("Ledger miss: order %s vanished from the store", order_id)'} in stock["neighbours"]
     assert any(note.startswith("adapted from shop/stock.py:17: ") for note in stock["notes"]), stock["notes"]
 
-    assert "project index: 3 log statements in 4 files (skipped: 1 unparsable), built in" in run.stderr
+    assert "project index: 21 log statements in 5 files (skipped: 1 unparsable), built in" in run.stderr
     assert "by source: neighbour (a statement of this project, adapted) 2" in run.stderr
 
     document = review.read_text()
     assert "Written by adapted statements of this project for all 2 statements (no model was used)." in document
-    assert "Project index: 3 log statements in 4 files" in document
+    assert "Project index: 21 log statements in 5 files" in document
     assert "| neighbour (a statement of this project, adapted) | 2 |" in document
     assert document.count("- **Followed** (this project's statements at the sites most like this one):") == 2
     assert ('  - `shop/orders.py:10`: `log.error("Ledger miss: order %s vanished from the store", order_id)`'
@@ -156,7 +169,7 @@ def test_the_index_is_kept_in_the_cache_and_reused(shop):
     assert store.index_path(shop).is_file()
     assert "(no index kept yet)" in first.stderr
     again = run_suggest("--no-model", "--json", ".", cwd=shop)
-    assert "built in" in again.stderr and "(4 files from the cache)" in again.stderr
+    assert "built in" in again.stderr and "(5 files from the cache)" in again.stderr
     assert without_latency(again.json_lines()) == without_latency(first.json_lines())
 
 
@@ -228,7 +241,7 @@ def test_an_index_that_cannot_be_built_is_reported_and_the_run_goes_on(shop, mon
 def test_each_project_of_a_run_has_its_own_index_line(shop, tmp_path):
     other = write_tree(tmp_path / "other", {"pyproject.toml": "", "quiet.py": SHOP["shop/billing.py"]})
     run = run_suggest("--no-model", "--json", str(shop), str(other), cwd=tmp_path)
-    assert re.search(r"^  project index of shop-repo: 3 log statements in 4 files", run.stderr, re.M), run.stderr
+    assert re.search(r"^  project index of shop-repo: 21 log statements in 5 files", run.stderr, re.M), run.stderr
     assert re.search(r"^  project index of other: 0 log statements in 1 files, .*; no statement to follow yet$",
                      run.stderr, re.M), run.stderr
     sources = {r["file"]: r["source"] for r in run.json_lines()}
@@ -265,12 +278,13 @@ def test_the_summary_counts_the_neighbour_as_an_engine_of_its_own():
 
 def test_a_file_in_no_project_is_read_alone_and_a_folder_given_is_indexed(tmp_path):
     """The folder of a lone file could be a home directory: it is not indexed; a folder given is read whole anyway."""
-    scripts = write_tree(tmp_path / "scripts", {"logged.py": SHOP["shop/orders.py"], "quiet.py": SHOP["shop/billing.py"]})
+    scripts = write_tree(tmp_path / "scripts", {"logged.py": SHOP["shop/orders.py"], "quiet.py": SHOP["shop/billing.py"],
+                                                 "reports.py": SHOP["shop/reports.py"]})
     alone, folder = run_suggest_together((("--no-model", "--json", "quiet.py"), scripts),
                                          (("--no-model", "--json", "."), scripts))
     assert "project index: off (no pyproject.toml or git work tree holds the files)" in alone.stderr
     assert [r["source"] for r in alone.json_lines()] == ["template"]
-    assert "project index: 2 log statements in 2 files" in folder.stderr
+    assert "project index: 20 log statements in 3 files" in folder.stderr
     assert [r["source"] for r in folder.json_lines()] == ["neighbour"]
 
 
