@@ -39,6 +39,7 @@ from pathlib import Path
 
 from eval.bench import machine
 from eval.corpus.sources import project_tree
+from logsmith.suggestion import INSTANT_SOURCES
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 DEFAULT_PROJECT = "gunicorn==27.0.1"
@@ -292,7 +293,7 @@ def no_model_throughput(tree: Path, jobs: int, repeats: int) -> dict:
 def model_throughput(tree: Path, files: list[str], jobs: int, budget_ms: int) -> dict:
     run = run_suggest(["--json", "-q", "--include-tests", "--jobs", str(jobs), "--budget-ms", str(budget_ms), *files], cwd=tree)
     latencies = sorted(r["latency_ms"] for r in run.records)
-    by_model = sum(1 for r in run.records if r["source"] != "template")
+    by_model = sum(1 for r in run.records if r["source"] not in INSTANT_SOURCES)
     return {
         "jobs": jobs, "files": len(files), "sites": len(run.records), "seconds": run.seconds,
         "sites_per_s": len(run.records) / run.seconds if run.seconds else 0.0,
