@@ -1,8 +1,9 @@
 """The language server object and the features registered on it.
 
 `LogsmithServer` holds the state every feature shares (documents, settings, requests in flight,
-the offer ledger, the model status) and runs engine work on its own small thread pool, never on
-the event loop. Each feature lives in its own module with a `register(server)` function.
+the offer ledger, the model status, the project index's keeper) and runs engine work on its own
+small thread pool, never on the event loop (the project index is built on a thread of its own).
+Each feature lives in its own module with a `register(server)` function.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from logsmith.server.config import ServerSettings
 from logsmith.server.convert import suggestion_lines
 from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot
 from logsmith.server.offers import Offered, OfferLedger
+from logsmith.server.project import ProjectKeeper
 from logsmith.server.protocol import PARSE_ERROR, LogsmithProtocol
 from logsmith.server.requests import RequestTracker, Ticket
 from logsmith.server.status import ModelStatus
@@ -39,6 +42,11 @@ WARM_BUDGET_S = 20.0
 """Longest a warm-up may run (a long file's context on a busy machine); any request or newer warm-up
 stops it sooner."""
 WARM_KEY = "*"
+
+
+def _log_failure(future: concurrent.futures.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("background work failed", exc_info=future.exception())
 
 
 def remaining_budget(settings, started: float):
@@ -71,7 +79,8 @@ class LogsmithServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=LogsmithProtocol,
         )
-        self.suggester = Suggester()
+        self.project = ProjectKeeper(self)
+        self.suggester = Suggester(self.project.current)
         self.documents = DocumentStore()
         self.config = ServerSettings()
         self.requests = RequestTracker()
@@ -85,6 +94,8 @@ class LogsmithServer(LanguageServer):
             SUGGESTION_THREADS, thread_name_prefix="logsmith-suggest"
         )
         self._told_large: set[str] = set()
+        self._work_lock = threading.Lock()
+        self._work_in_flight = 0
         self.options_from_client = False
         """True when initializationOptions carried settings
         (then they are not pulled from the client)."""
@@ -154,6 +165,23 @@ class LogsmithServer(LanguageServer):
 
     # -- engine work, off the event loop
 
+    def _working(self, change: int) -> None:
+        with self._work_lock:
+            self._work_in_flight += change
+
+    def busy(self) -> bool:
+        """Whether engine work for a request is queued or running (the project index's build holds
+        back meanwhile)."""
+        return self._work_in_flight > 0
+
+    def in_background(self, work) -> None:
+        """Run `work()` on a suggestion thread, answering nobody (dropped once the server stops)."""
+        try:
+            future = self._pool.submit(work)
+        except RuntimeError:  # the pool is shut down
+            return
+        future.add_done_callback(_log_failure)
+
     async def in_document(
         self, document: OpenDocument, snapshot: Snapshot, work, ticket: Ticket | None = None
     ):
@@ -165,26 +193,34 @@ class LogsmithServer(LanguageServer):
         """
 
         def call():
-            if ticket is not None and ticket.cancelled:
-                return None
-            waited = time.perf_counter()
-            with document.lock:
+            try:
                 if ticket is not None and ticket.cancelled:
                     return None
-                started = time.perf_counter()
-                try:
-                    return work(document.parsed(snapshot))
-                finally:
-                    log.debug(
-                        "%s on %s: waited %.0f ms for the document, worked %.0f ms",
-                        ticket.key[1] if ticket else "work",
-                        document.name,
-                        (started - waited) * 1000,
-                        (time.perf_counter() - started) * 1000,
-                    )
+                waited = time.perf_counter()
+                with document.lock:
+                    if ticket is not None and ticket.cancelled:
+                        return None
+                    started = time.perf_counter()
+                    try:
+                        return work(document.parsed(snapshot))
+                    finally:
+                        log.debug(
+                            "%s on %s: waited %.0f ms for the document, worked %.0f ms",
+                            ticket.key[1] if ticket else "work",
+                            document.name,
+                            (started - waited) * 1000,
+                            (time.perf_counter() - started) * 1000,
+                        )
+            finally:
+                self._working(-1)
 
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, call)
+        self._working(+1)
+        try:
+            future = loop.run_in_executor(self._pool, call)
+        except RuntimeError:  # the pool is shut down: `call` never runs
+            self._working(-1)
+            raise
         try:
             if ticket is None:
                 return await future
@@ -361,6 +397,7 @@ class LogsmithServer(LanguageServer):
 
     def stop(self) -> None:
         self.requests.cancel_all("shutdown")
+        self.project.stop()
         self.offers.close_everything("shutdown")
         self.recorder.flush(3)
         self._pool.shutdown(wait=False, cancel_futures=True)

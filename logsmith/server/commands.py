@@ -1,6 +1,8 @@
 """Acceptance signals: the `logsmith.accept` command every item carries (run by the editor after it
 inserts the item), and Copilot's `textDocument/didShowCompletion` / `didPartiallyAcceptCompletion`
-notifications. Each writes its row to the audit store through the offer ledger."""
+notifications. Each writes its row to the audit store through the offer ledger. And the
+`logsmith.status` command: the model's and the project index's state, as the status notifications
+state them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from logsmith.server.positions import from_code_points
 
 log = logging.getLogger(__name__)
 
+STATUS_COMMAND = "logsmith.status"
 DID_SHOW = "textDocument/didShowCompletion"
 DID_PARTIALLY_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
 WRITE_WAIT_S = 3.0
@@ -58,6 +61,10 @@ def register(server) -> None:
     @server.command(ACCEPT_COMMAND)
     async def accept(ls, *arguments):
         return await accept_suggestion(ls, suggestion_id_in(list(arguments)))
+
+    @server.command(STATUS_COMMAND)
+    def status(ls, *arguments):
+        return ls.model.snapshot()
 
     @server.feature(DID_SHOW)
     def did_show(ls, params):

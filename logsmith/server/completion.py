@@ -2,15 +2,16 @@
 or the word `log`.
 
 Each item's textEdit replaces what is typed on the line with the statement; additionalTextEdits add
-a missing import or module logger; `detail` names the level and the source; `documentation` says
-why; `command` records the acceptance. Anywhere else the answer is an empty list, at once.
+a missing import or module logger; `detail` names the level, the source and the first of the
+project's logged sites the statement followed; `documentation` says why, naming up to three of
+them; `command` records the acceptance. Anywhere else the answer is an empty list, at once.
 """
 
 from __future__ import annotations
 
 from lsprotocol import types
 
-from logsmith.server.convert import accept_command, documentation, lsp_edit
+from logsmith.server.convert import accept_command, detail, documentation, lsp_edit
 from logsmith.server.triggers import completion_wanted, may_be_typing_log
 
 TRIGGER_CHARACTERS = ["."]
@@ -61,8 +62,7 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
             types.CompletionItem(
                 label=suggestion.statement,
                 kind=types.CompletionItemKind.Snippet,
-                detail=f"{suggestion.level} · "
-                f"{'template' if suggestion.source == 'template' else suggestion.source}",
+                detail=detail(suggestion),
                 documentation=documentation(suggestion, formats),
                 # Clients filter on the text from the edit's start to the cursor:
                 # the statement must start with it.

@@ -1,5 +1,6 @@
-"""Engine values to LSP values: edits with the client's column units, item documentation,
-the accept command."""
+"""Engine values to LSP values: edits with the client's column units, item detail and
+documentation (why this statement, and the project's logged sites it followed), the accept
+command."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from logsmith.server.positions import from_code_points
 from logsmith.suggestion import Suggestion, TextEdit
 
 ACCEPT_COMMAND = "logsmith.accept"
+NEIGHBOURS_SHOWN = 3
+"""The project's logged sites named with a suggestion that followed them."""
 
 
 def lines_of(document, edits) -> dict[int, str]:
@@ -43,12 +46,30 @@ def accept_command(suggestion_id: str) -> types.Command:
     )
 
 
+def place(neighbour: str) -> str:
+    """`path:line` of a neighbour given as `path:line: statement`."""
+    return neighbour.split(": ", 1)[0]
+
+
+def detail(suggestion: Suggestion) -> str:
+    """One line: the level, what wrote it, and the first of the project's sites it followed."""
+    text = f"{suggestion.level} · {suggestion.source}"
+    if suggestion.neighbours:
+        text += f" · like {place(suggestion.neighbours[0])}"
+        if len(suggestion.neighbours) > 1:
+            text += f" and {len(suggestion.neighbours) - 1} more"
+    return text
+
+
 def explanation(suggestion: Suggestion) -> str:
-    """Why this statement: the engine's reason, where it came from,
-    and anything the user should know."""
+    """Why this statement: the engine's reason, the project's logged sites it followed, where it
+    came from, and anything the user should know."""
     parts = [
         suggestion.reason or f"A {suggestion.level} statement for this {suggestion.site_kind} site."
     ]
+    if suggestion.neighbours:
+        shown = suggestion.neighbours[:NEIGHBOURS_SHOWN]
+        parts.append("Logged like this in this project:\n" + "\n".join(f"- {n}" for n in shown))
     written_by = {
         "template": "the template engine",
         "neighbour": "adapting a statement of this project",

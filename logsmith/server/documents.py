@@ -226,3 +226,6 @@ class DocumentStore:
 
     def __len__(self) -> int:
         return len(self._documents)
+
+    def __iter__(self):
+        return iter(list(self._documents.values()))

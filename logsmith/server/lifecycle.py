@@ -1,8 +1,11 @@
 """The session around the features: initialize / initialized / shutdown, settings from the client
-(initializationOptions, didChangeConfiguration, workspace/configuration), and document sync
-(didOpen / didChange / didClose, incremental). Opening a file warms the model's cache with the start
-every prompt in it shares; a change that leaves the cursor on an empty or logger-typing line
-schedules a warm-up for that place."""
+(initializationOptions, didChangeConfiguration, workspace/configuration), document sync
+(didOpen / didChange / didClose, incremental; didSave) and the client's file watcher
+(didChangeWatchedFiles). Opening a file warms the model's cache with the start every prompt in it
+shares; a change that leaves the cursor on an empty or logger-typing line schedules a warm-up for
+that place. The workspace folder's project index is started after `initialized` and told of every
+open, change, close, save and file event (`logsmith.server.project`); a settings change may start
+or drop it."""
 
 from __future__ import annotations
 
@@ -40,7 +43,9 @@ def register_lifecycle(server) -> None:
             getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding)
             or "utf-16"
         )
-        messages = ls.config.use_project(_root_of(params))
+        root = _root_of(params)
+        ls.project.use_root(root)
+        messages = ls.config.use_project(root)
         messages += ls.config.use_options(params.initialization_options)
         ls.options_from_client = params.initialization_options is not None
         ls.pending_messages += [
@@ -56,6 +61,7 @@ def register_lifecycle(server) -> None:
         if not ls.options_from_client and ls.client_supports("workspace.configuration"):
             await pull_configuration(ls)
         await ls.model.refresh(ls.config.current)
+        ls.project.configure(ls.config.current)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls, params):
@@ -72,6 +78,11 @@ def register_lifecycle(server) -> None:
         else:  # pushed settings: only their `logsmith` section is ours; none means the defaults
             apply_options(ls, value.get("logsmith") if isinstance(value, dict) else value)
         await ls.model.refresh(ls.config.current)
+        ls.project.configure(ls.config.current)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls, params: types.DidChangeWatchedFilesParams):
+        ls.project.watched(params.changes)
 
 
 async def pull_configuration(ls) -> None:
@@ -105,6 +116,7 @@ def register_document_sync(server) -> None:
         document = ls.documents.open(item.uri, item.text, item.version, item.language_id)
         ls.note_size(document)
         ls.warm_file(document)
+        ls.project.opened(document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams):
@@ -127,6 +139,7 @@ def register_document_sync(server) -> None:
             else:
                 document.replace_all(change.text, params.text_document.version)
         ls.note_size(document)
+        ls.project.changed(document)
         last = params.content_changes[-1] if params.content_changes else None
         if isinstance(last, types.TextDocumentContentChangePartial):
             line = last.range.start.line + last.text.count("\n")
@@ -139,4 +152,10 @@ def register_document_sync(server) -> None:
         uri = params.text_document.uri
         ls.requests.cancel_document(uri, "closed")
         ls.offers.close_open(uri, None, "closed")
-        ls.documents.close(uri)
+        document = ls.documents.close(uri)
+        if document is not None:
+            ls.project.closed(document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls, params: types.DidSaveTextDocumentParams):
+        ls.project.saved(params.text_document.uri)

@@ -1,9 +1,14 @@
-"""The model behind the suggestions, as the user sees it: loading reported with `$/progress`, a
-missing or broken model explained with `window/showMessage` (naming the command that installs it),
-and `logsmith/status` notifications: one after each answer with what wrote it (`source`: "template"
-or the model's id) and its latency, and one with `channel: "model"` whenever the model's state
-changes, which repeats the last answer's source and latency so a client that keeps only the latest
-notification still names what served the suggestion on screen."""
+"""What the server tells the user about itself: the model behind the suggestions (loading
+reported with `$/progress`, a missing or broken model explained with `window/showMessage`, naming
+the command that installs it) and the project index (its build reported with `$/progress`), and
+`logsmith/status` notifications: one after each answer with what wrote it (`source`: "template" or
+the model's id) and its latency, one with `channel: "model"` whenever the model's state changes and
+one with `channel: "index"` whenever the project index's does. Every notification carries the
+index's state (`index`: state, counts or progress, skipped files by reason, and a sentence), and a
+state change repeats the last answer's source and latency so a client that keeps only the latest
+notification still names what served the suggestion on screen. The `logsmith.status` command
+answers the same.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,74 @@ log = logging.getLogger(__name__)
 
 STATUS_NOTIFICATION = "logsmith/status"
 _tokens = itertools.count(1)
+
+
+class WorkProgress:
+    """One `$/progress` sequence (begin, reports, end) under a token the server creates, or lines in
+    the client's log when the client cannot show progress. Called on the event loop; reports and
+    the end that come before the client has accepted the token are sent once it has."""
+
+    def __init__(self, server, prefix: str):
+        self.server = server
+        self.prefix = prefix
+        self._token: str | None = None
+        """None before `begin`, "log" when the client's log is used, else the token."""
+        self._begun = False
+        self._report: tuple[str, int] | None = None
+        self._ended: str | None = None
+
+    def begin(self, message: str) -> None:
+        asyncio.ensure_future(self._begin(message))
+
+    async def _begin(self, message: str) -> None:
+        if not self.server.client_supports("window.work_done_progress"):
+            self._token = "log"
+            self.server.log_to_client(f"logsmith: {message}")
+            if self._ended is not None:
+                self.server.log_to_client(f"logsmith: {self._ended}")
+            return
+        token = self._token = f"{self.prefix}-{next(_tokens)}"
+        try:
+            await asyncio.wait_for(self.server.work_done_progress.create_async(token), 5)
+        except Exception as exc:  # the client refused or never answered: fall back to the log
+            log.info("work done progress not available: %s", exc)
+            self._token = "log"
+            self.server.log_to_client(f"logsmith: {message}")
+            if self._ended is not None:
+                self.server.log_to_client(f"logsmith: {self._ended}")
+            return
+        self.server.work_done_progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title="logsmith", message=message, percentage=0, cancellable=False
+            ),
+        )
+        self._begun = True
+        if self._ended is not None:
+            self._send_end(token, self._ended)
+        elif self._report is not None:
+            self.report(*self._report)
+
+    def report(self, message: str, percentage: int) -> None:
+        if self._begun and self._ended is None and self._token not in (None, "log"):
+            self.server.work_done_progress.report(
+                self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+            )
+        else:
+            self._report = (message, percentage)
+
+    def end(self, message: str) -> None:
+        if self._ended is not None:
+            return
+        self._ended = message
+        if self._token == "log":
+            self.server.log_to_client(f"logsmith: {message}")
+        elif self._begun and self._token is not None:
+            self._send_end(self._token, message)
+        # else: the token is still being created; `_begin` ends it
+
+    def _send_end(self, token: str, message: str) -> None:
+        self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
 
 class ModelStatus:
@@ -55,7 +128,7 @@ class ModelStatus:
             await self._refresh(settings)
         finally:
             if self.state != before:
-                self._notify_model_state()
+                self.notify_state("model")
 
     async def _refresh(self, settings) -> None:
         loop = asyncio.get_running_loop()
@@ -142,7 +215,7 @@ class ModelStatus:
                 )
             return
         self._end(message)
-        self._notify_model_state()
+        self.notify_state("model")
         if state == "failed":
             self._tell_once(
                 f"logsmith: {message}. Suggestions come from templates only.",
@@ -192,18 +265,31 @@ class ModelStatus:
 
     # -- status notifications
 
-    def _notify_model_state(self) -> None:
-        """Tell the client the model's state as soon as it changes, before any answer; the last
-        answer's latency and source come along (the source is what the client should name)."""
-        status = {
-            "channel": "model",
+    def model_fields(self) -> dict:
+        return {
             "modelId": self.choice.model_id if self.choice is not None else None,
             "modelState": self.state,
             "workerPid": self.worker_pid,
         }
+
+    def snapshot(self) -> dict:
+        """The status as the `logsmith.status` command answers it."""
+        found = self.model_fields()
+        if self.last_latency_ms is not None:
+            found["latencyMs"] = round(self.last_latency_ms, 1)
+            found["source"] = self.last_source
+        found["index"] = self.server.project.status()
+        return found
+
+    def notify_state(self, channel: str) -> None:
+        """Tell the client the model's (`channel` "model") or the project index's ("index") state
+        as soon as it changes, before any answer; the last answer's latency and source come along
+        (the source is what the client should name)."""
+        status = {"channel": channel, **self.model_fields()}
         if self.last_latency_ms is not None:
             status["latencyMs"] = round(self.last_latency_ms, 1)
             status["source"] = self.last_source
+        status["index"] = self.server.project.status()
         self.server.protocol.notify(STATUS_NOTIFICATION, status)
 
     def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
@@ -226,5 +312,6 @@ class ModelStatus:
                 "modelState": self.state,
                 "workerPid": self.worker_pid,
                 "notes": list(suggestion.notes),
+                "index": self.server.project.status(),
             },
         )

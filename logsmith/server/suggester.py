@@ -1,21 +1,29 @@
 """Every call the server makes into the pipeline, in one place: read a site, suggest at it, suggest
 for a new line, warm the model's cache, find unlogged handlers.
 
-The server produces statements through `logsmith.pipeline` only; it never builds one itself.
+The server produces statements through `logsmith.pipeline` only; it never builds one itself. Every
+suggestion is asked with the workspace's project index (`project`, the server's keeper of it), which
+the pipeline follows once the index is ready.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from logsmith.settings import Settings
 from logsmith.suggestion import Suggestion
 from logsmith.syntax.document import ParsedDocument
+from logsmith.workspace.index import ProjectIndex
 
 
 class Suggester:
     """`logsmith.pipeline` and `logsmith.syntax.batch_rules`, imported on first use
     (the CLI stays quick to start)."""
+
+    def __init__(self, project: Callable[[], ProjectIndex | None] = lambda: None):
+        self.project = project
+        """Returns the project index to suggest with (None: the file alone)."""
 
     def site_at(self, document: ParsedDocument, line: int, character: int):
         from logsmith.pipeline import site_at
@@ -44,6 +52,7 @@ class Suggester:
             document=document,
             site=site,
             cancel=cancel,
+            project=self.project(),
         )
 
     def suggest_insertion(
@@ -52,7 +61,12 @@ class Suggester:
         from logsmith.pipeline import suggest_insertion
 
         return suggest_insertion(
-            document.text, before_line, path=path, settings=settings, document=document
+            document.text,
+            before_line,
+            path=path,
+            settings=settings,
+            document=document,
+            project=self.project(),
         )
 
     def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:

@@ -350,7 +350,9 @@ def test_nvim_status_line_and_server_lookup(which, tmp_path):
     assert status["model_change"] == "logsmith: template · 9 ms", run.explain()
     assert status["model"] == "logsmith: gemma-3-270m · 210 ms", run.explain()
     assert status["model_failed"] == "logsmith: gemma-3-270m · 210 ms (model failed)", run.explain()
+    assert status["index_ready"] == "logsmith: gemma-3-270m · 210 ms (model failed)", run.explain()
     assert status["last"]["modelState"] == "failed" and status["last"]["source"] == "gemma-3-270m", run.explain()
+    assert status["last"]["index"]["text"] == "project index ready, 6 log statements in 3 files", run.explain()
 
     # The server: the nearest .venv above the buffer's folder, then PATH, then the default install.
     found = run.data["locate"]

@@ -27,14 +27,17 @@ MODEL_LOAD_TIMEOUT_S = 120
 class Editor:
     """A client session with the server: documents, typing, requests, and the server's notifications."""
 
-    def __init__(self, client, home: Path, client_name: str):
+    def __init__(self, client, home: Path, client_name: str, root: Path | None = None):
         self.client = client
         self.home = home
+        self.root = root or home / "src"
+        """The workspace folder the server was given; `open` names files under it."""
         self.client_name = client_name
         self.engine = "model"
         """What the server was started to write statements with: "model" or "template" (templates only)."""
         self.statuses: list = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
+        self.registrations: list[types.Registration] = []
         self.versions: dict[str, int] = {}
         self.texts: dict[str, list[str]] = {}
         client.feature("logsmith/status")(lambda ls, params: self.statuses.append(params))
@@ -43,6 +46,10 @@ class Editor:
         def apply_edit(ls, params: types.ApplyWorkspaceEditParams):
             self.applied_edits.append(params)
             return types.ApplyWorkspaceEditResult(applied=True)
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register_capability(ls, params: types.RegistrationParams):
+            self.registrations.extend(params.registrations)
 
     @property
     def store(self) -> Path:
@@ -55,7 +62,7 @@ class Editor:
     # -- documents
 
     def open(self, name: str, text: str) -> str:
-        uri = (self.home / "src" / name).as_uri()
+        uri = (self.root / name).as_uri()
         self.versions[uri] = 1
         self.texts[uri] = text.split("\n")
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(
@@ -140,9 +147,28 @@ class Editor:
 
         def ended():
             return any(getattr(report, "kind", None) == "end" and "ready" in (report.message or "")
-                       for reports in self.client.progress_reports.values() for report in reports)
+                       for report in self.progress("logsmith-model"))
 
         await self.wait_for(ended, MODEL_LOAD_TIMEOUT_S, "the model to load")
+
+    def progress(self, prefix: str) -> list:
+        """The $/progress values of the server's tokens starting with `prefix` ("logsmith-model",
+        "logsmith-index"), in the order of the tokens and of the reports of each."""
+        return [report for token, reports in self.client.progress_reports.items()
+                if str(token).startswith(prefix) for report in reports]
+
+    async def index_built(self, builds: int = 1, timeout: float = 60.0) -> str:
+        """Wait for the project index's `builds`-th build to end; its end message."""
+        def ends():
+            return [r.message for r in self.progress("logsmith-index") if r.kind == "end"]
+
+        await self.wait_for(lambda: len(ends()) >= builds, timeout, f"project index build {builds} to end")
+        return ends()[builds - 1]
+
+    async def status(self) -> dict:
+        """What the `logsmith.status` command answers."""
+        return await self.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="logsmith.status"))
 
     # -- the audit store
 
@@ -167,18 +193,19 @@ class Editor:
 
 
 async def start_editor(home: Path, client: str = "neovim", *, env: dict | None = None,
-                       initialization_options=None) -> Editor:
+                       initialization_options=None, root: Path | None = None) -> Editor:
+    """The server with the workspace folder `root` (default: `home/src`, created empty)."""
     lsp_client = make_test_lsp_client()
     server_env = {k: v for k, v in os.environ.items() if k not in ("LOGSMITH_MODEL", "LOGSMITH_NO_MODEL")}
     server_env.update(LOGSMITH_HOME=str(home), **(env or {}))
     await lsp_client.start_io(*SERVER_COMMAND, env=server_env)
-    editor = Editor(lsp_client, home, client)
+    editor = Editor(lsp_client, home, client, root)
+    editor.root.mkdir(parents=True, exist_ok=True)
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities(CLIENTS[client]),
-        root_uri=(home / "src").as_uri(),
+        root_uri=editor.root.as_uri(),
         initialization_options=initialization_options,
     ))
-    (home / "src").mkdir(parents=True, exist_ok=True)
     return editor
 
 

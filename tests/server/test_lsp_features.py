@@ -77,7 +77,8 @@ async def type_logger_in_except(editor, name: str):
 
 @MODEL_ONLY
 async def test_model_loading_is_reported_with_progress(served):
-    reports = [report for reports in served.client.progress_reports.values() for report in reports]
+    reports = [report for token, reports in served.client.progress_reports.items()
+               if token.startswith("logsmith-model") for report in reports]
     assert reports[0].kind == "begin" and reports[0].title == "logsmith"
     assert reports[0].message == "loading model gemma-3-270m"
     assert reports[-1].kind == "end" and reports[-1].message.startswith("model gemma-3-270m ready in")
@@ -379,6 +380,18 @@ async def test_did_show_and_partial_accept(served):
 async def test_a_cold_site_is_answered_without_waiting_and_the_model_reads_it_meanwhile(served):
     # an earlier test may have switched models: this one needs the model loaded
     await served.wait_for(lambda: served.statuses and served.statuses[-1].modelState == "ready", 120, "the model")
+    # about the model alone: without the project index, whose neighbours here would be the file's
+    # own thirty debug statements outside any handler
+    served.configure({"projectIndex": False})
+    await served.settle()
+    try:
+        await cold_site_answered_then_read(served)
+    finally:
+        served.configure({})
+        await served.settle()
+
+
+async def cold_site_answered_then_read(served):
     text, line = long_service()
     uri = served.open("cold_site.py", text)
     first = await served.complete(uri, line, 15)

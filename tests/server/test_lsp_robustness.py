@@ -96,7 +96,7 @@ async def test_malformed_json_rpc_gets_errors_and_the_server_stays_up(tmp_path):
         capabilities = raw.response(8)["result"]["capabilities"]
         assert capabilities["completionProvider"]["triggerCharacters"] == ["."]
         assert capabilities["inlineCompletionProvider"] == {}
-        assert capabilities["executeCommandProvider"]["commands"] == ["logsmith.accept"]
+        assert capabilities["executeCommandProvider"]["commands"] == ["logsmith.accept", "logsmith.status"]
         assert capabilities["textDocumentSync"]["change"] == 2  # incremental
         raw.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
         raw.send({"jsonrpc": "2.0", "id": 9, "method": "textDocument/completion",

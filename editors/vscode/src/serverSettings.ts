@@ -17,6 +17,7 @@ export interface ServerSettings {
   style: string | null;
   telemetry: boolean;
   storeCode: boolean;
+  projectIndex: boolean;
 }
 
 export const STYLES = ["percent", "fstring", "format"] as const;
@@ -30,6 +31,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
   "style",
   "telemetry",
   "storeCode",
+  "projectIndex",
 ];
 
 export interface SettingsResult {
@@ -60,7 +62,7 @@ export function serverSettingsFrom(read: Reader): SettingsResult {
     reject("model", model, "a model name or a path to a GGUF file");
   }
 
-  for (const key of ["useModel", "inline", "telemetry", "storeCode"] as const) {
+  for (const key of ["useModel", "inline", "telemetry", "storeCode", "projectIndex"] as const) {
     const value = read(key);
     if (typeof value === "boolean") {
       options[key] = value;

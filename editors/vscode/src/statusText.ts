@@ -6,8 +6,9 @@
 
 /**
  * The fields of a `logsmith/status` notification that the status bar shows. The server sends one
- * after each answer, `{channel, latencyMs, source, modelId, modelState, workerPid, notes}`, and one
- * with `channel: "model"` when the model's state changes.
+ * after each answer, `{channel, latencyMs, source, modelId, modelState, workerPid, notes, index}`,
+ * one with `channel: "model"` when the model's state changes and one with `channel: "index"` when
+ * the project index's does (`index.text` says it in a sentence).
  */
 export interface ServerStatus {
   /** The configured model's id; undefined when there is none (templates only). */
@@ -22,6 +23,8 @@ export interface ServerStatus {
   channel?: string;
   /** The server's notes on the last suggestion (why the template answered, what was changed). */
   notes?: string[];
+  /** The project index in a sentence: building, ready with its counts, off or failed, and why. */
+  index?: string;
 }
 
 export type Phase = "starting" | "running" | "stopped" | "failed";
@@ -35,6 +38,8 @@ export interface StatusView {
 
 /** The channel of a notification that reports only a change of the model's state, not an answer. */
 export const MODEL_CHANNEL = "model";
+/** The channel of a notification that reports only a change of the project index's state. */
+export const INDEX_CHANNEL = "index";
 const NOTES_SHOWN = 2;
 
 function text(value: unknown): string | undefined {
@@ -43,6 +48,10 @@ function text(value: unknown): string | undefined {
 
 function milliseconds(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function indexText(value: unknown): string | undefined {
+  return typeof value === "object" && value !== null ? text((value as Record<string, unknown>).text) : undefined;
 }
 
 function texts(value: unknown): string[] | undefined {
@@ -62,19 +71,20 @@ export function parseStatus(params: unknown): ServerStatus {
     source: text(record.source),
     channel: text(record.channel),
     notes: texts(record.notes),
+    index: indexText(record.index),
   };
 }
 
 /**
- * The status after a notification. An answer replaces what was known; a model-state change
- * updates the model and keeps the last answer's source, latency and notes, so the status bar goes
- * on naming what served the suggestion on screen.
+ * The status after a notification. An answer replaces what was known; a model or index state change
+ * updates the model and the index and keeps the last answer's source, latency and notes, so the
+ * status bar goes on naming what served the suggestion on screen.
  */
 export function nextStatus(previous: ServerStatus, received: ServerStatus): ServerStatus {
-  if (received.channel !== MODEL_CHANNEL) {
-    return received;
+  if (received.channel !== MODEL_CHANNEL && received.channel !== INDEX_CHANNEL) {
+    return { ...received, index: received.index ?? previous.index };
   }
-  return { ...previous, modelId: received.modelId, modelState: received.modelState };
+  return { ...previous, modelId: received.modelId, modelState: received.modelState, index: received.index ?? previous.index };
 }
 
 /** A sentence about the model when it is not simply ready, else undefined. */
@@ -149,6 +159,9 @@ export function statusView(phase: Phase, status: ServerStatus, detail?: string):
       }
       if (problem !== undefined) {
         lines.push(problem);
+      }
+      if (status.index !== undefined) {
+        lines.push(status.index);
       }
       lines.push(menu);
       return { text: `${icon} ${label}`, tooltip: lines.join("\n"), ariaLabel: spoken };

@@ -13,7 +13,7 @@ describe("serverSettingsFrom", () => {
   });
 
   it("passes the settings the user set, under the server's names", () => {
-    const result = from({ model: " qwen2.5-coder-0.5b ", useModel: false, latencyBudgetMs: 300, inline: false, style: "fstring", telemetry: false, storeCode: false });
+    const result = from({ model: " qwen2.5-coder-0.5b ", useModel: false, latencyBudgetMs: 300, inline: false, style: "fstring", telemetry: false, storeCode: false, projectIndex: false });
     assert.deepEqual(result.options, {
       model: "qwen2.5-coder-0.5b",
       useModel: false,
@@ -22,6 +22,7 @@ describe("serverSettingsFrom", () => {
       style: "fstring",
       telemetry: false,
       storeCode: false,
+      projectIndex: false,
     });
     assert.deepEqual(result.problems, []);
   });

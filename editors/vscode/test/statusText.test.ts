@@ -22,6 +22,7 @@ describe("parseStatus", () => {
       source: "gemma-3-270m",
       channel: "completion",
       notes: [],
+      index: undefined,
     });
   });
 
@@ -33,6 +34,7 @@ describe("parseStatus", () => {
       source: undefined,
       channel: undefined,
       notes: ["kept"],
+      index: undefined,
     });
     assert.deepEqual(parseStatus(null), {});
     assert.deepEqual(parseStatus("text"), {});
@@ -65,6 +67,25 @@ describe("statusView", () => {
     assert.equal(statusView("running", loaded).text, "$(warning) template · 9 ms");
     const next = nextStatus(loaded, parseStatus({ ...notification, latencyMs: 210 }));
     assert.equal(statusView("running", next).text, "$(sparkle) gemma-3-270m · 210 ms");
+  });
+
+  it("states the project index, and keeps the last suggestion's source when only the index changes", () => {
+    const answered = nextStatus({}, parseStatus({ ...notification, source: "template", latencyMs: 9 }));
+    const building = nextStatus(answered, parseStatus({
+      channel: "index", modelId: "gemma-3-270m", modelState: "ready",
+      index: { state: "building", done: 50, total: 200, text: "project index indexing log statements, 50/200 files" },
+    }));
+    assert.equal(statusView("running", building).text, "$(sparkle) template · 9 ms");
+    assert.match(statusView("running", building).tooltip, /^project index indexing log statements, 50\/200 files$/m);
+    const ready = nextStatus(building, parseStatus({
+      channel: "index", modelId: "gemma-3-270m", modelState: "ready",
+      index: { state: "ready", statements: 6, files: 3, skipped: {}, text: "project index ready, 6 log statements in 3 files" },
+    }));
+    // an answer from a server that sends no index keeps the index last stated
+    const next = nextStatus(ready, parseStatus({ ...notification, latencyMs: 210 }));
+    assert.equal(next.index, "project index ready, 6 log statements in 3 files");
+    assert.match(statusView("running", next).tooltip, /^project index ready, 6 log statements in 3 files$/m);
+    assert.equal(parseStatus({ index: "not an object" }).index, undefined);
   });
 
   it("warns about a missing model before the first suggestion", () => {

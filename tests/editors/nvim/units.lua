@@ -25,6 +25,11 @@ local function status_lines()
     modelState = 'ready', workerPid = 7, notes = {} })
   lines.model_failed = send({ channel = 'model', modelId = 'gemma-3-270m', modelState = 'failed', workerPid = vim.NIL,
     latencyMs = 210.4, source = 'gemma-3-270m' })
+  -- the project index's state changes: kept, and the last answer still named
+  lines.index_ready = send({ channel = 'index', modelId = 'gemma-3-270m', modelState = 'failed', workerPid = vim.NIL,
+    latencyMs = 210.4, source = 'gemma-3-270m',
+    index = { state = 'ready', statements = 6, files = 3, skipped = vim.empty_dict(),
+      text = 'project index ready, 6 log statements in 3 files' } })
   lines.last = status.get(client).last
   return lines
 end

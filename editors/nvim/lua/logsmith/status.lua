@@ -1,6 +1,7 @@
---- What the server says about itself, kept per client: model loading (`$/progress`) and the
---- `logsmith/status` notifications, one after each answer (what wrote it, latency, model) and one
---- when the model's state changes (`channel = "model"`). Read it with require("logsmith").status()
+--- What the server says about itself, kept per client: model loading and project indexing
+--- (`$/progress`) and the `logsmith/status` notifications, one after each answer (what wrote it,
+--- latency, model, project index) and one when the model's or the project index's state changes
+--- (`channel = "model"` or `"index"`). Read it with require("logsmith").status()
 --- (e.g. in a statusline: "logsmith: template · 9 ms"); a `User LogsmithStatus` autocommand fires
 --- when it changes.
 
@@ -27,14 +28,14 @@ local function value(x)
 end
 
 --- Handler of the `logsmith/status` notification. An answer replaces what was known; a change of
---- the model's state (`channel = "model"`) updates only the model's fields, so the status goes on
---- naming what wrote the last suggestion.
+--- the model's or the project index's state (`channel = "model"` or `"index"`) updates only the
+--- model's fields and the index, so the status goes on naming what wrote the last suggestion.
 function M.on_status(_, result, ctx)
   if type(result) ~= 'table' then
     return
   end
   local state = state_of(ctx.client_id)
-  if result.channel == 'model' then
+  if result.channel == 'model' or result.channel == 'index' then
     local last = {}
     for key, field in pairs(state.last or {}) do
       last[key] = field
@@ -42,6 +43,7 @@ function M.on_status(_, result, ctx)
     last.modelId = value(result.modelId)
     last.modelState = value(result.modelState)
     last.workerPid = value(result.workerPid)
+    last.index = value(result.index) or last.index
     state.last = last
   else
     state.last = result
@@ -49,8 +51,8 @@ function M.on_status(_, result, ctx)
   changed()
 end
 
---- Handler of `$/progress` for the logsmith client: records model loading, then lets Neovim's
---- own handler do its part.
+--- Handler of `$/progress` for the logsmith client: records model loading and project indexing,
+--- then lets Neovim's own handler do its part.
 function M.on_progress(err, result, ctx, config)
   local value = type(result) == 'table' and result.value
   if type(value) == 'table' and value.kind then
@@ -76,8 +78,8 @@ function M.handlers()
 end
 
 --- Raw state of a client: { progress = {kind, title, message, percentage}, last = {latencyMs,
---- source, modelId, modelState, channel, notes} } (before the first answer `last` may hold only
---- the model's fields).
+--- source, modelId, modelState, channel, notes, index} } (before the first answer `last` may hold
+--- only the model's fields and the index; `index.text` states the project index in a sentence).
 function M.get(client_id)
   return by_client[client_id] or {}
 end
