@@ -72,6 +72,9 @@ class Discovery:
     projects: dict[Path, Project] = field(default_factory=dict)
     test_files: int = 0
     """Test files left out (see `is_test_file`)."""
+    not_regular: int = 0
+    """Files under a folder left out because they are no regular file (a dangling symlink, a FIFO,
+    a symlink loop); files named on the command line are in `skipped` instead."""
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -217,7 +220,14 @@ def discover(
 
     def add(path: Path, project: Project, explicit: bool) -> None:
         display = display_path(path, cwd)
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            if explicit:
+                discovery.skipped.append((display, "skipped: symlink loop"))
+            else:
+                discovery.not_regular += 1
+            return
         if path.is_symlink() and not real.is_relative_to(_resolved(project.root)):
             discovery.skipped.append(
                 (display, "skipped: symlink to a file outside the project root")
@@ -226,6 +236,8 @@ def discover(
         if not real.is_file():
             if explicit:
                 discovery.skipped.append((display, "skipped: not a regular file"))
+            else:
+                discovery.not_regular += 1
             return
         if real in seen:
             return

@@ -165,6 +165,8 @@ class ProjectIndex:
             return counts
         for _display, reason in discovery.skipped:
             counts.skipped["symlinks" if "symlink" in reason else "not regular files"] += 1
+        if discovery.not_regular:
+            counts.skipped["not regular files"] += discovery.not_regular
         records: dict[str, FileRecord] = {}
         total = len(discovery.targets)
         for done, target in enumerate(discovery.targets, 1):

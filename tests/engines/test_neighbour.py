@@ -28,6 +28,20 @@ NEIGHBOUR = textwrap.dedent(
 )
 
 
+# What else the project logs, in other words: a project of some size, where the words only the
+# cache writers share tell their sites apart (a neighbour is adapted only when it is that alike).
+REPORTS = "import logging\n\nlog = logging.getLogger(__name__)\n" + "".join(
+    f"\n\ndef make_{part}(report, width):\n"
+    "    total = report.size(width)\n"
+    f'    log.info("Made {part} of %s at %s", report.name, total)\n'
+    "    return total\n"
+    for part in (
+        "chart", "export", "pdf", "totals", "margin", "quarter", "summary", "page", "font",
+        "column", "header", "footer", "legend", "axis", "scale", "colour", "print", "queue",
+    )
+)
+
+
 def site_file(body: str) -> str:
     """A file around `body`, whose `#CURSOR` marks the blank line asked at (its indent kept)."""
     text = "import logging\n\nlog = logging.getLogger(__name__)\n\n\n" + textwrap.dedent(body)
@@ -40,6 +54,7 @@ def workspace(tmp_path, monkeypatch):
     root = tmp_path / "project"
     root.mkdir()
     (root / "cache.py").write_text(NEIGHBOUR, encoding="utf-8")
+    (root / "reports.py").write_text(REPORTS, encoding="utf-8")
 
     def index_with(name: str, text: str) -> ProjectIndex:
         (root / name).write_text(text, encoding="utf-8")
@@ -84,17 +99,18 @@ def test_a_value_with_no_counterpart_takes_the_plans_value_or_leaves_with_its_wo
     root, index_with = workspace
     source = site_file(
         """\
-        def save_rows(rows):
+        def write_rows(rows):
             try:
-                store(rows)
+                with open(ROWS_FILE, "w") as handle:
+                    handle.writelines(rows)
             except OSError as err:
                 #CURSOR
         """
     )
     index = index_with("site.py", source)
-    top = first(source, 9, root, index)[0]
+    top = first(source, 10, root, index)[0]
     assert top.source == "neighbour"
-    assert top.statement.startswith('log.error("Unable to write to cache file')
+    assert '("Unable to write to cache file' in top.statement
     assert "fn_" not in top.statement  # not bound here: never logged
     compile(top.statement, "<statement>", "exec")
 
