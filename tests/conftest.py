@@ -31,6 +31,22 @@ MODEL_ANSWER_BUDGET_MS = 120_000
 this only ends a request on a machine so busy that nothing would pass anyway."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_index_cache(tmp_path_factory):
+    """The tests, and the servers and `logsmith suggest` processes they start, keep their project
+    indexes in a cache of their own, never the user's; the installed models, their packages and
+    verification records are shared with it (linked), so the real model is found and not hashed
+    again. A test that needs an empty cache sets LOGSMITH_CACHE itself."""
+    real = registry.cache_dir()
+    cache = tmp_path_factory.mktemp("logsmith-cache")
+    for name in ("models", "packages", "verified"):
+        if (real / name).is_dir():
+            (cache / name).symlink_to(real / name, target_is_directory=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(registry.CACHE_ENV, str(cache))
+        yield cache
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark `model` every test whose fixtures (the whole closure, so also through other fixtures such
     as a module's server) include one of MODEL_FIXTURES."""
