@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from logsmith.engines.statement import _escape, render
+from logsmith.engines.statement import _escape, render, written_call
 from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.retrieval import Neighbour
@@ -111,16 +111,9 @@ def statement_from(neighbour: Neighbour, site: LogSite, plan: Plan) -> str | Non
         elif used and fmt in ("fstring", "format"):
             piece = piece.replace("{", "{{").replace("}", "}}")
         text += piece
-    call = f"{plan.logger}.{plan.level}"
     keywords = [k for k in neighbour.statement.keywords if site.in_except or "exc_info" not in k]
     tail = "".join(", " + k for k in keywords) if plan.framework == "logging" else ""
-    if not used:
-        return f"{call}({q}{text}{q}{tail})"
-    if fmt == "fstring":
-        return f"{call}(f{q}{text}{q}{tail})"
-    if fmt == "format":
-        return f"{call}({q}{text}{q}.format({', '.join(used)}){tail})"
-    return f"{call}({q}{text}{q}{''.join(', ' + v for v in used)}{tail})"
+    return written_call(f"{plan.logger}.{plan.level}", q, fmt, text, used, tail)
 
 
 def chosen(plan: Plan, min_score: float) -> Neighbour | None:

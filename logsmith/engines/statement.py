@@ -51,13 +51,22 @@ def render(plan: Plan, message: str) -> str:
     if exception:
         text += ": " + slot(exception)
     arguments = list(names) + ([exception] if exception else [])
+    return written_call(call, q, fmt, text, arguments)
+
+
+def written_call(
+    call: str, quote: str, fmt: str, text: str, arguments: list[str], tail: str = ""
+) -> str:
+    """`call(...)` with the message `text` (escaped, its slots written for `fmt`) and its
+    `arguments` as `fmt` passes them, then `tail` (keyword arguments, each after a comma)."""
+    q = quote
     if not arguments:  # nothing to interpolate: a plain string, never `"...".format()` or `f"..."`
-        return f"{call}({q}{text}{q})"
+        return f"{call}({q}{text}{q}{tail})"
     if fmt == "fstring":
-        return f"{call}(f{q}{text}{q})"
+        return f"{call}(f{q}{text}{q}{tail})"
     if fmt == "format":
-        return f"{call}({q}{text}{q}.format({', '.join(arguments)}))"
-    return f"{call}({q}{text}{q}{''.join(', ' + a for a in arguments)})"
+        return f"{call}({q}{text}{q}.format({', '.join(arguments)}){tail})"
+    return f"{call}({q}{text}{q}{''.join(', ' + a for a in arguments)}{tail})"
 
 
 def chain(node: ast.AST) -> str | None:
