@@ -15,8 +15,11 @@ from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.retrieval import Neighbour
 
-# Text left dangling where a value was taken out: "for ", ": ", "(", "='"...
-DANGLING_END = re.compile(r"[\s:=,(\[{'\"-]+$")
+# Text left dangling where a value was taken out: "for ", ": ", "(", "='", " due to "...
+DANGLING_END = re.compile(
+    r"(?:[\s:=,(\[{'\"-]+|\s+(?:due to|because of|for|with|from|of|in|on|at|by|to|after|as)\b)+$",
+    re.IGNORECASE,
+)
 DANGLING_START = re.compile(r"^[\s)\]}'\",.]+(?=\S)")
 EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|''|\"\"")
 

@@ -198,3 +198,19 @@ def test_percent_signs_and_braces_of_the_neighbours_words_stay_literal(workspace
     assert top.statement == 'log.error("Disk 100%% full {not a slot} writing %s", fn_)'
     fstring = first(source, 10, root, index, style="fstring")[0]
     assert fstring.statement == 'log.error(f"Disk 100% full {{not a slot}} writing {fn_}")'
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("Could not parse file: %s due to ", "Could not parse file: %s"),
+        ("Gave up on ", "Gave up"),
+        ("Value: ", "Value"),
+        ("Disk full (", "Disk full"),
+        ("Stored in ", "Stored"),
+    ],
+)
+def test_the_words_that_only_introduced_a_value_go_with_it(before, after):
+    from logsmith.engines.neighbour import DANGLING_END
+
+    assert DANGLING_END.sub("", before) == after
