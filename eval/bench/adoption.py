@@ -242,7 +242,7 @@ class ServerSession:
         items.sort(key=lambda item: item.sort_text or "")
         top = items[0] if items else None
         completion = {"statement": top.label if top is not None else None, "latency_ms": elapsed, "error": error,
-                      "items": len(items), "source": top.detail.split(" · ")[-1] if top is not None else None,
+                      "items": len(items), "source": top.detail.split(" · ")[1] if top is not None else None,
                       "notes": list(editor.last_status("completion", "notes") or []) if top is not None else [],
                       "additional_edits": [edit.new_text for edit in (top.additional_text_edits or [])]
                       if top is not None else []}

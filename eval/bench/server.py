@@ -85,7 +85,7 @@ async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float) 
         row["completion_ms"], completion = await editor.complete(uri, line, column + utf16_length(receiver) + 1)
         items = completion.items if completion else []
         row["completion_items"] = len(items)
-        row["completion_source"] = items[0].detail.split(" · ")[-1] if items else None
+        row["completion_source"] = items[0].detail.split(" · ")[1] if items else None
         row["completion_top"] = items[0].label if items else None
         row["completion_notes"] = list(editor.last_status("completion", "notes") or []) if items else []
         editor.replace_line(uri, line, column + utf16_length(receiver) + 1, original)  # the developer's line again
