@@ -7,7 +7,7 @@
 
 local M = {}
 
-local by_client = {} -- client id -> { progress = {...}|nil, last = {...}|nil }
+local by_client = {} -- client id -> { progress = {...}|nil, indexing = {...}|nil, last = {...}|nil }
 
 local function state_of(client_id)
   by_client[client_id] = by_client[client_id] or {}
@@ -51,14 +51,17 @@ function M.on_status(_, result, ctx)
   changed()
 end
 
---- Handler of `$/progress` for the logsmith client: records model loading and project indexing,
---- then lets Neovim's own handler do its part.
+--- Handler of `$/progress` for the logsmith client: records model loading (`progress`) and
+--- project indexing (`indexing`, the server's tokens `logsmith-index-N`) apart, then lets Neovim's
+--- own handler do its part.
 function M.on_progress(err, result, ctx, config)
   local value = type(result) == 'table' and result.value
   if type(value) == 'table' and value.kind then
     local state = state_of(ctx.client_id)
-    local before = state.progress or {}
-    state.progress = {
+    local token = tostring(result.token or '')
+    local key = token:find('^logsmith%-index') and 'indexing' or 'progress'
+    local before = state[key] or {}
+    state[key] = {
       kind = value.kind,
       title = value.title or before.title,
       message = value.message or before.message,
@@ -77,7 +80,8 @@ function M.handlers()
   return { ['logsmith/status'] = M.on_status, ['$/progress'] = M.on_progress }
 end
 
---- Raw state of a client: { progress = {kind, title, message, percentage}, last = {latencyMs,
+--- Raw state of a client: { progress = {kind, title, message, percentage} (the model's loading),
+--- indexing = {...} (the same for the project index), last = {latencyMs,
 --- source, modelId, modelState, channel, notes, index} } (before the first answer `last` may hold
 --- only the model's fields and the index; `index.text` states the project index in a sentence).
 function M.get(client_id)
@@ -99,6 +103,9 @@ function M.text(client_id)
   end
   if state.progress and state.progress.kind ~= 'end' then
     return 'logsmith: ' .. (state.progress.message or 'loading model')
+  end
+  if state.indexing and state.indexing.kind ~= 'end' and not (state.last or {}).source then
+    return 'logsmith: ' .. (state.indexing.title or 'indexing log statements')
   end
   local last = state.last or {}
   local model_state = value(last.modelState)
