@@ -543,7 +543,7 @@ class ProjectKeeper:
             return
         present = [relative for relative, path in wanted.items() if path.is_file()]
         leave_out = ignored(root, present)
-        read = 0
+        chosen: list[Path] = []
         for relative, path in wanted.items():
             if relative in leave_out:
                 continue
@@ -553,10 +553,11 @@ class ProjectKeeper:
                         continue
                 except (OSError, RuntimeError):
                     continue
-            index.refresh(path)
-            read += 1
-        if not read:
+            chosen.append(path)
+        if not chosen:
             return
+        index.refresh(*chosen)  # one new index for the whole batch
+        read = len(chosen)
         with self._lock:
             if self.index is index:
                 self._dirty = True

@@ -30,7 +30,13 @@ from logsmith.workspace.retrieval import (
     SiteQuery,
     nearest,
 )
-from logsmith.workspace.statements import LoggedStatement, context_words, statements_in
+from logsmith.workspace.statements import (
+    CONTEXT_AFTER,
+    CONTEXT_BEFORE,
+    LoggedStatement,
+    context_words,
+    statements_in,
+)
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all) while the index is built."""
@@ -102,9 +108,11 @@ def record_of(data: bytes, relative: str) -> FileRecord | str:
 
 def query_for(site: LogSite, document: ParsedDocument, path: str | None) -> SiteQuery:
     """What retrieval knows of `site`: its place and the words of the code around it, read as the
-    index reads a written statement's."""
-    lines = document.text.split("\n")
+    index reads a written statement's (only those lines are read, not the whole text)."""
     floor = site.function.start_line if site.function is not None else 0
+    start = max(floor, site.line - CONTEXT_BEFORE)
+    end = min(document.line_count, site.line + 1 + CONTEXT_AFTER)
+    window = [document.line(n) for n in range(start, end)]
     return SiteQuery(
         path=path,
         function=site.function.name if site.function is not None else None,
@@ -112,7 +120,7 @@ def query_for(site: LogSite, document: ParsedDocument, path: str | None) -> Site
         kind=site.kind,
         in_except=site.in_except,
         exception_types=site.exception_types,
-        context=context_words(lines, site.line, site.line, floor),
+        context=context_words(window, site.line - start, site.line - start, 0),
     )
 
 
@@ -207,20 +215,27 @@ class ProjectIndex:
         self.counts, self.state = counts, "ready"
         return counts
 
-    def refresh(self, path: str | Path) -> None:
-        """Read one file again from disk (saved, created, changed or deleted outside the editor)."""
-        relative = self.relative(path)
-        if relative is None:
+    def refresh(self, *paths: str | Path) -> None:
+        """Read files again from disk (saved, created, changed or deleted outside the editor); the
+        index is remade once for all of them."""
+        found: dict[str, FileRecord | str] = {}
+        for path in paths:
+            relative = self.relative(path)
+            if relative is not None:
+                found[relative] = (
+                    read_file(Path(path), relative, self.settings)
+                    if Path(path).is_file()
+                    else "deleted"
+                )
+        if not found:
             return
-        found: FileRecord | str = "deleted"
-        if Path(path).is_file():
-            found = read_file(Path(path), relative, self.settings)
         with self._lock:
             files = dict(self._files)
-            if isinstance(found, FileRecord):
-                files[relative] = found
-            else:
-                files.pop(relative, None)
+            for relative, record in found.items():
+                if isinstance(record, FileRecord):
+                    files[relative] = record
+                else:
+                    files.pop(relative, None)
             self._files = files
             self._lexicon = Lexicon(s for r in files.values() for s in r.statements)
         self.counts.files = len(self._files)
