@@ -44,7 +44,7 @@ $(WHEELS)/.built:
 
 $(VENV)/.installed: pyproject.toml constraints.txt $(WHEELS)/.built
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -c constraints.txt --find-links $(WHEELS) -e '.[test,eval]'
+	$(PIP) install -c constraints.txt --find-links $(WHEELS) -e '.[test,eval,cluster]'
 	touch $@
 
 model: $(VENV)/.installed

@@ -35,6 +35,7 @@ NEIGHBOUR_ENTRY = re.compile(r"(?P<path>.+?):(?P<line>\d+): (?P<statement>.*)", 
 """A suggestion's neighbour, `path:line: statement` (path relative to the project root, line
 1-based)."""
 _loaded_models: set = set()
+_model_loads = 0
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,20 @@ def ensure_model(settings: Settings, threads: int | None = None) -> None:
         # creates this process's worker with them
         get_worker(registry.resolve(settings), n_threads=threads)
 
+    global _model_loads
     model_engine.preload(settings, timeout=MODEL_LOAD_TIMEOUT_S)
     _loaded_models.add(key)
+    _model_loads += 1
     if multiprocessing.parent_process() is not None:
         # A pool worker ends without running atexit handlers: stop its model worker explicitly.
         from logsmith.model.client import shutdown_workers
 
         multiprocessing.util.Finalize(None, shutdown_workers, exitpriority=10)
+
+
+def models_loaded() -> int:
+    """How many times this process has loaded a model (`ensure_model`): at most once per model."""
+    return _model_loads
 
 
 def _below_header(suggestion: Suggestion, header: int) -> Suggestion:

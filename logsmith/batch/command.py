@@ -11,6 +11,7 @@ from pathlib import Path
 from logsmith.batch.analyse import Task
 from logsmith.batch.apply import apply_changes
 from logsmith.batch.changes import plan_change
+from logsmith.batch.cluster.outcome import ENGINES
 from logsmith.batch.formats.diff import write_diff
 from logsmith.batch.formats.jsonl import write_json_lines
 from logsmith.batch.formats.review import review_document
@@ -18,7 +19,7 @@ from logsmith.batch.formats.sarif import write_sarif
 from logsmith.batch.formats.text import write_text
 from logsmith.batch.progress import Progress, indexing
 from logsmith.batch.project import open_all
-from logsmith.batch.runner import collect, run_tasks
+from logsmith.batch.runner import LOCAL, collect, run_on_cluster, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.syntax.batch_rules import RULES, unknown_rules
 from logsmith.workspace.files import discover
@@ -51,10 +52,19 @@ editor's and does not apply here). A statement it does not write is a statement 
 adapted at the site, or the template engine's; the summary and the review say how many and why,
 and how much more time would help when time was short.
 
+--executor dask|ray: the files of each project go in shards to the cluster's workers, which read
+them from their own disks: the paths must be the same on every worker (a shared file system, or the
+same checkout at the same place). Each worker loads the model once. The results come back here,
+where the outputs are written and --apply writes the files as above. A shard whose worker fails or
+is lost is tried once more, then reported (exit status 3). A cluster that cannot be started or
+reached (bad --address, dask or ray not installed: pip install 'logsmith[cluster]') leaves the run
+to --jobs local processes, and the summary says so.
+
 exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file \
 unwritten;
-2 bad arguments (unknown rule, missing path, model not installed); 141 standard output was closed
-before everything was written (e.g. `| head`): the run stops there, quietly.
+2 bad arguments (unknown rule, missing path, model not installed); 3 files lost on the cluster;
+141 standard output was closed before everything was written (e.g. `| head`): the run stops
+there, quietly.
 """
 )
 
@@ -92,9 +102,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         "-j",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
-        help="analyse files in N processes (each loads the model once)",
+        help="analyse files in N processes, each loading the model once (default 1; with "
+        "--executor dask|ray and no --address: a local cluster of N workers, default 2)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=(LOCAL, *ENGINES),
+        default=LOCAL,
+        help="where the files are analysed: here (default), or on a Dask or Ray cluster",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --executor dask|ray: the cluster to use (Dask: the scheduler, "
+        "tcp://HOST:8786; Ray: the head node, HOST:6379); default: start a local one",
     )
     parser.add_argument(
         "--no-model", action="store_true", help="template statements only: fast, no model loaded"
@@ -176,8 +199,13 @@ def run(args) -> int:
 
     started = time.perf_counter()
     err = sys.stderr
-    if args.jobs < 1:
+    distributed = args.executor != LOCAL
+    jobs = args.jobs if args.jobs is not None else (2 if distributed else 1)
+    if jobs < 1:
         err.write("logsmith suggest: --jobs must be at least 1\n")
+        return 2
+    if args.address and not distributed:
+        err.write("logsmith suggest: --address needs --executor dask or ray\n")
         return 2
     if args.budget_ms < 1:
         err.write("logsmith suggest: --budget-ms must be positive\n")
@@ -222,7 +250,10 @@ def run(args) -> int:
     folders = {Path(os.path.normpath(Path(p).absolute())) for p in args.paths if Path(p).is_dir()}
     indexes = open_all(found.projects, args.no_project_index, indexing(err, show), folders)
     indexed = {use.key for use in indexes if use.ready}
-    threads = max(1, len(os.sched_getaffinity(0)) // args.jobs) if args.jobs > 1 else None
+    # N processes (local ones, or a local cluster's) each using every core would fight over them
+    threads = (
+        max(1, len(os.sched_getaffinity(0)) // jobs) if jobs > 1 and not args.address else None
+    )
     tasks = [
         Task(
             str(t.path),
@@ -237,8 +268,13 @@ def run(args) -> int:
         for t in found.targets
     ]
     progress = Progress(len(tasks), err, enabled=show)
+    cluster = None
     try:
-        results = collect(run_tasks(tasks, args.jobs), progress)
+        if distributed:
+            cluster = run_on_cluster(tasks, args.executor, args.address, jobs, progress)
+            results = cluster.results
+        else:
+            results = collect(run_tasks(tasks, jobs), progress)
     finally:
         progress.close()
 
@@ -270,8 +306,9 @@ def run(args) -> int:
         time.perf_counter() - started,
         model=model_id,
         budget_ms=args.budget_ms,
-        jobs=args.jobs,
+        jobs=jobs,
     )
+    summary.cluster = cluster.lines if cluster is not None else []
     summary.test_files = found.test_files
     summary.indexes = indexes
     status = 0
@@ -300,4 +337,6 @@ def run(args) -> int:
             err.write(f"  review written to {args.review}\n")
     if args.check and summary.suggestions:
         status = 1
+    if cluster is not None and cluster.lost:
+        status = 3
     return status

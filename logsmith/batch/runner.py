@@ -1,14 +1,21 @@
-"""Run `analyse` over every target, in this process (`--jobs 1`) or in a process pool,
-in file order."""
+"""Run `analyse` over every target, in this process (`--jobs 1`), in a process pool, or on a Dask
+or Ray cluster (`--executor`, in shards: logsmith.batch.shards), giving the results in file order.
+A cluster that cannot be started or reached leaves the run to the process pool, which says so."""
 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import multiprocessing
+import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from logsmith.batch.analyse import Task, analyse
 from logsmith.batch.results import FileResult
+
+LOCAL = "local"
 
 
 def _pool_context():
@@ -39,3 +46,89 @@ def collect(results: Iterable[FileResult], progress=None) -> list[FileResult]:
         if progress is not None:
             progress.advance(result.display, result.sites)
     return done
+
+
+def lost_result(task: Task, why: str) -> FileResult:
+    """The result of a file whose shard failed on the cluster twice: not analysed, and why."""
+    return FileResult(
+        task.path, task.display, task.root, skipped=f"not analysed: lost on the cluster ({why})"
+    )
+
+
+@dataclass
+class ClusterRun:
+    """A run's file results from a cluster, and what the summary says of the cluster."""
+
+    results: list[FileResult]
+    lines: list[str] = field(default_factory=list)
+    """Where it ran (or why it ran locally instead), the workers, items retried or lost."""
+    lost: int = 0
+    """Files not analysed because their shard failed twice."""
+
+
+def _worker_lines(values) -> list[str]:
+    shards: Counter = Counter()
+    loads: dict[str, int] = {}
+    for value in values:
+        shards[value.worker] += 1
+        loads[value.worker] = max(loads.get(value.worker, 0), value.models_loaded)
+    return [
+        f"worker {worker}: {count} {'shard' if count == 1 else 'shards'}, "
+        f"model loaded {loads[worker]} {'time' if loads[worker] == 1 else 'times'}"
+        for worker, count in sorted(shards.items())
+    ]
+
+
+def run_on_cluster(
+    tasks: list[Task], engine: str, address: str | None, workers: int, progress=None
+) -> ClusterRun:
+    """The results of `tasks` in their order, analysed on `engine`'s cluster at `address` (None:
+    a local one of `workers` processes). The files of each project go in shards to the workers,
+    each of which loads the model once; a shard that failed twice gives its files as not analysed
+    (`lost_result`). When the cluster cannot be started or reached, the files are analysed here
+    with `workers` processes, and the lines say why."""
+    from logsmith.batch import shards as sharding
+    from logsmith.batch.cluster import ClusterUnavailable, run_items
+
+    shards = sharding.split(tasks, uuid.uuid4().hex)
+    results: list[FileResult | None] = [None] * len(tasks)
+
+    def arrived(outcome) -> None:
+        shard = shards[outcome.item]
+        for position, result in zip(shard.positions, outcome.value.results, strict=True):
+            results[position] = result
+            if progress is not None:
+                progress.advance(result.display, result.sites)
+
+    first = tasks[0] if tasks else None
+    prepare = (
+        functools.partial(sharding.prepare_worker, first.settings, first.model_threads)
+        if first is not None and first.settings.use_model
+        else None
+    )
+    try:
+        outcomes, report = run_items(
+            engine,
+            address,
+            shards,
+            sharding.analyse_shard,
+            prepare,
+            workers,
+            [shard.label for shard in shards],
+            arrived,
+        )
+    except ClusterUnavailable as exc:
+        local = collect(run_tasks(tasks, workers), progress)
+        return ClusterRun(local, [f"{engine}: {exc}; ran locally instead ({workers} processes)"])
+    lost = 0
+    for outcome in outcomes:
+        if outcome.lost:
+            shard = shards[outcome.item]
+            for position, task in zip(shard.positions, shard.tasks, strict=True):
+                results[position] = lost_result(task, outcome.error or "")
+                lost += 1
+                if progress is not None:
+                    progress.advance(task.display, 0)
+    done = [outcome.value for outcome in outcomes if not outcome.lost]
+    lines = report.lines() + _worker_lines(done)
+    return ClusterRun([r for r in results if r is not None], lines, lost)

@@ -142,6 +142,9 @@ class Summary:
     not_written: list[tuple[str, str]] = field(default_factory=list)
     indexes: list[IndexUse] = field(default_factory=list)
     """The project index of each project of the run (logsmith.batch.project)."""
+    cluster: list[str] = field(default_factory=list)
+    """With --executor dask|ray: where the run went (or why it ran locally), its workers, the
+    shards retried or lost (logsmith.batch.runner.run_on_cluster)."""
 
     @classmethod
     def of(
@@ -276,6 +279,7 @@ class Summary:
             f"({self.files_per_second:.{0 if self.files_per_second >= 10 else 1}f} files/s)"
         ]
         lines.extend(f"  {line}" for line in self.index_lines())
+        lines.extend(f"  cluster: {line}" for line in self.cluster)
         if self.suggestions:
             lines.append(
                 "  by rule:   " + ", ".join(f"{rule} {count}" for rule, count in self.rule_rows())
