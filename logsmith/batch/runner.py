@@ -9,7 +9,7 @@ import functools
 import multiprocessing
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from logsmith.batch.analyse import Task, analyse
@@ -80,13 +80,19 @@ def _worker_lines(values) -> list[str]:
 
 
 def run_on_cluster(
-    tasks: list[Task], engine: str, address: str | None, workers: int, progress=None
+    tasks: list[Task],
+    engine: str,
+    address: str | None,
+    workers: int,
+    progress=None,
+    work: Callable | None = None,
 ) -> ClusterRun:
     """The results of `tasks` in their order, analysed on `engine`'s cluster at `address` (None:
     a local one of `workers` processes). The files of each project go in shards to the workers,
     each of which loads the model once; a shard that failed twice gives its files as not analysed
     (`lost_result`). When the cluster cannot be started or reached, the files are analysed here
-    with `workers` processes, and the lines say why."""
+    with `workers` processes, and the lines say why. `work`: what a worker does with a shard
+    (default `shards.analyse_shard`)."""
     from logsmith.batch import shards as sharding
     from logsmith.batch.cluster import ClusterUnavailable, run_items
 
@@ -111,7 +117,7 @@ def run_on_cluster(
             engine,
             address,
             shards,
-            sharding.analyse_shard,
+            work or sharding.analyse_shard,
             prepare,
             workers,
             [shard.label for shard in shards],

@@ -43,17 +43,23 @@ class Prepare(WorkerPlugin):
         await asyncio.to_thread(self.prepare)
 
 
+def start_local_cluster(workers: int) -> LocalCluster:
+    """A scheduler in this process and `workers` worker processes of one thread; a task whose
+    worker dies fails at once (to be retried by `run`, once)."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
 def _connect(address: str | None, workers: int) -> tuple[Client, LocalCluster | None, str]:
     if address is None:
         try:
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+            cluster = start_local_cluster(workers)
         except Exception as exc:  # ports, process limits: the run goes local and says why
             raise ClusterUnavailable(
                 f"cannot start a local Dask cluster ({describe_error(exc)})"
