@@ -66,7 +66,8 @@ def _start(address: str | None, workers: int) -> tuple[str, int]:
         "configure_logging": False,
     }
     if address is None:
-        options |= {"num_cpus": workers, "include_dashboard": False}
+        # "local": a new instance, never one that `ray start` left running on this machine
+        options |= {"address": "local", "num_cpus": workers, "include_dashboard": False}
         where = "a local Ray instance"
     else:
         _check_reachable(address)
