@@ -16,6 +16,11 @@ is the template (no model is loaded): a quick check of the plan and the index.
 
     .venv/bin/python -m eval.bench.engine --split dev --limit 200
 
+`--executor dask|ray [--address ADDR] [--jobs N]` runs the cases on a cluster, one task per project
+(its cases in order, with the project's index built once on the worker, the model loaded once per
+worker), logsmith's own engines only (with --no-baseline --no-unconstrained); the rows are those of
+a local run, written as each project comes back.
+
 Rows go to eval/reports/<date>/engine-cases.jsonl (engine-heldout-... for the held-out split,
 ...-typed-... for the `logger.` variant); a run that stops can be started again and skips the
 cases already done (--fresh starts over). The report goes to engine.json / engine.md beside it.
@@ -201,6 +206,53 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
     return row
 
 
+@dataclasses.dataclass(frozen=True)
+class ProjectCases:
+    """One project's cases, the unit of work of a run on a cluster."""
+
+    project: str
+    cases: tuple[corpus.LogCase, ...]
+    variant: str
+    settings: logsmith.Settings
+    project_index: bool
+
+
+def timed_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
+               model: llama_vim.BaselineModel | None, unconstrained: UnconstrainedModel | None,
+               indexes: workspace.Indexes | None) -> dict:
+    """`run_case` with the time it took and the machine's load; a case whose source cannot be had
+    gives `{"skipped": id, "error": why}`."""
+    started = time.perf_counter()
+    try:
+        row = run_case(case, variant, settings, model, unconstrained, indexes)
+    except (corpus.CorpusError, sources.SourceError) as exc:
+        return {"skipped": case.id, "error": str(exc)}
+    row["elapsed_s"] = time.perf_counter() - started
+    row["load_average"] = machine.load_average()
+    return row
+
+
+def run_project_cases(job: ProjectCases) -> list[dict]:
+    """On a cluster's worker: a project's cases in order, with one index of the project."""
+    indexes = workspace.Indexes() if job.project_index else None
+    return [timed_case(case, job.variant, job.settings, None, None, indexes) for case in job.cases]
+
+
+def by_project(cases: list[corpus.LogCase], variant: str, settings: logsmith.Settings,
+               project_index: bool) -> list[ProjectCases]:
+    grouped: dict[str, list[corpus.LogCase]] = defaultdict(list)
+    for case in cases:
+        grouped[case.project].append(case)
+    return [ProjectCases(project, tuple(group), variant, settings, project_index)
+            for project, group in grouped.items()]
+
+
+def preload_quietly(settings: logsmith.Settings) -> None:
+    """A cluster worker's preparation: load the model (what failed shows in its rows)."""
+    if settings.use_model:
+        _preload(settings)
+
+
 def _progress(index: int, total: int, row: dict) -> str:
     results = row["results"]
     parts = [f"[{index}/{total}] {row['case']['id']}"]
@@ -236,6 +288,29 @@ def _preload(settings: logsmith.Settings) -> str:
     return f"logsmith's model loaded in {time.perf_counter() - started:.1f} s"
 
 
+def _on_cluster(args, todo: list[corpus.LogCase], settings: logsmith.Settings, record):
+    """Run `todo` on the cluster, `record`ing each row as its project comes back: (the cases left
+    to run here, what to say of the cluster). A cluster that cannot be reached leaves them all."""
+    import functools
+
+    from logsmith.batch.cluster import ClusterUnavailable, run_items
+
+    jobs = by_project(todo, args.variant, settings, args.project_index)
+    try:
+        outcomes, report = run_items(
+            args.executor, args.address, jobs, run_project_cases,
+            functools.partial(preload_quietly, settings), args.jobs,
+            [f"project {job.project} ({len(job.cases)} cases)" for job in jobs],
+            lambda outcome: [record(row) for row in outcome.value])
+    except ClusterUnavailable as exc:
+        return todo, f"{args.executor}: {exc}; running here instead"
+    lost = [case for outcome in outcomes if outcome.lost for case in jobs[outcome.item].cases]
+    said = "; ".join(report.lines())
+    if lost:
+        said += f"; {len(lost)} cases of lost projects run here"
+    return lost, said
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench.engine",
                                      description=__doc__.split("\n")[0])
@@ -255,7 +330,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-index", action=argparse.BooleanOptionalAction, default=True,
                         help="also ask logsmith's engines with the index of the case's project (default: on)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
+    parser.add_argument("--executor", choices=("local", "dask", "ray"), default="local",
+                        help="run the cases here (default) or on a Dask or Ray cluster, one task per project")
+    parser.add_argument("--address", default=None,
+                        help="the cluster (Dask scheduler or Ray head node); default: start a local one")
+    parser.add_argument("--jobs", type=int, default=2, help="workers of a local cluster (default 2)")
     args = parser.parse_args(argv)
+    distributed = args.executor != "local"
+    if distributed and not (args.no_baseline and args.no_unconstrained):
+        parser.error("on a cluster only logsmith's engines run: add --no-baseline --no-unconstrained")
+    if args.address and not distributed:
+        parser.error("--address needs --executor dask or ray")
 
     from logsmith.model import registry
     from logsmith.model.client import shutdown_workers
@@ -293,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     model = unconstrained = None
     indexes = workspace.Indexes() if args.project_index else None
     try:
-        if todo:
+        if todo and not distributed:
             if settings.use_model:
                 print(_preload(settings), file=sys.stderr)
             else:
@@ -312,20 +397,25 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2
         with open(rows_path, "a", encoding="utf-8") as sink:
-            for index, case in enumerate(todo, 1):
-                started = time.perf_counter()
-                try:
-                    row = run_case(case, args.variant, settings, model, unconstrained, indexes)
-                except (corpus.CorpusError, sources.SourceError) as exc:
-                    print(f"skipping {case.id}: {exc}", file=sys.stderr)
-                    continue
+            def record(row: dict) -> None:
+                if "skipped" in row:
+                    print(f"skipping {row['skipped']}: {row['error']}", file=sys.stderr)
+                    return
                 row["run"] = run
-                row["elapsed_s"] = time.perf_counter() - started
-                row["load_average"] = machine.load_average()
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                 sink.flush()
                 rows.append(row)
-                print(_progress(index, len(todo), row), file=sys.stderr)
+                print(_progress(len(rows) - before, len(todo), row), file=sys.stderr)
+
+            before = len(rows)
+            here = todo
+            if distributed and todo:
+                here, said = _on_cluster(args, todo, settings, record)
+                print(said, file=sys.stderr)
+                if here and settings.use_model:
+                    print(_preload(settings), file=sys.stderr)
+            for case in here:
+                record(timed_case(case, args.variant, settings, model, unconstrained, indexes))
     except KeyboardInterrupt:
         print("interrupted: reporting the cases done so far", file=sys.stderr)
     finally:

@@ -220,3 +220,38 @@ def test_a_neighbour_at_the_masked_site_is_the_developers_statement():
     assert not bench_engine.own_site_neighbour({"neighbours": ['pkg/g.py:9: log.info("Saved")']}, case, "pkg/f.py")
     assert not bench_engine.own_site_neighbour({"neighbours": ['pkg/f.py:12: log.info("Saved")']}, case, "pkg/f.py")
     assert not bench_engine.own_site_neighbour({}, case, "pkg/f.py")
+
+
+def _comparable(path) -> dict:
+    """Rows by case without what timing and the machine change between two runs."""
+    rows = {}
+    for row in engine_report.load_rows(path):
+        for key in ("run", "elapsed_s", "load_average"):
+            row.pop(key, None)
+        row.get("index", {}).pop("build_s", None)
+        for result in row["results"].values():
+            result.pop("latency_ms", None)
+        rows[row["case"]["id"]] = row
+    return rows
+
+
+@pytest.fixture(scope="module")
+def template_run_here(tmp_path_factory):
+    """Three dev cases with the template engines only, run in this process."""
+    out = tmp_path_factory.mktemp("engine-here")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOGSMITH_NO_MODEL", "1")
+        assert bench_engine.main(["--split", "dev", "--limit", "3", "--no-baseline", "--no-unconstrained",
+                                  "--out", str(out), "--fresh"]) == 0
+    return _comparable(out / "engine-cases.jsonl")
+
+
+@pytest.mark.parametrize("executor", ["dask", "ray"])
+def test_on_a_local_cluster_the_rows_are_those_of_a_run_here(executor, template_run_here, tmp_path,
+                                                              monkeypatch, capsys):
+    monkeypatch.setenv("LOGSMITH_NO_MODEL", "1")
+    assert bench_engine.main(["--split", "dev", "--limit", "3", "--no-baseline", "--no-unconstrained",
+                              "--out", str(tmp_path), "--executor", executor, "--jobs", "2"]) == 0
+    assert "ran on a local " in capsys.readouterr().err
+    rows = _comparable(tmp_path / "engine-cases.jsonl")
+    assert len(rows) == 3 and rows == template_run_here
