@@ -5,7 +5,8 @@ statements.
 logsmith.workspace.files (which files) -> project.py (each project's index of its log statements,
 built once before the files are analysed) -> analyse.py (one file: sites.find_sites +
 pipeline.suggest_insertion with the project index) run by runner.py (in order, `--jobs N`
-processes) -> changes.py (the new file content, checked) -> formats/ (text, diff, JSON Lines,
+processes, or on a Dask or Ray cluster: shards.py cuts the files into shards, cluster/ runs them)
+-> changes.py (the new file content, checked) -> formats/ (text, diff, JSON Lines,
 SARIF, review) and apply.py (safe writes) -> summary.py.
 """
 

@@ -86,17 +86,19 @@ def run_on_cluster(
     workers: int,
     progress=None,
     work: Callable | None = None,
+    shard_files: int | None = None,
 ) -> ClusterRun:
     """The results of `tasks` in their order, analysed on `engine`'s cluster at `address` (None:
     a local one of `workers` processes). The files of each project go in shards to the workers,
     each of which loads the model once; a shard that failed twice gives its files as not analysed
     (`lost_result`). When the cluster cannot be started or reached, the files are analysed here
     with `workers` processes, and the lines say why. `work`: what a worker does with a shard
-    (default `shards.analyse_shard`)."""
+    (default `shards.analyse_shard`); `shard_files`: files per shard (default
+    `shards.SHARD_FILES`)."""
     from logsmith.batch import shards as sharding
     from logsmith.batch.cluster import ClusterUnavailable, run_items
 
-    shards = sharding.split(tasks, uuid.uuid4().hex)
+    shards = sharding.split(tasks, uuid.uuid4().hex, shard_files or sharding.SHARD_FILES)
     results: list[FileResult | None] = [None] * len(tasks)
 
     def arrived(outcome) -> None:
