@@ -110,13 +110,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor",
         choices=(LOCAL, *ENGINES),
-        default=LOCAL,
-        help="where the files are analysed: here (default), or on a Dask or Ray cluster",
+        default=None,
+        help="where the files are analysed: here (the default), or on a Dask or Ray cluster "
+        f"(with --address alone: {ENGINES[0]})",
     )
     parser.add_argument(
         "--address",
         metavar="ADDR",
-        help="with --executor dask|ray: the cluster to use (Dask: the scheduler, "
+        help="the cluster to use (Dask: the scheduler, "
         "tcp://HOST:8786; Ray: the head node, HOST:6379); default: start a local one",
     )
     parser.add_argument(
@@ -199,13 +200,14 @@ def run(args) -> int:
 
     started = time.perf_counter()
     err = sys.stderr
-    distributed = args.executor != LOCAL
+    executor = args.executor or (ENGINES[0] if args.address else LOCAL)
+    distributed = executor != LOCAL
     jobs = args.jobs if args.jobs is not None else (2 if distributed else 1)
     if jobs < 1:
         err.write("logsmith suggest: --jobs must be at least 1\n")
         return 2
     if args.address and not distributed:
-        err.write("logsmith suggest: --address needs --executor dask or ray\n")
+        err.write("logsmith suggest: --address needs a cluster: --executor dask or ray\n")
         return 2
     if args.budget_ms < 1:
         err.write("logsmith suggest: --budget-ms must be positive\n")
@@ -271,7 +273,7 @@ def run(args) -> int:
     cluster = None
     try:
         if distributed:
-            cluster = run_on_cluster(tasks, args.executor, args.address, jobs, progress)
+            cluster = run_on_cluster(tasks, executor, args.address, jobs, progress)
             results = cluster.results
         else:
             results = collect(run_tasks(tasks, jobs), progress)

@@ -9,7 +9,7 @@ import sys
 
 import batch_cli
 from batch_cli import run_suggest, write_tree
-from cluster_helpers import SECOND, organisation, tasks_for
+from cluster_helpers import SECOND, free_port, organisation, tasks_for
 
 from logsmith.batch.cluster.outcome import Attempts, ClusterReport
 from logsmith.batch.shards import split
@@ -48,10 +48,13 @@ def test_an_item_is_retried_once_then_lost():
     ]
 
 
-def test_address_without_a_cluster_executor_is_a_bad_argument(tmp_path):
+def test_an_address_alone_means_dask_and_an_address_with_local_is_a_bad_argument(tmp_path):
     project = write_tree(tmp_path / "p", SECOND)
-    run = run_suggest("--no-model", "--address", "tcp://127.0.0.1:8786", ".", cwd=project)
-    assert run.returncode == 2 and "--address needs --executor dask or ray" in run.stderr
+    address = f"tcp://127.0.0.1:{free_port()}"
+    run = run_suggest("--no-model", "--address", address, ".", cwd=project)
+    assert run.returncode == 0 and f"cluster: dask: cannot reach the Dask scheduler at {address}" in run.stderr
+    run = run_suggest("--no-model", "--executor", "local", "--address", address, ".", cwd=project)
+    assert run.returncode == 2 and "--address needs a cluster: --executor dask or ray" in run.stderr
 
 
 def test_dask_and_ray_are_imported_only_on_a_cluster_run():
