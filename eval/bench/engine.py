@@ -330,17 +330,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-index", action=argparse.BooleanOptionalAction, default=True,
                         help="also ask logsmith's engines with the index of the case's project (default: on)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
-    parser.add_argument("--executor", choices=("local", "dask", "ray"), default="local",
-                        help="run the cases here (default) or on a Dask or Ray cluster, one task per project")
+    parser.add_argument("--executor", choices=("local", "dask", "ray"), default=None,
+                        help="run the cases here (default) or on a Dask or Ray cluster, one task per project "
+                             "(with --address alone: dask)")
     parser.add_argument("--address", default=None,
                         help="the cluster (Dask scheduler or Ray head node); default: start a local one")
     parser.add_argument("--jobs", type=int, default=2, help="workers of a local cluster (default 2)")
     args = parser.parse_args(argv)
+    args.executor = args.executor or ("dask" if args.address else "local")
     distributed = args.executor != "local"
     if distributed and not (args.no_baseline and args.no_unconstrained):
         parser.error("on a cluster only logsmith's engines run: add --no-baseline --no-unconstrained")
     if args.address and not distributed:
-        parser.error("--address needs --executor dask or ray")
+        parser.error("--address needs a cluster: --executor dask or ray")
 
     from logsmith.model import registry
     from logsmith.model.client import shutdown_workers
