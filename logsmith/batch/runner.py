@@ -98,6 +98,8 @@ def run_on_cluster(
     from logsmith.batch import shards as sharding
     from logsmith.batch.cluster import ClusterUnavailable, run_items
 
+    if not tasks:
+        return ClusterRun([], [f"{engine}: no file to analyse, no cluster started"])
     shards = sharding.split(tasks, uuid.uuid4().hex, shard_files or sharding.SHARD_FILES)
     results: list[FileResult | None] = [None] * len(tasks)
 
@@ -108,10 +110,10 @@ def run_on_cluster(
             if progress is not None:
                 progress.advance(result.display, result.sites)
 
-    first = tasks[0] if tasks else None
+    first = tasks[0]  # the model of another project's settings loads on its first file
     prepare = (
         functools.partial(sharding.prepare_worker, first.settings, first.model_threads)
-        if first is not None and first.settings.use_model
+        if first.settings.use_model
         else None
     )
     try:
