@@ -11,7 +11,7 @@ them).
 from __future__ import annotations
 
 import os
-import socket
+import platform
 from dataclasses import dataclass
 
 from logsmith.batch.analyse import Task, analyse, ensure_model, models_loaded
@@ -85,6 +85,4 @@ def analyse_shard(shard: Shard) -> ShardResult:
             open_index(task.root, task.settings, fresh=True)
             _index_run[task.root] = shard.run
     results = tuple(analyse(task) for task in shard.tasks)
-    return ShardResult(
-        shard.number, results, f"{socket.gethostname()}:{os.getpid()}", models_loaded()
-    )
+    return ShardResult(shard.number, results, f"{platform.node()}:{os.getpid()}", models_loaded())

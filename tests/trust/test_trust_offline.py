@@ -39,12 +39,16 @@ not good enough); any other note (model missing, corrupt, crashed) fails the off
 NETWORK_MODULES = {
     "socket", "ssl", "socketserver", "http", "urllib", "urllib3", "requests", "httpx", "aiohttp", "ftplib",
     "smtplib", "poplib", "imaplib", "nntplib", "telnetlib", "xmlrpc", "websocket", "websockets", "grpc",
-    "paramiko", "pycurl", "huggingface_hub", "webbrowser",
+    "paramiko", "pycurl", "huggingface_hub", "webbrowser", "distributed", "ray",
 }
 PURE_SUBMODULES = {"urllib.parse"}
-ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {}
-"""module file -> network modules it may import. Empty: logsmith imports none. (An HTTP inference
-backend, if one is added, belongs here with a note in SECURITY.md.)"""
+ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
+    "logsmith/batch/cluster/dask_executor.py": {"distributed"},
+    "logsmith/batch/cluster/ray_executor.py": {"ray", "socket"},
+}
+"""module file -> network modules it may import: only the executors of `logsmith suggest --executor
+dask|ray`, which talk to the cluster the user names (SECURITY.md). (An HTTP inference backend, if one
+is added, belongs here with a note in SECURITY.md.)"""
 
 # Attribute calls that open or accept connections, or download.
 NETWORK_CALLS = {
@@ -53,6 +57,7 @@ NETWORK_CALLS = {
 }
 ALLOWED_NETWORK_CALLS = {
     ("logsmith/server/main.py", "start_tcp"): "`logsmith serve --tcp`: listens, on 127.0.0.1 unless a host is given",
+    ("logsmith/batch/cluster/ray_executor.py", "create_connection"): "`--executor ray --address`: is the head there?",
 }
 
 SUBPROCESS_FUNCTIONS = {

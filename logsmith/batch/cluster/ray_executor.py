@@ -66,8 +66,14 @@ def _start(address: str | None, workers: int) -> tuple[str, int]:
         "configure_logging": False,
     }
     if address is None:
-        # "local": a new instance, never one that `ray start` left running on this machine
-        options |= {"address": "local", "num_cpus": workers, "include_dashboard": False}
+        # "local": a new instance, never one that `ray start` left running on this machine; its
+        # services listen on the loopback interface only
+        options |= {
+            "address": "local",
+            "num_cpus": workers,
+            "include_dashboard": False,
+            "_node_ip_address": "127.0.0.1",
+        }
         where = "a local Ray instance"
     else:
         _check_reachable(address)
