@@ -366,7 +366,8 @@ def resolve(settings=None, *, root: Path | None = None) -> ModelChoice:
             )
         sha = verify(path, spec.sha256, name=wanted)
         return ModelChoice(path.resolve(), spec.name, spec.fim_tokens, sha)
-    downloaded = _downloaded(wanted)
+    looks_like_a_path = "/" in wanted or wanted.lower().endswith(".gguf")
+    downloaded = None if looks_like_a_path else _downloaded(wanted)
     if downloaded:
         path = models_dir() / downloaded.file
         sha = verify(path, downloaded.sha256, name=wanted)

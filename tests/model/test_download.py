@@ -277,3 +277,13 @@ def test_the_real_model_downloads_resumes_and_answers_under_its_new_name(default
         assert top.statement.startswith("logger.")
     finally:
         worker.close()
+
+
+def test_a_damaged_manifest_is_named_and_does_not_stop_a_model_given_by_path(small_model, cache):
+    (cache / "models").mkdir(parents=True)
+    (cache / "models" / manifest.MANIFEST_FILE).write_text("{not json")
+    with pytest.raises(registry.ModelError, match=r"downloaded.json is not JSON .*install the models of `--url` again"):
+        registry.resolve(Settings(model="tiny"))
+    assert registry.resolve(Settings(model=str(small_model))).path == small_model.resolve()
+    listed = logsmith_model("list")
+    assert listed.returncode == 0 and "downloaded.json is not JSON" in listed.stderr
