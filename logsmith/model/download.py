@@ -14,6 +14,8 @@ to the file stem of the URL's path.
   http acceptable: a file that does not hash to HEX is deleted and nothing is installed.
 - A file that is not GGUF is refused at its first bytes.
 - Progress goes to standard error.
+- The manifest keeps the URL without its query (where signed links carry their credentials); a URL
+  with a user name or password is refused.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from logsmith import __version__
 from logsmith.model import manifest
@@ -69,7 +71,16 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
         raise ModelError(f"--url must be an http:// or https:// address with a host, not {url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ModelError("--url must not carry a user name or password")
     return url
+
+
+def recorded_url(url: str) -> str:
+    """The URL as the manifest keeps it: without its query or fragment, where signed download
+    links carry their credentials."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def name_from_url(url: str) -> str:
@@ -398,7 +409,7 @@ def install_from_url(
         manifest.UrlModel(
             name=name,
             file=target.name,
-            url=url,
+            url=recorded_url(url),
             sha256=sha256,
             size=target.stat().st_size,
             installed=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

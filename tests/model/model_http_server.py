@@ -83,6 +83,7 @@ class ModelServer:
 
             def do_GET(self):
                 behaviour = server.behaviour
+                self.path = self.path.split("?", 1)[0]  # a signed link's query names the same file
                 record = Served(self.path, self.headers.get("Range"), self.headers.get("If-Range"), 0)
                 server.requests.append(record)
                 if self.path in behaviour.redirects:

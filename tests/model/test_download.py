@@ -191,8 +191,9 @@ def test_redirects_only_to_http_or_https_and_never_down_from_https(server, small
         assert f"redirects to {target}: refused" in message
     assert not (cache / "models" / "moved.gguf").exists()
     server.behaviour.redirects["/moved.gguf"] = server.url("/files/tiny-model.gguf")
-    assert download.install_from_url(server.url("/moved.gguf"), expected,
-                                     progress=lambda *a, **k: None).path.name == "moved.gguf"
+    signed = server.url("/moved.gguf?signature=s3cr3t")
+    assert download.install_from_url(signed, expected, progress=lambda *a, **k: None).path.name == "moved.gguf"
+    assert manifest.find(cache / "models", "moved").url == server.url("/moved.gguf")  # no query kept
     # from https to http: the rule itself (a local https server is not trusted, see below)
     handler = download._NoSchemeChange()
 
@@ -223,6 +224,8 @@ def test_arguments_are_checked_before_anything_is_downloaded(server, cache):
         ("--url", server.url("/gemma-3-270m-q4_k_m.gguf"), "--sha256", "0" * 64):
             "gemma-3-270m-q4_k_m.gguf is where a registered model is installed",
         ("--url", url, "--sha256", "0" * 64, "--name", "../up"): "not usable as a file name",
+        ("--url", server.url("/m.gguf").replace("//", "//me:secret@"), "--sha256", "0" * 64):
+            "must not carry a user name or password",
         ("tiny", "--url", url, "--sha256", "0" * 64): "with --name tiny",
         ("--sha256", "0" * 64): "--sha256 and --name go with --url",
     }
