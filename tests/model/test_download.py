@@ -27,6 +27,9 @@ from logsmith.model import download, manifest, registry
 from logsmith.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+"""untrusted-localhost.pem/.key: a self-signed certificate for 127.0.0.1 that no trust store holds
+(openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=127.0.0.1
+-addext subjectAltName=IP:127.0.0.1,DNS:localhost); its key protects nothing."""
 SMALL_SIZE = 3_000_000
 CUT = 1_000_000
 
@@ -145,6 +148,20 @@ def test_a_server_that_ignores_the_range_is_read_from_the_start(server, small_mo
     assert any("ignored the request to resume at 1.0 MB" in message for message in messages)
     last = server.requests[-1]
     assert (last.range, last.status, last.sent) == (f"bytes={CUT}-", 200, SMALL_SIZE)
+
+
+def test_a_part_that_is_already_whole_is_verified_without_downloading_again(server, small_model, cache):
+    """Stopped between the last byte and the rename: the server answers 416 to the range after the
+    end, and the part is checked and installed as it is."""
+    expected = sha256(small_model.read_bytes())
+    (cache / "models").mkdir(parents=True)
+    (cache / "models" / "whole.gguf.part").write_bytes(small_model.read_bytes())
+    (cache / "models" / "whole.gguf.part.json").write_text(json.dumps({"sha256": expected, "validator": None}))
+    result = download.install_from_url(server.url("/files/tiny-model.gguf"), expected, "whole",
+                                       progress=lambda *a, **k: None)
+    assert result.path.read_bytes() == small_model.read_bytes()
+    assert [(r.range, r.status, r.sent) for r in server.requests] == [(f"bytes={SMALL_SIZE}-", 416, 0)]
+    assert leftovers(cache) == ["downloaded.json", "whole.gguf", "whole.gguf.verified.json"]
 
 
 def download_fails(url: str, expected: str) -> str:
