@@ -18,6 +18,7 @@ the same hash, and is counted once.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -119,14 +120,16 @@ def _verified(number, path, fmt, rows, chain: ChainReport) -> AuditInput:
 
 def _read_export(path: Path) -> tuple[str, list[AuditRow]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        # newline="": a statement's own carriage returns and line breaks stay as they were hashed
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
     except UnicodeDecodeError:
         raise UnreadableInput("not an audit store nor an export (not UTF-8 text)") from None
     except OSError as exc:
         raise UnreadableInput(f"cannot read it: {exc.strerror}") from None
     first = text.lstrip()[:1]
     if first == "{":
-        return "jsonl", list(_jsonl_rows(text.splitlines()))
+        return "jsonl", list(_jsonl_rows(text.split("\n")))
     if text.startswith(f"{EXPORT_COLUMNS[0]},"):
         return "csv", list(_csv_rows(text))
     raise UnreadableInput(
@@ -148,7 +151,7 @@ def _jsonl_rows(lines: Iterable[str]) -> Iterator[AuditRow]:
 
 
 def _csv_rows(text: str) -> Iterator[AuditRow]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in EXPORT_COLUMNS if c not in (reader.fieldnames or ())]
     if missing:
         raise UnreadableInput(f"the CSV header lacks {', '.join(missing)}")

@@ -65,6 +65,8 @@ EVENTS = {
         shown("c1", "o7", 600.0, "warning", "gemma-3-270m", "except", "completion", "/home/carol/shop/db.py", DAY2,
               SHOP),
         then("accepted", "c1", "o7", DAY2),
+        AuditEvent("accepted", "c1", offer_id="o7", statement='logger.warning("odd\r\u2028text, too")',
+                   time=f"{DAY2}T10:00:09.000Z"),
     ],
     "dave": [
         shown("d1", "o8", 70.0, "error", "template", "except", "inline", "/home/dave/ledger/x.py", DAY2,
@@ -134,7 +136,7 @@ def test_one_report_over_stores_and_exports_leaves_the_tampered_store_out_and_sa
 
     # the inputs, by number: the segment verified from its first row, its rows counted once
     states = [(i["input"], i["format"], i["rows"], i["first_row"], i["segment"], i["verified"]) for i in figures["inputs"]]
-    assert states == [(1, "sqlite", 9, 1, False, True), (2, "jsonl", 6, 1, False, True), (3, "csv", 2, 1, False, True),
+    assert states == [(1, "sqlite", 9, 1, False, True), (2, "jsonl", 6, 1, False, True), (3, "csv", 3, 1, False, True),
                       (4, "sqlite", 2, 1, False, False), (5, "jsonl", 4, 3, True, True)]
     assert figures["repeated_rows"] == 4
     assert figures["inputs"][1]["last_hash"] == figures["inputs"][4]["last_hash"]
