@@ -8,6 +8,8 @@ Rules (the report's definitions rely on them):
 - `accepted` comes from the `logsmith.accept` command an item carries, `partially_accepted` from
   `textDocument/didPartiallyAcceptCompletion`. An item accepted before it was recorded as shown is
   recorded shown first.
+- A `shown` row's detail names the repository: the workspace folder's name, when the file is
+  inside it (the adoption report groups by it without recording who or which file).
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -18,7 +20,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from logsmith.audit.store import AuditEvent, AuditRecorder, new_id, settings_that_matter
 from logsmith.suggestion import Suggestion
@@ -54,11 +58,18 @@ class Offered:
 class OfferLedger:
     """The suggestions offered to the client, and the audit events saying what became of them."""
 
-    def __init__(self, recorder: AuditRecorder | None, current_settings):
+    def __init__(
+        self,
+        recorder: AuditRecorder | None,
+        current_settings,
+        workspace: Callable[[], Path | None] = lambda: None,
+    ):
         self.recorder = recorder
         self._current_settings = current_settings
         """Returns the settings in force now: whether to record,
         and whether to keep the statement text."""
+        self._workspace = workspace
+        """Returns the workspace folder, or None."""
         self.client_reports_shown = False
         self._items: OrderedDict[str, Offered] = OrderedDict()
         self._open: dict[tuple[str, str], list[str]] = {}
@@ -159,7 +170,15 @@ class OfferLedger:
 
     def _write_shown(self, item: Offered):
         item.shown = True
-        return self._write(item, "shown", None)
+        repository = self._repository(item.path)
+        return self._write(item, "shown", {"repository": repository} if repository else None)
+
+    def _repository(self, path: str | None) -> str | None:
+        """The workspace folder's name, when `path` is inside it."""
+        root = self._workspace()
+        if root is None or not path or not Path(path).is_relative_to(root):
+            return None
+        return root.name or None
 
     def _write(self, item: Offered, event: str, detail: dict | None):
         if self.recorder is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
 
@@ -154,6 +155,17 @@ def test_offer_ledger_records_show_accept_dismiss():
     ledger.partially_accepted(later[0].id, 3)  # accepting implies it was shown
     assert [e.event for e in recorder.events[-2:]] == ["shown", "partially_accepted"]
     assert recorder.events[-1].detail == {"accepted_chars": 3}
+
+
+def test_shown_rows_name_the_workspace_folder_as_the_repository():
+    recorder, settings = FakeRecorder(), Settings()
+    ledger = OfferLedger(recorder, lambda: settings, lambda: Path("/work/shop"))
+    offer = dict(uri="file:///x.py", settings=settings, model=("m", "sha"), latency_ms=5.0, channel="completion")
+    inside = ledger.offer(path="/work/shop/app/cart.py", suggestions=[statement("a")], **offer)
+    ledger.offer(path="/tmp/scratch.py", suggestions=[statement("b")], **offer)
+    ledger.accepted(inside[0].id)
+    assert [(e.event, e.detail) for e in recorder.events] == [
+        ("shown", {"repository": "shop"}), ("shown", None), ("accepted", None)]
 
 
 def test_offer_ledger_honours_telemetry_off():

@@ -42,9 +42,11 @@ NETWORK_MODULES = {
     "paramiko", "pycurl", "huggingface_hub", "webbrowser",
 }
 PURE_SUBMODULES = {"urllib.parse"}
-ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {}
-"""module file -> network modules it may import. Empty: logsmith imports none. (An HTTP inference
-backend, if one is added, belongs here with a note in SECURITY.md.)"""
+ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
+    "logsmith/model/download.py": {"http", "ssl", "urllib"},  # `logsmith model install --url` only
+}
+"""module file -> network modules it may import, each with its note in SECURITY.md. (An HTTP
+inference backend, if one is added, belongs here too.)"""
 
 # Attribute calls that open or accept connections, or download.
 NETWORK_CALLS = {
