@@ -8,6 +8,9 @@ Rules (the report's definitions rely on them):
 - `accepted` comes from the `logsmith.accept` command an item carries, `partially_accepted` from
   `textDocument/didPartiallyAcceptCompletion`. An item accepted before it was recorded as shown is
   recorded shown first.
+- Each event's `detail` names the model's backend (`embedded`, `llama-server` or `openai`), the
+  model a server said it serves (`server_model`) and the `route` (local or remote), when a model
+  is configured.
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -45,6 +48,9 @@ class Offered:
     model_id: str | None
     model_sha256: str | None
     latency_ms: float
+    backend: dict | None = None
+    """The model's backend when the offer was made (`backend`, `server_model`, `route`), written
+    into every event's `detail`."""
     shown: bool = False
     outcome: str | None = None
     """None while open; accepted, partially_accepted or dismissed."""
@@ -76,6 +82,7 @@ class OfferLedger:
         settings,
         model: tuple[str | None, str | None],
         latency_ms: float,
+        backend: dict | None = None,
     ) -> list[Offered]:
         """Remember `suggestions` as one offer; record them shown unless the client reports display
         itself."""
@@ -94,6 +101,7 @@ class OfferLedger:
                 model[0],
                 model[1],
                 latency_ms,
+                backend,
             )
             self._items[item.id] = item
             offered.append(item)
@@ -165,6 +173,8 @@ class OfferLedger:
         if self.recorder is None:
             return None
         suggestion = item.suggestion
+        if item.backend is not None:
+            detail = {**item.backend, **(detail or {})}
         return self.recorder.record(
             AuditEvent(
                 event,
