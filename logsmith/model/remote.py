@@ -82,8 +82,13 @@ class RemoteModel:
 
     @property
     def model_id(self) -> str:
-        """The model the server serves, or its URL before it said."""
-        return self.server_model or self.server.base
+        """The model the server serves (a file's name when it names a file), or its URL before it
+        said."""
+        if self.server_model is None:
+            return self.server.base
+        if self.server_model.startswith("/"):
+            return PurePosixPath(self.server_model).name
+        return self.server_model
 
     @property
     def backend(self) -> str:
@@ -165,7 +170,7 @@ class RemoteModel:
                 reply = self.transport.request(
                     "GET", dialect.probe_path, timeout_s=max(0.1, end - time.monotonic())
                 )
-                return dialect, PurePosixPath(dialect.server_model(reply.data)).name
+                return dialect, dialect.server_model(reply.data)
             except (TransportError, ReplyError) as exc:
                 last: Exception = exc
                 if isinstance(exc, TransportError) and exc.kind != "http":
@@ -247,7 +252,7 @@ class RemoteModel:
             max_tokens=int(max_tokens),
             stop=tuple(stop),
             temperature=float(temperature),
-            model=self.model_id,
+            model=self.server_model or "",
             logprobs=logprobs,
         )
         return self._post(dialect, body, deadline_s, cancel)
@@ -258,7 +263,7 @@ class RemoteModel:
         """Have the server read `prompt` into its cache (llama-server); a dialect without a way to
         do so returns at once."""
         dialect = self._ready_dialect(deadline_s)
-        body = dialect.warm_body(prompt, self.model_id)
+        body = dialect.warm_body(prompt, self.server_model or "")
         if body is None:
             return _empty(0.0, "stop")
         done = self._post(dialect, body, deadline_s, cancel)
