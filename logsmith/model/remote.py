@@ -4,7 +4,8 @@ OpenAI-compatible one), with the interface of the embedded `client.ModelWorker`:
 
 `get_remote(server)` returns the one `RemoteModel` of a server in this process. Starting it asks
 the server what it is (`GET /props` answers on llama-server, else `GET /v1/models`, unless the URL
-forces the dialect) and which model it serves; state "loading" meanwhile, then "ready".
+forces the dialect) and which model it serves; state "loading" meanwhile (also while the server
+answers 503, loading its model), then "ready".
 
 A circuit breaker keeps a server that is down from costing every request its time: a failed
 connect, or FAILURES_TO_TRIP failed requests in a row (no connection, HTTP 401/403/404/5xx, a
@@ -43,6 +44,10 @@ BACKOFF_S = (2.0, 5.0, 15.0, 30.0, 60.0)
 """How long the server is left alone after its first, second, ... trip in a row."""
 PROBE_TIMEOUT_S = 5.0
 """The longest the connect-time questions (`/props`, `/v1/models`) may take."""
+LOADING_WAIT_S = 600.0
+"""How long a server that answers "503: loading the model" is asked again (every LOADING_POLL_S)
+before it counts as down."""
+LOADING_POLL_S = 1.0
 
 
 def _empty(seconds: float, stopped_by) -> Completion:
@@ -139,11 +144,24 @@ class RemoteModel:
         self.transport.close()
 
     def _connect(self) -> None:
-        try:
-            dialect, model = self._identify()
-        except (TransportError, ReplyError) as exc:
-            self._trip(str(exc))
-            return
+        give_up = time.monotonic() + LOADING_WAIT_S
+        told = False
+        while True:
+            try:
+                dialect, model = self._identify()
+                break
+            except (TransportError, ReplyError) as exc:
+                loading = isinstance(exc, TransportError) and exc.status == 503
+                if not loading or time.monotonic() > give_up:
+                    self._trip(str(exc))
+                    return
+            with self._changed:
+                if self.state != "loading":  # closed meanwhile
+                    return
+            if not told:
+                self._report("loading", f"the server at {self.server} is loading its model", None)
+                told = True
+            time.sleep(LOADING_POLL_S)
         with self._changed:
             if self.state != "loading":  # closed meanwhile
                 return
@@ -177,6 +195,8 @@ class RemoteModel:
                     raise
                 if isinstance(exc, TransportError) and exc.status in (401, 403):
                     raise TransportError("http", _auth_note(exc), exc.status) from None
+                if isinstance(exc, TransportError) and exc.status == 503:
+                    raise  # up, still loading its model
         raise last
 
     # -- failures ------------------------------------------------------------------------------
