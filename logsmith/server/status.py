@@ -2,7 +2,9 @@
 reported with `$/progress`, a missing or broken model explained with `window/showMessage`, naming
 the command that installs it) and the project index (its build reported with `$/progress`), and
 `logsmith/status` notifications: one after each answer with what wrote it (`source`: "template" or
-the model's id) and its latency, one with `channel: "model"` whenever the model's state changes and
+the model's id) and its latency (and the model's `backend`: embedded, llama-server or openai, and
+`modelNote`: why a failed model cannot serve, e.g. an inference server that is unreachable, its URL
+and the fix), one with `channel: "model"` whenever the model's state changes and
 one with `channel: "index"` whenever the project index's does. Every notification carries the
 index's state (`index`: state, counts or progress, skipped files by reason, and a sentence), and a
 state change repeats the last answer's source and latency so a client that keeps only the latest

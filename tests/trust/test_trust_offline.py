@@ -42,9 +42,11 @@ NETWORK_MODULES = {
     "paramiko", "pycurl", "huggingface_hub", "webbrowser",
 }
 PURE_SUBMODULES = {"urllib.parse"}
-ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {}
-"""module file -> network modules it may import. Empty: logsmith imports none. (An HTTP inference
-backend, if one is added, belongs here with a note in SECURITY.md.)"""
+ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
+    "logsmith/model/http_transport.py": {"http", "socket", "ssl"},
+}
+"""module file -> network modules it may import. Only the remote backend's transport, used only when
+the user sets `model` to a server URL the trust rule allows (SECURITY.md "A remote inference server")."""
 
 # Attribute calls that open or accept connections, or download.
 NETWORK_CALLS = {
