@@ -343,6 +343,7 @@ class LogsmithServer(LanguageServer):
             suggestions=suggestions,
             settings=settings,
             model=self.model.identity(),
+            backend=self.model.backend_detail(),
             latency_ms=latency_ms,
         )
         self.model.after_answer(channel, latency_ms, suggestions[0])

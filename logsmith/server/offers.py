@@ -10,6 +10,9 @@ Rules (the report's definitions rely on them):
   recorded shown first.
 - A `shown` row's detail names the repository: the workspace folder's name, when the file is
   inside it (the adoption report groups by it without recording who or which file).
+- Each event's `detail` names the model's backend (`embedded`, `llama-server` or `openai`), the
+  model a server said it serves (`server_model`) and the `route` that wrote the statement
+  (`template`, `neighbour`, or the model's: `local` or `remote`), when a model is configured.
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -49,6 +52,9 @@ class Offered:
     model_id: str | None
     model_sha256: str | None
     latency_ms: float
+    backend: dict | None = None
+    """The model's backend when the offer was made (`backend`, `server_model`, `route`), written
+    into every event's `detail`."""
     shown: bool = False
     outcome: str | None = None
     """None while open; accepted, partially_accepted or dismissed."""
@@ -87,6 +93,7 @@ class OfferLedger:
         settings,
         model: tuple[str | None, str | None],
         latency_ms: float,
+        backend: dict | None = None,
     ) -> list[Offered]:
         """Remember `suggestions` as one offer; record them shown unless the client reports display
         itself."""
@@ -105,6 +112,7 @@ class OfferLedger:
                 model[0],
                 model[1],
                 latency_ms,
+                backend,
             )
             self._items[item.id] = item
             offered.append(item)
@@ -184,6 +192,10 @@ class OfferLedger:
         if self.recorder is None:
             return None
         suggestion = item.suggestion
+        if item.backend is not None:
+            detail = {**item.backend, **(detail or {})}
+            if not suggestion.by_model:  # the template's or the neighbour's: no model served it
+                detail["route"] = suggestion.source
         return self.recorder.record(
             AuditEvent(
                 event,

@@ -168,6 +168,16 @@ def test_shown_rows_name_the_workspace_folder_as_the_repository():
         ("shown", {"repository": "shop"}), ("shown", None), ("accepted", None)]
 
 
+def test_offer_ledger_names_the_backend_in_every_events_detail():
+    recorder, settings = FakeRecorder(), Settings()
+    ledger = OfferLedger(recorder, lambda: settings)
+    backend = {"backend": "llama-server", "server_model": "m.gguf", "route": "remote"}
+    (item,) = ledger.offer(uri="file:///a.py", path="/a.py", settings=settings, model=("m.gguf", None),
+                           latency_ms=5.0, channel="completion", suggestions=[statement("a")], backend=backend)
+    ledger.close_open("file:///a.py", "completion", "next_request")
+    assert [e.detail for e in recorder.events] == [backend, {**backend, "reason": "next_request"}]
+
+
 def test_offer_ledger_honours_telemetry_off():
     recorder = FakeRecorder()
     settings = Settings(telemetry=False)

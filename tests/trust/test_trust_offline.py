@@ -44,9 +44,11 @@ NETWORK_MODULES = {
 PURE_SUBMODULES = {"urllib.parse"}
 ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
     "logsmith/model/download.py": {"http", "ssl", "urllib"},  # `logsmith model install --url` only
+    "logsmith/model/http_transport.py": {"http", "socket", "ssl"},
 }
-"""module file -> network modules it may import, each with its note in SECURITY.md. (An HTTP
-inference backend, if one is added, belongs here too.)"""
+"""module file -> network modules it may import, each with its note in SECURITY.md: the URL download
+of `logsmith model install --url`, and the remote backend's transport, used only when the user sets
+`model` to a server URL the trust rule allows (SECURITY.md "A remote inference server")."""
 
 # Attribute calls that open or accept connections, or download.
 NETWORK_CALLS = {
