@@ -6,6 +6,7 @@ Everything a user reaches is also covered end to end (test_lsp_features, test_ls
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -168,14 +169,17 @@ def test_shown_rows_name_the_workspace_folder_as_the_repository():
         ("shown", {"repository": "shop"}), ("shown", None), ("accepted", None)]
 
 
-def test_offer_ledger_names_the_backend_in_every_events_detail():
+def test_offer_ledger_names_the_backend_in_every_events_detail_and_the_route_that_wrote_each():
     recorder, settings = FakeRecorder(), Settings()
     ledger = OfferLedger(recorder, lambda: settings)
     backend = {"backend": "llama-server", "server_model": "m.gguf", "route": "remote"}
-    (item,) = ledger.offer(uri="file:///a.py", path="/a.py", settings=settings, model=("m.gguf", None),
-                           latency_ms=5.0, channel="completion", suggestions=[statement("a")], backend=backend)
+    by_server = dataclasses.replace(statement("a"), source="m.gguf")
+    ledger.offer(uri="file:///a.py", path="/a.py", settings=settings, model=("m.gguf", None), latency_ms=5.0,
+                 channel="completion", suggestions=[by_server, statement("b")], backend=backend)
     ledger.close_open("file:///a.py", "completion", "next_request")
-    assert [e.detail for e in recorder.events] == [backend, {**backend, "reason": "next_request"}]
+    assert [e.detail for e in recorder.events] == [
+        backend, {**backend, "route": "template"},
+        {**backend, "reason": "next_request"}, {**backend, "route": "template", "reason": "next_request"}]
 
 
 def test_offer_ledger_honours_telemetry_off():
