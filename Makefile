@@ -10,23 +10,36 @@ LLAMA_VERSION := 0.3.36
 LLAMA_FLAGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 LLAMA_KEY := $(shell echo '$(LLAMA_VERSION) $(LLAMA_FLAGS)' | sha256sum | cut -c1-12)
 WHEELS := $(CACHE)/wheels/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_KEY)
+# llama.cpp's inference server, built from the same sources with the same flags (the remote
+# backend's tests and benchmark run it); the tests read its path from LOGSMITH_LLAMA_SERVER.
+LLAMA_SERVER := $(CACHE)/llama-server-$(LLAMA_VERSION)-$(LLAMA_KEY)/llama-server
+export LOGSMITH_LLAMA_SERVER := $(abspath $(LLAMA_SERVER))
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
 # Debian packages the editor tests need: Neovim 0.7.2 (the oldest supported), tmux and a font for
 # the Neovim screenshots, Chromium and the libraries code-server builds against.
 SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
+# Debian packages the llama-server build needs.
+BUILD_PACKAGES := cmake g++
 
-.PHONY: setup system editors demo lint test test-fast eval model wheel clean
-
-setup: $(VENV)/.installed model
-
-# Installs only what is missing, so a second run asks apt nothing.
-system:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs only the packages of $(1) that are missing, so a second run asks apt nothing.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+.PHONY: setup system build-tools editors demo lint test test-fast eval model wheel llama-server clean print-llama-server
+
+setup: $(VENV)/.installed model llama-server
+
+system:
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+build-tools:
+	$(call apt_install,$(BUILD_PACKAGES))
 
 # Node 24, code-server and playwright-core for the VS Code test, cached under $(CACHE)/editors.
 editors: system
@@ -41,6 +54,18 @@ $(WHEELS)/.built:
 	CMAKE_ARGS="$(LLAMA_FLAGS)" $(CACHE)/wheel-builder/bin/pip wheel --no-cache-dir --no-deps \
 		-w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	touch $@
+
+# llama-server is built once per version and flag set, outside the clone (about 15 min on 2 cores).
+llama-server: $(LLAMA_SERVER)
+$(LLAMA_SERVER):
+	$(MAKE) --no-print-directory build-tools
+	test -x $(CACHE)/wheel-builder/bin/python || $(PYTHON) -m venv $(CACHE)/wheel-builder
+	bash scripts/build-llama-server.sh --version $(LLAMA_VERSION) --flags "$(LLAMA_FLAGS)" \
+		--dest $(dir $(LLAMA_SERVER)) --python $(CACHE)/wheel-builder/bin/python
+
+# Where the tests find llama-server when pytest runs outside make (tests/model/llama_servers.py).
+print-llama-server:
+	@echo $(LOGSMITH_LLAMA_SERVER)
 
 $(VENV)/.installed: pyproject.toml constraints.txt $(WHEELS)/.built
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

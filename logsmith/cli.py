@@ -19,7 +19,10 @@ SUBCOMMANDS = {
     "serve": ("logsmith.server.main", "run the language server (stdio, or --tcp HOST:PORT)"),
     "suggest": ("logsmith.batch", "find places that should log and propose statements"),
     "model": ("logsmith.model.registry", "list, install, verify the local models"),
-    "report": ("logsmith.audit.report", "acceptance and latency report from the audit store"),
+    "report": (
+        "logsmith.audit.report",
+        "adoption report from the audit store, or merged from several stores and exports",
+    ),
     "audit": ("logsmith.audit.export", "export or verify the audit trail"),
 }
 

@@ -21,8 +21,12 @@ class Settings:
     """Everything a user can change. Each field documents itself."""
 
     model: str | None = None
-    """A registry name (`logsmith model list`) or a path to any GGUF file;
-    None: LOGSMITH_MODEL or the default."""
+    """A registry name (`logsmith model list`), a path to any GGUF file, or the URL of an inference
+    server (`http://host:port`, `https://...`; `llama-server+` or `openai+` before it forces the
+    dialect, else it is detected); None: LOGSMITH_MODEL or the default. A server URL from a
+    workspace is used only when it is on this machine or the user named it too (LOGSMITH_MODEL,
+    `--model`, LOGSMITH_SERVERS); its API key comes from LOGSMITH_API_KEY or
+    LOGSMITH_API_KEY_FILE, never from settings (`logsmith.model.server_trust`)."""
     use_model: bool = True
     """False: template engine only, no model is loaded."""
     latency_budget_ms: int = 800

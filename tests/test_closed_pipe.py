@@ -99,7 +99,7 @@ def test_audit_export_ends_quietly_when_its_output_is_closed(long_trail, fmt, st
     assert_ended_quietly(code, first, stderr, starts)
 
 
-@pytest.mark.parametrize("output, starts", [(["--json"], b'{\n  "by": '), ([], b"audit store: ")])
+@pytest.mark.parametrize("output, starts", [(["--json"], b'{\n  "by": '), ([], b"input 1 (sqlite)")])
 def test_report_ends_quietly_when_its_output_is_closed(long_trail, output, starts):
     assert_ended_quietly(*run_until_the_reader_leaves("report", "--store", long_trail, *output, cwd=long_trail.parent), starts)
 

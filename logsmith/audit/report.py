@@ -1,5 +1,18 @@
-"""`logsmith report`: acceptance and latency figures from the audit store, as text, JSON,
-Markdown or HTML.
+"""`logsmith report`: acceptance and latency figures from one audit store, or merged from several
+stores and their exports, as text, JSON, Markdown or HTML.
+
+    logsmith report [STORE_OR_EXPORT ...] [--since DAY] [--json] [--html FILE] [--markdown FILE]
+
+With no input it reads the user's own store. Each input is verified first (`logsmith.audit.inputs`:
+its hash chain, exports included); one that fails is named with the reason on standard error and
+in the report, and none of its rows is counted. Exit status: 0 when every input verified, 1 when
+one was left out, 2 when nothing could be read or written.
+
+The report is person-agnostic: it names its inputs by number, never by path, and groups by
+repository (the workspace folder's name the server records in each `shown` row's detail, else the
+first folder of a relative path, else `unknown`), level, site kind, route (`detail.route` when
+recorded, else from the source: template, neighbour, or `local` for a model id), source, channel
+and day; never by file or user.
 
 The aggregation is pure (`outcomes`, `summarize`, `percentile`) so eval/ can reuse it on any rows.
 Definitions:
@@ -9,8 +22,9 @@ Definitions:
   dismissal still wins), else `partially_accepted`, else `dismissed`, else `pending`
   (shown, no answer yet).
 - Acceptance rate = accepted / shown. Latency percentiles are over offers (one request's answer),
-  not over the suggestions in it. "Model time per accepted statement" = the latency of every offer
-  divided by the number of accepted suggestions.
+  not over the suggestions in it; a group's are over the offers of its suggestions. "Model time
+  per accepted statement" = the latency of every offer divided by the number of accepted
+  suggestions.
 
 The command prints the figures on standard output; `--html FILE` and `--markdown FILE` also write
 those files and say so on standard error. With no audit store yet it says how the editors create
@@ -29,17 +43,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logsmith.audit.store import (
-    AuditRow,
-    NoStore,
-    StoreError,
-    default_store_path,
-    no_store_help,
-    read_rows,
-)
+from logsmith.audit.inputs import AuditInput, counted_rows, read_input
+from logsmith.audit.store import AuditRow, default_store_path, no_store_help
 
 OUTCOMES = ("accepted", "partially_accepted", "dismissed", "pending")
-BREAKDOWNS = ("level", "source", "site_kind", "channel", "day")
+BREAKDOWNS = ("repository", "level", "site_kind", "route", "source", "channel", "day")
+UNKNOWN = "unknown"
+ROUTE_OF_SOURCE = {"template": "template", "neighbour": "neighbour"}
+"""The route of a suggestion recorded without one, by its source; any other source is a model id
+(`local`)."""
 
 
 @dataclass
@@ -54,6 +66,8 @@ class SuggestionOutcome:
     site_kind: str | None
     latency_ms: float | None
     shown_at: str
+    repository: str = UNKNOWN
+    route: str = UNKNOWN
     outcome: str = "pending"
     accepted_at: str | None = None
     accepted_chars: int | None = None
@@ -63,10 +77,32 @@ class SuggestionOutcome:
         return self.shown_at[:10]
 
 
+def _detail(row: AuditRow) -> dict:
+    try:
+        found = json.loads(row.detail) if row.detail else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _repository_of_path(path: str | None) -> str:
+    """The first folder of a relative path; an absolute path says nothing of its workspace."""
+    if not path or path.startswith("/") or ":" in path:
+        return UNKNOWN
+    parts = Path(path).parts
+    return parts[0] if len(parts) > 1 else UNKNOWN
+
+
+def _route_of_source(source: str | None) -> str:
+    return ROUTE_OF_SOURCE.get(source, "local") if source else UNKNOWN
+
+
 def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
     """One SuggestionOutcome per suggestion id, in the order the suggestions first appear."""
     found: dict[str, SuggestionOutcome] = {}
     events: dict[str, set[str]] = {}
+    recorded: set[tuple[str, str]] = set()
+    """(suggestion, repository or route) taken from a row's detail: the first one recorded wins."""
     for row in rows:
         item = found.get(row.suggestion_id)
         if item is None:
@@ -79,9 +115,17 @@ def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
                 row.site_kind,
                 row.latency_ms,
                 row.time,
+                _repository_of_path(row.path),
+                _route_of_source(row.source),
             )
             events[row.suggestion_id] = set()
         events[row.suggestion_id].add(row.event)
+        detail = _detail(row)
+        for name in ("repository", "route"):
+            value = detail.get(name)
+            if isinstance(value, str) and value and (row.suggestion_id, name) not in recorded:
+                setattr(item, name, value)
+                recorded.add((row.suggestion_id, name))
         if row.event == "shown":
             item.shown_at = min(item.shown_at, row.time)
         elif row.event == "accepted" and item.accepted_at is None:
@@ -112,21 +156,33 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 @dataclass
 class Tally:
-    """How many suggestions of a group were shown, and how many of those ended in each outcome."""
+    """How many suggestions of a group were shown, how many of those ended in each outcome, and the
+    latency of the offers they came in."""
 
     shown: int = 0
     accepted: int = 0
     partially_accepted: int = 0
     dismissed: int = 0
     pending: int = 0
+    offer_latency: dict[str, float] = field(default_factory=dict)
 
     @property
     def acceptance_rate(self) -> float | None:
         return self.accepted / self.shown if self.shown else None
 
-    def add(self, outcome: str) -> None:
+    @property
+    def latency_p50_ms(self) -> float | None:
+        return percentile(self.offer_latency.values(), 50)
+
+    @property
+    def latency_p95_ms(self) -> float | None:
+        return percentile(self.offer_latency.values(), 95)
+
+    def add(self, item: SuggestionOutcome) -> None:
         self.shown += 1
-        setattr(self, outcome, getattr(self, outcome) + 1)
+        setattr(self, item.outcome, getattr(self, item.outcome) + 1)
+        if item.latency_ms is not None:
+            self.offer_latency.setdefault(item.offer_id or item.suggestion_id, item.latency_ms)
 
     def as_dict(self) -> dict:
         return {
@@ -136,6 +192,8 @@ class Tally:
             "dismissed": self.dismissed,
             "pending": self.pending,
             "acceptance_rate": self.acceptance_rate,
+            "latency_p50_ms": self.latency_p50_ms,
+            "latency_p95_ms": self.latency_p95_ms,
         }
 
 
@@ -153,9 +211,15 @@ class Summary:
     first_event: str | None
     last_event: str | None
     latencies_ms: list[float] = field(default_factory=list)
+    inputs: list[AuditInput] = field(default_factory=list)
+    """What the figures were read from (empty when summarised from rows given directly)."""
+    repeated_rows: int = 0
+    """Rows given in more than one input, counted once."""
 
     def as_dict(self) -> dict:
         return {
+            "inputs": [item.as_dict() for item in self.inputs],
+            "repeated_rows": self.repeated_rows,
             "overall": self.overall.as_dict(),
             "by": {
                 name: {key: tally.as_dict() for key, tally in groups.items()}
@@ -182,17 +246,14 @@ def summarize(items: list[SuggestionOutcome]) -> Summary:
     """Counts, rates and latency figures over suggestion outcomes."""
     overall = Tally()
     by: dict[str, dict[str, Tally]] = {name: {} for name in BREAKDOWNS}
-    offer_latency: dict[str, float] = {}
     for item in items:
-        overall.add(item.outcome)
+        overall.add(item)
         for name in BREAKDOWNS:
-            key = getattr(item, name) or "unknown"
-            by[name].setdefault(key, Tally()).add(item.outcome)
-        if item.latency_ms is not None:
-            offer_latency.setdefault(item.offer_id or item.suggestion_id, item.latency_ms)
+            key = getattr(item, name) or UNKNOWN
+            by[name].setdefault(key, Tally()).add(item)
     for name in BREAKDOWNS:
         by[name] = dict(sorted(by[name].items()))
-    latencies = list(offer_latency.values())
+    latencies = list(overall.offer_latency.values())
     waits = [
         _seconds_between(item.shown_at, item.accepted_at) for item in items if item.accepted_at
     ]
@@ -200,7 +261,7 @@ def summarize(items: list[SuggestionOutcome]) -> Summary:
     return Summary(
         overall=overall,
         by=by,
-        offers=len(offer_latency),
+        offers=len(latencies),
         latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95),
         model_ms_per_accepted=sum(latencies) / overall.accepted if overall.accepted else None,
@@ -223,7 +284,7 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} ms"
 
 
-def _table_rows(tallies: dict[str, Tally]) -> list[tuple[str, str, str, str, str, str]]:
+def _table_rows(tallies: dict[str, Tally]) -> list[tuple[str, ...]]:
     return [
         (
             key,
@@ -232,25 +293,46 @@ def _table_rows(tallies: dict[str, Tally]) -> list[tuple[str, str, str, str, str
             str(t.partially_accepted),
             str(t.dismissed),
             _rate(t.acceptance_rate),
+            _ms(t.latency_p50_ms),
+            _ms(t.latency_p95_ms),
         )
         for key, t in tallies.items()
     ]
 
 
 HEADINGS = {
+    "repository": "By repository",
     "level": "By level",
-    "source": "By source",
     "site_kind": "By site kind",
+    "route": "By route",
+    "source": "By source",
     "channel": "By channel",
     "day": "By day (UTC)",
 }
-COLUMNS = ("", "shown", "accepted", "partial", "dismissed", "rate")
+COLUMNS = ("", "shown", "accepted", "partial", "dismissed", "rate", "p50", "p95")
 
 
-def render_text(summary: Summary, store: Path | None = None) -> str:
+def input_lines(summary: Summary) -> list[str]:
+    """One line per input: its number and format, its rows, and whether it was counted."""
     lines = []
-    if store is not None:
-        lines.append(f"audit store: {store}")
+    for item in summary.inputs:
+        rows = (f"rows {item.rows[0].seq}-{item.rows[-1].seq}" if item.rows else "no rows") + (
+            " (a segment of its chain)" if item.segment else ""
+        )
+        if item.verified:
+            last = f", last row hash {item.rows[-1].row_hash}" if item.rows else ""
+            lines.append(f"input {item.number} ({item.format}): {rows}, verified{last}")
+        else:
+            lines.append(
+                f"input {item.number} ({item.format}): LEFT OUT of the figures: {item.problem}"
+            )
+    if summary.repeated_rows:
+        lines.append(f"{summary.repeated_rows} rows given in more than one input, counted once")
+    return lines
+
+
+def render_text(summary: Summary) -> str:
+    lines = input_lines(summary)
     if summary.first_event:
         lines.append(f"period: {summary.first_event} .. {summary.last_event}")
     o = summary.overall
@@ -288,6 +370,8 @@ def render_markdown(summary: Summary) -> str:
         "",
         f"Period: {summary.first_event or '-'} .. {summary.last_event or '-'}",
         "",
+        *(f"- {line}" for line in input_lines(summary)),
+        *([""] if summary.inputs else []),
         "| shown | accepted | partially accepted | dismissed | pending | acceptance rate |",
         "|---:|---:|---:|---:|---:|---:|",
         f"| {o.shown} | {o.accepted} | {o.partially_accepted} | {o.dismissed} | {o.pending} | "
@@ -371,6 +455,11 @@ def render_html(summary: Summary) -> str:
     body = [
         "<h1>logsmith acceptance report</h1>",
         f"<p>Period: {esc(summary.first_event or '-')} .. {esc(summary.last_event or '-')}</p>",
+        *(
+            ["<ul>" + "".join(f"<li>{esc(line)}</li>" for line in input_lines(summary)) + "</ul>"]
+            if summary.inputs
+            else []
+        ),
         "<table><tr><th>shown</th><th>accepted</th><th>partially accepted</th>"
         "<th>dismissed</th><th>pending</th><th>acceptance rate</th></tr>",
         f"<tr><td>{o.shown}</td><td>{o.accepted}</td><td>{o.partially_accepted}</td><td>{o.dismissed}</td>"
@@ -417,6 +506,14 @@ def render_html(summary: Summary) -> str:
 
 def add_arguments(parser) -> None:
     parser.add_argument(
+        "inputs",
+        nargs="*",
+        type=Path,
+        metavar="STORE_OR_EXPORT",
+        help="audit stores and files `logsmith audit export` wrote (JSON Lines or CSV), merged "
+        "into one report (default: $LOGSMITH_HOME/telemetry.sqlite3)",
+    )
+    parser.add_argument(
         "--store", type=Path, help="audit store to read (default: $LOGSMITH_HOME/telemetry.sqlite3)"
     )
     parser.add_argument(
@@ -437,22 +534,30 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    store = args.store or default_store_path()
-    try:
-        rows = read_rows(store)
-    except NoStore:
-        print(
-            f"logsmith report: {no_store_help(store, 'report', explicit=args.store is not None)}",
-            file=sys.stderr,
-        )
+    named = [*args.inputs, *([args.store] if args.store else [])]
+    paths = named or [default_store_path()]
+    if len(paths) == 1 and not paths[0].exists():
+        help_text = no_store_help(paths[0], "report", explicit=bool(named))
+        print(f"logsmith report: {help_text}", file=sys.stderr)
         return 2
-    except StoreError as exc:
-        print(f"logsmith report: {exc}", file=sys.stderr)
+    inputs = [read_input(number, path) for number, path in enumerate(paths, 1)]
+    for item in inputs:
+        if not item.verified:
+            print(
+                f"logsmith report: input {item.number} ({item.path}) is left out of the "
+                f"figures: {item.problem}",
+                file=sys.stderr,
+            )
+    if not any(item.verified for item in inputs) and all(
+        item.format == "unknown" for item in inputs
+    ):
         return 2
+    rows, repeated = counted_rows(inputs)
     items = outcomes(rows)
     if args.since:
         items = [item for item in items if item.day >= args.since]
     summary = summarize(items)
+    summary.inputs, summary.repeated_rows = inputs, repeated
     written = []
     for path, what, render in (
         (args.html, "HTML", render_html),
@@ -471,8 +576,8 @@ def run(args) -> int:
         json.dump(summary.as_dict(), sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
     else:
-        sys.stdout.writelines(render_text(summary, store).splitlines(keepends=True))
+        sys.stdout.writelines(render_text(summary).splitlines(keepends=True))
     sys.stdout.flush()
     for line in written:  # after the figures, like `logsmith suggest --review`
         print(line, file=sys.stderr)
-    return 0
+    return 0 if all(item.verified for item in inputs) else 1

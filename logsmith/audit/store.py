@@ -287,15 +287,23 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chain(rows: Iterable[AuditRow], head: tuple[int, str] | None) -> ChainReport:
+def verify_chain(
+    rows: Iterable[AuditRow],
+    head: tuple[int, str] | None,
+    *,
+    after: tuple[int, str] = (0, GENESIS_HASH),
+) -> ChainReport:
     """Recompute the hash chain over `rows` (in sequence order) and compare it with the stored head.
+
+    `after` is the row the first row follows, as (sequence number, hash): none for a whole chain;
+    an export cut from the middle of a chain starts after a row it does not hold.
 
     Returns the first problem found: a row whose content no longer matches its hash (changed), a
     gap in the sequence (deleted), or a row that does not follow the one before it (inserted, or the
     row before it was changed and re-hashed).
     """
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    last_seq, last_hash = 0, GENESIS_HASH
+    expected_prev, expected_seq, count = after[1], after[0] + 1, 0
+    last_seq, last_hash = after
     for row in rows:
         count += 1
         values = row.as_dict()

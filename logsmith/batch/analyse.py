@@ -63,8 +63,9 @@ def ensure_model(settings: Settings, threads: int | None = None) -> None:
     if key in _loaded_models:
         return
     from logsmith.engines import model_engine
+    from logsmith.model.backend import names_server
 
-    if threads is not None:
+    if threads is not None and not names_server(settings):
         from logsmith.model import registry
         from logsmith.model.client import get_worker
 

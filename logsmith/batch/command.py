@@ -179,9 +179,17 @@ def _model_of(settings) -> tuple[str, str | None]:
     """What the review calls the configured engine, and the model's id (None: template only)."""
     if not settings.use_model:
         return "template only (--no-model)", None
-    from logsmith.model import registry
+    from logsmith.model import backend, endpoint, registry, server_trust
 
     try:
+        if backend.names_server(settings):
+            server = endpoint.parse(settings.model or os.environ[registry.MODEL_ENV])
+            server_trust.check(server)
+            return (
+                f"the inference server at {server}, {settings.latency_budget_ms} ms a statement "
+                "(the template engine where it cannot answer)",
+                server.base,
+            )
         choice = registry.resolve(settings)
     except registry.ModelError as exc:
         raise SystemExit(
@@ -212,6 +220,10 @@ def run(args) -> int:
     if args.budget_ms < 1:
         err.write("logsmith suggest: --budget-ms must be positive\n")
         return 2
+    if args.model:
+        from logsmith.model import server_trust
+
+        server_trust.allow_from_command_line(args.model)  # named by the user: allowed
     cli_rules = _rules_from(args)
     if cli_rules is not None:
         wrong = unknown_rules(cli_rules)

@@ -40,6 +40,11 @@ OUT_OF_TIME = "no time left for the model"
 # of these patterns knows but that names the model still counts, under its own first words.
 _REASONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^no time left for the model|^model ran out of time"), OUT_OF_TIME),
+    (
+        re.compile(r"\bserver at (\S+) is unreachable"),
+        "the inference server {0} was unreachable (start it, or change `model`)",
+    ),
+    (re.compile(r"^model failed: (\S+) server: "), "the {0} server failed"),
     (re.compile(r"^model failed: model \S+ is still loading"), "the model was not ready (loading)"),
     (re.compile(r"^model failed: model \S+ is not running"), "the model was not ready (stopped)"),
     (

@@ -1,4 +1,5 @@
-"""The model engine: asks the local model for a planned statement's message within the time left.
+"""The model engine: asks the model (embedded, or an inference server) for a planned statement's
+message within the time left.
 
 Any failure (model missing, corrupt, still loading, crashed, too slow, bad output) returns no
 statement and a note saying why; the pipeline then serves the template's statement.
@@ -42,11 +43,11 @@ class Outcome:
 
 
 def worker_for(settings: Settings):
-    """The running worker for the configured model; raises registry.ModelError with the fix."""
-    from logsmith.model.client import get_worker
+    """The running backend of the configured model (the embedded worker, or an inference server
+    when the model is a URL); raises registry.ModelError with the fix."""
+    from logsmith.model.backend import backend_for
 
-    choice = registry.resolve(settings)
-    worker = get_worker(choice)
+    worker = backend_for(settings)
     if worker.state in ("stopped", "failed"):
         worker.start()
     return worker

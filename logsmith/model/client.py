@@ -138,6 +138,9 @@ class Completion:
     """Threads the worker used: `n_threads`, or fewer while other processes keep the cores busy."""
     needed_seconds: float = 0.0
     """The worker's estimate of the time the uncached prompt and a short answer take."""
+    token_logprobs: tuple[float, ...] = ()
+    """The natural log of each written token's probability, where the backend reports them (an
+    inference server asked for them); empty otherwise."""
 
 
 class _Pending:

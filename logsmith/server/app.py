@@ -85,7 +85,9 @@ class LogsmithServer(LanguageServer):
         self.config = ServerSettings()
         self.requests = RequestTracker()
         self.recorder = AuditRecorder(store_path, warn=self.tell_from_thread)
-        self.offers = OfferLedger(self.recorder, lambda: self.config.current)
+        self.offers = OfferLedger(
+            self.recorder, lambda: self.config.current, lambda: self.project.root
+        )
         self.model = ModelStatus(self)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.position_encoding = "utf-16"
@@ -341,6 +343,7 @@ class LogsmithServer(LanguageServer):
             suggestions=suggestions,
             settings=settings,
             model=self.model.identity(),
+            backend=self.model.backend_detail(),
             latency_ms=latency_ms,
         )
         self.model.after_answer(channel, latency_ms, suggestions[0])

@@ -73,7 +73,7 @@ def explanation(suggestion: Suggestion) -> str:
     written_by = {
         "template": "the template engine",
         "neighbour": "adapting a statement of this project",
-    }.get(suggestion.source, f"the local model {suggestion.source}")
+    }.get(suggestion.source, f"the model {suggestion.source}")
     parts.append(f"Written by {written_by} in {suggestion.latency_ms:.0f} ms.")
     parts += [f"Note: {note}" for note in suggestion.notes]
     return "\n\n".join(parts)

@@ -8,6 +8,11 @@ Rules (the report's definitions rely on them):
 - `accepted` comes from the `logsmith.accept` command an item carries, `partially_accepted` from
   `textDocument/didPartiallyAcceptCompletion`. An item accepted before it was recorded as shown is
   recorded shown first.
+- A `shown` row's detail names the repository: the workspace folder's name, when the file is
+  inside it (the adoption report groups by it without recording who or which file).
+- Each event's `detail` names the model's backend (`embedded`, `llama-server` or `openai`), the
+  model a server said it serves (`server_model`) and the `route` that wrote the statement
+  (`template`, `neighbour`, or the model's: `local` or `remote`), when a model is configured.
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -18,7 +23,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from logsmith.audit.store import AuditEvent, AuditRecorder, new_id, settings_that_matter
 from logsmith.suggestion import Suggestion
@@ -45,6 +52,9 @@ class Offered:
     model_id: str | None
     model_sha256: str | None
     latency_ms: float
+    backend: dict | None = None
+    """The model's backend when the offer was made (`backend`, `server_model`, `route`), written
+    into every event's `detail`."""
     shown: bool = False
     outcome: str | None = None
     """None while open; accepted, partially_accepted or dismissed."""
@@ -54,11 +64,18 @@ class Offered:
 class OfferLedger:
     """The suggestions offered to the client, and the audit events saying what became of them."""
 
-    def __init__(self, recorder: AuditRecorder | None, current_settings):
+    def __init__(
+        self,
+        recorder: AuditRecorder | None,
+        current_settings,
+        workspace: Callable[[], Path | None] = lambda: None,
+    ):
         self.recorder = recorder
         self._current_settings = current_settings
         """Returns the settings in force now: whether to record,
         and whether to keep the statement text."""
+        self._workspace = workspace
+        """Returns the workspace folder, or None."""
         self.client_reports_shown = False
         self._items: OrderedDict[str, Offered] = OrderedDict()
         self._open: dict[tuple[str, str], list[str]] = {}
@@ -76,6 +93,7 @@ class OfferLedger:
         settings,
         model: tuple[str | None, str | None],
         latency_ms: float,
+        backend: dict | None = None,
     ) -> list[Offered]:
         """Remember `suggestions` as one offer; record them shown unless the client reports display
         itself."""
@@ -94,6 +112,7 @@ class OfferLedger:
                 model[0],
                 model[1],
                 latency_ms,
+                backend,
             )
             self._items[item.id] = item
             offered.append(item)
@@ -159,12 +178,24 @@ class OfferLedger:
 
     def _write_shown(self, item: Offered):
         item.shown = True
-        return self._write(item, "shown", None)
+        repository = self._repository(item.path)
+        return self._write(item, "shown", {"repository": repository} if repository else None)
+
+    def _repository(self, path: str | None) -> str | None:
+        """The workspace folder's name, when `path` is inside it."""
+        root = self._workspace()
+        if root is None or not path or not Path(path).is_relative_to(root):
+            return None
+        return root.name or None
 
     def _write(self, item: Offered, event: str, detail: dict | None):
         if self.recorder is None:
             return None
         suggestion = item.suggestion
+        if item.backend is not None:
+            detail = {**item.backend, **(detail or {})}
+            if not suggestion.by_model:  # the template's or the neighbour's: no model served it
+                detail["route"] = suggestion.source
         return self.recorder.record(
             AuditEvent(
                 event,

@@ -2,7 +2,9 @@
 reported with `$/progress`, a missing or broken model explained with `window/showMessage`, naming
 the command that installs it) and the project index (its build reported with `$/progress`), and
 `logsmith/status` notifications: one after each answer with what wrote it (`source`: "template" or
-the model's id) and its latency, one with `channel: "model"` whenever the model's state changes and
+the model's id) and its latency (and the model's `backend`: embedded, llama-server or openai, and
+`modelNote`: why a failed model cannot serve, e.g. an inference server that is unreachable, its URL
+and the fix), one with `channel: "model"` whenever the model's state changes and
 one with `channel: "index"` whenever the project index's does. Every notification carries the
 index's state (`index`: state, counts or progress, skipped files by reason, and a sentence), and a
 state change repeats the last answer's source and latency so a client that keeps only the latest
@@ -101,7 +103,13 @@ class ModelStatus:
         """off (use_model false), missing, loading, ready, failed,
         or unknown before the first check."""
         self.choice = None
+        """The model file's registry entry (embedded backend only)."""
         self.worker = None
+        self.backend = None
+        """The backend serving the configured model (the worker, or an inference server); None
+        when there is none."""
+        self.note: str | None = None
+        """Why the model cannot serve now (a failed state), with the fix."""
         self.last_latency_ms: float | None = None
         self.last_source: str | None = None
         """What wrote the last answer: "template" or a model id (None before the first answer)."""
@@ -111,9 +119,17 @@ class ModelStatus:
     def identity(self) -> tuple[str | None, str | None]:
         """(model id, model file SHA-256) of the configured model, or
         (None, None) when there is none."""
-        if self.choice is None or self.state in ("off", "missing"):
+        if self.backend is None or self.state in ("off", "missing"):
             return None, None
-        return self.choice.model_id, self.choice.sha256
+        return self.backend.model_id, self.backend.sha256
+
+    def backend_detail(self) -> dict | None:
+        """The backend, the server's model and the route, for the audit trail (None: no model)."""
+        if self.backend is None or self.state in ("off", "missing"):
+            return None
+        from logsmith.model.backend import description
+
+        return description(self.backend)
 
     @property
     def worker_pid(self) -> int | None:
@@ -133,48 +149,40 @@ class ModelStatus:
     async def _refresh(self, settings) -> None:
         loop = asyncio.get_running_loop()
         if not settings.use_model:
-            self.state, self.choice = "off", None
+            self.state, self.choice, self.backend = "off", None, None
             await self._release_worker(loop)
             return
         from logsmith.model import registry
+        from logsmith.model.backend import backend_for
 
+        self.note = None
         try:
-            choice = await loop.run_in_executor(None, registry.resolve, settings)
+            worker = await loop.run_in_executor(None, backend_for, settings)
         except registry.ModelMissing as exc:
-            self.state, self.choice = "missing", None
+            self.state, self.choice, self.backend = "missing", None, None
             self._tell_once(
                 f"logsmith: {exc}. Until then suggestions come from templates only.",
                 types.MessageType.Warning,
             )
             return
         except registry.ModelError as exc:
-            self.state, self.choice = "failed", None
+            self.state, self.choice, self.backend = "failed", None, None
+            self.note = str(exc)
             self._tell_once(
                 f"logsmith: {exc}. Suggestions come from templates only.", types.MessageType.Error
             )
             return
         except Exception as exc:  # a bug here must not stop the server from serving templates
-            log.exception("cannot resolve the model")
-            self.state, self.choice = "failed", None
+            log.exception("cannot start the model")
+            self.state, self.choice, self.backend = "failed", None, None
+            self.note = f"cannot use the model ({exc})"
             self._tell_once(
                 f"logsmith: cannot use the model ({exc}); suggestions come from templates only.",
                 types.MessageType.Error,
             )
             return
-        self.choice = choice
-        try:
-            from logsmith.model.client import get_worker
-
-            worker = get_worker(choice)
-        except Exception as exc:
-            log.exception("cannot start the model worker")
-            self.state = "failed"
-            self._tell_once(
-                f"logsmith: cannot start the model worker ({exc}); suggestions come from "
-                "templates only.",
-                types.MessageType.Error,
-            )
-            return
+        self.choice = getattr(worker, "choice", None)
+        self.backend = worker
         if worker is not self.worker:
             # another model was configured: free the old one's memory
             await self._release_worker(loop)
@@ -183,6 +191,8 @@ class ModelStatus:
         if worker.state in ("stopped", "failed"):
             worker.start()
         self.state = worker.state
+        if worker.state == "failed":
+            self.note = worker.last_error
         if worker.state == "loading":
             await self._begin(f"loading model {worker.model_id}")
 
@@ -205,6 +215,7 @@ class ModelStatus:
 
     async def _progress(self, state: str, message: str, percentage) -> None:
         self.state = state
+        self.note = message if state == "failed" else None
         if state == "loading":
             if self._progress_token is None:
                 await self._begin(message)
@@ -266,10 +277,16 @@ class ModelStatus:
     # -- status notifications
 
     def model_fields(self) -> dict:
+        """The model's part of every notification: `modelNote` says why a failed model cannot
+        serve and what fixes it (e.g. an inference server that is down: its URL, start it or
+        change `model`); `backend` is embedded, llama-server or openai."""
+        detail = self.backend_detail()
         return {
-            "modelId": self.choice.model_id if self.choice is not None else None,
+            "modelId": self.identity()[0],
             "modelState": self.state,
             "workerPid": self.worker_pid,
+            "backend": detail["backend"] if detail else None,
+            "modelNote": self.note if self.state == "failed" else None,
         }
 
     def snapshot(self) -> dict:
@@ -296,21 +313,17 @@ class ModelStatus:
         """Tell the client what answered (`source`: "template" or the model's id) and how fast."""
         self.last_latency_ms = latency_ms
         self.last_source = suggestion.source
-        if (
-            self.worker is not None
-            and self.choice is not None
-            and self.state not in ("off", "missing")
-        ):
-            self.state = self.worker.state
+        if self.backend is not None and self.state not in ("off", "missing"):
+            self.state = self.backend.state
+            if self.state == "failed" and self.backend.last_error:
+                self.note = self.backend.last_error
         self.server.protocol.notify(
             STATUS_NOTIFICATION,
             {
                 "channel": channel,
                 "latencyMs": round(latency_ms, 1),
                 "source": suggestion.source,
-                "modelId": self.choice.model_id if self.choice is not None else None,
-                "modelState": self.state,
-                "workerPid": self.worker_pid,
+                **self.model_fields(),
                 "notes": list(suggestion.notes),
                 "index": self.server.project.status(),
             },

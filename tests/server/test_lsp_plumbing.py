@@ -6,7 +6,9 @@ Everything a user reaches is also covered end to end (test_lsp_features, test_ls
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
 
@@ -154,6 +156,30 @@ def test_offer_ledger_records_show_accept_dismiss():
     ledger.partially_accepted(later[0].id, 3)  # accepting implies it was shown
     assert [e.event for e in recorder.events[-2:]] == ["shown", "partially_accepted"]
     assert recorder.events[-1].detail == {"accepted_chars": 3}
+
+
+def test_shown_rows_name_the_workspace_folder_as_the_repository():
+    recorder, settings = FakeRecorder(), Settings()
+    ledger = OfferLedger(recorder, lambda: settings, lambda: Path("/work/shop"))
+    offer = dict(uri="file:///x.py", settings=settings, model=("m", "sha"), latency_ms=5.0, channel="completion")
+    inside = ledger.offer(path="/work/shop/app/cart.py", suggestions=[statement("a")], **offer)
+    ledger.offer(path="/tmp/scratch.py", suggestions=[statement("b")], **offer)
+    ledger.accepted(inside[0].id)
+    assert [(e.event, e.detail) for e in recorder.events] == [
+        ("shown", {"repository": "shop"}), ("shown", None), ("accepted", None)]
+
+
+def test_offer_ledger_names_the_backend_in_every_events_detail_and_the_route_that_wrote_each():
+    recorder, settings = FakeRecorder(), Settings()
+    ledger = OfferLedger(recorder, lambda: settings)
+    backend = {"backend": "llama-server", "server_model": "m.gguf", "route": "remote"}
+    by_server = dataclasses.replace(statement("a"), source="m.gguf")
+    ledger.offer(uri="file:///a.py", path="/a.py", settings=settings, model=("m.gguf", None), latency_ms=5.0,
+                 channel="completion", suggestions=[by_server, statement("b")], backend=backend)
+    ledger.close_open("file:///a.py", "completion", "next_request")
+    assert [e.detail for e in recorder.events] == [
+        backend, {**backend, "route": "template"},
+        {**backend, "reason": "next_request"}, {**backend, "route": "template", "reason": "next_request"}]
 
 
 def test_offer_ledger_honours_telemetry_off():

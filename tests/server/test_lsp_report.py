@@ -89,7 +89,9 @@ async def test_report_counts_a_real_session(request, tmp_path, engine):
     result = report(store, "--json")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
-    assert figures["overall"] == {
+    overall = figures["overall"]
+    assert (overall.pop("latency_p50_ms"), overall.pop("latency_p95_ms")) == tuple(figures["latency_ms"].values())
+    assert overall == {
         "shown": shown, "accepted": accepted, "partially_accepted": 0, "dismissed": dismissed, "pending": 0,
         "acceptance_rate": accepted / shown}
     by_channel = {name: (t["shown"], t["accepted"], t["dismissed"]) for name, t in figures["by"]["channel"].items()}
@@ -98,8 +100,15 @@ async def test_report_counts_a_real_session(request, tmp_path, engine):
     assert sum(t["shown"] for t in figures["by"]["source"].values()) == shown
     assert set(figures["by"]["source"]) <= {"gemma-3-270m", "template"}
     assert figures["by"]["site_kind"]["except"]["shown"] == len(first) + len(second) + 1
-    assert figures["by"]["site_kind"]["entry"] == {"shown": 2, "accepted": 1, "partially_accepted": 0, "dismissed": 1,
+    entry = dict(figures["by"]["site_kind"]["entry"])
+    assert 0 < entry.pop("latency_p50_ms") <= entry.pop("latency_p95_ms")
+    assert entry == {"shown": 2, "accepted": 1, "partially_accepted": 0, "dismissed": 1,
                                                   "pending": 0, "acceptance_rate": 0.5}
+    # person-agnostic groups: the workspace folder's name, and the route each statement took
+    assert {name: t["shown"] for name, t in figures["by"]["repository"].items()} == {"src": shown}
+    assert sum(t["shown"] for t in figures["by"]["route"].values()) == shown
+    assert set(figures["by"]["route"]) <= {"template", "neighbour", "local"}
+    assert str(tmp_path) not in result.stdout and "service.py" not in result.stdout
     (day,) = figures["by"]["day"].values()
     assert day["shown"] == shown
     assert figures["offers"] == 5  # two completions, two inline answers, one code action
@@ -112,6 +121,17 @@ async def test_report_counts_a_real_session(request, tmp_path, engine):
     assert f"acceptance rate: {accepted / shown * 100:.1f}%" in text.stdout
     assert page.read_text().count("data:image/png;base64,") == 3
     assert f"| {shown} | {accepted} | 0 | {dismissed} | 0 |" in (tmp_path / "report.md").read_text()
+
+    # merged with its own export: every row is there twice, counted once, the figures unchanged
+    export = tmp_path / "export.csv"
+    assert subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "--store", str(store), "export",
+                           "--format", "csv", "--output", str(export)], timeout=60).returncode == 0
+    merged = subprocess.run([sys.executable, "-m", "logsmith.cli", "report", str(store), str(export), "--json"],
+                            capture_output=True, text=True, timeout=120)
+    assert merged.returncode == 0, merged.stderr
+    both = json.loads(merged.stdout)
+    assert both["repeated_rows"] == shown + accepted + dismissed and both["by"] == figures["by"]
+    assert [(i["format"], i["verified"]) for i in both["inputs"]] == [("sqlite", True), ("csv", True)]
 
     verify = subprocess.run([sys.executable, "-m", "logsmith.cli", "audit", "--store", str(store), "verify"],
                             capture_output=True, text=True, timeout=60)

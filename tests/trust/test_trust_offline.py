@@ -43,12 +43,15 @@ NETWORK_MODULES = {
 }
 PURE_SUBMODULES = {"urllib.parse"}
 ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
+    "logsmith/model/download.py": {"http", "ssl", "urllib"},  # `logsmith model install --url` only
+    "logsmith/model/http_transport.py": {"http", "socket", "ssl"},
     "logsmith/batch/cluster/dask_executor.py": {"distributed"},
     "logsmith/batch/cluster/ray_executor.py": {"ray", "socket"},
 }
-"""module file -> network modules it may import: only the executors of `logsmith suggest --executor
-dask|ray`, which talk to the cluster the user names (SECURITY.md). (An HTTP inference backend, if one
-is added, belongs here with a note in SECURITY.md.)"""
+"""module file -> network modules it may import, each with its note in SECURITY.md: the URL download
+of `logsmith model install --url`, the remote backend's transport, used only when the user sets
+`model` to a server URL the trust rule allows (SECURITY.md "A remote inference server"), and the
+executors of `logsmith suggest --executor dask|ray`, which talk to the cluster the user names."""
 
 # Attribute calls that open or accept connections, or download.
 NETWORK_CALLS = {

@@ -6,7 +6,7 @@
 
 /**
  * The fields of a `logsmith/status` notification that the status bar shows. The server sends one
- * after each answer, `{channel, latencyMs, source, modelId, modelState, workerPid, notes, index}`,
+ * after each answer, `{channel, latencyMs, source, modelId, modelState, modelNote, workerPid, notes, index}`,
  * one with `channel: "model"` when the model's state changes and one with `channel: "index"` when
  * the project index's does (`index.text` says it in a sentence).
  */
@@ -15,6 +15,8 @@ export interface ServerStatus {
   modelId?: string;
   /** off (templates only by choice), missing, loading, ready or failed. */
   modelState?: string;
+  /** Why a failed model cannot serve and what fixes it (e.g. an inference server that is unreachable). */
+  modelNote?: string;
   /** Milliseconds the last answer took. */
   latencyMs?: number;
   /** What wrote the last suggestion: "template" or a model id. */
@@ -67,6 +69,7 @@ export function parseStatus(params: unknown): ServerStatus {
   return {
     modelId: text(record.modelId),
     modelState: text(record.modelState),
+    modelNote: text(record.modelNote),
     latencyMs: milliseconds(record.latencyMs),
     source: text(record.source),
     channel: text(record.channel),
@@ -84,7 +87,13 @@ export function nextStatus(previous: ServerStatus, received: ServerStatus): Serv
   if (received.channel !== MODEL_CHANNEL && received.channel !== INDEX_CHANNEL) {
     return { ...received, index: received.index ?? previous.index };
   }
-  return { ...previous, modelId: received.modelId, modelState: received.modelState, index: received.index ?? previous.index };
+  return {
+    ...previous,
+    modelId: received.modelId,
+    modelState: received.modelState,
+    modelNote: received.modelNote,
+    index: received.index ?? previous.index,
+  };
 }
 
 /** A sentence about the model when it is not simply ready, else undefined. */
@@ -94,7 +103,9 @@ export function modelProblem(status: ServerStatus): string | undefined {
     case "missing":
       return `${model} is not installed: suggestions come from templates only. Run "logsmith: Install Model".`;
     case "failed":
-      return `${model} failed to load: suggestions come from templates only. "Show Server Output" says why.`;
+      return status.modelNote !== undefined
+        ? `${status.modelNote}. Suggestions come from templates only.`
+        : `${model} failed to load: suggestions come from templates only. "Show Server Output" says why.`;
     case "loading":
       return `${model} is loading; templates answer meanwhile.`;
     default:

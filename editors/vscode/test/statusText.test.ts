@@ -9,6 +9,7 @@ const notification = {
   source: "gemma-3-270m",
   modelId: "gemma-3-270m",
   modelState: "ready",
+  modelNote: null,
   workerPid: 4242,
   notes: [],
 };
@@ -18,6 +19,7 @@ describe("parseStatus", () => {
     assert.deepEqual(parseStatus(notification), {
       modelId: "gemma-3-270m",
       modelState: "ready",
+      modelNote: undefined,
       latencyMs: 212.4,
       source: "gemma-3-270m",
       channel: "completion",
@@ -30,6 +32,7 @@ describe("parseStatus", () => {
     assert.deepEqual(parseStatus({ modelId: 5, latencyMs: "fast", modelState: null, notes: ["kept", 3, ""] }), {
       modelId: undefined,
       modelState: undefined,
+      modelNote: undefined,
       latencyMs: undefined,
       source: undefined,
       channel: undefined,
@@ -117,6 +120,14 @@ describe("statusView", () => {
     assert.match(view.tooltip, /not installed.*Install Model/);
     assert.equal(modelProblem({ modelState: "ready" }), undefined);
     assert.match(modelProblem({ modelState: "failed" }) ?? "", /the model failed to load/);
+  });
+
+  it("says why an inference server cannot serve, and the fix", () => {
+    const note = "the llama-server server at http://10.0.0.5:8080 is unreachable (connection refused); start the server, or change the `model` setting";
+    const status = nextStatus({ source: "template", latencyMs: 5 }, parseStatus({ channel: "model", modelState: "failed", modelNote: note }));
+    assert.equal(status.source, "template");
+    assert.equal(modelProblem(status), `${note}. Suggestions come from templates only.`);
+    assert.match(statusView("running", status).tooltip, /http:\/\/10\.0\.0\.5:8080 is unreachable.*start the server/);
   });
 
   it("shows failure and its reason", () => {
