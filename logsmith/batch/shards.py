@@ -24,8 +24,8 @@ SHARD_FILES = 25
 less of a run to one worker at its end and lose less work when a worker dies; a shard costs only a
 round trip to the scheduler (a worker reads a project's index once per run, however many of its
 shards it gets). On a local Dask cluster, 6 to 33 shards of the same 300 files took the same time
-within the noise (eval/reports/2026-12-06/cluster-shards.md); with the model a file takes seconds,
-so 25 files are a minute or two of one worker."""
+within the noise (eval/reports/2026-12-06/cluster.md); with the model a file takes seconds, so 25
+files are a minute or two of one worker."""
 
 _index_run: dict[str, str] = {}
 """Project root -> the run whose files this process last read its index for."""
