@@ -138,6 +138,10 @@ class Completion:
     """Threads the worker used: `n_threads`, or fewer while other processes keep the cores busy."""
     needed_seconds: float = 0.0
     """The worker's estimate of the time the uncached prompt and a short answer take."""
+    token_logprobs: tuple[float, ...] = ()
+    """The log-probability of each token the model chose (the last one, which ended the answer,
+    included); empty for `warm()`."""
+    allowed_logprobs: tuple[float, ...] = ()
 
 
 class _Pending:
@@ -610,6 +614,8 @@ class ModelWorker:
             worker_seconds=result.seconds,
             threads=result.threads,
             needed_seconds=result.needed_seconds or 0.0,
+            token_logprobs=result.token_logprobs,
+            allowed_logprobs=result.allowed_logprobs,
         )
 
     @overload

@@ -178,6 +178,10 @@ class CompletionResult(_Message):
     needed_seconds: float | None = field(default=None, metadata=_OMITTED_IF_NONE)
     """Only in the result of "complete"; None (left out of the message) in that of "warm"."""
     threads: int
+    token_logprobs: tuple[float, ...] = ()
+    """The log-probability of each token the model chose, the last one (the end of text or the
+    token holding the stop string) included; empty in the result of "warm"."""
+    allowed_logprobs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ RANKER_FILE = DATA / "variable_ranker.json"
 SECOND_OPINION_FILE = DATA / "second_opinion.json"
 LEVEL_PRIORS_FILE = DATA / "level_priors.json"
 PROJECT_HABITS_FILE = DATA / "project_habits.json"
+ROUTING_FILE = DATA / "routing.json"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ class ProjectHabits:
     exact_value_weight: float
     attribute_weight: float
     adapt_min_score: float
+
+
+@dataclass(frozen=True)
+class RoutingWeights:
+    """The confidence in the local model's answer: a weight per feature of
+    `logsmith.engines.routing.features`, and the confidences' percentiles 0 to 100 on the dev
+    sites (so any share of sites to escalate maps to a threshold)."""
+
+    weights: Mapping[str, float]
+    quantiles: tuple[float, ...]
 
 
 def read(path: Path) -> dict:
@@ -113,6 +124,25 @@ def project_habits(path: Path = PROJECT_HABITS_FILE) -> ProjectHabits:
         float(data["attribute_weight"]),
         float(data["adapt_min_score"]),
     )
+
+
+def routing_weights(path: Path = ROUTING_FILE) -> RoutingWeights:
+    data = read(path)
+    quantiles = tuple(float(value) for value in data["confidence_percentiles"])
+    if len(quantiles) != 101:
+        raise RuntimeError(f"{path} holds {len(quantiles)} confidence percentiles, not 101")
+    return RoutingWeights(dict(data["weights"]), quantiles)
+
+
+def routing_numbers(routing: RoutingWeights) -> dict[str, object]:
+    """What `routing_weights` reads back as `routing`."""
+    return {"weights": dict(routing.weights), "confidence_percentiles": list(routing.quantiles)}
+
+
+def save_routing_weights(
+    routing: RoutingWeights, provenance: Mapping[str, object], path: Path = ROUTING_FILE
+) -> None:
+    write(path, provenance, routing_numbers(routing))
 
 
 def project_habits_numbers(habits: ProjectHabits) -> dict[str, object]:
