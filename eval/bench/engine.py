@@ -119,8 +119,7 @@ def model_answer(stages) -> dict:
         "model": {"text": completion.text, "tokens": completion.tokens,
                   "prompt_tokens": completion.prompt_tokens,
                   "evaluated_tokens": completion.evaluated_tokens,
-                  "seconds": completion.worker_seconds, "stopped_by": completion.stopped_by,
-                  "allowed_logprobs": list(completion.allowed_logprobs)}}
+                  "seconds": completion.worker_seconds, "stopped_by": completion.stopped_by}}
     return {**answered, "routing": dataclasses.asdict(evidence)}
 
 

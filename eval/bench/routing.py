@@ -33,6 +33,7 @@ from pathlib import Path
 
 from eval import metrics
 from eval.bench import engine, machine
+from eval.corpus import build as corpus
 from eval.report.rows import load_rows
 from logsmith.engines import routing
 from logsmith.planning.fitted import RoutingWeights
@@ -83,7 +84,10 @@ def raw_rows(model: str, split: str, limit: int | None, raw: Path) -> list[dict]
     code = engine.main(argv)
     if code:
         raise SystemExit(f"the engine benchmark with {model} failed (exit {code})")
-    return load_rows(folder / f"{engine.report_stem(split, 'blank')}-cases.jsonl")
+    cases = engine.ordered_cases(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split))
+    wanted = {case.id for case in cases[:limit]}
+    rows = load_rows(folder / f"{engine.report_stem(split, 'blank')}-cases.jsonl")
+    return [row for row in rows if row["case"]["id"] in wanted]
 
 
 def quality(result: dict) -> dict[str, float]:

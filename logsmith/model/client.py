@@ -141,7 +141,6 @@ class Completion:
     token_logprobs: tuple[float, ...] = ()
     """The log-probability of each token the model chose (the last one, which ended the answer,
     included); empty for `warm()`."""
-    allowed_logprobs: tuple[float, ...] = ()
 
 
 class _Pending:
@@ -615,7 +614,6 @@ class ModelWorker:
             threads=result.threads,
             needed_seconds=result.needed_seconds or 0.0,
             token_logprobs=result.token_logprobs,
-            allowed_logprobs=result.allowed_logprobs,
         )
 
     @overload

@@ -238,64 +238,36 @@ class TokenSampler:
         self._candidates: numpy.typing.NDArray[numpy.void] | None = None
         """Scratch llama_token_data records for the whole vocabulary, made on first use."""
         self.logprobs: list[float] = []
-        """The log-probability of each token chosen so far (see `sample`)."""
-        self.allowed_logprobs: list[float] = []
+        """The log-probability of each token chosen so far (see `_logprob`)."""
 
     def sample(self) -> int:
         """The next token; its log-probability is appended to `logprobs`."""
         lib, ctx = self.lib, self.model.llm.ctx
         token = lib.llama_sampler_sample(self.chain, ctx, -1)
-        if self.grammar is None:
-            self.logprobs.append(self._full_logprob(token))
-            self.allowed_logprobs.append(self.logprobs[-1])
-            return token
-        single = (lib.llama_token_data * 1)(lib.llama_token_data(token, 0.0, 0.0))
-        view = lib.llama_token_data_array(single, 1, -1, False)
-        lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
-        if single[0].logit == float("-inf"):
-            token = self._sample_constrained(ctx)
-        self.logprobs.append(self._full_logprob(token))
-        self.allowed_logprobs.append(self._allowed_logprob(token))
-        # The end of text is only chosen where the grammar allows it.
-        if not self.model.is_end(token):
-            lib.llama_sampler_accept(self.grammar, token)
+        if self.grammar is not None:
+            single = (lib.llama_token_data * 1)(lib.llama_token_data(token, 0.0, 0.0))
+            view = lib.llama_token_data_array(single, 1, -1, False)
+            lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
+            if single[0].logit == float("-inf"):
+                token = self._sample_constrained(ctx)
+            # The end of text is only chosen where the grammar allows it.
+            if not self.model.is_end(token):
+                lib.llama_sampler_accept(self.grammar, token)
+        self.logprobs.append(self._logprob(token))
         return token
 
-    def _logits(self):
+    def _logprob(self, token: int) -> float:
+        """The log-probability of `token` over the whole vocabulary at temperature 1 (the model's
+        own belief, before the grammar and the sampling settings): measured on dev answers, it
+        tells weak answers apart better than the probability among the tokens the grammar allows,
+        and costs a quarter of it."""
         import numpy
 
         pointer = self.lib.llama_get_logits_ith(self.model.llm.ctx, -1)
-        return numpy.ctypeslib.as_array(pointer, shape=(self.model.n_vocab,))
-
-    def _full_logprob(self, token: int) -> float:
-        """log softmax(logits)[token] over the whole vocabulary, at temperature 1."""
-        import numpy
-
-        logits = self._logits()
+        logits = numpy.ctypeslib.as_array(pointer, shape=(self.model.n_vocab,))
         top = float(logits.max())
         total = float(numpy.exp(logits - top).sum(dtype=numpy.float64))
         return float(logits[token]) - top - math.log(total)
-
-    def _allowed_logprob(self, token: int) -> float:
-        """log softmax over the most likely tokens the grammar allows (the shortlist and `token`):
-        the mass of the tokens outside the shortlist is negligible."""
-        import numpy
-
-        lib, logits = self.lib, self._logits()
-        ids = numpy.argpartition(logits, -GRAMMAR_SHORTLIST)[-GRAMMAR_SHORTLIST:].astype("<i4")
-        if token not in ids:
-            ids = numpy.append(ids, numpy.int32(token))
-        records = numpy.zeros(len(ids), dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
-        records["id"], records["logit"] = ids, logits[ids]
-        view = lib.llama_token_data_array(
-            records.ctypes.data_as(lib.llama_token_data_p), len(ids), -1, False
-        )
-        lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
-        allowed = records["logit"][numpy.isfinite(records["logit"])].astype(numpy.float64)
-        if not len(allowed):
-            return self._full_logprob(token)
-        top = float(allowed.max())
-        return float(logits[token]) - top - math.log(float(numpy.exp(allowed - top).sum()))
 
     def _sample_constrained(self, ctx) -> int:
         """Apply the grammar to the most likely tokens first, to the whole vocabulary only if none
@@ -670,7 +642,6 @@ class LoadedModel:
         prompt_done = time.perf_counter()
         text, generated = "", 0
         logprobs: list[float] = []
-        allowed_logprobs: list[float] = []
         threads = self.use_free_cores()
         if stopped_by is None:
             grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
@@ -679,7 +650,7 @@ class LoadedModel:
                 text, generated, stopped_by = self._generate(
                     sampler, max_tokens, stops, should_stop
                 )
-                logprobs, allowed_logprobs = sampler.logprobs, sampler.allowed_logprobs
+                logprobs = sampler.logprobs
             finally:
                 sampler.close()
         finished = time.perf_counter()
@@ -697,7 +668,6 @@ class LoadedModel:
             needed_seconds=needed,
             threads=threads,
             token_logprobs=tuple(logprobs),
-            allowed_logprobs=tuple(allowed_logprobs),
         )
 
     def _generate(
