@@ -153,10 +153,14 @@ def share_row(found: list[Pair], confidences: list[float], share: float, seed: i
     timed = [found[i].expensive_seconds for i in chosen]
     seconds = sum(s for s in timed if s is not None) if all(s is not None for s in timed) else None
     acceptable = by_score["acceptable"] * count
+    gained = acceptable - sum(p.cheap["acceptable"] for p in found)
     return {"share": share, "escalated": k, "by_score": by_score, "at_random": at_random,
             "score_minus_random": intervals, "expensive_tokens": tokens, "expensive_seconds": seconds,
             "tokens_per_acceptable": tokens / acceptable if acceptable else None,
-            "seconds_per_acceptable": seconds / acceptable if acceptable and seconds is not None else None}
+            "seconds_per_acceptable": seconds / acceptable if acceptable and seconds is not None else None,
+            "acceptable_gained": gained,
+            "tokens_per_gained": tokens / gained if gained > 0 else None,
+            "seconds_per_gained": seconds / gained if gained > 0 and seconds is not None else None}
 
 
 def summarise(found: list[Pair], fitted: RoutingWeights, target: float = routing.DEFAULT_TARGET_RATE) -> dict:
@@ -208,19 +212,22 @@ def markdown(report: dict) -> str:
         lines += [f"## {CONFIGS[config]} ({summary['cases']} cases)", "",
                   "| escalated | acceptable: score / random | level: score / random | variable F1: score / random "
                   "| ROUGE-L: score / random | acceptable, score minus random (95 %) | ROUGE-L, score minus "
-                  "random (95 %) | remote tokens / s per acceptable |",
-                  "|---:|---|---|---|---|---|---|---|"]
+                  "random (95 %) | remote tokens / s per acceptable | per acceptable gained |",
+                  "|---:|---|---|---|---|---|---|---|---|"]
         for row in summary["shares"]:
             s, r = row["by_score"], row["at_random"]
             cost = ("-" if row["tokens_per_acceptable"] is None else
                     f"{row['tokens_per_acceptable']:,.0f} / "
                     + ("-" if row["seconds_per_acceptable"] is None else f"{row['seconds_per_acceptable']:.2f} s"))
+            gained = ("-" if row["tokens_per_gained"] is None else
+                      f"{row['tokens_per_gained']:,.0f} / "
+                      + ("-" if row["seconds_per_gained"] is None else f"{row['seconds_per_gained']:.1f} s"))
             lines.append(
                 f"| {row['share'] * 100:.0f} % ({row['escalated']}) | {percent(s['acceptable'])} / "
                 f"{percent(r['acceptable'])} | {percent(s['level'])} / {percent(r['level'])} | "
                 f"{s['variable_f1']:.3f} / {r['variable_f1']:.3f} | {s['rouge_l']:.3f} / {r['rouge_l']:.3f} | "
                 f"{points(row['score_minus_random']['acceptable'])} pts | "
-                f"{points(row['score_minus_random']['rouge_l'], 1.0, 3)} | {cost} |")
+                f"{points(row['score_minus_random']['rouge_l'], 1.0, 3)} | {cost} | {gained} |")
         lines += ["",
                   f"At 20 % escalated the score keeps {percent(summary['gain_kept_at_target'], 0)} of the "
                   f"all-escalated gain in acceptable rate (random: {percent(summary['random_gain_kept_at_target'], 0)}); "

@@ -2,14 +2,16 @@
 stronger (slower, remote) model instead.
 
 The confidence is a logistic model (`planning/data/routing.json`, fitted on the dev split by
-`python -m eval.fit.routing`) of what the local answer and the site say: the log-probabilities of
-the tokens the model chose (a low quantile: a single unsure token marks a weak message, where a
-mean hides it in a long one), the kind of site, how sure the plan is of its level, whether the
-project index found sites like it, how many values the plan could log, and whether the model's
-message agrees with the template's and the neighbour's. It is the fitted probability that asking
-the stronger model would not improve the answer. A site is escalated when its confidence is below
-the threshold that escalates `target_rate` of the dev sites (the file keeps the score's quantiles,
-so every rate has its threshold).
+`python -m eval.fit.routing`) of what the local answer and the site say: a summary of the
+log-probabilities of the tokens the model chose (the lowest, a low percentile, the mean or the sum:
+the fitter keeps the one that separates best, and the file's weights name it), how many tokens it
+wrote, the kind of site, how sure the plan is of its level, whether the project index found sites
+like it and how like the site the best is, whether a neighbour's statement is served first, how
+many values the plan could log, and how much the model's message agrees with the template's and
+the neighbour's. It is the fitted probability that asking the stronger model would not make the
+answer acceptable where it is not. A site is escalated when its confidence is below the threshold
+that escalates `target_rate` of the dev sites (the file keeps the confidences' percentiles, so
+every rate has its threshold).
 """
 
 from __future__ import annotations

@@ -77,6 +77,7 @@ def test_escalating_by_the_score_beats_escalating_at_random():
     assert summary["gain_kept_at_target"] == pytest.approx(1.0)
     assert at_20["expensive_tokens"] == 6 * 712
     assert at_20["seconds_per_acceptable"] == pytest.approx(6 * 2.5 / 24)
+    assert at_20["acceptable_gained"] == pytest.approx(6) and at_20["tokens_per_gained"] == pytest.approx(712)
     assert summary["dev_threshold"] == pytest.approx(0.2)
     assert "| 20 % (6) | 80.0 % / " in bench.markdown({
         "run": {"split": "dev", "limit": 30, "cheap_model": "a", "expensive_model": "b", "date": "d",
