@@ -3,8 +3,9 @@ corpus, and only on it, and write it with the provenance of the run.
 
 Both models answer the first `--limit` dev cases through the engine benchmark, as the routing
 benchmark asks them (`eval.bench.routing.raw_rows`: after a pause, with and without the project
-index; their rows are kept under `--raw` and a rerun resumes). Each case in each configuration is
-an example: the features of `logsmith.engines.routing.features` of the local model's answer,
+index; their rows are kept under `--raw` and a rerun resumes). Each case in each configuration
+where no neighbour's statement is served (where one is, no model's answer would be: the
+confidence is 1 by rule) is an example: the features of `logsmith.engines.routing.features` of the local model's answer,
 labelled by whether the stronger model's answer helps there (acceptable where the local one is
 not). The weights come from the same L2-regularised logistic regression as the ranker's
 (`eval.fit.variables.fit`), of the probability that it does *not* help (the confidence).
@@ -121,14 +122,16 @@ def main(argv: list[str] | None = None) -> int:
 
     cheap = bench.raw_rows(args.cheap_model, SPLIT, args.limit, args.raw)
     expensive = bench.raw_rows(args.expensive_model, SPLIT, args.limit, args.raw)
-    found = [pair for config in bench.CONFIGS for pair in bench.pairs(cheap, expensive, config)]
+    paired = [pair for config in bench.CONFIGS for pair in bench.pairs(cheap, expensive, config)]
+    found = [pair for pair in paired if pair.evidence.neighbour_statement is None]
     projects = sorted({pair.project for pair in found})
     if len(projects) < 2:
         print(f"{len(found)} examples: too few projects to leave one out", file=sys.stderr)
         return 1
     positives = sum(helps(pair) for pair in found)
-    print(f"{len(found)} examples ({len({p.case for p in found})} cases x {len(bench.CONFIGS)} configurations, "
-          f"{len(projects)} projects); escalating helps at {positives}", file=sys.stderr)
+    print(f"{len(found)} examples ({len(paired) - len(found)} of the {len(paired)} pairs of "
+          f"{len({p.case for p in paired})} cases x {len(bench.CONFIGS)} configurations left out: a neighbour's "
+          f"statement served; {len(projects)} projects); escalating helps at {positives}", file=sys.stderr)
     scores = {}
     for summary in (*LOGPROB_SUMMARIES, None):
         confidences = leave_one_project_out(found, summary)
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "what": WHAT,
         "corpus": (f"the first {args.limit} {SPLIT} cases of eval/corpus/cases.jsonl in the benchmark's order, "
                    f"answered by {args.cheap_model} (local) and {args.expensive_model} (stronger) through "
-                   f"`eval.bench.engine --warm-only`, with and without the project index: {len(found)} examples, "
+                   f"`eval.bench.engine --warm-only`, with and without the project index: {len(found)} examples "
+                   f"(the {len(paired)} pairs but those where a neighbour's statement is served), "
                    f"{len(projects)} projects, escalating helps at {positives}"),
         "command": common.command_line(PROG, argv),
         "date": common.today(),

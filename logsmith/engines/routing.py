@@ -6,12 +6,13 @@ The confidence is a logistic model (`planning/data/routing.json`, fitted on the 
 log-probabilities of the tokens the model chose (the lowest, a low percentile, the mean or the sum:
 the fitter keeps the one that separates best, and the file's weights name it), how many tokens it
 wrote, the kind of site, how sure the plan is of its level, whether the project index found sites
-like it and how like the site the best is, whether a neighbour's statement is served first, how
-many values the plan could log, and how much the model's message agrees with the template's and
-the neighbour's. It is the fitted probability that asking the stronger model would not make the
-answer acceptable where it is not. A site is escalated when its confidence is below the threshold
-that escalates `target_rate` of the dev sites (the file keeps the confidences' percentiles, so
-every rate has its threshold).
+like it and how like the site the best is, how many values the plan could log, and how much the
+model's message agrees with the template's. It is the fitted probability that asking the stronger
+model would not make the answer acceptable where it is not. Where a neighbour's statement is
+served (it ranks before any model's), the stronger model's answer would not be: the confidence
+is 1 and the site is never escalated. Any other site is escalated when its confidence is below the
+threshold that escalates `target_rate` of such dev sites (the file keeps the confidences'
+percentiles, so every rate has its threshold).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Evidence:
     """How many values the plan could log."""
     template_statement: str | None = None
     neighbour_statement: str | None = None
-    """The neighbour's statement adapted at the site, offered before the model's; None without."""
+    """The neighbour's statement adapted at the site, served before the model's; None without."""
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,6 @@ def features(evidence: Evidence) -> dict[str, float]:
         found["logprob_sum"] = sum(logprobs)
         found["tokens_log"] = math.log1p(len(logprobs))
         found["agrees_template"] = agreement(evidence.model_statement, evidence.template_statement)
-        if evidence.neighbour_statement is not None:
-            found["agrees_neighbour"] = agreement(
-                evidence.model_statement, evidence.neighbour_statement
-            )
     group = evidence.site_kind.split("/")[0]
     if group in SITE_GROUPS:
         found[f"kind:{group}"] = 1.0
@@ -143,14 +140,15 @@ def features(evidence: Evidence) -> dict[str, float]:
     if evidence.neighbours:
         found["has_neighbours"] = 1.0
         found["neighbour_score_log"] = math.log1p(max(0.0, evidence.neighbour_score))
-    if evidence.neighbour_statement is not None:
-        found["neighbour_served"] = 1.0
     found["candidates_log"] = math.log1p(evidence.candidates)
     return found
 
 
 def confidence(evidence: Evidence, weights: Mapping[str, float]) -> float:
-    """The fitted probability that the stronger model would not improve the local answer."""
+    """The fitted probability that the stronger model would not improve the local answer; 1.0
+    where a neighbour's statement is served (no model's answer would be)."""
+    if evidence.neighbour_statement is not None:
+        return 1.0
     total = sum(weights.get(name, 0.0) * value for name, value in features(evidence).items())
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
@@ -179,6 +177,9 @@ def decide(
     score = confidence(evidence, fitted.weights)
     threshold = threshold_for(target_rate, fitted)
     rate = f"{target_rate * 100:.0f} % escalation"
+    if evidence.neighbour_statement is not None:
+        reason = f"a neighbour's statement is served before any model's ({rate})"
+        return Decision(False, score, threshold, reason)
     if score < threshold:
         reason = f"local confidence {score:.2f} below {threshold:.2f} ({rate})"
     else:

@@ -87,12 +87,16 @@ def test_without_an_answer_only_the_site_speaks():
     assert found["kind:except"] == 1.0 and found["bias"] == 1.0
 
 
-def test_a_neighbour_adapted_at_the_site_is_a_feature():
-    found = routing.features(evidence(neighbour_statement='logger.error("Fetch of %s failed", url)',
-                                      neighbours=3, neighbour_score=20.0))
-    assert found["neighbour_served"] == 1.0 and found["has_neighbours"] == 1.0
+def test_where_a_neighbours_statement_is_served_no_model_would_be_and_nothing_is_escalated():
+    served = evidence(UNSURE, neighbour_statement='logger.error("Fetch of %s failed", url)',
+                      neighbours=3, neighbour_score=20.0)
+    assert routing.confidence(served, WEIGHTS.weights) == 1.0
+    decision = routing.decide(served, 1.0, WEIGHTS)
+    assert not decision.escalate
+    assert decision.reason == "a neighbour's statement is served before any model's (100 % escalation)"
+    found = routing.features(evidence(neighbours=3, neighbour_score=20.0))
+    assert found["has_neighbours"] == 1.0
     assert found["neighbour_score_log"] == pytest.approx(math.log(21.0))
-    assert 0.0 < found["agrees_neighbour"] < 1.0
 
 
 def test_the_threshold_follows_the_dev_percentiles():

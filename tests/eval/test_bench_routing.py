@@ -110,7 +110,8 @@ def test_the_fitter_writes_the_file_the_product_reads_with_the_provenance_of_the
     provenance = data["provenance"]
     assert provenance["command"] == "python -m eval.fit.routing " + " ".join(argv)
     assert provenance["models"] == {"local": "gemma", "stronger": "qwen"}
-    assert "60 examples, 3 projects, escalating helps at 12" in provenance["corpus"]
+    assert "60 examples (the 60 pairs but those where a neighbour's statement is served), 3 projects, " \
+        "escalating helps at 12" in provenance["corpus"]
     assert provenance["score"]["leave_one_project_out_auc"] == 1.0
     assert provenance["logprob_summary"].startswith("logprob_")
 
