@@ -171,7 +171,8 @@ def summarise(found: list[Pair], fitted: RoutingWeights, target: float = routing
     by_share = {row["share"]: row for row in rows}
     none, every = by_share[0.0]["by_score"]["acceptable"], by_share[1.0]["by_score"]["acceptable"]
     at_target = by_share.get(target)
-    threshold = routing.threshold_for(target, fitted)
+    thresholds = [routing.threshold_for(target, fitted, routing.group_of(p.evidence)) for p in found]
+    model_served = [i for i, p in enumerate(found) if p.evidence.neighbour_statement is None]
     return {
         "cases": len(found),
         "projects": sorted({p.project for p in found}),
@@ -180,8 +181,11 @@ def summarise(found: list[Pair], fitted: RoutingWeights, target: float = routing
                                 if at_target and every != none else None),
         "random_gain_kept_at_target": ((at_target["at_random"]["acceptable"] - none) / (every - none)
                                        if at_target and every != none else None),
-        "dev_threshold": threshold,
-        "dev_threshold_share": mean([float(c < threshold) for c in confidences]),
+        "dev_thresholds": sorted(set(thresholds)),
+        "dev_threshold_share": mean([float(c < t) for c, t in zip(confidences, thresholds)]),
+        "model_served": len(model_served),
+        "dev_threshold_share_of_model_served": (
+            mean([float(confidences[i] < thresholds[i]) for i in model_served]) if model_served else None),
         "local_acceptable_where_escalated_at_target": (
             mean([found[i].cheap["acceptable"] for i in sorted(range(len(found)), key=lambda i: confidences[i])
                   [:round(target * len(found))]])),
@@ -232,8 +236,11 @@ def markdown(report: dict) -> str:
                   f"At 20 % escalated the score keeps {percent(summary['gain_kept_at_target'], 0)} of the "
                   f"all-escalated gain in acceptable rate (random: {percent(summary['random_gain_kept_at_target'], 0)}); "
                   f"the local answer was acceptable at {percent(summary['local_acceptable_where_escalated_at_target'], 0)} "
-                  f"of the sites it escalates. The threshold calibrated on dev for 20 % "
-                  f"({summary['dev_threshold']:.3f}) escalates {percent(summary['dev_threshold_share'])} here.",
+                  f"of the sites it escalates. The thresholds calibrated on dev for 20 % "
+                  f"({', '.join(f'{t:.3f}' for t in summary['dev_thresholds'])}) escalate "
+                  f"{percent(summary['dev_threshold_share'])} of the sites here, "
+                  f"{percent(summary['dev_threshold_share_of_model_served'])} of the {summary['model_served']} "
+                  f"where no neighbour's statement is served.",
                   ""]
     return "\n".join(lines)
 

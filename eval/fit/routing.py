@@ -13,8 +13,9 @@ Leave-one-project-out over the dev projects picks which summary of the tokens' l
 the model reads (the lowest, the 10th or 25th percentile, the mean, the sum, or none) by the area
 under the ROC curve of the left-out projects' confidences; that area, and the share of the
 all-escalated gain the left-out confidences keep at 20 % escalated, are the scores the file
-records. The file also keeps the dev confidences' percentiles 0 to 100, so any share of sites to
-escalate maps to a threshold.
+records. The file also keeps the dev confidences' percentiles 0 to 100, apart for the examples
+with neighbours found and those without, so any share of sites to escalate maps to a threshold in
+either.
 
     python -m eval.fit.routing                   # 160 dev cases: about 35 min on 2 cores
     python -m eval.fit.routing --dry-run
@@ -142,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
               f"gain kept at {TARGET:.0%}: {'-' if kept is None else f'{kept:.0%}'}", file=sys.stderr)
     best = max(scores, key=lambda summary: scores[summary][0])
     weights = fit(examples(found, best), l2=L2)
-    routed = RoutingWeights(weights, percentiles([routing.confidence(p.evidence, weights) for p in found]))
+    routed = RoutingWeights(weights, {
+        group: percentiles([routing.confidence(p.evidence, weights) for p in found
+                            if routing.group_of(p.evidence) == group])
+        for group in fitted.ROUTING_GROUPS})
     area, kept = scores[best]
     provenance = {
         "what": WHAT,

@@ -11,8 +11,8 @@ model's message agrees with the template's. It is the fitted probability that as
 model would not make the answer acceptable where it is not. Where a neighbour's statement is
 served (it ranks before any model's), the stronger model's answer would not be: the confidence
 is 1 and the site is never escalated. Any other site is escalated when its confidence is below the
-threshold that escalates `target_rate` of such dev sites (the file keeps the confidences'
-percentiles, so every rate has its threshold).
+threshold that escalates `target_rate` of such dev sites, with neighbours found or without as at
+the site (the file keeps both groups' percentiles, so every rate has its threshold).
 """
 
 from __future__ import annotations
@@ -153,15 +153,23 @@ def confidence(evidence: Evidence, weights: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
-def threshold_for(target_rate: float, fitted: RoutingWeights) -> float:
-    """The confidence below which `target_rate` of the dev sites were escalated."""
+def group_of(evidence: Evidence) -> str:
+    """Which dev sites the threshold at a site is calibrated on (`fitted.ROUTING_GROUPS`)."""
+    return "with_neighbours" if evidence.neighbours else "without_neighbours"
+
+
+def threshold_for(
+    target_rate: float, fitted: RoutingWeights, group: str = "without_neighbours"
+) -> float:
+    """The confidence below which `target_rate` of the dev sites of `group` where a model's answer
+    is served were escalated."""
     if not 0.0 <= target_rate <= 1.0:
         raise ValueError(f"the escalation rate is a share between 0 and 1, not {target_rate!r}")
     if target_rate == 0.0:
         return 0.0
     if target_rate == 1.0:
         return math.inf
-    levels = fitted.quantiles
+    levels = fitted.quantiles[group]
     percent = target_rate * 100
     low = min(int(percent), len(levels) - 2)
     return levels[low] + (levels[low + 1] - levels[low]) * (percent - low)
@@ -175,7 +183,7 @@ def decide(
     """Whether to ask the stronger model at a site, given the evidence for the local answer."""
     fitted = fitted if fitted is not None else shipped()
     score = confidence(evidence, fitted.weights)
-    threshold = threshold_for(target_rate, fitted)
+    threshold = threshold_for(target_rate, fitted, group_of(evidence))
     rate = f"{target_rate * 100:.0f} % escalation"
     if evidence.neighbour_statement is not None:
         reason = f"a neighbour's statement is served before any model's ({rate})"

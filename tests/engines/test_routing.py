@@ -33,7 +33,10 @@ SOURCE = textwrap.dedent(
 SURE = (-0.05, -0.1, -0.02, -0.2, -0.01)
 UNSURE = (-0.05, -3.5, -0.02, -2.8, -0.01)
 # A confidence that grows with the lowest tokens' log-probability; percentiles 0..1 evenly.
-WEIGHTS = RoutingWeights({"bias": 2.0, "logprob_p10": 1.0}, tuple(p / 100 for p in range(101)))
+EVEN = tuple(p / 100 for p in range(101))
+WEIGHTS = RoutingWeights(
+    {"bias": 2.0, "logprob_p10": 1.0}, {"with_neighbours": EVEN, "without_neighbours": EVEN}
+)
 
 
 def site_and_plan():
@@ -103,13 +106,21 @@ def test_the_threshold_follows_the_dev_percentiles():
     assert routing.threshold_for(0.2, WEIGHTS) == pytest.approx(0.2)
     assert routing.threshold_for(0.155, WEIGHTS) == pytest.approx(0.155)
     assert routing.threshold_for(0.0, WEIGHTS) == 0.0
+    halved = RoutingWeights({}, {"with_neighbours": tuple(p / 200 for p in range(101)),
+                                 "without_neighbours": EVEN})
+    assert routing.threshold_for(0.2, halved, "with_neighbours") == pytest.approx(0.1)
+    assert routing.group_of(evidence(neighbours=2, neighbour_score=9.0)) == "with_neighbours"
+    assert routing.group_of(evidence()) == "without_neighbours"
     assert routing.threshold_for(1.0, WEIGHTS) == math.inf
     with pytest.raises(ValueError, match="between 0 and 1"):
         routing.threshold_for(20, WEIGHTS)
 
 
 def test_an_unsure_answer_is_escalated_with_the_reason_an_audit_record_carries():
-    weights = RoutingWeights(WEIGHTS.weights, tuple(0.6 + p * 0.003 for p in range(101)))
+    higher = tuple(0.6 + p * 0.003 for p in range(101))
+    weights = RoutingWeights(
+        WEIGHTS.weights, {"with_neighbours": EVEN, "without_neighbours": higher}
+    )
     unsure = routing.decide(evidence(UNSURE), 0.2, weights)
     sure = routing.decide(evidence(SURE), 0.2, weights)
     assert unsure.confidence < sure.confidence

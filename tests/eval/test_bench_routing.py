@@ -48,7 +48,9 @@ def _rows(cases: list[tuple[str, str, float]], with_logprobs: bool) -> list[dict
 
 # The strong model helps exactly where the local answer's least sure token is unsure.
 CASES = [(WEAK, GOOD, -4.0)] * 6 + [(GOOD, GOOD, -0.2)] * 18 + [(WEAK, WEAK, -0.3)] * 6
-WEIGHTS = fitted.RoutingWeights({"bias": 2.0, "logprob_min": 1.0}, tuple(p / 100 for p in range(101)))
+EVEN = tuple(p / 100 for p in range(101))
+WEIGHTS = fitted.RoutingWeights({"bias": 2.0, "logprob_min": 1.0},
+                                {"with_neighbours": EVEN, "without_neighbours": EVEN})
 
 
 def _pairs() -> list[bench.Pair]:
@@ -78,7 +80,7 @@ def test_escalating_by_the_score_beats_escalating_at_random():
     assert at_20["expensive_tokens"] == 6 * 712
     assert at_20["seconds_per_acceptable"] == pytest.approx(6 * 2.5 / 24)
     assert at_20["acceptable_gained"] == pytest.approx(6) and at_20["tokens_per_gained"] == pytest.approx(712)
-    assert summary["dev_threshold"] == pytest.approx(0.2)
+    assert summary["dev_thresholds"] == [pytest.approx(0.2)] and summary["model_served"] == 30
     assert "| 20 % (6) | 80.0 % / " in bench.markdown({
         "run": {"split": "dev", "limit": 30, "cheap_model": "a", "expensive_model": "b", "date": "d",
                 "fitted_on": "x", "machine": {"nproc": 2}, "load_median": 1.0},
@@ -105,7 +107,8 @@ def test_the_fitter_writes_the_file_the_product_reads_with_the_provenance_of_the
     assert fit_routing.main(argv) == 0
     shipped = fitted.routing_weights(output)
     assert shipped.weights["logprob_min"] > 0  # a sure answer is trusted more
-    assert list(shipped.quantiles) == sorted(shipped.quantiles) and len(shipped.quantiles) == 101
+    without = shipped.quantiles["without_neighbours"]
+    assert list(without) == sorted(without) and len(without) == 101
     data = json.loads(output.read_text())
     provenance = data["provenance"]
     assert provenance["command"] == "python -m eval.fit.routing " + " ".join(argv)
