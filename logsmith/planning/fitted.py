@@ -147,7 +147,9 @@ def routing_numbers(routing: RoutingWeights) -> dict[str, object]:
     """What `routing_weights` reads back as `routing`."""
     return {
         "weights": dict(routing.weights),
-        "confidence_percentiles": {group: list(routing.quantiles[group]) for group in ROUTING_GROUPS},
+        "confidence_percentiles": {
+            group: list(routing.quantiles[group]) for group in ROUTING_GROUPS
+        },
     }
 
 
