@@ -22,11 +22,15 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from logsmith.planning.fitted import RoutingWeights, routing_weights
 from logsmith.planning.levels import site_key
 from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
+
+if TYPE_CHECKING:
+    from logsmith.engines.model_engine import Outcome
 
 DEFAULT_TARGET_RATE = 0.2
 """The share of sites escalated unless the caller says otherwise."""
@@ -197,8 +201,7 @@ def decide(
 
 
 def should_escalate(
-    token_logprobs: tuple[float, ...],
-    model_statement: str | None,
+    outcome: Outcome,
     site: LogSite,
     plan: Plan,
     target_rate: float = DEFAULT_TARGET_RATE,
@@ -209,12 +212,13 @@ def should_escalate(
     """Whether the local answer at `site` is weak enough to ask the stronger model, and the reason
     an audit record carries ("local confidence 0.31 below 0.42 (20 % escalation)").
 
-    `token_logprobs` and `model_statement` are the local model's (`Completion.token_logprobs`, the
-    model engine's checked statement, None when it gave none); `template_statement` and
-    `neighbour_statement` the other engines' statements at the site, when they wrote one."""
+    `outcome` is the model engine's (the pipeline's `Written.model`: its checked statement and its
+    completion's token log-probabilities); `template_statement` and `neighbour_statement` are the
+    other engines' statements at the site, when they wrote one."""
+    completion = outcome.completion
     evidence = evidence_of(
-        token_logprobs,
-        model_statement,
+        completion.token_logprobs if completion is not None else (),
+        outcome.statement,
         site,
         plan,
         template_statement=template_statement,

@@ -10,6 +10,8 @@ import textwrap
 import pytest
 
 from logsmith.engines import routing
+from logsmith.engines.model_engine import Outcome
+from logsmith.model.client import Completion
 from logsmith.pipeline import Request, plan_for, site_at
 from logsmith.planning.fitted import RoutingWeights
 from logsmith.settings import Settings
@@ -132,10 +134,19 @@ def test_an_unsure_answer_is_escalated_with_the_reason_an_audit_record_carries()
     assert not routing.decide(evidence(UNSURE), 0.0, weights).escalate
 
 
-def test_should_escalate_reads_the_shipped_numbers():
+def test_should_escalate_reads_the_model_engines_outcome_and_the_shipped_numbers():
     site, plan = site_and_plan()
-    escalate, reason = routing.should_escalate(UNSURE, 'logger.error("x %s", err)', site, plan, 0.3)
+    completion = Completion(text='x %s", err)', tokens=4, prompt_tokens=90, seconds=0.2,
+                            stopped_by="stop", token_logprobs=UNSURE)
+    outcome = Outcome(statement='logger.error("x %s", err)', source="gemma-3-270m",
+                      completion=completion)
+    escalate, reason = routing.should_escalate(outcome, site, plan, 0.3)
     assert isinstance(escalate, bool)
     assert reason.startswith("local confidence ") and reason.endswith("(30 % escalation)")
-    every, _ = routing.should_escalate(SURE, 'logger.error("x %s", err)', site, plan, 1.0)
-    assert every
+    assert routing.should_escalate(outcome, site, plan, 1.0)[0]
+    assert not routing.should_escalate(outcome, site, plan, 0.0)[0]
+    silent = Outcome(notes=["model gave no usable message"], completion=None)
+    assert routing.should_escalate(silent, site, plan, 1.0)[0]
+    kept, why = routing.should_escalate(outcome, site, plan, 1.0,
+                                        neighbour_statement='logger.error("Fetch failed", err)')
+    assert not kept and why.startswith("a neighbour's statement is served")
