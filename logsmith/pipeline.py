@@ -15,6 +15,7 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from logsmith.engines import neighbour, template
 from logsmith.engines.revision import reconcile
@@ -29,6 +30,9 @@ from logsmith.syntax.file_facts import FileFacts, file_facts
 from logsmith.syntax.site import LogSite, parse_for_site
 from logsmith.syntax.site import site_at as _site_at
 from logsmith.workspace.index import ProjectIndex
+
+if TYPE_CHECKING:
+    from logsmith.engines.model_engine import Outcome
 
 
 def facts_of(document: ParsedDocument) -> FileFacts:
@@ -107,6 +111,19 @@ class Written:
     candidates: list[Candidate] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     model_pending: bool = False
+    model: Outcome | None = None
+    """What the model engine answered, when it was asked (for routing the site elsewhere)."""
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What each stage made for one request; `suggestions` is all `suggest` returns. No plan and
+    nothing written where no statement would run."""
+
+    site: LogSite
+    plan: Plan | None = None
+    written: Written | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
 
 
 def suggest(
@@ -125,6 +142,32 @@ def suggest(
     positions are clamped; a file that does not parse still gets the template's best effort.
     `site`: the site at that position when the caller has already read it (the server does).
     `project`: the workspace's project index; `source` stands for `path` in it."""
+    return suggest_stages(
+        source,
+        line,
+        character,
+        path=path,
+        settings=settings,
+        document=document,
+        site=site,
+        cancel=cancel,
+        project=project,
+    ).suggestions
+
+
+def suggest_stages(
+    source: str,
+    line: int,
+    character: int,
+    *,
+    path=None,
+    settings: Settings | None = None,
+    document: ParsedDocument | None = None,
+    site: LogSite | None = None,
+    cancel: threading.Event | None = None,
+    project: ProjectIndex | None = None,
+) -> Stages:
+    """`suggest`, with what each stage made on the way (the plan, the model's answer)."""
     started = time.perf_counter()
     document = _document_for_request(source, line, character, document)
     request = Request(
@@ -137,17 +180,23 @@ def suggest(
         cancel,
         project=project,
     )
-    return run(request, site)
+    return stages(request, site)
 
 
 def run(request: Request, site: LogSite | None = None) -> list[Suggestion]:
-    """The stages, in order, for one request."""
+    """The stages, in order, for one request: the suggestions."""
+    return stages(request, site).suggestions
+
+
+def stages(request: Request, site: LogSite | None = None) -> Stages:
+    """The stages, in order, for one request, and what each made."""
     site = site if site is not None else analyse(request)
     if not site.reachable:
-        return []  # after a return, raise, continue or break: a statement here would never run
+        return Stages(site)  # after a return, raise, continue or break: it would never run
     plan = plan_for(site, request)
     written = write(site, plan, request)
-    return rank(checked(written.candidates, site, plan), site, plan, request)
+    ranked = rank(checked(written.candidates, site, plan), site, plan, request)
+    return Stages(site, plan, written, ranked)
 
 
 def analyse(request: Request) -> LogSite:
@@ -185,6 +234,7 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
             deadline=request.started + settings.latency_budget_ms / 1000,
             cancel=request.cancel,
         )
+        written.model = outcome
         written.notes.extend(outcome.notes)
         written.model_pending = outcome.short_of_time
         if outcome.statement is not None:

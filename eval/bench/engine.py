@@ -44,6 +44,9 @@ from eval.report import engine as engine_report
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 ORDER_SEED = "logsmith-bench-1"
+LOGSMITH_ENGINES = ("cold", "template")
+"""logsmith's ways of asking besides the warm one (the first answer at a new site, the template
+alone), which `--warm-only` skips."""
 VARIANTS = {
     "blank": "on the blank indented line where the statement was",
     "typed": "after the typed logger and dot (`logger.`)",
@@ -74,23 +77,50 @@ def report_stem(split: str, variant: str) -> str:
 
 
 def ask_logsmith(masked: corpus.MaskedCase, path: Path, settings: logsmith.Settings, project=None) -> dict:
-    """The top suggestion of one `logsmith.suggest` call and its wall time; an exception is recorded.
-    `project`: the workspace's ProjectIndex (the masked text stands for `path` in it)."""
+    """The top suggestion of one `logsmith.suggest` call (`suggest_stages`, which also gives what
+    the model answered) and its wall time; an exception is recorded. `project`: the workspace's
+    ProjectIndex (the masked text stands for `path` in it)."""
+    from logsmith.pipeline import suggest_stages
+
     started = time.perf_counter()
     try:
-        found = logsmith.suggest(masked.source, masked.line, masked.character, path=str(path), settings=settings,
-                                 project=project)
+        stages = suggest_stages(masked.source, masked.line, masked.character, path=str(path),
+                                settings=settings, project=project)
     except Exception as exc:  # a bug in the engine must not stop the benchmark; it is counted
         return {"statement": None, "latency_ms": (time.perf_counter() - started) * 1000,
                 "error": f"{type(exc).__name__}: {exc}"}
     elapsed = (time.perf_counter() - started) * 1000
+    found = stages.suggestions
     if not found:
         return {"statement": None, "latency_ms": elapsed, "error": None, "source": None}
     top = found[0]
     return {"statement": top.statement, "latency_ms": elapsed, "error": None, "source": top.source,
             "level": top.level, "site_kind": top.site_kind, "notes": list(top.notes),
             "additional_edits": [edit.new_text for edit in top.additional_edits], "suggestions": len(found),
-            **({"neighbours": list(top.neighbours)} if project is not None else {})}
+            **({"neighbours": list(top.neighbours)} if project is not None else {}),
+            **model_answer(stages)}
+
+
+def model_answer(stages) -> dict:
+    """What the model answered on the way (its cost, and the evidence the routing confidence reads:
+    `logsmith.engines.routing.Evidence`); nothing when it was not asked."""
+    from logsmith.engines import routing
+
+    written, plan = stages.written, stages.plan
+    outcome = written.model if written is not None else None
+    if outcome is None or plan is None:
+        return {}
+    completion = outcome.completion
+    by_source = {candidate.source: candidate.statement for candidate in written.candidates}
+    evidence = routing.evidence_of(completion.token_logprobs if completion else (), outcome.statement,
+                                   stages.site, plan, template_statement=by_source.get("template"),
+                                   neighbour_statement=by_source.get("neighbour"))
+    answered = {} if completion is None else {
+        "model": {"text": completion.text, "tokens": completion.tokens,
+                  "prompt_tokens": completion.prompt_tokens,
+                  "evaluated_tokens": completion.evaluated_tokens,
+                  "seconds": completion.worker_seconds, "stopped_by": completion.stopped_by}}
+    return {**answered, "routing": dataclasses.asdict(evidence)}
 
 
 def own_site_neighbour(result: dict, case: corpus.LogCase, relative: str) -> bool:
@@ -113,18 +143,21 @@ def forget(settings: logsmith.Settings) -> None:
     model_engine.warm(FORGET_PROMPT, settings, budget_s=30)
 
 
-def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> None:
+def warm_up(masked: corpus.MaskedCase, settings: logsmith.Settings) -> float:
     """What an editor does while the user pauses on the line (the server warms on every change):
-    the model evaluates the stable part of the prompt. Not timed; the warm request is."""
+    the model evaluates the stable part of the prompt. Not counted in the warm request's latency;
+    returns its wall time (what reading the site costs a model that has not read it)."""
     if not settings.use_model:
-        return
+        return 0.0
     from logsmith.engines import model_engine
     from logsmith.pipeline import facts_of, site_at
     from logsmith.syntax.document import ParsedDocument
 
     document = ParsedDocument(masked.source)
     site = site_at(masked.source, masked.line, masked.character, document=document)
+    started = time.perf_counter()
     model_engine.warm(model_engine.context_for(document, site, facts_of(document)), settings, budget_s=60)
+    return time.perf_counter() - started
 
 
 def ask_baseline(model: llama_vim.BaselineModel, masked: corpus.MaskedCase) -> dict:
@@ -155,28 +188,32 @@ def ask_unconstrained(model: UnconstrainedModel, masked: corpus.MaskedCase, path
 def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
              model: llama_vim.BaselineModel | None,
              unconstrained: UnconstrainedModel | None = None,
-             indexes: workspace.Indexes | None = None) -> dict:
+             indexes: workspace.Indexes | None = None,
+             engines: frozenset[str] = frozenset(LOGSMITH_ENGINES)) -> dict:
     """Every engine on one case, scored; with `indexes`, logsmith's engines also with the index of
-    the case's project."""
+    the case's project. `engines`: which of logsmith's ways of asking run besides the warm one
+    (always asked)."""
     path, source = corpus.case_source(case)
     masked = corpus.mask_typed(source, case) if variant == "typed" else corpus.mask(source, case)
     built = indexes.for_case(case) if indexes is not None else None
     project = built.index if built is not None else None
     template_settings = settings.replace(use_model=False)
     results = {}
-    if project is not None:
-        forget(settings)
-    results["logsmith_cold"] = ask_logsmith(masked, path, settings)
-    if project is not None:
-        forget(settings)
-        results["logsmith_cold_index"] = ask_logsmith(masked, path, settings, project)
-    warm_up(masked, settings)
+    if "cold" in engines:
+        if project is not None:
+            forget(settings)
+        results["logsmith_cold"] = ask_logsmith(masked, path, settings)
+        if project is not None:
+            forget(settings)
+            results["logsmith_cold_index"] = ask_logsmith(masked, path, settings, project)
+    warm_up_s = warm_up(masked, settings)
     results["logsmith_warm"] = ask_logsmith(masked, path, settings)
     if project is not None:
         results["logsmith_warm_index"] = ask_logsmith(masked, path, settings, project)
-    results["template"] = ask_logsmith(masked, path, template_settings)
-    if project is not None:
-        results["template_index"] = ask_logsmith(masked, path, template_settings, project)
+    if "template" in engines:
+        results["template"] = ask_logsmith(masked, path, template_settings)
+        if project is not None:
+            results["template_index"] = ask_logsmith(masked, path, template_settings, project)
         relative = Path(path).absolute().relative_to(built.root).as_posix()
         for result in results.values():
             if "neighbours" in result:
@@ -195,6 +232,7 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
                  "file": case.file, "line": case.line, "function": case.function},
         "expected": masked.expected,
         "results": results,
+        "warm_up_s": warm_up_s,
     }
     if built is not None:
         row["index"] = built.figures()
@@ -254,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="lines after the cursor in a FIM baseline prompt (llama.vim: 64)")
     parser.add_argument("--project-index", action=argparse.BooleanOptionalAction, default=True,
                         help="also ask logsmith's engines with the index of the case's project (default: on)")
+    parser.add_argument("--warm-only", action="store_true",
+                        help="ask logsmith only after a pause (skip the cold first answer and the template alone)")
     parser.add_argument("--fresh", action="store_true", help="discard rows of an earlier run in the same folder")
     args = parser.parse_args(argv)
 
@@ -279,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                "latency_budget_ms": args.budget_ms,
                "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
                "unconstrained": not args.no_unconstrained, "project_index": args.project_index,
-               "use_model": settings.use_model}
+               "use_model": settings.use_model,
+               **({"warm_only": True} if args.warm_only else {})}
     rows = _existing_rows(rows_path, run_key, args.fresh)
     if args.fresh and rows_path.exists():
         rows_path.unlink()
@@ -315,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
             for index, case in enumerate(todo, 1):
                 started = time.perf_counter()
                 try:
-                    row = run_case(case, args.variant, settings, model, unconstrained, indexes)
+                    row = run_case(case, args.variant, settings, model, unconstrained, indexes,
+                                   frozenset() if args.warm_only else frozenset(LOGSMITH_ENGINES))
                 except (corpus.CorpusError, sources.SourceError) as exc:
                     print(f"skipping {case.id}: {exc}", file=sys.stderr)
                     continue

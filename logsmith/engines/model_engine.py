@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from logsmith.engines import prompt as prompts
 from logsmith.engines.statement import InvalidStatement, check
@@ -21,6 +22,9 @@ from logsmith.settings import Settings
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.file_facts import FileFacts
 from logsmith.syntax.site import LogSite
+
+if TYPE_CHECKING:
+    from logsmith.model.client import Completion
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     short_of_time: bool = False
     """No statement only because the time ran out: a later request may get one."""
+    completion: Completion | None = None
+    """What the model answered (its text, tokens and their log-probabilities), when it did."""
 
 
 def worker_for(settings: Settings):
@@ -174,7 +180,8 @@ def statement(
     text = prompts.statement_for(completion.text, site, plan)
     if text is not None and any(value.lower() in text.lower() for value in secrets_of(document)):
         return Outcome(
-            notes=["model message rejected: it repeats a value bound to a secret-looking name"]
+            notes=["model message rejected: it repeats a value bound to a secret-looking name"],
+            completion=completion,
         )
     if text is None:
         if completion.stopped_by == "too_slow":
@@ -189,9 +196,13 @@ def statement(
         why = {"deadline": "ran out of time", "cancelled": "was cancelled"}.get(
             completion.stopped_by, "gave no usable message"
         )
-        return Outcome(notes=[f"model {why}"], short_of_time=completion.stopped_by == "deadline")
+        return Outcome(
+            notes=[f"model {why}"],
+            short_of_time=completion.stopped_by == "deadline",
+            completion=completion,
+        )
     try:
         check(text, plan, site)
     except InvalidStatement as exc:
-        return Outcome(notes=[f"model statement rejected: {exc}"])
-    return Outcome(statement=text, source=worker.model_id)
+        return Outcome(notes=[f"model statement rejected: {exc}"], completion=completion)
+    return Outcome(statement=text, source=worker.model_id, completion=completion)

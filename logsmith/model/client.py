@@ -139,8 +139,9 @@ class Completion:
     needed_seconds: float = 0.0
     """The worker's estimate of the time the uncached prompt and a short answer take."""
     token_logprobs: tuple[float, ...] = ()
-    """The natural log of each written token's probability, where the backend reports them (an
-    inference server asked for them); empty otherwise."""
+    """The natural log of each token the model chose, over the whole vocabulary (the last one, which
+    ended the answer, included), from the embedded worker or a server that reports them; empty for
+    `warm()` and for a server that gives none."""
 
 
 class _Pending:
@@ -613,6 +614,7 @@ class ModelWorker:
             worker_seconds=result.seconds,
             threads=result.threads,
             needed_seconds=result.needed_seconds or 0.0,
+            token_logprobs=result.token_logprobs,
         )
 
     @overload

@@ -44,8 +44,10 @@ A CompletionResult carries: text, tokens, prompt_tokens, reused_tokens (prompt t
 the KV cache), evaluated_tokens, truncated_tokens (oldest prompt tokens dropped to fit the
 context), prompt_seconds, generation_seconds, seconds, stopped_by ("stop", "length", "deadline",
 "too_slow" or "cancelled"), needed_seconds (only for "complete": the expected time for the
-uncached prompt and a short answer, from the measured rates) and threads (the thread count used:
-fewer than asked while other processes keep the cores busy). "too_slow": the completion was not
+uncached prompt and a short answer, from the measured rates), threads (the thread count used:
+fewer than asked while other processes keep the cores busy) and token_logprobs (the
+log-probability of each token the model chose, the one that ended the answer included; none for
+"warm"). "too_slow": the completion was not
 started because it could not end before the deadline; never so with "always_try": true, which
 only the deadline stops. A "warm" result has no text, no tokens and no needed_seconds.
 """
@@ -178,6 +180,9 @@ class CompletionResult(_Message):
     needed_seconds: float | None = field(default=None, metadata=_OMITTED_IF_NONE)
     """Only in the result of "complete"; None (left out of the message) in that of "warm"."""
     threads: int
+    token_logprobs: tuple[float, ...] = ()
+    """The log-probability of each token the model chose, the last one (the end of text or the
+    token holding the stop string) included; empty in the result of "warm"."""
 
 
 @dataclass(frozen=True, kw_only=True)

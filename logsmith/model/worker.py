@@ -237,21 +237,37 @@ class TokenSampler:
             lib.llama_sampler_chain_add(self.chain, part)
         self._candidates: numpy.typing.NDArray[numpy.void] | None = None
         """Scratch llama_token_data records for the whole vocabulary, made on first use."""
+        self.logprobs: list[float] = []
+        """The log-probability of each token chosen so far (see `_logprob`)."""
 
     def sample(self) -> int:
+        """The next token; its log-probability is appended to `logprobs`."""
         lib, ctx = self.lib, self.model.llm.ctx
         token = lib.llama_sampler_sample(self.chain, ctx, -1)
-        if self.grammar is None:
-            return token
-        single = (lib.llama_token_data * 1)(lib.llama_token_data(token, 0.0, 0.0))
-        view = lib.llama_token_data_array(single, 1, -1, False)
-        lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
-        if single[0].logit == float("-inf"):
-            token = self._sample_constrained(ctx)
-        # The end of text is only chosen where the grammar allows it.
-        if not self.model.is_end(token):
-            lib.llama_sampler_accept(self.grammar, token)
+        if self.grammar is not None:
+            single = (lib.llama_token_data * 1)(lib.llama_token_data(token, 0.0, 0.0))
+            view = lib.llama_token_data_array(single, 1, -1, False)
+            lib.llama_sampler_apply(self.grammar, ctypes.byref(view))
+            if single[0].logit == float("-inf"):
+                token = self._sample_constrained(ctx)
+            # The end of text is only chosen where the grammar allows it.
+            if not self.model.is_end(token):
+                lib.llama_sampler_accept(self.grammar, token)
+        self.logprobs.append(self._logprob(token))
         return token
+
+    def _logprob(self, token: int) -> float:
+        """The log-probability of `token` over the whole vocabulary at temperature 1 (the model's
+        own belief, before the grammar and the sampling settings): measured on dev answers, it
+        tells weak answers apart better than the probability among the tokens the grammar allows,
+        and costs a quarter of it."""
+        import numpy
+
+        pointer = self.lib.llama_get_logits_ith(self.model.llm.ctx, -1)
+        logits = numpy.ctypeslib.as_array(pointer, shape=(self.model.n_vocab,))
+        top = float(logits.max())
+        total = float(numpy.exp(logits - top).sum(dtype=numpy.float64))
+        return float(logits[token]) - top - math.log(total)
 
     def _sample_constrained(self, ctx) -> int:
         """Apply the grammar to the most likely tokens first, to the whole vocabulary only if none
@@ -625,6 +641,7 @@ class LoadedModel:
             reused, evaluated, stopped_by = self.prefill(tokens, should_stop, common)
         prompt_done = time.perf_counter()
         text, generated = "", 0
+        logprobs: list[float] = []
         threads = self.use_free_cores()
         if stopped_by is None:
             grammar_copy = self.lib.llama_sampler_clone(grammar) if grammar else None
@@ -633,6 +650,7 @@ class LoadedModel:
                 text, generated, stopped_by = self._generate(
                     sampler, max_tokens, stops, should_stop
                 )
+                logprobs = sampler.logprobs
             finally:
                 sampler.close()
         finished = time.perf_counter()
@@ -649,6 +667,7 @@ class LoadedModel:
             stopped_by=stopped_by,
             needed_seconds=needed,
             threads=threads,
+            token_logprobs=tuple(logprobs),
         )
 
     def _generate(

@@ -20,6 +20,10 @@ RANKER_FILE = DATA / "variable_ranker.json"
 SECOND_OPINION_FILE = DATA / "second_opinion.json"
 LEVEL_PRIORS_FILE = DATA / "level_priors.json"
 PROJECT_HABITS_FILE = DATA / "project_habits.json"
+ROUTING_FILE = DATA / "routing.json"
+ROUTING_GROUPS = ("with_neighbours", "without_neighbours")
+"""The sites the routing threshold is calibrated on apart: the project index found neighbours or
+it did not."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,19 @@ class ProjectHabits:
     exact_value_weight: float
     attribute_weight: float
     adapt_min_score: float
+
+
+@dataclass(frozen=True)
+class RoutingWeights:
+    """The confidence in the local model's answer: a weight per feature of
+    `logsmith.engines.routing.features`, and the confidences' percentiles 0 to 100 on the dev
+    sites a model's answer is served at, apart for sites where the project index found neighbours
+    and sites where it found none (so any share of sites to escalate maps to a threshold in
+    either)."""
+
+    weights: Mapping[str, float]
+    quantiles: Mapping[str, tuple[float, ...]]
+    """"with_neighbours" and "without_neighbours": 101 percentiles each."""
 
 
 def read(path: Path) -> dict:
@@ -113,6 +130,33 @@ def project_habits(path: Path = PROJECT_HABITS_FILE) -> ProjectHabits:
         float(data["attribute_weight"]),
         float(data["adapt_min_score"]),
     )
+
+
+def routing_weights(path: Path = ROUTING_FILE) -> RoutingWeights:
+    data = read(path)
+    quantiles = {
+        group: tuple(float(value) for value in values)
+        for group, values in data["confidence_percentiles"].items()
+    }
+    if set(quantiles) != set(ROUTING_GROUPS) or any(len(v) != 101 for v in quantiles.values()):
+        raise RuntimeError(f"{path} does not hold 101 confidence percentiles for {ROUTING_GROUPS}")
+    return RoutingWeights(dict(data["weights"]), quantiles)
+
+
+def routing_numbers(routing: RoutingWeights) -> dict[str, object]:
+    """What `routing_weights` reads back as `routing`."""
+    return {
+        "weights": dict(routing.weights),
+        "confidence_percentiles": {
+            group: list(routing.quantiles[group]) for group in ROUTING_GROUPS
+        },
+    }
+
+
+def save_routing_weights(
+    routing: RoutingWeights, provenance: Mapping[str, object], path: Path = ROUTING_FILE
+) -> None:
+    write(path, provenance, routing_numbers(routing))
 
 
 def project_habits_numbers(habits: ProjectHabits) -> dict[str, object]:

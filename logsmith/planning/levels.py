@@ -19,6 +19,9 @@ class LevelChoice:
 
     level: str
     why: str
+    probability: float = 1.0
+    """How sure the evidence is of `level`: its share of the allowed levels' likelihoods (1.0 when
+    the user typed it)."""
 
 
 PRIORS = level_priors()
@@ -84,6 +87,21 @@ def level_evidence(
 def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
     """The allowed level that best fits both how developers log at this kind of site and the file's
     habits, weighed as `priors` says."""
+    scores = level_scores(evidence, priors)
+    return max(evidence.allowed, key=scores.__getitem__)
+
+
+def level_probability(level: str, evidence: LevelEvidence, priors: LevelPriors) -> float:
+    """The share of `level` in the allowed levels' likelihoods (the scores are log-likelihoods)."""
+    scores = level_scores(evidence, priors)
+    best = max(scores.values())
+    weights = {lvl: math.exp(value - best) for lvl, value in scores.items()}
+    return weights[level] / sum(weights.values())
+
+
+def level_scores(evidence: LevelEvidence, priors: LevelPriors) -> dict[str, float]:
+    """Each allowed level's log-likelihood at the site: the priors of its kind of site and the
+    file's (and project's) habits, weighed as `priors` says."""
     counts = priors.site_counts
     prior = counts.get(evidence.key, counts["other"])
 
@@ -101,7 +119,7 @@ def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
         # In a handler, ties go to the more severe level: a user reading it expects attention.
         return value + (0.001 * index if evidence.in_except else 0.0)
 
-    return max(evidence.allowed, key=score)
+    return {level: score(level) for level in evidence.allowed}
 
 
 def level_for(
@@ -122,7 +140,8 @@ def level_for(
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
     evidence = level_evidence(site, style, framework, nearby, project, project_weight)
     level = likeliest_level(evidence, PRIORS)
-    return LevelChoice(level, _level_reason(level, evidence, style))
+    sure = level_probability(level, evidence, PRIORS)
+    return LevelChoice(level, _level_reason(level, evidence, style), sure)
 
 
 # Where a site is, for the level's explanation, by the priors' key.

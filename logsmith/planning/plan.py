@@ -45,6 +45,8 @@ class Plan:
     """The ranker's probability that a developer logs each of `candidates`."""
     neighbours: tuple[Neighbour, ...] = ()
     """The project's logged sites most like this one, best first (the project index)."""
+    level_probability: float = 1.0
+    """How sure the evidence is of `level` (see `levels.LevelChoice.probability`)."""
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -136,4 +138,5 @@ def make_plan(
         candidates=chosen.candidates,
         likelihoods=chosen.likelihoods,
         neighbours=neighbours,
+        level_probability=level.probability,
     )

@@ -44,8 +44,11 @@ COMPLETION = CompletionResult(
     stopped_by="stop",
     needed_seconds=0.4,
     threads=2,
+    token_logprobs=(-0.5, -0.01, -2.25),
 )
-WARMED = dataclasses.replace(COMPLETION, text="", tokens=0, needed_seconds=None)
+WARMED = dataclasses.replace(
+    COMPLETION, text="", tokens=0, needed_seconds=None, token_logprobs=()
+)
 
 REQUESTS = [
     CompleteRequest(id=1, prompt="def f():\n    "),
@@ -145,7 +148,7 @@ def test_replies_and_events_are_written_exactly_as_on_the_wire():
     assert list(ok["result"]) == [
         "text", "tokens", "prompt_tokens", "reused_tokens", "evaluated_tokens",
         "truncated_tokens", "prompt_seconds", "generation_seconds", "seconds", "stopped_by",
-        "needed_seconds", "threads",
+        "needed_seconds", "threads", "token_logprobs",
     ]  # fmt: skip
     assert "needed_seconds" not in WARMED.to_message()  # a "warm" result has none
     assert protocol.encode(OkReply(id=5, result=TokensResult(tokens=(2, 1)))) == (

@@ -7,6 +7,7 @@ model's answer, and a test about speed compares the worker with itself at anothe
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import re
@@ -90,6 +91,27 @@ words ::= [A-Za-z] [A-Za-z ]{0,40}
     assert isinstance(completion, Completion) and completion.stopped_by == "stop"
     assert re.fullmatch(r'logger\.(error|warning|exception)\("[A-Za-z][A-Za-z ]{0,40}", exc\)', completion.text)
     assert completion.tokens > 3
+
+
+def test_each_chosen_token_comes_with_how_likely_the_model_found_it(worker):
+    counting = "one, two, three, four, five, six, seven, eight,"
+    free = worker.complete(counting, max_tokens=3, stop=(), deadline_s=BUDGET_S)
+    forced = worker.complete(counting, grammar='root ::= " zebra crossing"', max_tokens=8,
+                             deadline_s=BUDGET_S)
+    for completion in (free, forced):
+        assert len(completion.token_logprobs) in (completion.tokens, completion.tokens + 1)
+        assert all(math.isfinite(value) and value <= 0.0 for value in completion.token_logprobs)
+    assert free.text.startswith(" nine")
+    assert free.token_logprobs[0] > math.log(0.5)  # the model is sure what comes next
+    # the grammar forces a word the model would not write: over the whole vocabulary it is unlikely
+    assert forced.text == " zebra crossing"
+    assert forced.token_logprobs[0] < math.log(0.05)
+    # the same answer from the KV cache: the same tokens, nearly the same numbers (a prompt
+    # evaluated in one batch and one evaluated token by token round differently)
+    again = worker.complete(counting, max_tokens=3, stop=(), deadline_s=BUDGET_S)
+    assert again.text == free.text
+    assert again.token_logprobs == pytest.approx(free.token_logprobs, abs=0.2)
+    assert worker.warm(counting, deadline_s=BUDGET_S).token_logprobs == ()
 
 
 def test_an_invalid_grammar_is_a_clear_error_and_the_worker_keeps_running(worker):
