@@ -50,7 +50,8 @@ class Settings:
     escalate_to: str | None = None
     """A stronger model asked where the local model's answer is weak: an inference server's URL
     (under the same trust rule as a `model` URL: on this machine, or named by the user), or a
-    registry name or GGUF path (for measuring); None: never asked (`logsmith.routing.escalation`)."""
+    registry name or GGUF path (for measuring); None: never asked
+    (`logsmith.routing.escalation`)."""
     escalate_percent: int = 20
     """The share, in percent (0 to 100), of the statements the local model writes that are sent to
     `escalate_to`: those it is least sure of."""

@@ -22,6 +22,7 @@ from logsmith.suggestion import INSTANT_SOURCES, Suggestion
 from logsmith.syntax.batch_rules import RULES
 
 if TYPE_CHECKING:
+    from logsmith.batch.burst import Burst
     from logsmith.batch.project import IndexUse
 
 TEMPLATE = "template"
@@ -147,6 +148,8 @@ class Summary:
     not_written: list[tuple[str, str]] = field(default_factory=list)
     indexes: list[IndexUse] = field(default_factory=list)
     """The project index of each project of the run (logsmith.batch.project)."""
+    burst: Burst | None = None
+    """What asking the stronger model after the pass did (None: no `escalate_to`)."""
 
     @classmethod
     def of(
@@ -315,6 +318,8 @@ class Summary:
             hint = self.more_time_hint()
             if hint:
                 lines.append(f"  {hint}")
+        if self.burst is not None:
+            lines.append(f"  {self.burst.text()}")
         if self.test_files:
             lines.append(f"  {self.test_files} test files left out (--include-tests to read them)")
         for path, reason in self.skipped[:20]:
