@@ -250,7 +250,6 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
                 outcome.source,
                 tuple(written.notes) + ((note,) if note else ()),
                 route=model_route(settings),
-                route_reason="the model configured (`model`)",
             )
     adapted = _adapted(site, plan)
     fallback = render(plan, template.message(site, plan))
@@ -322,7 +321,13 @@ def _routed(
         neighbour_statement=adapted.statement if adapted is not None else None,
     )
     if settings.escalate_to is None:
-        return [dataclasses.replace(by_model, confidence=decision.confidence)]
+        return [
+            dataclasses.replace(
+                by_model,
+                confidence=decision.confidence,
+                route_reason=f"{decision.reason}; no stronger model set (escalate_to)",
+            )
+        ]
     routed = escalator().route(
         request.document,
         site,
@@ -349,6 +354,7 @@ def _routed(
         tuple(written.notes) + ((note,) if note else ()),
         route="remote",
         route_reason=routed.reason,
+        confidence=routed.confidence,
     )
     return [remote, local]
 

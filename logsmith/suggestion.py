@@ -65,8 +65,8 @@ class Suggestion:
     """Why this route, e.g. "local confidence 0.31 below 0.42 (20 % escalation): the stronger model
     answered" or "daily remote budget spent (200000 tokens)"."""
     confidence: float | None = None
-    """How sure routing is of the local model's statement (`engines.routing`); None when no model
-    wrote it here or it was the stronger model's."""
+    """How sure routing is of the model's statement (`engines.routing`); for the stronger model's,
+    how sure it was of the local statement it replaced; None for the template's and neighbour's."""
 
     @property
     def by_model(self) -> bool:

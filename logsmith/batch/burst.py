@@ -134,6 +134,9 @@ def escalate(
             burst.escalated += 1
             if proposal is None:
                 burst.kept[outcome] += 1
+                replaced[(site.result, site.proposal)] = _kept(
+                    results[site.result].proposals[site.proposal], site, outcome
+                )
             elif outcome == "same":
                 burst.same += 1
                 replaced[(site.result, site.proposal)] = proposal
@@ -198,6 +201,7 @@ def _ask_one(
         stronger,
         route="remote",
         route_reason=reason,
+        confidence=site.confidence,
         notes=(*stronger.notes, f"the local model's statement: {local.suggestion.statement}"),
     )
     task = Task(result.path, result.display, result.root, settings, ())
@@ -208,6 +212,19 @@ def _ask_one(
         "same" if stronger.statement == local.suggestion.statement else "replaced",
         (tokens),
     )
+
+
+def _kept(local: Proposal, site: _Site, why: str) -> Proposal:
+    """The local proposal, saying that the stronger model was asked and why its answer is not
+    served."""
+    suggestion = local.suggestion
+    kept = dataclasses.replace(
+        suggestion,
+        route_reason=f"local confidence {site.confidence:.2f}: escalated, but the stronger model "
+        f"gave no statement ({why}): local statement kept",
+        notes=(*suggestion.notes, f"the stronger model gave no statement: {why}"),
+    )
+    return dataclasses.replace(local, suggestion=kept)
 
 
 def _short(note: str) -> str:
