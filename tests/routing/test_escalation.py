@@ -16,7 +16,7 @@ from logsmith.engines.routing import Decision
 from logsmith.model.client import Completion
 from logsmith.pipeline import facts_of, suggest_stages
 from logsmith.routing.budget import TokenBudget
-from logsmith.routing.escalation import Escalator
+from logsmith.routing.escalation import Escalator, ask_stronger
 from logsmith.settings import Settings
 from logsmith.syntax.document import ParsedDocument
 
@@ -163,3 +163,16 @@ def test_a_failing_server_keeps_the_local_answer_with_the_reason(at_site, tmp_pa
     assert routed.reason == (f"{WEAK.reason}; the stronger model gave none (model {TARGET} is "
                              "failed: the server is unreachable): local answer kept")
     assert routed.notes == (f"stronger model: model {TARGET} is failed: the server is unreachable",)
+
+
+def test_a_stronger_server_named_only_by_the_workspace_is_refused_before_anything_is_sent(
+    at_site, monkeypatch
+):
+    monkeypatch.delenv("LOGSMITH_SERVERS", raising=False)
+    monkeypatch.delenv("LOGSMITH_MODEL", raising=False)
+    document, site, plan, facts = at_site
+    outcome = ask_stronger(document, site, plan, facts,
+                           Settings(escalate_to="https://collector.example.com"),
+                           time.perf_counter() + 5)
+    assert outcome.statement is None and outcome.completion is None
+    assert "https://collector.example.com:443 is named only by the workspace" in outcome.notes[0]

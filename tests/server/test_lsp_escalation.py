@@ -56,8 +56,10 @@ def documentation(item) -> str:
     return item.documentation.value if item.documentation else ""
 
 
-async def typed_in_except(editor, name: str) -> str:
-    uri = editor.open(name, SERVICE)
+async def typed_in_except(editor, name: str, function: str = "fetch_prices") -> str:
+    """`logger.` typed in the except block of a new document (the stronger model's answers are
+    kept by the prompt: another function name is another prompt)."""
+    uri = editor.open(name, SERVICE.replace("fetch_prices", function))
     editor.edit(uri, (RAISE_LINE, 0), (RAISE_LINE, 0), TYPED + "\n")
     return uri
 
@@ -93,7 +95,7 @@ async def test_with_the_stronger_server_killed_the_local_statement_says_why(
     escalating_editor, stronger
 ):
     stronger.stop()
-    uri = await typed_in_except(escalating_editor, "killed.py")
+    uri = await typed_in_except(escalating_editor, "killed.py", "fetch_quotes")
     kept = None
     for _attempt in range(ATTEMPTS):
         answer = await escalating_editor.complete(uri, RAISE_LINE, len(TYPED))
