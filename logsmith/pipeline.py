@@ -4,7 +4,8 @@
 Each stage is a function below, in that order: `analyse` reads the site at the cursor (or takes the
 one the caller already read), `plan_for` plans the statement (with the project's logged sites most
 like this one when a project index is given), `write` asks the engines (the model within the
-budget; a neighbour's statement adapted, when there is a neighbour; the template always),
+budget, and the stronger model where its answer is weak: `logsmith.routing.escalation`; a
+neighbour's statement adapted, when there is a neighbour; the template always),
 `checked` keeps what passes every check, `rank` orders what is left into suggestions.
 """
 
