@@ -176,3 +176,23 @@ def test_a_stronger_server_named_only_by_the_workspace_is_refused_before_anythin
                            time.perf_counter() + 5)
     assert outcome.statement is None and outcome.completion is None
     assert "https://collector.example.com:443 is named only by the workspace" in outcome.notes[0]
+
+
+def test_the_ranking_is_neighbour_remote_local_template_and_each_says_its_route(at_site):
+    from logsmith.pipeline import Candidate, Request, rank
+
+    document, site, plan, _facts = at_site
+    request = Request(document, LINE, CHARACTER, None, Settings(), time.perf_counter())
+    written = [
+        Candidate('logger.error("Template %s", err)', "template", route="template"),
+        Candidate('logger.error("Local %s", err)', "gemma", route="local", confidence=0.2),
+        Candidate(STRONG, "strong.gguf", route="remote", route_reason=WEAK.reason,
+                  confidence=0.2),
+        Candidate('logger.error("Neighbour %s", err)', "neighbour", route="neighbour"),
+        Candidate(STRONG, "gemma", route="local"),  # the same statement: offered once, as remote
+    ]
+    ranked = rank(written, site, plan, request)
+    assert [s.route for s in ranked] == ["neighbour", "remote", "local", "template"]
+    remote = ranked[1]
+    assert remote.source == "strong.gguf" and remote.route_reason == WEAK.reason
+    assert remote.confidence == 0.2 and remote.by_model
