@@ -265,11 +265,13 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
                 model_pending=written.model_pending,
             )
         )
-    template_reason = (
-        "the template engine: no model is used"
-        if not use_model
-        else "the template engine: ranked after any model's statement"
-    )
+    if not use_model:
+        template_reason = "the template engine: no model is used"
+    elif by_model is not None:
+        template_reason = "the template engine: ranked after the model's statement"
+    else:
+        why = f" ({written.notes[0]})" if written.notes else ""
+        template_reason = f"the template engine: the model wrote no statement here{why}"
     written.candidates.append(
         Candidate(
             fallback,
