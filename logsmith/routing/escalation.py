@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from logsmith.audit.store import logsmith_home
@@ -124,9 +124,9 @@ def decision_for(
 
 
 class Escalator:
-    """The stronger model's latency windows (one per target), its background requests and the
-    pool that runs them: one per process (`escalator()`); `ask` and `budget_for` are replaceable
-    for tests of the logic."""
+    """The stronger model's latency windows (one per target) and its background requests (each in
+    a thread of its own, `workers` at once): one per process (`escalator()`); `ask` and
+    `budget_for` are replaceable for tests of the logic."""
 
     def __init__(
         self,
@@ -138,8 +138,7 @@ class Escalator:
         self._budget_for = budget_for or (
             lambda settings: TokenBudget(logsmith_home(), settings.remote_tokens_per_day)
         )
-        self._workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+        self._slots = threading.BoundedSemaphore(workers)
         self._asked: OrderedDict[tuple[str, str], _Asked] = OrderedDict()
         self._windows: dict[str, LatencyWindow] = {}
         self._lock = threading.Lock()
@@ -250,12 +249,18 @@ class Escalator:
                 log.debug("background request to the stronger model failed", exc_info=True)
                 return Outcome(notes=[f"{type(exc).__name__}: {exc}"])
 
+        future: Future = Future()
+
+        def in_turn() -> None:
+            with self._slots:  # WORKERS at once; the others wait their turn
+                future.set_result(run())
+
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, "logsmith-escalate")
-            self._asked[key] = _Asked(self._pool.submit(run))
+            self._asked[key] = _Asked(future)
             while len(self._asked) > KEPT:
                 self._asked.popitem(last=False)
+        # a daemon thread: a request still out when the server exits does not hold it up
+        threading.Thread(target=in_turn, name="logsmith-escalate", daemon=True).start()
 
     def _answer_of(
         self,

@@ -196,3 +196,24 @@ def test_the_ranking_is_neighbour_remote_local_template_and_each_says_its_route(
     remote = ranked[1]
     assert remote.source == "strong.gguf" and remote.route_reason == WEAK.reason
     assert remote.confidence == 0.2 and remote.by_model
+
+
+def test_background_requests_beyond_the_workers_wait_their_turn(at_site, tmp_path):
+    release = threading.Event()
+    stronger = FakeStronger(release=release)
+    escalator = Escalator(stronger, lambda s: TokenBudget(tmp_path, s.remote_tokens_per_day),
+                          workers=1)
+    other_source = SOURCE.replace("fetch", "fetch_quotes")
+    other = ParsedDocument(other_source)
+    made = suggest_stages(other_source, LINE, CHARACTER, settings=Settings(use_model=False),
+                          document=other)
+    assert route(escalator, at_site).pending
+    assert route(escalator, (other, made.site, made.plan, facts_of(other))).pending
+    first, second = (asked.future for asked in escalator._asked.values())
+    time_left = time.monotonic() + 30
+    while not stronger.threads and time.monotonic() < time_left:
+        time.sleep(0.01)
+    assert len(stronger.threads) == 1 and not first.done() and not second.done()
+    release.set()
+    assert first.result(30).statement == second.result(30).statement == STRONG
+    assert len(stronger.threads) == 2
