@@ -4,7 +4,8 @@
 Each stage is a function below, in that order: `analyse` reads the site at the cursor (or takes the
 one the caller already read), `plan_for` plans the statement (with the project's logged sites most
 like this one when a project index is given), `write` asks the engines (the model within the
-budget; a neighbour's statement adapted, when there is a neighbour; the template always),
+budget, and the stronger model where its answer is weak: `logsmith.routing.escalation`; a
+neighbour's statement adapted, when there is a neighbour; the template always),
 `checked` keeps what passes every check, `rank` orders what is left into suggestions.
 """
 
@@ -102,6 +103,10 @@ class Candidate:
     """`template` or the model's id."""
     notes: tuple[str, ...] = ()
     model_pending: bool = False
+    route: str = "template"
+    """`template`, `neighbour`, `local` or `remote` (see `Suggestion.route`)."""
+    route_reason: str = ""
+    confidence: float | None = None
 
 
 @dataclass
@@ -214,7 +219,8 @@ def plan_for(site: LogSite, request: Request) -> Plan:
 
 def write(site: LogSite, plan: Plan, request: Request) -> Written:
     """Stage 3: the model's statement when it answers within the budget (its values then weighed
-    with the ranker's), and the template's, always."""
+    with the ranker's), the stronger model's where the local answer is weak (`escalate_to`), a
+    neighbour's statement adapted, and the template's, always."""
     settings, document = request.settings, request.document
     written = Written()
     if site.syntax_error:
@@ -222,6 +228,7 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
     use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
     if settings.use_model and not use_model:
         written.notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
+    by_model: Candidate | None = None
     if use_model and not (request.cancel is not None and request.cancel.is_set()):
         from logsmith.engines import model_engine
 
@@ -231,7 +238,7 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
             plan,
             facts_of(request.original or document),
             settings,
-            deadline=request.started + settings.latency_budget_ms / 1000,
+            deadline=_deadline(request),
             cancel=request.cancel,
         )
         written.model = outcome
@@ -239,12 +246,17 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
         written.model_pending = outcome.short_of_time
         if outcome.statement is not None:
             statement, note = reconcile(outcome.statement, site, plan)
-            written.candidates.append(
-                Candidate(
-                    statement, outcome.source, tuple(written.notes) + ((note,) if note else ())
-                )
+            by_model = Candidate(
+                statement,
+                outcome.source,
+                tuple(written.notes) + ((note,) if note else ()),
+                route=model_route(settings),
             )
     adapted = _adapted(site, plan)
+    fallback = render(plan, template.message(site, plan))
+    if by_model is not None and written.model is not None:
+        routed = _routed(by_model, written, site, plan, request, adapted, fallback)
+        written.candidates.extend(routed)
     if adapted is not None:
         written.candidates.append(
             dataclasses.replace(
@@ -253,11 +265,101 @@ def write(site: LogSite, plan: Plan, request: Request) -> Written:
                 model_pending=written.model_pending,
             )
         )
-    fallback = render(plan, template.message(site, plan))
+    if not use_model:
+        template_reason = "the template engine: no model is used"
+    elif by_model is not None:
+        template_reason = "the template engine: ranked after the model's statement"
+    else:
+        why = f" ({written.notes[0]})" if written.notes else ""
+        template_reason = f"the template engine: the model wrote no statement here{why}"
     written.candidates.append(
-        Candidate(fallback, "template", tuple(written.notes), written.model_pending)
+        Candidate(
+            fallback,
+            "template",
+            tuple(written.notes),
+            written.model_pending,
+            route="template",
+            route_reason=template_reason,
+        )
     )
+    if written.model_pending:
+        written.candidates = [
+            dataclasses.replace(c, model_pending=True) for c in written.candidates
+        ]
     return written
+
+
+def _deadline(request: Request) -> float:
+    return request.started + request.settings.latency_budget_ms / 1000
+
+
+def model_route(settings: Settings) -> str:
+    """`remote` when the configured model is an inference server's, else `local`."""
+    from logsmith.model.backend import names_server
+
+    return "remote" if names_server(settings) else "local"
+
+
+def _routed(
+    by_model: Candidate,
+    written: Written,
+    site: LogSite,
+    plan: Plan,
+    request: Request,
+    adapted: Candidate | None,
+    fallback: str,
+) -> list[Candidate]:
+    """The local model's statement with its confidence and route, and the stronger model's before
+    it where the site is escalated (`logsmith.routing.escalation`)."""
+    from logsmith.routing.escalation import decision_for, escalator
+
+    assert written.model is not None
+    settings = request.settings
+    decision = decision_for(
+        written.model,
+        site,
+        plan,
+        settings,
+        template_statement=fallback,
+        neighbour_statement=adapted.statement if adapted is not None else None,
+    )
+    if settings.escalate_to is None:
+        return [
+            dataclasses.replace(
+                by_model,
+                confidence=decision.confidence,
+                route_reason=f"{decision.reason}; no stronger model set (escalate_to)",
+            )
+        ]
+    routed = escalator().route(
+        request.document,
+        site,
+        plan,
+        facts_of(request.original or request.document),
+        settings,
+        decision,
+        deadline=_deadline(request),
+    )
+    written.notes.extend(routed.notes)
+    written.model_pending = written.model_pending or routed.pending
+    local = dataclasses.replace(
+        by_model,
+        notes=by_model.notes + routed.notes,
+        route_reason=routed.reason,
+        confidence=routed.confidence,
+    )
+    if routed.remote is None or routed.remote.statement is None:
+        return [local]
+    statement, note = reconcile(routed.remote.statement, site, plan)
+    remote = Candidate(
+        statement,
+        routed.remote.source,
+        tuple(written.notes) + ((note,) if note else ()),
+        route="remote",
+        route_reason=routed.reason,
+        confidence=routed.confidence,
+    )
+    return [remote, local]
 
 
 def _adapted(site: LogSite, plan: Plan) -> Candidate | None:
@@ -270,7 +372,13 @@ def _adapted(site: LogSite, plan: Plan) -> Candidate | None:
     if chosen is None or statement is None:
         return None
     place = f"{chosen.statement.path}:{chosen.statement.line + 1}"
-    return Candidate(statement, "neighbour", (f"adapted from {place}: {chosen.statement.text}",))
+    return Candidate(
+        statement,
+        "neighbour",
+        (f"adapted from {place}: {chosen.statement.text}",),
+        route="neighbour",
+        route_reason="a statement of the project at a site like this one, adapted: served first",
+    )
 
 
 def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Candidate]:
@@ -290,16 +398,20 @@ def checked(candidates: list[Candidate], site: LogSite, plan: Plan) -> list[Cand
     return [dataclasses.replace(c, notes=c.notes + tuple(rejected)) for c in passed]
 
 
+ROUTE_ORDER = {"neighbour": 0, "remote": 1, "local": 2, "template": 3}
+"""The order of the routes in the ranking (`rank`)."""
+
+
 def rank(
     candidates: list[Candidate], site: LogSite, plan: Plan, request: Request
 ) -> list[Suggestion]:
     """Stage 5: the project's statement adapted (a developer's words at the site most like this
     one; on the development split as often acceptable as the model's, and there at once), then the
-    model's (it read the code around the site), then the template's (only the site's names); a
-    statement written twice is offered once."""
-    order = {"neighbour": 0, "template": 2}
+    stronger model's (asked where the local answer was weak), then the local model's (it read the
+    code around the site), then the template's (only the site's names); a statement written twice
+    is offered once, under the first route."""
     ranked: list[Candidate] = []
-    for candidate in sorted(candidates, key=lambda candidate: order.get(candidate.source, 1)):
+    for candidate in sorted(candidates, key=lambda candidate: ROUTE_ORDER[candidate.route]):
         if all(candidate.statement != kept.statement for kept in ranked):
             ranked.append(candidate)
     return [_suggestion(candidate, site, plan, request) for candidate in ranked]
@@ -326,6 +438,9 @@ def _suggestion(candidate: Candidate, site: LogSite, plan: Plan, request: Reques
             f"{n.statement.path}:{n.statement.line + 1}: {n.statement.text}"
             for n in plan.neighbours
         ),
+        route=candidate.route,
+        route_reason=candidate.route_reason,
+        confidence=candidate.confidence,
     )
 
 
@@ -340,6 +455,21 @@ def suggest_insertion(
 ) -> list[Suggestion]:
     """Statements for a new line inserted before `before_line`, indented like that line.
     Each suggestion's `edit` inserts the whole line at (before_line, 0)."""
+    return insertion_stages(
+        source, before_line, path=path, settings=settings, document=document, project=project
+    ).suggestions
+
+
+def insertion_stages(
+    source: str,
+    before_line: int,
+    *,
+    path=None,
+    settings: Settings | None = None,
+    document: ParsedDocument | None = None,
+    project: ProjectIndex | None = None,
+) -> Stages:
+    """`suggest_insertion`, with what each stage made on the way (the model's answer)."""
     started = time.perf_counter()
     document = _document(source, document)
     before_line = min(max(before_line, 0), document.line_count - 1)
@@ -357,9 +487,14 @@ def suggest_insertion(
         original=document,
         project=project,
     )
-    found = run(request)
+    made = stages(request)
     edits = [
         TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline)
-        for item in found
+        for item in made.suggestions
     ]
-    return [dataclasses.replace(item, edit=edit) for item, edit in zip(found, edits)]
+    return dataclasses.replace(
+        made,
+        suggestions=[
+            dataclasses.replace(item, edit=edit) for item, edit in zip(made.suggestions, edits)
+        ],
+    )

@@ -47,6 +47,17 @@ class Settings:
     """Glob patterns to skip, relative to the project root (batch mode and the project index)."""
     project_index: bool = True
     """Index how the workspace's files log and suggest like them; False: read one file only."""
+    escalate_to: str | None = None
+    """A stronger model asked where the local model's answer is weak: an inference server's URL
+    (under the same trust rule as a `model` URL: on this machine, or named by the user), or a
+    registry name or GGUF path (for measuring); None: never asked
+    (`logsmith.routing.escalation`)."""
+    escalate_percent: int = 20
+    """The share, in percent (0 to 100), of the statements the local model writes that are sent to
+    `escalate_to`: those it is least sure of."""
+    remote_tokens_per_day: int = 200_000
+    """The most prompt and answer tokens `escalate_to` may spend a day for this user (editor and
+    batch runs together); past it, the local answer is served and says why."""
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -58,6 +69,10 @@ def _coerce(name: str, value, default):
         if isinstance(value, bool):
             return value
         raise SettingsError(f"setting '{name}' must be true or false, got {value!r}")
+    if name == "escalate_percent":
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
+            return value
+        raise SettingsError(f"setting '{name}' must be a whole number from 0 to 100, got {value!r}")
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value

@@ -57,8 +57,18 @@ class Suggestion:
     neighbours: tuple[str, ...] = ()
     """The project's logged sites this statement followed, best first, each as
     `path:line: statement` (empty without a project index)."""
+    route: str = "template"
+    """What wrote the statement: `template`, `neighbour`, `local` (the model that runs here) or
+    `remote` (a model on an inference server: the configured one, or the stronger model the local
+    answer was escalated to)."""
+    route_reason: str = ""
+    """Why this route, e.g. "local confidence 0.31 below 0.42 (20 % escalation): the stronger model
+    answered" or "daily remote budget spent (200000 tokens)"."""
+    confidence: float | None = None
+    """How sure routing is of the model's statement (`engines.routing`); for the stronger model's,
+    how sure it was of the local statement it replaced; None for the template's and neighbour's."""
 
     @property
     def by_model(self) -> bool:
-        """Whether the local model wrote the statement."""
+        """Whether a model (local or remote) wrote the statement."""
         return self.source not in INSTANT_SOURCES

@@ -133,6 +133,15 @@ def _with_followed(
     return Proposal(finding, dataclasses.replace(suggestion, notes=tuple(notes)), tuple(followed))
 
 
+def proposal_for(
+    finding: Finding, suggestion: Suggestion, task: Task, own: str | None, header: int
+) -> Proposal:
+    """The proposal of `suggestion` at `finding`, as outputs show it: setup lines kept below a
+    file's header, the project's statements it followed placed in the files as read. `own`: the
+    file's path in its project index; `header`: the file's header lines (`#!`, coding cookie)."""
+    return _with_followed(finding, _below_header(suggestion, header), task, own)
+
+
 def _outranked(suggestions: list[Suggestion]) -> Suggestion:
     """The first suggestion; when the model's statement was ranked after it, noted with it (the
     model did write one here, and the reviewer may prefer it)."""
@@ -201,8 +210,7 @@ def analyse(task: Task) -> FileResult:
             )
             continue
         if suggestions:
-            chosen = _below_header(_outranked(suggestions), header)
-            proposals.append(_with_followed(finding, chosen, task, own))
+            proposals.append(proposal_for(finding, _outranked(suggestions), task, own, header))
         else:
             notes.append(f"line {finding.line + 1}: no statement proposed for {finding.rule}")
     return result(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from logsmith.batch.analyse import Task
 from logsmith.batch.apply import apply_changes
+from logsmith.batch.burst import escalate
 from logsmith.batch.changes import plan_change
 from logsmith.batch.cluster.outcome import ENGINES
 from logsmith.batch.formats.diff import write_diff
@@ -59,6 +60,13 @@ where the outputs are written and --apply writes the files as above. A shard who
 is lost is tried once more, then reported (exit status 3). A cluster that cannot be started or
 reached (bad --address, dask or ray not installed: pip install 'logsmith[cluster]') leaves the run
 to --jobs local processes, and the summary says so.
+
+--escalate-to URL (or [tool.logsmith] escalate_to) names a stronger model: after the pass over
+every file, the statements the local model was least sure of (--escalate-percent of them, the
+least sure first) are asked of it together, within the daily remote-token budget
+(remote_tokens_per_day); a statement it writes that passes the checks replaces the local one
+(source: its model, route remote), else the local one stays, and the summary says how many and
+the tokens spent. The URL is sent code only under the same rule as --model.
 
 exit status: 0 done; 1 with --check when there are suggestions, or when --apply left a file \
 unwritten;
@@ -129,6 +137,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="model to use (a `logsmith model list` name or a GGUF path)",
     )
     parser.add_argument(
+        "--escalate-to",
+        metavar="URL",
+        help="after the pass, ask this stronger model (an inference server's URL) again where the "
+        "local model was least sure (see below)",
+    )
+    parser.add_argument(
+        "--escalate-percent",
+        type=int,
+        metavar="N",
+        help="with --escalate-to: the share (percent, 0 to 100) of the local model's statements "
+        "asked again, the least sure first (default: [tool.logsmith] escalate_percent, else 20)",
+    )
+    parser.add_argument(
         "--no-project-index",
         action="store_true",
         help="do not index the project's log statements: each file is read on its own",
@@ -172,6 +193,10 @@ def _overrides(args, cli_rules) -> dict:
         changes["rules"] = cli_rules
     if args.no_project_index:
         changes["project_index"] = False
+    if args.escalate_to:
+        changes["escalate_to"] = args.escalate_to
+    if args.escalate_percent is not None:
+        changes["escalate_percent"] = args.escalate_percent
     return changes
 
 
@@ -220,10 +245,14 @@ def run(args) -> int:
     if args.budget_ms < 1:
         err.write("logsmith suggest: --budget-ms must be positive\n")
         return 2
-    if args.model:
-        from logsmith.model import server_trust
+    if args.escalate_percent is not None and not 0 <= args.escalate_percent <= 100:
+        err.write("logsmith suggest: --escalate-percent must be from 0 to 100\n")
+        return 2
+    for named in (args.model, args.escalate_to):
+        if named:
+            from logsmith.model import server_trust
 
-        server_trust.allow_from_command_line(args.model)  # named by the user: allowed
+            server_trust.allow_from_command_line(named)  # named by the user: allowed
     cli_rules = _rules_from(args)
     if cli_rules is not None:
         wrong = unknown_rules(cli_rules)
@@ -273,9 +302,10 @@ def run(args) -> int:
             str(t.path),
             t.display,
             str(t.project.root),
-            t.project.settings
+            # the stronger model is asked after the pass, in one burst
+            t.project.settings.replace(escalate_to=None)
             if str(t.project.root) in indexed
-            else t.project.settings.replace(project_index=False),
+            else t.project.settings.replace(project_index=False, escalate_to=None),
             t.project.settings.rules,
             threads,
         )
@@ -291,6 +321,16 @@ def run(args) -> int:
             results = collect(run_tasks(tasks, jobs), progress)
     finally:
         progress.close()
+    results, burst = escalate(
+        results,
+        {
+            str(p.root): p.settings
+            if str(p.root) in indexed
+            else p.settings.replace(project_index=False)
+            for p in found.projects.values()
+        },
+        args.budget_ms,
+    )
 
     cwd = os.getcwd()
     needs_changes = args.diff or args.apply or args.review
@@ -324,6 +364,7 @@ def run(args) -> int:
     )
     summary.cluster = cluster.lines if cluster is not None else []
     summary.test_files = found.test_files
+    summary.burst = burst
     summary.indexes = indexes
     status = 0
     if args.apply:

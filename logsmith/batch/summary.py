@@ -22,6 +22,7 @@ from logsmith.suggestion import INSTANT_SOURCES, Suggestion
 from logsmith.syntax.batch_rules import RULES
 
 if TYPE_CHECKING:
+    from logsmith.batch.burst import Burst
     from logsmith.batch.project import IndexUse
 
 TEMPLATE = "template"
@@ -150,6 +151,8 @@ class Summary:
     cluster: list[str] = field(default_factory=list)
     """With --executor dask|ray: where the run went (or why it ran locally), its workers, the
     shards retried or lost (logsmith.batch.runner.run_on_cluster)."""
+    burst: Burst | None = None
+    """What asking the stronger model after the pass did (None: no `escalate_to`)."""
 
     @classmethod
     def of(
@@ -319,6 +322,8 @@ class Summary:
             hint = self.more_time_hint()
             if hint:
                 lines.append(f"  {hint}")
+        if self.burst is not None:
+            lines.append(f"  {self.burst.text()}")
         if self.test_files:
             lines.append(f"  {self.test_files} test files left out (--include-tests to read them)")
         for path, reason in self.skipped[:20]:

@@ -54,6 +54,8 @@ def place(neighbour: str) -> str:
 def detail(suggestion: Suggestion) -> str:
     """One line: the level, what wrote it, and the first of the project's sites it followed."""
     text = f"{suggestion.level} · {suggestion.source}"
+    if suggestion.route == "remote":
+        text += " (remote)"
     if suggestion.neighbours:
         text += f" · like {place(suggestion.neighbours[0])}"
         if len(suggestion.neighbours) > 1:
@@ -73,8 +75,10 @@ def explanation(suggestion: Suggestion) -> str:
     written_by = {
         "template": "the template engine",
         "neighbour": "adapting a statement of this project",
-    }.get(suggestion.source, f"the model {suggestion.source}")
+    }.get(suggestion.source, f"the {suggestion.route} model {suggestion.source}")
     parts.append(f"Written by {written_by} in {suggestion.latency_ms:.0f} ms.")
+    if suggestion.route_reason and suggestion.route in ("local", "remote"):
+        parts.append(f"Route: {suggestion.route_reason}.")
     parts += [f"Note: {note}" for note in suggestion.notes]
     return "\n\n".join(parts)
 

@@ -11,8 +11,10 @@ Rules (the report's definitions rely on them):
 - A `shown` row's detail names the repository: the workspace folder's name, when the file is
   inside it (the adoption report groups by it without recording who or which file).
 - Each event's `detail` names the model's backend (`embedded`, `llama-server` or `openai`), the
-  model a server said it serves (`server_model`) and the `route` that wrote the statement
-  (`template`, `neighbour`, or the model's: `local` or `remote`), when a model is configured.
+  model a server said it serves (`server_model`), the `route` that wrote the statement
+  (`template`, `neighbour`, `local`, or `remote`: an inference server, the configured model or the
+  stronger one a weak local answer was escalated to) and why (`route_reason`), when a model is
+  configured.
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -193,9 +195,9 @@ class OfferLedger:
             return None
         suggestion = item.suggestion
         if item.backend is not None:
-            detail = {**item.backend, **(detail or {})}
-            if not suggestion.by_model:  # the template's or the neighbour's: no model served it
-                detail["route"] = suggestion.source
+            detail = {**item.backend, **(detail or {}), "route": suggestion.route}
+            if suggestion.route_reason:
+                detail["route_reason"] = suggestion.route_reason
         return self.recorder.record(
             AuditEvent(
                 event,

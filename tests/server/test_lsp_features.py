@@ -67,9 +67,12 @@ SWALLOW_LINE = 23      # `        return None` inside `except ValueError:`
 
 def without_backend(detail: dict) -> dict:
     """An event's detail without what every event of a configured model carries: its backend, the
-    server's model and the route; those must name the embedded backend when they are there."""
+    server's model, the route and why; those must name the embedded backend (and a route that is not
+    remote) when they are there."""
     backend = {key: detail.pop(key) for key in ("backend", "server_model", "route") if key in detail}
-    assert backend in ({}, {"backend": "embedded", "server_model": None, "route": "local"})
+    assert backend == {} or (backend["backend"], backend["server_model"]) == ("embedded", None)
+    assert backend == {} or backend["route"] in ("local", "template", "neighbour")
+    assert backend == {} or detail.pop("route_reason")  # why the route: with every route
     return detail
 
 

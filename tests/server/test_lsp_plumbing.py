@@ -173,13 +173,15 @@ def test_offer_ledger_names_the_backend_in_every_events_detail_and_the_route_tha
     recorder, settings = FakeRecorder(), Settings()
     ledger = OfferLedger(recorder, lambda: settings)
     backend = {"backend": "llama-server", "server_model": "m.gguf", "route": "remote"}
-    by_server = dataclasses.replace(statement("a"), source="m.gguf")
+    why = "local confidence 0.31 below 0.42 (20 % escalation): the stronger model answered"
+    by_server = dataclasses.replace(statement("a"), source="m.gguf", route="remote", route_reason=why)
     ledger.offer(uri="file:///a.py", path="/a.py", settings=settings, model=("m.gguf", None), latency_ms=5.0,
                  channel="completion", suggestions=[by_server, statement("b")], backend=backend)
     ledger.close_open("file:///a.py", "completion", "next_request")
+    remote = {**backend, "route_reason": why}
     assert [e.detail for e in recorder.events] == [
-        backend, {**backend, "route": "template"},
-        {**backend, "reason": "next_request"}, {**backend, "route": "template", "reason": "next_request"}]
+        remote, {**backend, "route": "template"},
+        {**remote, "reason": "next_request"}, {**backend, "route": "template", "reason": "next_request"}]
 
 
 def test_offer_ledger_honours_telemetry_off():

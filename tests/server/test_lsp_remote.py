@@ -49,7 +49,8 @@ async def remote_editor(inference, tmp_path_factory):
 
 
 def source_of(item) -> str:
-    return item.detail.split(" · ")[1]
+    """The model (or engine) that wrote an item; a server's model is shown followed by `(remote)`."""
+    return item.detail.split(" · ")[1].removesuffix(" (remote)")
 
 
 async def ask_in_except(editor, name: str):
@@ -73,9 +74,11 @@ async def test_the_servers_model_writes_and_the_audit_names_the_remote_backend(
     (row,) = await remote_editor.wait_rows(1, suggestion_id=chosen.command.arguments[0],
                                            event="accepted")
     assert row["model_id"] == default_model_path.name and row["model_sha256"] is None
-    assert json.loads(row["detail"]) == {"backend": "llama-server",
-                                         "server_model": default_model_path.name,
-                                         "route": "remote"}
+    detail = json.loads(row["detail"])
+    assert detail.pop("route_reason").endswith("; no stronger model set (escalate_to)")
+    assert detail == {"backend": "llama-server", "server_model": default_model_path.name,
+                      "route": "remote"}
+    assert chosen.detail.endswith(" (remote)")
     assert json.loads(row["settings"])["model"] == inference.url
 
 

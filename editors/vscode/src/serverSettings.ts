@@ -18,6 +18,9 @@ export interface ServerSettings {
   telemetry: boolean;
   storeCode: boolean;
   projectIndex: boolean;
+  escalateTo: string | null;
+  escalatePercent: number;
+  remoteTokensPerDay: number;
 }
 
 export const STYLES = ["percent", "fstring", "format"] as const;
@@ -32,6 +35,9 @@ export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = [
   "telemetry",
   "storeCode",
   "projectIndex",
+  "escalateTo",
+  "escalatePercent",
+  "remoteTokensPerDay",
 ];
 
 export interface SettingsResult {
@@ -85,6 +91,29 @@ export function serverSettingsFrom(read: Reader): SettingsResult {
     options.style = style;
   } else if (style !== undefined) {
     reject("style", style, `one of auto, ${STYLES.join(", ")}`);
+  }
+
+  const escalateTo = read("escalateTo");
+  if (typeof escalateTo === "string") {
+    if (escalateTo.trim() !== "") {
+      options.escalateTo = escalateTo.trim();
+    }
+  } else if (escalateTo !== undefined && escalateTo !== null) {
+    reject("escalateTo", escalateTo, "an inference server's URL");
+  }
+
+  const percent = read("escalatePercent");
+  if (typeof percent === "number" && Number.isInteger(percent) && percent >= 0 && percent <= 100) {
+    options.escalatePercent = percent;
+  } else if (percent !== undefined) {
+    reject("escalatePercent", percent, "a whole number from 0 to 100");
+  }
+
+  const tokens = read("remoteTokensPerDay");
+  if (typeof tokens === "number" && Number.isInteger(tokens) && tokens > 0) {
+    options.remoteTokensPerDay = tokens;
+  } else if (tokens !== undefined) {
+    reject("remoteTokensPerDay", tokens, "a positive whole number of tokens");
   }
 
   return { options, problems };

@@ -41,6 +41,17 @@ describe("serverSettingsFrom", () => {
     assert.match(result.problems.join("\n"), /logsmith\.model must be a model name/);
   });
 
+  it("passes the escalation settings and rejects a share above 100", () => {
+    assert.deepEqual(from({ escalateTo: " http://127.0.0.1:8080 ", escalatePercent: 35, remoteTokensPerDay: 5000 }).options, {
+      escalateTo: "http://127.0.0.1:8080",
+      escalatePercent: 35,
+      remoteTokensPerDay: 5000,
+    });
+    const result = from({ escalatePercent: 120 });
+    assert.deepEqual(result.options, {});
+    assert.match(result.problems.join("\n"), /logsmith\.escalatePercent must be a whole number from 0 to 100, not 120/);
+  });
+
   it("rejects a fractional latency budget", () => {
     assert.deepEqual(from({ latencyBudgetMs: 12.5 }).options, {});
   });

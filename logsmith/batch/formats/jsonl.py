@@ -4,8 +4,11 @@ Fields: file, range (the insertion point: 0-based line and code-point character,
 LSP), site (the flagged construct, same convention), rule, message, level, statement, text (the
 whole inserted line), additional_edits, logger, variables, source (the model id, `neighbour`: a
 statement of the project adapted, or `template`), latency_ms, reason, site_kind, function, notes,
-and neighbours: the project's statements at the sites most like this one, best first, each
-{file, line (0-based, like range), statement}; empty without a project index.
+route (template, neighbour, local or remote: `remote` where the stronger model's statement
+replaced the local one), route_reason (why that route), confidence (how sure routing was of the
+local model's statement; null where it did not write it), and neighbours: the project's
+statements at the sites most like this one, best first, each {file, line (0-based, like range),
+statement}; empty without a project index.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ def record(result: FileResult, proposal: Proposal) -> dict:
         "site_kind": suggestion.site_kind,
         "function": finding.function,
         "notes": list(suggestion.notes),
+        "route": suggestion.route,
+        "route_reason": suggestion.route_reason,
+        "confidence": None if suggestion.confidence is None else round(suggestion.confidence, 4),
         "neighbours": [
             {"file": place.path, "line": place.line, "statement": place.statement}
             for place in proposal.followed
