@@ -25,18 +25,16 @@ import argparse
 import datetime
 import json
 import math
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from eval.bench import machine
 from eval.bench.engine import ordered_cases
+from eval.bench.inference_server import InferenceServer, llama_server
 from eval.corpus import build as corpus
 from logsmith.engines import model_engine
 from logsmith.engines import prompt as prompts
@@ -50,39 +48,6 @@ from logsmith.syntax.document import ParsedDocument
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS_DIR = ROOT / "eval" / "reports"
 DEADLINE_S = 120.0
-START_TIMEOUT_S = 180.0
-
-
-def llama_server_binary() -> Path:
-    found = os.environ.get("LOGSMITH_LLAMA_SERVER") or subprocess.run(
-        ["make", "-s", "--no-print-directory", "-C", str(ROOT), "print-llama-server"],
-        capture_output=True, text=True, check=True).stdout.strip()
-    if not os.access(found, os.X_OK):
-        raise SystemExit(f"llama-server is not built at {found}: run `make llama-server`")
-    return Path(found)
-
-
-def start_llama_server(model: Path, log: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    argv = [str(llama_server_binary()), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-            "-t", str(threads), "-np", "2", "-c", "8192", "--swa-full", "--no-webui"]
-    with open(log, "ab") as handle:
-        process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return process, url
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > end:
-            process.kill()
-            raise SystemExit(f"llama-server did not start; see {log}")
-        time.sleep(0.25)
 
 
 def request_of(masked: corpus.MaskedCase, path: Path, settings: Settings) -> dict:
@@ -202,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.datetime.now().isoformat(timespec="seconds")
     clock = time.perf_counter()
     load_start = machine.load_average()
-    processes: list[subprocess.Popen] = []
+    servers: list[InferenceServer] = []
     urls = {"llama-server": args.url} if args.url else {}
     try:
         for threads in [] if args.url else args.threads:
-            log = Path(tempfile.gettempdir()) / f"logsmith-bench-llama-server-t{threads}.log"
-            process, urls[f"llama-server -t {threads}"] = start_llama_server(choice.path, log, threads)
-            processes.append(process)
+            server = llama_server(choice.path, Path(tempfile.gettempdir()), threads=threads).start()
+            urls[f"llama-server -t {threads}"] = server.url
+            servers.append(server)
         backends: dict = {"embedded": model_engine.preload(Settings(model=str(choice.path)), timeout=300)}
         if backends["embedded"].state != "ready":
             raise SystemExit(f"the embedded model did not load: {backends['embedded'].last_error}")
@@ -234,9 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                   + ", ".join(f"{n} {row[n]['cold']['ms']:.0f}/{row[n]['cached']['ms']:.0f} ms" for n in names),
                   file=sys.stderr)
     finally:
-        for process in processes:
-            process.kill()
-            process.wait()
+        for server in servers:
+            server.stop()
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "logsmith"], capture_output=True,

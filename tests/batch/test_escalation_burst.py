@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from batch_cli import run_suggest
-from inference_servers import llama_server
+from eval.bench.inference_server import llama_server
 
 pytestmark = pytest.mark.model
 

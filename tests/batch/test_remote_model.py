@@ -8,7 +8,7 @@ import socket
 
 import pytest
 from batch_cli import run_suggest
-from inference_servers import llama_server
+from eval.bench.inference_server import llama_server
 
 
 def closed_port() -> int:

@@ -13,7 +13,7 @@ import textwrap
 import threading
 
 import pytest
-from inference_servers import llama_server, openai_server
+from eval.bench.inference_server import llama_server, openai_server
 
 import logsmith
 from logsmith.model import endpoint, remote

@@ -11,7 +11,7 @@ import json
 
 import pytest
 import pytest_asyncio
-from inference_servers import llama_server
+from eval.bench.inference_server import llama_server
 from lsp_session import start_editor, stop_editor
 
 pytestmark = [pytest.mark.model, pytest.mark.asyncio(loop_scope="module")]

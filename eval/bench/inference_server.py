@@ -1,9 +1,9 @@
-"""Real inference servers for the tests, each on a free loopback port with the default model:
-llama.cpp's `llama-server` (built by `make llama-server`; the Makefile passes its path in
-LOGSMITH_LLAMA_SERVER, and `make print-llama-server` says it when pytest runs outside make) and
+"""Real inference servers on a free loopback port, for the benchmarks and the tests: llama.cpp's
+`llama-server` (built by `make llama-server`; the Makefile passes its path in
+LOGSMITH_LLAMA_SERVER, and `make print-llama-server` says it when run outside make) and
 llama-cpp-python's OpenAI-compatible server (`python -m llama_cpp.server`, the `test` extra).
 
-A server that cannot start fails the test loudly with its log; nothing is skipped.
+A server that cannot start raises `ServerFailed` with the end of its log.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 180.0
 """Loading the model on a busy 2-core machine; only a broken server takes this long."""
 
 
+class ServerFailed(RuntimeError):
+    """The server is not built, or did not start; the message says which and shows its log."""
+
+
 def llama_server_binary() -> Path:
-    """The llama-server the Makefile builds; fails the test with the command when it is missing."""
+    """The llama-server the Makefile builds."""
     found = os.environ.get("LOGSMITH_LLAMA_SERVER")
     if not found:
         found = subprocess.run(
@@ -34,7 +36,7 @@ def llama_server_binary() -> Path:
         ).stdout.strip()
     path = Path(found)
     if not os.access(path, os.X_OK):
-        pytest.fail(f"llama-server is not built at {path}: run `make llama-server`")
+        raise ServerFailed(f"llama-server is not built at {path}: run `make llama-server`")
     return path
 
 
@@ -76,7 +78,7 @@ class InferenceServer:
             if self.process.poll() is not None or time.monotonic() > end:
                 self.stop()
                 tail = self.log_path.read_text(errors="replace")[-3000:]
-                pytest.fail(f"{self.argv[0]} did not start on port {self.port}:\n{tail}")
+                raise ServerFailed(f"{self.argv[0]} did not start on port {self.port}:\n{tail}")
             time.sleep(0.25)
         return self
 
@@ -98,14 +100,16 @@ class InferenceServer:
             return json.loads(reply.read())
 
 
-def llama_server(model_path: Path, log_dir: Path, port: int | None = None) -> InferenceServer:
-    """llama-server as the tests and the benchmark run it: 2 threads, 2 slots, 8192 tokens of
-    context (4096 a slot: the longest prompt and its answer fit), and a full cache for Gemma 3's
-    sliding-window layers (`--swa-full`; without it the server can reuse a cached prompt only up
-    to its last checkpoint and reads the rest again)."""
+def llama_server(model_path: Path, log_dir: Path, port: int | None = None,
+                 threads: int = 2) -> InferenceServer:
+    """llama-server as the tests and the benchmarks run it: `threads` threads, 2 slots, 8192
+    tokens of context (4096 a slot: the longest prompt and its answer fit), and a full cache for
+    Gemma 3's sliding-window layers (`--swa-full`; without it the server can reuse a cached prompt
+    only up to its last checkpoint and reads the rest again)."""
     port = port or free_port()
     argv = [str(llama_server_binary()), "-m", str(model_path), "--host", "127.0.0.1",
-            "--port", str(port), "-t", "2", "-np", "2", "-c", "8192", "--swa-full", "--no-webui"]
+            "--port", str(port), "-t", str(threads), "-np", "2", "-c", "8192", "--swa-full",
+            "--no-webui"]
     return InferenceServer(argv, port, "/health", log_dir / f"llama-server-{port}.log")
 
 
