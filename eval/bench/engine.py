@@ -386,15 +386,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--address needs a cluster: --executor dask or ray")
 
     from logsmith.model import registry
+    from logsmith.model.backend import names_server
     from logsmith.model.client import shutdown_workers
     from logsmith.settings import from_environment
 
     settings = from_environment(logsmith.Settings(model=args.model, latency_budget_ms=args.budget_ms))
-    try:
-        choice = registry.resolve(settings)
-    except registry.ModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if names_server(settings):  # a server's model: named by its URL, its file is not here
+        if not (args.no_baseline and args.no_unconstrained):
+            parser.error("a server's model runs only logsmith's engines: add --no-baseline --no-unconstrained")
+        choice, model_id, model_sha256 = None, str(settings.model), None
+    else:
+        try:
+            choice = registry.resolve(settings)
+        except registry.ModelError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        model_id, model_sha256 = choice.model_id, choice.sha256
     projects = corpus.load_projects()
     cases = ordered_cases(corpus.cases_for_split(corpus.load_cases(), projects, args.split))
     if args.limit is not None:
@@ -403,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     stem = report_stem(args.split, args.variant)
     rows_path = out / f"{stem}-cases.jsonl"
-    run_key = {"split": args.split, "variant": args.variant, "model_sha256": choice.sha256,
+    run_key = {"split": args.split, "variant": args.variant, "model_sha256": model_sha256,
                "latency_budget_ms": args.budget_ms,
                "baseline": None if args.no_baseline else f"{args.prefix_lines} lines before, {args.suffix_lines} after",
                "unconstrained": not args.no_unconstrained, "project_index": args.project_index,
@@ -413,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh and rows_path.exists():
         rows_path.unlink()
     done = {row["case"]["id"] for row in rows}
-    run = {**run_key, "model_id": choice.model_id, "variant_description": VARIANTS[args.variant],
+    run = {**run_key, "model_id": model_id, "variant_description": VARIANTS[args.variant],
            "started": datetime.datetime.now().isoformat(timespec="seconds"), "limit": args.limit}
     described = machine.describe()
     todo = [case for case in cases if case.id not in done]
