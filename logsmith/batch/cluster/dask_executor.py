@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from logsmith.batch.cluster.outcome import (
     ClusterReport,
     ClusterUnavailable,
     Outcome,
+    check_reachable,
     describe_error,
 )
 
@@ -65,6 +67,13 @@ def _connect(address: str | None, workers: int) -> tuple[Client, LocalCluster | 
                 f"cannot start a local Dask cluster ({describe_error(exc)})"
             ) from exc
         return Client(cluster), cluster, "a local Dask cluster"
+    where = urllib.parse.urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = where.hostname, where.port
+    except ValueError:  # a port that is not a number: the client says what is wrong below
+        host, port = None, None
+    if host and port:
+        check_reachable(host, port, f"the Dask scheduler at {address}", CONNECT_TIMEOUT_S)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:

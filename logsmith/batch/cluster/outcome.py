@@ -4,6 +4,7 @@ items were retried or lost); and `run_items`, which picks the engine."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,15 @@ class ClusterReport:
 def describe_error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text and text[0] else type(exc).__name__
+
+
+def check_reachable(host: str, port: int, what: str, timeout_s: float) -> None:
+    """Raise ClusterUnavailable at once when nothing accepts a connection at host:port (a
+    client library would keep retrying until its own timeout)."""
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ClusterUnavailable(f"cannot reach {what} ({describe_error(exc)})") from exc
 
 
 class Attempts:

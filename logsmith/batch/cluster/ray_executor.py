@@ -8,7 +8,6 @@ item is tried once more; an item that fails twice is reported lost.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from logsmith.batch.cluster.outcome import (
     ClusterReport,
     ClusterUnavailable,
     Outcome,
+    check_reachable,
     describe_error,
 )
 
@@ -51,12 +51,7 @@ def _check_reachable(address: str) -> None:
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise ClusterUnavailable(f"{address!r} is not a Ray head node's HOST:PORT")
-    try:
-        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
-    except OSError as exc:
-        raise ClusterUnavailable(
-            f"cannot reach the Ray cluster at {address} ({describe_error(exc)})"
-        ) from exc
+    check_reachable(host, int(port), f"the Ray cluster at {address}", CONNECT_TIMEOUT_S)
 
 
 def _start(address: str | None, workers: int) -> tuple[str, int]:
