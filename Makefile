@@ -88,7 +88,8 @@ lint: $(VENV)/.installed
 test: setup editors lint
 	$(PY) -m pytest -q
 
-# The tests that need neither the model nor an editor (markers: tests/conftest.py): under a minute.
+# The tests that need neither the model nor an editor (markers: tests/conftest.py): about 2.5
+# minutes on 2 idle cores.
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not model and not editor"
 

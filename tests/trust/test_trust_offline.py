@@ -46,7 +46,8 @@ ALLOWED_NETWORK_IMPORTS: dict[str, set[str]] = {
     "logsmith/model/download.py": {"http", "ssl", "urllib"},  # `logsmith model install --url` only
     "logsmith/model/http_transport.py": {"http", "socket", "ssl"},
     "logsmith/batch/cluster/dask_executor.py": {"distributed"},
-    "logsmith/batch/cluster/ray_executor.py": {"ray", "socket"},
+    "logsmith/batch/cluster/ray_executor.py": {"ray"},
+    "logsmith/batch/cluster/outcome.py": {"socket"},  # is the cluster the user named there?
 }
 """module file -> network modules it may import, each with its note in SECURITY.md: the URL download
 of `logsmith model install --url`, the remote backend's transport, used only when the user sets
@@ -60,7 +61,7 @@ NETWORK_CALLS = {
 }
 ALLOWED_NETWORK_CALLS = {
     ("logsmith/server/main.py", "start_tcp"): "`logsmith serve --tcp`: listens, on 127.0.0.1 unless a host is given",
-    ("logsmith/batch/cluster/ray_executor.py", "create_connection"): "`--executor ray --address`: is the head there?",
+    ("logsmith/batch/cluster/outcome.py", "create_connection"): "`--executor dask|ray --address`: is the cluster there?",
 }
 
 SUBPROCESS_FUNCTIONS = {
