@@ -455,13 +455,8 @@ class ModelWorker:
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the model is loaded; False when it failed, stopped or `timeout` passed
         first."""
-        end = None if timeout is None else time.monotonic() + timeout
         with self._changed:
-            while self.state == "loading":
-                remaining = None if end is None else end - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    break
-                self._changed.wait(remaining)
+            self._changed.wait_for(lambda: self.state != "loading", timeout)
             return self.state == "ready"
 
     def close(self) -> None:

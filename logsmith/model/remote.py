@@ -128,13 +128,8 @@ class RemoteModel:
         self.start()
 
     def wait_ready(self, timeout: float | None = None) -> bool:
-        end = None if timeout is None else time.monotonic() + timeout
         with self._changed:
-            while self.state == "loading":
-                remaining = None if end is None else end - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    break
-                self._changed.wait(remaining)
+            self._changed.wait_for(lambda: self.state != "loading", timeout)
             return self.state == "ready"
 
     def close(self) -> None:
