@@ -1,4 +1,5 @@
-"""A Python document and its tree-sitter tree, updated incrementally as the text changes."""
+"""A document (Python unless told another language) and its tree-sitter tree, updated
+incrementally as the text changes."""
 
 from __future__ import annotations
 
@@ -41,13 +42,17 @@ class ParsedDocument:
     """Text plus tree. Positions are (0-based line, code-point column);
     tree-sitter works in bytes."""
 
-    def __init__(self, text: str):
+    language = "python"
+    """The document's language (a name of `logsmith.syntax.languages.SPECS`)."""
+
+    def __init__(self, text: str, language: str = "python"):
+        self.language = language
         self.set_text(text)
 
     def set_text(self, text: str) -> None:
         self.text = text
         self._refresh_index()
-        self.tree = parser().parse(self._bytes)
+        self.tree = parser(self.language).parse(self._bytes)
         self._probe: tuple[int, str] | None = None
 
     @classmethod
@@ -82,7 +87,7 @@ class ParsedDocument:
         """Whether the text itself has syntax errors (parsed again only for a probed document whose
         tree has one)."""
         if self._probe is not None and self.tree.root_node.has_error:
-            return parser().parse(self._bytes).root_node.has_error
+            return parser(self.language).parse(self._bytes).root_node.has_error
         return self.tree.root_node.has_error
 
     @property
@@ -176,7 +181,7 @@ class ParsedDocument:
             old_end_point=old_end_point,
             new_end_point=(new_end_line, new_end_col),
         )
-        self.tree = parser().parse(self._bytes, self.tree)
+        self.tree = parser(self.language).parse(self._bytes, self.tree)
 
     def with_line(self, number: int, content: str) -> ParsedDocument:
         """A copy whose line `number` is replaced by `content`, parsed incrementally from this tree
@@ -184,6 +189,7 @@ class ParsedDocument:
         if self._probe == (number, content):
             return self
         copy = ParsedDocument.__new__(ParsedDocument)
+        copy.language = self.language
         copy.text, copy._bytes, copy._ascii, copy._line_starts = (
             self.text,
             self._bytes,

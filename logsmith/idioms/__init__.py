@@ -1,0 +1,3 @@
+"""Logging idioms of the languages other than Python: each language's libraries, levels and
+statement syntax (`java`, `go`, `javascript` for JavaScript and TypeScript), the contract they
+keep with the shared engine (`contract`), and the engine's stages for them (`stages`)."""
