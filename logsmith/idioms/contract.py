@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from logsmith.suggestion import TextEdit
 
 if TYPE_CHECKING:
+    from logsmith.syntax.batch_rules import Finding
     from logsmith.syntax.document import ParsedDocument
     from logsmith.syntax.site import LogSite
 
@@ -115,6 +116,14 @@ class SiteReader(Protocol):
     def statement_problems(self, document: ParsedDocument, line: int, statement: str) -> list[str]:
         """Why `statement`, put on line `line` (replacing that line's text, indented as the
         site), would not parse in the file; empty when it parses."""
+        ...
+
+    def find_sites(self, document: ParsedDocument, rules=None) -> list[Finding]:
+        """Batch mode: places that should log and do not, in line order, one per line, with the
+        rule ids of `logsmith.syntax.batch_rules.RULES` that fit the language (`except_swallowed`
+        for a catch that goes on silently, `except_converted` for one that throws another error,
+        `error_return` for Go's `if err != nil { return ... }`, `retry_loop`); `rules` selects
+        ids (None: all that apply)."""
         ...
 
 
