@@ -26,7 +26,12 @@ KINDS = {
     HERE: types.CodeActionKind.RefactorRewrite,
     ENTRY: types.CodeActionKind.RefactorRewrite,
 }
-LOG_CALL = re.compile(r"^\s*[\w.]+\.(debug|info|warning|warn|error|exception|critical|fatal|log)\(")
+LOG_CALL = re.compile(
+    r"^\s*[\w.$]+\.(debug|info|warning|warn|error|exception|critical|fatal|log|trace|severe"
+    r"|printf|println|print)\(",
+    re.IGNORECASE,
+)
+"""A line that already logs (in any language logsmith reads): no entry statement is offered."""
 BLANK_LINES_SEARCHED = 50
 
 
@@ -171,6 +176,7 @@ async def resolve(ls, action: types.CodeAction) -> types.CodeAction:
     if (
         not isinstance(uri, str)
         or document is None
+        or document.language is None
         or not isinstance(before_line, int)
         or document.line(before_line) is None
     ):

@@ -147,11 +147,21 @@ class LogsmithServer(LanguageServer):
     # -- documents
 
     def document_for(self, uri: str, method: str) -> OpenDocument | None:
+        """The open document a request is about; None (the request is answered with nothing) when
+        it is not open or logsmith does not read its language."""
         document = self.documents.get(uri)
         if document is None:
             log.warning(
                 "%s for a document that is not open: %s; answering with nothing", method, uri
             )
+        elif document.language is None:
+            log.debug(
+                "%s for %s (language %r): logsmith does not read it; answering with nothing",
+                method,
+                uri,
+                document.language_id,
+            )
+            return None
         return document
 
     def note_size(self, document: OpenDocument) -> None:
@@ -345,8 +355,9 @@ class LogsmithServer(LanguageServer):
             model=self.model.identity(),
             backend=self.model.backend_detail(),
             latency_ms=latency_ms,
+            language=document.language,
         )
-        self.model.after_answer(channel, latency_ms, suggestions[0])
+        self.model.after_answer(channel, latency_ms, suggestions[0], document.language)
         return Answer(offered, lines, latency_ms, version)
 
     def warm_later(self, document: OpenDocument, line: int, column: int, delay: float) -> None:
@@ -362,12 +373,13 @@ class LogsmithServer(LanguageServer):
     def _warm(self, document: OpenDocument, delay: float, prompt_for) -> None:
         """After `delay` seconds, evaluate `prompt_for(parsed document)` into the model's KV cache.
 
-        One warm-up at a time (a newer one, and every request, stops it);
-        only when the model is ready.
+        One warm-up at a time (a newer one, and every request, stops it); only when the model is
+        ready, and only for Python documents (the prompts warmed are Python's).
         """
         settings = self.config.current
         if (
-            not settings.use_model
+            document.language != "python"
+            or not settings.use_model
             or self.model.state != "ready"
             or document.length > settings.max_file_bytes
         ):

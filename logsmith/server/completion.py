@@ -15,6 +15,8 @@ from logsmith.server.convert import accept_command, detail, documentation, lsp_e
 from logsmith.server.triggers import completion_wanted, may_be_typing_log
 
 TRIGGER_CHARACTERS = ["."]
+"""The dot after a logger: `logger.`, `LOG.`, `log.`, `slog.`, `console.`, `this.logger.` (the
+same in every language logsmith reads; a word such as `log` completes as the editor asks)."""
 NOTHING = types.CompletionList(is_incomplete=False, items=[])
 
 
@@ -40,8 +42,13 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
     column = document.column(line, params.position.character, ls.position_encoding)
     if not may_be_typing_log(text[:column]):
         return NOTHING
+    language = document.language
     answer = await ls.suggest_at(
-        document, line, column, channel="completion", wanted=completion_wanted
+        document,
+        line,
+        column,
+        channel="completion",
+        wanted=lambda site: completion_wanted(site, language),
     )
     if answer is None:
         return NOTHING
@@ -63,7 +70,7 @@ async def complete(ls, params: types.CompletionParams) -> types.CompletionList:
                 label=suggestion.statement,
                 kind=types.CompletionItemKind.Snippet,
                 detail=detail(suggestion),
-                documentation=documentation(suggestion, formats),
+                documentation=documentation(suggestion, formats, document.language),
                 # Clients filter on the text from the edit's start to the cursor:
                 # the statement must start with it.
                 filter_text=statement if statement.startswith(typed) else f"{typed} {statement}",

@@ -83,12 +83,16 @@ def explanation(suggestion: Suggestion) -> str:
     return "\n\n".join(parts)
 
 
-def documentation(suggestion: Suggestion, formats: list | None) -> types.MarkupContent | str:
+def documentation(
+    suggestion: Suggestion, formats: list | None, language: str | None = "python"
+) -> types.MarkupContent | str:
+    """The explanation, with the statement in a code block of the document's language when the
+    client reads Markdown."""
     text = explanation(suggestion)
     if formats and types.MarkupKind.Markdown in formats:
         return types.MarkupContent(
             kind=types.MarkupKind.Markdown,
-            value=f"```python\n{suggestion.statement}\n```\n\n{text}",
+            value=f"```{language or 'python'}\n{suggestion.statement}\n```\n\n{text}",
         )
     if formats and types.MarkupKind.PlainText in formats:
         return types.MarkupContent(kind=types.MarkupKind.PlainText, value=text)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from logsmith.server.positions import to_code_points
 from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.languages import language_of_editor_id, language_of_path
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,12 @@ def split_lines(text: str) -> list[str]:
     (it is '' when the text ends with a newline)."""
     parts = text.split("\n")
     return [part + "\n" for part in parts[:-1]] + [parts[-1]]
+
+
+def language_of(language_id: str | None, uri: str) -> str | None:
+    """The language logsmith reads a document in: the editor's `languageId`, else the URI's suffix;
+    None for a document in a language logsmith does not read."""
+    return language_of_editor_id(language_id) or language_of_path(uri.split("?", 1)[0])
 
 
 def path_of(uri: str) -> str | None:
@@ -68,7 +75,8 @@ class Change:
 
 
 class OpenDocument:
-    """A document open in the client: its lines as the client sees them, and its parsed tree."""
+    """A document open in the client: its lines as the client sees them, its language (None when
+    logsmith does not read it) and its parsed tree."""
 
     def __init__(
         self, uri: str, text: str, version: int | None = None, language_id: str | None = None
@@ -76,6 +84,7 @@ class OpenDocument:
         self.uri = uri
         self.path = path_of(uri)
         self.language_id = language_id
+        self.language = language_of(language_id, uri)
         self.version = version
         self.lock = threading.Lock()
         """Held by a suggestion thread while it uses the parsed document."""
@@ -177,9 +186,10 @@ class OpenDocument:
         one ran) gets a parse of its own and leaves the shared tree alone.
         """
         if self._parsed is not None and self._parsed_seq > snapshot.seq:
-            return ParsedDocument(snapshot.text)
+            return ParsedDocument(snapshot.text, self.language or "python")
         if self._parsed is None:
-            self._parsed, self._parsed_seq = ParsedDocument(snapshot.text), snapshot.seq
+            self._parsed = ParsedDocument(snapshot.text, self.language or "python")
+            self._parsed_seq = snapshot.seq
         while self._pending and self._pending[0].seq <= snapshot.seq:
             change = self._pending.popleft()
             if change.seq <= self._parsed_seq:

@@ -36,12 +36,13 @@ async def complete_inline(
     if document.line(line) is None:
         return None
     column = document.column(line, params.position.character, ls.position_encoding)
+    language = document.language
     invoked = (
         params.context is not None
         and params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
     )
     answer = await ls.suggest_at(
-        document, line, column, channel="inline", wanted=lambda site: inline_wanted(site, invoked)
+        document, line, column, channel="inline", wanted=lambda site: inline_wanted(site, invoked, language)
     )
     if answer is None:
         return None

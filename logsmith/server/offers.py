@@ -14,7 +14,8 @@ Rules (the report's definitions rely on them):
   model a server said it serves (`server_model`), the `route` that wrote the statement
   (`template`, `neighbour`, `local`, or `remote`: an inference server, the configured model or the
   stronger one a weak local answer was escalated to) and why (`route_reason`), when a model is
-  configured.
+  configured, and the document's `language` (`python`, `go`, `java`, `javascript`, `typescript`,
+  `tsx`).
 - A shown item that is still open when the next request for its document and channel arrives, or
   when the document closes or the server stops, is recorded `dismissed` with the reason.
   An acceptance that arrives after that still counts (the report lets acceptance win).
@@ -57,6 +58,8 @@ class Offered:
     backend: dict | None = None
     """The model's backend when the offer was made (`backend`, `server_model`, `route`), written
     into every event's `detail`."""
+    language: str | None = None
+    """The document's language, written into every event's `detail`."""
     shown: bool = False
     outcome: str | None = None
     """None while open; accepted, partially_accepted or dismissed."""
@@ -96,6 +99,7 @@ class OfferLedger:
         model: tuple[str | None, str | None],
         latency_ms: float,
         backend: dict | None = None,
+        language: str | None = None,
     ) -> list[Offered]:
         """Remember `suggestions` as one offer; record them shown unless the client reports display
         itself."""
@@ -115,6 +119,7 @@ class OfferLedger:
                 model[1],
                 latency_ms,
                 backend,
+                language,
             )
             self._items[item.id] = item
             offered.append(item)
@@ -198,6 +203,8 @@ class OfferLedger:
             detail = {**item.backend, **(detail or {}), "route": suggestion.route}
             if suggestion.route_reason:
                 detail["route_reason"] = suggestion.route_reason
+        if item.language is not None:
+            detail = {**(detail or {}), "language": item.language}
         return self.recorder.record(
             AuditEvent(
                 event,

@@ -4,7 +4,7 @@ Built on a thread of its own after `initialized`, reported with `$/progress` and
 request waits for it: until it is ready, suggestions read the one file as before, a rebuild leaves
 the previous index serving until the new one is ready, and the build holds back while the server
 works on a request (`BuildFlag`). A build that fails (or raises) leaves the state `failed`, its
-reason in the status, and suggestions as without an index. It follows the editor, for the files
+reason in the status, and suggestions as without an index. It reads Python files only, and follows the editor for the files
 the build reads (test files, ignored files, virtualenvs and the like are left out here too):
 - an open document is indexed from its text, not the disk's: a moment after it opens or changes,
   a suggestion thread copies the server's tree of it (under the document's lock, so the index
@@ -175,7 +175,7 @@ def frozen_copy(parsed: ParsedDocument, snapshot: Snapshot) -> ParsedDocument:
     first = parsed.line(0)
     copy = parsed.with_line(0, first)
     if copy is parsed or copy.text != snapshot.text:
-        copy = ParsedDocument(snapshot.text)
+        copy = ParsedDocument(snapshot.text, parsed.language)
     return copy
 
 
@@ -351,7 +351,11 @@ class ProjectKeeper:
         """On a suggestion thread: register a copy of the document's tree at `snapshot`."""
         path = document.path
         assert path is not None  # only documents with a path are scheduled
-        wanted = self._reads(path) and document.length <= self._settings.max_file_bytes
+        wanted = (
+            document.language == "python"
+            and self._reads(path)
+            and document.length <= self._settings.max_file_bytes
+        )
         copy = None
         if wanted:
             with document.lock:

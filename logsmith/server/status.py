@@ -8,8 +8,9 @@ and the fix), one with `channel: "model"` whenever the model's state changes and
 one with `channel: "index"` whenever the project index's does. Every notification carries the
 index's state (`index`: state, counts or progress, skipped files by reason, and a sentence), and a
 state change repeats the last answer's source and latency so a client that keeps only the latest
-notification still names what served the suggestion on screen. The `logsmith.status` command
-answers the same.
+notification still names what served the suggestion on screen. An answer's notification also
+names the document's `language`, and its notes say which Python-only features a file in another
+language goes without. The `logsmith.status` command answers the same.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ from lsprotocol import types
 log = logging.getLogger(__name__)
 
 STATUS_NOTIFICATION = "logsmith/status"
+PYTHON_ONLY_NOTE = (
+    "{language}: the project index, the project's statements at similar sites and the model's "
+    "warm-up serve Python files only; this file's own statements were followed"
+)
 _tokens = itertools.count(1)
+
+
+def language_notes(language: str | None) -> list[str]:
+    """What an answer in `language` goes without (the Python-only features), for the status."""
+    return [] if language in (None, "python") else [PYTHON_ONLY_NOTE.format(language=language)]
 
 
 class WorkProgress:
@@ -309,8 +319,11 @@ class ModelStatus:
         status["index"] = self.server.project.status()
         self.server.protocol.notify(STATUS_NOTIFICATION, status)
 
-    def after_answer(self, channel: str, latency_ms: float, suggestion) -> None:
-        """Tell the client what answered (`source`: "template" or the model's id) and how fast."""
+    def after_answer(
+        self, channel: str, latency_ms: float, suggestion, language: str | None = "python"
+    ) -> None:
+        """Tell the client what answered (`source`: "template" or the model's id), how fast and in
+        which language; outside Python the notes say that the project index is not used."""
         self.last_latency_ms = latency_ms
         self.last_source = suggestion.source
         if self.backend is not None and self.state not in ("off", "missing"):
@@ -324,7 +337,8 @@ class ModelStatus:
                 "latencyMs": round(latency_ms, 1),
                 "source": suggestion.source,
                 **self.model_fields(),
-                "notes": list(suggestion.notes),
+                "notes": list(suggestion.notes) + language_notes(language),
+                "language": language,
                 "index": self.server.project.status(),
             },
         )

@@ -1,9 +1,9 @@
 """Every call the server makes into the pipeline, in one place: read a site, suggest at it, suggest
-for a new line, warm the model's cache, find unlogged handlers.
+for a new line, warm the model's cache, find unlogged handlers, in the document's language.
 
 The server produces statements through `logsmith.pipeline` only; it never builds one itself. Every
 suggestion is asked with the workspace's project index (`project`, the server's keeper of it), which
-the pipeline follows once the index is ready.
+the pipeline follows once the index is ready (Python files only).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from logsmith.workspace.index import ProjectIndex
 
 
 class Suggester:
-    """`logsmith.pipeline` and `logsmith.syntax.batch_rules`, imported on first use
-    (the CLI stays quick to start)."""
+    """`logsmith.pipeline` and `logsmith.syntax.batch_rules` (through `logsmith.by_language` for a
+    document in any language), imported on first use (the CLI stays quick to start)."""
 
     def __init__(self, project: Callable[[], ProjectIndex | None] = lambda: None):
         self.project = project
-        """Returns the project index to suggest with (None: the file alone)."""
+        """Returns the project index to suggest with (None: the file alone); Python only."""
 
     def site_at(self, document: ParsedDocument, line: int, character: int):
-        from logsmith.pipeline import site_at
+        from logsmith.by_language import site_at
 
-        return site_at(document.text, line, character, document=document)
+        return site_at(document, line, character)
 
     def suggest(
         self,
@@ -41,15 +41,14 @@ class Suggester:
     ) -> list[Suggestion]:
         """Suggestions at `site`, the site this server already read at the cursor
         (read once per request)."""
-        from logsmith.pipeline import suggest
+        from logsmith.by_language import suggest
 
         return suggest(
-            document.text,
+            document,
             site.line,
             site.character,
             path=path,
             settings=settings,
-            document=document,
             site=site,
             cancel=cancel,
             project=self.project(),
@@ -58,15 +57,10 @@ class Suggester:
     def suggest_insertion(
         self, document: ParsedDocument, before_line: int, *, path: str | None, settings: Settings
     ) -> list[Suggestion]:
-        from logsmith.pipeline import suggest_insertion
+        from logsmith.by_language import suggest_insertion
 
         return suggest_insertion(
-            document.text,
-            before_line,
-            path=path,
-            settings=settings,
-            document=document,
-            project=self.project(),
+            document, before_line, path=path, settings=settings, project=self.project()
         )
 
     def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:
@@ -100,8 +94,11 @@ class Suggester:
         model_engine.warm(context, settings, cancel=cancel, budget_s=budget_s)
 
     def unlogged_exceptions(self, document: ParsedDocument):
-        """Except blocks that neither log nor re-raise (swallowed, converted, retried),
-        as batch-mode findings."""
-        from logsmith.syntax.batch_rules import find_sites
+        """Except (catch) blocks that neither log nor re-raise (swallowed, converted, retried),
+        and Go's `if err != nil` returns, as batch-mode findings."""
+        from logsmith.by_language import find_sites
 
-        return find_sites(document, rules=["except_swallowed", "except_converted", "retry_loop"])
+        rules = ["except_swallowed", "except_converted", "retry_loop"]
+        if document.language == "go":
+            rules.append("error_return")
+        return find_sites(document, rules=rules)

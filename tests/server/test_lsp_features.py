@@ -69,6 +69,7 @@ def without_backend(detail: dict) -> dict:
     """An event's detail without what every event of a configured model carries: its backend, the
     server's model, the route and why; those must name the embedded backend (and a route that is not
     remote) when they are there."""
+    assert detail.pop("language", "python") == "python"  # every event names the document's language
     backend = {key: detail.pop(key) for key in ("backend", "server_model", "route") if key in detail}
     assert backend == {} or (backend["backend"], backend["server_model"]) == ("embedded", None)
     assert backend == {} or backend["route"] in ("local", "template", "neighbour")
