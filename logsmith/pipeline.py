@@ -142,11 +142,14 @@ def suggest(
     site: LogSite | None = None,
     cancel: threading.Event | None = None,
     project: ProjectIndex | None = None,
+    language: str | None = None,
 ) -> list[Suggestion]:
     """Log statements for the cursor at (line, character), best first. Never raises on bad input:
     positions are clamped; a file that does not parse still gets the template's best effort.
     `site`: the site at that position when the caller has already read it (the server does).
-    `project`: the workspace's project index; `source` stands for `path` in it."""
+    `project`: the workspace's project index; `source` stands for `path` in it.
+    `language`: the file's language (`logsmith.syntax.languages.SPECS`); None: the document's,
+    else `path`'s suffix, else Python."""
     return suggest_stages(
         source,
         line,
@@ -157,6 +160,7 @@ def suggest(
         site=site,
         cancel=cancel,
         project=project,
+        language=language,
     ).suggestions
 
 
@@ -171,9 +175,15 @@ def suggest_stages(
     site: LogSite | None = None,
     cancel: threading.Event | None = None,
     project: ProjectIndex | None = None,
+    language: str | None = None,
 ) -> Stages:
     """`suggest`, with what each stage made on the way (the plan, the model's answer)."""
     started = time.perf_counter()
+    language = _language(language, document, path)
+    if language != "python":
+        return _other_language_stages(
+            source, line, character, language, path, settings, document, site, cancel, started
+        )
     document = _document_for_request(source, line, character, document)
     request = Request(
         document,
@@ -186,6 +196,50 @@ def suggest_stages(
         project=project,
     )
     return stages(request, site)
+
+
+def _language(language: str | None, document: ParsedDocument | None, path) -> str:
+    """The request's language: the one given, else the document's, else `path`'s suffix, else
+    Python."""
+    from logsmith.syntax.languages import language_of_path
+
+    if language is not None:
+        return language
+    if document is not None:
+        return document.language
+    return language_of_path(path) or "python"
+
+
+def _other_language_stages(
+    source: str,
+    line: int,
+    character: int,
+    language: str,
+    path,
+    settings: Settings | None,
+    document: ParsedDocument | None,
+    site: LogSite | None,
+    cancel: threading.Event | None,
+    started: float,
+) -> Stages:
+    """A request in a language other than Python (`logsmith.idioms.stages`); nothing for a
+    language logsmith does not write."""
+    from logsmith.idioms import registry, stages
+
+    if not registry.supported(language):
+        raise ValueError(f"logsmith does not write {language} statements")
+    if document is None or document.text != source or document.language != language:
+        document = ParsedDocument(source, language)
+    return stages.stages(
+        document,
+        line,
+        character,
+        path=path,
+        settings=from_environment(settings or Settings()),
+        started=started,
+        cancel=cancel,
+        site=site,
+    )
 
 
 def run(request: Request, site: LogSite | None = None) -> list[Suggestion]:
@@ -452,11 +506,18 @@ def suggest_insertion(
     settings: Settings | None = None,
     document: ParsedDocument | None = None,
     project: ProjectIndex | None = None,
+    language: str | None = None,
 ) -> list[Suggestion]:
     """Statements for a new line inserted before `before_line`, indented like that line.
     Each suggestion's `edit` inserts the whole line at (before_line, 0)."""
     return insertion_stages(
-        source, before_line, path=path, settings=settings, document=document, project=project
+        source,
+        before_line,
+        path=path,
+        settings=settings,
+        document=document,
+        project=project,
+        language=language,
     ).suggestions
 
 
@@ -468,26 +529,36 @@ def insertion_stages(
     settings: Settings | None = None,
     document: ParsedDocument | None = None,
     project: ProjectIndex | None = None,
+    language: str | None = None,
 ) -> Stages:
     """`suggest_insertion`, with what each stage made on the way (the model's answer)."""
     started = time.perf_counter()
+    language = _language(language, document, path)
+    if language != "python" and (document is None or document.language != language):
+        document = ParsedDocument(source, language)
     document = _document(source, document)
     before_line = min(max(before_line, 0), document.line_count - 1)
     anchor = document.line(before_line)
     indent = anchor[: len(anchor) - len(anchor.lstrip(" \t"))]
     newline = "\r\n" if "\r\n" in source[:10_000] else "\n"
     probe = document.with_line(before_line, indent + newline + anchor)
-    request = Request(
-        probe,
-        before_line,
-        len(indent),
-        path,
-        from_environment(settings or Settings()),
-        started,
-        original=document,
-        project=project,
-    )
-    made = stages(request)
+    if language != "python":
+        made = _other_language_stages(
+            probe.text, before_line, len(indent), language, path, settings, probe, None, None,
+            started,
+        )
+    else:
+        request = Request(
+            probe,
+            before_line,
+            len(indent),
+            path,
+            from_environment(settings or Settings()),
+            started,
+            original=document,
+            project=project,
+        )
+        made = stages(request)
     edits = [
         TextEdit(before_line, 0, before_line, 0, indent + item.statement + newline)
         for item in made.suggestions

@@ -30,6 +30,9 @@ class TextCache:
     module_names: frozenset[str] | None = None
     secret_values: frozenset[str] | None = None
     prompt_examples: tuple[str, ...] | None = None
+    language_calls: tuple | None = None
+    """The log statements of a document in a language other than Python
+    (`logsmith.idioms.stages.calls_of`)."""
     logged_statements: tuple[str, tuple] | None = None
     """(path, the project index's statements of this text)."""
     self_attributes: dict[tuple[int | None, int | None], tuple[str, ...]] = field(

@@ -1,0 +1,467 @@
+"""The pipeline's stages for a language other than Python: the same path as Python's
+(site -> plan -> engines -> check -> rank), with the language's reader and idioms in place of
+Python's own analysis (`logsmith.idioms.contract`).
+
+`plan` decides the logger (the file's, else its folder's, else the language's standard one), the
+level (what this file and its folder log at sites of the same kind, else the kind's default) and
+the values (the caught error, then names the code around the site uses); `write` asks the model to
+continue the planned statement's message under a grammar and the template for its words; `checked`
+keeps what parses in place and reads only names bound at the site; `rank` puts the model's first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from logsmith.engines import template
+from logsmith.idioms import registry
+from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.folder_habits import folder_calls
+from logsmith.settings import Settings
+from logsmith.suggestion import TextEdit
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.site import LogSite
+
+DEFAULT_LEVELS = {
+    "except": "error",
+    "raise": "error",
+    "entry": "debug",
+    "return": "debug",
+    "loop": "debug",
+    "finally": "debug",
+}
+"""The level at a kind of site before any evidence from the file or its folder (else `info`)."""
+EVIDENCE_WEIGHTS = {"function": 3.0, "file": 2.0, "folder": 1.0}
+"""How much a statement at a site of the same kind counts towards the level, by where it is."""
+MIN_EVIDENCE = 2.0
+"""Below this weight of evidence the kind's default level stands."""
+MAX_VALUES = 2
+MESSAGE_CHARS = 72
+MAX_TOKENS = 28
+EXAMPLES = 10
+WINDOW_LINES = 48
+WINDOW_STEP = 16
+HEAD_LINES = 12
+UNLOGGABLE = frozenset({"this", "self", "ctx", "context", "_", "t", "b", "w", "r"})
+"""Names bound at many sites that developers rarely log as a value."""
+IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+@dataclass(frozen=True)
+class LanguagePlan:
+    """What is decided before the statement is written. `variables` and `capitalized` are what
+    the template's wording reads (`logsmith.engines.template.message`)."""
+
+    language: str
+    logger: LoggerChoice
+    level: str
+    values: tuple[str, ...]
+    error: str | None
+    capitalized: bool
+    reason: str
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.values
+
+    def spec(self, message: str) -> StatementSpec:
+        return StatementSpec(self.logger, self.level, message, self.values, self.error)
+
+
+@dataclass(frozen=True)
+class LanguageCandidate:
+    """A statement an engine wrote, before it is checked and ranked."""
+
+    statement: str
+    source: str
+    route: str
+    notes: tuple[str, ...] = ()
+    model_pending: bool = False
+    route_reason: str = ""
+
+
+@dataclass
+class LanguageWritten:
+    """What the engines wrote for one plan, and what they said on the way."""
+
+    candidates: list[LanguageCandidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    model_pending: bool = False
+
+
+def calls_of(document: ParsedDocument) -> tuple[LoggedCall, ...]:
+    """The document's log statements, read once per text version."""
+    cache = document.cache
+    if cache.language_calls is None:
+        cache.language_calls = tuple(registry.reader_for(document.language).logged_calls(document))
+    return cache.language_calls
+
+
+def _in_function(call: LoggedCall, site: LogSite) -> bool:
+    return site.function is not None and call.function == site.function.name
+
+
+def level_for(
+    site: LogSite, calls: tuple[LoggedCall, ...], folder: tuple[LoggedCall, ...]
+) -> tuple[str, str]:
+    """(level, why): what the file and its folder log at sites of this kind, weighed by nearness
+    (the same function, the file, the folder); else the kind's default."""
+    typed = _typed_level(site)
+    if typed is not None:
+        return typed, "the level typed"
+    weights: Counter = Counter()
+    for where, group in (("file", calls), ("folder", folder)):
+        for call in group:
+            if call.level is None or call.site_kind != site.kind:
+                continue
+            place = "function" if where == "file" and _in_function(call, site) else where
+            weights[call.level] += EVIDENCE_WEIGHTS[place]
+    if weights and sum(weights.values()) >= MIN_EVIDENCE:
+        level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
+        return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:g})"
+    level = DEFAULT_LEVELS.get(site.kind, "info")
+    return level, f"{level}: the default at {site.kind} sites (no statement at such sites here)"
+
+
+TYPED_LEVELS = {
+    "warn": "warning",
+    "severe": "error",
+    "fatal": "critical",
+    "config": "info",
+    "fine": "debug",
+    "finer": "debug",
+    "finest": "trace",
+    "e": "error",
+    "w": "warning",
+    "i": "info",
+    "d": "debug",
+    "v": "trace",
+    "wtf": "critical",
+    "log": "info",
+    "printf": "info",
+    "println": "info",
+}
+
+
+def _typed_level(site: LogSite) -> str | None:
+    """The level the user typed (`LOG.warn(`), when the call is open."""
+    typed = site.typed
+    if not typed.opened_call or not typed.level_prefix:
+        return None
+    word = re.sub(r"(f|w|ln|context)$", "", typed.level_prefix.lower()) or typed.level_prefix
+    word = TYPED_LEVELS.get(word, word)
+    return word if word in LEVELS else None
+
+
+def _words_near(site: LogSite) -> set[str]:
+    text = f"{site.previous_statement}\n{site.next_statement}"
+    return set(IDENTIFIER.findall(text))
+
+
+def values_for(site: LogSite, logger: LoggerChoice) -> tuple[tuple[str, ...], str | None]:
+    """(values, error): the caught error at an except site; with it or instead, the names the
+    statements around the site use (loop variables in a loop, parameters at entry), nearest
+    first, at most MAX_VALUES."""
+    error = site.exception_name if site.in_except or site.kind == "except" else None
+    logger_root = logger.expression.split(".", 1)[0].split("(", 1)[0]
+    skip = UNLOGGABLE | {logger_root, error or ""}
+    near = _words_near(site)
+    chosen: list[str] = []
+
+    def add(name: str) -> None:
+        if name and name not in skip and name not in chosen and len(chosen) < MAX_VALUES:
+            chosen.append(name)
+
+    if site.kind == "loop":
+        for name in site.loop_variables:
+            add(name)
+    if site.kind == "entry" and site.function is not None:
+        for name in site.function.parameters:
+            add(name)
+    limit = 1 if error else MAX_VALUES
+    for name in site.names:
+        if len(chosen) >= limit:
+            break
+        if name in near:
+            add(name)
+    return tuple(chosen[:limit] if error else chosen), error
+
+
+def _capitalized(calls: tuple[LoggedCall, ...], folder: tuple[LoggedCall, ...]) -> bool:
+    """Whether this code starts its messages with a capital letter (Go's habit is lower case)."""
+    starts = [c.message.strip()[:1] for c in (calls or folder) if c.message and c.message.strip()]
+    letters = [s for s in starts if s.isalpha()]
+    if not letters:
+        return True
+    return sum(s.isupper() for s in letters) * 2 >= len(letters)
+
+
+def plan_for(
+    site: LogSite, document: ParsedDocument, path: str | None
+) -> tuple[LanguagePlan, tuple[str, ...]]:
+    """The plan for a statement at `site`, and notes for the user."""
+    idioms = registry.idioms_for(document.language)
+    calls = calls_of(document)
+    folder = folder_calls(path, document.language) if path else ()
+    logger = idioms.logger_for(document, site, calls, folder)
+    level, why = level_for(site, calls, folder)
+    values, error = values_for(site, logger)
+    capitalized = _capitalized(calls, folder)
+    if document.language == "go" and not calls and not folder:
+        capitalized = False  # Go's convention: messages start in lower case
+    plan = LanguagePlan(
+        document.language,
+        logger,
+        level,
+        values,
+        error,
+        capitalized,
+        f"{why}; logger {logger.expression} ({logger.library})",
+    )
+    return plan, ((logger.note,) if logger.note else ())
+
+
+def _examples(calls: tuple[LoggedCall, ...]) -> tuple[str, ...]:
+    usable = list(dict.fromkeys(c.text for c in calls if "\n" not in c.text and len(c.text) < 160))
+    return tuple(usable[:EXAMPLES])
+
+
+def context(document: ParsedDocument, site: LogSite) -> str:
+    """What the model reads before the statement: the file's own log statements as comments, its
+    head, then a window of lines before the cursor that moves in steps (the KV cache keeps it
+    while the user types on the line)."""
+    examples = _examples(calls_of(document))
+    block = (
+        "// Log statements of this file:\n" + "".join(f"//     {e}\n" for e in examples) + "\n"
+        if examples
+        else ""
+    )
+    earliest = max(0, site.line - WINDOW_LINES)
+    start = earliest - earliest % WINDOW_STEP
+    if start < HEAD_LINES:
+        return block + "".join(document.line(n) + "\n" for n in range(site.line))
+    head = "".join(document.line(n) + "\n" for n in range(HEAD_LINES))
+    body = "".join(document.line(n) + "\n" for n in range(start, site.line))
+    return block + head + ("\n// ...\n\n" if start > HEAD_LINES else "") + body
+
+
+def message_grammar(quote: str) -> str:
+    """GBNF: message words (no quote, backslash, placeholder or newline), then the closing
+    quote."""
+    literal = quote.replace("\\", "\\\\").replace('"', '\\"')
+    banned = "\\\\%{}$\\n" + ('\\"' if quote == '"' else quote)
+    return (
+        f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{literal}"\n'
+        f"word ::= [^ {banned}]\n"
+        f"rest ::= [^{banned}]\n"
+    )
+
+
+def model_message(
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
+    settings: Settings,
+    deadline: float,
+    cancel: threading.Event | None,
+) -> tuple[str | None, str, list[str], bool]:
+    """(message, model id, notes, short of time): the model continuing the planned statement's
+    opening, within the time left."""
+    from logsmith.engines.model_engine import MIN_TIME_S, secrets_of, worker_for
+    from logsmith.model import registry as models
+    from logsmith.model.client import ModelFailed, ModelNotReady
+
+    try:
+        worker = worker_for(settings)
+    except models.ModelError as exc:
+        return None, "", [str(exc)], False
+    if worker.state != "ready":
+        error = f": {worker.last_error}" if worker.last_error else ""
+        return None, "", [f"model {worker.model_id} is {worker.state}{error}"], False
+    left = deadline - time.perf_counter()
+    if left < MIN_TIME_S:
+        return None, "", ["no time left for the model"], True
+    opening, quote = registry.idioms_for(document.language).opening(plan.spec(""))
+    typed = site.typed.message if site.typed.quote else None
+    try:
+        completion = worker.complete(
+            context(document, site) + site.indent + opening + (typed or ""),
+            grammar=message_grammar(quote),
+            max_tokens=MAX_TOKENS,
+            stop=("\n",),
+            deadline_s=left,
+            cancel=cancel,
+        )
+    except ModelNotReady as exc:
+        return None, "", [f"model failed: {exc}"], True
+    except ModelFailed as exc:
+        return None, "", [f"model failed: {exc}"], False
+    text = completion.text
+    if not text.endswith(quote):
+        short = completion.stopped_by in ("too_slow", "deadline")
+        return None, "", [f"model gave no usable message ({completion.stopped_by})"], short
+    message = ((typed or "") + text[: -len(quote)]).strip()
+    if len(message) < 3:
+        return None, "", ["model gave no usable message (too short)"], False
+    if any(value.lower() in message.lower() for value in secrets_of(document)):
+        return None, "", ["model message rejected: it repeats a secret-looking value"], False
+    return message, worker.model_id, [], False
+
+
+def write(
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
+    settings: Settings,
+    deadline: float,
+    cancel: threading.Event | None,
+) -> LanguageWritten:
+    """The model's statement when it answers within the budget, and the template's, always."""
+    from logsmith.pipeline import model_route
+
+    idioms = registry.idioms_for(document.language)
+    written = LanguageWritten()
+    if site.syntax_error:
+        written.notes.append("the file has syntax errors; the site was read as well as it parses")
+    use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
+    if settings.use_model and not use_model:
+        written.notes.append(f"file larger than {settings.max_file_bytes} bytes: template only")
+    if use_model and not (cancel is not None and cancel.is_set()):
+        message, model_id, notes, pending = model_message(
+            document, site, plan, settings, deadline, cancel
+        )
+        written.notes.extend(notes)
+        written.model_pending = pending
+        if message is not None:
+            route = model_route(settings)
+            written.candidates.append(
+                LanguageCandidate(
+                    idioms.render(plan.spec(message)),
+                    model_id,
+                    route,
+                    tuple(written.notes),
+                    route_reason=f"the {route} model continued the planned statement",
+                )
+            )
+    wording = template.message(site, plan)  # type: ignore[arg-type]
+    written.candidates.append(
+        LanguageCandidate(
+            idioms.render(plan.spec(wording)),
+            "template",
+            "template",
+            tuple(written.notes),
+            route_reason="the template engine: words from the site's names",
+        )
+    )
+    if written.model_pending:
+        written.candidates = [
+            dataclasses.replace(c, model_pending=True) for c in written.candidates
+        ]
+    return written
+
+
+def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[str]:
+    """Why a statement may not go at the site: it does not parse there, or it reads a name that
+    is not bound at the site."""
+    reader = registry.reader_for(document.language)
+    found = list(reader.statement_problems(document, site.line, statement))
+    allowed = (
+        set(site.names)
+        | set(site.module_names)
+        | registry.idioms_for(document.language).always_bound(document)
+    )
+    unbound = sorted(reader.names_read(statement) - allowed)
+    if unbound:
+        found.append(f"reads names not bound here: {', '.join(unbound)}")
+    return found
+
+
+def checked(
+    candidates: list[LanguageCandidate], document: ParsedDocument, site: LogSite
+) -> list[LanguageCandidate]:
+    """The candidates that pass `problems`; a rejected one leaves its reason on the others."""
+    passed, rejected = [], []
+    for candidate in candidates:
+        found = problems(candidate.statement, document, site)
+        if found:
+            who = "template" if candidate.source == "template" else "model"
+            rejected.append(f"{who} statement rejected: {'; '.join(found)}")
+        else:
+            passed.append(candidate)
+    return [dataclasses.replace(c, notes=c.notes + tuple(rejected)) for c in passed]
+
+
+ROUTE_ORDER = {"remote": 0, "local": 1, "template": 2}
+
+
+def rank(
+    candidates: list[LanguageCandidate],
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
+    started: float,
+):
+    """The model's statement first (it read the code around the site), then the template's; a
+    statement written twice is offered once."""
+    from logsmith.suggestion import Suggestion
+
+    kept: list[LanguageCandidate] = []
+    for candidate in sorted(candidates, key=lambda c: ROUTE_ORDER[c.route]):
+        if all(candidate.statement != k.statement for k in kept):
+            kept.append(candidate)
+    line_text = document.line(site.line)
+    return [
+        Suggestion(
+            statement=c.statement,
+            edit=TextEdit(site.line, len(site.indent), site.line, len(line_text), c.statement),
+            additional_edits=plan.logger.setup,
+            level=plan.level,
+            logger=plan.logger.expression,
+            variables=plan.values + ((plan.error,) if plan.error else ()),
+            source=c.source,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            reason=plan.reason,
+            site_kind=site.kind,
+            notes=c.notes,
+            model_pending=c.model_pending,
+            route=c.route,
+            route_reason=c.route_reason,
+        )
+        for c in kept
+    ]
+
+
+def stages(
+    document: ParsedDocument,
+    line: int,
+    character: int,
+    *,
+    path: str | None,
+    settings: Settings,
+    started: float,
+    cancel: threading.Event | None = None,
+    site: LogSite | None = None,
+):
+    """The stages, in order, for one request in `document.language`; returns the pipeline's
+    `Stages` (its `plan` a `LanguagePlan`)."""
+    from logsmith.pipeline import Stages, Written
+
+    reader = registry.reader_for(document.language)
+    site = site if site is not None else reader.site_at(document, line, character)
+    if not site.reachable:
+        return Stages(site)
+    plan, notes = plan_for(site, document, str(path) if path is not None else None)
+    deadline = started + settings.latency_budget_ms / 1000
+    written = write(document, site, plan, settings, deadline, cancel)
+    if notes:
+        written.candidates = [
+            dataclasses.replace(c, notes=notes + c.notes) for c in written.candidates
+        ]
+    ranked = rank(checked(written.candidates, document, site), document, site, plan, started)
+    summary = Written(notes=list(notes) + written.notes, model_pending=written.model_pending)
+    return Stages(site, plan, summary, ranked)  # type: ignore[arg-type]
