@@ -1,7 +1,9 @@
-"""One file, start to end: read it, parse once, find the sites, ask the engine for each statement
-with the project index of the file's project (`logsmith.batch.project`), and keep the first: with
-the project's statements it followed placed in the files as read, and with the model's statement in
-a note when another engine's was ranked above it.
+"""One file, start to end: read it, parse once in its language, find the sites with that
+language's reader, ask the engine for each statement (with the project index of the file's project,
+`logsmith.batch.project`, for Python), and keep the first: with the project's statements it followed
+placed in the files as read, and with the model's statement in a note when another engine's was
+ranked above it. A file that does not parse, or that no one wrote by hand (generated, minified), is
+skipped with the reason.
 
 This is the unit of work of `--jobs N`: it runs in the main process or in a pool worker, and each
 process loads the model once (on its first file) and keeps it for the rest of the run, and likewise
@@ -19,14 +21,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from logsmith.batch.changes import compile_error
+from logsmith.batch.changes import parse_problem
+from logsmith.batch.generated import machine_written
 from logsmith.batch.project import open_index
 from logsmith.batch.results import ADAPTED_NOTE, OUTRANKED_NOTE, FileResult, Followed, Proposal
 from logsmith.batch.source_file import UnreadableSource, header_lines, read_source
-from logsmith.pipeline import suggest_insertion
+from logsmith.by_language import find_sites, suggest_insertion
 from logsmith.settings import Settings
 from logsmith.suggestion import Suggestion, TextEdit
-from logsmith.syntax.batch_rules import Finding, find_sites, syntax_error_line
+from logsmith.syntax.batch_rules import Finding
 from logsmith.syntax.document import ParsedDocument
 from logsmith.workspace.files import display_path
 
@@ -50,6 +53,8 @@ class Task:
     model_threads: int | None = None
     """Threads for this process's model worker (cores / jobs with --jobs N);
     None: the engine's default."""
+    language: str = "python"
+    """The language the file is read in."""
 
 
 def ensure_model(settings: Settings, threads: int | None = None) -> None:
@@ -157,7 +162,9 @@ def _outranked(suggestions: list[Suggestion]) -> Suggestion:
 def analyse(task: Task) -> FileResult:
     """Never raises: anything that goes wrong becomes `skipped` or a note of the result."""
     started = time.perf_counter()
-    result = functools.partial(FileResult, path=task.path, display=task.display, root=task.root)
+    result = functools.partial(
+        FileResult, path=task.path, display=task.display, root=task.root, language=task.language
+    )
     try:
         source = read_source(task.path, task.settings.max_file_bytes)
     except UnreadableSource as exc:
@@ -168,23 +175,26 @@ def analyse(task: Task) -> FileResult:
             seconds=time.perf_counter() - started,
         )
     text = source.analysis_text
-    document = ParsedDocument(text)
-    error_line = syntax_error_line(document)
-    if error_line is not None:
-        return result(
-            source=source,
-            skipped=f"skipped: does not parse (syntax error near line {error_line + 1})",
-            seconds=time.perf_counter() - started,
-        )
-    problem = compile_error(text, task.display)
     # tree-sitter reads Python 2 too; a file Python 3 cannot compile is not changed
+    document = ParsedDocument(text, task.language)
+    problem = parse_problem(document, task.display)
     if problem is not None:
         return result(
+            source=source, skipped=f"skipped: {problem.text}", seconds=time.perf_counter() - started
+        )
+    by_machine = machine_written(text, task.display, task.language)
+    if by_machine is not None:
+        return result(
+            source=source, skipped=f"skipped: {by_machine}", seconds=time.perf_counter() - started
+        )
+    try:
+        findings = find_sites(document, task.rules or None)
+    except Exception as exc:  # a reader's bug must not stop a run over a whole repository
+        return result(
             source=source,
-            skipped=f"skipped: does not parse as Python 3 ({problem})",
+            skipped=f"skipped: the {task.language} reader failed ({type(exc).__name__}: {exc})",
             seconds=time.perf_counter() - started,
         )
-    findings = find_sites(document, task.rules or None)
     proposals, notes = [], []
     header = header_lines(text)
     if findings and task.settings.use_model:
@@ -192,17 +202,12 @@ def analyse(task: Task) -> FileResult:
             ensure_model(task.settings, task.model_threads)
         except Exception as exc:  # the engine falls back to the template; say why once per file
             notes.append(f"model not used: {exc}")
-    index = open_index(task.root, task.settings) if findings else None
+    index = open_index(task.root, task.settings) if findings and task.language == "python" else None
     own = index.relative(task.path) if index is not None else None
     for finding in findings:
         try:
             suggestions = suggest_insertion(
-                text,
-                finding.line,
-                path=task.path,
-                settings=task.settings,
-                document=document,
-                project=index,
+                document, finding.line, path=task.path, settings=task.settings, project=index
             )
         except Exception as exc:  # an engine bug must not stop a run over a whole repository
             notes.append(

@@ -170,7 +170,7 @@ def _ask_one(
         return None, "the file could not be read again", 0
     text = result.source.analysis_text
     remote = remote_settings(settings).replace(latency_budget_ms=budget_ms, use_model=True)
-    index = open_index(result.root, settings)
+    index = open_index(result.root, settings) if result.language == "python" else None
     started = time.perf_counter()
     try:
         made = insertion_stages(
@@ -178,8 +178,9 @@ def _ask_one(
             local.finding.line,
             path=result.path,
             settings=remote,
-            document=ParsedDocument(text),
+            document=ParsedDocument(text, result.language),
             project=index,
+            language=result.language,
         )
     except Exception as exc:  # an engine bug must not lose the local statement
         return None, f"the engine failed ({type(exc).__name__})", 0
@@ -204,7 +205,7 @@ def _ask_one(
         confidence=site.confidence,
         notes=(*stronger.notes, f"the local model's statement: {local.suggestion.statement}"),
     )
-    task = Task(result.path, result.display, result.root, settings, ())
+    task = Task(result.path, result.display, result.root, settings, (), language=result.language)
     own = index.relative(result.path) if index is not None else None
     proposal = proposal_for(local.finding, served, task, own, header_lines(text))
     return (

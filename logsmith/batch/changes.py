@@ -1,8 +1,9 @@
 """The new content of a file once its proposals are applied, and whether it may be written.
 
 Used by `--diff`, `--apply` and `--review`, so the three always show the same change. A result that
-does not parse (tree-sitter and Python 3's `compile()`), a file that did not compile before, or a
-result that the file's encoding cannot hold is refused, with the reason.
+does not parse in its language (`parse_problem`: tree-sitter finds no ERROR or MISSING node, and
+for Python, Python 3's `compile()` takes it), a file that did not parse before, or a result that
+the file's encoding cannot hold is refused, with the reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ from logsmith.batch.source_file import UnreadableSource, decode_source
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.batch_rules import syntax_error_line
 from logsmith.syntax.document import ParsedDocument
+
+LANGUAGE_NAMES = {
+    "python": "Python",
+    "java": "Java",
+    "go": "Go",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "tsx": "TSX",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,41 @@ def compile_error(text: str, name: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ParseProblem:
+    """Why a text does not parse in its language: the line of tree-sitter's first ERROR or MISSING
+    node, or (Python) what `compile()` says."""
+
+    language: str
+    line: int | None = None
+    """0-based."""
+    compile_error: str | None = None
+
+    @property
+    def text(self) -> str:
+        """`does not parse (syntax error near line 3)`, `does not parse as Go (...)`, `does not
+        parse as Python 3 (SyntaxError: ...)`."""
+        if self.compile_error is not None:
+            return f"does not parse as Python 3 ({self.compile_error})"
+        language = "" if self.language == "python" else f" as {LANGUAGE_NAMES[self.language]}"
+        return f"does not parse{language} (syntax error near line {(self.line or 0) + 1})"
+
+
+def parse_problem(document: ParsedDocument, name: str) -> ParseProblem | None:
+    """None when the document parses in its language: tree-sitter's tree has no ERROR or MISSING
+    node and, for Python, this interpreter compiles it; else why not. The one check batch mode makes
+    before it reads a file and before it writes one."""
+    language = document.language
+    line = syntax_error_line(document)
+    if line is not None:
+        return ParseProblem(language, line=line)
+    if language == "python":
+        problem = compile_error(document.text, name)
+        if problem is not None:
+            return ParseProblem(language, compile_error=problem)
+    return None
+
+
 def plan_change(result: FileResult) -> FileChange | None:
     """The change for a file with proposals; None when there is nothing to change."""
     if result.source is None or not result.proposals:
@@ -63,20 +108,17 @@ def plan_change(result: FileResult) -> FileChange | None:
     except EditConflict as exc:
         return FileChange(result, None, None, f"not changed: {exc}")
     analysis = new_text.replace("\r\n", "\n")
-    error_line = syntax_error_line(ParsedDocument(analysis))
-    if error_line is not None:
-        return FileChange(
-            result, None, None, f"not changed: the result would not parse (line {error_line + 1})"
-        )
-    before = compile_error(source.analysis_text, result.display)
+    before = parse_problem(ParsedDocument(source.analysis_text, result.language), result.display)
     if before is not None:
+        return FileChange(result, None, None, f"not changed: the file {before.text}")
+    after = parse_problem(ParsedDocument(analysis, result.language), result.display)
+    if after is not None and after.compile_error is not None:
         return FileChange(
-            result, None, None, f"not changed: the file does not compile as Python 3: {before}"
+            result, None, None, f"not changed: the result would not compile: {after.compile_error}"
         )
-    problem = compile_error(analysis, result.display)
-    if problem is not None:
+    if after is not None:
         return FileChange(
-            result, None, None, f"not changed: the result would not compile: {problem}"
+            result, None, None, f"not changed: the result would not parse (line {after.line + 1})"
         )
     try:
         new_bytes = source.encode(new_text)

@@ -23,6 +23,7 @@ from logsmith.batch.project import open_all
 from logsmith.batch.runner import LOCAL, collect, run_on_cluster, run_tasks
 from logsmith.batch.summary import BATCH_BUDGET_MS, Summary
 from logsmith.syntax.batch_rules import RULES, unknown_rules
+from logsmith.syntax.languages import SPECS
 from logsmith.workspace.files import discover
 
 EPILOG = (
@@ -33,9 +34,15 @@ rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one pla
     + "\n".join(f"  {rule.id:<17} {rule.title}" for rule in RULES.values())
     + """
 
+languages: the files of every language logsmith reads (Python, Java, Go, JavaScript, TypeScript)
+unless --languages says which; test files of each (*_test.go, *Test.java, *.test.ts, *.spec.js,
+__tests__/, src/test/, ...) are left out, and so are generated (`Code generated ... DO NOT EDIT.`)
+and minified files. The project index below reads Python files only.
+
 --apply safety: only the walked files are written, never a file reached through a symlink that leads
 out of the project root; a file is written only if its bytes are still those that were read, and
-only if the result parses; writes are atomic (temporary file + rename) and keep encoding, BOM, line
+only if the result parses in its language (tree-sitter finds no error; Python's compile() takes
+it); writes are atomic (temporary file + rename) and keep encoding, BOM, line
 endings and indentation. In a git work tree a file with uncommitted changes (or untracked) is \
 refused
 unless --force; files outside git, and forced ones, are first copied to $LOGSMITH_HOME/backups/.
@@ -167,10 +174,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"longest time the model may spend on one statement (default {BATCH_BUDGET_MS})",
     )
     parser.add_argument(
+        "--languages",
+        metavar="A,B",
+        help=f"read only the files of these languages ({', '.join(SPECS)}; "
+        "typescript includes tsx); default: all",
+    )
+    parser.add_argument(
         "--include-tests",
         action="store_true",
-        help="also read test files (tests/, test/, testing/, test_*.py, *_test.py, conftest.py), "
-        "left out by default",
+        help="also read test files (tests/, test/, testing/, __tests__/, test_*.py, *_test.py, "
+        "conftest.py, *_test.go, *Test.java, *.test.ts, *.spec.js, ...), left out by default",
     )
     parser.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr"
@@ -181,6 +194,23 @@ def _rules_from(args) -> tuple[str, ...] | None:
     if args.rules is None:
         return None
     return tuple(name.strip() for name in args.rules.split(",") if name.strip())
+
+
+def _languages_from(value: str | None) -> tuple[str, ...] | str:
+    """The languages `--languages` names (`typescript` includes TSX), every language logsmith
+    reads without it; or what is wrong with it."""
+    if value is None:
+        return tuple(SPECS)
+    named = [name.strip().lower() for name in value.split(",") if name.strip()]
+    wrong = [name for name in named if name not in SPECS]
+    if wrong or not named:
+        return (
+            f"unknown language(s) {', '.join(wrong) or '(none given)'}; "
+            f"languages are {', '.join(SPECS)}"
+        )
+    if "typescript" in named:
+        named.append("tsx")
+    return tuple(dict.fromkeys(named))
 
 
 def _overrides(args, cli_rules) -> dict:
@@ -253,6 +283,10 @@ def run(args) -> int:
             from logsmith.model import server_trust
 
             server_trust.allow_from_command_line(named)  # named by the user: allowed
+    languages = _languages_from(args.languages)
+    if isinstance(languages, str):
+        err.write(f"logsmith suggest: {languages}\n")
+        return 2
     cli_rules = _rules_from(args)
     if cli_rules is not None:
         wrong = unknown_rules(cli_rules)
@@ -263,7 +297,12 @@ def run(args) -> int:
             )
             return 2
     try:
-        found = discover(args.paths, _overrides(args, cli_rules), include_tests=args.include_tests)
+        found = discover(
+            args.paths,
+            _overrides(args, cli_rules),
+            include_tests=args.include_tests,
+            languages=languages,
+        )
     except FileNotFoundError as exc:
         err.write(f"logsmith suggest: {exc}\n")
         return 2
@@ -308,6 +347,7 @@ def run(args) -> int:
             else t.project.settings.replace(project_index=False, escalate_to=None),
             t.project.settings.rules,
             threads,
+            t.language,
         )
         for t in found.targets
     ]

@@ -64,6 +64,8 @@ class FileResult:
     notes: tuple[str, ...] = field(default=())
     """Problems with single sites (e.g. the engine failed there)."""
     seconds: float = 0.0
+    language: str = "python"
+    """The language the file was read in (`logsmith.syntax.languages.SPECS`)."""
 
     @property
     def analysed(self) -> bool:

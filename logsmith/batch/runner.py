@@ -51,7 +51,11 @@ def collect(results: Iterable[FileResult], progress=None) -> list[FileResult]:
 def lost_result(task: Task, why: str) -> FileResult:
     """The result of a file whose shard failed on the cluster twice: not analysed, and why."""
     return FileResult(
-        task.path, task.display, task.root, skipped=f"not analysed: lost on the cluster ({why})"
+        task.path,
+        task.display,
+        task.root,
+        skipped=f"not analysed: lost on the cluster ({why})",
+        language=task.language,
     )
 
 

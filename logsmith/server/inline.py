@@ -42,7 +42,11 @@ async def complete_inline(
         and params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
     )
     answer = await ls.suggest_at(
-        document, line, column, channel="inline", wanted=lambda site: inline_wanted(site, invoked, language)
+        document,
+        line,
+        column,
+        channel="inline",
+        wanted=lambda site: inline_wanted(site, invoked, language),
     )
     if answer is None:
         return None

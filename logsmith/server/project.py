@@ -4,8 +4,9 @@ Built on a thread of its own after `initialized`, reported with `$/progress` and
 request waits for it: until it is ready, suggestions read the one file as before, a rebuild leaves
 the previous index serving until the new one is ready, and the build holds back while the server
 works on a request (`BuildFlag`). A build that fails (or raises) leaves the state `failed`, its
-reason in the status, and suggestions as without an index. It reads Python files only, and follows the editor for the files
-the build reads (test files, ignored files, virtualenvs and the like are left out here too):
+reason in the status, and suggestions as without an index. It reads Python files only, and
+follows the editor for the files the build reads (test files, ignored files, virtualenvs and the
+like are left out here too):
 - an open document is indexed from its text, not the disk's: a moment after it opens or changes,
   a suggestion thread copies the server's tree of it (under the document's lock, so the index
   never reads a tree a request is editing) and registers the copy; closing it returns the file to

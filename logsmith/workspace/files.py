@@ -1,5 +1,5 @@
-"""Which files `logsmith suggest PATH...` reads: Python files under the paths,
-minus what is ignored.
+"""Which files `logsmith suggest PATH...` reads: the source files under the paths (Python by
+default; batch mode asks for every language logsmith reads), minus what is ignored.
 
 Inside a git work tree the list comes from `git ls-files --cached --others --exclude-standard`
 (git's own `.gitignore` logic); elsewhere `.gitignore` files are read with the same syntax. Then the
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from logsmith.settings import Settings, from_environment, from_pyproject
+from logsmith.syntax.languages import SPECS, language_of_path
 from logsmith.workspace.ignore_patterns import PatternSet, compile_patterns, excluded, is_ignored
 
 NEVER_SOURCE = frozenset(
@@ -38,8 +39,21 @@ NEVER_SOURCE = frozenset(
     }
 )
 PYTHON_SUFFIXES = (".py",)
-TEST_FOLDERS = frozenset({"tests", "test", "testing"})
-TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$")
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "__tests__", "testdata"})
+"""Folders of tests in every language (`src/test/` for Java, `__tests__/` for JavaScript,
+`testdata/` for Go)."""
+TEST_FILE = re.compile(
+    r"^(test_.*|.*_test|conftest)\.py$"  # Python
+    r"|^.*_test\.go$"  # Go
+    r"|^.*(Test|Tests|[a-z0-9]IT)\.java$"  # Java: JUnit's and Failsafe's naming
+    r"|^.*\.(test|spec)\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$"  # JavaScript and TypeScript
+)
+"""Test files by name, per language."""
+
+
+def suffixes_of(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The file suffixes of `languages` (names of `logsmith.syntax.languages.SPECS`)."""
+    return tuple(suffix for language in languages for suffix in SPECS[language].suffixes)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,9 @@ class Target:
     display: str
     """Path shown in every output: relative to the current folder when inside it, else absolute."""
     project: Project
+    language: str = "python"
+    """The language the file is read in (by its suffix; a file named on the command line with
+    another suffix is read as Python)."""
 
 
 @dataclass
@@ -153,9 +170,9 @@ def _read_ignore_file(folder: Path, relative: str) -> PatternSet | None:
     return PatternSet(compile_patterns(lines), relative)
 
 
-def _plain_files(root: Path, folder: Path) -> list[str]:
-    """Files under `folder`, honouring the `.gitignore` files from `root` down, relative to `folder`
-    (no git)."""
+def _plain_files(root: Path, folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Files ending in `suffixes` under `folder`, honouring the `.gitignore` files from `root` down,
+    relative to `folder` (no git)."""
     start = folder.relative_to(root).as_posix() if folder != root else ""
     sets: list[PatternSet] = []
     # below the root, above the folder; nearest first
@@ -187,7 +204,7 @@ def _plain_files(root: Path, folder: Path) -> list[str]:
                 ):
                     continue
                 stack.append((Path(entry.path), name, sets))
-            elif entry.name.endswith(PYTHON_SUFFIXES) and not is_ignored(sets, name, False):
+            elif entry.name.endswith(suffixes) and not is_ignored(sets, name, False):
                 found.append(name[len(start) + 1 :] if start else name)
     return found
 
@@ -197,8 +214,10 @@ def _under_never_source(relative: str) -> bool:
 
 
 def is_test_file(relative: str) -> bool:
-    """`tests/`, `test/` or `testing/` folders, `test_*.py`, `*_test.py`, `conftest.py`: code that
-    does not run in production, where a log statement is noise."""
+    """Code that does not run in production, where a log statement is noise: `tests/`, `test/`,
+    `testing/`, `__tests__/` or `testdata/` folders (`src/test/` in Java), `test_*.py`, `*_test.py`,
+    `conftest.py`, `*_test.go`, `*Test.java` (`*Tests`, `*IT`), `*.test.ts`, `*.spec.js` and the
+    like."""
     parts = relative.split("/")
     return bool(TEST_FILE.match(parts[-1])) or any(part in TEST_FOLDERS for part in parts[:-1])
 
@@ -208,12 +227,14 @@ def discover(
     overrides: dict | None = None,
     cwd: Path | None = None,
     include_tests: bool = False,
+    languages: tuple[str, ...] = ("python",),
 ) -> Discovery:
     """Targets for the command-line `paths`, each with its project's settings (`overrides` on top,
-    e.g. rules from --rules). Test files under a folder are left out unless `include_tests`, or
-    unless the folder itself is a test folder. Raises FileNotFoundError for a path that does not
-    exist."""
+    e.g. rules from --rules). Under a folder, the files of `languages` are read (batch mode asks
+    for all of `SPECS`); test files are left out unless `include_tests`, or unless the folder
+    itself is a test folder. Raises FileNotFoundError for a path that does not exist."""
     cwd = cwd or Path.cwd()
+    suffixes = suffixes_of(languages)
     discovery = Discovery()
     seen: set[Path] = set()
     overrides = overrides or {}
@@ -242,7 +263,7 @@ def discover(
         if real in seen:
             return
         seen.add(real)
-        discovery.targets.append(Target(path, display, project))
+        discovery.targets.append(Target(path, display, project, language_of_path(path) or "python"))
 
     for given in paths:
         path = (cwd / given).absolute() if not os.path.isabs(given) else Path(given)
@@ -257,12 +278,10 @@ def discover(
         excludes = PatternSet(compile_patterns(project.settings.exclude))
         listed = _git_files(path)
         if listed is None:
-            listed = _plain_files(root, path)
+            listed = _plain_files(root, path, suffixes)
         else:
             listed = [
-                name
-                for name in listed
-                if name.endswith(PYTHON_SUFFIXES) and not _under_never_source(name)
+                name for name in listed if name.endswith(suffixes) and not _under_never_source(name)
             ]
         prefix = path.relative_to(root).as_posix() if path != root else ""
         skip_tests = not include_tests and not any(

@@ -1,14 +1,14 @@
 """`--json`: JSON Lines, one object per proposed statement.
 
-Fields: file, range (the insertion point: 0-based line and code-point character, like the API and
-LSP), site (the flagged construct, same convention), rule, message, level, statement, text (the
-whole inserted line), additional_edits, logger, variables, source (the model id, `neighbour`: a
-statement of the project adapted, or `template`), latency_ms, reason, site_kind, function, notes,
-route (template, neighbour, local or remote: `remote` where the stronger model's statement
-replaced the local one), route_reason (why that route), confidence (how sure routing was of the
-local model's statement; null where it did not write it), and neighbours: the project's
-statements at the sites most like this one, best first, each {file, line (0-based, like range),
-statement}; empty without a project index.
+Fields: file, language (python, java, go, javascript, typescript or tsx), range (the insertion
+point: 0-based line and code-point character, like the API and LSP), site (the flagged construct,
+same convention), rule, message, level, statement, text (the whole inserted line), additional_edits,
+logger, variables, source (the model id, `neighbour`: a statement of the project adapted, or
+`template`), latency_ms, reason, site_kind, function, notes, route (template, neighbour, local or
+remote: `remote` where the stronger model's statement replaced the local one), route_reason (why
+that route), confidence (how sure routing was of the local model's statement; null where it did not
+write it), and neighbours: the project's statements at the sites most like this one, best first,
+each {file, line (0-based, like range), statement}; empty without a project index.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def record(result: FileResult, proposal: Proposal) -> dict:
     edit = suggestion.edit
     return {
         "file": result.display,
+        "language": result.language,
         "range": {
             "start": _position(edit.start_line, edit.start_character),
             "end": _position(edit.end_line, edit.end_character),

@@ -4,9 +4,9 @@ The header says which engine actually wrote the statements (the model for so man
 statements of the project and the template engine for the rest, and why the model did not write
 those) and what the project index held. A summary table follows (the same counts as the end-of-run
 summary and as `--json`), then per file each proposed statement shown in place with a few lines of
-context, the rule that asked for it, the level and why, which engine wrote it in how much time, and
-the project's statements it followed (`path:line` and the statement). Files that were skipped and
-changes that would be refused are listed at the end.
+context (in a code block of the file's language), the rule that asked for it, the level and why,
+which engine wrote it in how much time, and the project's statements it followed (`path:line` and
+the statement). Files that were skipped and changes that would be refused are listed at the end.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def _fence(lines: list[str]) -> str:
 
 
 def _context(result: FileResult, line: int, statement_line: str) -> str:
+    """The lines around the insertion, the new one marked `+`, in a code block of the file's
+    language (`python`, `go`, `java`, `javascript`, `typescript`, `tsx`)."""
     assert result.source is not None  # a file with proposals was read
     lines = result.source.analysis_text.split("\n")
     start, end = max(0, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
@@ -52,7 +54,7 @@ def _context(result: FileResult, line: int, statement_line: str) -> str:
     shown.append(f"+ {'':>{width}} | {statement_line.rstrip()}")
     shown += [f"  {number + 1:>{width}} | {lines[number]}" for number in range(line, end)]
     fence = _fence(shown)
-    return "\n".join([fence + "diff", *shown, fence])
+    return "\n".join([fence + result.language, *shown, fence])
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
@@ -176,8 +178,10 @@ def review_document(
         for result in results:
             if result.proposals:
                 rules = sorted({p.finding.rule for p in result.proposals}, key=list(RULES).index)
-                rows.append([result.display, len(result.proposals), ", ".join(rules)])
-        out += [*_table(["file", "suggestions", "rules"], rows), ""]
+                rows.append(
+                    [result.display, result.language, len(result.proposals), ", ".join(rules)]
+                )
+        out += [*_table(["file", "language", "suggestions", "rules"], rows), ""]
 
     number = 0
     for result in results:

@@ -3,8 +3,10 @@ descriptions, one result per proposal with its location and a fix that inserts t
 
 Lines and columns are 1-based (SARIF's convention); columns count code points, as said in the run's
 `columnKind`. Artifact URIs are relative to `%SRCROOT%`, the folder `logsmith suggest` ran in.
-Skipped files are reported as tool execution notifications. A result's properties carry the level,
-the engine that wrote the statement and the project's statements it followed (`neighbours`, each
+Skipped files are reported as tool execution notifications. Each file with results is an artifact of
+the run with its `sourceLanguage` (python, java, go, javascript, typescript, tsx), which its
+results' locations point to by index. A result's properties carry the language, the level, the
+engine that wrote the statement and the project's statements it followed (`neighbours`, each
 `path:line: statement`).
 """
 
@@ -63,7 +65,7 @@ def _insertion(edit) -> dict:
 
 def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
     rule_index = {rule_id: index for index, rule_id in enumerate(RULES)}
-    sarif_results, notifications = [], []
+    sarif_results, notifications, artifacts = [], [], []
     for result in results:
         if not result.analysed:
             notifications.append(
@@ -74,11 +76,14 @@ def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
                 }
             )
             continue
+        if result.proposals:
+            artifacts.append({"location": _uri(result.display), "sourceLanguage": result.language})
+        artifact = {**_uri(result.display), "index": len(artifacts) - 1}
         for proposal in result.proposals:
             finding, suggestion = proposal.finding, proposal.suggestion
             location = {
                 "physicalLocation": {
-                    "artifactLocation": _uri(result.display),
+                    "artifactLocation": artifact,
                     "region": {
                         "startLine": finding.start_line + 1,
                         "startColumn": finding.start_character + 1,
@@ -110,6 +115,7 @@ def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
                         }
                     ],
                     "properties": {
+                        "language": result.language,
                         "level": suggestion.level,
                         "source": suggestion.source,
                         "latencyMs": round(suggestion.latency_ms, 2),
@@ -135,6 +141,7 @@ def sarif_log(results: list[FileResult], version: str, cwd: str) -> dict:
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(cwd).as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
+                "artifacts": artifacts,
                 "invocations": [
                     {"executionSuccessful": True, "toolExecutionNotifications": notifications}
                 ],
