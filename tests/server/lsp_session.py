@@ -61,12 +61,12 @@ class Editor:
 
     # -- documents
 
-    def open(self, name: str, text: str) -> str:
+    def open(self, name: str, text: str, language_id: str = "python") -> str:
         uri = (self.root / name).as_uri()
         self.versions[uri] = 1
         self.texts[uri] = text.split("\n")
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+            types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)))
         return uri
 
     def close(self, uri: str) -> None:
