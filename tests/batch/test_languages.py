@@ -1,7 +1,8 @@
-"""Batch mode over a repository of several languages: `logsmith suggest --no-model` walks the Python,
-Go, Java and TypeScript files (not their test files), proposes a statement in each file's language,
-applies them so that every written file still parses, and skips, saying why, a file that does not
-parse, a minified file and a generated one. JSON, SARIF and the review name each file's language.
+"""Batch mode over a repository of several languages: `logsmith suggest --no-model` walks the
+Python, Go, Java and TypeScript files (not their test files), proposes a statement in each file's
+language, applies them so that every written file still parses, and skips, saying why, a file that
+does not parse, a minified file and a generated one. JSON, SARIF and the review name each file's
+language.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 
-PYTHON = '''import logging
+PYTHON = """import logging
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def parse(raw):
         return int(raw)
     except ValueError:
         return 0
-'''
+"""
 GO = """package store
 
 import (
@@ -73,7 +74,7 @@ export async function load(path: string): Promise<string | null> {
   }
 }
 """
-MINIFIED = 'function f(p){try{return g(p)}catch(e){return null}}' + ";var x=1" * 200 + "\n"
+MINIFIED = "function f(p){try{return g(p)}catch(e){return null}}" + ";var x=1" * 200 + "\n"
 TREE = {
     "pyproject.toml": '[project]\nname = "mixed"\n',
     "app/service.py": PYTHON,
@@ -84,15 +85,26 @@ TREE = {
     "src/test/java/demo/StoreTest.java": JAVA.replace("class Store", "class StoreTest"),
     "web/load.ts": TYPESCRIPT,
     "web/load.test.ts": TYPESCRIPT,
-    "web/__tests__/helper.js": "function f(p) {\n  try {\n    return g(p);\n  } catch (e) {\n    return null;\n  }\n}\n",
+    "web/__tests__/helper.js": TYPESCRIPT.replace(": Promise<string | null>", ""),
     "web/broken.ts": "export function broken(: string {\n  return 1;\n",
     "web/bundle.js": MINIFIED,
 }
-WRITTEN = {"app/service.py": "python", "store/load.go": "go", "src/main/java/demo/Store.java": "java",
-           "web/load.ts": "typescript"}
+WRITTEN = {
+    "app/service.py": "python",
+    "store/load.go": "go",
+    "src/main/java/demo/Store.java": "java",
+    "web/load.ts": "typescript",
+}
 """The files that get a statement, and the language each is read in."""
-UNTOUCHED = ("store/load_test.go", "store/load.pb.go", "src/test/java/demo/StoreTest.java", "web/load.test.ts",
-             "web/__tests__/helper.js", "web/broken.ts", "web/bundle.js")
+UNTOUCHED = (
+    "store/load_test.go",
+    "store/load.pb.go",
+    "src/test/java/demo/StoreTest.java",
+    "web/load.test.ts",
+    "web/__tests__/helper.js",
+    "web/broken.ts",
+    "web/bundle.js",
+)
 
 
 def with_inserted(text: str, record: dict) -> str:
@@ -104,12 +116,16 @@ def with_inserted(text: str, record: dict) -> str:
 
 
 def test_each_language_gets_statements_in_its_language_and_the_bad_files_are_skipped(tmp_path):
-    listed, applied = run_suggest_together((("--no-model", "--json", "."), write_tree(tmp_path / "a", TREE)),
-                                           (("--no-model", "--apply", "."), write_tree(tmp_path / "b", TREE)))
+    listed, applied = run_suggest_together(
+        (("--no-model", "--json", "."), write_tree(tmp_path / "a", TREE)),
+        (("--no-model", "--apply", "."), write_tree(tmp_path / "b", TREE)),
+    )
     assert listed.returncode == 0, listed.stderr
     records = listed.json_lines()
     assert {record["file"]: record["language"] for record in records} == WRITTEN, listed.stdout
-    for record in records:  # each proposal, put in its file, leaves the file parsing in its language
+    for (
+        record
+    ) in records:  # each proposal, put in its file, leaves the file parsing in its language
         changed = with_inserted(TREE[record["file"]], record)
         assert not ParsedDocument(changed, record["language"]).has_error, changed
     by_file = {record["file"]: record["statement"] for record in records}
@@ -119,7 +135,10 @@ def test_each_language_gets_statements_in_its_language_and_the_bad_files_are_ski
     assert by_file["app/service.py"].startswith("logger.")
 
     # The skipped files, each with its reason; the test files counted, not read.
-    assert "web/broken.ts: skipped: does not parse as TypeScript (syntax error near line 1)" in listed.stderr
+    assert (
+        "web/broken.ts: skipped: does not parse as TypeScript (syntax error near line 1)"
+        in listed.stderr
+    )
     assert "web/bundle.js: skipped: minified code" in listed.stderr, listed.stderr
     assert "store/load.pb.go: skipped: generated code" in listed.stderr, listed.stderr
 
@@ -161,12 +180,24 @@ def test_languages_option_reads_only_the_languages_named(tmp_path):
 
 def test_a_go_result_that_would_not_parse_is_refused(tmp_path):
     root = write_tree(tmp_path / "a", TREE)
-    result = analyse(Task(str(root / "store/load.go"), "store/load.go", str(root), Settings(use_model=False), (),
-                          language="go"))
+    result = analyse(
+        Task(
+            str(root / "store/load.go"),
+            "store/load.go",
+            str(root),
+            Settings(use_model=False),
+            (),
+            language="go",
+        )
+    )
     assert result.proposals and result.language == "go", result
     proposal = result.proposals[0]
     line = proposal.finding.line
-    broken = dataclasses.replace(proposal.suggestion, edit=TextEdit(line, 0, line, 0, '\t\tlog.Printf("x"\n'))
-    change = plan_change(dataclasses.replace(result, proposals=(dataclasses.replace(proposal, suggestion=broken),)))
+    broken = dataclasses.replace(
+        proposal.suggestion, edit=TextEdit(line, 0, line, 0, '\t\tlog.Printf("x"\n')
+    )
+    change = plan_change(
+        dataclasses.replace(result, proposals=(dataclasses.replace(proposal, suggestion=broken),))
+    )
     assert not change.ok and "would not parse" in change.problem, change.problem
     assert plan_change(result).ok

@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from lsp_session import server_kinds
 from lsprotocol import types
 
-from lsp_session import server_kinds
 from logsmith.idioms.registry import reader_for
 from logsmith.syntax.document import ParsedDocument
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-NEOVIM = pytest.mark.parametrize("served", server_kinds("model", "template", clients=("neovim",)),
-                                 indirect=True)
+NEOVIM = pytest.mark.parametrize(
+    "served", server_kinds("model", "template", clients=("neovim",)), indirect=True
+)
 
 GO = """package store
 
@@ -136,7 +137,8 @@ async def test_java_completion_after_a_change_reads_the_changed_catch(served):
     assert again.items, "no completion after the change"
     renamed = again.items[0].label
     assert "failure" in renamed and not any(
-        token == "e" for token in renamed.replace("(", " ").replace(")", " ").replace(",", " ").split()
+        token == "e"
+        for token in renamed.replace("(", " ").replace(")", " ").replace(",", " ").split()
     ), renamed
     parses_in_place("java", text_of(served, uri), JAVA_BLANK, renamed)
 
@@ -171,12 +173,15 @@ async def test_go_code_action_logs_the_error_and_the_audit_names_the_language(se
         types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(uri, None), edits)
         for edits in action.edit.changes.values()
     ]
-    edits = sorted(change.edits, key=lambda e: (e.range.start.line, e.range.start.character),
-                   reverse=True)
+    edits = sorted(
+        change.edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    )
     lines = GO.split("\n")
     for edit in edits:  # insertions of whole lines, bottom first
         assert edit.range.start == edit.range.end and edit.range.start.character == 0
-        lines[edit.range.start.line:edit.range.start.line] = edit.new_text.rstrip("\n").split("\n")
+        lines[edit.range.start.line : edit.range.start.line] = edit.new_text.rstrip("\n").split(
+            "\n"
+        )
     assert not ParsedDocument("\n".join(lines), "go").has_error, "\n".join(lines)
 
     await served.accept(action.command)
