@@ -37,6 +37,8 @@ import { nextStatus, parseStatus, type Phase, type ServerStatus } from "./status
 
 export const CLIENT_ID = "logsmith";
 export const STATUS_NOTIFICATION = "logsmith/status";
+/** The editor language ids of the files the server reads (it answers nothing for any other). */
+export const LANGUAGES = ["python", "java", "go", "javascript", "typescript", "javascriptreact", "typescriptreact"];
 const STDERR_LINES_KEPT = 40;
 const RESTARTS_ALLOWED = 4;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
@@ -219,10 +221,10 @@ export class LogsmithServer implements vscode.Disposable {
       options: { cwd: folder?.uri.fsPath, env: { ...process.env } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: "file", language: "python" },
-        { scheme: "untitled", language: "python" },
-      ],
+      documentSelector: LANGUAGES.flatMap((language) => [
+        { scheme: "file", language },
+        { scheme: "untitled", language },
+      ]),
       outputChannel: this.output,
       initializationOptions: this.settings(),
       stdioOptions: {

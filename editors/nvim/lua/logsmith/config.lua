@@ -16,11 +16,14 @@ M.defaults = {
   inline = true,
   -- Open the completion menu by itself after `.` (vim.lsp.completion autotrigger, Neovim 0.11+).
   autotrigger = true,
-  -- Buffer-local 'completeopt' for Python buffers (Neovim 0.11+, where it is buffer-local): show the
-  -- menu even for one statement and do not insert it before you accept it with <C-y>. false: leave it.
+  -- Buffer-local 'completeopt' for logsmith's buffers (Neovim 0.11+, where it is buffer-local): show
+  -- the menu even for one statement and do not insert it before you accept it with <C-y>. false: leave it.
   completeopt = 'menuone,noinsert,popup',
-  filetypes = { 'python' },
-  root_markers = { 'pyproject.toml', 'setup.py', '.git' },
+  -- The languages the server reads (it answers nothing in any other buffer).
+  filetypes = { 'python', 'java', 'go', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact' },
+  root_markers = {
+    'pyproject.toml', 'setup.py', 'go.mod', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'package.json', '.git',
+  },
   -- Insert-mode keys; set one to false to leave that key alone.
   keymaps = {
     accept_inline = '<Tab>', -- accept the ghost text (falls back to a plain <Tab> when there is none)

@@ -144,7 +144,7 @@ local function check_clients(report)
   report.start('Running clients')
   local clients = list_clients()
   if #clients == 0 then
-    report.info('no logsmith client is running (open a Python file)')
+    report.info('no logsmith client is running (open a Python, Java, Go, JavaScript or TypeScript file)')
     return
   end
   for _, running in ipairs(clients) do

@@ -1,6 +1,6 @@
 --- logsmith for Neovim: `require("logsmith").setup(opts)` starts the logsmith language server for
---- Python buffers and turns on its completion, inline suggestions and keys.
---- Options: see lua/logsmith/config.lua or the README.
+--- the buffers of the languages it reads (Python, Java, Go, JavaScript, TypeScript) and turns on its
+--- completion, inline suggestions and keys. Options: see lua/logsmith/config.lua or the README.
 
 local attach = require('logsmith.attach')
 local client = require('logsmith.client')
