@@ -198,12 +198,13 @@ def lsp_log(tmp_path: Path) -> str:
     return "\n".join(f"== {path}\n{path.read_text(errors='replace')}" for path in logs)
 
 
-def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, start: str, **extra_env: str) -> NvimRun:
-    """Runs tests/editors/nvim/<scenario>.lua in `nvim --headless` on the project's app.py."""
+def run_scenario(nvim: Path, scenario: str, project: Path, tmp_path: Path, *, start: str, file: str = "app.py",
+                 **extra_env: str) -> NvimRun:
+    """Runs tests/editors/nvim/<scenario>.lua in `nvim --headless` on the project's `file`."""
     env = editor_environment(tmp_path, LOGSMITH_TEST_START=start, LOGSMITH_TEST_SCENARIO=str(SCENARIOS / f"{scenario}.lua"),
                              **extra_env)
     result_path = Path(env["LOGSMITH_TEST_RESULT"])
-    command = [str(nvim), "--headless", "--clean", "-u", str(SCENARIOS / "init.lua"), "app.py"]
+    command = [str(nvim), "--headless", "--clean", "-u", str(SCENARIOS / "init.lua"), file]
     process = subprocess.Popen(command, cwd=project, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     timed_out = False
@@ -266,6 +267,44 @@ def test_nvim_completion_after_logger_dot_is_accepted_and_audited(project, tmp_p
     assert accepted[0].statement in (None, statement)
     assert accepted[0].path and accepted[0].path.endswith("app.py")
     assert any(row.event == "shown" and row.suggestion_id == accepted[0].suggestion_id for row in rows)
+
+
+TYPESCRIPT = """import { readFile } from "fs/promises";
+
+export async function loadConfig(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    return null;
+  }
+}
+"""
+
+
+def test_nvim_completion_in_a_typescript_file(tmp_path):
+    """A TypeScript buffer (filetype `typescript`) in Neovim 0.12 with the plugin's default filetypes:
+    logsmith attaches, `console.` in the catch block brings its statement into the menu, <C-y> puts
+    it in the buffer, and the buffer still parses as TypeScript. Templates only (LOGSMITH_NO_MODEL):
+    the point is the language, not the model."""
+    from logsmith.syntax.document import ParsedDocument
+
+    root = tmp_path / "web"
+    root.mkdir()
+    (root / "package.json").write_text('{"name": "web"}\n')
+    (root / "config.ts").write_text(TYPESCRIPT)
+    run = run_scenario(nvim_012(), "languages", root, tmp_path, start="setup", file="config.ts",
+                       LOGSMITH_NO_MODEL="1", LOGSMITH_TEST_CATCH="catch", LOGSMITH_TEST_TYPED="console.")
+    run.check()
+    assert run.data["filetype"] == "typescript", run.explain()
+    statement = run.data["chosen"]["word"]
+    assert statement.startswith("console.") and "err" in statement and statement.endswith(";"), run.explain()
+    buffer = run.data["buffer"]
+    catch = next(number for number, line in enumerate(buffer) if "catch (err)" in line)
+    assert buffer[catch + 1].strip() == statement, run.explain()
+    assert not ParsedDocument("\n".join(buffer), "typescript").has_error, buffer
+    accepted = [row for row in audit_rows() if row.event == "accepted"]
+    assert [(row.channel, row.statement) for row in accepted] == [("completion", statement)], run.explain()
+    assert json.loads(accepted[0].detail)["language"] == "typescript"
 
 
 def test_nvim_inline_ghost_text_at_top_of_function_accepted_with_tab(project, tmp_path):
