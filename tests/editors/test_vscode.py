@@ -275,48 +275,44 @@ def logger_call(statement: str) -> ast.Call:
     return call
 
 
-@pytest.mark.model  # the extension starts `logsmith serve` with the real default model
-def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
-    scenario, start_failure_runs = selected_scenario()
-    venv = Path(sys.prefix)
-    assert (venv / "bin" / "logsmith").exists(), f"run the tests with the project's venv: {venv}/bin/logsmith is missing"
+USER_SETTINGS = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "chat.disableAIFeatures": True,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True,
+    "security.workspace.trust.enabled": False,
+    "editor.minimap.enabled": False,
+    "editor.wordBasedSuggestions": "off",
+    "editor.fontSize": 15,
+    "files.exclude": {"**/.venv": True},
+    "files.watcherExclude": {"**/.venv/**": True},
+    "search.exclude": {"**/.venv": True},
+    "search.followSymlinks": False,
+    "logsmith.latencyBudgetMs": 10000,
+}
+"""The user settings of every test VS Code: quiet, no word-based suggestions (only logsmith's items
+in the suggest widget), a latency budget a busy machine can meet."""
 
-    # A workspace like a user's: a subfolder of a project whose .venv (one level up) holds logsmith,
-    # so the extension has to look above the opened folder to find the server.
-    project = tmp_path / "shop"
-    workspace = project / "orders"
-    workspace.mkdir(parents=True)
-    source = FIXTURE.read_text(encoding="utf-8")
-    (workspace / FIXTURE.name).write_text(source, encoding="utf-8")
-    (project / ".venv").symlink_to(venv, target_is_directory=True)
-    except_line = line_number_of(source, "except OSError as error:")
-    function_line = line_number_of(source, "def save_order(")
 
+def code_server_session(vsix: Path, tools: dict, node_env: dict, tmp_path: Path, workspace: Path, driver: dict,
+                        settings: dict | None = None) -> dict:
+    """Installs the .vsix into a fresh code-server, opens `workspace` in it and plays the driver's
+    scenario (`driver`: the driver's config without url, tools and screenshot folder); returns the
+    driver's result. The user settings are USER_SETTINGS with `settings` on top; LOGSMITH_HOME is
+    tmp_path/logsmith-home; no `logsmith` is on PATH, so the server is the one in a .venv above the
+    workspace. Every process started is stopped, and the test fails if one survives."""
     logsmith_home = tmp_path / "logsmith-home"
     user_data = tmp_path / "user-data"
     extensions = tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps({
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": False,
-        "workbench.enableExperiments": False,
-        "workbench.secondarySideBar.defaultVisibility": "hidden",
-        "chat.disableAIFeatures": True,
-        "telemetry.telemetryLevel": "off",
-        "update.mode": "none",
-        "extensions.autoCheckUpdates": False,
-        "extensions.autoUpdate": False,
-        "extensions.ignoreRecommendations": True,
-        "security.workspace.trust.enabled": False,
-        "editor.minimap.enabled": False,
-        "editor.wordBasedSuggestions": "off",
-        "editor.fontSize": 15,
-        "files.exclude": {"**/.venv": True},
-        "files.watcherExclude": {"**/.venv/**": True},
-        "search.exclude": {"**/.venv": True},
-        "search.followSymlinks": False,
-        "logsmith.latencyBudgetMs": 10000,
-    }, indent=2), encoding="utf-8")
+    (user_data / "User" / "settings.json").write_text(json.dumps({**USER_SETTINGS, **(settings or {})}, indent=2),
+                                                      encoding="utf-8")
 
     marker_value = uuid.uuid4().hex
     env = dict(node_env)
@@ -360,36 +356,66 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
             "url": f"http://127.0.0.1:{port}/?folder={workspace}",
             "playwrightCore": tools["PLAYWRIGHT_CORE"],
             "chromium": CHROMIUM,
-            "file": FIXTURE.name,
             "screenshotDir": str(OUTPUT),
-            "completion": {"line": except_line, "text": "logger."},
-            # The accepted completion adds one line above the function.
-            "inline": {"line": function_line + 1},
-            "commands": True,
             "workspaceSettings": str(workspace / ".vscode" / "settings.json"),
             "timeoutMs": 120_000,
-            "scenario": scenario,
-            "startFailureRuns": start_failure_runs,
+            **driver,
         }))
         started = time.monotonic()
         with open(driver_log, "w") as log_file:
-            driver = subprocess.Popen([tools["NODE"], str(DRIVER), str(config)], cwd=tmp_path, env=env,
-                                      stdout=subprocess.PIPE, stderr=log_file, text=True, start_new_session=True)
-            processes.append(driver)
+            process = subprocess.Popen([tools["NODE"], str(DRIVER), str(config)], cwd=tmp_path, env=env,
+                                       stdout=subprocess.PIPE, stderr=log_file, text=True, start_new_session=True)
+            processes.append(process)
             try:
-                stdout, _ = driver.communicate(timeout=420)
+                stdout, _ = process.communicate(timeout=420)
             except subprocess.TimeoutExpired:
                 pytest.fail(f"the Playwright driver took more than 420 s:\n{driver_log.read_text(errors='replace')}")
         print(f"code-server session: {time.monotonic() - started:.1f} s")
         result = json.loads(stdout.strip().splitlines()[-1]) if stdout.strip() else {"error": "no output"}
         print(driver_log.read_text(errors="replace"))
-        if result.get("error") or driver.returncode != 0:
+        if result.get("error") or process.returncode != 0:
             pytest.fail(f"VS Code session failed: {json.dumps(result, indent=2)}\n--- driver\n"
                         f"{driver_log.read_text(errors='replace')}\n--- code-server (last 80 lines)\n"
                         + "\n".join(server_log.read_text(errors="replace").splitlines()[-80:]))
     finally:
         survivors = stop_everything(processes, marker_value)
     assert not survivors, f"processes left running after the test: {survivors}"
+    return result
+
+
+def project_with_venv(tmp_path: Path) -> tuple[Path, Path]:
+    """(project, workspace): a workspace folder inside a project whose .venv (one level up) is this
+    repository's venv, so the extension has to look above the opened folder to find the server."""
+    venv = Path(sys.prefix)
+    assert (venv / "bin" / "logsmith").exists(), f"run the tests with the project's venv: {venv}/bin/logsmith is missing"
+    project = tmp_path / "shop"
+    workspace = project / "orders"
+    workspace.mkdir(parents=True)
+    (project / ".venv").symlink_to(venv, target_is_directory=True)
+    return project, workspace
+
+
+@pytest.mark.model  # the extension starts `logsmith serve` with the real default model
+def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
+    scenario, start_failure_runs = selected_scenario()
+    # A workspace like a user's: a subfolder of a project whose .venv (one level up) holds logsmith,
+    # so the extension has to look above the opened folder to find the server.
+    _, workspace = project_with_venv(tmp_path)
+    source = FIXTURE.read_text(encoding="utf-8")
+    (workspace / FIXTURE.name).write_text(source, encoding="utf-8")
+    except_line = line_number_of(source, "except OSError as error:")
+    function_line = line_number_of(source, "def save_order(")
+    logsmith_home = tmp_path / "logsmith-home"
+
+    result = code_server_session(vsix, tools, node_env, tmp_path, workspace, {
+        "file": FIXTURE.name,
+        "completion": {"line": except_line, "text": "logger."},
+        # The accepted completion adds one line above the function.
+        "inline": {"line": function_line + 1},
+        "commands": True,
+        "scenario": scenario,
+        "startFailureRuns": start_failure_runs,
+    })
 
     if scenario == "start-failure":
         check_start_failures(result["exitedServer"], start_failure_runs)
@@ -444,3 +470,53 @@ def test_logsmith_suggestion_in_code_server(vsix, tools, node_env, tmp_path):
 
     if os.environ.get("LOGSMITH_UPDATE_SCREENSHOTS") == "1" or not README_SCREENSHOT.exists():
         shutil.copyfile(OUTPUT / "completion.png", README_SCREENSHOT)
+
+
+GO_FIXTURE = """package orders
+
+import (
+\t"log/slog"
+\t"os"
+)
+
+func LoadOrder(path string) ([]byte, error) {
+\tslog.Debug("loading order", "path", path)
+\tdata, err := os.ReadFile(path)
+\tif err != nil {
+\t\treturn nil, err
+\t}
+\treturn data, nil
+}
+"""
+
+
+def test_logsmith_suggestion_in_a_go_file_in_code_server(vsix, tools, node_env, tmp_path):
+    """A Go file in the real VS Code: the extension starts the server for it (activation on the
+    `go` language), `slog.` typed in the `if err != nil` block brings logsmith's statement into the
+    suggest widget, Enter puts it in, and the saved file still parses as Go; the audit store names
+    the language. Templates only (`logsmith.useModel: false`): the point is the language."""
+    from logsmith.idioms.registry import reader_for
+    from logsmith.syntax.document import ParsedDocument
+
+    _, workspace = project_with_venv(tmp_path)
+    (workspace / "orders.go").write_text(GO_FIXTURE, encoding="utf-8")
+    error_line = line_number_of(GO_FIXTURE, "if err != nil {")
+    result = code_server_session(vsix, tools, node_env, tmp_path, workspace, {
+        "file": "orders.go",
+        "completion": {"line": error_line, "text": "slog."},
+    }, settings={"logsmith.useModel": False})
+
+    assert any((label or "").startswith("slog.Error(") for label in result["completion"]["rows"]), result["completion"]
+    saved = (workspace / "orders.go").read_text(encoding="utf-8")
+    lines = saved.split("\n")
+    statement = lines[error_line]  # the new line after `if err != nil {` (error_line is 1-based)
+    assert statement.strip().startswith("slog.Error(") and "err" in statement, saved
+    assert lines[error_line + 1] == "\t\treturn nil, err", saved
+    assert not ParsedDocument(saved, "go").has_error, saved
+    before = ParsedDocument(GO_FIXTURE.replace("\t\treturn nil, err\n", "\t\t\n\t\treturn nil, err\n"), "go")
+    assert reader_for("go").statement_problems(before, error_line, statement.strip()) == [], statement
+
+    rows = accepted_rows(tmp_path / "logsmith-home" / "telemetry.sqlite3", timeout=5)
+    assert [row["channel"] for row in rows] == ["completion"], rows
+    assert rows[0]["statement"].strip() == statement.strip()
+    assert json.loads(rows[0]["detail"])["language"] == "go", rows[0]
