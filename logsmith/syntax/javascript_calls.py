@@ -1,0 +1,315 @@
+"""The log statements of a JavaScript or TypeScript file, as its developers wrote them: console,
+winston, pino, loglevel-style loggers (`logger.warn("msg", e)`), debug instances and Node-RED's
+`RED.log`. Levels are normalised to `logsmith.idioms.contract.LEVELS`.
+
+Which library a logger belongs to comes from the file's imports and requires when they say
+(`import winston from "winston"`, `const logger = pino()`), else from the call's shape: an object
+before the message is pino's, an object after it winston's, anything else loglevel-style.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from logsmith.idioms.contract import LoggedCall
+from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.javascript_tree import (
+    DECLARATIONS,
+    callback_handler,
+    import_names,
+    named_function,
+    placement,
+    statement_of,
+    text,
+)
+from logsmith.syntax.languages import matches
+
+CONSOLE_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
+LEVEL_OF_METHOD = {
+    "log": "info",
+    "info": "info",
+    "warn": "warning",
+    "warning": "warning",
+    "error": "error",
+    "debug": "debug",
+    "trace": "trace",
+    "fatal": "critical",
+    "critical": "critical",
+    "silly": "trace",
+    "verbose": "debug",
+    "http": "debug",
+}
+LOGGER_NAME = re.compile(
+    r"^(?:log|logger|_log|_logger|LOG|LOGGER|Log|Logger|logging|winston|pino|loglevel)$"
+    r"|[a-z0-9_](?:Logger|Log)$|_(?:log|logger)$"
+)
+"""A name that is a logger: `logger`, `log`, `this.logger`, `prefixedLogger`, `audit_log`."""
+LOGGER_FACTORIES = frozenset({"child", "getChild", "getLogger", "withPrefix", "scope"})
+"""Methods of a logger that give another logger: `log.child({ id }).info(...)`."""
+LIBRARY_MODULES = {"winston": "winston", "pino": "pino", "loglevel": "loglevel", "debug": "debug"}
+WINSTON_LEVELS = frozenset({"error", "warn", "info", "http", "verbose", "debug", "silly"})
+PLACEHOLDER = re.compile(r"%[sdifjoOc]")
+ERROR_NAME = re.compile(r"^(?:e|err|error|ex|exc|exception|\w*Error|\w*Err)$")
+TEXTUAL = frozenset({"string", "template_string"})
+
+
+def _module_of_value(value: tree_sitter.Node | None) -> str | None:
+    """`require("winston")` -> winston; `require("debug")("app")` -> debug."""
+    while value is not None and value.type in ("call_expression", "await_expression"):
+        function = value.child_by_field_name("function")
+        if function is not None and text(function) == "require":
+            arguments = value.child_by_field_name("arguments")
+            first = arguments.named_children[0] if arguments and arguments.named_children else None
+            return _string_value(first) if first is not None else None
+        value = function if function is not None else (value.named_children or [None])[0]
+    return None
+
+
+def _string_value(node: tree_sitter.Node) -> str | None:
+    if node.type != "string":
+        return None
+    return text(node)[1:-1]
+
+
+def _library_of_module(specifier: str | None) -> str | None:
+    if specifier is None:
+        return None
+    return LIBRARY_MODULES.get(specifier.split("/", 1)[0])
+
+
+def _root_name(node: tree_sitter.Node | None) -> str | None:
+    """`logger` of `logger.child({}).info`, `winston` of `winston.createLogger(...)`."""
+    while node is not None:
+        if node.type == "identifier":
+            return text(node)
+        if node.type == "this":
+            return "this"
+        if node.type == "member_expression":
+            node = node.child_by_field_name("object")
+        elif node.type in ("call_expression", "await_expression", "parenthesized_expression"):
+            node = node.child_by_field_name("function") or (node.named_children or [None])[0]
+        else:
+            return None
+    return None
+
+
+def known_loggers(root: tree_sitter.Node) -> tuple[dict[str, str], frozenset[str]]:
+    """(top-level name -> library it belongs to, the names of debug instances)."""
+    libraries: dict[str, str] = {}
+    debug_names: set[str] = set()
+    for statement in root.named_children:
+        if statement.type == "export_statement":
+            statement = statement.child_by_field_name("declaration") or statement
+        if statement.type == "import_statement":
+            source = statement.child_by_field_name("source")
+            library = _library_of_module(_string_value(source) if source is not None else None)
+            if library is not None:
+                for name in import_names(statement):
+                    libraries[name] = library
+        if statement.type not in DECLARATIONS:
+            continue
+        for declarator in statement.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = text(declarator.child_by_field_name("name"))
+            value = declarator.child_by_field_name("value")
+            if value is None:
+                continue
+            module = _library_of_module(_module_of_value(value))
+            if module == "debug" and value.type == "call_expression":
+                function = value.child_by_field_name("function")
+                if function is not None and function.type == "call_expression":
+                    debug_names.add(name)  # require("debug")("app:x")
+                    continue
+            root_name = _root_name(value)
+            if root_name in debug_names or (
+                root_name is not None and libraries.get(root_name) == "debug"
+            ):
+                if value.type == "call_expression":
+                    debug_names.add(name)  # createDebug("app:x"), debug.extend("x")
+                    continue
+            library = module or libraries.get(root_name or "")
+            if library is not None:
+                libraries[name] = library
+    return libraries, frozenset(debug_names)
+
+
+def is_logger(receiver: tree_sitter.Node) -> bool:
+    """A receiver that is a logger: `logger`, `this.log`, `log.child({...})`, `RED.log`."""
+    if receiver.type == "identifier":
+        return bool(LOGGER_NAME.search(text(receiver)))
+    if receiver.type == "member_expression":
+        prop = text(receiver.child_by_field_name("property"))
+        return bool(LOGGER_NAME.search(prop))
+    if receiver.type == "call_expression":
+        function = receiver.child_by_field_name("function")
+        if function is not None and function.type == "member_expression":
+            method = text(function.child_by_field_name("property"))
+            inner = function.child_by_field_name("object")
+            return method in LOGGER_FACTORIES and inner is not None and is_logger(inner)
+        return function is not None and text(function) in ("getLogger", "pino")
+    return False
+
+
+def _arguments(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    return [child for child in node.named_children if child.type != "comment"]
+
+
+def _textual(node: tree_sitter.Node) -> bool:
+    if node.type in TEXTUAL:
+        return True
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        return any(_textual(side) for side in node.named_children)
+    return False
+
+
+def _message_parts(node: tree_sitter.Node) -> tuple[list[str], list[str]]:
+    """(the literal pieces of a message, the expressions spliced in)."""
+    if node.type == "string":
+        return [text(node)[1:-1]], []
+    if node.type == "template_string":
+        pieces, values = [], []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                values += [text(inner) for inner in child.named_children]
+                pieces.append(" ")
+            else:
+                pieces.append(text(child))
+        return pieces, values
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        pieces, values = [], []
+        for side in (node.child_by_field_name("left"), node.child_by_field_name("right")):
+            if side is not None and _textual(side):
+                more_pieces, more_values = _message_parts(side)
+                pieces += more_pieces
+                values += more_values
+            elif side is not None:
+                pieces.append(" ")
+                values.append(text(side))
+        return pieces, values
+    return [], [text(node)]
+
+
+def _clean(message: str) -> str:
+    return " ".join(PLACEHOLDER.sub(" ", message.replace("%%", "%")).split())
+
+
+def _values_of(node: tree_sitter.Node) -> list[str]:
+    """`{ err, id: user.id }` -> err, user.id; any other argument -> itself."""
+    if node.type != "object":
+        return [text(node)]
+    values = []
+    for member in node.named_children:
+        if member.type == "pair":
+            values.append(text(member.child_by_field_name("value")))
+        elif member.type in ("shorthand_property_identifier", "spread_element"):
+            values.append(text(member))
+    return values
+
+
+def _call_parts(
+    arguments: list[tree_sitter.Node],
+) -> tuple[str | None, list[str]]:
+    """(message, values) of a log call's arguments: the first literal text is the message."""
+    message: str | None = None
+    values: list[str] = []
+    for argument in arguments:
+        if message is None and _textual(argument):
+            pieces, spliced = _message_parts(argument)
+            message = _clean("".join(pieces))
+            values += spliced
+        else:
+            values += _values_of(argument)
+    return message, values
+
+
+def _library(
+    receiver: tree_sitter.Node,
+    method: str,
+    arguments: list[tree_sitter.Node],
+    libraries: dict[str, str],
+) -> str:
+    root = _root_name(receiver)
+    if root == "RED" or text(receiver) == "RED.log":
+        return "node-red"
+    known = libraries.get(root or "")
+    if known is not None and known != "debug":
+        return known
+    first = arguments[0] if arguments else None
+    if first is not None and first.type == "object":
+        return "pino"
+    if method == "log" and first is not None and _string_value(first) in WINSTON_LEVELS:
+        return "winston"
+    if first is not None and _textual(first) and any(a.type == "object" for a in arguments[1:]):
+        return "winston"
+    return "loglevel"
+
+
+def _site_kind(statement: tree_sitter.Node, language: str) -> tuple[str, str | None]:
+    """(kind of site of a log statement, the error its handler caught)."""
+    parent = statement.parent
+    if parent is not None and parent.type == "arrow_function":
+        handler = callback_handler(parent, language)
+        return ("except", handler.error) if handler is not None else ("other", None)
+    place = placement(statement, language)
+    return place.kind, place.handler.error if place.handler is not None else None
+
+
+def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
+    """Every log statement of the file, in document order."""
+    root = document.tree.root_node
+    language = document.language
+    libraries, debug_names = known_loggers(root)
+    found: list[LoggedCall] = []
+    for match in matches("calls", root, language):
+        call = match["call"][0]
+        arguments = _arguments(match["call.arguments"][0])
+        if "call.function" in match:
+            name = text(match["call.function"][0])
+            if name not in debug_names:
+                continue
+            library, logger, level = "debug", name, None
+        else:
+            receiver, method = match["call.receiver"][0], text(match["call.method"][0])
+            if text(receiver) == "console":
+                if method not in CONSOLE_METHODS:
+                    continue
+                library = "console"
+            elif method in LEVEL_OF_METHOD and is_logger(receiver):
+                library = _library(receiver, method, arguments, libraries)
+            else:
+                continue
+            logger, level = text(receiver), LEVEL_OF_METHOD[method]
+            if library == "winston" and method == "log" and arguments:
+                named = _string_value(arguments[0])
+                level = LEVEL_OF_METHOD.get(named or "", None)
+                arguments = arguments[1:]
+        found.append(_logged_call(call, library, logger, level, arguments, language))
+    found.sort(key=lambda call: (call.start_line, call.text))
+    return tuple(found)
+
+
+def _logged_call(call, library, logger, level, arguments, language) -> LoggedCall:
+    statement = statement_of(call)
+    if statement.type not in ("expression_statement",) or statement.start_byte > call.start_byte:
+        statement = call
+    kind, caught = _site_kind(statement_of(call), language)
+    message, values = _call_parts(arguments)
+    error = caught if caught is not None and caught in values else None
+    if error is None:
+        error = next((value for value in values if ERROR_NAME.match(value)), None)
+    return LoggedCall(
+        start_line=statement.start_point[0],
+        end_line=statement.end_point[0],
+        text=text(statement),
+        library=library,
+        logger=logger,
+        level=level,
+        message=message,
+        values=tuple(values),
+        error=error,
+        function=named_function(call),
+        site_kind=kind,
+    )
