@@ -24,6 +24,7 @@ from logsmith.syntax.javascript_tree import (
     named_function,
     parameters,
     placement,
+    statement_of,
     text,
 )
 from logsmith.syntax.languages import captures, parser
@@ -125,20 +126,16 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     probed = document.with_line(line, indent + PROBE)
     root = probed.tree.root_node
     statement = _probe_statement(root, line, len(indent.encode("utf-8")))
-    if statement is None:
-        return LogSite(
-            line,
-            character,
-            indent,
-            typed,
-            "other",
-            None,
-            (),
-            modules,
-            after_cursor=after,
-            syntax_error=True,
-        )
     language = document.language
+    if statement is None:
+        return _best_effort(
+            root,
+            (line, len(indent.encode("utf-8"))),
+            language,
+            modules,
+            typed,
+            (line, character, indent, after),
+        )
     place = placement(statement, language)
     function = _function_info(place.function, language) if place.function else None
     handler = place.handler
@@ -176,6 +173,27 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         syntax_error=root.has_error,
         notes=notes,
         reachable=place.reachable,
+    )
+
+
+def _best_effort(root, point, language, modules, typed, where) -> LogSite:
+    """The site where the probe did not become a statement of its own (the text around it does
+    not parse): the function and names around that place, kind `other`."""
+    line, character, indent, after = where
+    node = root.named_descendant_for_point_range(point, point)
+    statement = statement_of(node) if node is not None else None
+    function = enclosing(statement, FUNCTIONS) if statement is not None else None
+    return LogSite(
+        line,
+        character,
+        indent,
+        typed,
+        "other",
+        _function_info(function, language) if function is not None else None,
+        tuple(local_names(statement, language)) if statement is not None else (),
+        modules,
+        after_cursor=after,
+        syntax_error=True,
     )
 
 

@@ -10,6 +10,7 @@ before the message is pino's, an object after it winston's, anything else loglev
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import tree_sitter
 
@@ -53,6 +54,8 @@ WINSTON_LEVELS = frozenset({"error", "warn", "info", "http", "verbose", "debug",
 PLACEHOLDER = re.compile(r"%[sdifjoOc]")
 ERROR_NAME = re.compile(r"^(?:e|err|error|ex|exc|exception|\w*Error|\w*Err)$")
 TEXTUAL = frozenset({"string", "template_string"})
+UNESCAPED = frozenset({"'", '"', "`", "\\", "$"})
+"""Escaped characters a message means literally; other escapes (`\\n`) read as a space."""
 
 
 def _module_of_value(value: tree_sitter.Node | None) -> str | None:
@@ -167,14 +170,15 @@ def _textual(node: tree_sitter.Node) -> bool:
 
 def _message_parts(node: tree_sitter.Node) -> tuple[list[str], list[str]]:
     """(the literal pieces of a message, the expressions spliced in)."""
-    if node.type == "string":
-        return [text(node)[1:-1]], []
-    if node.type == "template_string":
+    if node.type in TEXTUAL:
         pieces, values = [], []
         for child in node.named_children:
             if child.type == "template_substitution":
                 values += [text(inner) for inner in child.named_children]
                 pieces.append(" ")
+            elif child.type == "escape_sequence":
+                written = text(child)
+                pieces.append(written[1:] if written[1:] in UNESCAPED else " ")
             else:
                 pieces.append(text(child))
         return pieces, values
@@ -225,26 +229,47 @@ def _call_parts(
     return message, values
 
 
-def _library(
-    receiver: tree_sitter.Node,
-    method: str,
-    arguments: list[tree_sitter.Node],
-    libraries: dict[str, str],
-) -> str:
+def _shape(method: str, arguments: list[tree_sitter.Node]) -> str | None:
+    """The library a call's shape says: an object then the message is pino's, the message then
+    an object (or a level name first, `logger.log("warn", ...)`) winston's; else None."""
+    first = arguments[0] if arguments else None
+    if first is None:
+        return None
+    if first.type == "object" and len(arguments) > 1 and _textual(arguments[1]):
+        return "pino"
+    if method == "log" and _string_value(first) in WINSTON_LEVELS:
+        return "winston"
+    if _textual(first) and any(argument.type == "object" for argument in arguments[1:]):
+        return "winston"
+    return None
+
+
+def _library_votes(candidates) -> dict[str, str]:
+    """Per logger root, the library the file's calls on it agree on (most calls' shape)."""
+    votes: dict[str, Counter] = {}
+    for _, receiver, method, arguments in candidates:
+        shape = _shape(method, arguments)
+        if shape is not None:
+            votes.setdefault(_root_key(receiver), Counter())[shape] += 1
+    return {root: counter.most_common(1)[0][0] for root, counter in votes.items()}
+
+
+def _root_key(receiver: tree_sitter.Node) -> str:
+    """`this.logger` and `logger.child({...})` -> the logger they start from."""
+    root = _root_name(receiver) or text(receiver)
+    if root == "this" and receiver.type == "member_expression":
+        return "this." + text(receiver.child_by_field_name("property"))
+    return root
+
+
+def _library(receiver, method, arguments, libraries, votes) -> str:
     root = _root_name(receiver)
     if root == "RED" or text(receiver) == "RED.log":
         return "node-red"
     known = libraries.get(root or "")
     if known is not None and known != "debug":
         return known
-    first = arguments[0] if arguments else None
-    if first is not None and first.type == "object":
-        return "pino"
-    if method == "log" and first is not None and _string_value(first) in WINSTON_LEVELS:
-        return "winston"
-    if first is not None and _textual(first) and any(a.type == "object" for a in arguments[1:]):
-        return "winston"
-    return "loglevel"
+    return _shape(method, arguments) or votes.get(_root_key(receiver), "loglevel")
 
 
 def _site_kind(statement: tree_sitter.Node, language: str) -> tuple[str, str | None]:
@@ -262,33 +287,43 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     root = document.tree.root_node
     language = document.language
     libraries, debug_names = known_loggers(root)
-    found: list[LoggedCall] = []
+    found: list[tuple[int, LoggedCall]] = []
+    candidates = []
     for match in matches("calls", root, language):
         call = match["call"][0]
         arguments = _arguments(match["call.arguments"][0])
         if "call.function" in match:
             name = text(match["call.function"][0])
-            if name not in debug_names:
-                continue
-            library, logger, level = "debug", name, None
-        else:
-            receiver, method = match["call.receiver"][0], text(match["call.method"][0])
-            if text(receiver) == "console":
-                if method not in CONSOLE_METHODS:
-                    continue
-                library = "console"
-            elif method in LEVEL_OF_METHOD and is_logger(receiver):
-                library = _library(receiver, method, arguments, libraries)
-            else:
-                continue
-            logger, level = text(receiver), LEVEL_OF_METHOD[method]
-            if library == "winston" and method == "log" and arguments:
-                named = _string_value(arguments[0])
-                level = LEVEL_OF_METHOD.get(named or "", None)
-                arguments = arguments[1:]
-        found.append(_logged_call(call, library, logger, level, arguments, language))
-    found.sort(key=lambda call: (call.start_line, call.text))
-    return tuple(found)
+            if name in debug_names:
+                found.append(
+                    (call.start_byte, _logged_call(call, "debug", name, None, arguments, language))
+                )
+            continue
+        receiver, method = match["call.receiver"][0], text(match["call.method"][0])
+        if text(receiver) == "console":
+            if method in CONSOLE_METHODS:
+                level = LEVEL_OF_METHOD[method]
+                found.append(
+                    (
+                        call.start_byte,
+                        _logged_call(call, "console", "console", level, arguments, language),
+                    )
+                )
+        elif method in LEVEL_OF_METHOD and is_logger(receiver):
+            candidates.append((call, receiver, method, arguments))
+    votes = _library_votes(candidates)
+    for call, receiver, method, arguments in candidates:
+        library = _library(receiver, method, arguments, libraries, votes)
+        level = LEVEL_OF_METHOD[method]
+        if method == "log" and arguments and _string_value(arguments[0]) in LEVEL_OF_METHOD:
+            level = LEVEL_OF_METHOD[_string_value(arguments[0])]  # logger.log("warn", ...)
+            arguments = arguments[1:]
+        elif method == "log" and library != "winston":
+            level = "debug"  # loglevel's log is its debug
+        logged = _logged_call(call, library, text(receiver), level, arguments, language)
+        found.append((call.start_byte, logged))
+    found.sort(key=lambda pair: pair[0])
+    return tuple(logged for _, logged in found)
 
 
 def _logged_call(call, library, logger, level, arguments, language) -> LoggedCall:
