@@ -14,6 +14,7 @@ from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
+from logsmith.syntax.javascript_calls import LOGGER_NAME, known_loggers
 from logsmith.syntax.site import LogSite
 
 GLOBALS = frozenset(
@@ -191,7 +192,8 @@ def logger_for(
     project_calls: tuple[LoggedCall, ...] = (),
 ) -> LoggerChoice:
     """The logger of the file's statements nearest the site (another library before console),
-    else the project's habit, else console with a note."""
+    else a logger the file imports or declares, else the project's habit, else console with a
+    note."""
     habits = _habits(document, calls)
     bound = always_bound(document)
     function = site.function.name if site.function is not None else None
@@ -207,6 +209,9 @@ def logger_for(
         expression = _usable(call, site, bound)
         if expression is not None:
             return JavaScriptLoggerChoice(call.library, expression, True, **habits)
+    declared = _module_logger(document, calls)
+    if declared is not None:
+        return JavaScriptLoggerChoice(*declared, True, **habits)
     habit = Counter(
         (call.library, FACTORY_CALL.sub("", call.logger))
         for call in project_calls
@@ -225,6 +230,25 @@ def logger_for(
     if any(call.library == "console" for call in project_calls):
         return JavaScriptLoggerChoice("console", "console", True, **habits)
     return JavaScriptLoggerChoice("console", "console", True, (), NO_LOGGER, **habits)
+
+
+def _module_logger(
+    document: ParsedDocument, calls: tuple[LoggedCall, ...]
+) -> tuple[str, str] | None:
+    """(library, name) of a logger the file imports or declares at its top (`import { logger }
+    from "./logger"`, `const debug = require("debug")("app")`), when no statement uses it yet."""
+    libraries, debug_names = known_loggers(document.tree.root_node)
+    names = module_names_of(document)
+    loggers = sorted(
+        (name for name in names if LOGGER_NAME.search(name) and name not in debug_names),
+        key=lambda name: (name not in ("logger", "log"), name),
+    )
+    if not loggers:
+        return ("debug", sorted(debug_names)[0]) if debug_names else None
+    name = loggers[0]
+    used = Counter(call.library for call in calls if call.library not in ("console", "debug"))
+    library = libraries.get(name) or (used.most_common(1)[0][0] if used else "loglevel")
+    return library, name
 
 
 def _import_edit(document: ParsedDocument, module: str) -> TextEdit:

@@ -552,3 +552,13 @@ def test_a_minified_one_line_file_is_read_sanely():
     site = reader.site_at(document, 0, 50_000)
     assert site.line == 0
     assert reader.site_at(document, 0, 0).kind in ("other", "entry")
+
+
+def test_logger_for_uses_a_declared_logger_no_statement_uses_yet():
+    source = "const debug = require('debug')('app');\nfunction f(x) {\n  \n}\n"
+    document = js(source)
+    found = idioms.logger_for(document, at(document, 2), ())
+    assert (found.library, found.expression, found.note) == ("debug", "debug", None)
+    both = js("import log from 'loglevel';\n" + source)
+    found = idioms.logger_for(both, at(both, 3), ())
+    assert (found.library, found.expression) == ("loglevel", "log")
