@@ -6,13 +6,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-MODULES = {
-    "java": "java",
-    "go": "go",
-    "javascript": "javascript",
-    "typescript": "javascript",
-    "tsx": "javascript",
-}
+MODULES = {"java": "java", "go": "go", "javascript": "javascript", "typescript": "javascript",
+           "tsx": "javascript"}
 """Language name -> the module name under `logsmith.syntax` and `logsmith.idioms`."""
 
 

@@ -75,15 +75,11 @@ SPECS: dict[str, LanguageSpec] = {
         LanguageSpec("java", (".java",), ("java",), "java", _java),
         LanguageSpec("go", (".go",), ("go",), "go", _go),
         LanguageSpec(
-            "javascript",
-            (".js", ".mjs", ".cjs", ".jsx"),
-            ("javascript", "javascriptreact"),
-            "javascript",
-            _javascript,
+            "javascript", (".js", ".mjs", ".cjs", ".jsx"), ("javascript", "javascriptreact"),
+            "javascript", _javascript,
         ),
-        LanguageSpec(
-            "typescript", (".ts", ".mts", ".cts"), ("typescript",), "typescript", _typescript
-        ),
+        LanguageSpec("typescript", (".ts", ".mts", ".cts"), ("typescript",), "typescript",
+                     _typescript),
         LanguageSpec("tsx", (".tsx",), ("typescriptreact",), "typescript", _tsx),
     )
 }
