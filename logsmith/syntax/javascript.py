@@ -106,7 +106,7 @@ def _function_info(function: tree_sitter.Node, language: str) -> FunctionInfo:
         name=function_name(function) or named_function(function.parent) or ANONYMOUS,
         parameters=tuple(parameters(function, language)),
         class_name=class_name(function),
-        is_async=text(function).startswith("async"),
+        is_async=any(child.type == "async" for child in function.children),
         start_line=function.start_point[0],
         body_start_line=body.start_point[0] if body is not None else function.start_point[0],
     )

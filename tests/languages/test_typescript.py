@@ -57,7 +57,7 @@ def test_entry_site_with_typed_and_destructured_parameters():
     assert site.function.name == "sync"
     assert site.function.class_name == "SyncService"
     assert site.function.parameters == ("roomId", "limit", "since")
-    assert site.function.is_async is False  # `public async`: the modifier comes first
+    assert site.function.is_async  # `public async`: the access modifier comes first
     assert not site.syntax_error
     assert {"logger", "SyncService", "retrying", "Options"} <= site.module_names
 
