@@ -170,11 +170,11 @@ def _habits(document: ParsedDocument, calls: tuple[LoggedCall, ...]) -> dict:
     endings: Counter[bool] = Counter()
     templates = 0
     for call in calls:
-        opened = re.search(r"\(\s*([\"'`])", call.text)
+        opened = re.search(r"[\"'`]", call.text)
         if opened:
-            quotes[opened.group(1)] += 1
-            templates += opened.group(1) == "`" and "${" in call.text
-        endings[call.text.rstrip().endswith(";")] += 1
+            quotes[opened.group(0)] += 1
+            templates += opened.group(0) == "`" and "${" in call.text
+        endings[document.line(call.end_line).rstrip().endswith(";")] += 1
     if not quotes:
         quotes.update({'"': document.text.count('"'), "'": document.text.count("'")})
     quote = "'" if quotes["'"] > quotes['"'] else '"'

@@ -562,3 +562,36 @@ def test_logger_for_uses_a_declared_logger_no_statement_uses_yet():
     both = js("import log from 'loglevel';\n" + source)
     found = idioms.logger_for(both, at(both, 3), ())
     assert (found.library, found.expression) == ("loglevel", "log")
+
+
+def test_logger_for_follows_the_files_quote_semicolon_and_template_habits():
+    source = (
+        "import pino from 'pino'\n"
+        "const log = pino()\n"
+        "function f(host) {\n"
+        "  log.info({ host }, 'starting')\n"
+        "  \n"
+        "}\n"
+    )
+    document = js(source)
+    found = idioms.logger_for(document, at(document, 4), reader.logged_calls(document))
+    assert (found.library, found.expression, found.quote, found.semicolon) == (
+        "pino",
+        "log",
+        "'",
+        False,
+    )
+    spec = StatementSpec(found, "warning", "Slow start", ("host",), None)
+    assert idioms.render(spec) == "log.warn({ host }, 'Slow start')"
+    templated = js(
+        "import { logger } from './logger';\n"
+        "function g(room, e) {\n"
+        "  logger.warn(`Failed to join ${room}`, e);\n"
+        "  \n"
+        "}\n"
+    )
+    found = idioms.logger_for(templated, at(templated, 3), reader.logged_calls(templated))
+    assert (found.library, found.template) == ("loglevel", True)
+    spec = StatementSpec(found, "error", "Failed to leave", ("room",), "e")
+    assert idioms.render(spec) == "logger.error(`Failed to leave ${room}`, e);"
+    assert idioms.opening(spec) == ("logger.error(`", "`")
