@@ -106,6 +106,19 @@ def class_name(node: tree_sitter.Node | None) -> str | None:
     return text(owner.child_by_field_name("name")) or None if owner is not None else None
 
 
+def instance_attributes(function: tree_sitter.Node | None, language: str) -> tuple[str, ...]:
+    """`this.<name>` for the fields, parameter properties and `this.x = ...` assignments of the
+    class whose method `function` is (the last written first); () outside a class."""
+    owner = enclosing(function, CLASSES) if function is not None else None
+    if owner is None:
+        return ()
+    found = captures("attributes", owner, language)
+    written = [(node.start_byte, text(node)) for node in found.get("attribute", [])]
+    written += [(node.start_byte, "this." + text(node)) for node in found.get("attribute.name", [])]
+    written.sort(reverse=True)
+    return tuple(dict.fromkeys(name for _, name in written))
+
+
 def declared_names(statement: tree_sitter.Node, language: str) -> list[str]:
     """The names a statement of a block declares: `const`/`let`/`var`, functions, classes,
     imports (unwrapping `export`)."""

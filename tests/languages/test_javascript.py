@@ -69,7 +69,7 @@ def at(document: ParsedDocument, line: int):
 
 
 @pytest.mark.parametrize("language", ["javascript", "typescript", "tsx"])
-@pytest.mark.parametrize("name", ["calls", "handlers", "bindings", "reads"])
+@pytest.mark.parametrize("name", ["calls", "handlers", "bindings", "reads", "attributes"])
 def test_every_query_compiles_for_each_grammar(language, name):
     assert query(name, language).pattern_count >= 1
 
@@ -142,6 +142,8 @@ def test_method_site_knows_its_class():
     assert site.function.name == "send"
     assert site.function.class_name == "Client"
     assert site.names == ("message",)
+    assert site.self_attributes == ("this.logger",)
+    assert at(js(SERVICE), 6).self_attributes == ()
 
 
 def test_typed_text_before_the_cursor_with_each_quote():

@@ -60,6 +60,7 @@ def test_entry_site_with_typed_and_destructured_parameters():
     assert site.function.is_async  # `public async`: the access modifier comes first
     assert not site.syntax_error
     assert {"logger", "SyncService", "retrying", "Options"} <= site.module_names
+    assert site.self_attributes == ("this.client", "this.log")
 
 
 def test_catch_with_an_unknown_type_is_an_except_site():
