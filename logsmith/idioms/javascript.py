@@ -212,24 +212,50 @@ def logger_for(
     declared = _module_logger(document, calls)
     if declared is not None:
         return JavaScriptLoggerChoice(*declared, True, **habits)
-    habit = Counter(
-        (call.library, FACTORY_CALL.sub("", call.logger))
-        for call in project_calls
-        if call.library != "console"
-    ).most_common(1)
-    if habit:
-        (library, expression), _ = habit[0]
-        if expression in LIBRARY_MODULES and expression == library:
-            edit = _import_edit(document, expression)
-            return JavaScriptLoggerChoice(library, expression, False, (edit,), None, **habits)
-        note = (
-            f"the project logs with `{expression}` ({library}), whose import cannot be worked "
-            "out from this file: console"
-        )
-        return JavaScriptLoggerChoice("console", "console", True, (), note, **habits)
+    from_folder = _folder_logger(document, project_calls, habits)
+    if from_folder is not None:
+        return from_folder
     if any(call.library == "console" for call in project_calls):
         return JavaScriptLoggerChoice("console", "console", True, **habits)
     return JavaScriptLoggerChoice("console", "console", True, (), NO_LOGGER, **habits)
+
+
+def _folder_logger(
+    document: ParsedDocument, project_calls: tuple[LoggedCall, ...], habits: dict
+) -> LoggerChoice | None:
+    """The logger the files beside this one use (the engine passes their statements), with the
+    import they use: a relative specifier (`"../logger"`) holds for every file of one folder.
+    When it cannot be imported the same way: console, with a note; None when they use none."""
+    others = [call for call in project_calls if call.library != "console"]
+    if not others:
+        return None
+    taken = module_names_of(document)
+    importable = Counter(
+        (call.library, FACTORY_CALL.sub("", call.logger), call.importing)
+        for call in others
+        if getattr(call, "importing", None) and _root(call.logger) not in ("this", *taken)
+    ).most_common()
+    for (library, expression, importing), _ in importable:
+        edit = _setup_edit(document, importing)
+        if edit is not None:
+            note = f"imports the logger as the files beside this one do: {importing}"
+            return JavaScriptLoggerChoice(library, expression, False, (edit,), note, **habits)
+    (library, expression), _ = Counter(
+        (call.library, FACTORY_CALL.sub("", call.logger)) for call in others
+    ).most_common(1)[0]
+    if expression in LIBRARY_MODULES and expression == library and expression not in taken:
+        module = f'"{expression}"'
+        line = f"import {expression} from {module};"
+        edit = _setup_edit(document, line) or _setup_edit(
+            document, f"const {expression} = require({module});"
+        )
+        if edit is not None:
+            return JavaScriptLoggerChoice(library, expression, False, (edit,), None, **habits)
+    note = (
+        f"the project logs with `{expression}` ({library}), whose import cannot be worked out "
+        "for this file: console"
+    )
+    return JavaScriptLoggerChoice("console", "console", True, (), note, **habits)
 
 
 def _module_logger(
@@ -251,27 +277,32 @@ def _module_logger(
     return library, name
 
 
-def _import_edit(document: ParsedDocument, module: str) -> TextEdit:
-    """`import winston from "winston";` (or a require in a CommonJS file) after the file's last
-    top-level import or require."""
+def _setup_edit(document: ParsedDocument, line: str) -> TextEdit | None:
+    """`line` (an import or a require) inserted after the file's last top-level import or
+    require; None when its kind does not fit the file (an `import` in a CommonJS file that
+    imports nothing, a `require` in a module that only imports)."""
     root = document.tree.root_node
     last = None
-    uses_require = False
+    imports = requires = False
     for statement in root.named_children:
-        written = statement.text.decode("utf-8", "replace")
         if statement.type == "import_statement":
-            last = statement
-        elif "require(" in written and statement.type in (
-            "lexical_declaration",
-            "variable_declaration",
+            last, imports = statement, True
+        elif statement.type in ("lexical_declaration", "variable_declaration") and (
+            "require(" in statement.text.decode("utf-8", "replace")
         ):
-            last, uses_require = statement, True
+            last, requires = statement, True
+        elif statement.type == "hash_bang_line" or (
+            statement.type == "expression_statement"
+            and statement.named_children
+            and statement.named_children[0].type == "string"
+        ):
+            last = statement if last is None else last  # #!/usr/bin/env node, "use strict"
         elif statement.type not in ("comment", "expression_statement"):
-            break
-    esm = document.language != "javascript" or "import " in document.text or not uses_require
-    line = (
-        f'import {module} from "{module}";' if esm else (f'const {module} = require("{module}");')
-    )
+            break  # the header is over: comments, directives, imports and requires
+    if line.startswith("import ") and requires and not imports:
+        return None
+    if not line.startswith("import ") and imports and not requires:
+        return None
     at = last.end_point[0] + 1 if last is not None else 0
     return TextEdit(at, 0, at, 0, line + "\n")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 import tree_sitter
 
@@ -56,6 +57,62 @@ ERROR_NAME = re.compile(r"^(?:e|err|error|ex|exc|exception|\w*Error|\w*Err)$")
 TEXTUAL = frozenset({"string", "template_string"})
 UNESCAPED = frozenset({"'", '"', "`", "\\", "$"})
 """Escaped characters a message means literally; other escapes (`\\n`) read as a space."""
+
+
+@dataclass(frozen=True)
+class JavaScriptLoggedCall(LoggedCall):
+    """A log statement, with the statement that brings its logger into the file."""
+
+    importing: str | None = None
+    """One line that imports or requires the logger in this file (`import { logger } from
+    "../logger";`, `const debug = require("debug")("app");`); None when the file makes the
+    logger itself or it is a global (`console`)."""
+
+
+def imports_by_name(root: tree_sitter.Node) -> dict[str, str]:
+    """Top-level name -> one line that imports or requires just that name, as the file does."""
+    found: dict[str, str] = {}
+    for statement in root.named_children:
+        if statement.type == "import_statement":
+            found.update(_import_lines(statement))
+        if statement.type not in DECLARATIONS:
+            continue
+        keyword = statement.children[0].type if statement.children else "const"
+        for declarator in statement.named_children:
+            name = declarator.child_by_field_name("name")
+            value = declarator.child_by_field_name("value")
+            if name is None or value is None or name.type != "identifier":
+                continue
+            written = text(value)
+            if _module_of_value(value) is not None and "\n" not in written:
+                found[text(name)] = f"{keyword} {text(name)} = {written};"
+    return found
+
+
+def _import_lines(statement: tree_sitter.Node) -> dict[str, str]:
+    source = statement.child_by_field_name("source")
+    if source is None or any(child.type == "type" for child in statement.children):
+        return {}
+    where, lines = text(source), {}
+    for clause in statement.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                lines[text(part)] = f"import {text(part)} from {where};"
+            elif part.type == "namespace_import":
+                for name in part.named_children:
+                    lines[text(name)] = f"import * as {text(name)} from {where};"
+            elif part.type == "named_imports":
+                for specifier in part.named_children:
+                    if specifier.type != "import_specifier":
+                        continue
+                    name = text(specifier.child_by_field_name("name"))
+                    alias = specifier.child_by_field_name("alias")
+                    bound = text(alias) if alias is not None else name
+                    written = f"{name} as {bound}" if alias is not None else name
+                    lines[bound] = f"import {{ {written} }} from {where};"
+    return lines
 
 
 def _module_of_value(value: tree_sitter.Node | None) -> str | None:
@@ -287,6 +344,7 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     root = document.tree.root_node
     language = document.language
     libraries, debug_names = known_loggers(root)
+    imports = imports_by_name(root)
     found: list[tuple[int, LoggedCall]] = []
     candidates = []
     for match in matches("calls", root, language):
@@ -296,7 +354,10 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
             name = text(match["call.function"][0])
             if name in debug_names:
                 found.append(
-                    (call.start_byte, _logged_call(call, "debug", name, None, arguments, language))
+                    (
+                        call.start_byte,
+                        _logged_call(call, "debug", name, None, arguments, language, imports),
+                    )
                 )
             continue
         receiver, method = match["call.receiver"][0], text(match["call.method"][0])
@@ -306,7 +367,9 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
                 found.append(
                     (
                         call.start_byte,
-                        _logged_call(call, "console", "console", level, arguments, language),
+                        _logged_call(
+                            call, "console", "console", level, arguments, language, imports
+                        ),
                     )
                 )
         elif method in LEVEL_OF_METHOD and is_logger(receiver):
@@ -320,13 +383,13 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
             arguments = arguments[1:]
         elif method == "log" and library != "winston":
             level = "debug"  # loglevel's log is its debug
-        logged = _logged_call(call, library, text(receiver), level, arguments, language)
+        logged = _logged_call(call, library, text(receiver), level, arguments, language, imports)
         found.append((call.start_byte, logged))
     found.sort(key=lambda pair: pair[0])
     return tuple(logged for _, logged in found)
 
 
-def _logged_call(call, library, logger, level, arguments, language) -> LoggedCall:
+def _logged_call(call, library, logger, level, arguments, language, imports) -> LoggedCall:
     statement = statement_of(call)
     if statement.type not in ("expression_statement",) or statement.start_byte > call.start_byte:
         statement = call
@@ -335,7 +398,8 @@ def _logged_call(call, library, logger, level, arguments, language) -> LoggedCal
     error = caught if caught is not None and caught in values else None
     if error is None:
         error = next((value for value in values if ERROR_NAME.match(value)), None)
-    return LoggedCall(
+    root = logger.split(".", 1)[0].split("(", 1)[0]
+    return JavaScriptLoggedCall(
         start_line=statement.start_point[0],
         end_line=statement.end_point[0],
         text=text(statement),
@@ -347,4 +411,5 @@ def _logged_call(call, library, logger, level, arguments, language) -> LoggedCal
         error=error,
         function=named_function(call),
         site_kind=kind,
+        importing=imports.get(root),
     )

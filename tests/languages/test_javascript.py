@@ -597,3 +597,29 @@ def test_logger_for_follows_the_files_quote_semicolon_and_template_habits():
     spec = StatementSpec(found, "error", "Failed to leave", ("room",), "e")
     assert idioms.render(spec) == "logger.error(`Failed to leave ${room}`, e);"
     assert idioms.opening(spec) == ("logger.error(`", "`")
+
+
+def test_logger_for_imports_the_folders_logger_as_the_files_beside_do():
+    sibling = js(
+        'import { logger as log } from "../logger";\n'
+        'import type { X } from "./x";\n'
+        "export function a() {\n  log.info('a');\n}\n"
+    )
+    folder = reader.logged_calls(sibling)
+    assert folder[0].importing == 'import { logger as log } from "../logger";'
+    module = js('"use strict";\nimport fs from "fs";\n\nexport function b(path) {\n  \n}\n')
+    found = idioms.logger_for(module, at(module, 4), (), folder)
+    assert (found.library, found.expression, found.defined) == ("loglevel", "log", False)
+    edit = found.setup[0]
+    assert (edit.start_line, edit.new_text) == (2, 'import { logger as log } from "../logger";\n')
+    commonjs = js("#!/usr/bin/env node\nconst fs = require('fs');\nfunction b() {\n  \n}\n")
+    refused = idioms.logger_for(commonjs, at(commonjs, 3), (), folder)
+    assert (refused.library, refused.defined) == ("console", True)
+    assert "log" in refused.note
+    required = reader.logged_calls(js("const debug = require('debug')('app');\ndebug('x');\n"))
+    found = idioms.logger_for(commonjs, at(commonjs, 3), (), required)
+    assert (found.library, found.expression) == ("debug", "debug")
+    assert found.setup[0].new_text == "const debug = require('debug')('app');\n"
+    assert found.setup[0].start_line == 2
+    bare = js("function b() {\n  \n}\n")
+    assert idioms.logger_for(bare, at(bare, 1), (), required).setup[0].start_line == 0
