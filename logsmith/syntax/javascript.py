@@ -16,6 +16,7 @@ from logsmith.syntax.javascript_rules import find_sites
 from logsmith.syntax.javascript_tree import (
     ANONYMOUS,
     FUNCTIONS,
+    callee_name,
     class_name,
     enclosing,
     function_name,
@@ -104,7 +105,10 @@ def _probe_statement(root: tree_sitter.Node, row: int, column: int) -> tree_sitt
 def _function_info(function: tree_sitter.Node, language: str) -> FunctionInfo:
     body = function.child_by_field_name("body")
     return FunctionInfo(
-        name=function_name(function) or named_function(function.parent) or ANONYMOUS,
+        name=function_name(function)
+        or named_function(function.parent)
+        or callee_name(function)
+        or ANONYMOUS,
         parameters=tuple(parameters(function, language)),
         class_name=class_name(function),
         is_async=any(child.type == "async" for child in function.children),

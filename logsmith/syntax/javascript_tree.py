@@ -90,6 +90,18 @@ def function_name(function: tree_sitter.Node) -> str | None:
     return None
 
 
+def callee_name(function: tree_sitter.Node) -> str | None:
+    """`readFile` for a callback passed to `fs.readFile(path, (err, data) => ...)`."""
+    arguments = function.parent
+    call = arguments.parent if arguments is not None else None
+    if call is None or arguments.type != "arguments" or call.type != "call_expression":
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "member_expression":
+        callee = callee.child_by_field_name("property")
+    return text(callee) if callee is not None and callee.type.endswith("identifier") else None
+
+
 def named_function(node: tree_sitter.Node | None) -> str | None:
     """The name of the nearest named function around `node` (itself included)."""
     while node is not None:

@@ -115,6 +115,7 @@ def test_node_callback_error_check_is_an_except_site():
     site = at(js(SERVICE), 32)
     assert (site.kind, site.exception_name) == ("except", "err")
     assert site.names[:2] == ("data", "err")
+    assert site.function.name == "readFile"  # a top-level callback goes by what it is passed to
 
 
 def test_loop_site_has_the_loop_variables():
