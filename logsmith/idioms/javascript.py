@@ -370,7 +370,7 @@ def _pieces(spec: StatementSpec) -> tuple[str, str, str, str]:
         return call, quote, _escape(message, quote), f"{quote}{args}){end}"
     spliced = (*values, *([error] if error and library == "node-red" else []))
     passed = f", {error}" if error and library != "node-red" else ""
-    if getattr(choice, "template", False):
+    if getattr(choice, "template", False) and spliced:
         substitutions = "".join(f" ${{{value}}}" for value in spliced)
         return call, "`", _escape(message, "`") + substitutions, f"`{passed}){end}"
     if not spliced:

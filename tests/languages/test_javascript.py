@@ -624,3 +624,10 @@ def test_logger_for_imports_the_folders_logger_as_the_files_beside_do():
     assert found.setup[0].start_line == 2
     bare = js("function b() {\n  \n}\n")
     assert idioms.logger_for(bare, at(bare, 1), (), required).setup[0].start_line == 0
+
+
+def test_a_template_habit_without_values_writes_a_plain_string():
+    found = choice("loglevel", "logger", template=True)
+    spec = StatementSpec(found, "warning", "Gave up", (), "e")
+    assert idioms.render(spec) == 'logger.warn("Gave up", e);'
+    assert idioms.opening(spec) == ('logger.warn("', '"')
