@@ -137,6 +137,10 @@ def declared_names(statement: tree_sitter.Node, language: str) -> list[str]:
     if statement.type == "export_statement":
         inner = statement.child_by_field_name("declaration")
         return declared_names(inner, language) if inner is not None else []
+    if statement.type == "ambient_declaration":  # TypeScript: declare const VERSION: string;
+        return [
+            name for part in statement.named_children for name in declared_names(part, language)
+        ]
     if statement.type in DECLARATIONS:
         names: list[str] = []
         for declarator in statement.named_children:

@@ -171,3 +171,14 @@ def test_typescript_only_syntax_in_a_statement_is_a_problem_in_javascript():
     typescript = ParsedDocument("function f(value) {\n  \n}\n", "typescript")
     assert reader.statement_problems(typescript, 1, statement) == []
     assert reader.statement_problems(javascript, 1, statement)
+
+
+def test_module_names_of_typescript_declarations():
+    source = (
+        'import fs = require("fs");\nimport type { T } from "./t";\nexport default class Main {}\n'
+        "export enum Color { Red }\nexport abstract class Base {}\ndeclare const VERSION: string;\n"
+        "const { x, y: [z] } = obj;\n"
+    )
+    names = reader.module_names_of(ts(source))
+    assert {"fs", "T", "Main", "Color", "Base", "VERSION", "x", "z"} <= names
+    assert "y" not in names
