@@ -315,8 +315,8 @@ def placement(statement: tree_sitter.Node, language: str) -> Placement:
     while node is not None and (function is None or node.id != function.id):
         parent = node.parent
         if parent is not None and parent.type in LOOPS and node.type != "parenthesized_expression":
-            header = parent.child_by_field_name("body")
-            if header is not None and header.id == node.id:
+            loop_body = parent.child_by_field_name("body")
+            if loop_body is not None and loop_body.id == node.id:
                 in_loop = True
                 loops += loop_variables(parent, language)
         if handler is None and node.type == "statement_block":
@@ -336,7 +336,12 @@ def placement(statement: tree_sitter.Node, language: str) -> Placement:
     direct_handler = direct_handler and handler.body.id == block.id
     if direct_handler or (handler is not None and before is None):
         kind = "except"
-    elif body is not None and block is not None and body.id == block.id and not previous:
+    elif (
+        body is not None
+        and block is not None
+        and body.id == block.id
+        and all(_is_directive(node) for node in previous)
+    ):
         kind = "entry"
     elif before is not None:
         kind = before
@@ -354,6 +359,15 @@ def placement(statement: tree_sitter.Node, language: str) -> Placement:
         previous[0] if previous else None,
         following,
         reachable,
+    )
+
+
+def _is_directive(statement: tree_sitter.Node) -> bool:
+    """`"use strict";` at the start of a function body."""
+    return (
+        statement.type == "expression_statement"
+        and len(statement.named_children) == 1
+        and statement.named_children[0].type == "string"
     )
 
 

@@ -631,3 +631,9 @@ def test_a_template_habit_without_values_writes_a_plain_string():
     spec = StatementSpec(found, "warning", "Gave up", (), "e")
     assert idioms.render(spec) == 'logger.warn("Gave up", e);'
     assert idioms.opening(spec) == ('logger.warn("', '"')
+
+
+def test_entry_site_after_a_use_strict_directive():
+    document = js("function f(a) {\n  'use strict';\n  \n  go(a);\n}\n")
+    assert at(document, 2).kind == "entry"
+    assert at(js("function f(a) {\n  go(a);\n  \n}\n"), 2).kind == "other"
