@@ -11,7 +11,8 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go import module_names, names_read
 from logsmith.syntax.go_calls import libraries
-from logsmith.syntax.go_scopes import imports
+from logsmith.syntax.go_scopes import imports, text
+from logsmith.syntax.languages import matches
 from logsmith.syntax.site import LogSite
 
 PREDECLARED = frozenset(
@@ -71,6 +72,37 @@ IMPORT_PATHS = {
     "hclog": "github.com/hashicorp/go-hclog",
 }
 STANDARD_NOTE = "no logger in this file or project: the standard log package"
+SLOG_NOTE = "no logger in this file or project: log/slog, which the file imports"
+# (library, type name) -> the library of a field or variable of that type.
+LOGGER_TYPES = {
+    ("zap", "Logger"): "zap",
+    ("zap", "SugaredLogger"): "zap-sugar",
+    ("slog", "Logger"): "slog",
+    ("hclog", "Logger"): "hclog",
+    ("hclog", "InterceptLogger"): "hclog",
+    ("logrus", "Logger"): "logrus",
+    ("logrus", "Entry"): "logrus",
+    ("logrus", "FieldLogger"): "logrus",
+    ("log", "Logger"): "log",
+}
+# Library -> functions that make a logger (`var logger = zap.L()`).
+LOGGER_FACTORIES = {
+    "zap": ("L", "NewExample", "NewNop", "Must", "New"),
+    "slog": ("Default", "New", "With"),
+    "logrus": ("New", "WithField", "WithFields", "StandardLogger"),
+    "hclog": ("New", "Default", "L", "NewInterceptLogger"),
+    "log": ("New", "Default"),
+}
+# Library -> its package-level logger, usable wherever the package is imported.
+PACKAGE_LOGGERS = {
+    "zap": "zap.L()",
+    "zap-sugar": "zap.S()",
+    "slog": "slog",
+    "logrus": "logrus",
+    "log": "log",
+    "klog": "klog",
+    "hclog": "hclog.Default()",
+}
 
 
 def always_bound(document: ParsedDocument) -> frozenset[str]:
@@ -89,39 +121,83 @@ def logger_for(
     calls: tuple[LoggedCall, ...],
     project_calls: tuple[LoggedCall, ...] = (),
 ) -> LoggerChoice:
-    """The logger the file uses (the call nearest to the site first, in its function before
-    elsewhere), else the project's habit, else `slog` when the file imports it, else `log`."""
+    """The logger of the file's statements (in the site's function first, then the nearest),
+    else a logger the file declares (a field of the method's receiver, a package-level
+    variable), else the project's habit, else `slog` when the file imports it, else `log`."""
     bound = always_bound(document)
     function = site.function.name if site.function is not None else None
-    usable = [call for call in calls if _usable(call.logger, site, bound)]
+    usable = []
+    for call in calls:
+        expression = call.logger if _usable(call.logger, site, bound) else _package_entry(call)
+        if expression is not None and _usable(expression, site, bound):
+            usable.append((call, expression))
     if usable:
-        nearest = min(usable, key=lambda c: (c.function != function, abs(c.start_line - site.line)))
-        return LoggerChoice(nearest.library, _base_logger(nearest), True)
-    if calls:
-        nearest = min(calls, key=lambda c: abs(c.start_line - site.line))
-        if nearest.library in ("log", "slog", "logrus", "klog") or nearest.logger in (
-            "zap.L()",
-            "zap.S()",
-        ):
-            return _with_import(document, nearest.library, _base_logger(nearest))
+        call, expression = min(
+            usable,
+            key=lambda pair: (pair[0].function != function, abs(pair[0].start_line - site.line)),
+        )
+        return LoggerChoice(call.library, expression, True)
+    declared = declared_logger(document, site)
+    if declared is not None:
+        return LoggerChoice(declared[0], declared[1], True)
     if project_calls:
-        habits = Counter((c.library, _base_logger(c)) for c in project_calls)
+        habits = Counter((c.library, c.logger) for c in project_calls)
         (library, logger), _ = habits.most_common(1)[0]
         if _usable(logger, site, bound):
             return LoggerChoice(library, logger, True)
-        package_logger = {
-            "zap": "zap.L()",
-            "zap-sugar": "zap.S()",
-            "slog": "slog",
-            "logrus": "logrus",
-            "log": "log",
-            "klog": "klog",
-        }.get(library)
+        package_logger = PACKAGE_LOGGERS.get(library)
         if package_logger is not None:
             return _with_import(document, library, package_logger)
     if "slog" in libraries(document).values():
-        return _with_import(document, "slog", "slog")
+        return _with_import(document, "slog", "slog", SLOG_NOTE)
     return _with_import(document, "log", "log", STANDARD_NOTE)
+
+
+def _package_entry(call: LoggedCall) -> str | None:
+    """containerd's `log.G(ctx)` where no context is at hand: its package-level `log.L`."""
+    found = re.fullmatch(r"(\w+)\.G\(.*\)", call.logger)
+    return f"{found[1]}.L" if found and call.library == "logrus" else None
+
+
+def declared_logger(document: ParsedDocument, site: LogSite) -> tuple[str, str] | None:
+    """(library, expression) of a logger the file declares and the site can reach: a field of
+    the method's receiver type (`s.lg`), else a package-level variable (`logger`)."""
+    known = libraries(document)
+    receiver_type = site.function.class_name if site.function is not None else None
+    receiver = site.function.parameters[0] if receiver_type and site.function.parameters else None
+    variables = []
+    for found in matches("logger_declarations", document.tree.root_node, "go"):
+        if "field.owner" in found and receiver is not None:
+            if text(found["field.owner"][0]) != receiver_type:
+                continue
+            library = _library_of_type(text(found["field.type"][0]), known)
+            if library is not None:
+                return library, f"{receiver}.{text(found['field.name'][0])}"
+        elif "variable.name" in found:
+            kind = found.get("variable.type") or found.get("variable.value")
+            if not kind:
+                continue
+            library = _library_of_type(text(kind[0]), known) or _library_of_value(
+                text(kind[0]), known
+            )
+            if library is not None:
+                variables.append((library, text(found["variable.name"][0])))
+    return variables[0] if variables else None
+
+
+def _library_of_type(written: str, known: dict[str, str]) -> str | None:
+    package, _, name = written.lstrip("*").partition(".")
+    return LOGGER_TYPES.get((known.get(package), name))
+
+
+def _library_of_value(written: str, known: dict[str, str]) -> str | None:
+    found = re.match(r"(\w+)\.(\w+)\(", written)
+    if found is None:
+        return None
+    library = known.get(found[1])
+    if library == "zap" and (".Sugar()" in written or found[2] == "S"):
+        return "zap-sugar"
+    return library if found[2] in LOGGER_FACTORIES.get(library, ()) else None
 
 
 def _base_logger(call: LoggedCall) -> str:
@@ -129,37 +205,48 @@ def _base_logger(call: LoggedCall) -> str:
 
 
 def _with_import(document, library: str, expression: str, note=None) -> LoggerChoice:
-    """A package-level logger (`log`, `slog`, `zap.L()`), with the import it needs."""
+    """A package-level logger (`log`, `slog`, `zap.L()`), with the import it needs: under an
+    alias (`stdlog`) when the package's name is taken in the file."""
     package = "zap" if library in ("zap", "zap-sugar") else library
     known = imports(document)
     path = IMPORT_PATHS.get(package, package)
-    if library == "klog" or known.get(package) == path or any(p == path for p in known.values()):
-        local = next((name for name, p in known.items() if p == path), package)
-        return LoggerChoice(library, expression.replace(package, local, 1), True, note=note)
-    return LoggerChoice(
-        library, expression, False, setup=(_import_edit(document, path),), note=note
-    )
+    for name, imported in known.items():
+        if imported == path or (package == "klog" and imported.startswith("k8s.io/klog")):
+            return LoggerChoice(library, _renamed(expression, package, name), True, note=note)
+    local = package
+    if package in known or package in module_names(document):
+        local = "std" + package
+    edit = _import_edit(document, path if local == package else f'{local} "{path}"')
+    return LoggerChoice(library, _renamed(expression, package, local), False, (edit,), note)
 
 
-def _import_edit(document: ParsedDocument, path: str) -> TextEdit:
-    """Add `import "path"`: into the first `import (...)` block, else after the package clause."""
+def _renamed(expression: str, package: str, local: str) -> str:
+    return local + expression[len(package) :] if expression.startswith(package) else expression
+
+
+def _import_edit(document: ParsedDocument, spec: str) -> TextEdit:
+    """Add an import (`"log"` or `stdlog "log"`): into the first `import (...)` block, else
+    after the last import, else after the package clause."""
+    if not spec.endswith('"'):
+        spec = f'"{spec}"'
     root = document.tree.root_node
-    for child in root.named_children:
-        if child.type == "import_declaration":
-            lists = [c for c in child.named_children if c.type == "import_spec_list"]
-            if lists:
-                close = lists[0].children[-1]
+    declarations = [c for c in root.named_children if c.type == "import_declaration"]
+    for declaration in declarations:
+        lists = [c for c in declaration.named_children if c.type == "import_spec_list"]
+        if lists and lists[0].children and lists[0].children[-1].type == ")":
+            close = lists[0].children[-1]
+            if close.start_point[0] > lists[0].start_point[0]:
                 row = close.start_point[0]
-                if row > lists[0].start_point[0]:
-                    return TextEdit(row, 0, row, 0, f'\t"{path}"\n')
-            row = child.end_point[0] + 1
-            return TextEdit(row, 0, row, 0, f'import "{path}"\n')
-    for child in root.named_children:
-        if child.type == "package_clause":
-            row = child.end_point[0]
-            end = len(document.line(row))
-            return TextEdit(row, end, row, end, f'\n\nimport "{path}"')
-    return TextEdit(0, 0, 0, 0, f'import "{path}"\n')
+                return TextEdit(row, 0, row, 0, f"\t{spec}\n")
+    anchor = declarations[-1] if declarations else None
+    if anchor is None:
+        anchor = next((c for c in root.named_children if c.type == "package_clause"), None)
+    if anchor is None:
+        return TextEdit(0, 0, 0, 0, f"import {spec}\n")
+    row = anchor.end_point[0]
+    end = len(document.line(row))
+    separator = "\n" if declarations else "\n\n"
+    return TextEdit(row, end, row, end, f"{separator}import {spec}")
 
 
 def key_of(value: str) -> str:

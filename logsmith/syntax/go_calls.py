@@ -130,7 +130,12 @@ def _literal(node: tree_sitter.Node) -> str:
 
 def clean_message(literal: str) -> str:
     """A format string's words without its verbs: `failed to dial %s: %v` -> `failed to dial:`."""
-    words = VERB.sub("", literal).replace("\\n", " ").replace("\\t", " ")
+    words = (
+        VERB.sub(lambda verb: "%" if verb[0] == "%%" else "", literal)
+        .replace("\\n", " ")
+        .replace("\\t", " ")
+    )
+    words = re.sub(r"\(\s*\)|\[\s*\]|''|\"\"|\\\"\\\"", "", words)
     words = re.sub(r"\s+([:,;.])", r"\1", words)
     return re.sub(r"\s+", " ", words).strip()
 
