@@ -46,16 +46,24 @@ def module_names(document: ParsedDocument) -> frozenset[str]:
 
 def _analysed(document: ParsedDocument, line: int) -> tuple[ParsedDocument, bool]:
     """The document to read the site from: the document itself when it parses, else a copy whose
-    cursor line is blank (what the user is typing is often the only error); and whether that one
-    still has errors."""
+    cursor line is blank (what the user is typing is often the only error), closed with the
+    braces it lacks (code being written at the end of a file); and whether that one still has
+    errors."""
     if not document.tree.root_node.has_error:
         return document, False
     current = document.line(line)
-    if not current.strip():
-        return document, True
-    indent = current[: len(current) - len(current.lstrip())]
-    blanked = document.with_line(line, indent + " " * (len(current) - len(indent)))
-    return blanked, blanked.tree.root_node.has_error
+    analysed = document
+    if current.strip():
+        indent = current[: len(current) - len(current.lstrip())]
+        analysed = document.with_line(line, indent + " " * (len(current) - len(indent)))
+        if not analysed.tree.root_node.has_error:
+            return analysed, False
+    missing = analysed.text.count("{") - analysed.text.count("}")
+    if missing > 0:
+        closed = ParsedDocument(analysed.text + "\n" + "}" * missing, "go")
+        if _error_count(closed.tree.root_node) <= _error_count(analysed.tree.root_node):
+            analysed = closed
+    return analysed, True
 
 
 def _holder_at(root: tree_sitter.Node, at_byte: int) -> tree_sitter.Node:
@@ -155,6 +163,12 @@ def names_read(statement: str) -> frozenset[str]:
     for node in captures("identifiers", root, "go").get("name", []):
         parent = node.parent
         if text(node) == "_" or node.start_point[0] < 2:
+            continue
+        if (
+            node.type == "type_identifier"
+            and parent is not None
+            and parent.type == "qualified_type"
+        ):
             continue
         if parent is not None and parent.type == "literal_element":
             keyed = parent.parent

@@ -17,7 +17,6 @@ from logsmith.syntax.go_scopes import (
     function_info,
     imports,
     placement,
-    statements_of,
     text,
 )
 from logsmith.syntax.languages import captures
@@ -335,18 +334,20 @@ def _statement_of(call: tree_sitter.Node) -> tree_sitter.Node:
     return node
 
 
+def _sibling(statement: tree_sitter.Node, forward: bool) -> tree_sitter.Node | None:
+    """The statement before or after `statement` in its list, comments skipped."""
+    node = statement.next_named_sibling if forward else statement.prev_named_sibling
+    while node is not None and node.type == "comment":
+        node = node.next_named_sibling if forward else node.prev_named_sibling
+    return node
+
+
 def _site_kind(statement: tree_sitter.Node, function) -> str:
     holder = statement.parent
-    if holder is not None and holder.type == "statement_list":
-        holder = holder.parent
-    if holder is None or function is None:
+    if holder is None or function is None or holder.type != "statement_list":
         return "other"
-    statements = statements_of(holder)
-    index = next((i for i, s in enumerate(statements) if s.id == statement.id), None)
-    if index is None:
-        return "other"
-    previous = statements[index - 1] if index > 0 else None
-    following = statements[index + 1] if index + 1 < len(statements) else None
+    holder = holder.parent if holder.parent is not None else holder
+    previous, following = _sibling(statement, False), _sibling(statement, True)
     return placement(holder, previous, following, function).kind
 
 

@@ -210,17 +210,21 @@ def _inside_other_function(binding, root, at_byte: int) -> bool:
     return False
 
 
+DECLARATIONS = (
+    "short_var_declaration",
+    "var_spec",
+    "const_spec",
+    "range_clause",
+    "receive_statement",
+    "type_switch_statement",
+)
+
+
 def _pairs(groups) -> list[tuple[tree_sitter.Node, tree_sitter.Node]]:
     """(binding, its declaration) for every binding found by the bindings query."""
-    declarations = groups.get("declaration", [])
     pairs = []
     for binding in groups.get("binding", []):
-        owner = None
-        for declaration in declarations:
-            if declaration.start_byte <= binding.start_byte < declaration.end_byte and (
-                owner is None or declaration.start_byte >= owner.start_byte
-            ):
-                owner = declaration
+        owner = enclosing(binding, DECLARATIONS)
         if owner is not None:
             pairs.append((binding, owner))
     return pairs
