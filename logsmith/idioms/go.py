@@ -123,7 +123,8 @@ def logger_for(
 ) -> LoggerChoice:
     """The logger of the file's statements (in the site's function first, then the nearest),
     else a logger the file declares (a field of the method's receiver, a package-level
-    variable), else the project's habit, else `slog` when the file imports it, else `log`."""
+    variable), else the project's habit, else the package-level logger of a logging library the
+    file imports (`zap.L()`, `slog`), else the standard `log`."""
     bound = always_bound(document)
     function = site.function.name if site.function is not None else None
     usable = []
@@ -136,21 +137,47 @@ def logger_for(
             usable,
             key=lambda pair: (pair[0].function != function, abs(pair[0].start_line - site.line)),
         )
-        return LoggerChoice(call.library, expression, True)
+        return _defined(document, call.library, expression)
     declared = declared_logger(document, site)
     if declared is not None:
-        return LoggerChoice(declared[0], declared[1], True)
+        return _defined(document, declared[0], declared[1])
     if project_calls:
         habits = Counter((c.library, c.logger) for c in project_calls)
         (library, logger), _ = habits.most_common(1)[0]
         if _usable(logger, site, bound):
-            return LoggerChoice(library, logger, True)
+            return _defined(document, library, logger)
         package_logger = PACKAGE_LOGGERS.get(library)
         if package_logger is not None:
             return _with_import(document, library, package_logger)
-    if "slog" in libraries(document).values():
-        return _with_import(document, "slog", "slog", SLOG_NOTE)
+    imported = _imported_package_logger(document)
+    if imported is not None:
+        return imported
     return _with_import(document, "log", "log", STANDARD_NOTE)
+
+
+def _imported_package_logger(document: ParsedDocument) -> LoggerChoice | None:
+    """The package-level logger of a logging library the file imports (`zap.L()`, `logrus`,
+    containerd's `log.L`, `slog`), when the file has no logger of its own to call."""
+    known = imports(document)
+    found = libraries(document)
+    for library in ("zap", "logrus", "hclog", "klog", "slog"):
+        for name, imported in found.items():
+            if imported != library:
+                continue
+            if library == "logrus" and "containerd" in known.get(name, ""):
+                return LoggerChoice("logrus", f"{name}.L", True)
+            expression = _renamed(PACKAGE_LOGGERS[library], library, name)
+            note = SLOG_NOTE if library == "slog" else None
+            return LoggerChoice(library, expression, True, note=note)
+    return None
+
+
+def _defined(document: ParsedDocument, library: str, expression: str) -> LoggerChoice:
+    """A logger the site can call. A zap logger's statement also names the `zap` package for its
+    fields (`zap.Error(err)`): the setup imports it when the file does not."""
+    if library == "zap" and imports(document).get("zap") != IMPORT_PATHS["zap"]:
+        return LoggerChoice(library, expression, True, (_import_edit(document, "go.uber.org/zap"),))
+    return LoggerChoice(library, expression, True)
 
 
 def _package_entry(call: LoggedCall) -> str | None:

@@ -71,7 +71,7 @@ def libraries(document: ParsedDocument) -> dict[str, str]:
             found[name] = "log"
             continue
         for prefix, library in LIBRARY_PATHS:
-            if path == prefix or path.startswith(prefix + "/"):
+            if path == prefix or re.fullmatch(re.escape(prefix) + r"/v\d+", path):
                 found[name] = library
                 break
     return found

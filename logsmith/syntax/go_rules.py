@@ -1,5 +1,6 @@
 """Batch mode's sites in a Go file: error blocks that hand the error back (`error_return`), drop it
-(`except_swallowed`) or retry (`retry_loop`) without logging. Queries in `grammars/go/rules/`;
+(`except_swallowed`), replace it with another (`except_converted`) or retry (`retry_loop`)
+without logging. Queries in `grammars/go/rules/`;
 the checks they cannot express live here. Generated files have no sites."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import PRIORITY, RULES, Finding
+from logsmith.syntax.batch_rules import PRIORITY, Finding
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
@@ -20,7 +21,12 @@ from logsmith.syntax.go_scopes import (
 )
 from logsmith.syntax.languages import matches
 
-GO_RULES = ("retry_loop", "except_swallowed", "error_return")
+GO_RULES = ("retry_loop", "except_converted", "except_swallowed", "error_return")
+# A returned expression that makes a new error: ErrNotFound, io.EOF, errors.New(...),
+# fmt.Errorf(...) without the checked error, status.Error(...), &PathError{...}.
+NEW_ERROR = re.compile(
+    r"^(&?(\w+\.)?Err\w*|\w+\.EOF|errors\.New\(|fmt\.Errorf\(|status\.Errorf?\(|&?(\w+\.)?\w*Error\{)"
+)
 GENERATED = re.compile(r"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 # Calls that mean the block reports: a level method on a logger-like receiver, printing to stderr.
@@ -33,6 +39,7 @@ RETRY_WORDS = re.compile(r"(?i)attempt|retr|tries|backoff")
 SLEEP = re.compile(r"(?i)\b(time\.Sleep|time\.After|sleep|backoff|Backoff|wait\.\w+)")
 MESSAGES = {
     "retry_loop": "`{name}` is checked in a retry loop and the loop goes on without logging it",
+    "except_converted": "`{name}` is replaced by another error and never logged",
     "except_swallowed": "`{name}` is dropped: the block goes on without it and logs nothing",
     "error_return": "`{name}` is returned to the caller without a log of where it happened",
 }
@@ -96,22 +103,47 @@ def _retry_loops(document, root):
         header = text(loop)[: max(text(loop).find("{"), 0)]
         if not (SLEEP.search(text(loop)) or RETRY_WORDS.search(header)):
             continue
-        yield _finding(document, "retry_loop", found["check"], body, name)
+        yield "retry_loop", _finding(document, "retry_loop", found["check"], body, name)
+
+
+def _unread(document, root, rule: str):
+    """Error blocks matched by `rule`'s query that never read the error and do not report."""
+    for found in _matches(f"rules/{rule}", root):
+        body, name = found["body"], text(found["name"])
+        if ERROR_NAME.match(name) and not _reports(body) and not _reads(body, name):
+            yield found, body, name
 
 
 def _swallowed(document, root):
-    for found in _matches("rules/except_swallowed", root):
-        body, name = found["body"], text(found["name"])
-        if not ERROR_NAME.match(name) or _reports(body) or _reads(body, name):
+    for found, body, name in _unread(document, root, "except_swallowed"):
+        statements = statements_of(body)
+        last = statements[-1] if statements else None
+        if last is not None and last.type == "expression_statement" and "panic(" in text(last):
             continue
+        if _returns_new_error(last):
+            continue
+        yield "except_swallowed", _finding(document, "except_swallowed", found["check"], body, name)
+
+
+def _converted(document, root):
+    for found, body, name in _unread(document, root, "except_converted"):
         statements = statements_of(body)
         if (
             statements
-            and statements[-1].type == "expression_statement"
-            and "panic(" in text(statements[-1])
+            and statements[-1].id == found["return"].id
+            and _returns_new_error(statements[-1])
         ):
-            continue
-        yield _finding(document, "except_swallowed", found["check"], body, name)
+            yield (
+                "except_converted",
+                _finding(document, "except_converted", found["check"], body, name),
+            )
+
+
+def _returns_new_error(statement) -> bool:
+    if statement is None or statement.type != "return_statement":
+        return False
+    values = statement.named_children[0].named_children if statement.named_children else []
+    return any(NEW_ERROR.match(text(value)) for value in values)
 
 
 def _error_returns(document, root):
@@ -122,7 +154,7 @@ def _error_returns(document, root):
         statements = statements_of(body)
         if not statements or statements[-1].id != returned.id or not _reads(returned, name):
             continue
-        yield _finding(document, "error_return", found["check"], body, name)
+        yield "error_return", _finding(document, "error_return", found["check"], body, name)
 
 
 def _matches(name: str, root) -> list[dict[str, tree_sitter.Node]]:
@@ -141,16 +173,18 @@ def find_sites(document: ParsedDocument, rules=None) -> list[Finding]:
         return []
     try:
         root = document.tree.root_node
-        scans = {
-            "retry_loop": _retry_loops,
-            "except_swallowed": _swallowed,
-            "error_return": _error_returns,
-        }
+        found = [
+            *_retry_loops(document, root),
+            *_converted(document, root),
+            *_swallowed(document, root),
+            *_error_returns(document, root),
+        ]
         by_line: dict[int, Finding] = {}
-        for rule in sorted(wanted, key=PRIORITY.get):
-            for finding in scans[rule](document, root):
-                if finding is not None and finding.rule in RULES:
-                    by_line.setdefault(finding.line, finding)
+        for rule, finding in sorted(
+            (pair for pair in found if pair[1] is not None and pair[0] in wanted),
+            key=lambda pair: PRIORITY[pair[0]],
+        ):
+            by_line.setdefault(finding.line, finding)
         return sorted(by_line.values(), key=lambda f: f.line)
     except (ValueError, RecursionError, AttributeError):
         return []

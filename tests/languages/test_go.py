@@ -661,12 +661,46 @@ def test_logger_for_prefers_slog_when_the_file_imports_it():
 
 
 def test_logger_for_imports_the_standard_log_under_an_alias_when_log_is_taken():
-    text = 'package p\n\nimport "github.com/containerd/containerd/log"\n\nfunc f() {\n\n}\n'
+    text = 'package p\n\nimport log "example.com/audit"\n\nfunc f() {\n\n}\n'
     document = go(text)
     choice = idioms.logger_for(document, reader.site_at(document, 5, 0), ())
     assert choice.expression == "stdlog"
     changed = apply(text, choice)
     assert 'import stdlog "log"' in changed
+    assert not go(changed).tree.root_node.has_error
+
+
+def test_logger_for_uses_an_imported_librarys_package_logger():
+    containerd = 'package p\n\nimport "github.com/containerd/containerd/log"\n\nfunc f() {\n\n}\n'
+    zap = 'package p\n\nimport "go.uber.org/zap"\n\nfunc f() {\n\n}\n'
+    chosen = []
+    for text in (containerd, zap):
+        document = go(text)
+        choice = idioms.logger_for(document, reader.site_at(document, 5, 0), ())
+        chosen.append((choice.library, choice.expression, choice.defined, choice.setup))
+    assert chosen == [("logrus", "log.L", True, ()), ("zap", "zap.L()", True, ())]
+
+
+def test_a_zap_logger_brings_the_zap_import_its_fields_need():
+    text = """\
+package raft
+
+func (r *Raft) a() {
+	r.lg.Info("a")
+}
+
+func (r *Raft) b() {
+
+}
+"""
+    document = go(text)
+    calls = (
+        LoggedCall(3, 3, 'r.lg.Info("a")', "zap", "r.lg", "info", "a", (), None, "a", "entry"),
+    )
+    choice = idioms.logger_for(document, site_on_blank_after(text, "func (r *Raft) b()"), calls)
+    assert (choice.library, choice.expression, choice.defined) == ("zap", "r.lg", True)
+    changed = apply(text, choice)
+    assert 'import "go.uber.org/zap"' in changed
     assert not go(changed).tree.root_node.has_error
 
 
@@ -735,6 +769,28 @@ def test_find_sites_flags_error_blocks_that_do_not_log():
     first = findings[0]
     assert first.indent == "\t\t" and first.function == "Open"
     assert first.start_line == line_of(BATCH, "if err != nil {")
+
+
+def test_find_sites_flags_an_error_replaced_by_another():
+    text = """\
+package store
+
+func (s *Store) Get(key string) (*Item, error) {
+	item, err := s.db.Get(key)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	if err := item.Check(); err != nil {
+		return nil, errors.New("corrupt item")
+	}
+	return item, nil
+}
+"""
+    findings = reader.find_sites(go(text))
+    assert [(f.rule, f.line) for f in findings] == [
+        ("except_converted", line_of(text, "ErrNotFound")),
+        ("except_converted", line_of(text, "corrupt item")),
+    ]
 
 
 def test_find_sites_selects_rules():
