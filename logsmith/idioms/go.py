@@ -345,6 +345,7 @@ def _render_log(logger: str, message: str, values, error) -> str:
     """`log.Printf("failed to connect to %v: %v", host, err)`: a verb per value after the
     message, the error last after a colon."""
     shown = list(values) + ([error] if error else [])
+    message = message.replace("%", "%%") if shown else message
     if not shown:
         return f'{logger}.Println("{message}")'
     text = (

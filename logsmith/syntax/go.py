@@ -141,13 +141,23 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         exception_name=place.exception_name,
         exception_types=("error",) if place.exception_name else (),
         in_except=place.in_except,
+        reraises=place.reraises,
+        recovers=place.recovers,
         before=place.before,
+        return_value=_returned(following),
         next_statement=text(following),
         previous_statement=text(previous),
         after_cursor=document.line(line)[max(character, 0) :],
         syntax_error=syntax_error,
         reachable=not ends_flow(previous),
     )
+
+
+def _returned(statement) -> str | None:
+    """The values a following `return` gives, as written (None for another statement)."""
+    if statement is None or statement.type != "return_statement":
+        return None
+    return text(statement.named_children[0]) if statement.named_children else ""
 
 
 def _parse_statement(statement: str) -> tree_sitter.Node:

@@ -57,7 +57,7 @@ VERB = re.compile(r"%[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
 # Methods that add fields to a logrus entry or a zap/slog/hclog logger without logging.
 CHAIN_LINKS = ("WithError", "WithField", "WithFields", "WithContext", "WithTime", "With", "Named")
 # A receiver that names a logger: log, logger, s.logger, lg, sugar, l.
-LOGGER_NAME = re.compile(r"(?i)(log|^lg$|^l$|sugar|^s$)")
+LOGGER_NAME = re.compile(r"(?i)(log|^lg$|^l$|sugar)")
 ZAP_FIELD = re.compile(r"^(zap|zapcore)\.\w+$")
 SLOG_ATTR = re.compile(r"^slog\.(Any|String|Int|Int64|Uint64|Float64|Bool|Time|Duration|Group)$")
 

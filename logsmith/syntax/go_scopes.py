@@ -21,8 +21,8 @@ STATEMENT_HOLDERS = (
     "type_case",
     "communication_case",
 )
-# A name that holds an error: err, e, readErr, ErrTimeout.
-ERROR_NAME = re.compile(r"^(err|e|error|\w*Err|\w*err|\w*Error)$")
+# A name that holds an error: err, e, readErr, rerr, ErrTimeout, lastError (not stderr).
+ERROR_NAME = re.compile(r"^(?!stderr$)(err|e|error|\w*Err|\w*err|\w*Error)$")
 # Statements after which nothing in the same block runs.
 ENDS_FLOW = ("return_statement", "break_statement", "continue_statement", "goto_statement")
 
@@ -319,6 +319,10 @@ class Placement:
     exception_name: str | None
     in_except: bool
     loop_variables: tuple[str, ...]
+    reraises: bool = False
+    """The error block hands the error on: returns it (wrapped or not) or panics with it."""
+    recovers: str | None = None
+    """How an error block goes on without the error: return, continue, break, value or None."""
 
 
 def placement(
@@ -330,11 +334,13 @@ def placement(
     """The kind of the spot in `holder` (a block or case clause) between `previous` and
     `following` (either None at the block's ends)."""
     exception_name, in_except = None, False
+    reraises, recovers = False, None
     current = holder
     while current is not None and (function is None or current.id != function.id):
         name = error_check(current)
         if name is not None:
             exception_name, in_except = name, True
+            reraises, recovers = _ending(current, name)
             break
         current = current.parent
     before = None
@@ -362,4 +368,20 @@ def placement(
         kind = "loop"
     else:
         kind = "other"
-    return Placement(kind, before, exception_name, in_except, loops)
+    return Placement(kind, before, exception_name, in_except, loops, reraises, recovers)
+
+
+def _ending(block: tree_sitter.Node, name: str) -> tuple[bool, str | None]:
+    """(whether the error block hands `name` on, how it goes on otherwise)."""
+    statements = statements_of(block)
+    last = statements[-1] if statements else None
+    if last is None:
+        return False, None
+    reads = any(n.type == "identifier" and text(n) == name for n in _descendants(last))
+    if last.type == "return_statement" or is_panic(last):
+        return (True, None) if reads else (False, "return" if not is_panic(last) else None)
+    if last.type in ("continue_statement", "break_statement"):
+        return False, last.type.removesuffix("_statement")
+    if last.type in ("assignment_statement", "short_var_declaration"):
+        return False, "value"
+    return False, None

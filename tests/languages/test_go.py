@@ -99,6 +99,32 @@ def test_site_in_if_err_block_is_an_except_before_return():
     assert site.before == "return"
     assert site.indent == "\t\t"
     assert site.next_statement.startswith("return nil, fmt.Errorf")
+    assert site.return_value == 'nil, fmt.Errorf("dial %s: %w", host, err)'
+    assert site.reraises and site.recovers is None
+
+
+def test_error_block_endings():
+    text = """\
+package p
+
+func f(items []string) {
+	for _, it := range items {
+		if err := use(it); err != nil {
+
+			continue
+		}
+		v, err := parse(it)
+		if err != nil {
+
+			v = fallback
+		}
+	}
+}
+"""
+    skipping = site_on_blank_after(text, "if err := use(it)")
+    assert (skipping.kind, skipping.reraises, skipping.recovers) == ("except", False, "continue")
+    falling_back = site_on_blank_after(text, "\t\tif err != nil {")
+    assert (falling_back.recovers, falling_back.loop_variables) == ("value", ("it",))
 
 
 def test_site_in_range_loop_has_loop_variables_nearest_first():
@@ -478,6 +504,11 @@ def test_render_in_each_library_style():
     )
     assert rendered["klog"] == 'klog.ErrorS(err, "failed to connect", "host", host)'
     assert not any(text.endswith(";") for text in rendered.values())
+
+
+def test_a_percent_in_a_printf_message_is_escaped():
+    written = StatementSpec(LoggerChoice("log", "log", True), "info", "at 100% load", ("n",))
+    assert idioms.render(written) == 'log.Printf("at 100%% load %v", n)'
 
 
 def test_keys_are_the_values_last_words():
