@@ -11,6 +11,7 @@ from logsmith.syntax.go_calls import logged_calls
 from logsmith.syntax.go_rules import find_sites
 from logsmith.syntax.go_scopes import (
     FUNCTIONS,
+    READ_ERRORS,
     STATEMENT_HOLDERS,
     enclosing,
     ends_flow,
@@ -81,10 +82,12 @@ def _line_indent(document: ParsedDocument, number: int) -> str:
 
 
 def indent_at(document: ParsedDocument, line: int, holder=None, following=None, previous=None):
-    """The indentation a statement on `line` takes: the line's own when it has text, else its
-    block's statements', else one tab more than the block's opening line."""
+    """The indentation a statement on `line` takes: the line's own when it has text (and does not
+    open the cursor's block), else its block's statements', else one tab more than the block's
+    opening line."""
     own = document.line(line)
-    if own.strip():
+    opens_block = holder is not None and holder.start_point[0] == line and holder.type == "block"
+    if own.strip() and not opens_block:
         return _line_indent(document, line)
     for neighbour in (following, previous):
         if neighbour is not None:
@@ -116,7 +119,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         place = placement(holder, previous, following, function)
         names = names_at(root, function, at_byte) if function is not None else ()
         modules = module_names(analysed)
-    except (ValueError, RecursionError, AttributeError):
+    except READ_ERRORS:
         return LogSite(
             line,
             character,
@@ -251,7 +254,7 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
     try:
         site = site_at(document, line, len(document.line(line)))
         indent = site.indent
-    except (ValueError, RecursionError):
+    except READ_ERRORS:
         indent = _line_indent(document, line)
     content = "\n".join(indent + part.strip() for part in lines)
     if line >= document.line_count:

@@ -13,6 +13,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
+    READ_ERRORS,
     enclosing,
     function_info,
     imports,
@@ -362,7 +363,7 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
             if logged is not None:
                 found.append(logged)
         return tuple(sorted(found, key=lambda c: (c.start_line, c.text)))
-    except (ValueError, RecursionError, AttributeError):
+    except READ_ERRORS:
         return ()
 
 

@@ -14,6 +14,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
+    READ_ERRORS,
     enclosing,
     function_info,
     statements_of,
@@ -186,5 +187,5 @@ def find_sites(document: ParsedDocument, rules=None) -> list[Finding]:
         ):
             by_line.setdefault(finding.line, finding)
         return sorted(by_line.values(), key=lambda f: f.line)
-    except (ValueError, RecursionError, AttributeError):
+    except READ_ERRORS:
         return []

@@ -23,6 +23,8 @@ STATEMENT_HOLDERS = (
 )
 # A name that holds an error: err, e, readErr, rerr, ErrTimeout, lastError (not stderr).
 ERROR_NAME = re.compile(r"^(?!stderr$)(err|e|error|\w*Err|\w*err|\w*Error)$")
+# What reading a broken tree may raise: the readers give a best effort instead.
+READ_ERRORS = (ValueError, RecursionError, AttributeError, IndexError, TypeError, UnicodeError)
 # Statements after which nothing in the same block runs.
 ENDS_FLOW = ("return_statement", "break_statement", "continue_statement", "goto_statement")
 

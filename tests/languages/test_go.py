@@ -127,6 +127,13 @@ func f(items []string) {
     assert (falling_back.recovers, falling_back.loop_variables) == ("value", ("it",))
 
 
+def test_cursor_at_the_end_of_a_block_opening_line_takes_the_blocks_indent():
+    document = go(SERVER)
+    number = line_of(SERVER, "if err != nil {")
+    site = reader.site_at(document, number, len(document.line(number)))
+    assert (site.kind, site.indent) == ("except", "\t\t")
+
+
 def test_site_in_range_loop_has_loop_variables_nearest_first():
     site = site_on_blank_after(SERVER, "for i, peer := range s.peers")
     assert site.kind == "loop"
