@@ -35,7 +35,8 @@ __all__ = [
     "statement_problems",
 ]
 
-HOLDERS = ("block", *STATEMENT_HOLDERS[1:], "source_file")
+# What a cursor's statement would go in: a block, a case clause, or the file itself.
+HOLDERS = ("block", *(h for h in STATEMENT_HOLDERS if h != "statement_list"), "source_file")
 # Wraps a lone statement so that it parses as part of a function body.
 STATEMENT_WRAPPER = "package p\nfunc _() {\n", "\n}\n"
 
@@ -111,7 +112,6 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     try:
         analysed, syntax_error = _analysed(document, line)
         root = analysed.tree.root_node
-        row, column = analysed.point(line, character)
         at_byte = analysed.byte_offset(analysed.offset(line, character))
         holder = _holder_at(root, at_byte)
         previous, following = _neighbours(holder, at_byte)
