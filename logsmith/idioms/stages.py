@@ -365,9 +365,12 @@ def write(
     return written
 
 
-def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[str]:
+def problems(
+    statement: str, document: ParsedDocument, site: LogSite, plan: LanguagePlan
+) -> list[str]:
     """Why a statement may not go at the site: it does not parse there, or it reads a name that
-    is not bound at the site."""
+    is not bound at the site (the logger's own name counts as bound when the plan's setup edits
+    declare it)."""
     reader = registry.reader_for(document.language)
     found = list(reader.statement_problems(document, site.line, statement))
     allowed = (
@@ -375,6 +378,8 @@ def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[st
         | set(site.module_names)
         | registry.idioms_for(document.language).always_bound(document)
     )
+    if plan.logger.setup:
+        allowed |= reader.names_read(plan.logger.expression)
     unbound = sorted(reader.names_read(statement) - allowed)
     if unbound:
         found.append(f"reads names not bound here: {', '.join(unbound)}")
@@ -382,12 +387,15 @@ def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[st
 
 
 def checked(
-    candidates: list[LanguageCandidate], document: ParsedDocument, site: LogSite
+    candidates: list[LanguageCandidate],
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
 ) -> list[LanguageCandidate]:
     """The candidates that pass `problems`; a rejected one leaves its reason on the others."""
     passed, rejected = [], []
     for candidate in candidates:
-        found = problems(candidate.statement, document, site)
+        found = problems(candidate.statement, document, site, plan)
         if found:
             who = "template" if candidate.source == "template" else "model"
             rejected.append(f"{who} statement rejected: {'; '.join(found)}")
@@ -462,6 +470,6 @@ def stages(
         written.candidates = [
             dataclasses.replace(c, notes=notes + c.notes) for c in written.candidates
         ]
-    ranked = rank(checked(written.candidates, document, site), document, site, plan, started)
+    ranked = rank(checked(written.candidates, document, site, plan), document, site, plan, started)
     summary = Written(notes=list(notes) + written.notes, model_pending=written.model_pending)
     return Stages(site, plan, summary, ranked)  # type: ignore[arg-type]
