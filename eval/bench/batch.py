@@ -3,6 +3,7 @@ match where the project's developers log in except handlers.
 
     .venv/bin/python -m eval.bench.batch                      # gunicorn 27.0.1, the default
     .venv/bin/python -m eval.bench.batch --project pip==26.3 --model-sites 0
+    .venv/bin/python -m eval.bench.batch --tree ~/src/some-repo       # any languages: files/s only
 
 1. Throughput, `--no-model`: files per second of the real command over the whole project (wall
    time of the process, start-up included), with --jobs 1 and --jobs 2, best and median of a few runs.
@@ -15,6 +16,11 @@ match where the project's developers log in except handlers.
    Recall = masked handlers that get a proposal inside them / masked handlers.
    Precision = proposals that land inside a masked handler / proposals (all rules, and the three
    except-handler rules alone; only except-handler logs are masked, so the first is a lower bound).
+
+The project's runs read its Python files only (`--languages python`), so the figures stay those of a
+Python project whatever else the sdist ships. `--tree FOLDER` measures only the `--no-model`
+throughput over a local folder of any languages logsmith reads (files per language, files/s with
+--jobs 1 and 2), printed, not written to the reports.
 
 The sdist is fetched with `pip download` once (eval.corpus.sources, cached in
 ~/.cache/logsmith/eval-sources). The Markdown report goes to stdout and to
@@ -279,8 +285,12 @@ def sample_files(records: list[dict], wanted_sites: int) -> list[str]:
     return sorted(chosen)
 
 
-def no_model_throughput(tree: Path, jobs: int, repeats: int) -> dict:
-    runs = [run_suggest(["--no-model", "--include-tests", "--json", "--jobs", str(jobs), "."], cwd=tree) for _ in range(repeats)]
+def no_model_throughput(tree: Path, jobs: int, repeats: int, languages: str | None = "python") -> dict:
+    """Files per second of `logsmith suggest --no-model` over `tree`; `languages`: its --languages
+    (None: every language)."""
+    only = ["--languages", languages] if languages else []
+    runs = [run_suggest(["--no-model", "--include-tests", "--json", "--jobs", str(jobs), *only, "."], cwd=tree)
+            for _ in range(repeats)]
     files = walked_files(runs[0].stderr)
     seconds = [r.seconds for r in runs]
     return {
@@ -384,6 +394,25 @@ def markdown(result: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def tree_throughput(tree: Path, repeats: int) -> int:
+    """`--tree`: the --no-model throughput over a copy of a local folder, every language read."""
+    from logsmith.syntax.languages import language_of_path
+
+    with tempfile.TemporaryDirectory(prefix="logsmith-bench-tree-") as scratch:
+        work = Path(scratch) / tree.resolve().name
+        shutil.copytree(tree, work, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules"))
+        languages = Counter(language_of_path(p) for p in work.rglob("*") if p.is_file())
+        languages.pop(None, None)
+        print(f"{tree}: {dict(sorted(languages.items()))} files by language", file=sys.stderr)
+        runs = [no_model_throughput(work, jobs, repeats, languages=None) for jobs in (1, 2)]
+    print("| jobs | files walked | sites | best s | files/s (best) | files/s (median) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for run in runs:
+        print(f"| {run['jobs']} | {run['files']} | {run['sites']} | {run['best_s']:.2f} | "
+              f"{run['files_per_s_best']:.0f} | {run['files_per_s_median']:.0f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench.batch",
                                      description=__doc__.split("\n\n")[0])
@@ -392,7 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-sites", type=int, default=24, help="sites in the model sample; 0 skips the model runs")
     parser.add_argument("--budget-ms", type=int, default=10_000, help="per-statement model budget (default %(default)s)")
     parser.add_argument("--output", type=Path, help="Markdown report path (default eval/reports/<date>/batch-<project>.md)")
+    parser.add_argument("--tree", type=Path, help="a local folder of any languages: only the --no-model throughput "
+                        "over it, printed")
     args = parser.parse_args(argv)
+    if args.tree is not None:
+        return tree_throughput(args.tree, args.repeats)
     name, _, version = args.project.partition("==")
     if not version:
         parser.error("--project must be NAME==VERSION")
@@ -412,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
 
         model = []
         if args.model_sites > 0:
-            listing = run_suggest(["--no-model", "--json", "-q", "--include-tests", "."], cwd=work)
+            listing = run_suggest(["--no-model", "--json", "-q", "--include-tests", "--languages", "python", "."],
+                                  cwd=work)
             files = sample_files(listing.records, args.model_sites)
             for jobs in (1, 2):
                 model.append(model_throughput(work, files, jobs, args.budget_ms))
@@ -422,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         masking = mask_tree(source, masked_tree)
         scores = {}
         for key, extra in (("default", []), ("include_tests", ["--include-tests"])):
-            masked_run = run_suggest(["--no-model", "--json", "-q", *extra, "."], cwd=masked_tree)
+            masked_run = run_suggest(["--no-model", "--json", "-q", "--languages", "python", *extra, "."],
+                                     cwd=masked_tree)
             scores[key] = score(masking, masked_run.records, files_read(masked_tree, bool(extra)))
 
     date = datetime.date.today().isoformat()
