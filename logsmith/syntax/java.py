@@ -4,7 +4,7 @@ place, and batch mode's sites.
 
 The cursor's line is read as if it held a plain statement (`PROBE`), so a half-typed
 `LOG.warn("` does not disturb the tree. Scopes live in `java_scopes`, log statements in
-`java_calls`, batch rules in `java_rules`.
+`java_calls`, batch rules in `java_rules`, how the method uses its names in `java_usages`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tree_sitter
 
 from logsmith.syntax.batch_rules import Finding
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.java_calls import logged_calls
+from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_rules import find_sites
 from logsmith.syntax.java_scopes import (
     BLOCKS,
@@ -28,6 +28,7 @@ from logsmith.syntax.java_scopes import (
     reachable,
     text,
 )
+from logsmith.syntax.java_usages import method_usages
 from logsmith.syntax.languages import parser
 from logsmith.syntax.site import LogSite, Typed, parse_typed
 
@@ -177,6 +178,9 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
         previous_statement=text(previous).split("\n", 1)[0] if previous is not None else "",
         return_value=return_value,
         raise_value=raise_value,
+        usages=method_usages(method, statement, previous, following, log_argument_ranges(method))
+        if method is not None
+        else (),
         after_cursor=after,
         syntax_error=syntax_error,
         numeric_names=numeric_names_at(statement),

@@ -366,3 +366,18 @@ def tags(document: ParsedDocument) -> list[str]:
                 if first.type in ("identifier", "field_access"):
                     used[text(first)] += 1
     return list(dict.fromkeys(declared + [name for name, _ in used.most_common()]))
+
+
+def log_argument_ranges(node: tree_sitter.Node) -> list[tuple[int, int]]:
+    """Byte ranges of the argument lists of the log calls inside `node` (a method)."""
+    ranges = []
+    for call in captures("logging", node, "java").get("call", []):
+        receiver = call.child_by_field_name("object")
+        arguments = call.child_by_field_name("arguments")
+        if (
+            receiver is not None
+            and arguments is not None
+            and _is_logger_receiver(receiver, frozenset())
+        ):
+            ranges.append((arguments.start_byte, arguments.end_byte))
+    return ranges

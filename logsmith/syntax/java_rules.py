@@ -45,7 +45,7 @@ IGNORED_NAME = re.compile(r"^(_|ignored?|expected|unused|ignore\w*)$")
 GIVES_UP = ("throw_statement", "return_statement", "break_statement")
 RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
 IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
-REPORTERS = re.compile(r"\.printStackTrace\(|System\.(err|out)\.print|\.report\w*\(")
+REPORTERS = re.compile(r"\.printStackTrace\(|System\.err\.print|\.report\w*\(")
 
 
 class _Scan:
@@ -197,12 +197,14 @@ def _swallowed(scan: _Scan) -> list[Finding]:
         statements = statements_of(body)
         last = statements[-1].type if statements else None
         how = {
-            None: "is empty",
+            None: "is empty: the exception leaves no trace",
             "return_statement": "returns",
             "continue_statement": "continues the loop",
             "break_statement": "leaves the loop",
         }.get(last, "goes on")
-        message = f"`{_description(types, name)}` {how} without logging the exception"
+        message = f"`{_description(types, name)}` {how}" + (
+            "" if not statements else " without logging the exception"
+        )
         found.append(scan.finding("except_swallowed", handler, at, message))
     return found
 

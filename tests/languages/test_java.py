@@ -784,3 +784,18 @@ def test_a_huge_file():
     java.site_at(deep, 0, 30)
     java.logged_calls(deep)
     java.names_read(nested)
+
+
+def test_site_usages_say_how_the_method_uses_its_names():
+    site = java.site_at(document(CLIENT), line_after(CLIENT, "attempts++;"), 16)
+    usages = {usage.text: usage for usage in site.usages}
+    assert {"bound", "previous", "outer_header"} <= usages["attempts"].roles
+    assert "argument" in usages["host"].roles and "argument" in usages["port"].roles
+    assert usages["open"].roles == {"called"}
+    assert "header" in usages["e"].roles
+    text = SLF4J
+    row = line_after(text, "callbackContext.error") - 1  # read as a blank line after the try
+    site = java.site_at(document(text), row, 8)
+    usages = {usage.text: usage for usage in site.usages}
+    assert "log" in usages["user"].roles
+    assert "receiver" in usages["user"].roles
