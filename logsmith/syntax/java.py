@@ -257,8 +257,8 @@ def names_read(statement: str) -> frozenset[str]:
     return frozenset(name for name in read if name not in bound)
 
 
-def _problems(root: tree_sitter.Node, skip_line: int | None = None) -> list[tuple]:
-    """ERROR and MISSING nodes of a tree: (kind, start, end) off `skip_line`, (kind, text) on it."""
+def _problems(root: tree_sitter.Node) -> list[tuple]:
+    """ERROR and MISSING nodes of a tree: (kind, what, row)."""
     found = []
     stack = [root]
     while stack:
@@ -301,15 +301,10 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
         placed = document.with_line(line, indent + statement.strip())
         if not placed.tree.root_node.has_error:
             return []
-        before = _problems(document.tree.root_node)
-        old = {(kind, what, row) for kind, what, row in before if row != line}
-        old_kinds = {kind for kind, _, _ in before}
-        new = [
-            p
-            for p in _problems(placed.tree.root_node)
-            if (p[0], p[1], p[2]) not in old
-            and not (p[2] == line and p[0] in old_kinds and any(q[2] == line for q in before))
-        ]
+        # what the file's own errors look like with that line blank: the statement adds none
+        blank = document.with_line(line, indent)
+        before = set(_problems(blank.tree.root_node))
+        new = [p for p in _problems(placed.tree.root_node) if p not in before]
         return [_describe(p) for p in new]
     except (ValueError, RecursionError) as error:
         return [f"cannot parse: {error}"]

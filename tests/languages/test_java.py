@@ -799,3 +799,22 @@ def test_site_usages_say_how_the_method_uses_its_names():
     usages = {usage.text: usage for usage in site.usages}
     assert "log" in usages["user"].roles
     assert "receiver" in usages["user"].roles
+
+
+def test_statement_problems_on_a_half_typed_line():
+    lines = CLIENT.split("\n")
+    row = line_after(CLIENT, "attempts++;")
+    lines[row] = '                LOG.warn("Retrying'
+    doc = document("\n".join(lines))
+    assert java.statement_problems(doc, row, 'LOG.warn("Retrying {}", host, e);') == []
+    lines = CLIENT.split("\n")
+    row = line_after(CLIENT, "private int retries")
+    lines.insert(row, '    LOG.warn("Half')
+    doc = document("\n".join(lines))
+    assert java.statement_problems(doc, row, 'LOG.warn("Half typed in a class body");')
+
+
+def test_statement_problems_in_a_file_that_does_not_parse_elsewhere():
+    text = CLIENT.replace("open(host, port);", "open(host, port")
+    row = max(i for i, line in enumerate(text.split("\n")) if line == "        return;") - 2
+    assert java.statement_problems(document(text), row, 'LOG.info("fine");') == []
