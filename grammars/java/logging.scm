@@ -18,7 +18,7 @@
   name: (identifier) @definition.name
   value: (method_invocation
     name: (identifier) @definition.factory)
-  (#any-of? @definition.factory "getLogger" "getLog" "getGlobal" "getAnonymousLogger")) @definition
+  (#any-of? @definition.factory "getLogger" "getLog" "getGlobal" "getAnonymousLogger" "forEnclosingClass")) @definition
 
 ; A logging tag constant: static final String TAG = "Foo"; LOG_TAG = "CordovaWebView";
 (field_declaration

@@ -1,7 +1,8 @@
 """Java's logging libraries (`logsmith.idioms.contract.LanguageIdioms`): which logger a file uses,
 how to declare one it lacks, and how each library's statement is written.
 
-Libraries: `slf4j` and `log4j2` (`{}` placeholders, the throwable last), `log4j` and
+Libraries: `slf4j` and `log4j2` (`{}` placeholders, the throwable last), `flogger`
+(`logger.atWarning().withCause(e).log("... %s", x)`), `log4j` and
 `commons-logging` (concatenation, the throwable last), `jul` (java.util.logging:
 `LOG.warning("..." + x)`, `LOG.log(Level.SEVERE, "...", e)` with a throwable), `system-logger`
 (`LOG.log(Level.ERROR, "...", e)`) and `android` (`Log.e(TAG, "..." + x, e)`, Cordova's `LOG` the
@@ -101,6 +102,14 @@ METHODS = {
         "warning": "WARNING",
         "error": "ERROR",
         "critical": "ERROR",
+    },
+    "flogger": {
+        "trace": "atFinest",
+        "debug": "atFine",
+        "info": "atInfo",
+        "warning": "atWarning",
+        "error": "atSevere",
+        "critical": "atSevere",
     },
     "android": {
         "trace": "v",
@@ -475,11 +484,12 @@ def _operand(value: str) -> str:
     return value if SIMPLE_VALUE.match(value) else f"({value})"
 
 
-def _braced(message: str, values: tuple[str, ...]) -> str:
+def _braced(message: str, values: tuple[str, ...], slot: str = "{}") -> str:
+    """The message with a placeholder per value: `message {}`, `message: a={}, b={}`."""
     if len(values) == 1:
-        return f"{message} {{}}"
+        return f"{message} {slot}"
     if values:
-        return f"{message}: " + ", ".join(f"{label}={{}}" for label in _labels(values))
+        return f"{message}: " + ", ".join(f"{label}={slot}" for label in _labels(values))
     return message
 
 
@@ -505,6 +515,11 @@ def _parts(spec: StatementSpec) -> tuple[str, str, str]:
     error = f", {spec.error}" if spec.error else ""
     method = METHODS[library].get(spec.level, spec.level)
     level_class = getattr(logger, "level_class", "Level")
+    if library == "flogger":
+        cause = f".withCause({spec.error})" if spec.error else ""
+        text_ = _braced(message.replace("%", "%%"), values, "%s")
+        tail = "".join(f", {v}" for v in values)
+        return f"{logger.expression}.{method}(){cause}.log(", f'"{text_}"', tail + ");"
     if library in BRACES:
         text_ = _braced(message, values)
         tail = "".join(f", {v}" for v in values) + error

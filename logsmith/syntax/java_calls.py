@@ -76,6 +76,7 @@ LIBRARY_OF_PACKAGE = (
     ("android.util.Log", "android"),
     ("org.apache.cordova.LOG", "android"),
     ("org.jboss.logging.", "jboss"),
+    ("com.google.common.flogger.", "flogger"),
     ("ch.qos.logback.", "slf4j"),
     ("lombok.extern.slf4j.", "slf4j"),
     ("lombok.extern.log4j.Log4j2", "log4j2"),
@@ -264,6 +265,58 @@ def _statement_of(call: tree_sitter.Node) -> tree_sitter.Node:
     return node
 
 
+FLUENT_LEVELS = {
+    "atTrace": "trace",
+    "atFinest": "trace",
+    "atDebug": "debug",
+    "atFine": "debug",
+    "atFiner": "debug",
+    "atInfo": "info",
+    "atConfig": "info",
+    "atWarn": "warning",
+    "atWarning": "warning",
+    "atError": "error",
+    "atSevere": "error",
+    "atFatal": "critical",
+}
+"""The fluent APIs' level steps: Flogger's `logger.atWarning()`, SLF4J 2's and Log4j 2's
+`LOG.atInfo()`."""
+
+
+def _fluent(receiver: tree_sitter.Node):
+    """(the logger node, the level, the cause node or None, values added) of a fluent chain
+    `logger.atWarning().withCause(e).log(...)`, else None."""
+    cause, added = None, []
+    node = receiver
+    while node is not None and node.type == "method_invocation":
+        name = text(node.child_by_field_name("name"))
+        arguments = node.child_by_field_name("arguments")
+        passed = arguments.named_children if arguments is not None else []
+        if name in FLUENT_LEVELS:
+            logger = node.child_by_field_name("object")
+            return (logger, FLUENT_LEVELS[name], cause, added) if logger is not None else None
+        if name in ("withCause", "setCause") and passed:
+            cause = passed[0]
+        elif name in ("addArgument", "addKeyValue") and passed:
+            added.insert(0, text(passed[-1]))
+        node = node.child_by_field_name("object")
+    return None
+
+
+def _read_fluent(call, fluent, arguments, facts: FileLogging) -> LoggedCall | None:
+    logger_node, level, cause, added = fluent
+    if not _is_logger_receiver(logger_node, frozenset(facts.loggers)):
+        return None
+    logger = text(logger_node)
+    library = "flogger" if "flogger" in facts.imported else facts.library(logger, "info", None)
+    message, values = message_and_values(arguments[0]) if arguments else (None, [])
+    values += [text(a) for a in arguments[1:]] + added
+    error = text(cause) if cause is not None else None
+    if error is not None:
+        values.append(error)
+    return _logged(call, library, logger, level, message, values, error)
+
+
 def read_call(call: tree_sitter.Node, facts: FileLogging) -> LoggedCall | None:
     """The log statement of a method invocation, or None when it does not log."""
     receiver = call.child_by_field_name("object")
@@ -274,6 +327,9 @@ def read_call(call: tree_sitter.Node, facts: FileLogging) -> LoggedCall | None:
     arguments = [
         a for a in arguments_node.named_children if a.type not in ("line_comment", "block_comment")
     ]
+    fluent = _fluent(receiver) if method == "log" else None
+    if fluent is not None:
+        return _read_fluent(call, fluent, arguments, facts)
     if not arguments or not _is_logger_receiver(receiver, frozenset(facts.loggers)):
         return None
     logger = text(receiver)
@@ -309,11 +365,19 @@ def read_call(call: tree_sitter.Node, facts: FileLogging) -> LoggedCall | None:
     message, values = message_and_values(rest[0])
     others = rest[1:]
     error = None
-    if others and _is_throwable(others[-1], caught):
+    braces = _literal(rest[0]).count("{}") if rest[0].type == "string_literal" else None
+    if others and (
+        _is_throwable(others[-1], caught)
+        or (library in ("slf4j", "log4j2") and braces is not None and braces < len(others))
+    ):
         error = text(others[-1])
     elif not others and library in ("commons-logging", "log4j") and _is_throwable(rest[0], caught):
         error = text(rest[0])
     values += [text(a) for a in others]
+    return _logged(call, library, logger, level, message, values, error)
+
+
+def _logged(call, library, logger, level, message, values, error) -> LoggedCall:
     statement = _statement_of(call)
     method_node = enclosing_method(call)
     kind = "other"

@@ -400,6 +400,40 @@ def test_log4j2_calls_and_string_format_messages():
     assert calls[2].message == "Processed items" and calls[2].values == ("n",)
 
 
+FLUENT = """\
+import com.google.common.flogger.FluentLogger;
+
+class Fetcher {
+    private static final FluentLogger logger = FluentLogger.forEnclosingClass();
+
+    void fetch(String url) {
+        try {
+            get(url);
+        } catch (IOException e) {
+            logger.atWarning().withCause(e).log("Fetching %s failed", url);
+        }
+        logger.atFine().log("Fetched %s", url);
+    }
+}
+"""
+
+
+def test_fluent_calls_and_a_throwable_beyond_the_placeholders():
+    calls = java.logged_calls(document(FLUENT))
+    assert [(c.library, c.level, c.logger) for c in calls] == [
+        ("flogger", "warning", "logger"),
+        ("flogger", "debug", "logger"),
+    ]
+    assert calls[0].error == "e" and calls[0].values == ("url", "e")
+    assert calls[0].message == "Fetching failed"
+    slf4j = SLF4J.replace(
+        'log.error("Failed to save " + user.getName(), ex);',
+        'log.error("Failed to save {}", user, failure);',
+    )
+    error = java.logged_calls(document(slf4j))[1]
+    assert error.error == "failure" and error.values == ("user", "failure")
+
+
 # --- render and parse -----------------------------------------------------------------------------
 
 
@@ -418,6 +452,7 @@ def _choice_for(text: str, line: int):
         (CORDOVA, 'LOG.d(TAG, "exec()', "android"),
         (LOG4J2, "LOGGER.trace", "log4j2"),
         (OTHERS, "void run()", "commons-logging"),
+        (FLUENT, "get(url);", "flogger"),
     ],
 )
 @pytest.mark.parametrize("level", LEVELS)
