@@ -22,7 +22,7 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java import logged_calls, module_names_of
 from logsmith.syntax.java_calls import FileLogging, library_of_imports, tags
-from logsmith.syntax.java_scopes import TYPES, imports_of, text
+from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit, text
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
 
@@ -157,19 +157,6 @@ def _enclosing_type(root: tree_sitter.Node, line: int) -> tree_sitter.Node | Non
     return _top_type(root, line)
 
 
-def _indent_unit(document: ParsedDocument) -> str:
-    for line in document.text.split("\n", 200)[:200]:
-        if line.startswith("\t"):
-            return "\t"
-    sizes = [
-        len(line) - len(line.lstrip(" "))
-        for line in document.text.split("\n", 200)[:200]
-        if line.strip() and line.startswith(" ")
-    ]
-    smallest = min(sizes, default=4)
-    return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
-
-
 def _import_edits(document: ParsedDocument, paths: tuple[str, ...]) -> tuple[TextEdit, ...]:
     """Edits importing `paths` after the file's imports (or its package declaration)."""
     root = document.tree.root_node
@@ -221,7 +208,7 @@ def _member_edit(
         indent = line[: len(line) - len(line.lstrip(" \t"))]
     else:
         line = document.line(owner.start_point[0])
-        indent = line[: len(line) - len(line.lstrip(" \t"))] + _indent_unit(document)
+        indent = line[: len(line) - len(line.lstrip(" \t"))] + indent_unit(document.text)
     if owner.type == "interface_declaration" or owner.type == "annotation_type_declaration":
         declaration = declaration.replace("private static final ", "")
     anchor = body.children[0]  # `{`
@@ -521,7 +508,7 @@ def _parts(spec: StatementSpec) -> tuple[str, str, str]:
         tail = "".join(f", {v}" for v in values)
         return f"{logger.expression}.{method}(){cause}.log(", f'"{text_}"', tail + ");"
     if library in BRACES:
-        text_ = _braced(message, values)
+        text_ = _braced(message.replace("{}", "{ }"), values)
         tail = "".join(f", {v}" for v in values) + error
         return f"{logger.expression}.{method}(", f'"{text_}"', tail + ");"
     expression = _concatenated(message, values)

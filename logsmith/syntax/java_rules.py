@@ -22,6 +22,7 @@ from logsmith.syntax.java_calls import FileLogging, read_call
 from logsmith.syntax.java_scopes import (
     catch_facts,
     enclosing_method,
+    indent_unit,
     statements_of,
     text,
 )
@@ -104,18 +105,7 @@ class _Scan:
         if closing[: body.end_point[1] - 1].strip():
             return None
         outer = closing[: len(closing) - len(closing.lstrip(" \t"))]
-        return close_row, outer + self._unit(outer)
-
-    def _unit(self, outer: str) -> str:
-        if "\t" in outer:
-            return "\t"
-        sizes = [
-            len(line) - len(line.lstrip(" "))
-            for line in self.document.text.split("\n", 400)[:400]
-            if line.startswith(" ") and line.strip()
-        ]
-        smallest = min((size for size in sizes if size > 0), default=4)
-        return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
+        return close_row, outer + indent_unit(self.document.text)
 
     def finding(self, rule, construct, at, message) -> Finding:
         method = enclosing_method(construct)

@@ -29,6 +29,17 @@ JUMPS = ("return_statement", "throw_statement", "break_statement", "continue_sta
 TRY = ("try_statement", "try_with_resources_statement")
 
 
+def indent_unit(source: str) -> str:
+    """One step of the file's indentation: a tab, or its smallest indentation in spaces (2, 3, 4
+    or 8; else 4)."""
+    lines = source.split("\n", 400)[:400]
+    if any(line.startswith("\t") for line in lines):
+        return "\t"
+    sizes = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+    smallest = min((size for size in sizes if size > 0), default=4)
+    return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
+
+
 def text(node: tree_sitter.Node | None) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
 

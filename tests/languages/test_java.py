@@ -853,3 +853,13 @@ def test_statement_problems_in_a_file_that_does_not_parse_elsewhere():
     text = CLIENT.replace("open(host, port);", "open(host, port")
     row = max(i for i, line in enumerate(text.split("\n")) if line == "        return;") - 2
     assert java.statement_problems(document(text), row, 'LOG.info("fine");') == []
+
+
+def test_a_blank_line_without_indentation_takes_its_block_indentation():
+    lines = CLIENT.split("\n")
+    row = line_after(CLIENT, "attempts++;")
+    assert lines[row] == ""
+    site = java.site_at(document(CLIENT), row, 0)
+    assert site.indent == " " * 16
+    text = "class A {\n  void m() {\n\n  }\n}\n"
+    assert java.site_at(document(text), 2, 0).indent == "    "
