@@ -550,4 +550,6 @@ def always_bound(document: ParsedDocument) -> frozenset[str]:
         libraries.add(call.library)
     if not libraries or libraries & {"jul", "system-logger"}:
         names.add("Level")  # imported by the logger's setup where a statement needs it
+    if not facts.loggers and not libraries:
+        names.update(("LOG", "TAG"))  # what `logger_for`'s setup declares in a file without any
     return frozenset(name for name in names if name)

@@ -22,7 +22,6 @@ from logsmith.syntax.java_scopes import (
     enclosing_method,
     file_names,
     function_info,
-    indent_unit,
     names_bound_at,
     numeric_names_at,
     place_of,
@@ -127,24 +126,6 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         )
 
 
-def _block_indent(document: ParsedDocument, statement, previous, following) -> str:
-    """The indentation of the statements of the block holding `statement`, for a cursor on a line
-    with none: a neighbour's, else the block's opening line's and one step more."""
-
-    def leading(row: int) -> str:
-        line = document.line(row)
-        return line[: len(line) - len(line.lstrip(" \t"))]
-
-    for neighbour in (previous, following):
-        if neighbour is not None and neighbour.start_point[0] != statement.start_point[0]:
-            return leading(neighbour.start_point[0])
-    block = statement.parent
-    if block is None or block.type == "program":
-        return ""
-    outer = leading(block.start_point[0])
-    return outer + indent_unit(document.text)
-
-
 def _site(document, line, character, indent, typed, after) -> LogSite:
     probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
@@ -181,7 +162,7 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
     return LogSite(
         line=line,
         character=character,
-        indent=indent or _block_indent(document, statement, previous, following),
+        indent=indent,
         typed=typed,
         kind=place.kind,
         function=function_info(method) if method is not None else None,

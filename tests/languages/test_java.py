@@ -582,7 +582,7 @@ def test_no_logger_anywhere_chooses_java_util_logging_with_setup_that_parses():
     shift = edited.count("\n") - BARE.count("\n")
     statement = idioms.render(StatementSpec(choice, "error", "Could not add", ("item",), "e"))
     assert java.statement_problems(edited_doc, row + shift, statement) == []
-    assert java.names_read(statement) <= set(site.names) | idioms.always_bound(doc) | {"LOG"}
+    assert java.names_read(statement) <= set(site.names) | idioms.always_bound(doc)
 
 
 def test_no_logger_in_a_file_importing_slf4j_declares_an_slf4j_logger():
@@ -853,13 +853,3 @@ def test_statement_problems_in_a_file_that_does_not_parse_elsewhere():
     text = CLIENT.replace("open(host, port);", "open(host, port")
     row = max(i for i, line in enumerate(text.split("\n")) if line == "        return;") - 2
     assert java.statement_problems(document(text), row, 'LOG.info("fine");') == []
-
-
-def test_a_blank_line_without_indentation_takes_its_block_indentation():
-    lines = CLIENT.split("\n")
-    row = line_after(CLIENT, "attempts++;")
-    assert lines[row] == ""
-    site = java.site_at(document(CLIENT), row, 0)
-    assert site.indent == " " * 16
-    text = "class A {\n  void m() {\n\n  }\n}\n"
-    assert java.site_at(document(text), 2, 0).indent == "    "
