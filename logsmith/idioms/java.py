@@ -359,7 +359,7 @@ def logger_for(
     facts = FileLogging(root)
     needs_level = site.in_except
     defined = _defined_logger(document, site, facts)
-    file_tags = tags(document)
+    file_tags = tags(document, module_names_of(document))
     if defined is not None:
         name, owner = defined
         library = facts.library(name, "info", None)

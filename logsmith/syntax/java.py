@@ -53,6 +53,7 @@ TYPED_CALL = re.compile(
 )
 """A call typed up to its message after leading arguments: `Log.d(TAG, "`,
 `LOG.log(Level.WARNING, "Fail`."""
+CONSTRUCTOR_NOTE = "nothing can go before a constructor's this(...) or super(...) call"
 WRAPPER = "class LogsmithProbe {\nvoid logsmithProbe() {\n%s\n}\n}\n"
 
 
@@ -126,6 +127,18 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         )
 
 
+def _before_constructor_call(document: ParsedDocument, statement, line: int) -> bool:
+    """Whether the cursor's statement would come before a constructor's `this(...)` or
+    `super(...)` (which must come first: the probe there does not parse as one)."""
+    if statement.parent is None or statement.parent.type != "constructor_body":
+        return False
+    for number in range(line + 1, min(line + 20, document.line_count)):
+        code = document.line(number).strip()
+        if code and not code.startswith(("//", "/*", "*")):
+            return bool(re.match(r"^(this|super)\s*\(", code))
+    return False
+
+
 def _site(document, line, character, indent, typed, after) -> LogSite:
     probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
@@ -152,6 +165,8 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
     method = enclosing_method(statement)
     place = place_of(statement, method)
     previous, following = place.previous, place.next
+    before_constructor_call = _before_constructor_call(document, statement, line)
+    kind = "other" if before_constructor_call else place.kind
     return_value = raise_value = None
     if following is not None and following.named_children:
         value = text(following.named_children[0])
@@ -164,7 +179,7 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
         character=character,
         indent=indent,
         typed=typed,
-        kind=place.kind,
+        kind=kind,
         function=function_info(method) if method is not None else None,
         names=tuple(names_bound_at(statement)),
         module_names=module_names,
@@ -184,7 +199,8 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
         after_cursor=after,
         syntax_error=syntax_error,
         numeric_names=numeric_names_at(statement),
-        reachable=reachable(statement),
+        reachable=reachable(statement) and not before_constructor_call,
+        notes=(CONSTRUCTOR_NOTE,) if before_constructor_call else (),
     )
 
 

@@ -416,9 +416,10 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     return tuple(found)
 
 
-def tags(document: ParsedDocument) -> list[str]:
-    """The Android tags of the file: tag constants it declares, then the tags its calls pass,
-    most used first."""
+def tags(document: ParsedDocument, fields: frozenset[str] = frozenset()) -> list[str]:
+    """The Android tags a new statement can pass: the tag constants the file declares, then what
+    its calls pass that reads the same anywhere in the file (a string literal, a field of
+    `fields`, `Other.TAG`), most used first; never a method's parameter."""
     found = captures("logging", document.tree.root_node, "java")
     declared = [text(n) for n in found.get("tag.name", [])]
     used: Counter[str] = Counter()
@@ -427,8 +428,13 @@ def tags(document: ParsedDocument) -> list[str]:
             arguments = call.child_by_field_name("arguments")
             if arguments is not None and arguments.named_children:
                 first = arguments.named_children[0]
-                if first.type in ("identifier", "field_access"):
-                    used[text(first)] += 1
+                written = text(first)
+                if (
+                    first.type == "string_literal"
+                    or first.type == "field_access"
+                    or (first.type == "identifier" and written in fields)
+                ):
+                    used[written] += 1
     return list(dict.fromkeys(declared + [name for name, _ in used.most_common()]))
 
 

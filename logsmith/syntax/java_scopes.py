@@ -346,6 +346,7 @@ def place_of(statement: tree_sitter.Node, method: tree_sitter.Node | None) -> Pl
         and block is not None
         and block.id == body.id
         and (previous is None or previous.type == "explicit_constructor_invocation")
+        and (following is None or following.type != "explicit_constructor_invocation")
     ):
         kind = "entry"
     elif before is not None:

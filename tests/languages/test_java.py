@@ -853,3 +853,31 @@ def test_statement_problems_in_a_file_that_does_not_parse_elsewhere():
     text = CLIENT.replace("open(host, port);", "open(host, port")
     row = max(i for i, line in enumerate(text.split("\n")) if line == "        return;") - 2
     assert java.statement_problems(document(text), row, 'LOG.info("fine");') == []
+
+
+def test_nothing_goes_before_a_constructor_call():
+    text = CLIENT.replace("        super();\n", "\n        super();\n")
+    site = java.site_at(document(text), line_after(text, "public Client(String host)"), 8)
+    assert site.kind == "other" and not site.reachable and site.notes
+    assert java.statement_problems(document(text), site.line, 'LOG.info("x");')
+
+
+def test_android_tags_are_constants_literals_or_fields_never_parameters():
+    text = """\
+import android.util.Log;
+
+class Bridge {
+    void send(String tag, String message) {
+        Log.d(tag, message);
+        Log.i("Bridge", "sent");
+
+    }
+}
+"""
+    doc = document(text)
+    site = java.site_at(doc, 6, 8)
+    choice = idioms.logger_for(doc, site, java.logged_calls(doc))
+    assert choice.tag == '"Bridge"'
+    statement = idioms.render(StatementSpec(choice, "info", "Sent", ("message",)))
+    assert statement == 'Log.i("Bridge", "Sent " + message);'
+    assert java.statement_problems(doc, 6, statement) == []
