@@ -286,10 +286,11 @@ def _definitions(root: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
 
 
 def _setup(
-    document: ParsedDocument, site: LogSite, library: str, expression: str
+    document: ParsedDocument, site: LogSite, library: str, expression: str, has_tag: bool = False
 ) -> tuple[tuple[TextEdit, ...], str]:
     """Edits importing and declaring a `library` logger called `expression` in the site's
-    top-level class, and the expression statements should call."""
+    top-level class (for Android, its tag unless it `has_tag`), and the expression statements
+    should call."""
     root = document.tree.root_node
     owner = _top_type(root, site.line)
     class_name = text(owner.child_by_field_name("name")) if owner is not None else None
@@ -305,6 +306,8 @@ def _setup(
 
     edits = list(_import_edits(document, tuple(p for p in imports if p not in clashing)))
     if library == "android":
+        if has_tag:
+            return tuple(edits), expression
         declaration = f'private static final String TAG = "{class_name or "App"}";'
     else:
         owner_literal = f"{class_name}.class" if class_name else None
@@ -380,7 +383,7 @@ def logger_for(
         expression = expression.rsplit(".", 1)[-1] if library != "android" else expression
         if not re.match(r"^[A-Za-z_$][\w$]*$", expression):
             expression = "LOG"
-        setup, expression = _setup(document, site, library, expression)
+        setup, expression = _setup(document, site, library, expression, bool(file_tags))
         return _choice(document, library, expression, False, setup, None, file_tags, needs_level)
     imported = library_of_imports([path for path, _, _ in imports_of(root)])
     library = "slf4j" if "slf4j" in imported else "jul"

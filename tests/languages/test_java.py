@@ -881,3 +881,36 @@ class Bridge {
     statement = idioms.render(StatementSpec(choice, "info", "Sent", ("message",)))
     assert statement == 'Log.i("Bridge", "Sent " + message);'
     assert java.statement_problems(doc, 6, statement) == []
+
+
+def test_cordova_habit_in_a_file_with_a_tag_imports_log_and_keeps_the_tag():
+    text = """\
+package org.apache.cordova.engine;
+
+import java.io.File;
+
+public class Reader {
+    private static final String LOG_TAG = "Reader";
+
+    void read(File file) {
+        try {
+            open(file);
+        } catch (IOException e) {
+
+        }
+    }
+}
+"""
+    doc = document(text)
+    site = java.site_at(doc, 11, 12)
+    habit = LoggedCall(
+        1, 1, 'LOG.d(TAG, "x");', "android", "LOG", "debug", "x", (), None, "f", "other"
+    )
+    choice = idioms.logger_for(doc, site, (), (habit,))
+    assert choice.tag == "LOG_TAG" and not choice.defined
+    edited = apply(text, choice.setup)
+    assert "import org.apache.cordova.LOG;" in edited and 'String TAG = "' not in edited
+    statement = idioms.render(StatementSpec(choice, "error", "Could not read", ("file",), "e"))
+    assert statement == 'LOG.e(LOG_TAG, "Could not read " + file, e);'
+    shifted = document(edited)
+    assert java.statement_problems(shifted, 12, statement) == []
