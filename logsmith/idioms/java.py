@@ -20,8 +20,8 @@ import tree_sitter
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.java import logged_calls, module_names_of
-from logsmith.syntax.java_calls import FileLogging, library_of_imports, tags
+from logsmith.syntax.java import module_names_of
+from logsmith.syntax.java_calls import FileLogging, library_of_imports, logger_receivers, tags
 from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit, text
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
@@ -548,9 +548,10 @@ def always_bound(document: ParsedDocument) -> frozenset[str]:
     facts = FileLogging(document.tree.root_node)
     names.update(facts.loggers)
     libraries = set(facts.imported)
-    for call in logged_calls(document):
-        names.add(re.split(r"[.(]", call.logger, maxsplit=1)[0])
-        libraries.add(call.library)
+    for receiver in logger_receivers(facts):
+        names.add(re.split(r"[.(]", text(receiver), maxsplit=1)[0])
+        if text(receiver) in ("Log", "LOG"):
+            libraries.add("android")
     if not libraries or libraries & {"jul", "system-logger"}:
         names.add("Level")  # imported by the logger's setup where a statement needs it
     if not facts.loggers and not libraries:

@@ -12,6 +12,7 @@ method's first line silences a finding.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import tree_sitter
@@ -56,9 +57,11 @@ class _Scan:
         self.document = document
         self.root = document.tree.root_node
         self.logging = FileLogging(self.root)
-        self.reporting = [
-            call for call in self.logging.calls if read_call(call, self.logging) is not None
-        ]
+        self.reporting = sorted(
+            call.start_byte
+            for call in self.logging.calls
+            if read_call(call, self.logging) is not None
+        )
         self.ignores: dict[int, set[str] | None] = {}
         if "logsmith" in document.text:
             for comment in captures("rules/_ignore_comments", self.root, "java").get("ignore", []):
@@ -71,7 +74,8 @@ class _Scan:
                 self.ignores[comment.start_point[0]] = rules
 
     def reports_within(self, node: tree_sitter.Node) -> bool:
-        if any(node.start_byte <= c.start_byte < node.end_byte for c in self.reporting):
+        at = bisect.bisect_left(self.reporting, node.start_byte)
+        if at < len(self.reporting) and self.reporting[at] < node.end_byte:
             return True
         return bool(REPORTERS.search(text(node)))
 

@@ -914,3 +914,24 @@ public class Reader {
     assert statement == 'LOG.e(LOG_TAG, "Could not read " + file, e);'
     shifted = document(edited)
     assert java.statement_problems(shifted, 12, statement) == []
+
+
+def test_lombok_annotation_declares_log():
+    text = """\
+import lombok.extern.slf4j.Slf4j;
+
+@Slf4j
+public class Handler {
+    void handle(Request request) {
+
+    }
+}
+"""
+    doc = document(text)
+    site = java.site_at(doc, 5, 8)
+    choice = idioms.logger_for(doc, site, java.logged_calls(doc))
+    assert (choice.library, choice.expression, choice.defined) == ("slf4j", "log", True)
+    assert choice.setup == ()
+    assert "log" in idioms.always_bound(doc)
+    statement = idioms.render(StatementSpec(choice, "debug", "Handling", ("request",)))
+    assert statement == 'log.debug("Handling {}", request);'
