@@ -345,6 +345,25 @@ def _setup(
     return tuple(edits), expression
 
 
+def _usable_here(
+    document: ParsedDocument, site: LogSite, calls: tuple[LoggedCall, ...]
+) -> tuple[LoggedCall, ...]:
+    """The calls whose logger the site can call too: not a local variable or parameter of
+    another method (`Logger l = ...` there)."""
+    locals_ = {
+        text(node)
+        for key, nodes in captures("bindings", document.tree.root_node, "java").items()
+        for node in nodes
+        if key.startswith("binding.")
+    }
+    return tuple(
+        call
+        for call in calls
+        if (root := re.split(r"[.(]", call.logger, maxsplit=1)[0]) not in locals_
+        or root in site.names
+    )
+
+
 def _most_common(calls: tuple[LoggedCall, ...]) -> tuple[str, str] | None:
     counted = Counter((call.library, call.logger) for call in calls)
     return counted.most_common(1)[0][0] if counted else None
@@ -370,7 +389,7 @@ def logger_for(
         if same:
             library = _most_common(tuple(same))[0]
         return _choice(document, library, name, True, (), None, file_tags, needs_level)
-    habit = _most_common(calls)
+    habit = _most_common(_usable_here(document, site, calls))
     if habit is not None:
         library, expression = habit
         setup: tuple[TextEdit, ...] = ()

@@ -935,3 +935,25 @@ public class Handler {
     assert "log" in idioms.always_bound(doc)
     statement = idioms.render(StatementSpec(choice, "debug", "Handling", ("request",)))
     assert statement == 'log.debug("Handling {}", request);'
+
+
+def test_a_local_logger_of_another_method_is_not_the_files_logger():
+    text = """\
+import java.util.logging.Logger;
+
+class Tool {
+    void one() {
+        Logger local = Logger.getLogger("tool");
+        local.info("one");
+    }
+
+    void two(int n) {
+
+    }
+}
+"""
+    doc = document(text)
+    choice = idioms.logger_for(doc, java.site_at(doc, 9, 8), java.logged_calls(doc))
+    assert choice.expression == "LOG" and not choice.defined
+    inside = idioms.logger_for(doc, java.site_at(doc, 5, 8), java.logged_calls(doc))
+    assert inside.expression == "local" and inside.defined
