@@ -65,10 +65,14 @@ def typed_at(before: str) -> Typed:
     found = TYPED_CALL.match(before.strip())
     if found is None:
         return typed
+    level = found["level"]
+    constant = re.search(r"\bLevel\.([A-Z]+)\s*,", found["leading"])
+    if level in ("log", "logp") and constant is not None:
+        level = constant[1]  # `LOG.log(Level.WARNING, "`: the level is the constant's
     return Typed(
         text=before.strip(),
         logger=found["logger"],
-        level_prefix=found["level"],
+        level_prefix=level,
         opened_call=True,
         quote=found["quote"],
         message=found["message"],

@@ -186,7 +186,7 @@ def test_a_half_typed_call_is_read_and_does_not_disturb_the_site():
     for typed, level, message in (
         ('LOG.warn("Retry', "warn", "Retry"),
         ('Log.w(TAG, "Retry', "w", "Retry"),
-        ('LOG.log(Level.WARNING, "', "log", ""),
+        ('LOG.log(Level.WARNING, "', "WARNING", ""),
     ):
         lines[row] = "                " + typed
         text = "\n".join(lines)
