@@ -80,6 +80,7 @@ IMPORTS = {
     "system-logger": (),
     "android": ("android.util.Log",),
 }
+JUL_ONLY = frozenset({"severe", "warning", "config", "fine", "finer", "finest"})
 BRACES = frozenset({"slf4j", "log4j2"})
 """Libraries whose messages take `{}` placeholders; the others concatenate."""
 METHODS = {
@@ -95,6 +96,7 @@ METHODS = {
         "error": "severe",
         "critical": "severe",
     },
+    "custom": {"critical": "error", "warning": "warn"},
     "system-logger": {
         "trace": "TRACE",
         "debug": "DEBUG",
@@ -130,6 +132,9 @@ class JavaLoggerChoice(LoggerChoice):
 
     tag: str = "TAG"
     level_class: str = "Level"
+    methods: tuple[tuple[str, str], ...] = ()
+    """(level, method) pairs the file's own statements on this logger use (`warning` ->
+    `warn`), which win over the library's usual names."""
 
 
 # --- the file -------------------------------------------------------------------------------------
@@ -388,14 +393,16 @@ def logger_for(
         same = [c for c in calls if c.logger.rsplit(".", 1)[-1] == name]
         if same:
             library = _most_common(tuple(same))[0]
-        return _choice(document, library, name, True, (), None, file_tags, needs_level)
+        return _choice(document, library, name, True, (), None, file_tags, needs_level, calls)
     habit = _most_common(_usable_here(document, site, calls))
     if habit is not None:
         library, expression = habit
         setup: tuple[TextEdit, ...] = ()
         if library == "android" and not file_tags:
             setup, _ = _setup(document, site, library, expression)
-        return _choice(document, library, expression, True, setup, None, file_tags, needs_level)
+        return _choice(
+            document, library, expression, True, setup, None, file_tags, needs_level, calls
+        )
     habit = _most_common(project_calls)
     if habit is not None:
         library, expression = habit
@@ -411,6 +418,19 @@ def logger_for(
     return _choice(document, library, expression, False, setup, note, file_tags, needs_level)
 
 
+def _methods_used(calls: tuple[LoggedCall, ...], expression: str) -> tuple[tuple[str, str], ...]:
+    """The method the file's statements on `expression` call at each level, the most used."""
+    used: dict[str, Counter] = {}
+    prefix = expression + "."
+    for call in calls:
+        if call.logger != expression or call.level is None or not call.text.startswith(prefix):
+            continue
+        method = call.text[len(prefix) :].split("(", 1)[0].strip()
+        if re.fullmatch(r"[A-Za-z]\w*", method) and method not in ("log", "logp"):
+            used.setdefault(call.level, Counter())[method] += 1
+    return tuple(sorted((level, counts.most_common(1)[0][0]) for level, counts in used.items()))
+
+
 def _choice(
     document: ParsedDocument,
     library: str,
@@ -420,11 +440,13 @@ def _choice(
     note: str | None,
     file_tags: list[str],
     needs_level: bool,
+    calls: tuple[LoggedCall, ...] = (),
 ) -> JavaLoggerChoice:
     level_class, level_import = _level_class(document, library)
     if needs_level and level_import:
         setup = _merge_imports(document, setup, level_import)
     return JavaLoggerChoice(
+        methods=_methods_used(calls, expression),
         library=library,
         expression=expression,
         defined=defined,
@@ -522,7 +544,13 @@ def _parts(spec: StatementSpec) -> tuple[str, str, str]:
     message = _escape(spec.message)
     values = tuple(v for v in spec.values if v != spec.error)
     error = f", {spec.error}" if spec.error else ""
-    method = METHODS[library].get(spec.level, spec.level)
+    used = dict(getattr(logger, "methods", ()))
+    names = METHODS[library]
+    if library == "custom" and set(used.values()) & JUL_ONLY:
+        names = METHODS["jul"]  # the project's class speaks java.util.logging's names
+    method = names.get(spec.level, spec.level)
+    if library not in ("flogger", "system-logger") and not (library == "jul" and spec.error):
+        method = used.get(spec.level, method)
     level_class = getattr(logger, "level_class", "Level")
     if library == "flogger":
         cause = f".withCause({spec.error})" if spec.error else ""

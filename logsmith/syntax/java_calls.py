@@ -1,6 +1,7 @@
 """The log statements of a Java file: SLF4J, Log4j (1 and 2), commons-logging, Logback through
-SLF4J, java.util.logging, System.Logger and Android's (or Cordova's) `Log`, each read as a
-`LoggedCall` with its level normalised to `LEVELS`.
+SLF4J, java.util.logging, System.Logger, Flogger and Android's (or Cordova's) `Log`, and a
+project's own logging class (`custom`), each read as a `LoggedCall` with its level normalised to
+`LEVELS`.
 
 Query: `grammars/java/logging.scm` (the candidate calls, logger definitions, imports).
 """
@@ -232,14 +233,19 @@ class FileLogging:
         self.calls = found.get("call", [])
 
     def library(self, receiver: str, method: str, level_argument: str | None) -> str:
-        """The library a call on `receiver` belongs to."""
+        """The library a call on `receiver` belongs to: by the method (Android's or
+        java.util.logging's own), the logger's factory, the file's imports; else `custom`."""
         if method in ANDROID_METHODS:
             return "android"
         if level_argument is not None and level_argument.startswith("System.Logger"):
             return "system-logger"
         owner = self.loggers.get(receiver.rsplit(".", 1)[-1])
         if method in ("severe", "warning", "config", "fine", "finer", "finest", "logp"):
-            return "system-logger" if owner == "System" else "jul"
+            if owner == "System":
+                return "system-logger"
+            if owner == "Logger" or "jul" in self.imported or method == "logp":
+                return "jul"
+            return "custom"  # a class of the project's with java.util.logging's method names
         choices = [lib for lib in self.imported if lib != "android"]
         if owner in FACTORY_LIBRARY and owner != "Logger":
             wanted = FACTORY_LIBRARY[owner]
@@ -253,7 +259,9 @@ class FileLogging:
             return "jul"
         if choices:
             return choices[0]
-        return "jul" if method == "log" else "slf4j"
+        if method == "log":
+            return "jul"
+        return "custom"  # the project's own logging class, or one inherited: no import says
 
 
 def _statement_of(call: tree_sitter.Node) -> tree_sitter.Node:

@@ -957,3 +957,38 @@ class Tool {
     assert choice.expression == "LOG" and not choice.defined
     inside = idioms.logger_for(doc, java.site_at(doc, 5, 8), java.logged_calls(doc))
     assert inside.expression == "local" and inside.defined
+
+
+def test_a_projects_own_logging_class_is_custom_and_concatenates():
+    text = """\
+package com.example;
+
+class Bridge {
+    void run(String name) {
+        Logger.debug("Starting " + name);
+        try {
+            start();
+        } catch (Exception ex) {
+            Logger.error("Failed to start", ex);
+        }
+        Logger.warning("Odd");
+
+    }
+}
+"""
+    doc = document(text)
+    calls = java.logged_calls(doc)
+    assert [(c.library, c.level) for c in calls] == [
+        ("custom", "debug"),
+        ("custom", "error"),
+        ("custom", "warning"),
+    ]
+    choice = idioms.logger_for(doc, java.site_at(doc, 11, 8), calls)
+    assert (choice.library, choice.expression, choice.defined) == ("custom", "Logger", True)
+    error = StatementSpec(choice, "error", "Could not run", ("name",), "ex")
+    assert idioms.render(error) == 'Logger.error("Could not run " + name, ex);'
+    warning = StatementSpec(choice, "warning", "Odd again", ())
+    assert idioms.render(warning) == 'Logger.warning("Odd again");'
+    # a level the file never used: java.util.logging's name, since the class speaks that way
+    assert idioms.render(StatementSpec(choice, "trace", "Deep", ())) == 'Logger.finest("Deep");'
+    assert java.statement_problems(doc, 11, idioms.render(error)) == []
