@@ -992,3 +992,17 @@ class Bridge {
     # a level the file never used: java.util.logging's name, since the class speaks that way
     assert idioms.render(StatementSpec(choice, "trace", "Deep", ())) == 'Logger.finest("Deep");'
     assert java.statement_problems(doc, 11, idioms.render(error)) == []
+
+
+@pytest.mark.parametrize("library", sorted(idioms.METHODS))
+def test_every_library_and_level_renders_a_statement_that_parses(library):
+    row = line_after(CLIENT, "attempts++;")
+    doc = document(CLIENT)
+    expression = {"android": "Log", "flogger": "logger"}.get(library, "LOG")
+    choice = idioms.JavaLoggerChoice(library, expression, True)
+    for level in LEVELS:
+        for values, error in (((), None), (("host", "port * 2"), "e"), (("user.getId()",), None)):
+            spec = StatementSpec(choice, level, 'Retry 100% of {} "now"', values, error)
+            statement = idioms.render(spec)
+            assert java.statement_problems(doc, row, statement) == [], statement
+            assert statement.startswith(idioms.opening(spec)[0])
