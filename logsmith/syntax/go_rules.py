@@ -42,7 +42,7 @@ MESSAGES = {
     "retry_loop": "`{name}` is checked in a retry loop and the loop goes on without logging it",
     "except_converted": "`{name}` is replaced by another error and never logged",
     "except_swallowed": "`{name}` is dropped: the block goes on without it and logs nothing",
-    "error_return": "`{name}` is returned to the caller without a log of where it happened",
+    "error_return": "`{name}` leaves the program from `main` or `init` and is never logged",
 }
 
 
@@ -147,10 +147,23 @@ def _returns_new_error(statement) -> bool:
     return any(NEW_ERROR.match(text(value)) for value in values)
 
 
+# Functions whose returned error reaches no caller that could log it.
+LAST_STOP = frozenset({"main", "init"})
+
+
+def _last_stop(node) -> bool:
+    """Whether the error returned here leaves the program's own code: from `main` or `init`.
+    Elsewhere handing the error back (wrapped or not) is Go's idiom, and a log at every level
+    would report one failure many times."""
+    function = enclosing(node, ("function_declaration",))
+    name = function.child_by_field_name("name") if function is not None else None
+    return name is not None and text(name) in LAST_STOP
+
+
 def _error_returns(document, root):
     for found in _matches("rules/error_return", root):
         body, name, returned = found["body"], text(found["name"]), found["return"]
-        if not ERROR_NAME.match(name) or _reports(body):
+        if not ERROR_NAME.match(name) or _reports(body) or not _last_stop(found["check"]):
             continue
         statements = statements_of(body)
         if not statements or statements[-1].id != returned.id or not _reads(returned, name):
