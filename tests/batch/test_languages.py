@@ -40,7 +40,7 @@ func Load(path string) ([]byte, error) {
 \tlog.Printf("loading %s", path)
 \tdata, err := os.ReadFile(path)
 \tif err != nil {
-\t\treturn nil, err
+\t\treturn nil, nil
 \t}
 \treturn data, nil
 }
@@ -75,7 +75,7 @@ export async function load(path: string): Promise<string | null> {
 }
 """
 MINIFIED = "function f(p){try{return g(p)}catch(e){return null}}" + ";var x=1" * 200 + "\n"
-TREE = {
+TREE = {  # the Go file swallows its error (returning it up is Go's way, not flagged)
     "pyproject.toml": '[project]\nname = "mixed"\n',
     "app/service.py": PYTHON,
     "store/load.go": GO,
@@ -129,7 +129,7 @@ def test_each_language_gets_statements_in_its_language_and_the_bad_files_are_ski
         changed = with_inserted(TREE[record["file"]], record)
         assert not ParsedDocument(changed, record["language"]).has_error, changed
     by_file = {record["file"]: record["statement"] for record in records}
-    assert by_file["store/load.go"].endswith(")") and "err" in by_file["store/load.go"]
+    assert by_file["store/load.go"].endswith(")") and "err" in by_file["store/load.go"]  # the error dropped
     assert by_file["src/main/java/demo/Store.java"].endswith(";")
     assert by_file["web/load.ts"].endswith(";") and "err" in by_file["web/load.ts"]
     assert by_file["app/service.py"].startswith("logger.")
