@@ -10,7 +10,8 @@ one was left out, 2 when nothing could be read or written.
 
 The report is person-agnostic: it names its inputs by number, never by path, and groups by
 repository (the workspace folder's name the server records in each `shown` row's detail, else the
-first folder of a relative path, else `unknown`), level, site kind, route (`detail.route` when
+first folder of a relative path, else `unknown`), language (`detail.language`; rows recorded before
+logsmith read other languages are Python's), level, site kind, route (`detail.route` when
 recorded, else from the source: template, neighbour, or `local` for a model id), source, channel
 and day; never by file or user.
 
@@ -47,7 +48,7 @@ from logsmith.audit.inputs import AuditInput, counted_rows, read_input
 from logsmith.audit.store import AuditRow, default_store_path, no_store_help
 
 OUTCOMES = ("accepted", "partially_accepted", "dismissed", "pending")
-BREAKDOWNS = ("repository", "level", "site_kind", "route", "source", "channel", "day")
+BREAKDOWNS = ("repository", "language", "level", "site_kind", "route", "source", "channel", "day")
 UNKNOWN = "unknown"
 ROUTE_OF_SOURCE = {"template": "template", "neighbour": "neighbour"}
 """The route of a suggestion recorded without one, by its source; any other source is a model id
@@ -68,6 +69,8 @@ class SuggestionOutcome:
     shown_at: str
     repository: str = UNKNOWN
     route: str = UNKNOWN
+    language: str = "python"
+    """The document's language (`detail.language`; Python when a row does not say)."""
     outcome: str = "pending"
     accepted_at: str | None = None
     accepted_chars: int | None = None
@@ -102,7 +105,8 @@ def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
     found: dict[str, SuggestionOutcome] = {}
     events: dict[str, set[str]] = {}
     recorded: set[tuple[str, str]] = set()
-    """(suggestion, repository or route) taken from a row's detail: the first one recorded wins."""
+    """(suggestion, repository, route or language) taken from a row's detail: the first one recorded
+    wins."""
     for row in rows:
         item = found.get(row.suggestion_id)
         if item is None:
@@ -121,7 +125,7 @@ def outcomes(rows: Iterable[AuditRow]) -> list[SuggestionOutcome]:
             events[row.suggestion_id] = set()
         events[row.suggestion_id].add(row.event)
         detail = _detail(row)
-        for name in ("repository", "route"):
+        for name in ("repository", "route", "language"):
             value = detail.get(name)
             if isinstance(value, str) and value and (row.suggestion_id, name) not in recorded:
                 setattr(item, name, value)
@@ -302,6 +306,7 @@ def _table_rows(tallies: dict[str, Tally]) -> list[tuple[str, ...]]:
 
 HEADINGS = {
     "repository": "By repository",
+    "language": "By language",
     "level": "By level",
     "site_kind": "By site kind",
     "route": "By route",

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 STATUS_NOTIFICATION = "logsmith/status"
 PYTHON_ONLY_NOTE = (
     "{language}: the project index, the project's statements at similar sites and the model's "
-    "warm-up serve Python files only; this file's own statements were followed"
+    "warm-up serve Python files only; the statements of this file and its folder were followed"
 )
 _tokens = itertools.count(1)
 
