@@ -4,7 +4,8 @@ sites of `eval/corpus/languages-cases.jsonl` against the template alone and the 
 For each case (the developer's statement masked out, cursor on the blank indented line) it asks
 logsmith with the real model first cold (its first request there), then warm (after the model has
 read the stable part of its prompt, as the server lets it while the user pauses: the pause is not
-counted), then the template alone (`Settings(use_model=False)`), then the same model the way
+counted), then the template alone (`Settings(use_model=False)`; asked twice: the second time is
+what a request costs once the file and its folder have been read), then the same model the way
 llama.vim asks (`eval.bench.llama_vim`: the file's prefix, greedy, first line). Every answer is
 scored with `eval.bench.language_scoring` (the language's reader for level, values and message;
 `eval.checks.foreign_scope` for validity). The developer's own statement is checked the same way
@@ -153,6 +154,7 @@ def ask_engines(
     if "template" in engines:
         template_settings = settings.replace(use_model=False)
         results["template"] = ask_logsmith(masked, path, language, template_settings)
+        results["template_again"] = ask_logsmith(masked, path, language, template_settings)
     if "baseline" in engines and baseline is not None:
         results["baseline"] = engine.ask_baseline(baseline, masked)
     return results, warm_up_s

@@ -20,6 +20,7 @@ ENGINES = (
     ("logsmith", "logsmith, warm"),
     ("logsmith_cold", "logsmith, cold"),
     ("template", "template only"),
+    ("template_again", "template only, asked again"),
     ("baseline", "llama.vim way"),
 )
 LEADS = (

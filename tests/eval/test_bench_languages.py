@@ -9,6 +9,8 @@ from eval.bench import languages as bench
 from eval.corpus import sources
 from eval.report import languages as report
 
+ENGINES = ("logsmith_cold", "logsmith", "template", "template_again", "baseline")
+
 
 def test_two_go_cases_end_to_end(tmp_path, monkeypatch, default_model_path):
     monkeypatch.setenv(sources.CACHE_ENV, str(tmp_path / "sources"))
@@ -30,7 +32,7 @@ def test_two_go_cases_end_to_end(tmp_path, monkeypatch, default_model_path):
     rows = report.load_rows(out / "go-dev-cases.jsonl")
     assert len(rows) == 2
     for row in rows:
-        assert set(row["results"]) == {"logsmith_cold", "logsmith", "template", "baseline"}
+        assert set(row["results"]) == set(ENGINES)
         assert row["expected_valid"], row["expected_unbound"]
         for engine, result in row["results"].items():
             assert result.get("error") is None, (engine, result)
@@ -39,13 +41,11 @@ def test_two_go_cases_end_to_end(tmp_path, monkeypatch, default_model_path):
             score = row["results"][engine]["score"]
             assert score["is_log_call"] and score["valid"], (engine, row["results"][engine])
         assert row["results"]["template"]["source"] == "template"
+        assert (
+            row["results"]["template_again"]["statement"] == row["results"]["template"]["statement"]
+        )
     summary = json.loads((out / "report.json").read_text())["summaries"]["go-dev"]
-    assert summary["n"] == 2 and set(summary["engines"]) == {
-        "logsmith",
-        "logsmith_cold",
-        "template",
-        "baseline",
-    }
+    assert summary["n"] == 2 and set(summary["engines"]) == set(ENGINES)
     assert "| llama.vim way |" in (out / "report.md").read_text()
     # a second run finds both cases answered and only rewrites the report
     before = (out / "go-dev-cases.jsonl").read_text()
