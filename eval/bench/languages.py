@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             if language not in available:
                 print(f"{language}: no reader in logsmith yet, skipped", file=sys.stderr)
                 continue
-            todo = engine.ordered_cases(corpus.cases_for(cases, projects, args.split, language))
+            todo = corpus.ordered(corpus.cases_for(cases, projects, args.split, language))
             todo = todo[: args.limit] if args.limit is not None else todo
             run = {
                 "split": args.split,

@@ -4,8 +4,10 @@ projects (`eval/corpus/languages.toml`), found by each language's reader.
 A case is a statement the language's reader (`logsmith.idioms.registry.reader_for(language)`)
 lists in `logged_calls`, inside a function of a production file (not tests, docs, examples,
 vendored or generated code), standing alone on its lines (only a comment may follow it). At most
-`cap` cases per project, sampled with the same fixed seed as the Python corpus. Masking is the
-Python corpus's: the statement's lines become one line holding only their indentation.
+`cap` cases per project, the first in an order seeded with the Python corpus's seed and ranked by
+each statement's id alone (a reader that finds a few more statements changes a few cases only).
+Masking is the Python corpus's: the statement's lines become one line holding only their
+indentation.
 
     python -m eval.corpus.build_languages build   # fetch if needed, rewrite languages-cases.jsonl
     python -m eval.corpus.build_languages stats   # counts: language, split, project, kind, level
@@ -14,11 +16,12 @@ Python corpus's: the statement's lines become one line holding only their indent
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
 import tomllib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ CASES_FILE = CORPUS_DIR / "languages-cases.jsonl"
 LANGUAGES = ("go", "java", "javascript")
 """A project's language: the reader that finds its statements (a javascript project's `.ts` files
 are read as typescript)."""
+ORDER_SEED = "logsmith-bench-1"
 SUFFIXES = {
     "go": (".go",),
     "java": (".java",),
@@ -251,6 +255,31 @@ def collect_project(
     return cases
 
 
+def rank(case_id: str, seed: str) -> str:
+    """A case's place in a seeded order that depends on nothing but its id: a reader that finds a
+    few more or fewer statements in a project changes the sample and the order by those few only."""
+    return hashlib.sha256(f"{seed}:{case_id}".encode()).hexdigest()
+
+
+def sample(cases: list[LanguageCase], cap: int, seed: str) -> list[LanguageCase]:
+    """At most `cap` cases (the first by `rank`), in file order."""
+    kept = sorted(cases, key=lambda case: rank(case.id, seed))[:cap]
+    return sorted(kept, key=lambda case: (case.file, case.line))
+
+
+def ordered(cases: list[LanguageCase], seed: str = ORDER_SEED) -> list[LanguageCase]:
+    """Projects taken in turn, each one's cases by `rank`: any prefix of the list spreads over
+    every project."""
+    queues = defaultdict(list)
+    for case in sorted(cases, key=lambda case: rank(case.id, seed)):
+        queues[case.project].append(case)
+    lists = [queues[name] for name in sorted(queues)]
+    result = []
+    for index in range(max((len(queue) for queue in lists), default=0)):
+        result.extend(queue[index] for queue in lists if index < len(queue))
+    return result
+
+
 def load_projects(path: Path = PROJECTS_FILE) -> list[LanguageProject]:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -347,7 +376,7 @@ def build(
                 f"{spec.name}: no {spec.language} reader yet ({len(kept)} earlier cases kept)"
             )
             continue
-        cases.extend(corpus.sample(collect_project(spec, found, cache), cap, seed))
+        cases.extend(sample(collect_project(spec, found, cache), cap, seed))
     return cases, said
 
 
