@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.engines import template
 from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
@@ -365,16 +366,40 @@ def write(
     return written
 
 
-def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[str]:
+def _allowed_names(document: ParsedDocument, site: LogSite, plan: LanguagePlan) -> set[str]:
+    """The names a statement may read at the site: bound there, in the file, or by the
+    language; with the plan's setup edits, also what they import and declare."""
+    reader = registry.reader_for(document.language)
+    idioms = registry.idioms_for(document.language)
+    allowed = set(site.names) | set(site.module_names) | idioms.always_bound(document)
+    if plan.logger.setup:
+        edited = ParsedDocument(
+            apply_edits(document.text, list(plan.logger.setup)), document.language
+        )
+        allowed |= idioms.always_bound(edited) | reader.names_read(plan.logger.expression)
+    return allowed
+
+
+def setup_problems(document: ParsedDocument, plan: LanguagePlan) -> list[str]:
+    """Why the plan's setup edits may not be applied: they make a file that parsed not parse."""
+    if not plan.logger.setup or document.tree.root_node.has_error:
+        return []
+    try:
+        edited = apply_edits(document.text, list(plan.logger.setup))
+    except EditConflict as exc:
+        return [f"the logger's setup edits conflict: {exc}"]
+    if ParsedDocument(edited, document.language).tree.root_node.has_error:
+        return ["the logger's setup edits would break the file"]
+    return []
+
+
+def problems(
+    statement: str, document: ParsedDocument, site: LogSite, allowed: set[str]
+) -> list[str]:
     """Why a statement may not go at the site: it does not parse there, or it reads a name that
-    is not bound at the site."""
+    is not in `allowed`."""
     reader = registry.reader_for(document.language)
     found = list(reader.statement_problems(document, site.line, statement))
-    allowed = (
-        set(site.names)
-        | set(site.module_names)
-        | registry.idioms_for(document.language).always_bound(document)
-    )
     unbound = sorted(reader.names_read(statement) - allowed)
     if unbound:
         found.append(f"reads names not bound here: {', '.join(unbound)}")
@@ -382,12 +407,18 @@ def problems(statement: str, document: ParsedDocument, site: LogSite) -> list[st
 
 
 def checked(
-    candidates: list[LanguageCandidate], document: ParsedDocument, site: LogSite
+    candidates: list[LanguageCandidate],
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
 ) -> list[LanguageCandidate]:
-    """The candidates that pass `problems`; a rejected one leaves its reason on the others."""
+    """The candidates that pass `problems` with setup edits that keep the file parsing; a rejected
+    one leaves its reason on the others."""
+    setup = setup_problems(document, plan)
+    allowed = _allowed_names(document, site, plan)
     passed, rejected = [], []
     for candidate in candidates:
-        found = problems(candidate.statement, document, site)
+        found = setup + problems(candidate.statement, document, site, allowed)
         if found:
             who = "template" if candidate.source == "template" else "model"
             rejected.append(f"{who} statement rejected: {'; '.join(found)}")
@@ -462,6 +493,6 @@ def stages(
         written.candidates = [
             dataclasses.replace(c, notes=notes + c.notes) for c in written.candidates
         ]
-    ranked = rank(checked(written.candidates, document, site), document, site, plan, started)
+    ranked = rank(checked(written.candidates, document, site, plan), document, site, plan, started)
     summary = Written(notes=list(notes) + written.notes, model_pending=written.model_pending)
     return Stages(site, plan, summary, ranked)  # type: ignore[arg-type]

@@ -1,0 +1,26 @@
+; The names a binding pattern binds, run over a parameter list, a declarator's name or a catch
+; parameter. Capture `@binding`, read by logsmith/syntax/javascript_tree.py. A pattern that is a
+; plain identifier binds itself (the reader takes it without this query).
+
+; function f(x), (x) => ...
+(formal_parameters
+  (identifier) @binding)
+
+; { x } and { x = 1 }
+(shorthand_property_identifier_pattern) @binding
+
+; { key: x }
+(pair_pattern
+  value: (identifier) @binding)
+
+; [x, y]
+(array_pattern
+  (identifier) @binding)
+
+; x = 1 as a parameter or an element with a default
+(assignment_pattern
+  left: (identifier) @binding)
+
+; ...rest
+(rest_pattern
+  (identifier) @binding)

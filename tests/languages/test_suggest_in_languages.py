@@ -1,0 +1,147 @@
+"""`logsmith.suggest` in each language beyond Python, through the shared engine with the real
+model: the model's statement comes first, every statement parses in its file and reads only bound
+names, the level and values fit the site, and a file without a logger gets setup edits that keep it
+parsing."""
+
+import pytest
+
+import logsmith
+from logsmith.batch.edits import apply_edits
+from logsmith.idioms import registry
+from logsmith.idioms.stages import _allowed_names, calls_of, plan_for
+from logsmith.syntax.document import ParsedDocument
+
+GO = """\
+package store
+
+import (
+	"fmt"
+
+	"go.uber.org/zap"
+)
+
+type Store struct {
+	lg *zap.Logger
+}
+
+func (s *Store) Open(path string) (*DB, error) {
+	db, err := bolt.Open(path)
+	if err != nil {
+		§
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s.lg.Info("opened store", zap.String("path", path))
+	return db, nil
+}
+"""
+
+JAVA = """\
+package org.example.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+public class Store {
+    private static final Logger LOG = LoggerFactory.getLogger(Store.class);
+
+    public Db open(String path) {
+        try {
+            return Db.open(path);
+        } catch (IOException e) {
+            §
+            return null;
+        }
+    }
+}
+"""
+
+TYPESCRIPT = """\
+import { logger } from "./logger";
+
+export async function fetchUser(client: Client, userId: string): Promise<User | null> {
+    try {
+        return await client.get(`/users/${userId}`);
+    } catch (err) {
+        §
+        return null;
+    }
+}
+"""
+
+CASES = {
+    "go": (GO, "store.go", "s.lg.Error(", "err"),
+    "java": (JAVA, "Store.java", "LOG.error(", "e"),
+    "typescript": (TYPESCRIPT, "users.ts", "logger.error(", "err"),
+}
+
+
+def _cursor(marked: str) -> tuple[str, int, int]:
+    """The source without its `§` mark, and the mark's line and column (an indented blank line)."""
+    lines = marked.split("\n")
+    number = next(n for n, line in enumerate(lines) if line.endswith("§"))
+    return marked.replace("§", ""), number, len(lines[number]) - 1
+
+
+def _valid(source: str, language: str, suggestion) -> list[str]:
+    """What is wrong with a suggestion once applied: the file no longer parses, or the statement
+    reads a name the site does not bind."""
+    document = ParsedDocument(source, language)
+    line = suggestion.edit.start_line
+    reader = registry.reader_for(language)
+    found = list(reader.statement_problems(document, line, suggestion.statement))
+    site = reader.site_at(document, line, suggestion.edit.start_character)
+    plan, _ = plan_for(site, document, None)
+    unbound = reader.names_read(suggestion.statement) - _allowed_names(document, site, plan)
+    if unbound:
+        found.append(f"unbound: {sorted(unbound)}")
+    edited = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
+    if ParsedDocument(edited, language).tree.root_node.has_error:
+        found.append("the edited file does not parse")
+    return found
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_the_models_statement_comes_first_and_every_statement_is_valid(
+    language, model_settings, tmp_path
+):
+    marked, name, start, error = CASES[language]
+    source, line, character = _cursor(marked)
+    path = tmp_path / name
+    path.write_text(source)
+    suggestions = logsmith.suggest(source, line, character, path=str(path), settings=model_settings)
+    assert suggestions, "no suggestion"
+    first = suggestions[0]
+    assert first.route == "local" and first.source != "template", first.notes
+    assert suggestions[-1].source == "template"
+    for suggestion in suggestions:
+        assert suggestion.statement.startswith(start), suggestion.statement
+        assert suggestion.level == "error" and suggestion.site_kind == "except"
+        assert error in suggestion.variables
+        assert _valid(source, language, suggestion) == []
+
+
+def test_a_file_without_a_logger_gets_the_standard_one_and_setup_edits_that_parse(tmp_path):
+    source = "package main\n\nfunc main() {\n\tif err := run(); err != nil {\n\t\t\n\t}\n}\n"
+    path = tmp_path / "main.go"
+    path.write_text(source)
+    settings = logsmith.Settings(use_model=False)
+    [suggestion] = logsmith.suggest(source, 4, 2, path=str(path), settings=settings)
+    assert suggestion.statement.startswith("log.")
+    assert suggestion.additional_edits, "the log package is imported"
+    assert any("standard" in note for note in suggestion.notes)
+    assert _valid(source, "go", suggestion) == []
+
+
+def test_a_statement_after_a_return_is_never_suggested():
+    source = "function f(x) {\n  return x;\n  \n}\n"
+    assert logsmith.suggest(source, 2, 2, language="javascript") == []
+
+
+def test_the_files_statements_are_read_once_per_text():
+    document = ParsedDocument(TYPESCRIPT, "typescript")
+    assert calls_of(document) is calls_of(document)
+
+
+def test_a_language_logsmith_does_not_write_is_refused_clearly():
+    with pytest.raises(ValueError, match="does not write cobol"):
+        logsmith.suggest("IDENTIFICATION DIVISION.", 0, 0, language="cobol")
