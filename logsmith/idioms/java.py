@@ -290,6 +290,13 @@ def _definitions(root: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
     return named
 
 
+DECLARABLE = frozenset(
+    {"slf4j", "log4j2", "log4j", "commons-logging", "jul", "system-logger", "android"}
+)
+"""The libraries whose logger `_setup` can import and declare in a file that has none (not a
+project's own logging class, Flogger or Lombok's)."""
+
+
 def _setup(
     document: ParsedDocument, site: LogSite, library: str, expression: str, has_tag: bool = False
 ) -> tuple[tuple[TextEdit, ...], str]:
@@ -404,7 +411,7 @@ def logger_for(
             document, library, expression, True, setup, None, file_tags, needs_level, calls
         )
     habit = _most_common(project_calls)
-    if habit is not None:
+    if habit is not None and habit[0] in DECLARABLE:
         library, expression = habit
         expression = expression.rsplit(".", 1)[-1] if library != "android" else expression
         if not re.match(r"^[A-Za-z_$][\w$]*$", expression):

@@ -610,6 +610,18 @@ def test_project_habit_wins_over_the_standard_library():
     assert not document(edited).tree.root_node.has_error
 
 
+@pytest.mark.parametrize("library", ["custom", "flogger"])
+def test_a_project_habit_that_cannot_be_declared_leaves_the_standard_library(library):
+    doc = document(BARE)
+    site = java.site_at(doc, line_after(BARE, "catch (RuntimeException e)"), 12)
+    habit = LoggedCall(
+        1, 1, 'Logger.info("x");', library, "Logger", "info", "x", (), None, "f", "other"
+    )
+    choice = idioms.logger_for(doc, site, (), (habit, habit))
+    assert choice.library == "jul" and choice.note
+    assert not document(apply(BARE, choice.setup)).tree.root_node.has_error
+
+
 def test_android_habit_without_a_tag_declares_one():
     doc = document(BARE)
     site = java.site_at(doc, line_after(BARE, "catch (RuntimeException e)"), 12)

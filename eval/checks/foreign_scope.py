@@ -1,0 +1,670 @@
+"""Checks of a statement written into a Go, Java, JavaScript or TypeScript file, apart from
+logsmith's own site analysis: whether the file still parses, which names the statement reads, which
+of them are bound at its place, and the variables of a logged value.
+
+Written directly on the tree-sitter grammars (no code of `logsmith.syntax` or `logsmith.idioms`).
+A name is bound at the statement when it is declared
+- in a node before it on the way up to the file (a preceding declaration statement of an
+  enclosing block, a parameter of an enclosing function or lambda, a catch parameter, a loop
+  variable, an `if`/`switch` initializer): declarations inside a preceding sibling's own blocks do
+  not count;
+- anywhere at the top of the file or of an enclosing class body (closures run later; fields and
+  methods are visible throughout a class), or a function / class declaration of an enclosing
+  JavaScript block (hoisted);
+- for Go, at the top of another file of the same package (`package_names`); for Java, a class
+  of the same package (the folder's other files); an import;
+- or a language's always-bound name: Go's predeclared identifiers; JavaScript's globals
+  (`console`, `process`, `JSON`, ...); in Java `this`, `super` and any CamelCase name (a class,
+  of the same package or `java.lang`, needs no import).
+What it cannot see: Java fields inherited from a superclass (a statement reading one counts as
+out of scope; the report gives the check's rate on the developers' own statements for that).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import tree_sitter
+
+GO_PREDECLARED = frozenset(
+    "append cap clear close complex copy delete imag len make max min new panic print println "
+    "real recover true false nil iota bool byte complex64 complex128 error float32 float64 int "
+    "int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any "
+    "comparable".split()
+)
+JS_GLOBALS = frozenset(
+    "console process require module exports __dirname __filename globalThis global window "
+    "document navigator location JSON Math Object Array String Number Boolean BigInt Symbol Date "
+    "Error TypeError RangeError SyntaxError ReferenceError AggregateError Promise Map Set WeakMap "
+    "WeakSet WeakRef RegExp Buffer Uint8Array ArrayBuffer DataView Int32Array Float64Array Intl "
+    "Reflect Proxy setTimeout clearTimeout setInterval clearInterval setImmediate clearImmediate "
+    "queueMicrotask structuredClone parseInt parseFloat isNaN isFinite encodeURIComponent "
+    "decodeURIComponent encodeURI decodeURI undefined NaN Infinity arguments this super URL "
+    "URLSearchParams TextEncoder TextDecoder fetch AbortController AbortSignal crypto performance "
+    "Event EventTarget atob btoa".split()
+)
+JAVA_ALWAYS = frozenset({"this", "super"})
+_CAMEL = re.compile(r"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$")
+
+
+@functools.cache
+def _language(language: str) -> tree_sitter.Language:
+    if language == "go":
+        import tree_sitter_go as grammar
+
+        return tree_sitter.Language(grammar.language())
+    if language == "java":
+        import tree_sitter_java as grammar
+
+        return tree_sitter.Language(grammar.language())
+    if language == "javascript":
+        import tree_sitter_javascript as grammar
+
+        return tree_sitter.Language(grammar.language())
+    import tree_sitter_typescript as grammar
+
+    if language == "tsx":
+        return tree_sitter.Language(grammar.language_tsx())
+    return tree_sitter.Language(grammar.language_typescript())
+
+
+def parse(text: str, language: str) -> tree_sitter.Tree:
+    return tree_sitter.Parser(_language(language)).parse(text.encode("utf-8"))
+
+
+def _family(language: str) -> str:
+    return "js" if language in ("javascript", "typescript", "tsx") else language
+
+
+def _text(node: tree_sitter.Node) -> str:
+    return node.text.decode("utf-8")
+
+
+def _errors(node: tree_sitter.Node) -> list[tuple[int, int]]:
+    """Rows (start, end) of the ERROR and MISSING nodes under `node`."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.is_error or current.is_missing:
+            found.append((current.start_point[0], current.end_point[0]))
+            continue
+        if current.has_error:
+            stack.extend(current.children)
+    return found
+
+
+def insert_statement(masked_source: str, line: int, statement: str) -> str:
+    """`masked_source` with line `line` replaced by its indentation and `statement` (kept as
+    written when it spans lines)."""
+    lines = masked_source.split("\n")
+    current = lines[line]
+    lines[line] = current[: len(current) - len(current.lstrip())] + statement.strip()
+    return "\n".join(lines)
+
+
+def parses_at_site(masked_source: str, line: int, statement: str | None, language: str) -> bool:
+    """The file parses with the statement written at the site: no syntax error where it stands,
+    and no more errors elsewhere than the masked file had."""
+    if not statement or not statement.strip():
+        return False
+    before = _errors(parse(masked_source, language).root_node)
+    filled = insert_statement(masked_source, line, statement)
+    after = _errors(parse(filled, language).root_node)
+    last = line + statement.strip().count("\n")
+    if any(start <= last and end >= line for start, end in after):
+        return False
+    return len(after) <= len(before)
+
+
+# --- declarations -------------------------------------------------------------------------
+
+_GO_DECLARING = {
+    "short_var_declaration": ("left",),
+    "range_clause": ("left",),
+    "var_spec": ("name",),
+    "const_spec": ("name",),
+    "parameter_declaration": ("name",),
+    "variadic_parameter_declaration": ("name",),
+    "function_declaration": ("name",),
+    "type_spec": ("name",),
+    "type_alias": ("name",),
+    "receive_statement": ("left",),
+    "type_switch_statement": ("alias",),
+}
+_GO_CONTAINERS = {
+    "parameter_list",
+    "var_declaration",
+    "const_declaration",
+    "type_declaration",
+    "import_declaration",
+    "import_spec_list",
+    "for_clause",
+    "communication_case",
+    "var_spec_list",
+    "type_case",
+    "expression_case",
+    "default_case",
+}
+_JAVA_DECLARING = {
+    "variable_declarator": ("name",),
+    "formal_parameter": ("name",),
+    "catch_formal_parameter": ("name",),
+    "resource": ("name",),
+    "enhanced_for_statement": ("name",),
+    "class_declaration": ("name",),
+    "interface_declaration": ("name",),
+    "enum_declaration": ("name",),
+    "record_declaration": ("name",),
+    "enum_constant": ("name",),
+    "lambda_expression": ("parameters",),
+    "inferred_parameters": (),
+    "method_declaration": ("name",),
+}
+_JAVA_CONTAINERS = {
+    "local_variable_declaration",
+    "field_declaration",
+    "formal_parameters",
+    "resource_specification",
+    "catch_clause",
+    "spread_parameter",
+    "constant_declaration",
+    "enum_body",
+    "record_declaration",
+    "inferred_parameters",
+}
+_JS_DECLARING = {
+    "variable_declarator": ("name",),
+    "function_declaration": ("name",),
+    "generator_function_declaration": ("name",),
+    "class_declaration": ("name",),
+    "abstract_class_declaration": ("name",),
+    "catch_clause": ("parameter",),
+    "for_in_statement": ("left",),
+    "arrow_function": ("parameter",),
+    "import_specifier": (),
+    "namespace_import": (),
+    "import_clause": (),
+    "required_parameter": ("pattern",),
+    "optional_parameter": ("pattern",),
+    "enum_declaration": ("name",),
+    "function_expression": ("name",),
+    "class": ("name",),
+}
+_JS_CONTAINERS = {
+    "lexical_declaration",
+    "variable_declaration",
+    "formal_parameters",
+    "import_statement",
+    "named_imports",
+    "export_statement",
+    "import_clause",
+    "assignment_pattern",
+    "rest_pattern",
+}
+_SCOPES = {
+    "go": {
+        "block",
+        "func_literal",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+    },
+    "java": {
+        "block",
+        "class_body",
+        "lambda_expression",
+        "if_statement",
+        "for_statement",
+        "enhanced_for_statement",
+        "while_statement",
+        "try_statement",
+        "switch_expression",
+        "class_declaration",
+        "object_creation_expression",
+        "try_with_resources_statement",
+    },
+    "js": {
+        "statement_block",
+        "class_body",
+        "arrow_function",
+        "function_expression",
+        "function_declaration",
+        "if_statement",
+        "for_statement",
+        "for_in_statement",
+        "while_statement",
+        "try_statement",
+        "switch_statement",
+        "class_declaration",
+        "class",
+        "method_definition",
+        "generator_function_declaration",
+    },
+}
+
+
+def _pattern_names(node: tree_sitter.Node, family: str) -> set[str]:
+    """Identifiers a binding pattern declares (`a`, `{a, b: c}`, `[x, ...rest]`, `a, b`)."""
+    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return {_text(node)}
+    if node.type in ("field_identifier", "property_identifier", "type_identifier"):
+        return set()
+    names = set()
+    for child in node.named_children:
+        if (
+            family == "js"
+            and node.type == "pair_pattern"
+            and child == node.child_by_field_name("key")
+        ):
+            continue
+        if (
+            family == "js"
+            and node.type == "assignment_pattern"
+            and child == node.child_by_field_name("right")
+        ):
+            continue
+        names |= _pattern_names(child, family)
+    return names
+
+
+def _go_import_name(spec: tree_sitter.Node) -> set[str]:
+    alias = spec.child_by_field_name("name")
+    if alias is not None:
+        return {_text(alias)} if alias.type == "package_identifier" else set()
+    path = _text(spec.child_by_field_name("path")).strip('"`')
+    parts = [part for part in path.split("/") if part]
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    name = re.sub(r"\.v\d+$", "", parts[-1]) if parts else ""
+    name = re.sub(r"^go-|-go$|\.go$", "", name)
+    return {name.replace("-", "_").replace(".", "_")} if name else set()
+
+
+def declared_by(node: tree_sitter.Node, family: str) -> set[str]:
+    """Names `node` itself declares (a declaration, a parameter, an import), descending only
+    into the parts of a declaration that are not scopes of their own."""
+    kind = node.type
+    if family == "go":
+        if kind == "import_spec":
+            return _go_import_name(node)
+        fields = _GO_DECLARING.get(kind)
+        containers = _GO_CONTAINERS
+    elif family == "java":
+        if kind == "import_declaration":
+            names = [
+                child
+                for child in node.named_children
+                if child.type in ("identifier", "scoped_identifier")
+            ]
+            return {_text(names[-1]).rsplit(".", 1)[-1]} if names else set()
+        if kind == "lambda_expression":
+            parameters = node.child_by_field_name("parameters")
+            return _pattern_names(parameters, family) if parameters is not None else set()
+        fields = _JAVA_DECLARING.get(kind)
+        containers = _JAVA_CONTAINERS
+    else:
+        if kind in ("import_specifier",):
+            alias = node.child_by_field_name("alias") or node.child_by_field_name("name")
+            return {_text(alias)} if alias is not None else set()
+        if kind == "namespace_import" or kind == "import_clause":
+            return {_text(child) for child in node.named_children if child.type == "identifier"} | (
+                set().union(
+                    *(
+                        declared_by(child, family)
+                        for child in node.named_children
+                        if child.type != "identifier"
+                    )
+                )
+                if node.named_children
+                else set()
+            )
+        if kind == "formal_parameters":
+            names = set()
+            for child in node.named_children:
+                if child.type in (
+                    "identifier",
+                    "object_pattern",
+                    "array_pattern",
+                    "assignment_pattern",
+                    "rest_pattern",
+                ):
+                    names |= _pattern_names(child, family)
+                else:
+                    names |= declared_by(child, family)
+            return names
+        if kind == "catch_clause":
+            parameter = node.child_by_field_name("parameter")
+            return _pattern_names(parameter, family) if parameter is not None else set()
+        fields = _JS_DECLARING.get(kind)
+        containers = _JS_CONTAINERS
+    if fields is not None:
+        names = set()
+        for field in fields:
+            for child in node.children_by_field_name(field):
+                names |= _pattern_names(child, family)
+        if kind == "arrow_function" and not names:
+            parameters = node.child_by_field_name("parameters")
+            if parameters is not None:
+                names |= declared_by(parameters, family)
+        return names
+    if kind in containers:
+        return set().union(set(), *(declared_by(child, family) for child in node.named_children))
+    return set()
+
+
+def _hoisted(body: tree_sitter.Node, family: str, top: bool) -> set[str]:
+    """What a file (`top`), a class body or a JavaScript block declares for all of it."""
+    names = set()
+    for child in body.named_children:
+        if top or family == "java":
+            names |= declared_by(child, family)
+            if family == "js" and child.type == "export_statement":
+                for inner in child.named_children:
+                    names |= declared_by(inner, family)
+        elif family == "js" and child.type in (
+            "function_declaration",
+            "class_declaration",
+            "generator_function_declaration",
+        ):
+            names |= declared_by(child, family)
+    return names
+
+
+_BINDS_ITS_BODY = {
+    "enhanced_for_statement",
+    "for_in_statement",
+    "catch_clause",
+    "arrow_function",
+    "lambda_expression",
+}
+"""Nodes whose own declaration (a loop variable, a caught error, a parameter) binds inside them."""
+_BODIES = {
+    "go": {"source_file"},
+    "java": {"program", "class_body", "interface_body", "enum_body"},
+    "js": {"program", "class_body", "statement_block"},
+}
+
+
+def bound_at(tree: tree_sitter.Tree, line: int, column_bytes: int, language: str) -> set[str]:
+    """Every name declared for the statement that starts at (`line`, `column_bytes`)."""
+    family = _family(language)
+    root = tree.root_node
+    node = root.descendant_for_point_range((line, column_bytes), (line, column_bytes))
+    site = node.start_byte
+    names: set[str] = set()
+    while node is not None and node.parent is not None:
+        parent = node.parent
+        if parent.type in _BODIES[family]:
+            names |= _hoisted(parent, family, top=parent == root)
+        for child in parent.children:
+            if child.end_byte <= site and child.type not in _SCOPES[family]:
+                names |= declared_by(child, family)
+        if parent.type in _BINDS_ITS_BODY:
+            names |= declared_by(parent, family)
+        node = parent
+    return names
+
+
+def package_names(texts: list[str]) -> set[str]:
+    """What the top of other Go files of a package declares (their imports aside)."""
+    names: set[str] = set()
+    for text in texts:
+        root = parse(text, "go").root_node
+        for child in root.named_children:
+            if child.type != "import_declaration":
+                names |= declared_by(child, "go")
+    return names
+
+
+def imported_names(tree: tree_sitter.Tree, language: str) -> set[str]:
+    """Names a file's imports bind (and, in JavaScript, `x = require(...)` declarations)."""
+    family = _family(language)
+    names = set()
+    for child in tree.root_node.named_children:
+        if child.type in ("import_declaration", "import_statement"):
+            names |= declared_by(child, family)
+        elif (
+            family == "js"
+            and child.type in ("lexical_declaration", "variable_declaration")
+            and (b"require(" in child.text)
+        ):
+            names |= declared_by(child, family)
+    return names
+
+
+# --- names read ---------------------------------------------------------------------------
+
+_READ = {
+    "go": {"identifier"},
+    "java": {"identifier", "this", "super"},
+    "js": {"identifier", "shorthand_property_identifier", "this", "super"},
+}
+
+
+def _is_read(node: tree_sitter.Node, family: str) -> bool:
+    parent = node.parent
+    if parent is None:
+        return True
+    if family == "java":
+        if parent.type == "method_invocation" and node == parent.child_by_field_name("name"):
+            return False
+        if parent.type == "field_access" and node == parent.child_by_field_name("field"):
+            return False
+        if parent.type in (
+            "variable_declarator",
+            "formal_parameter",
+            "catch_formal_parameter",
+            "enhanced_for_statement",
+        ) and node == parent.child_by_field_name("name"):
+            return False
+    if family == "go" and parent.type == "keyed_element":
+        return node != parent.named_children[0] if parent.named_children else True
+    if family == "go" and parent.type in ("parameter_declaration", "labeled_statement"):
+        return False
+    if family == "js" and parent.type in (
+        "required_parameter",
+        "optional_parameter",
+        "formal_parameters",
+        "arrow_function",
+        "labeled_statement",
+    ):
+        return False
+    return True
+
+
+def names_read(filled_source: str, line: int, statement: str, language: str) -> frozenset[str]:
+    """The names the statement (written at `line` of `filled_source`) reads, minus those it
+    declares itself (lambda parameters and the like); property and method names are not read."""
+    family = _family(language)
+    data = filled_source.encode("utf-8")
+    lines = data.split(b"\n")
+    start = sum(len(text) + 1 for text in lines[:line])
+    current = lines[line]
+    start += len(current) - len(current.lstrip())
+    end = start + len(statement.strip().encode("utf-8"))
+    tree = parse(filled_source, language)
+    read, declared = set(), set()
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= start or node.start_byte >= end:
+            continue
+        if node.type in _READ[family] and node.start_byte >= start and _is_read(node, family):
+            read.add(_text(node))
+        if node.start_byte >= start:
+            declared |= declared_by(node, family)
+        if node.type not in (
+            "string",
+            "interpreted_string_literal",
+            "raw_string_literal",
+            "string_literal",
+            "character_literal",
+        ):
+            stack.extend(node.children)
+    return frozenset(read - declared)
+
+
+def always_bound(name: str, language: str) -> bool:
+    family = _family(language)
+    if family == "go":
+        return name in GO_PREDECLARED
+    if family == "java":
+        return name in JAVA_ALWAYS or bool(_CAMEL.match(name))
+    return name in JS_GLOBALS
+
+
+def unbound(
+    masked_source: str,
+    line: int,
+    statement: str | None,
+    language: str,
+    package: set[str] = frozenset(),
+    also_bound: frozenset[str] = frozenset(),
+) -> set[str] | None:
+    """The names the statement reads that are not bound at the site; None when it does not parse
+    there. `package`: the names the package's other files declare (Go) or are (Java);
+    `also_bound`: names the suggestion's additional edits bind (an import, a logger declared)."""
+    if not parses_at_site(masked_source, line, statement, language):
+        return None
+    filled = insert_statement(masked_source, line, statement)
+    current = masked_source.split("\n")[line]
+    column = len(current.encode("utf-8")) - len(current.lstrip().encode("utf-8"))
+    tree = parse(filled, language)
+    bound = bound_at(tree, line, column, language) | set(package) | set(also_bound)
+    return {
+        name
+        for name in names_read(filled, line, statement, language)
+        if name not in bound and not always_bound(name, language)
+    }
+
+
+# --- variables of a value ---------------------------------------------------------------------
+
+_MEMBER = {
+    "go": ("selector_expression", "operand", "field"),
+    "java": ("field_access", "object", "field"),
+    "js": ("member_expression", "object", "property"),
+}
+_NAMES = {"go": {"identifier"}, "java": {"identifier", "this"}, "js": {"identifier", "this"}}
+_STRINGS = {
+    "string",
+    "interpreted_string_literal",
+    "raw_string_literal",
+    "string_literal",
+    "character_literal",
+    "template_string",
+    "string_fragment",
+}
+_OPAQUE = {"func_literal", "lambda_expression", "arrow_function", "function_expression", "function"}
+
+
+def _chain(node: tree_sitter.Node, family: str) -> str | None:
+    if node.type in _NAMES[family]:
+        return _text(node)
+    member, left, right = _MEMBER[family]
+    if node.type == member:
+        base = _chain(node.child_by_field_name(left), family)
+        field = node.child_by_field_name(right)
+        return f"{base}.{_text(field)}" if base and field is not None else None
+    return None
+
+
+def _kept(chain: str, family: str, skip: set[str]) -> bool:
+    root = chain.split(".")[0]
+    return root not in skip and not (family == "java" and _CAMEL.match(root))
+
+
+def _variables(node: tree_sitter.Node, family: str, skip: set[str], found: set[str]) -> None:
+    member = _MEMBER[family][0]
+    if node.type in _STRINGS and node.type != "template_string":
+        return
+    if node.type in _OPAQUE:
+        return
+    if node.type in _NAMES[family] or node.type == member:
+        chain = _chain(node, family)
+        if chain:
+            if _kept(chain, family, skip):
+                found.add(chain)
+            return
+    if node.type in ("call_expression", "method_invocation"):
+        if node.type == "method_invocation":
+            receiver = node.child_by_field_name("object")
+        else:
+            function = node.child_by_field_name("function")
+            receiver = (
+                function.child_by_field_name(_MEMBER[family][1])
+                if (function is not None and function.type == member)
+                else None
+            )
+            if function is not None and function.type not in (member, "identifier"):
+                _variables(function, family, skip, found)
+        if receiver is not None:
+            chain = _chain(receiver, family)
+            if chain and _kept(chain, family, skip):
+                found.add(chain)
+            elif not chain:
+                _variables(receiver, family, skip, found)
+        arguments = node.child_by_field_name("arguments")
+        if arguments is not None:
+            _variables(arguments, family, skip, found)
+        return
+    for child in node.named_children:
+        _variables(child, family, skip, found)
+
+
+def _value_tree(value: str, family: str, language: str) -> tree_sitter.Node | None:
+    """The parsed expression `value`, or None when it does not parse alone."""
+    if family == "go":
+        wrapped, prefix = f"package p\nvar _ = {value}\n", "var_spec"
+    elif family == "java":
+        wrapped, prefix = f"class C {{ Object o = {value}; }}", "variable_declarator"
+    else:
+        wrapped, prefix = f"_ = ({value});", "parenthesized_expression"
+    tree = parse(wrapped, language)
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == prefix:
+            value_node = node.child_by_field_name("value") if family != "js" else node
+            if family == "go" and value_node is not None and value_node.type == "expression_list":
+                value_node = value_node.named_children[0] if value_node.named_children else None
+            if family == "js":
+                value_node = node.named_children[0] if node.named_children else None
+            return value_node
+        stack.extend(reversed(node.children))
+    return None
+
+
+def value_variables(
+    values: tuple[str, ...] | list[str], language: str, skip: set[str] = frozenset()
+) -> frozenset[str]:
+    """The variables of logged values, as the Python metric reads them: name chains rooted at a
+    name (`req.host`, `this.name`), a method call's receiver (`user` of `user.getId()`), never a
+    called function's name nor string text; chains rooted at a name of `skip` (packages, classes,
+    globals) are left out."""
+    family = _family(language)
+    found: set[str] = set()
+    for value in values:
+        node = _value_tree(value, family, language)
+        if node is None:
+            continue
+        _variables(node, family, set(skip), found)
+    return frozenset(found)
+
+
+def receiver_skip(masked_source: str, language: str) -> set[str]:
+    """Roots that are not variables: the file's imports, and the language's globals (Go's
+    predeclared names, JavaScript's globals; Java's class names are CamelCase, left out by
+    `value_variables` through this set's rule)."""
+    tree = parse(masked_source, language)
+    family = _family(language)
+    skip = imported_names(tree, language)
+    if family == "go":
+        skip |= GO_PREDECLARED
+    elif family == "js":
+        skip |= JS_GLOBALS - {"this"}
+    return skip
