@@ -126,6 +126,8 @@ class Summary:
     by_rule: Counter = field(default_factory=Counter)
     by_level: Counter = field(default_factory=Counter)
     by_source: Counter = field(default_factory=Counter)
+    by_language: Counter = field(default_factory=Counter)
+    """Suggestions per file language (`python`, `go`, ...)."""
     not_by_model: Counter = field(default_factory=Counter)
     """Statements another engine wrote although a model was configured: reason -> count."""
     not_by_model_sources: Counter = field(default_factory=Counter)
@@ -187,6 +189,7 @@ class Summary:
                 summary.by_rule[proposal.finding.rule] += 1
                 summary.by_level[suggestion.level] += 1
                 summary.by_source[suggestion.source] += 1
+                summary.by_language[result.language] += 1
                 found = _reason_and_note(suggestion)
                 if found is not None:
                     reason, note = found
@@ -303,6 +306,11 @@ class Summary:
                     for source, count in sorted(self.by_source.items())
                 )
             )
+            if set(self.by_language) != {"python"}:  # said once a run reads other languages
+                lines.append(
+                    "  by language: "
+                    + ", ".join(f"{name} {n}" for name, n in sorted(self.by_language.items()))
+                )
         missed = sum(self.not_by_model.values())
         if missed:
             model = f"the model {self.model}" if self.model else "the model"

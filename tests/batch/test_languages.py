@@ -129,7 +129,9 @@ def test_each_language_gets_statements_in_its_language_and_the_bad_files_are_ski
         changed = with_inserted(TREE[record["file"]], record)
         assert not ParsedDocument(changed, record["language"]).has_error, changed
     by_file = {record["file"]: record["statement"] for record in records}
-    assert by_file["store/load.go"].endswith(")") and "err" in by_file["store/load.go"]  # the error dropped
+    assert (
+        by_file["store/load.go"].endswith(")") and "err" in by_file["store/load.go"]
+    )  # the error dropped
     assert by_file["src/main/java/demo/Store.java"].endswith(";")
     assert by_file["web/load.ts"].endswith(";") and "err" in by_file["web/load.ts"]
     assert by_file["app/service.py"].startswith("logger.")
@@ -141,6 +143,7 @@ def test_each_language_gets_statements_in_its_language_and_the_bad_files_are_ski
     )
     assert "web/bundle.js: skipped: minified code" in listed.stderr, listed.stderr
     assert "store/load.pb.go: skipped: generated code" in listed.stderr, listed.stderr
+    assert "by language: go 1, java 1, python 1, typescript 1" in listed.stderr, listed.stderr
 
     assert applied.returncode == 0, applied.stderr
     root = tmp_path / "b"
