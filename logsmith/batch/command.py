@@ -29,7 +29,8 @@ from logsmith.workspace.files import discover
 EPILOG = (
     """\
 rules (switch off with --rules or [tool.logsmith] rules = [...]; silence one place with
-`# logsmith: ignore` or `# logsmith: ignore[rule]` on its line or on the function's def line):
+`# logsmith: ignore` or `# logsmith: ignore[rule]` on its line or on the function's def line; a
+`// logsmith: ignore` comment in Java, Go, JavaScript and TypeScript):
 """
     + "\n".join(f"  {rule.id:<17} {rule.title}" for rule in RULES.values())
     + """
