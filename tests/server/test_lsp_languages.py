@@ -160,11 +160,43 @@ async def test_typescript_completion_and_inline_in_catch(served):
     parses_in_place("typescript", text_of(served, uri), TS_BLANK, statement)
 
 
+def with_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """`text` with LSP edits made (ASCII text: columns are code points)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    placed = sorted(
+        (
+            (
+                starts[e.range.start.line] + e.range.start.character,
+                starts[e.range.end.line] + e.range.end.character,
+                e.new_text,
+            )
+            for e in edits
+        ),
+        reverse=True,
+    )
+    for start, end, new_text in placed:  # from the bottom up: earlier offsets stay valid
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+CODE_ACTION_CASES = [
+    # a dropped error is flagged in Go (returning it up is Go's way)
+    ("store/action.go", GO.replace("return nil, err", "return nil, nil"), "go", GO_BLANK + 1),
+    ("src/main/java/demo/Action.java", JAVA, "java", JAVA_BLANK + 1),
+    ("src/action.ts", TYPESCRIPT, "typescript", TS_BLANK + 1),
+]
+
+
 @NEOVIM
-async def test_go_code_action_logs_the_error_and_the_audit_names_the_language(served):
-    swallowed = GO.replace("return nil, err", "return nil, nil")  # a dropped error is flagged
-    uri = served.open("store/action.go", swallowed, "go")
-    actions = await served.code_actions(uri, GO_BLANK + 1)
+@pytest.mark.parametrize(("name", "text", "language_id", "line"), CODE_ACTION_CASES)
+async def test_log_this_exception_in_each_language_and_the_audit_names_it(
+    served, name, text, language_id, line
+):
+    uri = served.open(name, text, language_id)
+    actions = await served.code_actions(uri, line)
     titles = [action.title for action in actions]
     assert "Log this exception" in titles, titles
     action = next(a for a in actions if a.title == "Log this exception")
@@ -174,21 +206,14 @@ async def test_go_code_action_logs_the_error_and_the_audit_names_the_language(se
         types.TextDocumentEdit(types.OptionalVersionedTextDocumentIdentifier(uri, None), edits)
         for edits in action.edit.changes.values()
     ]
-    edits = sorted(
-        change.edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
-    )
-    lines = swallowed.split("\n")
-    for edit in edits:  # insertions of whole lines, bottom first
-        assert edit.range.start == edit.range.end and edit.range.start.character == 0
-        lines[edit.range.start.line : edit.range.start.line] = edit.new_text.rstrip("\n").split(
-            "\n"
-        )
-    assert not ParsedDocument("\n".join(lines), "go").has_error, "\n".join(lines)
+    changed = with_edits(text, change.edits)
+    assert changed.count("\n") > text.count("\n"), changed  # a statement line went in
+    assert not ParsedDocument(changed, language_id).has_error, changed
 
     await served.accept(action.command)
     (row,) = await served.wait_rows(1, suggestion_id=action.command.arguments[0], event="accepted")
-    assert json.loads(row["detail"])["language"] == "go"
-    statuses = [s for s in served.statuses if getattr(s, "language", None) == "go"]
+    assert json.loads(row["detail"])["language"] == language_id
+    statuses = [s for s in served.statuses if getattr(s, "language", None) == language_id]
     assert statuses, served.statuses
     assert any("serve Python files only" in note for note in statuses[-1].notes), statuses[-1]
 
