@@ -22,9 +22,10 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java import module_names_of
 from logsmith.syntax.java_calls import FileLogging, library_of_imports, logger_receivers, tags
-from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit, text
+from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text
 
 JAVA_LANG = frozenset(
     {

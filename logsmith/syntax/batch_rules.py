@@ -19,6 +19,7 @@ import tree_sitter
 
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.languages import GRAMMARS, PYTHON, captures, query
+from logsmith.syntax.tree_text import text as _text
 
 
 @dataclass(frozen=True)
@@ -161,10 +162,6 @@ def _combined_query() -> tuple[tree_sitter.Query, tuple[str, ...]]:
         owners += [name] * query(f"rules/{name}").pattern_count
         texts.append((GRAMMARS / "rules" / f"{name}.scm").read_text(encoding="utf-8"))
     return tree_sitter.Query(PYTHON, "\n".join(texts)), tuple(owners)
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
 
 
 def _statements(block) -> list:

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from logsmith.syntax.tree_text import text as _text
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -81,10 +83,6 @@ NUMERIC_METHODS = frozenset({"count", "index", "find", "rfind", "total_seconds",
 NUMERIC_TYPES = frozenset({"int", "float"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 SUPPRESSING = frozenset({"suppress", "raises", "assertRaises", "ignored"})
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
 
 
 def _statements(block) -> list:

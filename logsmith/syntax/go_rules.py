@@ -15,12 +15,11 @@ from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
     READ_ERRORS,
-    enclosing,
     function_info,
     statements_of,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import enclosing, text
 
 GO_RULES = ("retry_loop", "except_converted", "except_swallowed", "error_return")
 # A returned expression that makes a new error: ErrNotFound, io.EOF, errors.New(...),

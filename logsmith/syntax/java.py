@@ -14,6 +14,7 @@ import re
 import tree_sitter
 
 from logsmith.syntax.batch_rules import Finding
+from logsmith.syntax.cursor_line import cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_rules import find_sites
@@ -26,11 +27,12 @@ from logsmith.syntax.java_scopes import (
     numeric_names_at,
     place_of,
     reachable,
-    text,
 )
 from logsmith.syntax.java_usages import method_usages
 from logsmith.syntax.languages import parser
 from logsmith.syntax.site import LogSite, Typed, parse_typed
+from logsmith.syntax.statement_fit import added_problems, error_nodes
+from logsmith.syntax.tree_text import text
 
 __all__ = [
     "Finding",
@@ -79,13 +81,6 @@ def typed_at(before: str) -> Typed:
     )
 
 
-def _indent_at(current: str, character: int) -> str:
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    if len(indent) > character and not current[:character].strip():
-        return current[:character]
-    return indent
-
-
 def _statement_at(root: tree_sitter.Node, point: tuple[int, int]) -> tree_sitter.Node | None:
     """The statement that starts at `point` (the probe), when it sits in a block."""
     node = root.named_descendant_for_point_range(point, (point[0], point[1] + 4))
@@ -108,12 +103,9 @@ def module_names_of(document: ParsedDocument) -> frozenset[str]:
 
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """The site at (line, character); never raises, a best effort on text that does not parse."""
-    line = min(max(line, 0), max(document.line_count - 1, 0))
-    current = document.line(line)
-    character = min(max(character, 0), len(current))
-    before, after = current[:character], current[character:]
-    indent = _indent_at(current, character)
-    typed = typed_at(before)
+    cursor = cursor_line(document, line, character)
+    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
+    typed = typed_at(cursor.before)
     try:
         return _site(document, line, character, indent, typed, after)
     except RecursionError:
@@ -278,18 +270,13 @@ def names_read(statement: str) -> frozenset[str]:
 
 
 def _problems(root: tree_sitter.Node) -> list[tuple]:
-    """ERROR and MISSING nodes of a tree: (kind, what, row)."""
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            found.append(("missing", node.type, node.start_point[0]))
-        elif node.is_error:
-            found.append(("error", text(node)[:40], node.start_point[0]))
-        if node.has_error:
-            stack.extend(node.children)
-    return found
+    """ERROR and MISSING nodes of a tree (those inside an ERROR too): (kind, what, row)."""
+    return [
+        ("missing", node.type, node.start_point[0])
+        if node.is_missing
+        else ("error", text(node)[:40], node.start_point[0])
+        for node in error_nodes(root, inside_errors=True)
+    ]
 
 
 def _describe(problem: tuple, where: str | None = None) -> str:
@@ -315,16 +302,8 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
             body = body.parent
         if body is None or len([c for c in body.named_children if "comment" not in c.type]) != 1:
             return ["not exactly one statement"]
-        line = min(max(line, 0), max(document.line_count - 1, 0))
-        current = document.line(line)
-        indent = current[: len(current) - len(current.lstrip(" \t"))]
-        placed = document.with_line(line, indent + statement.strip())
-        if not placed.tree.root_node.has_error:
-            return []
-        # what the file's own errors look like with that line blank: the statement adds none
-        blank = document.with_line(line, indent)
-        before = set(_problems(blank.tree.root_node))
-        new = [p for p in _problems(placed.tree.root_node) if p not in before]
-        return [_describe(p) for p in new]
+        return added_problems(
+            document, line, statement, lambda root: ((p, _describe(p)) for p in _problems(root))
+        )
     except (ValueError, RecursionError) as error:
         return [f"cannot parse: {error}"]

@@ -20,14 +20,9 @@ import tree_sitter
 from logsmith.syntax.batch_rules import PRIORITY, RULES, Finding, unknown_rules
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import FileLogging, read_call
-from logsmith.syntax.java_scopes import (
-    catch_facts,
-    enclosing_method,
-    indent_unit,
-    statements_of,
-    text,
-)
+from logsmith.syntax.java_scopes import catch_facts, enclosing_method, indent_unit, statements_of
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import text
 
 JAVA_RULES = ("retry_loop", "except_converted", "except_swallowed")
 CONTROL_FLOW = frozenset(

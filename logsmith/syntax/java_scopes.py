@@ -13,6 +13,7 @@ import tree_sitter
 
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
+from logsmith.syntax.tree_text import enclosing, text
 
 METHODS = ("method_declaration", "constructor_declaration", "compact_constructor_declaration")
 TYPES = (
@@ -38,20 +39,6 @@ def indent_unit(source: str) -> str:
     sizes = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
     smallest = min((size for size in sizes if size > 0), default=4)
     return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    """The nearest proper ancestor of `node` with one of `types`."""
-    node = node.parent if node is not None else None
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
 
 
 def outermost(node: tree_sitter.Node, types) -> tree_sitter.Node | None:

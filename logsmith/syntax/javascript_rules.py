@@ -30,9 +30,9 @@ from logsmith.syntax.javascript_tree import (
     callback_handler,
     catch_handler,
     named_function,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import text
 
 APPLICABLE = ("retry_loop", "except_converted", "except_swallowed")
 RETRY_WORDS = re.compile(r"attempt|retr(?:y|ies)|tries|backoff", re.IGNORECASE)
