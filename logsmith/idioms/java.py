@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java import module_names_of
@@ -490,7 +491,7 @@ def _join_imports(first: str, second: str) -> str:
 
 
 def _escape(message: str) -> str:
-    return " ".join(message.replace("\\", "\\\\").replace('"', '\\"').split())
+    return " ".join(escaped(message).split())
 
 
 def _labels(values: tuple[str, ...]) -> list[str]:
