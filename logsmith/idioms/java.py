@@ -20,6 +20,7 @@ import tree_sitter
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java import module_names_of
 from logsmith.syntax.java_calls import FileLogging, library_of_imports, logger_receivers, tags
@@ -212,10 +213,10 @@ def _member_edit(
     if members:
         first = members[0]
         line = document.line(first.start_point[0])
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        indent = leading_indent(line)
     else:
         line = document.line(owner.start_point[0])
-        indent = line[: len(line) - len(line.lstrip(" \t"))] + indent_unit(document.text)
+        indent = leading_indent(line) + indent_unit(document.text)
     if owner.type == "interface_declaration" or owner.type == "annotation_type_declaration":
         declaration = declaration.replace("private static final ", "")
     anchor = body.children[0]  # `{`

@@ -28,7 +28,7 @@ from logsmith.syntax.java_scopes import (
     place_of,
     reachable,
 )
-from logsmith.syntax.java_usages import method_usages
+from logsmith.syntax.java_usages import BINDING_PARENTS, method_usages
 from logsmith.syntax.languages import parser
 from logsmith.syntax.site import LogSite, Typed, parse_typed
 from logsmith.syntax.statement_fit import added_problems, error_nodes
@@ -202,16 +202,7 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
 
 # --- statements -----------------------------------------------------------------------------------
 
-SKIPPED_PARENTS = {
-    "method_invocation": "name",
-    "field_access": "field",
-    "variable_declarator": "name",
-    "formal_parameter": "name",
-    "catch_formal_parameter": "name",
-    "enhanced_for_statement": "name",
-    "resource": "name",
-    "instanceof_expression": "name",
-}
+SKIPPED_PARENTS = {"method_invocation": "name", "field_access": "field", **BINDING_PARENTS}
 """Identifiers in these fields name something rather than read it."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from logsmith.syntax.fallthrough import reachable_within
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
 from logsmith.syntax.tree_text import enclosing, text
@@ -387,14 +388,6 @@ def always_jumps(node: tree_sitter.Node) -> bool:
 def reachable(statement: tree_sitter.Node) -> bool:
     """False when a statement before `statement` in its block, or in a block around it up to its
     method or lambda, never falls through."""
-    node = statement
-    while node is not None and node.type not in (*METHODS, "lambda_expression", "class_body"):
-        parent = node.parent
-        if parent is not None and parent.type in BLOCKS:
-            sibling = node.prev_named_sibling
-            while sibling is not None:
-                if always_jumps(sibling):
-                    return False
-                sibling = sibling.prev_named_sibling
-        node = parent
-    return True
+    return reachable_within(
+        statement, (*METHODS, "lambda_expression", "class_body"), BLOCKS, always_jumps
+    )

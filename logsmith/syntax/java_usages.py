@@ -41,6 +41,7 @@ BINDING_PARENTS = {
     "resource": "name",
     "instanceof_expression": "name",
 }
+"""Parent type -> the field whose identifier the parent binds (a variable, a parameter)."""
 HEADERS = {
     "if_statement": ("condition",),
     "while_statement": ("condition",),
