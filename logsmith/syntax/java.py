@@ -14,7 +14,7 @@ import re
 import tree_sitter
 
 from logsmith.syntax.batch_rules import Finding
-from logsmith.syntax.cursor_line import cursor_line
+from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_rules import find_sites
@@ -30,7 +30,7 @@ from logsmith.syntax.java_scopes import (
 )
 from logsmith.syntax.java_usages import BINDING_PARENTS, method_usages
 from logsmith.syntax.languages import parser
-from logsmith.syntax.site import LogSite, Typed, parse_typed
+from logsmith.syntax.site import LogSite, Typed, parse_typed, unplaced_site
 from logsmith.syntax.statement_fit import added_problems, error_nodes
 from logsmith.syntax.tree_text import text
 
@@ -104,23 +104,11 @@ def module_names_of(document: ParsedDocument) -> frozenset[str]:
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """The site at (line, character); never raises, a best effort on text that does not parse."""
     cursor = cursor_line(document, line, character)
-    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
     typed = typed_at(cursor.before)
     try:
-        return _site(document, line, character, indent, typed, after)
+        return _site(document, cursor, typed)
     except RecursionError:
-        return LogSite(
-            line,
-            character,
-            indent,
-            typed,
-            "other",
-            None,
-            (),
-            frozenset(),
-            after_cursor=after,
-            syntax_error=True,
-        )
+        return unplaced_site(cursor, typed)
 
 
 def _before_constructor_call(document: ParsedDocument, statement, line: int) -> bool:
@@ -135,7 +123,8 @@ def _before_constructor_call(document: ParsedDocument, statement, line: int) -> 
     return False
 
 
-def _site(document, line, character, indent, typed, after) -> LogSite:
+def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite:
+    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
     probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
     module_names = module_names_of(document)
@@ -146,16 +135,11 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
             probe.point(line, len(indent)), probe.point(line, len(indent))
         )
         method = enclosing_method(near) if near is not None else None
-        return LogSite(
-            line,
-            character,
-            indent,
+        return unplaced_site(
+            cursor,
             typed,
-            "other",
-            function_info(method) if method is not None else None,
-            (),
-            module_names,
-            after_cursor=after,
+            function=function_info(method) if method is not None else None,
+            module_names=module_names,
             syntax_error=syntax_error,
         )
     method = enclosing_method(statement)

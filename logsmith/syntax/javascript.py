@@ -10,7 +10,7 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.cursor_line import cursor_line
+from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript_calls import logged_calls
 from logsmith.syntax.javascript_rules import find_sites
@@ -29,7 +29,7 @@ from logsmith.syntax.javascript_tree import (
     statement_of,
 )
 from logsmith.syntax.languages import captures, parser
-from logsmith.syntax.site import FunctionInfo, LogSite, Typed
+from logsmith.syntax.site import FunctionInfo, LogSite, Typed, unplaced_site
 from logsmith.syntax.site import parse_typed as read_typed
 from logsmith.syntax.statement_fit import added_problems, error_nodes
 from logsmith.syntax.tree_text import enclosing, text
@@ -107,12 +107,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     language = document.language
     if statement is None:
         return _best_effort(
-            root,
-            (line, len(indent.encode("utf-8"))),
-            language,
-            modules,
-            typed,
-            (line, character, indent, after),
+            root, (line, len(indent.encode("utf-8"))), language, modules, typed, cursor
         )
     place = placement(statement, language)
     function = _function_info(place.function, language) if place.function else None
@@ -155,24 +150,18 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     )
 
 
-def _best_effort(root, point, language, modules, typed, where) -> LogSite:
+def _best_effort(root, point, language, modules, typed, cursor: CursorLine) -> LogSite:
     """The site where the probe did not become a statement of its own (the text around it does
     not parse): the function and names around that place, kind `other`."""
-    line, character, indent, after = where
     node = root.named_descendant_for_point_range(point, point)
     statement = statement_of(node) if node is not None else None
     function = enclosing(statement, FUNCTIONS) if statement is not None else None
-    return LogSite(
-        line,
-        character,
-        indent,
+    return unplaced_site(
+        cursor,
         typed,
-        "other",
-        _function_info(function, language) if function is not None else None,
-        tuple(local_names(statement, language)) if statement is not None else (),
-        modules,
-        after_cursor=after,
-        syntax_error=True,
+        function=_function_info(function, language) if function is not None else None,
+        names=tuple(local_names(statement, language)) if statement is not None else (),
+        module_names=modules,
     )
 
 

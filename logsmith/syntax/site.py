@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from logsmith.syntax.cursor_line import cursor_line, indent_at
+from logsmith.syntax.cursor_line import CursorLine, cursor_line, indent_at
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
@@ -128,6 +128,30 @@ class LogSite:
 def _python_formats(found: re.Match) -> bool:
     """Whether the opened string is an f-string."""
     return bool(found["prefix"] and found["prefix"][0] in "fF")
+
+
+def unplaced_site(
+    cursor: CursorLine,
+    typed: Typed,
+    function: FunctionInfo | None = None,
+    names: tuple[str, ...] = (),
+    module_names: frozenset[str] = frozenset(),
+    syntax_error: bool = True,
+) -> LogSite:
+    """The site at a cursor whose statement could not be placed in the tree (the text around it
+    does not parse, or reading it failed): kind `other`, with the function and names found."""
+    return LogSite(
+        cursor.line,
+        cursor.character,
+        cursor.indent,
+        typed,
+        "other",
+        function,
+        names,
+        module_names,
+        after_cursor=cursor.after,
+        syntax_error=syntax_error,
+    )
 
 
 def parse_typed(
@@ -489,17 +513,8 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
-        return LogSite(
-            line,
-            character,
-            indent,
-            typed,
-            "other",
-            None,
-            (),
-            module_names_of(document),
-            after_cursor=after,
-            syntax_error=root.has_error,
+        return unplaced_site(
+            cursor, typed, module_names=module_names_of(document), syntax_error=root.has_error
         )
 
     func_node = _enclosing(statement, ("function_definition",))
