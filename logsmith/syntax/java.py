@@ -194,6 +194,14 @@ def _wrapped(statement: str) -> tree_sitter.Tree:
     return parser("java").parse((WRAPPER % statement).encode("utf-8", "surrogatepass"))
 
 
+def _wrapped_body(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
+    """The method body `WRAPPER` put the statement in (its line is the third)."""
+    body = tree.root_node.named_descendant_for_point_range((2, 0), (2, 0))
+    while body is not None and body.type != "block":
+        body = body.parent
+    return body
+
+
 def names_read(statement: str) -> frozenset[str]:
     """The root names `statement` reads: `user` of `user.getId()`, `LOG` of `LOG.warn(...)`,
     never a method's name, a field after a dot, a string's contents or `this`."""
@@ -201,9 +209,7 @@ def names_read(statement: str) -> frozenset[str]:
         tree = _wrapped(statement)
     except (ValueError, RecursionError):
         return frozenset()
-    body = tree.root_node.named_descendant_for_point_range((2, 0), (2, 0))
-    while body is not None and body.type != "block":
-        body = body.parent
+    body = _wrapped_body(tree)
     if body is None:
         return frozenset()
     bound: set[str] = set()
@@ -272,9 +278,7 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
         problems = [_describe(p, "the statement") for p in _problems(alone.root_node)]
         if problems:
             return problems
-        body = alone.root_node.named_descendant_for_point_range((2, 0), (2, 0))
-        while body is not None and body.type != "block":
-            body = body.parent
+        body = _wrapped_body(alone)
         if body is None or len([c for c in body.named_children if "comment" not in c.type]) != 1:
             return ["not exactly one statement"]
         return added_problems(
