@@ -11,9 +11,10 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go import module_names, names_read
 from logsmith.syntax.go_calls import libraries
-from logsmith.syntax.go_scopes import imports, text
+from logsmith.syntax.go_scopes import imports
 from logsmith.syntax.languages import matches
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text
 
 PREDECLARED = frozenset(
     "nil true false iota append cap clear close complex copy delete imag len make max min new "

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
@@ -308,11 +309,10 @@ def _setup_edit(document: ParsedDocument, line: str) -> TextEdit | None:
 
 
 def _escape(message: str, quote: str) -> str:
-    escaped = message.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r")
+    written = escaped(message, quote).replace("\n", "\\n").replace("\r", "\\r")
     if quote == "`":
-        escaped = escaped.replace("${", "\\${")
-    return escaped
+        written = written.replace("${", "\\${")
+    return written
 
 
 def _key(value: str) -> str:

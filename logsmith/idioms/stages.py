@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.engines import template
+from logsmith.engines.prompt import message_words_grammar
 from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.folder_habits import folder_calls
+from logsmith.idioms.literals import escaped
 from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
@@ -44,7 +46,6 @@ EVIDENCE_WEIGHTS = {"function": 3.0, "file": 2.0, "folder": 1.0}
 MIN_EVIDENCE = 2.0
 """Below this weight of evidence the kind's default level stands."""
 MAX_VALUES = 2
-MESSAGE_CHARS = 72
 MAX_TOKENS = 28
 EXAMPLES = 10
 WINDOW_LINES = 48
@@ -271,13 +272,8 @@ def context(document: ParsedDocument, site: LogSite) -> str:
 def message_grammar(quote: str) -> str:
     """GBNF: message words (no quote, backslash, placeholder or newline), then the closing
     quote."""
-    literal = quote.replace("\\", "\\\\").replace('"', '\\"')
     banned = "\\\\%{}$\\n" + ('\\"' if quote == '"' else quote)
-    return (
-        f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{literal}"\n'
-        f"word ::= [^ {banned}]\n"
-        f"rest ::= [^{banned}]\n"
-    )
+    return message_words_grammar(escaped(quote), banned)
 
 
 def model_message(

@@ -14,13 +14,12 @@ from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
     READ_ERRORS,
-    enclosing,
     function_info,
     imports,
     placement,
-    text,
 )
 from logsmith.syntax.languages import captures
+from logsmith.syntax.tree_text import enclosing, text
 
 # Import paths -> library.
 LIBRARY_PATHS = (

@@ -9,18 +9,17 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import PRIORITY, Finding
+from logsmith.syntax.batch_rules import IGNORE, PRIORITY, Finding
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
     READ_ERRORS,
-    enclosing,
     function_info,
     statements_of,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import enclosing, text
 
 GO_RULES = ("retry_loop", "except_converted", "except_swallowed", "error_return")
 # A returned expression that makes a new error: ErrNotFound, io.EOF, errors.New(...),
@@ -29,7 +28,6 @@ NEW_ERROR = re.compile(
     r"^(&?(\w+\.)?Err\w*|\w+\.EOF|errors\.New\(|fmt\.Errorf\(|status\.Errorf?\(|&?(\w+\.)?\w*Error\{)"
 )
 GENERATED = re.compile(r"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 # Calls that mean the block reports: a level method on a logger-like receiver, printing to stderr.
 REPORTING = re.compile(
     r"(?i)\b\w*(log|logger|lg|sugar|klog|glog|slog|logrus)\w*(\(\w*\))?(\.\w+(\([^()]*\))?)*"

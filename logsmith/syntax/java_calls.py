@@ -15,16 +15,9 @@ import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.java_scopes import (
-    BLOCKS,
-    catch_facts,
-    enclosing,
-    enclosing_method,
-    imports_of,
-    place_of,
-    text,
-)
+from logsmith.syntax.java_scopes import BLOCKS, catch_facts, enclosing_method, imports_of, place_of
 from logsmith.syntax.languages import captures
+from logsmith.syntax.tree_text import enclosing, text
 
 LEVEL_METHODS = {
     "trace": "trace",

@@ -17,17 +17,20 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import PRIORITY, RULES, Finding, unknown_rules
+from logsmith.syntax.batch_rules import (
+    IGNORE,
+    PRIORITY,
+    RETRY_WORDS,
+    RULES,
+    Finding,
+    unknown_rules,
+)
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import FileLogging, read_call
-from logsmith.syntax.java_scopes import (
-    catch_facts,
-    enclosing_method,
-    indent_unit,
-    statements_of,
-    text,
-)
+from logsmith.syntax.java_scopes import catch_facts, enclosing_method, indent_unit, statements_of
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import text
 
 JAVA_RULES = ("retry_loop", "except_converted", "except_swallowed")
 CONTROL_FLOW = frozenset(
@@ -45,8 +48,6 @@ CONTROL_FLOW = frozenset(
 """Exceptions that are control flow or feature detection: a catch of only these is an idiom."""
 IGNORED_NAME = re.compile(r"^(_|ignored?|expected|unused|ignore\w*)$")
 GIVES_UP = ("throw_statement", "return_statement", "break_statement")
-RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 REPORTERS = re.compile(r"\.printStackTrace\(|System\.err\.print|\.report\w*\(")
 
 
@@ -101,14 +102,14 @@ class _Scan:
             line = self.document.line(row)
             if row == body.start_point[0] or line[: first.start_point[1]].strip():
                 return None
-            return row, line[: len(line) - len(line.lstrip(" \t"))]
+            return row, leading_indent(line)
         close_row = body.end_point[0]
         if close_row == body.start_point[0]:
             return None
         closing = self.document.line(close_row)
         if closing[: body.end_point[1] - 1].strip():
             return None
-        outer = closing[: len(closing) - len(closing.lstrip(" \t"))]
+        outer = leading_indent(closing)
         return close_row, outer + indent_unit(self.document.text)
 
     def finding(self, rule, construct, at, message) -> Finding:

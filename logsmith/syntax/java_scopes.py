@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from logsmith.syntax.fallthrough import reachable_within
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
+from logsmith.syntax.tree_text import enclosing, text
 
 METHODS = ("method_declaration", "constructor_declaration", "compact_constructor_declaration")
 TYPES = (
@@ -38,20 +40,6 @@ def indent_unit(source: str) -> str:
     sizes = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
     smallest = min((size for size in sizes if size > 0), default=4)
     return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    """The nearest proper ancestor of `node` with one of `types`."""
-    node = node.parent if node is not None else None
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
 
 
 def outermost(node: tree_sitter.Node, types) -> tree_sitter.Node | None:
@@ -400,14 +388,6 @@ def always_jumps(node: tree_sitter.Node) -> bool:
 def reachable(statement: tree_sitter.Node) -> bool:
     """False when a statement before `statement` in its block, or in a block around it up to its
     method or lambda, never falls through."""
-    node = statement
-    while node is not None and node.type not in (*METHODS, "lambda_expression", "class_body"):
-        parent = node.parent
-        if parent is not None and parent.type in BLOCKS:
-            sibling = node.prev_named_sibling
-            while sibling is not None:
-                if always_jumps(sibling):
-                    return False
-                sibling = sibling.prev_named_sibling
-        node = parent
-    return True
+    return reachable_within(
+        statement, (*METHODS, "lambda_expression", "class_body"), BLOCKS, always_jumps
+    )

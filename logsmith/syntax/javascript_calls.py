@@ -24,9 +24,9 @@ from logsmith.syntax.javascript_tree import (
     named_function,
     placement,
     statement_of,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import text
 
 CONSOLE_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
 LEVEL_OF_METHOD = {

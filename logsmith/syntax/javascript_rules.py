@@ -15,7 +15,8 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import RULES, Finding
+from logsmith.syntax.batch_rules import IGNORE, RULES, Finding
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript_calls import (
     CONSOLE_METHODS,
@@ -30,14 +31,13 @@ from logsmith.syntax.javascript_tree import (
     callback_handler,
     catch_handler,
     named_function,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import text
 
 APPLICABLE = ("retry_loop", "except_converted", "except_swallowed")
 RETRY_WORDS = re.compile(r"attempt|retr(?:y|ies)|tries|backoff", re.IGNORECASE)
 WAITS = re.compile(r"\b(?:sleep|delay|wait|setTimeout|backoff)\w*\s*\(", re.IGNORECASE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 
 
 def _walk(node: tree_sitter.Node, into_functions: bool = False):
@@ -103,10 +103,6 @@ def _indent_unit(document: ParsedDocument) -> str:
     return "  "
 
 
-def _leading(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
 def insertion_point(document: ParsedDocument, body: tree_sitter.Node) -> tuple[int, str] | None:
     """(line, indent) for a statement at the start of `body`, or None when no line of its own
     can go inside it."""
@@ -116,11 +112,11 @@ def insertion_point(document: ParsedDocument, body: tree_sitter.Node) -> tuple[i
         first = statements[0].start_point[0]
         if first == opening:
             return None
-        return first, _leading(document.line(first))
+        return first, leading_indent(document.line(first))
     closing = body.end_point[0]
     if closing == opening:
         return None
-    return closing, _leading(document.line(closing)) + _indent_unit(document)
+    return closing, leading_indent(document.line(closing)) + _indent_unit(document)
 
 
 def _silenced(document: ParsedDocument, rule: str, lines) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import enclosing, text
 
 FUNCTIONS = frozenset(
     {
@@ -33,20 +34,6 @@ ENDS_BLOCK = frozenset(
     {"return_statement", "throw_statement", "break_statement", "continue_statement"}
 )
 ANONYMOUS = "anonymous"
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    """The nearest ancestor of `node` whose type is in `types`."""
-    node = node.parent if node is not None else None
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
 
 
 def pattern_names(pattern: tree_sitter.Node | None, language: str) -> list[str]:
