@@ -249,7 +249,10 @@ def _retry(scan: _Scan) -> list[Finding]:
         if _idiom(types, name, body) or scan.reports_within(body):
             continue
         sleeps_inside = any(loop.start_byte <= s < loop.end_byte for s in sleeps)
-        header = text(loop)[: max(0, loop.child_by_field_name("body").start_byte - loop.start_byte)]
+        loop_body = loop.child_by_field_name("body")
+        header = text(loop)
+        if loop_body is not None:
+            header = header[: max(0, loop_body.start_byte - loop.start_byte)]
         if loop.type == "do_statement":
             header = text(loop.child_by_field_name("condition"))
         continues = loop.type != "enhanced_for_statement" and _contains(
