@@ -273,7 +273,7 @@ def _defined_logger(document: ParsedDocument, site: LogSite, facts: FileLogging)
             found.append((node, key))
     best = None
     for node, name in found:
-        holder = node
+        holder: tree_sitter.Node | None = node
         while holder is not None and holder.type not in TYPES:
             holder = holder.parent
         if owner is not None and holder is not None and holder.id == owner.id:
@@ -400,9 +400,9 @@ def logger_for(
     if defined is not None:
         name, owner = defined
         library = facts.library(name, "info", None)
-        same = [c for c in calls if c.logger.rsplit(".", 1)[-1] == name]
-        if same:
-            library = _most_common(tuple(same))[0]
+        same = _most_common(tuple(c for c in calls if c.logger.rsplit(".", 1)[-1] == name))
+        if same is not None:
+            library = same[0]
         return _choice(document, library, name, True, (), None, file_tags, needs_level, calls)
     habit = _most_common(_usable_here(document, site, calls))
     if habit is not None:

@@ -15,8 +15,9 @@ from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
-from logsmith.syntax.javascript_calls import LOGGER_NAME, known_loggers
+from logsmith.syntax.javascript_calls import LOGGER_NAME, JavaScriptLoggedCall, known_loggers
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text as node_text
 
 GLOBALS = frozenset(
     {
@@ -234,7 +235,9 @@ def _folder_logger(
     importable = Counter(
         (call.library, FACTORY_CALL.sub("", call.logger), call.importing)
         for call in others
-        if getattr(call, "importing", None) and _root(call.logger) not in ("this", *taken)
+        if isinstance(call, JavaScriptLoggedCall)
+        and call.importing
+        and _root(call.logger) not in ("this", *taken)
     ).most_common()
     for (library, expression, importing), _ in importable:
         edit = _setup_edit(document, importing)
@@ -289,7 +292,7 @@ def _setup_edit(document: ParsedDocument, line: str) -> TextEdit | None:
         if statement.type == "import_statement":
             last, imports = statement, True
         elif statement.type in ("lexical_declaration", "variable_declaration") and (
-            "require(" in statement.text.decode("utf-8", "replace")
+            "require(" in node_text(statement)
         ):
             last, requires = statement, True
         elif statement.type == "hash_bang_line" or (

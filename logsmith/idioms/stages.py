@@ -16,7 +16,6 @@ import functools
 import re
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 from logsmith.batch.edits import EditConflict, apply_edits
@@ -122,13 +121,13 @@ def level_for(
     typed = _typed_level(site)
     if typed is not None:
         return typed, "the level typed"
-    weights: Counter = Counter()
+    weights: dict[str, float] = {}
     for where, group in (("file", calls), ("folder", folder)):
         for call in group:
             if call.level is None or call.site_kind != site.kind:
                 continue
             place = "function" if where == "file" and _in_function(call, site) else where
-            weights[call.level] += EVIDENCE_WEIGHTS[place]
+            weights[call.level] = weights.get(call.level, 0.0) + EVIDENCE_WEIGHTS[place]
     if weights and sum(weights.values()) >= MIN_EVIDENCE:
         level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
         return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:g})"

@@ -273,17 +273,12 @@ class _FileScan:
             line=at[0],
             indent=at[1],
             start_line=anchor.start_point[0],
-            start_character=self._character(anchor.start_point),
+            start_character=self.document.character(anchor.start_point),
             end_line=anchor.end_point[0],
-            end_character=self._character(anchor.end_point),
+            end_character=self.document.character(anchor.end_point),
             message=message,
             function=_text(function.child_by_field_name("name")) if function is not None else None,
         )
-
-    def _character(self, point) -> int:
-        row, column = point
-        line = self.document.line(row).encode("utf-8", "surrogatepass")
-        return len(line[:column].decode("utf-8", "replace"))
 
 
 def _enclosing_function(node):

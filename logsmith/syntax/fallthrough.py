@@ -17,7 +17,7 @@ def reachable_within(
 ) -> bool:
     """False when an earlier sibling of `statement`, or of a node around it that sits in one of
     `blocks`, `always_jumps`; the search ends at the first node whose type is in `scopes`."""
-    node = statement
+    node: tree_sitter.Node | None = statement
     while node is not None and node.type not in scopes:
         parent = node.parent
         if parent is not None and parent.type in blocks:

@@ -69,7 +69,7 @@ def _analysed(document: ParsedDocument, line: int) -> tuple[ParsedDocument, bool
 
 
 def _holder_at(root: tree_sitter.Node, at_byte: int) -> tree_sitter.Node:
-    node = root.descendant_for_byte_range(at_byte, at_byte) or root
+    node: tree_sitter.Node | None = root.descendant_for_byte_range(at_byte, at_byte) or root
     while node is not None and node.type not in HOLDERS:
         node = node.parent
     if node is not None and node.type == "block" and not node.start_byte < at_byte:

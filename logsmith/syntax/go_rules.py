@@ -83,9 +83,9 @@ def _finding(document, rule, construct, body, name) -> Finding | None:
         line=row,
         indent=indent_line[: len(indent_line) - len(indent_line.lstrip())],
         start_line=construct.start_point[0],
-        start_character=construct.start_point[1],
+        start_character=document.character(construct.start_point),
         end_line=construct.end_point[0],
-        end_character=construct.end_point[1],
+        end_character=document.character(construct.end_point),
         message=MESSAGES[rule].format(name=name),
         function=function_info(function).name if function is not None else None,
     )

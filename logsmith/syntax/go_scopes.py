@@ -327,7 +327,7 @@ def placement(
     `following` (either None at the block's ends)."""
     exception_name, in_except = None, False
     reraises, recovers = False, None
-    current = holder
+    current: tree_sitter.Node | None = holder
     while current is not None and (function is None or current.id != function.id):
         name = error_check(current)
         if name is not None:

@@ -220,7 +220,11 @@ def names_read(statement: str) -> frozenset[str]:
         if node.type == "identifier":
             parent = node.parent
             field = SKIPPED_PARENTS.get(parent.type) if parent is not None else None
-            named = field is not None and parent.child_by_field_name(field) == node
+            named = (
+                parent is not None
+                and field is not None
+                and parent.child_by_field_name(field) == node
+            )
             if (
                 parent is not None
                 and parent.type in ("lambda_expression", "inferred_parameters")
@@ -239,7 +243,7 @@ def names_read(statement: str) -> frozenset[str]:
                 and node.prev_sibling is not None
             ):
                 pass
-            elif named:
+            elif parent is not None and named:
                 if parent.type != "method_invocation" and parent.type != "field_access":
                     bound.add(text(node))
             else:

@@ -100,14 +100,17 @@ class _Scan:
             first = statements[0]
             row = first.start_point[0]
             line = self.document.line(row)
-            if row == body.start_point[0] or line[: first.start_point[1]].strip():
+            if (
+                row == body.start_point[0]
+                or line[: self.document.character(first.start_point)].strip()
+            ):
                 return None
             return row, leading_indent(line)
         close_row = body.end_point[0]
         if close_row == body.start_point[0]:
             return None
         closing = self.document.line(close_row)
-        if closing[: body.end_point[1] - 1].strip():
+        if closing[: self.document.character(body.end_point) - 1].strip():
             return None
         outer = leading_indent(closing)
         return close_row, outer + indent_unit(self.document.text)
@@ -119,9 +122,9 @@ class _Scan:
             line=at[0],
             indent=at[1],
             start_line=construct.start_point[0],
-            start_character=construct.start_point[1],
+            start_character=self.document.character(construct.start_point),
             end_line=construct.end_point[0],
-            end_character=construct.end_point[1],
+            end_character=self.document.character(construct.end_point),
             message=message,
             function=text(method.child_by_field_name("name")) if method is not None else None,
         )
@@ -249,7 +252,10 @@ def _retry(scan: _Scan) -> list[Finding]:
         if _idiom(types, name, body) or scan.reports_within(body):
             continue
         sleeps_inside = any(loop.start_byte <= s < loop.end_byte for s in sleeps)
-        header = text(loop)[: max(0, loop.child_by_field_name("body").start_byte - loop.start_byte)]
+        loop_body = loop.child_by_field_name("body")
+        header = text(loop)
+        if loop_body is not None:
+            header = header[: max(0, loop_body.start_byte - loop.start_byte)]
         if loop.type == "do_statement":
             header = text(loop.child_by_field_name("condition"))
         continues = loop.type != "enhanced_for_statement" and _contains(

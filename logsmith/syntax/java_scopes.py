@@ -44,11 +44,11 @@ def indent_unit(source: str) -> str:
 
 def outermost(node: tree_sitter.Node, types) -> tree_sitter.Node | None:
     found = None
-    node = node.parent
-    while node is not None:
-        if node.type in types:
-            found = node
-        node = node.parent
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type in types:
+            found = ancestor
+        ancestor = ancestor.parent
     return found
 
 
@@ -376,11 +376,13 @@ def always_jumps(node: tree_sitter.Node) -> bool:
         if any(c.type == "finally_clause" for c in node.named_children):
             return False
         body = node.child_by_field_name("body")
-        catches = [c for c in node.named_children if c.type == "catch_clause"]
+        catch_bodies = [
+            c.child_by_field_name("body") for c in node.named_children if c.type == "catch_clause"
+        ]
         return (
             body is not None
             and always_jumps(body)
-            and all(always_jumps(c.child_by_field_name("body")) for c in catches)
+            and all(catch is not None and always_jumps(catch) for catch in catch_bodies)
         )
     return False
 

@@ -135,9 +135,17 @@ def method_usages(
             continue
         text = _field_name(text)
         kind = parent.type if parent is not None else ""
-        if kind == "method_invocation" and _same(parent.child_by_field_name("object"), node):
+        if (
+            parent is not None
+            and kind == "method_invocation"
+            and _same(parent.child_by_field_name("object"), node)
+        ):
             note(text, node, "receiver")
-        elif kind == "assignment_expression" and _same(parent.child_by_field_name("left"), node):
+        elif (
+            parent is not None
+            and kind == "assignment_expression"
+            and _same(parent.child_by_field_name("left"), node)
+        ):
             note(text, node, "bound")
         else:
             note(text, node, "argument" if kind == "argument_list" else "read")

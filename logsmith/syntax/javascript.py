@@ -119,7 +119,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     recovers = None
     if handler is not None and handler.body is not None:
         recovers = _recovers(handler.body, statement)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
     return LogSite(
@@ -226,7 +226,7 @@ def _problems(root: tree_sitter.Node) -> list[tuple[tuple, str]]:
     found: dict[tuple, str] = {}
     for node in error_nodes(root):
         if node.is_missing:
-            key = ("missing", node.type, node.start_point)
+            key: tuple = ("missing", node.type, node.start_point)
             found[key] = f"line {node.start_point[0] + 1}: missing `{node.type}`"
         else:
             key = ("error", node.start_point, node.end_point)

@@ -149,8 +149,10 @@ def _looks_like_retry(loop: tree_sitter.Node, handler: Handler) -> bool:
     header = text(loop)[: body.start_byte - loop.start_byte] if body is not None else text(loop)
     if RETRY_WORDS.search(header) or WAITS.search(text(loop)):
         return True
-    return loop.type in ("while_statement", "do_statement") and any(
-        node.type == "continue_statement" for node in _walk(handler.body)
+    return (
+        loop.type in ("while_statement", "do_statement")
+        and handler.body is not None
+        and any(node.type == "continue_statement" for node in _walk(handler.body))
     )
 
 
@@ -160,8 +162,10 @@ def _retry_loop_of(handler: Handler) -> tree_sitter.Node | None:
         return None
     attempt = handler.node.parent
     block = attempt.parent if attempt is not None else None
-    loop = block.parent if block is not None else None
-    if loop is None or loop.type not in LOOPS or block.type != "statement_block":
+    if block is None or block.type != "statement_block":
+        return None
+    loop = block.parent
+    if loop is None or loop.type not in LOOPS:
         return None
     return loop if _looks_like_retry(loop, handler) else None
 
@@ -220,9 +224,9 @@ def find_sites(document: ParsedDocument, rules=None) -> list[Finding]:
                 line=at[0],
                 indent=at[1],
                 start_line=start[0],
-                start_character=start[1],
+                start_character=document.character(start),
                 end_line=handler.node.end_point[0],
-                end_character=handler.node.end_point[1],
+                end_character=document.character(handler.node.end_point),
                 message=found[1],
                 function=named_function(handler.node),
             ),

@@ -15,6 +15,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
 from logsmith.syntax.tree_text import enclosing as _enclosing
+from logsmith.syntax.tree_text import same_node as _same_node
 from logsmith.syntax.tree_text import text as _text
 from logsmith.syntax.usages import Usage, function_usages
 from logsmith.vocabulary import LOGGER_WORD
@@ -266,7 +267,7 @@ def _bindings(scope, root, before_byte: int, cursor_node) -> list[str]:
                 clause is not None
                 and target is not None
                 and target.type == "as_pattern_target"
-                and _enclosing(target, ("except_clause", "with_statement")).id == clause.id
+                and _same_node(_enclosing(target, ("except_clause", "with_statement")), clause)
             ):
                 # `except E as e`: e is deleted when the clause ends.
                 if not (clause.start_byte <= cursor_node.start_byte < clause.end_byte):

@@ -8,7 +8,9 @@ import tree_sitter
 
 def text(node: tree_sitter.Node | None) -> str:
     """The source text of `node` ('' for None), undecodable bytes replaced."""
-    return node.text.decode("utf-8", "replace") if node is not None else ""
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
 
 
 def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
