@@ -544,7 +544,15 @@ def insertion_stages(
     probe = document.with_line(before_line, indent + newline + anchor)
     if language != "python":
         made = _other_language_stages(
-            probe.text, before_line, len(indent), language, path, settings, probe, None, None,
+            probe.text,
+            before_line,
+            len(indent),
+            language,
+            path,
+            settings,
+            probe,
+            None,
+            None,
             started,
         )
     else:

@@ -160,10 +160,10 @@ class Editor:
         finally:
             await self.client.stop()
 
-    def open(self, uri: str, text: str) -> None:
+    def open(self, uri: str, text: str, language_id: str = "python") -> None:
         self.version += 1
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=uri, language_id="python", version=self.version, text=text)))
+            types.TextDocumentItem(uri=uri, language_id=language_id, version=self.version, text=text)))
 
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))

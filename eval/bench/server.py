@@ -10,6 +10,7 @@ of a file (cold model cache) versus later ones, with the machine description.
 
     .venv/bin/python -m eval.bench.server                 # 10 files x 3 sites
     .venv/bin/python -m eval.bench.server --files 4 --sites-per-file 2 --out /tmp/bench
+    .venv/bin/python -m eval.bench.server --language go   # Go files of eval/corpus/languages.toml
 
 Targets on these 2-core machines: p50 <= 400 ms and p95 <= 1000 ms with the real model.
 """
@@ -24,11 +25,13 @@ import os
 import random
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from eval.bench import machine
 from eval.bench.editor_client import Editor, server_command, utf16_length
 from eval.corpus import build as corpus
+from eval.corpus import build_languages as language_corpus
 from logsmith.audit.report import percentile
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
@@ -37,10 +40,37 @@ TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
 ORDER_SEED = "logsmith-bench-server-1"
 
 
-def pick_files(files: int, sites_per_file: int, split: str) -> list[list[corpus.LogCase]]:
+LANGUAGES = ("python", "java", "go", "javascript", "typescript")
+
+
+@dataclass(frozen=True)
+class CorpusOf:
+    """How to read the cases of one language: its cases, a case's file, the logger it calls."""
+
+    language: str
+
+    def cases(self, split: str) -> list:
+        if self.language == "python":
+            return corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split)
+        projects = language_corpus.load_projects()
+        return [case for case in language_corpus.cases_for(language_corpus.load_cases(), projects, split)
+                if case.language == self.language]
+
+    def source(self, case) -> tuple[Path, str]:
+        if self.language == "python":
+            return corpus.case_source(case)
+        projects = {spec.name: spec for spec in language_corpus.load_projects()}
+        return language_corpus.case_source(case, projects)
+
+    def receiver(self, case) -> str:
+        return corpus.receiver_of(case.statement) if self.language == "python" else case.logger
+
+
+def pick_files(files: int, sites_per_file: int, split: str,
+               language: str = "python") -> list[list[corpus.LogCase]]:
     """`files` files of one split (fixed shuffled order), each with `sites_per_file` neighbouring
     one-line statements, in line order."""
-    cases = corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split)
+    cases = CorpusOf(language).cases(split)
     by_file: dict[tuple[str, str], list[corpus.LogCase]] = {}
     for case in cases:
         if case.line == case.end_line:
@@ -55,13 +85,15 @@ def pick_files(files: int, sites_per_file: int, split: str) -> list[list[corpus.
     return chosen
 
 
-async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float) -> list[dict]:
+async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float,
+                   language: str = "python") -> list[dict]:
     """Open a file and, top to bottom, at each site: clear the developer's statement (leaving the
     empty, indented line), pause, ask inline; type the logger and the dot, ask completion; put the
     statement back. The file stays open, as when a developer works through it."""
-    path, source = corpus.case_source(cases[0])
+    reading = CorpusOf(language)
+    path, source = reading.source(cases[0])
     uri = path.as_uri()
-    editor.open(uri, source)
+    editor.open(uri, source, language)
     await asyncio.sleep(pause_s)  # reading the file
     rows = []
     for position, case in enumerate(cases):
@@ -78,7 +110,7 @@ async def run_file(editor: Editor, cases: list[corpus.LogCase], pause_s: float) 
         row["inline_source"] = editor.last_status("inline", "source") if inline else None
         row["inline_notes"] = list(editor.last_status("inline", "notes") or []) if inline else []
         row["inline_text"] = inline.items[0].insert_text if inline and inline.items else None
-        receiver = corpus.receiver_of(case.statement)
+        receiver = reading.receiver(case)
         editor.type(uri, line, column, receiver)
         await asyncio.sleep(0.05)  # a keystroke later, the dot
         editor.type(uri, line, column + utf16_length(receiver), ".")
@@ -132,7 +164,8 @@ def markdown(report: dict) -> str:
     lines = [
         "# logsmith server latency",
         "",
-        f"{report['sites']} sites in {report['files']} files of the {report['split']} split, visited top to bottom "
+        f"{report['sites']} sites in {report['files']} {report.get('language', 'python')} files of the "
+        f"{report['split']} split, visited top to bottom "
         f"with each file kept open; at each site one inline and one completion request, after a "
         f"{report['pause_s']} s pause on the emptied line; model {report['model']}. "
         f"Targets: p50 <= {TARGET_P50_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms.",
@@ -153,7 +186,7 @@ def markdown(report: dict) -> str:
 
 
 async def bench(args) -> dict:
-    files = pick_files(args.files, args.sites_per_file, args.split)
+    files = pick_files(args.files, args.sites_per_file, args.split, args.language)
     command = server_command(args.log_level, args.log_file)
     scratch = None if args.home else tempfile.TemporaryDirectory(prefix="logsmith-bench-")
     home = Path(args.home) if args.home else Path(scratch.name)
@@ -165,7 +198,7 @@ async def bench(args) -> dict:
         await asyncio.wait_for(editor.ready.wait(), 300)
         rows = []
         for cases in files:
-            for row in await run_file(editor, cases, args.pause):
+            for row in await run_file(editor, cases, args.pause, args.language):
                 rows.append(row)
                 print(f"[{len(rows)}/{len(files) * args.sites_per_file}] {row['case']}: inline {row['inline_ms']:.0f} ms "
                       f"({row['inline_source']}), completion {row['completion_ms']:.0f} ms ({row['completion_source']})",
@@ -178,6 +211,7 @@ async def bench(args) -> dict:
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "split": args.split,
+        "language": args.language,
         "files": len(files),
         "sites": len(rows),
         "pause_s": args.pause,
@@ -188,10 +222,12 @@ async def bench(args) -> dict:
     }
 
 
-def report_stem(pause_s: float) -> str:
+def report_stem(pause_s: float, language: str = "python") -> str:
     """`server-latency` for the default 1 s pause, `server-latency-pause2` for 2 s: runs with other
-    pauses on the same day keep their own reports."""
-    return "server-latency" + ("" if pause_s == DEFAULT_PAUSE_S else f"-pause{pause_s:g}")
+    pauses on the same day keep their own reports; another language adds its name
+    (`server-latency-go`)."""
+    return ("server-latency" + ("" if language == "python" else f"-{language}")
+            + ("" if pause_s == DEFAULT_PAUSE_S else f"-pause{pause_s:g}"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=10, help="number of files (default 10)")
     parser.add_argument("--sites-per-file", type=int, default=3, help="sites visited in each file (default 3)")
     parser.add_argument("--split", choices=corpus.BENCHMARK_SPLITS, default="dev")
+    parser.add_argument("--language", choices=LANGUAGES, default="python",
+                        help="the files' language (default python; the others come from eval/corpus/languages.toml)")
     parser.add_argument("--pause", type=float, default=DEFAULT_PAUSE_S,
                         help="seconds spent reading a file and pausing on each empty line before asking "
                              f"(default {DEFAULT_PAUSE_S:g}; another pause writes its report as server-latency-pause<P>)")
@@ -211,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     report = asyncio.run(bench(args))
     out = args.out or REPORTS_DIR / datetime.date.today().isoformat()
     out.mkdir(parents=True, exist_ok=True)
-    stem = report_stem(args.pause)
+    stem = report_stem(args.pause, args.language)
     (out / f"{stem}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     text = markdown(report)
     (out / f"{stem}.md").write_text(text, encoding="utf-8")

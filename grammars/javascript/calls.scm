@@ -1,5 +1,6 @@
-; Calls of a JavaScript file. Capture names are the contract with logsmith/syntax/javascript_calls.py
-; and logsmith/syntax/javascript_rules.py (documented in grammars/javascript/README.md).
+; Calls of a JavaScript, TypeScript or TSX file (one file for the three grammars). Capture names
+; are the contract with logsmith/syntax/javascript_calls.py and logsmith/syntax/javascript_rules.py
+; (documented in grammars/javascript/README.md).
 
 ; A method call: logger.info(...), console.error(...), this.logger.warn(...), RED.log.warn(...),
 ; log.child({...}).info(...).

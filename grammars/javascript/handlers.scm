@@ -1,5 +1,6 @@
-; Error handlers of a JavaScript file. Capture names are the contract with
-; logsmith/syntax/javascript_tree.py (documented in grammars/javascript/README.md).
+; Error handlers of a JavaScript, TypeScript or TSX file (one file for the three grammars).
+; Capture names are the contract with logsmith/syntax/javascript_tree.py (documented in
+; grammars/javascript/README.md).
 
 ; try { ... } catch (e) { ... } and catch { ... }
 (catch_clause

@@ -16,6 +16,7 @@ import re
 import zlib
 
 from logsmith.engines.statement import render, with_safe_formats
+from logsmith.idioms.literals import escaped
 from logsmith.planning.plan import Plan
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
@@ -143,7 +144,12 @@ def grammar(site: LogSite, plan: Plan) -> str:
 
 def words_grammar(plan: Plan) -> str:
     """Message words (no quote, backslash, placeholder or newline), then the closing quote."""
-    quote, banned = _gbnf_quote_and_banned(plan)
+    return message_words_grammar(*_gbnf_quote_and_banned(plan))
+
+
+def message_words_grammar(quote: str, banned: str) -> str:
+    """GBNF: a message (a first character that is not a space, then up to `MESSAGE_CHARS` more;
+    none of `banned`, GBNF character-class content), then `quote` (GBNF string content)."""
     return (
         f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{quote}"\n'
         f"word ::= [^ {banned}]\n"
@@ -152,7 +158,7 @@ def words_grammar(plan: Plan) -> str:
 
 
 def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + escaped(text) + '"'
 
 
 def call_grammar(plan: Plan, string_opened: bool = True, traceback: bool = False) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from logsmith.idioms.literals import escaped
 from logsmith.planning.plan import Plan
 from logsmith.syntax.flow import NUMERIC_CALLS, NUMERIC_METHODS
 from logsmith.syntax.site import LogSite
@@ -12,7 +13,7 @@ from logsmith.vocabulary import LOGGER_METHODS
 
 
 def _escape(text: str, quote: str) -> str:
-    return text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", " ")
+    return escaped(text, quote).replace("\n", " ")
 
 
 def labels(names: tuple[str, ...]) -> list[str]:

@@ -1,3 +1,4 @@
 """Logging idioms of the languages other than Python: each language's libraries, levels and
 statement syntax (`java`, `go`, `javascript` for JavaScript and TypeScript), the contract they
-keep with the shared engine (`contract`), and the engine's stages for them (`stages`)."""
+keep with the shared engine (`contract`), the engine's stages for them (`stages`), and the
+escaping of text inside string literals that Python's renderer uses too (`literals`)."""

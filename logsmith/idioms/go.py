@@ -11,9 +11,10 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go import module_names, names_read
 from logsmith.syntax.go_calls import libraries
-from logsmith.syntax.go_scopes import imports, text
+from logsmith.syntax.go_scopes import imports
 from logsmith.syntax.languages import matches
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text
 
 PREDECLARED = frozenset(
     "nil true false iota append cap clear close complex copy delete imag len make max min new "
@@ -190,8 +191,13 @@ def declared_logger(document: ParsedDocument, site: LogSite) -> tuple[str, str] 
     """(library, expression) of a logger the file declares and the site can reach: a field of
     the method's receiver type (`s.lg`), else a package-level variable (`logger`)."""
     known = libraries(document)
-    receiver_type = site.function.class_name if site.function is not None else None
-    receiver = site.function.parameters[0] if receiver_type and site.function.parameters else None
+    function = site.function
+    receiver_type = function.class_name if function is not None else None
+    receiver = (
+        function.parameters[0]
+        if function is not None and receiver_type and function.parameters
+        else None
+    )
     variables = []
     for found in matches("logger_declarations", document.tree.root_node, "go"):
         if "field.owner" in found and receiver is not None:
@@ -214,7 +220,8 @@ def declared_logger(document: ParsedDocument, site: LogSite) -> tuple[str, str] 
 
 def _library_of_type(written: str, known: dict[str, str]) -> str | None:
     package, _, name = written.lstrip("*").partition(".")
-    return LOGGER_TYPES.get((known.get(package), name))
+    library = known.get(package)
+    return LOGGER_TYPES.get((library, name)) if library is not None else None
 
 
 def _library_of_value(written: str, known: dict[str, str]) -> str | None:
@@ -222,6 +229,8 @@ def _library_of_value(written: str, known: dict[str, str]) -> str | None:
     if found is None:
         return None
     library = known.get(found[1])
+    if library is None:
+        return None
     if library == "zap" and (".Sugar()" in written or found[2] == "S"):
         return "zap-sugar"
     return library if found[2] in LOGGER_FACTORIES.get(library, ()) else None

@@ -18,13 +18,16 @@ from dataclasses import dataclass
 import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java import module_names_of
 from logsmith.syntax.java_calls import FileLogging, library_of_imports, logger_receivers, tags
-from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit, text
+from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text
 
 JAVA_LANG = frozenset(
     {
@@ -210,10 +213,10 @@ def _member_edit(
     if members:
         first = members[0]
         line = document.line(first.start_point[0])
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        indent = leading_indent(line)
     else:
         line = document.line(owner.start_point[0])
-        indent = line[: len(line) - len(line.lstrip(" \t"))] + indent_unit(document.text)
+        indent = leading_indent(line) + indent_unit(document.text)
     if owner.type == "interface_declaration" or owner.type == "annotation_type_declaration":
         declaration = declaration.replace("private static final ", "")
     anchor = body.children[0]  # `{`
@@ -270,7 +273,7 @@ def _defined_logger(document: ParsedDocument, site: LogSite, facts: FileLogging)
             found.append((node, key))
     best = None
     for node, name in found:
-        holder = node
+        holder: tree_sitter.Node | None = node
         while holder is not None and holder.type not in TYPES:
             holder = holder.parent
         if owner is not None and holder is not None and holder.id == owner.id:
@@ -397,9 +400,9 @@ def logger_for(
     if defined is not None:
         name, owner = defined
         library = facts.library(name, "info", None)
-        same = [c for c in calls if c.logger.rsplit(".", 1)[-1] == name]
-        if same:
-            library = _most_common(tuple(same))[0]
+        same = _most_common(tuple(c for c in calls if c.logger.rsplit(".", 1)[-1] == name))
+        if same is not None:
+            library = same[0]
         return _choice(document, library, name, True, (), None, file_tags, needs_level, calls)
     habit = _most_common(_usable_here(document, site, calls))
     if habit is not None:
@@ -496,7 +499,7 @@ def _join_imports(first: str, second: str) -> str:
 
 
 def _escape(message: str) -> str:
-    return " ".join(message.replace("\\", "\\\\").replace('"', '\\"').split())
+    return " ".join(escaped(message).split())
 
 
 def _labels(values: tuple[str, ...]) -> list[str]:

@@ -11,11 +11,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
-from logsmith.syntax.javascript_calls import LOGGER_NAME, known_loggers
+from logsmith.syntax.javascript_calls import LOGGER_NAME, JavaScriptLoggedCall, known_loggers
 from logsmith.syntax.site import LogSite
+from logsmith.syntax.tree_text import text as node_text
 
 GLOBALS = frozenset(
     {
@@ -233,7 +235,9 @@ def _folder_logger(
     importable = Counter(
         (call.library, FACTORY_CALL.sub("", call.logger), call.importing)
         for call in others
-        if getattr(call, "importing", None) and _root(call.logger) not in ("this", *taken)
+        if isinstance(call, JavaScriptLoggedCall)
+        and call.importing
+        and _root(call.logger) not in ("this", *taken)
     ).most_common()
     for (library, expression, importing), _ in importable:
         edit = _setup_edit(document, importing)
@@ -288,7 +292,7 @@ def _setup_edit(document: ParsedDocument, line: str) -> TextEdit | None:
         if statement.type == "import_statement":
             last, imports = statement, True
         elif statement.type in ("lexical_declaration", "variable_declaration") and (
-            "require(" in statement.text.decode("utf-8", "replace")
+            "require(" in node_text(statement)
         ):
             last, requires = statement, True
         elif statement.type == "hash_bang_line" or (
@@ -308,11 +312,10 @@ def _setup_edit(document: ParsedDocument, line: str) -> TextEdit | None:
 
 
 def _escape(message: str, quote: str) -> str:
-    escaped = message.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r")
+    written = escaped(message, quote).replace("\n", "\\n").replace("\r", "\\r")
     if quote == "`":
-        escaped = escaped.replace("${", "\\${")
-    return escaped
+        written = written.replace("${", "\\${")
+    return written
 
 
 def _key(value: str) -> str:

@@ -3,7 +3,6 @@ in `logsmith.idioms` (TypeScript and TSX share JavaScript's)."""
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
 MODULES = {
@@ -23,9 +22,13 @@ def supported(language: str | None) -> bool:
 
 def reader_for(language: str) -> ModuleType:
     """`logsmith.syntax.<module>`: site, log statements, names read, parse check."""
-    return importlib.import_module(f"logsmith.syntax.{MODULES[language]}")
+    from logsmith.syntax import go, java, javascript
+
+    return {"java": java, "go": go, "javascript": javascript}[MODULES[language]]
 
 
 def idioms_for(language: str) -> ModuleType:
     """`logsmith.idioms.<module>`: logger choice, rendering, the model's opening."""
-    return importlib.import_module(f"logsmith.idioms.{MODULES[language]}")
+    from logsmith.idioms import go, java, javascript
+
+    return {"java": java, "go": go, "javascript": javascript}[MODULES[language]]

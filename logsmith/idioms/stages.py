@@ -16,14 +16,15 @@ import functools
 import re
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.engines import template
+from logsmith.engines.prompt import message_words_grammar
 from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.folder_habits import folder_calls
+from logsmith.idioms.literals import escaped
 from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
@@ -44,7 +45,6 @@ EVIDENCE_WEIGHTS = {"function": 3.0, "file": 2.0, "folder": 1.0}
 MIN_EVIDENCE = 2.0
 """Below this weight of evidence the kind's default level stands."""
 MAX_VALUES = 2
-MESSAGE_CHARS = 72
 MAX_TOKENS = 28
 EXAMPLES = 10
 WINDOW_LINES = 48
@@ -121,13 +121,13 @@ def level_for(
     typed = _typed_level(site)
     if typed is not None:
         return typed, "the level typed"
-    weights: Counter = Counter()
+    weights: dict[str, float] = {}
     for where, group in (("file", calls), ("folder", folder)):
         for call in group:
             if call.level is None or call.site_kind != site.kind:
                 continue
             place = "function" if where == "file" and _in_function(call, site) else where
-            weights[call.level] += EVIDENCE_WEIGHTS[place]
+            weights[call.level] = weights.get(call.level, 0.0) + EVIDENCE_WEIGHTS[place]
     if weights and sum(weights.values()) >= MIN_EVIDENCE:
         level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
         return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:g})"
@@ -271,13 +271,8 @@ def context(document: ParsedDocument, site: LogSite) -> str:
 def message_grammar(quote: str) -> str:
     """GBNF: message words (no quote, backslash, placeholder or newline), then the closing
     quote."""
-    literal = quote.replace("\\", "\\\\").replace('"', '\\"')
     banned = "\\\\%{}$\\n" + ('\\"' if quote == '"' else quote)
-    return (
-        f'root ::= word rest{{0,{MESSAGE_CHARS}}} "{literal}"\n'
-        f"word ::= [^ {banned}]\n"
-        f"rest ::= [^{banned}]\n"
-    )
+    return message_words_grammar(escaped(quote), banned)
 
 
 def model_message(

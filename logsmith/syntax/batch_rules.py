@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.languages import GRAMMARS, PYTHON, captures, query
+from logsmith.syntax.tree_text import text as _text
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,9 @@ NOT_PROTOCOL = frozenset(
 PREDICATE_NAME = re.compile(
     r"^_*(is|has|can|should|must|was|were|are|check|validate|matches)(_|[A-Z]|$)|^__\w+__$"
 )
+# Words in a loop's header or a name that say it tries again (Python's and Java's rules).
 RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
+# `logsmith: ignore` (every rule) or `logsmith: ignore[rule, ...]` in a comment, in every language.
 IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 FAILURE_VALUES = frozenset({"None", "False", "-1"})
 # Calls that only read an exception (turn it into text, test its type) rather than pass it on.
@@ -161,10 +165,6 @@ def _combined_query() -> tuple[tree_sitter.Query, tuple[str, ...]]:
         owners += [name] * query(f"rules/{name}").pattern_count
         texts.append((GRAMMARS / "rules" / f"{name}.scm").read_text(encoding="utf-8"))
     return tree_sitter.Query(PYTHON, "\n".join(texts)), tuple(owners)
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
 
 
 def _statements(block) -> list:
@@ -219,7 +219,7 @@ class _FileScan:
         if row <= header.start_point[0]:
             return None
         line = self.document.line(row)
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        indent = leading_indent(line)
         if len(indent.encode("utf-8")) != statement.start_point[1]:
             return None
         if row > 0 and self.document.line(row - 1).endswith("\\"):
@@ -273,17 +273,12 @@ class _FileScan:
             line=at[0],
             indent=at[1],
             start_line=anchor.start_point[0],
-            start_character=self._character(anchor.start_point),
+            start_character=self.document.character(anchor.start_point),
             end_line=anchor.end_point[0],
-            end_character=self._character(anchor.end_point),
+            end_character=self.document.character(anchor.end_point),
             message=message,
             function=_text(function.child_by_field_name("name")) if function is not None else None,
         )
-
-    def _character(self, point) -> int:
-        row, column = point
-        line = self.document.line(row).encode("utf-8", "surrogatepass")
-        return len(line[:column].decode("utf-8", "replace"))
 
 
 def _enclosing_function(node):

@@ -153,6 +153,15 @@ class ParsedDocument:
             self.byte_offset(offset) - self.byte_offset(line_start),
         )
 
+    def character(self, point: tuple[int, int]) -> int:
+        """Code-point column of a tree-sitter point (row, byte column), the inverse of `point`.
+        A column inside a character counts that character."""
+        row, column = point
+        if self._ascii:
+            return column
+        encoded = self.line(row).encode("utf-8", "surrogatepass")[:column]
+        return sum(1 for byte in encoded if byte & 0xC0 != 0x80)  # bytes that start a character
+
     def apply_change(
         self,
         start_line: int,

@@ -32,6 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from logsmith.syntax.fallthrough import reachable_within
+from logsmith.syntax.tree_text import text as _text
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -81,10 +84,6 @@ NUMERIC_METHODS = frozenset({"count", "index", "find", "rfind", "total_seconds",
 NUMERIC_TYPES = frozenset({"int", "float"})
 ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 SUPPRESSING = frozenset({"suppress", "raises", "assertRaises", "ignored"})
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
 
 
 def _statements(block) -> list:
@@ -650,17 +649,7 @@ def local_names(scope) -> frozenset[str]:
 def reachable(statement) -> bool:
     """False when `statement` comes after a return, raise, continue or break (or an `if` all of
     whose branches end in one) in its block or in a block around it, up to its scope."""
-    node = statement
-    while node is not None and node.type not in SCOPES and node.type != "module":
-        parent = node.parent
-        if parent is not None and parent.type in ("block", "module"):
-            sibling = node.prev_named_sibling
-            while sibling is not None:
-                if always_jumps(sibling):
-                    return False
-                sibling = sibling.prev_named_sibling
-        node = parent
-    return True
+    return reachable_within(statement, (*SCOPES, "module"), ("block", "module"), always_jumps)
 
 
 def _is_numeric(node, numeric: set[str]) -> bool:

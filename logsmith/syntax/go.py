@@ -13,7 +13,6 @@ from logsmith.syntax.go_scopes import (
     FUNCTIONS,
     READ_ERRORS,
     STATEMENT_HOLDERS,
-    enclosing,
     ends_flow,
     function_info,
     imports,
@@ -21,10 +20,11 @@ from logsmith.syntax.go_scopes import (
     package_names,
     placement,
     statements_of,
-    text,
 )
 from logsmith.syntax.languages import captures, parser
 from logsmith.syntax.site import LogSite, parse_typed
+from logsmith.syntax.statement_fit import error_nodes
+from logsmith.syntax.tree_text import enclosing, text
 
 __all__ = [
     "find_sites",
@@ -69,7 +69,7 @@ def _analysed(document: ParsedDocument, line: int) -> tuple[ParsedDocument, bool
 
 
 def _holder_at(root: tree_sitter.Node, at_byte: int) -> tree_sitter.Node:
-    node = root.descendant_for_byte_range(at_byte, at_byte) or root
+    node: tree_sitter.Node | None = root.descendant_for_byte_range(at_byte, at_byte) or root
     while node is not None and node.type not in HOLDERS:
         node = node.parent
     if node is not None and node.type == "block" and not node.start_byte < at_byte:
@@ -217,31 +217,18 @@ def names_read(statement: str) -> frozenset[str]:
 
 
 def _problems(root: tree_sitter.Node, first_row: int, last_row: int) -> list[str]:
+    """The ERROR and MISSING nodes that start or end on rows `first_row` to `last_row`."""
     found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if not node.has_error and not node.is_missing:
-            continue
-        if node.is_error or node.is_missing:
-            row = node.start_point[0]
-            if first_row <= row <= last_row or first_row <= node.end_point[0] <= last_row:
-                what = f"missing {node.type}" if node.is_missing else "unexpected text"
-                found.append(f"line {row + 1}: {what} near {text(node)[:40]!r}")
-            continue
-        stack.extend(node.children)
+    for node in error_nodes(root):
+        row = node.start_point[0]
+        if first_row <= row <= last_row or first_row <= node.end_point[0] <= last_row:
+            what = f"missing {node.type}" if node.is_missing else "unexpected text"
+            found.append(f"line {row + 1}: {what} near {text(node)[:40]!r}")
     return found
 
 
 def _error_count(root: tree_sitter.Node) -> int:
-    count, stack = 0, [root]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            count += 1
-        elif node.has_error:
-            stack.extend(node.children)
-    return count
+    return sum(1 for _ in error_nodes(root))
 
 
 def statement_problems(document: ParsedDocument, line: int, statement: str) -> list[str]:

@@ -14,13 +14,12 @@ from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
     READ_ERRORS,
-    enclosing,
     function_info,
     imports,
     placement,
-    text,
 )
 from logsmith.syntax.languages import captures
+from logsmith.syntax.tree_text import enclosing, text
 
 # Import paths -> library.
 LIBRARY_PATHS = (
@@ -78,21 +77,28 @@ def libraries(document: ParsedDocument) -> dict[str, str]:
     return found
 
 
-def _chain(node: tree_sitter.Node) -> tuple[tree_sitter.Node, list[tuple[str, tree_sitter.Node]]]:
+def _chain(
+    node: tree_sitter.Node,
+) -> tuple[tree_sitter.Node, list[tuple[str, tree_sitter.Node | None]]]:
     """Split a receiver into its root and the calls on it: `log.G(ctx).WithError(err)` ->
-    (`log`, [(G, args), (WithError, args)])."""
-    links = []
+    (`log`, [(G, args), (WithError, args)]); a call's arguments are None when missing."""
+    links: list[tuple[str, tree_sitter.Node | None]] = []
     while True:
         if node.type == "call_expression":
             function = node.child_by_field_name("function")
-            if function is not None and function.type == "selector_expression":
+            operand = function.child_by_field_name("operand") if function is not None else None
+            if (
+                function is not None
+                and function.type == "selector_expression"
+                and operand is not None
+            ):
                 links.append(
                     (
                         text(function.child_by_field_name("field")),
                         node.child_by_field_name("arguments"),
                     )
                 )
-                node = function.child_by_field_name("operand")
+                node = operand
                 continue
         if node.type == "parenthesized_expression" and node.named_children:
             node = node.named_children[0]
@@ -102,15 +108,15 @@ def _chain(node: tree_sitter.Node) -> tuple[tree_sitter.Node, list[tuple[str, tr
 
 
 def _root_name(node: tree_sitter.Node) -> str:
-    while node.type == "selector_expression":
-        node = node.child_by_field_name("operand")
-    while node.type == "call_expression":
-        node = node.child_by_field_name("function")
-        while node is not None and node.type == "selector_expression":
-            node = node.child_by_field_name("operand")
-        if node is None:
-            return ""
-    return text(node)
+    """`log` of `log.G(ctx)` or `log.Default`; '' when the tree has no such name."""
+    current: tree_sitter.Node | None = node
+    while current is not None and current.type == "selector_expression":
+        current = current.child_by_field_name("operand")
+    while current is not None and current.type == "call_expression":
+        current = current.child_by_field_name("function")
+        while current is not None and current.type == "selector_expression":
+            current = current.child_by_field_name("operand")
+    return text(current)
 
 
 def _arguments(arguments: tree_sitter.Node | None) -> list[tree_sitter.Node]:
@@ -317,12 +323,13 @@ def _level(library: str, word: str, links) -> str | None:
 
 def _logger_text(receiver: tree_sitter.Node, links) -> str:
     """The logger as written, without the fields the call chains onto it."""
-    node = receiver
+    node: tree_sitter.Node | None = receiver
     kept = len(links)
     while kept and links[kept - 1][0] in CHAIN_LINKS:
         kept -= 1
     for _ in range(len(links) - kept):
-        node = node.child_by_field_name("function").child_by_field_name("operand")
+        function = node.child_by_field_name("function") if node is not None else None
+        node = function.child_by_field_name("operand") if function is not None else None
     return text(node)
 
 
@@ -380,6 +387,8 @@ def _read_call(call: tree_sitter.Node, known: dict[str, str]) -> LoggedCall | No
         return None
     word, suffix = matched.group(1), matched.group(2) or ""
     receiver = function.child_by_field_name("operand")
+    if receiver is None:
+        return None
     root, links = _chain(receiver)
     arguments = _arguments(call.child_by_field_name("arguments"))
     root_name = _root_name(root) if root.type != "identifier" else text(root)

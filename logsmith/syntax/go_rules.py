@@ -9,18 +9,17 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import PRIORITY, Finding
+from logsmith.syntax.batch_rules import IGNORE, PRIORITY, Finding
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
     READ_ERRORS,
-    enclosing,
     function_info,
     statements_of,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import enclosing, text
 
 GO_RULES = ("retry_loop", "except_converted", "except_swallowed", "error_return")
 # A returned expression that makes a new error: ErrNotFound, io.EOF, errors.New(...),
@@ -29,7 +28,6 @@ NEW_ERROR = re.compile(
     r"^(&?(\w+\.)?Err\w*|\w+\.EOF|errors\.New\(|fmt\.Errorf\(|status\.Errorf?\(|&?(\w+\.)?\w*Error\{)"
 )
 GENERATED = re.compile(r"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 # Calls that mean the block reports: a level method on a logger-like receiver, printing to stderr.
 REPORTING = re.compile(
     r"(?i)\b\w*(log|logger|lg|sugar|klog|glog|slog|logrus)\w*(\(\w*\))?(\.\w+(\([^()]*\))?)*"
@@ -85,9 +83,9 @@ def _finding(document, rule, construct, body, name) -> Finding | None:
         line=row,
         indent=indent_line[: len(indent_line) - len(indent_line.lstrip())],
         start_line=construct.start_point[0],
-        start_character=construct.start_point[1],
+        start_character=document.character(construct.start_point),
         end_line=construct.end_point[0],
-        end_character=construct.end_point[1],
+        end_character=document.character(construct.end_point),
         message=MESSAGES[rule].format(name=name),
         function=function_info(function).name if function is not None else None,
     )

@@ -11,6 +11,7 @@ import tree_sitter
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
+from logsmith.syntax.tree_text import enclosing, text
 
 FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 # What holds statements: a block's statement list, or a case clause's.
@@ -27,10 +28,6 @@ ERROR_NAME = re.compile(r"^(?!stderr$)(err|e|error|\w*Err|\w*err|\w*Error)$")
 READ_ERRORS = (ValueError, RecursionError, AttributeError, IndexError, TypeError, UnicodeError)
 # Statements after which nothing in the same block runs.
 ENDS_FLOW = ("return_statement", "break_statement", "continue_statement", "goto_statement")
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
 
 
 def imports(document: ParsedDocument) -> dict[str, str]:
@@ -67,13 +64,6 @@ def package_names(document: ParsedDocument) -> frozenset[str]:
     """Package-level vars, consts, funcs and types of the file."""
     nodes = captures("package_names", document.tree.root_node, "go").get("package.name", [])
     return frozenset(text(node) for node in nodes)
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    node = node.parent if node is not None else None
-    while node is not None and node.type not in types:
-        node = node.parent
-    return node
 
 
 def named_function(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
@@ -337,7 +327,7 @@ def placement(
     `following` (either None at the block's ends)."""
     exception_name, in_except = None, False
     reraises, recovers = False, None
-    current = holder
+    current: tree_sitter.Node | None = holder
     while current is not None and (function is None or current.id != function.id):
         name = error_check(current)
         if name is not None:

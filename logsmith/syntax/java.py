@@ -14,6 +14,7 @@ import re
 import tree_sitter
 
 from logsmith.syntax.batch_rules import Finding
+from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_rules import find_sites
@@ -26,11 +27,12 @@ from logsmith.syntax.java_scopes import (
     numeric_names_at,
     place_of,
     reachable,
-    text,
 )
-from logsmith.syntax.java_usages import method_usages
+from logsmith.syntax.java_usages import BINDING_PARENTS, method_usages
 from logsmith.syntax.languages import parser
-from logsmith.syntax.site import LogSite, Typed, parse_typed
+from logsmith.syntax.site import LogSite, Typed, parse_typed, unplaced_site
+from logsmith.syntax.statement_fit import added_problems, error_nodes
+from logsmith.syntax.tree_text import text
 
 __all__ = [
     "Finding",
@@ -79,13 +81,6 @@ def typed_at(before: str) -> Typed:
     )
 
 
-def _indent_at(current: str, character: int) -> str:
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    if len(indent) > character and not current[:character].strip():
-        return current[:character]
-    return indent
-
-
 def _statement_at(root: tree_sitter.Node, point: tuple[int, int]) -> tree_sitter.Node | None:
     """The statement that starts at `point` (the probe), when it sits in a block."""
     node = root.named_descendant_for_point_range(point, (point[0], point[1] + 4))
@@ -108,27 +103,12 @@ def module_names_of(document: ParsedDocument) -> frozenset[str]:
 
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """The site at (line, character); never raises, a best effort on text that does not parse."""
-    line = min(max(line, 0), max(document.line_count - 1, 0))
-    current = document.line(line)
-    character = min(max(character, 0), len(current))
-    before, after = current[:character], current[character:]
-    indent = _indent_at(current, character)
-    typed = typed_at(before)
+    cursor = cursor_line(document, line, character)
+    typed = typed_at(cursor.before)
     try:
-        return _site(document, line, character, indent, typed, after)
+        return _site(document, cursor, typed)
     except RecursionError:
-        return LogSite(
-            line,
-            character,
-            indent,
-            typed,
-            "other",
-            None,
-            (),
-            frozenset(),
-            after_cursor=after,
-            syntax_error=True,
-        )
+        return unplaced_site(cursor, typed)
 
 
 def _before_constructor_call(document: ParsedDocument, statement, line: int) -> bool:
@@ -143,7 +123,8 @@ def _before_constructor_call(document: ParsedDocument, statement, line: int) -> 
     return False
 
 
-def _site(document, line, character, indent, typed, after) -> LogSite:
+def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite:
+    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
     probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
     module_names = module_names_of(document)
@@ -154,16 +135,11 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
             probe.point(line, len(indent)), probe.point(line, len(indent))
         )
         method = enclosing_method(near) if near is not None else None
-        return LogSite(
-            line,
-            character,
-            indent,
+        return unplaced_site(
+            cursor,
             typed,
-            "other",
-            function_info(method) if method is not None else None,
-            (),
-            module_names,
-            after_cursor=after,
+            function=function_info(method) if method is not None else None,
+            module_names=module_names,
             syntax_error=syntax_error,
         )
     method = enclosing_method(statement)
@@ -210,21 +186,20 @@ def _site(document, line, character, indent, typed, after) -> LogSite:
 
 # --- statements -----------------------------------------------------------------------------------
 
-SKIPPED_PARENTS = {
-    "method_invocation": "name",
-    "field_access": "field",
-    "variable_declarator": "name",
-    "formal_parameter": "name",
-    "catch_formal_parameter": "name",
-    "enhanced_for_statement": "name",
-    "resource": "name",
-    "instanceof_expression": "name",
-}
+SKIPPED_PARENTS = {"method_invocation": "name", "field_access": "field", **BINDING_PARENTS}
 """Identifiers in these fields name something rather than read it."""
 
 
 def _wrapped(statement: str) -> tree_sitter.Tree:
     return parser("java").parse((WRAPPER % statement).encode("utf-8", "surrogatepass"))
+
+
+def _wrapped_body(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
+    """The method body `WRAPPER` put the statement in (its line is the third)."""
+    body = tree.root_node.named_descendant_for_point_range((2, 0), (2, 0))
+    while body is not None and body.type != "block":
+        body = body.parent
+    return body
 
 
 def names_read(statement: str) -> frozenset[str]:
@@ -234,9 +209,7 @@ def names_read(statement: str) -> frozenset[str]:
         tree = _wrapped(statement)
     except (ValueError, RecursionError):
         return frozenset()
-    body = tree.root_node.named_descendant_for_point_range((2, 0), (2, 0))
-    while body is not None and body.type != "block":
-        body = body.parent
+    body = _wrapped_body(tree)
     if body is None:
         return frozenset()
     bound: set[str] = set()
@@ -247,7 +220,11 @@ def names_read(statement: str) -> frozenset[str]:
         if node.type == "identifier":
             parent = node.parent
             field = SKIPPED_PARENTS.get(parent.type) if parent is not None else None
-            named = field is not None and parent.child_by_field_name(field) == node
+            named = (
+                parent is not None
+                and field is not None
+                and parent.child_by_field_name(field) == node
+            )
             if (
                 parent is not None
                 and parent.type in ("lambda_expression", "inferred_parameters")
@@ -266,7 +243,7 @@ def names_read(statement: str) -> frozenset[str]:
                 and node.prev_sibling is not None
             ):
                 pass
-            elif named:
+            elif parent is not None and named:
                 if parent.type != "method_invocation" and parent.type != "field_access":
                     bound.add(text(node))
             else:
@@ -278,18 +255,13 @@ def names_read(statement: str) -> frozenset[str]:
 
 
 def _problems(root: tree_sitter.Node) -> list[tuple]:
-    """ERROR and MISSING nodes of a tree: (kind, what, row)."""
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            found.append(("missing", node.type, node.start_point[0]))
-        elif node.is_error:
-            found.append(("error", text(node)[:40], node.start_point[0]))
-        if node.has_error:
-            stack.extend(node.children)
-    return found
+    """ERROR and MISSING nodes of a tree (those inside an ERROR too): (kind, what, row)."""
+    return [
+        ("missing", node.type, node.start_point[0])
+        if node.is_missing
+        else ("error", text(node)[:40], node.start_point[0])
+        for node in error_nodes(root, inside_errors=True)
+    ]
 
 
 def _describe(problem: tuple, where: str | None = None) -> str:
@@ -310,21 +282,11 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
         problems = [_describe(p, "the statement") for p in _problems(alone.root_node)]
         if problems:
             return problems
-        body = alone.root_node.named_descendant_for_point_range((2, 0), (2, 0))
-        while body is not None and body.type != "block":
-            body = body.parent
+        body = _wrapped_body(alone)
         if body is None or len([c for c in body.named_children if "comment" not in c.type]) != 1:
             return ["not exactly one statement"]
-        line = min(max(line, 0), max(document.line_count - 1, 0))
-        current = document.line(line)
-        indent = current[: len(current) - len(current.lstrip(" \t"))]
-        placed = document.with_line(line, indent + statement.strip())
-        if not placed.tree.root_node.has_error:
-            return []
-        # what the file's own errors look like with that line blank: the statement adds none
-        blank = document.with_line(line, indent)
-        before = set(_problems(blank.tree.root_node))
-        new = [p for p in _problems(placed.tree.root_node) if p not in before]
-        return [_describe(p) for p in new]
+        return added_problems(
+            document, line, statement, lambda root: ((p, _describe(p)) for p in _problems(root))
+        )
     except (ValueError, RecursionError) as error:
         return [f"cannot parse: {error}"]

@@ -15,16 +15,9 @@ import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall
 from logsmith.syntax.document import ParsedDocument
-from logsmith.syntax.java_scopes import (
-    BLOCKS,
-    catch_facts,
-    enclosing,
-    enclosing_method,
-    imports_of,
-    place_of,
-    text,
-)
+from logsmith.syntax.java_scopes import BLOCKS, catch_facts, enclosing_method, imports_of, place_of
 from logsmith.syntax.languages import captures
+from logsmith.syntax.tree_text import enclosing, text
 
 LEVEL_METHODS = {
     "trace": "trace",
@@ -141,9 +134,9 @@ def _literal(node: tree_sitter.Node) -> str | None:
 def _concatenation(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     """The operands of a `+` chain, left to right."""
     if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
-        return _concatenation(node.child_by_field_name("left")) + _concatenation(
-            node.child_by_field_name("right")
-        )
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is not None and right is not None:
+            return _concatenation(left) + _concatenation(right)
     if node.type == "parenthesized_expression" and node.named_children:
         inner = node.named_children[0]
         if inner.type == "binary_expression":
@@ -163,8 +156,8 @@ def message_and_values(node: tree_sitter.Node) -> tuple[str | None, list[str]]:
             if a.type not in ("line_comment", "block_comment")
         ]
         if parts and parts[0].type == "string_literal":
-            message, values = message_and_values(parts[0])
-            return message, values + [text(p) for p in parts[1:]]
+            message, format_values = message_and_values(parts[0])
+            return message, format_values + [text(p) for p in parts[1:]]
     operands = _concatenation(node)
     words: list[str] = []
     values: list[str] = []
@@ -294,8 +287,9 @@ FLUENT_LEVELS = {
 def _fluent(receiver: tree_sitter.Node):
     """(the logger node, the level, the cause node or None, values added) of a fluent chain
     `logger.atWarning().withCause(e).log(...)`, else None."""
-    cause, added = None, []
-    node = receiver
+    cause: tree_sitter.Node | None = None
+    added: list[str] = []
+    node: tree_sitter.Node | None = receiver
     while node is not None and node.type == "method_invocation":
         name = text(node.child_by_field_name("name"))
         arguments = node.child_by_field_name("arguments")
@@ -349,12 +343,13 @@ def read_call(call: tree_sitter.Node, facts: FileLogging) -> LoggedCall | None:
             return None
         level_argument = first
     library = facts.library(logger, method, level_argument)
+    level: str | None  # None for a level constant the reader does not know
     if method in ANDROID_METHODS:
         if len(arguments) < 2:
             return None
         level = ANDROID_METHODS[method]
         rest = arguments[1:]
-    elif method in ("log", "logp"):
+    elif method in ("log", "logp") and level_argument is not None:
         level = LEVEL_CONSTANTS.get(level_argument.rsplit(".", 1)[-1])
         rest = arguments[3:] if method == "logp" else arguments[1:]
     elif library in ("jul", "system-logger") and method in JUL_METHODS:
@@ -373,7 +368,8 @@ def read_call(call: tree_sitter.Node, facts: FileLogging) -> LoggedCall | None:
     message, values = message_and_values(rest[0])
     others = rest[1:]
     error = None
-    braces = _literal(rest[0]).count("{}") if rest[0].type == "string_literal" else None
+    literal = _literal(rest[0])
+    braces = literal.count("{}") if literal is not None else None
     if others and (
         _is_throwable(others[-1], caught)
         or (library in ("slf4j", "log4j2") and braces is not None and braces < len(others))

@@ -17,17 +17,20 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import PRIORITY, RULES, Finding, unknown_rules
+from logsmith.syntax.batch_rules import (
+    IGNORE,
+    PRIORITY,
+    RETRY_WORDS,
+    RULES,
+    Finding,
+    unknown_rules,
+)
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import FileLogging, read_call
-from logsmith.syntax.java_scopes import (
-    catch_facts,
-    enclosing_method,
-    indent_unit,
-    statements_of,
-    text,
-)
+from logsmith.syntax.java_scopes import catch_facts, enclosing_method, indent_unit, statements_of
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import text
 
 JAVA_RULES = ("retry_loop", "except_converted", "except_swallowed")
 CONTROL_FLOW = frozenset(
@@ -45,8 +48,6 @@ CONTROL_FLOW = frozenset(
 """Exceptions that are control flow or feature detection: a catch of only these is an idiom."""
 IGNORED_NAME = re.compile(r"^(_|ignored?|expected|unused|ignore\w*)$")
 GIVES_UP = ("throw_statement", "return_statement", "break_statement")
-RETRY_WORDS = re.compile(r"retr|attempt|tries|backoff|tried", re.IGNORECASE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 REPORTERS = re.compile(r"\.printStackTrace\(|System\.err\.print|\.report\w*\(")
 
 
@@ -99,16 +100,19 @@ class _Scan:
             first = statements[0]
             row = first.start_point[0]
             line = self.document.line(row)
-            if row == body.start_point[0] or line[: first.start_point[1]].strip():
+            if (
+                row == body.start_point[0]
+                or line[: self.document.character(first.start_point)].strip()
+            ):
                 return None
-            return row, line[: len(line) - len(line.lstrip(" \t"))]
+            return row, leading_indent(line)
         close_row = body.end_point[0]
         if close_row == body.start_point[0]:
             return None
         closing = self.document.line(close_row)
-        if closing[: body.end_point[1] - 1].strip():
+        if closing[: self.document.character(body.end_point) - 1].strip():
             return None
-        outer = closing[: len(closing) - len(closing.lstrip(" \t"))]
+        outer = leading_indent(closing)
         return close_row, outer + indent_unit(self.document.text)
 
     def finding(self, rule, construct, at, message) -> Finding:
@@ -118,9 +122,9 @@ class _Scan:
             line=at[0],
             indent=at[1],
             start_line=construct.start_point[0],
-            start_character=construct.start_point[1],
+            start_character=self.document.character(construct.start_point),
             end_line=construct.end_point[0],
-            end_character=construct.end_point[1],
+            end_character=self.document.character(construct.end_point),
             message=message,
             function=text(method.child_by_field_name("name")) if method is not None else None,
         )
@@ -248,7 +252,10 @@ def _retry(scan: _Scan) -> list[Finding]:
         if _idiom(types, name, body) or scan.reports_within(body):
             continue
         sleeps_inside = any(loop.start_byte <= s < loop.end_byte for s in sleeps)
-        header = text(loop)[: max(0, loop.child_by_field_name("body").start_byte - loop.start_byte)]
+        loop_body = loop.child_by_field_name("body")
+        header = text(loop)
+        if loop_body is not None:
+            header = header[: max(0, loop_body.start_byte - loop.start_byte)]
         if loop.type == "do_statement":
             header = text(loop.child_by_field_name("condition"))
         continues = loop.type != "enhanced_for_statement" and _contains(

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from logsmith.syntax.fallthrough import reachable_within
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
+from logsmith.syntax.tree_text import enclosing, text
 
 METHODS = ("method_declaration", "constructor_declaration", "compact_constructor_declaration")
 TYPES = (
@@ -40,27 +42,13 @@ def indent_unit(source: str) -> str:
     return " " * (smallest if smallest in (2, 3, 4, 8) else 4)
 
 
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    """The nearest proper ancestor of `node` with one of `types`."""
-    node = node.parent if node is not None else None
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
-
-
 def outermost(node: tree_sitter.Node, types) -> tree_sitter.Node | None:
     found = None
-    node = node.parent
-    while node is not None:
-        if node.type in types:
-            found = node
-        node = node.parent
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type in types:
+            found = ancestor
+        ancestor = ancestor.parent
     return found
 
 
@@ -388,11 +376,13 @@ def always_jumps(node: tree_sitter.Node) -> bool:
         if any(c.type == "finally_clause" for c in node.named_children):
             return False
         body = node.child_by_field_name("body")
-        catches = [c for c in node.named_children if c.type == "catch_clause"]
+        catch_bodies = [
+            c.child_by_field_name("body") for c in node.named_children if c.type == "catch_clause"
+        ]
         return (
             body is not None
             and always_jumps(body)
-            and all(always_jumps(c.child_by_field_name("body")) for c in catches)
+            and all(catch is not None and always_jumps(catch) for catch in catch_bodies)
         )
     return False
 
@@ -400,14 +390,6 @@ def always_jumps(node: tree_sitter.Node) -> bool:
 def reachable(statement: tree_sitter.Node) -> bool:
     """False when a statement before `statement` in its block, or in a block around it up to its
     method or lambda, never falls through."""
-    node = statement
-    while node is not None and node.type not in (*METHODS, "lambda_expression", "class_body"):
-        parent = node.parent
-        if parent is not None and parent.type in BLOCKS:
-            sibling = node.prev_named_sibling
-            while sibling is not None:
-                if always_jumps(sibling):
-                    return False
-                sibling = sibling.prev_named_sibling
-        node = parent
-    return True
+    return reachable_within(
+        statement, (*METHODS, "lambda_expression", "class_body"), BLOCKS, always_jumps
+    )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-import tree_sitter
-
-from logsmith.syntax.languages import document_order, query
-from logsmith.syntax.usages import LATER_LINES, WINDOW_LINES, Usage
+from logsmith.syntax.languages import query
+from logsmith.syntax.tree_text import same_node as _same
+from logsmith.syntax.tree_text import text as _text
+from logsmith.syntax.usages import Usage, UsageNotes, window_captures
 
 CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
 SKIPPED_PARENTS = frozenset(
@@ -41,6 +41,7 @@ BINDING_PARENTS = {
     "resource": "name",
     "instanceof_expression": "name",
 }
+"""Parent type -> the field whose identifier the parent binds (a variable, a parameter)."""
 HEADERS = {
     "if_statement": ("condition",),
     "while_statement": ("condition",),
@@ -51,18 +52,6 @@ HEADERS = {
     "synchronized_statement": (),
     "try_with_resources_statement": ("resources",),
 }
-
-
-def _text(node: tree_sitter.Node) -> str:
-    return node.text.decode("utf-8", "replace")
-
-
-def _same(node: tree_sitter.Node | None, other: tree_sitter.Node) -> bool:
-    return node is not None and node.id == other.id
-
-
-def _inside(byte: int, ranges) -> bool:
-    return any(start <= byte < end for start, end in ranges)
 
 
 def _field_name(text: str) -> str:
@@ -100,53 +89,9 @@ def method_usages(
     body = method.child_by_field_name("body")
     if body is None:
         return ()
-    cursor_byte, cursor_line = statement.start_byte, statement.start_point[0]
-    first_line = max(body.start_point[0], cursor_line - WINDOW_LINES)
-    block = statement.parent
-    later_end = (
-        block.end_point
-        if block is not None and block.end_point[0] <= cursor_line + LATER_LINES
-        else (cursor_line + LATER_LINES, 0)
-    )
-    end = max(following.end_point if following is not None else statement.end_point, later_end)
-    cursor = tree_sitter.QueryCursor(query("usages", "java"))
-    cursor.set_point_range((first_line, 0), end)
-    found = {
-        name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()
-    }
-    previous_range = [(previous.start_byte, previous.end_byte)] if previous is not None else []
-    next_range = [(following.start_byte, following.end_byte)] if following is not None else []
-    headers, outer_headers = _headers(statement, method)
-    later_range = [
-        (statement.end_byte, block.end_byte if block is not None else statement.end_byte)
-    ]
-    facts: dict[str, list] = {}
-
-    def note(text: str, node, role: str) -> None:
-        byte = node.start_byte
-        after = byte >= cursor_byte
-        if after and not (
-            node.start_point[0] <= cursor_line + LATER_LINES and _inside(byte, later_range)
-        ):
-            return
-        entry = facts.setdefault(text, [-1, 0, set()])
-        roles = entry[2]
-        if after:
-            roles.add("next" if _inside(byte, next_range) else "later")
-            if role == "called":
-                roles.add(role)
-            return
-        entry[0] = max(entry[0], node.start_point[0])
-        entry[1] += 1
-        roles.add(role)
-        if _inside(byte, previous_range):
-            roles.add("previous")
-        if _inside(byte, log_arguments):
-            roles.add("log")
-        if _inside(byte, headers):
-            roles.add("header")
-        elif _inside(byte, outer_headers):
-            roles.add("outer_header")
+    found = window_captures(body, statement, following, query("usages", "java"))
+    notes = UsageNotes(statement, previous, following, log_arguments, _headers(statement, method))
+    note = notes.note
 
     for node in found.get("name", ()):
         parent = node.parent
@@ -190,12 +135,18 @@ def method_usages(
             continue
         text = _field_name(text)
         kind = parent.type if parent is not None else ""
-        if kind == "method_invocation" and _same(parent.child_by_field_name("object"), node):
+        if (
+            parent is not None
+            and kind == "method_invocation"
+            and _same(parent.child_by_field_name("object"), node)
+        ):
             note(text, node, "receiver")
-        elif kind == "assignment_expression" and _same(parent.child_by_field_name("left"), node):
+        elif (
+            parent is not None
+            and kind == "assignment_expression"
+            and _same(parent.child_by_field_name("left"), node)
+        ):
             note(text, node, "bound")
         else:
             note(text, node, "argument" if kind == "argument_list" else "read")
-    return tuple(
-        Usage(text, line, count, frozenset(roles)) for text, (line, count, roles) in facts.items()
-    )
+    return notes.usages()

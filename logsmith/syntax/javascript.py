@@ -10,6 +10,7 @@ import re
 
 import tree_sitter
 
+from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript_calls import logged_calls
 from logsmith.syntax.javascript_rules import find_sites
@@ -18,7 +19,6 @@ from logsmith.syntax.javascript_tree import (
     FUNCTIONS,
     callee_name,
     class_name,
-    enclosing,
     function_name,
     instance_attributes,
     local_names,
@@ -27,10 +27,12 @@ from logsmith.syntax.javascript_tree import (
     parameters,
     placement,
     statement_of,
-    text,
 )
 from logsmith.syntax.languages import captures, parser
-from logsmith.syntax.site import FunctionInfo, LogSite, Typed
+from logsmith.syntax.site import FunctionInfo, LogSite, Typed, unplaced_site
+from logsmith.syntax.site import parse_typed as read_typed
+from logsmith.syntax.statement_fit import added_problems, error_nodes
+from logsmith.syntax.tree_text import enclosing, text
 
 __all__ = [
     "find_sites",
@@ -54,28 +56,9 @@ TYPED = re.compile(
 
 
 def parse_typed(before: str) -> Typed:
-    """What is on the cursor's line before the cursor: `console.log("Fail`, `logger.`, `log`."""
-    stripped = before.strip()
-    if not stripped:
-        return Typed()
-    found = TYPED.match(before.lstrip())
-    if found is None or not found["quote"]:
-        found = TYPED.match(stripped)
-    else:
-        stripped = before.lstrip()
-    if found is None:
-        return Typed(text=stripped)
-    if found["level"] is None and found["logger"] and "." not in stripped:
-        return Typed(text=stripped, logger=found["logger"])
-    return Typed(
-        text=stripped,
-        logger=found["logger"],
-        level_prefix=found["level"],
-        opened_call=found["open"] is not None,
-        quote=found["quote"],
-        fstring=found["quote"] == "`",
-        message=found["message"],
-    )
+    """What is on the cursor's line before the cursor: `console.log("Fail`, `logger.`, `log`; a
+    template literal's backquote formats values itself."""
+    return read_typed(before, TYPED, lambda found: found["quote"] == "`")
 
 
 def module_names_of(document: ParsedDocument) -> frozenset[str]:
@@ -84,13 +67,6 @@ def module_names_of(document: ParsedDocument) -> frozenset[str]:
     if cache.module_names is None:
         cache.module_names = module_names(document.tree.root_node, document.language)
     return cache.module_names
-
-
-def _indent_at(current: str, character: int) -> str:
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    if len(indent) > character and not current[:character].strip():
-        return current[:character]
-    return indent
 
 
 def _probe_statement(root: tree_sitter.Node, row: int, column: int) -> tree_sitter.Node | None:
@@ -121,12 +97,9 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """The site at a cursor. The cursor's line is read as a plain statement, so that a half-typed
     `console.log("` does not disturb the tree; a file that does not parse gives a best-effort
     site with `syntax_error` set."""
-    line = min(max(line, 0), max(document.line_count - 1, 0))
-    current = document.line(line)
-    character = min(max(character, 0), len(current))
-    before, after = current[:character], current[character:]
-    indent = _indent_at(current, character)
-    typed = parse_typed(before)
+    cursor = cursor_line(document, line, character)
+    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
+    typed = parse_typed(cursor.before)
     modules = module_names_of(document)
     probed = document.with_line(line, indent + PROBE)
     root = probed.tree.root_node
@@ -134,12 +107,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     language = document.language
     if statement is None:
         return _best_effort(
-            root,
-            (line, len(indent.encode("utf-8"))),
-            language,
-            modules,
-            typed,
-            (line, character, indent, after),
+            root, (line, len(indent.encode("utf-8"))), language, modules, typed, cursor
         )
     place = placement(statement, language)
     function = _function_info(place.function, language) if place.function else None
@@ -151,7 +119,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     recovers = None
     if handler is not None and handler.body is not None:
         recovers = _recovers(handler.body, statement)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
     return LogSite(
@@ -182,24 +150,18 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     )
 
 
-def _best_effort(root, point, language, modules, typed, where) -> LogSite:
+def _best_effort(root, point, language, modules, typed, cursor: CursorLine) -> LogSite:
     """The site where the probe did not become a statement of its own (the text around it does
     not parse): the function and names around that place, kind `other`."""
-    line, character, indent, after = where
     node = root.named_descendant_for_point_range(point, point)
     statement = statement_of(node) if node is not None else None
     function = enclosing(statement, FUNCTIONS) if statement is not None else None
-    return LogSite(
-        line,
-        character,
-        indent,
+    return unplaced_site(
+        cursor,
         typed,
-        "other",
-        _function_info(function, language) if function is not None else None,
-        tuple(local_names(statement, language)) if statement is not None else (),
-        modules,
-        after_cursor=after,
-        syntax_error=True,
+        function=_function_info(function, language) if function is not None else None,
+        names=tuple(local_names(statement, language)) if statement is not None else (),
+        module_names=modules,
     )
 
 
@@ -259,24 +221,18 @@ def _descendants(node: tree_sitter.Node):
         stack.extend(node.named_children)
 
 
-def _problems(root: tree_sitter.Node) -> dict[tuple, str]:
-    """ERROR and MISSING nodes of a tree by where they are, with a description."""
+def _problems(root: tree_sitter.Node) -> list[tuple[tuple, str]]:
+    """ERROR and MISSING nodes of a tree by where they are, with a description, in that order."""
     found: dict[tuple, str] = {}
-    if not root.has_error:
-        return found
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in error_nodes(root):
         if node.is_missing:
-            key = ("missing", node.type, node.start_point)
+            key: tuple = ("missing", node.type, node.start_point)
             found[key] = f"line {node.start_point[0] + 1}: missing `{node.type}`"
-        elif node.type == "ERROR":
+        else:
             key = ("error", node.start_point, node.end_point)
             snippet = text(node).split("\n", 1)[0][:40]
             found[key] = f"line {node.start_point[0] + 1}: syntax error at `{snippet}`"
-            continue
-        stack.extend(child for child in node.children if child.has_error or child.is_missing)
-    return found
+    return sorted(found.items())
 
 
 def statement_problems(document: ParsedDocument, line: int, statement: str) -> list[str]:
@@ -285,9 +241,4 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
     blank does not have. Empty when it parses."""
     if "\n" in statement.strip():
         return ["the statement spans more than one line"]
-    line = min(max(line, 0), max(document.line_count - 1, 0))
-    current = document.line(line)
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    baseline = _problems(document.with_line(line, indent).tree.root_node)
-    placed = _problems(document.with_line(line, indent + statement.strip()).tree.root_node)
-    return [description for key, description in sorted(placed.items()) if key not in baseline]
+    return added_problems(document, line, statement, _problems)

@@ -24,9 +24,9 @@ from logsmith.syntax.javascript_tree import (
     named_function,
     placement,
     statement_of,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import text
 
 CONSOLE_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace"})
 LEVEL_OF_METHOD = {
@@ -101,8 +101,8 @@ def _import_lines(statement: tree_sitter.Node) -> dict[str, str]:
             if part.type == "identifier":
                 lines[text(part)] = f"import {text(part)} from {where};"
             elif part.type == "namespace_import":
-                for name in part.named_children:
-                    lines[text(name)] = f"import * as {text(name)} from {where};"
+                for namespace in part.named_children:
+                    lines[text(namespace)] = f"import * as {text(namespace)} from {where};"
             elif part.type == "named_imports":
                 for specifier in part.named_children:
                     if specifier.type != "import_specifier":
@@ -123,7 +123,10 @@ def _module_of_value(value: tree_sitter.Node | None) -> str | None:
             arguments = value.child_by_field_name("arguments")
             first = arguments.named_children[0] if arguments and arguments.named_children else None
             return _string_value(first) if first is not None else None
-        value = function if function is not None else (value.named_children or [None])[0]
+        if function is not None:
+            value = function
+        else:
+            value = value.named_children[0] if value.named_children else None
     return None
 
 
@@ -149,7 +152,11 @@ def _root_name(node: tree_sitter.Node | None) -> str | None:
         if node.type == "member_expression":
             node = node.child_by_field_name("object")
         elif node.type in ("call_expression", "await_expression", "parenthesized_expression"):
-            node = node.child_by_field_name("function") or (node.named_children or [None])[0]
+            function = node.child_by_field_name("function")
+            if function is not None:
+                node = function
+            else:
+                node = node.named_children[0] if node.named_children else None
         else:
             return None
     return None
@@ -378,8 +385,9 @@ def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     for call, receiver, method, arguments in candidates:
         library = _library(receiver, method, arguments, libraries, votes)
         level = LEVEL_OF_METHOD[method]
-        if method == "log" and arguments and _string_value(arguments[0]) in LEVEL_OF_METHOD:
-            level = LEVEL_OF_METHOD[_string_value(arguments[0])]  # logger.log("warn", ...)
+        named_level = _string_value(arguments[0]) if method == "log" and arguments else None
+        if named_level is not None and named_level in LEVEL_OF_METHOD:
+            level = LEVEL_OF_METHOD[named_level]  # logger.log("warn", ...)
             arguments = arguments[1:]
         elif method == "log" and library != "winston":
             level = "debug"  # loglevel's log is its debug

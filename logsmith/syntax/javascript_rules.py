@@ -15,7 +15,8 @@ import re
 
 import tree_sitter
 
-from logsmith.syntax.batch_rules import RULES, Finding
+from logsmith.syntax.batch_rules import IGNORE, RULES, Finding
+from logsmith.syntax.cursor_line import leading_indent
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript_calls import (
     CONSOLE_METHODS,
@@ -30,14 +31,13 @@ from logsmith.syntax.javascript_tree import (
     callback_handler,
     catch_handler,
     named_function,
-    text,
 )
 from logsmith.syntax.languages import matches
+from logsmith.syntax.tree_text import text
 
 APPLICABLE = ("retry_loop", "except_converted", "except_swallowed")
 RETRY_WORDS = re.compile(r"attempt|retr(?:y|ies)|tries|backoff", re.IGNORECASE)
 WAITS = re.compile(r"\b(?:sleep|delay|wait|setTimeout|backoff)\w*\s*\(", re.IGNORECASE)
-IGNORE = re.compile(r"logsmith:\s*ignore(?:\[(?P<rules>[^\]]*)\])?")
 
 
 def _walk(node: tree_sitter.Node, into_functions: bool = False):
@@ -103,10 +103,6 @@ def _indent_unit(document: ParsedDocument) -> str:
     return "  "
 
 
-def _leading(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
 def insertion_point(document: ParsedDocument, body: tree_sitter.Node) -> tuple[int, str] | None:
     """(line, indent) for a statement at the start of `body`, or None when no line of its own
     can go inside it."""
@@ -116,11 +112,11 @@ def insertion_point(document: ParsedDocument, body: tree_sitter.Node) -> tuple[i
         first = statements[0].start_point[0]
         if first == opening:
             return None
-        return first, _leading(document.line(first))
+        return first, leading_indent(document.line(first))
     closing = body.end_point[0]
     if closing == opening:
         return None
-    return closing, _leading(document.line(closing)) + _indent_unit(document)
+    return closing, leading_indent(document.line(closing)) + _indent_unit(document)
 
 
 def _silenced(document: ParsedDocument, rule: str, lines) -> bool:
@@ -153,8 +149,10 @@ def _looks_like_retry(loop: tree_sitter.Node, handler: Handler) -> bool:
     header = text(loop)[: body.start_byte - loop.start_byte] if body is not None else text(loop)
     if RETRY_WORDS.search(header) or WAITS.search(text(loop)):
         return True
-    return loop.type in ("while_statement", "do_statement") and any(
-        node.type == "continue_statement" for node in _walk(handler.body)
+    return (
+        loop.type in ("while_statement", "do_statement")
+        and handler.body is not None
+        and any(node.type == "continue_statement" for node in _walk(handler.body))
     )
 
 
@@ -164,8 +162,10 @@ def _retry_loop_of(handler: Handler) -> tree_sitter.Node | None:
         return None
     attempt = handler.node.parent
     block = attempt.parent if attempt is not None else None
-    loop = block.parent if block is not None else None
-    if loop is None or loop.type not in LOOPS or block.type != "statement_block":
+    if block is None or block.type != "statement_block":
+        return None
+    loop = block.parent
+    if loop is None or loop.type not in LOOPS:
         return None
     return loop if _looks_like_retry(loop, handler) else None
 
@@ -224,9 +224,9 @@ def find_sites(document: ParsedDocument, rules=None) -> list[Finding]:
                 line=at[0],
                 indent=at[1],
                 start_line=start[0],
-                start_character=start[1],
+                start_character=document.character(start),
                 end_line=handler.node.end_point[0],
-                end_character=handler.node.end_point[1],
+                end_character=document.character(handler.node.end_point),
                 message=found[1],
                 function=named_function(handler.node),
             ),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import enclosing, text
 
 FUNCTIONS = frozenset(
     {
@@ -33,20 +34,6 @@ ENDS_BLOCK = frozenset(
     {"return_statement", "throw_statement", "break_statement", "continue_statement"}
 )
 ANONYMOUS = "anonymous"
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
-
-
-def enclosing(node: tree_sitter.Node | None, types) -> tree_sitter.Node | None:
-    """The nearest ancestor of `node` whose type is in `types`."""
-    node = node.parent if node is not None else None
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
 
 
 def pattern_names(pattern: tree_sitter.Node | None, language: str) -> list[str]:
@@ -93,8 +80,10 @@ def function_name(function: tree_sitter.Node) -> str | None:
 def callee_name(function: tree_sitter.Node) -> str | None:
     """`readFile` for a callback passed to `fs.readFile(path, (err, data) => ...)`."""
     arguments = function.parent
-    call = arguments.parent if arguments is not None else None
-    if call is None or arguments.type != "arguments" or call.type != "call_expression":
+    if arguments is None or arguments.type != "arguments":
+        return None
+    call = arguments.parent
+    if call is None or call.type != "call_expression":
         return None
     callee = call.child_by_field_name("function")
     if callee is not None and callee.type == "member_expression":
@@ -209,8 +198,10 @@ class Handler:
 def callback_handler(function: tree_sitter.Node, language: str) -> Handler | None:
     """`function` as a `.catch(...)` or `.on('error', ...)` callback, or None."""
     arguments = function.parent
-    call = arguments.parent if arguments is not None else None
-    if call is None or arguments.type != "arguments" or call.type != "call_expression":
+    if arguments is None or arguments.type != "arguments":
+        return None
+    call = arguments.parent
+    if call is None or call.type != "call_expression":
         return None
     for found in matches("handlers", call, language):
         callback = found.get("handler.callback")
@@ -311,7 +302,7 @@ def placement(statement: tree_sitter.Node, language: str) -> Placement:
     handler: Handler | None = None
     loops: list[str] = []
     in_loop = False
-    node = statement
+    node: tree_sitter.Node | None = statement
     while node is not None and (function is None or node.id != function.id):
         parent = node.parent
         if parent is not None and parent.type in LOOPS and node.type != "parenthesized_expression":
@@ -332,8 +323,12 @@ def placement(statement: tree_sitter.Node, language: str) -> Placement:
         before = "raise"
     block = statement.parent
     body = function.child_by_field_name("body") if function is not None else None
-    direct_handler = block is not None and handler is not None and handler.body is not None
-    direct_handler = direct_handler and handler.body.id == block.id
+    direct_handler = (
+        block is not None
+        and handler is not None
+        and handler.body is not None
+        and handler.body.id == block.id
+    )
     if direct_handler or (handler is not None and before is None):
         kind = "except"
     elif (

@@ -59,13 +59,15 @@ def _tsx():
 @dataclass(frozen=True)
 class LanguageSpec:
     """One language: its name, the suffixes of its files, the editors' language ids, the folder
-    of its queries and how to load its tree-sitter grammar."""
+    of its queries, how to load its tree-sitter grammar, and the folder a query its own folder
+    lacks is read from (one whose patterns compile under both grammars)."""
 
     name: str
     suffixes: tuple[str, ...]
     editor_ids: tuple[str, ...]
     grammar_folder: str
     load: Callable[[], object]
+    fallback_folder: str | None = None
 
 
 SPECS: dict[str, LanguageSpec] = {
@@ -82,13 +84,21 @@ SPECS: dict[str, LanguageSpec] = {
             _javascript,
         ),
         LanguageSpec(
-            "typescript", (".ts", ".mts", ".cts"), ("typescript",), "typescript", _typescript
+            "typescript",
+            (".ts", ".mts", ".cts"),
+            ("typescript",),
+            "typescript",
+            _typescript,
+            fallback_folder="javascript",
         ),
-        LanguageSpec("tsx", (".tsx",), ("typescriptreact",), "typescript", _tsx),
+        LanguageSpec(
+            "tsx", (".tsx",), ("typescriptreact",), "typescript", _tsx, fallback_folder="javascript"
+        ),
     )
 }
 """Every language logsmith reads, by name. `tsx` is TypeScript with JSX: its own parser, the
-TypeScript queries and logging module."""
+TypeScript queries and logging module. TypeScript and TSX read JavaScript's query where theirs
+would be the same text."""
 SOURCE_SUFFIXES = tuple(suffix for spec in SPECS.values() for suffix in spec.suffixes)
 
 
@@ -137,8 +147,12 @@ def parser(language: str = "python") -> tree_sitter.Parser:
 
 @functools.cache
 def query(name: str, language: str = "python") -> tree_sitter.Query:
-    """The query in `grammars/<language's folder>/<name>.scm`, compiled on first use."""
-    path = GRAMMARS_ROOT / SPECS[language].grammar_folder / f"{name}.scm"
+    """The query in `grammars/<language's folder>/<name>.scm` (else in the language's fallback
+    folder), compiled on first use."""
+    spec = SPECS[language]
+    path = GRAMMARS_ROOT / spec.grammar_folder / f"{name}.scm"
+    if not path.exists() and spec.fallback_folder is not None:
+        path = GRAMMARS_ROOT / spec.fallback_folder / f"{name}.scm"
     return tree_sitter.Query(grammar(language), path.read_text(encoding="utf-8"))
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tree_sitter
 
+from logsmith.syntax.cursor_line import CursorLine, cursor_line, indent_at
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.flow import bound_at, local_names, numeric_names, reachable
 from logsmith.syntax.languages import captures, matches
+from logsmith.syntax.tree_text import enclosing as _enclosing
+from logsmith.syntax.tree_text import same_node as _same_node
+from logsmith.syntax.tree_text import text as _text
 from logsmith.syntax.usages import Usage, function_usages
 from logsmith.vocabulary import LOGGER_WORD
 
@@ -121,16 +126,52 @@ class LogSite:
         return root in self.names or root in self.module_names or root in BUILTIN_NAMES
 
 
-def parse_typed(text: str) -> Typed:
+def _python_formats(found: re.Match) -> bool:
+    """Whether the opened string is an f-string."""
+    return bool(found["prefix"] and found["prefix"][0] in "fF")
+
+
+def unplaced_site(
+    cursor: CursorLine,
+    typed: Typed,
+    function: FunctionInfo | None = None,
+    names: tuple[str, ...] = (),
+    module_names: frozenset[str] = frozenset(),
+    syntax_error: bool = True,
+) -> LogSite:
+    """The site at a cursor whose statement could not be placed in the tree (the text around it
+    does not parse, or reading it failed): kind `other`, with the function and names found."""
+    return LogSite(
+        cursor.line,
+        cursor.character,
+        cursor.indent,
+        typed,
+        "other",
+        function,
+        names,
+        module_names,
+        after_cursor=cursor.after,
+        syntax_error=syntax_error,
+    )
+
+
+def parse_typed(
+    text: str,
+    pattern: re.Pattern = TYPED,
+    formats: Callable[[re.Match], bool] = _python_formats,
+) -> Typed:
+    """What `text` (the cursor's line before it) holds, read with `pattern` (a language's
+    `TYPED`: groups logger, level, open, quote, message); `formats` tells from the match whether
+    the opened string formats values itself (Python's f-string)."""
     stripped = text.strip()
     if not stripped:
         return Typed()
     # spaces at the end of a message the user is typing are part of it; anywhere else they are not
-    found = TYPED.match(text.lstrip())
+    found = pattern.match(text.lstrip())
     if found and found["quote"]:
         stripped = text.lstrip()
     else:
-        found = TYPED.match(stripped)
+        found = pattern.match(stripped)
     if not found:
         return Typed(text=stripped)
     if found["level"] is None and found["logger"] and "." not in stripped:
@@ -141,13 +182,9 @@ def parse_typed(text: str) -> Typed:
         level_prefix=found["level"],
         opened_call=found["open"] is not None,
         quote=found["quote"],
-        fstring=bool(found["prefix"] and found["prefix"][0] in "fF"),
+        fstring=formats(found),
         message=found["message"],
     )
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
 
 
 def _statement_at(root, point: tuple[int, int]):
@@ -165,15 +202,6 @@ def _statement_at(root, point: tuple[int, int]):
             break
         node = node.parent
     return best
-
-
-def _enclosing(node, types):
-    node = node.parent
-    while node is not None:
-        if node.type in types:
-            return node
-        node = node.parent
-    return None
 
 
 def _function_info(func) -> FunctionInfo:
@@ -239,7 +267,7 @@ def _bindings(scope, root, before_byte: int, cursor_node) -> list[str]:
                 clause is not None
                 and target is not None
                 and target.type == "as_pattern_target"
-                and _enclosing(target, ("except_clause", "with_statement")).id == clause.id
+                and _same_node(_enclosing(target, ("except_clause", "with_statement")), clause)
             ):
                 # `except E as e`: e is deleted when the clause ends.
                 if not (clause.start_byte <= cursor_node.start_byte < clause.end_byte):
@@ -371,19 +399,11 @@ def _self_attributes_cached(document: ParsedDocument, func, class_node) -> tuple
 PROBE = "pass"  # what the cursor's line is read as, whatever is typed on it
 
 
-def _indent_at(current: str, character: int) -> str:
-    """The indentation of a statement at `character` of the line `current`."""
-    indent = current[: len(current) - len(current.lstrip(" \t"))]
-    if len(indent) > character and not current[:character].strip():
-        return current[:character]
-    return indent
-
-
 def parse_for_site(source: str, line: int, character: int) -> ParsedDocument:
     """`source` parsed for one request at (line, character): when that line is blank it is parsed
     with the site's probe already in place, so `site_at` needs no second parse."""
     return ParsedDocument.probed(
-        source, line, lambda blank: _indent_at(blank, min(max(character, 0), len(blank))) + PROBE
+        source, line, lambda blank: indent_at(blank, min(max(character, 0), len(blank))) + PROBE
     )
 
 
@@ -487,27 +507,15 @@ def placement(statement, func_node) -> Placement:
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """Describe the site at (line, character). The cursor's line is analysed as if it held a plain
     statement, so that a half-typed `logger.` does not disturb the tree."""
-    line = min(max(line, 0), document.line_count - 1)
-    current = document.line(line)
-    character = min(max(character, 0), len(current))
-    before, after = current[:character], current[character:]
-    indent = _indent_at(current, character)
-    typed = parse_typed(before)
+    cursor = cursor_line(document, line, character)
+    line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
+    typed = parse_typed(cursor.before)
     probe = document.with_line(line, indent + PROBE)
     root = probe.tree.root_node
     statement = _statement_at(root, probe.point(line, len(indent)))
     if statement is None:
-        return LogSite(
-            line,
-            character,
-            indent,
-            typed,
-            "other",
-            None,
-            (),
-            module_names_of(document),
-            after_cursor=after,
-            syntax_error=root.has_error,
+        return unplaced_site(
+            cursor, typed, module_names=module_names_of(document), syntax_error=root.has_error
         )
 
     func_node = _enclosing(statement, ("function_definition",))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import tree_sitter
 
 from logsmith.syntax.languages import document_order, query
+from logsmith.syntax.tree_text import same_node as _same
+from logsmith.syntax.tree_text import text as _text
 
 WINDOW_LINES = 150
 LATER_LINES = 12
@@ -58,10 +60,6 @@ class Usage:
     call), later (a statement after the next one in the cursor's block, at most LATER_LINES on)."""
 
 
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
-
-
 def _header_ranges(statement, function) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Byte ranges of the headers of the compound statements holding `statement`, the innermost's
     apart from the outer ones': an if/elif/while condition (for an else: the if's), a for's target
@@ -92,13 +90,98 @@ def _header_ranges(statement, function) -> tuple[list[tuple[int, int]], list[tup
     return inner, outer
 
 
-def _same(node: tree_sitter.Node | None, other: tree_sitter.Node) -> bool:
-    """Whether `node` (a field of some parent, None when absent) is `other` itself."""
-    return node is not None and node.id == other.id
-
-
 def _inside(byte: int, ranges) -> bool:
     return any(start <= byte < end for start, end in ranges)
+
+
+def window_captures(
+    body: tree_sitter.Node,
+    statement: tree_sitter.Node,
+    following: tree_sitter.Node | None,
+    usages_query: tree_sitter.Query,
+) -> dict[str, list[tree_sitter.Node]]:
+    """`usages_query`'s captures in `body`, in document order, over the window around
+    `statement`: at most `WINDOW_LINES` lines before it, and after it the next statement and the
+    rest of its block (at most `LATER_LINES` lines on)."""
+    cursor_line = statement.start_point[0]
+    first_line = max(body.start_point[0], cursor_line - WINDOW_LINES)
+    block = statement.parent
+    later_end = (
+        block.end_point
+        if block is not None and block.end_point[0] <= cursor_line + LATER_LINES
+        else (cursor_line + LATER_LINES, 0)
+    )
+    end = max(following.end_point if following is not None else statement.end_point, later_end)
+    cursor = tree_sitter.QueryCursor(usages_query)
+    cursor.set_point_range((first_line, 0), end)
+    return {
+        name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()
+    }
+
+
+class UsageNotes:
+    """The usages noted so far around a cursor's statement: each name or chain's last line, count
+    and roles, with the roles its place adds (previous, next, later, log, header, outer_header)."""
+
+    def __init__(
+        self,
+        statement: tree_sitter.Node,
+        previous: tree_sitter.Node | None,
+        following: tree_sitter.Node | None,
+        log_arguments: list[tuple[int, int]],
+        headers: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+    ) -> None:
+        self.cursor_byte, self.cursor_line = statement.start_byte, statement.start_point[0]
+        block = statement.parent
+        self.previous_range = (
+            [(previous.start_byte, previous.end_byte)] if previous is not None else []
+        )
+        self.next_range = (
+            [(following.start_byte, following.end_byte)] if following is not None else []
+        )
+        self.log_arguments = log_arguments
+        self.headers, self.outer_headers = headers
+        self.later_range = [
+            (statement.end_byte, block.end_byte if block is not None else statement.end_byte)
+        ]
+        self.facts: dict[str, list] = {}
+
+    def note(self, text: str, node: tree_sitter.Node, role: str) -> None:
+        """Note one use of `text` at `node` in `role` (bound, read, called, ...)."""
+        byte = node.start_byte
+        after = byte >= self.cursor_byte
+        if after and not (
+            node.start_point[0] <= self.cursor_line + LATER_LINES
+            and _inside(byte, self.later_range)
+        ):
+            return
+        entry = self.facts.get(text)
+        if entry is None:
+            entry = self.facts[text] = [-1, 0, set()]
+        roles = entry[2]
+        if after:
+            roles.add("next" if _inside(byte, self.next_range) else "later")
+            if role == "called":
+                roles.add(role)
+            return
+        entry[0] = max(entry[0], node.start_point[0])
+        entry[1] += 1
+        roles.add(role)
+        if _inside(byte, self.previous_range):
+            roles.add("previous")
+        if _inside(byte, self.log_arguments):
+            roles.add("log")
+        if _inside(byte, self.headers):
+            roles.add("header")
+        elif _inside(byte, self.outer_headers):
+            roles.add("outer_header")
+
+    def usages(self) -> tuple[Usage, ...]:
+        """What was noted, one `Usage` a name or chain."""
+        return tuple(
+            Usage(text, line, count, frozenset(roles))
+            for text, (line, count, roles) in self.facts.items()
+        )
 
 
 def function_usages(
@@ -110,56 +193,12 @@ def function_usages(
     body = function.child_by_field_name("body")
     if body is None:
         return ()
-    cursor_byte, cursor_line = statement.start_byte, statement.start_point[0]
-    first_line = max(body.start_point[0], cursor_line - WINDOW_LINES)
-    block = statement.parent
-    later_end = (
-        block.end_point
-        if block is not None and block.end_point[0] <= cursor_line + LATER_LINES
-        else (cursor_line + LATER_LINES, 0)
-    )
-    end = max(following.end_point if following is not None else statement.end_point, later_end)
-    cursor = tree_sitter.QueryCursor(query("usages"))
-    cursor.set_point_range((first_line, 0), end)
-    found = {
-        name: sorted(nodes, key=document_order) for name, nodes in cursor.captures(body).items()
-    }
+    found = window_captures(body, statement, following, query("usages"))
     nested = [(n.start_byte, n.end_byte) for n in found.get("scope", ()) if n.id != function.id]
-    previous_range = [(previous.start_byte, previous.end_byte)] if previous is not None else []
-    next_range = [(following.start_byte, following.end_byte)] if following is not None else []
-    headers, outer_headers = _header_ranges(statement, function)
-    later_range = [
-        (statement.end_byte, block.end_byte if block is not None else statement.end_byte)
-    ]
-    facts: dict[str, list] = {}
-
-    def note(text: str, node, role: str) -> None:
-        byte = node.start_byte
-        after = byte >= cursor_byte
-        if after and not (
-            node.start_point[0] <= cursor_line + LATER_LINES and _inside(byte, later_range)
-        ):
-            return
-        entry = facts.get(text)
-        if entry is None:
-            entry = facts[text] = [-1, 0, set()]
-        roles = entry[2]
-        if after:
-            roles.add("next" if _inside(byte, next_range) else "later")
-            if role == "called":
-                roles.add(role)
-            return
-        entry[0] = max(entry[0], node.start_point[0])
-        entry[1] += 1
-        roles.add(role)
-        if _inside(byte, previous_range):
-            roles.add("previous")
-        if _inside(byte, log_arguments):
-            roles.add("log")
-        if _inside(byte, headers):
-            roles.add("header")
-        elif _inside(byte, outer_headers):
-            roles.add("outer_header")
+    notes = UsageNotes(
+        statement, previous, following, log_arguments, _header_ranges(statement, function)
+    )
+    note = notes.note
 
     for node in found.get("name", ()):
         if node.start_byte < body.start_byte or (nested and _inside(node.start_byte, nested)):
@@ -240,6 +279,4 @@ def function_usages(
                     parent.type if parent is not None else "", "read"
                 ),
             )
-    return tuple(
-        Usage(text, line, count, frozenset(roles)) for text, (line, count, roles) in facts.items()
-    )
+    return notes.usages()

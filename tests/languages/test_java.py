@@ -767,6 +767,40 @@ def test_findings_insertion_lines_parse():
         assert not document("\n".join(lines)).tree.root_node.has_error
 
 
+def test_finding_columns_count_characters_not_bytes():
+    text = """\
+class A {
+    void m() {
+        try { a(); /* żółw */ } catch (IOException e) {
+            return;
+        /* é */ }
+    }
+}
+"""
+    (finding,) = java.find_sites(document(text))
+    lines = text.split("\n")
+    assert (finding.start_line, finding.start_character) == (2, 32)
+    assert (finding.end_line, finding.end_character) == (4, 17)
+    assert lines[2][finding.start_character :].startswith("catch (IOException e)")
+    assert lines[4][: finding.end_character] == "        /* é */ }"
+
+
+def test_a_cursor_after_non_ascii_text_reads_the_whole_text_before_it():
+    lines = CLIENT.split("\n")
+    row = line_after(CLIENT, "attempts++;")
+    lines[row] = '                LOG.warn("Zażółć gęślą jaźń'
+    doc = document("\n".join(lines))
+    for character, message in (
+        (len(lines[row]), "Zażółć gęślą jaźń"),
+        (len(lines[row]) - 5, "Zażółć gęślą"),
+    ):
+        site = java.site_at(doc, row, character)
+        assert site.character == character
+        assert site.typed.message == message
+        assert site.typed.logger == "LOG" and site.typed.level_prefix == "warn"
+        assert site.kind == "except" and site.exception_name == "e"
+
+
 def test_ignore_comment_silences_a_finding():
     text = BATCH.replace(
         "} catch (IOException e) {\n            return;",

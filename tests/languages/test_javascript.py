@@ -515,6 +515,27 @@ def test_a_one_line_empty_catch_has_no_line_inside_and_is_not_reported():
     assert [(f.line, f.indent) for f in multi] == [(1, "  ")]
 
 
+def test_finding_columns_count_characters_not_bytes():
+    source = "function m() {\n  try { a(); /* żółw */ } catch (e) {\n    return;\n  /* é */ }\n}\n"
+    (finding,) = reader.find_sites(js(source))
+    lines = source.split("\n")
+    assert (finding.start_line, finding.start_character) == (1, 26)
+    assert (finding.end_line, finding.end_character) == (3, 11)
+    assert lines[1][finding.start_character :].startswith("catch (e)")
+    assert lines[3][: finding.end_character] == "  /* é */ }"
+
+
+def test_a_cursor_after_non_ascii_text_reads_the_whole_text_before_it():
+    document = js('function f(a) {\n  console.log("Zażółć gęślą jaźń\n}\n')
+    line = document.line(1)
+    for character, message in ((len(line), "Zażółć gęślą jaźń"), (len(line) - 5, "Zażółć gęślą")):
+        site = reader.site_at(document, 1, character)
+        assert site.character == character
+        assert site.typed.logger == "console" and site.typed.level_prefix == "log"
+        assert site.typed.message == message
+        assert site.kind == "entry" and site.names == ("a",)
+
+
 def test_ignore_comment_silences_a_finding():
     source = "try {\n  go();\n} catch (e) { // logsmith: ignore\n  x = 1;\n}\n"
     assert reader.find_sites(js(source)) == []
