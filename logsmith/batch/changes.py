@@ -118,7 +118,10 @@ def plan_change(result: FileResult) -> FileChange | None:
         )
     if after is not None:
         return FileChange(
-            result, None, None, f"not changed: the result would not parse (line {after.line + 1})"
+            result,
+            None,
+            None,
+            f"not changed: the result would not parse (line {(after.line or 0) + 1})",
         )
     try:
         new_bytes = source.encode(new_text)
