@@ -1,24 +1,30 @@
 """How the files beside a file log: the log statements of the other files of its language in its
-folder (a Go package, a Java package, a JavaScript module's folder), read once per folder state.
+folder (a Go package, a Java package, a JavaScript module's folder).
 
-A new file, or a file with no statement yet, takes its logger, level habits and message case from
-them; nothing here is written anywhere.
+Each file is read and parsed once per version (its size and modification time): a batch run over
+a folder of n files reads each of them once, not n times. A new file, or a file with no statement
+yet, takes its logger, level habits and message case from them; nothing here is written anywhere.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from logsmith.idioms.contract import LoggedCall
 
 MAX_FILES = 40
 MAX_BYTES = 512_000
-_cache: dict[tuple[str, str], tuple[tuple, tuple[LoggedCall, ...]]] = {}
+CACHED_FILES = 4096
+"""Files whose statements are kept in memory (least recently used go first)."""
+_cache: OrderedDict[tuple[str, str, int, int], tuple[LoggedCall, ...]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _siblings(folder: Path, language: str, own: Path) -> list[Path]:
+def _siblings(folder: Path, language: str, own: Path) -> list[tuple[Path, int, int]]:
+    """Up to MAX_FILES other files of `language` in `folder`, with their modification time and
+    size; symlinks, oversized and unreadable files left out."""
     from logsmith.syntax.languages import language_of_path
 
     try:
@@ -30,42 +36,46 @@ def _siblings(folder: Path, language: str, own: Path) -> list[Path]:
         if entry == own or language_of_path(entry) != language:
             continue
         try:
-            if entry.is_file() and not entry.is_symlink() and entry.stat().st_size <= MAX_BYTES:
-                found.append(entry)
+            if entry.is_symlink():
+                continue
+            stat = entry.stat()
         except OSError:
             continue
+        if stat.st_size <= MAX_BYTES and entry.is_file():
+            found.append((entry, stat.st_mtime_ns, stat.st_size))
         if len(found) >= MAX_FILES:
             break
     return found
 
 
-def folder_calls(path: str, language: str) -> tuple[LoggedCall, ...]:
-    """The log statements of up to MAX_FILES other files of `language` in `path`'s folder
-    (unreadable and oversized files skipped); cached until a file there changes."""
+def _calls_of_file(path: Path, mtime_ns: int, size: int, language: str) -> tuple[LoggedCall, ...]:
     from logsmith.idioms.registry import reader_for
     from logsmith.syntax.document import ParsedDocument
 
-    own = Path(path)
-    folder = own.parent
-    files = _siblings(folder, language, own)
-    try:
-        state = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-    except OSError:
-        state = ()
-    key = (str(own), language)
+    key = (str(path), language, mtime_ns, size)
     with _lock:
         cached = _cache.get(key)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    reader = reader_for(language)
-    calls: list[LoggedCall] = []
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        calls.extend(reader.logged_calls(ParsedDocument(text, language)))
-    result = tuple(calls)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        calls: tuple[LoggedCall, ...] = ()
+    else:
+        calls = tuple(reader_for(language).logged_calls(ParsedDocument(text, language)))
     with _lock:
-        _cache[key] = (state, result)
-    return result
+        _cache[key] = calls
+        while len(_cache) > CACHED_FILES:
+            _cache.popitem(last=False)
+    return calls
+
+
+def folder_calls(path: str, language: str) -> tuple[LoggedCall, ...]:
+    """The log statements of up to MAX_FILES other files of `language` in `path`'s folder
+    (unreadable and oversized files skipped), each file read once per version."""
+    own = Path(path)
+    found: list[LoggedCall] = []
+    for sibling, mtime_ns, size in _siblings(own.parent, language, own):
+        found.extend(_calls_of_file(sibling, mtime_ns, size, language))
+    return tuple(found)

@@ -219,13 +219,20 @@ def _capitalized(calls: tuple[LoggedCall, ...], folder: tuple[LoggedCall, ...]) 
     return sum(s.isupper() for s in letters) * 2 >= len(letters)
 
 
+def _needs_folder(site: LogSite, calls: tuple[LoggedCall, ...]) -> bool:
+    """Whether the file alone says too little: fewer statements at sites of this kind than
+    MIN_EVIDENCE's weight (the folder's files are read only then)."""
+    same_kind = sum(1 for call in calls if call.site_kind == site.kind and call.level is not None)
+    return same_kind * EVIDENCE_WEIGHTS["file"] < MIN_EVIDENCE or not calls
+
+
 def plan_for(
     site: LogSite, document: ParsedDocument, path: str | None
 ) -> tuple[LanguagePlan, tuple[str, ...]]:
     """The plan for a statement at `site`, and notes for the user."""
     idioms = registry.idioms_for(document.language)
     calls = calls_of(document)
-    folder = folder_calls(path, document.language) if path else ()
+    folder = folder_calls(path, document.language) if path and _needs_folder(site, calls) else ()
     logger = idioms.logger_for(document, site, calls, folder)
     level, why = level_for(site, calls, folder, document.language)
     values, error = values_for(site, logger)

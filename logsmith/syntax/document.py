@@ -3,14 +3,19 @@ incrementally as the text changes."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from logsmith.syntax.languages import parser
 
 if TYPE_CHECKING:
     from logsmith.syntax.file_facts import FileFacts
+
+T = TypeVar("T")
+NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,23 @@ class TextCache:
         default_factory=dict
     )
     """Per (class start byte, method start byte)."""
+    by_function: dict[str, object] = field(default_factory=dict)
+    """What functions of the document alone answered (`per_text`), by function."""
+
+
+def per_text(function: Callable[[ParsedDocument], T]) -> Callable[[ParsedDocument], T]:
+    """`function` of a document alone, worked out once per text version of the document (its
+    answer is shared: callers must not change it)."""
+    key = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def once_per_text(document: ParsedDocument) -> T:
+        memo = document.cache.by_function
+        if key not in memo:
+            memo[key] = function(document)
+        return cast(T, memo[key])  # what `function` answered for this text
+
+    return once_per_text
 
 
 class ParsedDocument:
@@ -107,14 +129,7 @@ class ParsedDocument:
     def _refresh_index(self) -> None:
         self._bytes = self.text.encode("utf-8", "surrogatepass")
         self._ascii = len(self._bytes) == len(self.text)
-        starts, at = [0], 0
-        while True:
-            at = self.text.find("\n", at)
-            if at < 0:
-                break
-            at += 1
-            starts.append(at)
-        self._line_starts = starts
+        self._line_starts = [0, *(found.end() for found in NEWLINE.finditer(self.text))]
 
     @property
     def line_count(self) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.go_calls import logged_calls
 from logsmith.syntax.go_rules import find_sites
 from logsmith.syntax.go_scopes import (
@@ -41,6 +41,7 @@ HOLDERS = ("block", *(h for h in STATEMENT_HOLDERS if h != "statement_list"), "s
 STATEMENT_WRAPPER = "package p\nfunc _() {\n", "\n}\n"
 
 
+@per_text
 def module_names(document: ParsedDocument) -> frozenset[str]:
     """Package-level names of the file and the local names of its imported packages."""
     return package_names(document) | frozenset(imports(document))

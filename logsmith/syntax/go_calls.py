@@ -9,7 +9,7 @@ import re
 import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall
-from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.go_scopes import (
     ERROR_NAME,
     FUNCTIONS,
@@ -62,6 +62,10 @@ ZAP_FIELD = re.compile(r"^(zap|zapcore)\.\w+$")
 SLOG_ATTR = re.compile(r"^slog\.(Any|String|Int|Int64|Uint64|Float64|Bool|Time|Duration|Group)$")
 
 
+MAJOR_VERSION = re.compile(r"/v\d+$")
+
+
+@per_text
 def libraries(document: ParsedDocument) -> dict[str, str]:
     """Local package name -> library for the file's logging imports (`log` for the standard
     `log`, `zap`, `slog`, ...)."""
@@ -70,8 +74,9 @@ def libraries(document: ParsedDocument) -> dict[str, str]:
         if path == "log":
             found[name] = "log"
             continue
+        unversioned = MAJOR_VERSION.sub("", path)
         for prefix, library in LIBRARY_PATHS:
-            if path == prefix or re.fullmatch(re.escape(prefix) + r"/v\d+", path):
+            if path == prefix or unversioned == prefix and unversioned != path:
                 found[name] = library
                 break
     return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
 from logsmith.syntax.tree_text import enclosing, text
@@ -30,6 +30,7 @@ READ_ERRORS = (ValueError, RecursionError, AttributeError, IndexError, TypeError
 ENDS_FLOW = ("return_statement", "break_statement", "continue_statement", "goto_statement")
 
 
+@per_text
 def imports(document: ParsedDocument) -> dict[str, str]:
     """Local package name -> import path (`zap` -> `go.uber.org/zap`, `lg` for an alias); blank
     and dot imports are left out."""
@@ -60,6 +61,7 @@ def package_of(path: str) -> str:
     return re.sub(r"\W", "_", last)
 
 
+@per_text
 def package_names(document: ParsedDocument) -> frozenset[str]:
     """Package-level vars, consts, funcs and types of the file."""
     nodes = captures("package_names", document.tree.root_node, "go").get("package.name", [])

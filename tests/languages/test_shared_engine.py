@@ -113,3 +113,27 @@ def test_the_folders_statements_skip_the_file_itself_and_follow_changes(tmp_path
     assert [c.message for c in found] == ["other"]
     other.write_text('package a\nfunc g() {\n\tlog.Printf("changed")\n\tlog.Printf("twice")\n}\n')
     assert [c.message for c in folder_calls(str(own), "go")] == ["changed", "twice"]
+
+
+def test_a_file_with_its_own_statements_at_such_sites_does_not_read_its_folder():
+    site = _site()
+    assert stages._needs_folder(site, ()) is True
+    assert stages._needs_folder(site, (_call("error", kind="entry"),)) is True
+    assert stages._needs_folder(site, (_call("warning"),)) is False
+
+
+def test_a_function_of_the_text_is_worked_out_once_per_version():
+    from logsmith.syntax.document import ParsedDocument, per_text
+
+    seen = []
+
+    @per_text
+    def lines(document):
+        seen.append(document.text)
+        return document.line_count
+
+    document = ParsedDocument("package p\n", "go")
+    assert lines(document) == lines(document) == 2
+    document.apply_change(0, 9, 0, 9, "\nfunc f() {}")
+    assert lines(document) == 3
+    assert len(seen) == 2
