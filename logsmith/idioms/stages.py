@@ -333,6 +333,29 @@ def model_message(
     return message, worker.model_id, [], False
 
 
+QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`([^`\n]*)`')
+FORMAT_HOLES = re.compile(r"%[-+# 0-9.]*[a-zA-Z]|\{\}|\$\{[^}]*\}|\\[ntr]")
+REPORTS_ERROR = re.compile(
+    r"\b(return|throw|panic|raise)\b|Errorf?\(|errors\.New\(|Exception\(|Error\("
+)
+
+
+def error_words(site: LogSite, capitalized: bool) -> str | None:
+    """The words of the error the next statement returns or throws (`throw new IOException("Cannot
+    read the index")`, `return fmt.Errorf("open %s: %w", ...)`): developers often log what they
+    are about to report. None without such a statement, or with fewer than two words."""
+    text = site.next_statement
+    if not text or not REPORTS_ERROR.search(text):
+        return None
+    for found in QUOTED.finditer(text):
+        literal = next(group for group in found.groups() if group is not None)
+        words = " ".join(FORMAT_HOLES.sub(" ", literal).split()).strip(" :;,.-=")
+        if len(words.split()) >= 2 and any(c.isalpha() for c in words):
+            first = words[:1].upper() if capitalized else words[:1].lower()
+            return first + words[1:] if not words[:2].isupper() else words
+    return None
+
+
 def write(
     document: ParsedDocument,
     site: LogSite,
@@ -368,7 +391,10 @@ def write(
                     route_reason=f"the {route} model continued the planned statement",
                 )
             )
-    wording = template.message(site, plan)  # type: ignore[arg-type]
+    wording = error_words(site, plan.capitalized) or template.message(
+        site,
+        plan,  # type: ignore[arg-type]
+    )
     written.candidates.append(
         LanguageCandidate(
             idioms.render(plan.spec(wording)),
