@@ -256,23 +256,30 @@ def _examples(calls: tuple[LoggedCall, ...]) -> tuple[str, ...]:
     return tuple(usable[:EXAMPLES])
 
 
-def context(document: ParsedDocument, site: LogSite) -> str:
-    """What the model reads before the statement: the file's own log statements as comments, its
-    head, then a window of lines before the cursor that moves in steps (the KV cache keeps it
-    while the user types on the line)."""
+def _examples_block(document: ParsedDocument) -> str:
     examples = _examples(calls_of(document))
-    block = (
-        "// Log statements of this file:\n" + "".join(f"//     {e}\n" for e in examples) + "\n"
-        if examples
-        else ""
-    )
+    if not examples:
+        return ""
+    return "// Log statements of this file:\n" + "".join(f"//     {e}\n" for e in examples) + "\n"
+
+
+def file_prefix(document: ParsedDocument) -> str:
+    """The start of every prompt in this file: its log statements as comments, then its first
+    HEAD_LINES lines (warmed into the model's cache as soon as the file is opened)."""
+    head = "".join(document.line(n) + "\n" for n in range(min(HEAD_LINES, document.line_count)))
+    return _examples_block(document) + head
+
+
+def context(document: ParsedDocument, site: LogSite) -> str:
+    """What the model reads before the statement: `file_prefix`, then a window of lines before the
+    cursor that moves in steps (the KV cache keeps it while the user types on the line)."""
     earliest = max(0, site.line - WINDOW_LINES)
     start = earliest - earliest % WINDOW_STEP
     if start < HEAD_LINES:
-        return block + "".join(document.line(n) + "\n" for n in range(site.line))
-    head = "".join(document.line(n) + "\n" for n in range(HEAD_LINES))
+        lines = "".join(document.line(n) + "\n" for n in range(site.line))
+        return _examples_block(document) + lines
     body = "".join(document.line(n) + "\n" for n in range(start, site.line))
-    return block + head + ("\n// ...\n\n" if start > HEAD_LINES else "") + body
+    return file_prefix(document) + ("\n// ...\n\n" if start > HEAD_LINES else "") + body
 
 
 def message_grammar(quote: str) -> str:

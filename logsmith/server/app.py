@@ -22,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 
 from logsmith import __version__
 from logsmith.audit.store import AuditRecorder
+from logsmith.idioms.registry import supported
 from logsmith.server.config import ServerSettings
 from logsmith.server.convert import suggestion_lines
 from logsmith.server.documents import DocumentStore, OpenDocument, Snapshot
@@ -374,11 +375,11 @@ class LogsmithServer(LanguageServer):
         """After `delay` seconds, evaluate `prompt_for(parsed document)` into the model's KV cache.
 
         One warm-up at a time (a newer one, and every request, stops it); only when the model is
-        ready, and only for Python documents (the prompts warmed are Python's).
+        ready.
         """
         settings = self.config.current
         if (
-            document.language != "python"
+            not (document.language == "python" or supported(document.language))
             or not settings.use_model
             or self.model.state != "ready"
             or document.length > settings.max_file_bytes

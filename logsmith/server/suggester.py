@@ -66,22 +66,27 @@ class Suggester:
     def warm_prompt(self, document: ParsedDocument, line: int, character: int) -> str | None:
         """The model's context for the site at (line, character): the part of its prompt that stays
         the same while the user types there. None outside functions (nothing to warm for)."""
+        from logsmith.by_language import site_at
         from logsmith.engines import model_engine
-        from logsmith.pipeline import facts_of, site_at
+        from logsmith.idioms import stages
+        from logsmith.pipeline import facts_of
 
-        site = site_at(document.text, line, character, document=document)
-        return (
-            model_engine.context_for(document, site, facts_of(document))
-            if site.function is not None
-            else None
-        )
+        site = site_at(document, line, character)
+        if site.function is None:
+            return None
+        if document.language != "python":
+            return stages.context(document, site)
+        return model_engine.context_for(document, site, facts_of(document))
 
     def warm_file_prompt(self, document: ParsedDocument) -> str:
         """The start every model prompt in this document shares
         (its log statements and first lines)."""
         from logsmith.engines import model_engine
+        from logsmith.idioms import stages
         from logsmith.pipeline import facts_of
 
+        if document.language != "python":
+            return stages.file_prefix(document)
         return model_engine.file_prefix_for(document, facts_of(document))
 
     def warm(

@@ -36,10 +36,17 @@ def may_be_typing_log(before_cursor: str) -> bool:
     return "log" in lowered or any(root.lower() in lowered for root in LOGGER_ROOTS)
 
 
+OTHER_LOGGER_WORD = re.compile(r"[A-Za-z0-9](Log|Logger|LOG|LOGGER)$")
+"""Outside Python, a camel-case name that ends in a logger word: `FLog`, `keyEventLog`, `mLogger`
+(not `catalog` or `backlog`, whose `log` is not a word of its own)."""
+
+
 def _reads_as_logger(expression: str, language: str) -> bool:
     if LOGGER_WORD.search(expression):
         return True
-    return language != "python" and expression.split(".")[0] in LOGGER_ROOTS
+    if language == "python":
+        return False
+    return expression.split(".")[0] in LOGGER_ROOTS or bool(OTHER_LOGGER_WORD.search(expression))
 
 
 def logger_being_typed(site, language: str = "python") -> bool:

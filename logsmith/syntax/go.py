@@ -4,6 +4,8 @@ sites `go_rules`'s; this module hands both on under the reader's names."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter
 
 from logsmith.syntax.document import ParsedDocument, per_text
@@ -106,10 +108,25 @@ def _neighbours(holder, at_byte: int):
     return (previous[-1] if previous else None), (following[0] if following else None)
 
 
+TYPED = re.compile(
+    r"""^(?P<logger>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\([^()"'`]*\))*?)?
+        (?:\.(?P<level>[A-Za-z_]*)
+            (?:\((?P<open>\s*(?:(?P<prefix>)(?P<quote>["`])(?P<message>[^"`\\]*))?))?
+        )?$""",
+    re.VERBOSE,
+)
+"""What the user may have typed on a Go line: a logger chain whose links may be calls
+(`log.G(ctx)`, `zap.L()`, `slog.Default()`), a dot, a level, an opening call with its string."""
+
+
+def _no_formats(found: re.Match) -> bool:
+    return False
+
+
 def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     """The site at a cursor (see `SiteReader.site_at`); a best effort on a file with errors."""
     line = min(max(line, 0), max(document.line_count - 1, 0))
-    typed = parse_typed(document.line(line)[: max(character, 0)])
+    typed = parse_typed(document.line(line)[: max(character, 0)], TYPED, _no_formats)
     try:
         analysed, syntax_error = _analysed(document, line)
         root = analysed.tree.root_node

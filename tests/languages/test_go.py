@@ -937,3 +937,22 @@ def test_huge_file_is_read():
     assert len(reader.find_sites(document)) == 3000
     site = reader.site_at(document, document.line_count - 3, 0)
     assert site.function.name == "main"
+
+
+@pytest.mark.parametrize(
+    ("typed", "logger", "level", "message"),
+    [
+        ("log.G(ctx).", "log.G(ctx)", "", None),
+        ("zap.L().Inf", "zap.L()", "Inf", None),
+        ('slog.Default().Error("failed to', "slog.Default()", "Error", "failed to"),
+        ('log.Printf("', "log", "Printf", ""),
+    ],
+)
+def test_a_typed_logger_chain_may_hold_calls(typed, logger, level, message):
+    text = f"package p\n\nfunc f() {{\n\t{typed}\n}}\n"
+    site = reader.site_at(go(text), 3, 1 + len(typed))
+    assert (site.typed.logger, site.typed.level_prefix, site.typed.message) == (
+        logger,
+        level,
+        message,
+    )

@@ -61,6 +61,11 @@ def _site(typed: str):
         ("console.", "python", False),  # Python keeps its own words
         ("user.", "go", False),
         ("slog.Foo", "go", False),
+        ("FLog.", "java", True),  # a project's own logger class, by its camel-case name
+        ("keyEventLog.fi", "java", True),
+        ("this.mLogger.", "typescript", True),
+        ("catalog.", "java", False),
+        ("FLog.", "python", False),
     ],
 )
 def test_loggers_being_typed_in_each_language(typed, language, wanted):
