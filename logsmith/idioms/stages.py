@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.engines import template
-from logsmith.engines.prompt import message_words_grammar
+from logsmith.engines.prompt import file_examples, message_words_grammar
 from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.folder_habits import folder_calls
@@ -46,7 +46,6 @@ MIN_EVIDENCE = 2.0
 """Below this weight of evidence the kind's default level stands."""
 MAX_VALUES = 2
 MAX_TOKENS = 28
-EXAMPLES = 10
 WINDOW_LINES = 48
 WINDOW_STEP = 16
 HEAD_LINES = 12
@@ -251,13 +250,8 @@ def plan_for(
     return plan, ((logger.note,) if logger.note else ())
 
 
-def _examples(calls: tuple[LoggedCall, ...]) -> tuple[str, ...]:
-    usable = list(dict.fromkeys(c.text for c in calls if "\n" not in c.text and len(c.text) < 160))
-    return tuple(usable[:EXAMPLES])
-
-
 def _examples_block(document: ParsedDocument) -> str:
-    examples = _examples(calls_of(document))
+    examples = file_examples(calls_of(document))
     if not examples:
         return ""
     return "// Log statements of this file:\n" + "".join(f"//     {e}\n" for e in examples) + "\n"

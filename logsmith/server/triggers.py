@@ -46,7 +46,10 @@ def _reads_as_logger(expression: str, language: str) -> bool:
         return True
     if language == "python":
         return False
-    return expression.split(".")[0] in LOGGER_ROOTS or bool(OTHER_LOGGER_WORD.search(expression))
+    links = [re.sub(r"\(.*\)$", "", link) for link in expression.split(".")]
+    return links[0] in LOGGER_ROOTS or any(
+        LOGGER_WORD.search(link) or OTHER_LOGGER_WORD.search(link) for link in links
+    )
 
 
 def logger_being_typed(site, language: str = "python") -> bool:

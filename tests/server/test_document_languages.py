@@ -66,6 +66,8 @@ def _site(typed: str):
         ("this.mLogger.", "typescript", True),
         ("catalog.", "java", False),
         ("FLog.", "python", False),
+        ("log.G(ctx).", "go", True),  # a logger chain with calls
+        ("zap.L().Inf", "go", True),
     ],
 )
 def test_loggers_being_typed_in_each_language(typed, language, wanted):
