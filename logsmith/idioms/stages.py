@@ -230,7 +230,8 @@ def plan_for(
 ) -> tuple[LanguagePlan, tuple[str, ...]]:
     """The plan for a statement at `site`, and notes for the user."""
     idioms = registry.idioms_for(document.language)
-    calls = calls_of(document)
+    # not what is typed on the site's line: with the line after it, `log.` can read as one call
+    calls = tuple(c for c in calls_of(document) if not c.start_line <= site.line <= c.end_line)
     folder = folder_calls(path, document.language) if path and _needs_folder(site, calls) else ()
     logger = idioms.logger_for(document, site, calls, folder)
     level, why = level_for(site, calls, folder, document.language)

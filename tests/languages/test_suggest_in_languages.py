@@ -154,3 +154,15 @@ def test_the_files_statements_are_read_once_per_text():
 def test_a_language_logsmith_does_not_write_is_refused_clearly():
     with pytest.raises(ValueError, match="does not write cobol"):
         logsmith.suggest("IDENTIFICATION DIVISION.", 0, 0, language="cobol")
+
+
+def test_a_logger_typed_above_a_statement_is_not_read_with_it_as_one_call():
+    # `log.` then a newline and `log.debug(...)` parse as one JavaScript expression
+    source = (
+        "const log = require('proc-log')\n"
+        "function f(x) {\n  log.\n  log.debug('handling ' + x)\n  log.info('done')\n}\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    suggestions = logsmith.suggest(source, 2, 6, language="javascript", settings=settings)
+    assert suggestions and suggestions[0].statement.startswith("log.")
+    assert "\n" not in suggestions[0].logger
