@@ -21,9 +21,15 @@ from logsmith.idioms.contract import LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.cursor_line import leading_indent
-from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.java import module_names_of
-from logsmith.syntax.java_calls import FileLogging, library_of_imports, logger_receivers, tags
+from logsmith.syntax.java_calls import (
+    FileLogging,
+    file_logging,
+    library_of_imports,
+    logger_receivers,
+    tags,
+)
 from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
@@ -393,7 +399,7 @@ def logger_for(
     """The logger the file declares (the site's class first) or calls, else the project's habit,
     else SLF4J when the file imports it, else java.util.logging with a note."""
     root = document.tree.root_node
-    facts = FileLogging(root)
+    facts = file_logging(document)
     needs_level = site.in_except
     defined = _defined_logger(document, site, facts)
     file_tags = tags(document, module_names_of(document))
@@ -597,12 +603,13 @@ def opening(spec: StatementSpec) -> tuple[str, str]:
     return start + '"', '"'
 
 
+@per_text
 def always_bound(document: ParsedDocument) -> frozenset[str]:
     """Names a statement may read anywhere in the file: imported simple names, java.lang's
     classes, the file's fields and types, `this`, the loggers its statements call, and `Level`
     where java.util.logging or System.Logger statements name it."""
     names = set(JAVA_LANG) | set(module_names_of(document))
-    facts = FileLogging(document.tree.root_node)
+    facts = file_logging(document)
     names.update(facts.loggers)
     libraries = set(facts.imported)
     for receiver in logger_receivers(facts):

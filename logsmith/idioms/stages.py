@@ -413,29 +413,47 @@ def write(
     return written
 
 
-def _allowed_names(document: ParsedDocument, site: LogSite, plan: LanguagePlan) -> set[str]:
+def _with_setup(document: ParsedDocument, plan: LanguagePlan) -> ParsedDocument | str | None:
+    """The document with the plan's setup edits applied (parsed once for both checks that need
+    it), a reason they cannot be applied, or None without setup edits."""
+    if not plan.logger.setup:
+        return None
+    try:
+        edited = apply_edits(document.text, list(plan.logger.setup))
+    except EditConflict as exc:
+        return f"the logger's setup edits conflict: {exc}"
+    return ParsedDocument(edited, document.language)
+
+
+def _allowed_names(
+    document: ParsedDocument,
+    site: LogSite,
+    plan: LanguagePlan,
+    edited: ParsedDocument | str | None = None,
+) -> set[str]:
     """The names a statement may read at the site: bound there, in the file, or by the
-    language; with the plan's setup edits, also what they import and declare."""
+    language; with the plan's setup edits (`edited`: the document with them), also what they
+    import and declare."""
     reader = registry.reader_for(document.language)
     idioms = registry.idioms_for(document.language)
     allowed = set(site.names) | set(site.module_names) | idioms.always_bound(document)
     if plan.logger.setup:
-        edited = ParsedDocument(
-            apply_edits(document.text, list(plan.logger.setup)), document.language
-        )
-        allowed |= idioms.always_bound(edited) | reader.names_read(plan.logger.expression)
+        if edited is None:
+            edited = _with_setup(document, plan)
+        if isinstance(edited, ParsedDocument):
+            allowed |= idioms.always_bound(edited)
+        allowed |= reader.names_read(plan.logger.expression)
     return allowed
 
 
-def setup_problems(document: ParsedDocument, plan: LanguagePlan) -> list[str]:
-    """Why the plan's setup edits may not be applied: they make a file that parsed not parse."""
-    if not plan.logger.setup or document.tree.root_node.has_error:
+def setup_problems(document: ParsedDocument, edited: ParsedDocument | str | None) -> list[str]:
+    """Why the plan's setup edits (`edited`: the document with them) may not be applied: they
+    conflict, or they make a file that parsed not parse."""
+    if isinstance(edited, str):
+        return [edited]
+    if edited is None or document.tree.root_node.has_error:
         return []
-    try:
-        edited = apply_edits(document.text, list(plan.logger.setup))
-    except EditConflict as exc:
-        return [f"the logger's setup edits conflict: {exc}"]
-    if ParsedDocument(edited, document.language).tree.root_node.has_error:
+    if edited.tree.root_node.has_error:
         return ["the logger's setup edits would break the file"]
     return []
 
@@ -461,8 +479,9 @@ def checked(
 ) -> list[LanguageCandidate]:
     """The candidates that pass `problems` with setup edits that keep the file parsing; a rejected
     one leaves its reason on the others."""
-    setup = setup_problems(document, plan)
-    allowed = _allowed_names(document, site, plan)
+    edited = _with_setup(document, plan)
+    setup = setup_problems(document, edited)
+    allowed = _allowed_names(document, site, plan, edited)
     passed, rejected = [], []
     for candidate in candidates:
         found = setup + problems(candidate.statement, document, site, allowed)

@@ -14,7 +14,7 @@ from collections import Counter
 import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall
-from logsmith.syntax.document import ParsedDocument
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.java_scopes import BLOCKS, catch_facts, enclosing_method, imports_of, place_of
 from logsmith.syntax.languages import captures
 from logsmith.syntax.tree_text import enclosing, text
@@ -402,10 +402,16 @@ def _logged(call, library, logger, level, message, values, error) -> LoggedCall:
     )
 
 
+@per_text
+def file_logging(document: ParsedDocument) -> FileLogging:
+    """The document's `FileLogging`, read once per text version."""
+    return FileLogging(document.tree.root_node)
+
+
 def logged_calls(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     """Every log statement of the file, in document order."""
     try:
-        facts = FileLogging(document.tree.root_node)
+        facts = file_logging(document)
     except (ValueError, RecursionError):
         return ()
     found = []
