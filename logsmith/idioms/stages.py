@@ -12,6 +12,7 @@ keeps what parses in place and reads only names bound at the site; `rank` puts t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 import time
@@ -36,7 +37,8 @@ DEFAULT_LEVELS = {
     "loop": "debug",
     "finally": "debug",
 }
-"""The level at a kind of site before any evidence from the file or its folder (else `info`)."""
+"""The level at a kind of site with no evidence at all (else `info`), where the fitted levels
+(`planning/data/language_levels.json`) have no entry for the language and kind."""
 EVIDENCE_WEIGHTS = {"function": 3.0, "file": 2.0, "folder": 1.0}
 """How much a statement at a site of the same kind counts towards the level, by where it is."""
 MIN_EVIDENCE = 2.0
@@ -108,10 +110,14 @@ def _in_function(call: LoggedCall, site: LogSite) -> bool:
 
 
 def level_for(
-    site: LogSite, calls: tuple[LoggedCall, ...], folder: tuple[LoggedCall, ...]
+    site: LogSite,
+    calls: tuple[LoggedCall, ...],
+    folder: tuple[LoggedCall, ...],
+    language: str = "",
 ) -> tuple[str, str]:
     """(level, why): what the file and its folder log at sites of this kind, weighed by nearness
-    (the same function, the file, the folder); else the kind's default."""
+    (the same function, the file, the folder); else what developers of the language log most at
+    such sites (fitted), else the kind's default."""
     typed = _typed_level(site)
     if typed is not None:
         return typed, "the level typed"
@@ -125,8 +131,19 @@ def level_for(
     if weights and sum(weights.values()) >= MIN_EVIDENCE:
         level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
         return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:g})"
-    level = DEFAULT_LEVELS.get(site.kind, "info")
-    return level, f"{level}: the default at {site.kind} sites (no statement at such sites here)"
+    fitted = _fitted_levels().get(registry.MODULES.get(language, language), {})
+    level = fitted.get(site.kind) or DEFAULT_LEVELS.get(site.kind, "info")
+    return level, (
+        f"{level}: what developers log most at {site.kind} sites in this language "
+        "(no statement at such sites here)"
+    )
+
+
+@functools.cache
+def _fitted_levels() -> dict[str, dict[str, str]]:
+    from logsmith.planning.fitted import language_levels
+
+    return language_levels()
 
 
 TYPED_LEVELS = {
@@ -210,7 +227,7 @@ def plan_for(
     calls = calls_of(document)
     folder = folder_calls(path, document.language) if path else ()
     logger = idioms.logger_for(document, site, calls, folder)
-    level, why = level_for(site, calls, folder)
+    level, why = level_for(site, calls, folder, document.language)
     values, error = values_for(site, logger)
     capitalized = _capitalized(calls, folder)
     if document.language == "go" and not calls and not folder:

@@ -21,6 +21,7 @@ SECOND_OPINION_FILE = DATA / "second_opinion.json"
 LEVEL_PRIORS_FILE = DATA / "level_priors.json"
 PROJECT_HABITS_FILE = DATA / "project_habits.json"
 ROUTING_FILE = DATA / "routing.json"
+LANGUAGE_LEVELS_FILE = DATA / "language_levels.json"
 ROUTING_GROUPS = ("with_neighbours", "without_neighbours")
 """The sites the routing threshold is calibrated on apart: the project index found neighbours or
 it did not."""
@@ -141,6 +142,15 @@ def routing_weights(path: Path = ROUTING_FILE) -> RoutingWeights:
     if set(quantiles) != set(ROUTING_GROUPS) or any(len(v) != 101 for v in quantiles.values()):
         raise RuntimeError(f"{path} does not hold 101 confidence percentiles for {ROUTING_GROUPS}")
     return RoutingWeights(dict(data["weights"]), quantiles)
+
+
+def language_levels(path: Path = LANGUAGE_LEVELS_FILE) -> dict[str, dict[str, str]]:
+    """Per language family (`java`, `go`, `javascript`) and site kind: the level to start from."""
+    data = read(path)
+    return {
+        family: {kind: entry["level"] for kind, entry in kinds.items()}
+        for family, kinds in data["levels"].items()
+    }
 
 
 def routing_numbers(routing: RoutingWeights) -> dict[str, object]:

@@ -36,7 +36,19 @@ LOGGER = LoggerChoice("slf4j", "LOG", True)
 def test_the_kinds_default_stands_without_evidence():
     level, why = stages.level_for(_site(), (), ())
     assert level == "error"
-    assert "default" in why
+    assert "no statement at such sites here" in why
+
+
+def test_without_evidence_the_languages_fitted_level_is_used():
+    from logsmith.planning.fitted import language_levels
+
+    fitted = language_levels()
+    for family in ("java", "go", "javascript"):
+        for kind, level in fitted[family].items():
+            assert stages.level_for(_site(kind=kind), (), (), family)[0] == level
+    assert stages.level_for(_site(kind="except"), (), (), "typescript")[0] == (
+        fitted["javascript"]["except"]
+    )
 
 
 def test_the_files_habit_at_the_same_kind_of_site_wins_over_the_default():
