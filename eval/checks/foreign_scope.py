@@ -461,8 +461,10 @@ def _is_read(node: tree_sitter.Node, family: str) -> bool:
             "enhanced_for_statement",
         ) and node == parent.child_by_field_name("name"):
             return False
-    if family == "go" and parent.type == "keyed_element":
-        return node != parent.named_children[0] if parent.named_children else True
+    if family == "go" and parent.type == "literal_element":
+        keyed = parent.parent
+        if keyed is not None and keyed.type == "keyed_element" and keyed.named_children[0] == parent:
+            return False  # a struct literal's field name: `Name` of `T{Name: x}`
     if family == "go" and parent.type in ("parameter_declaration", "labeled_statement"):
         return False
     if family == "js" and parent.type in (

@@ -79,6 +79,7 @@ JS = textwrap.dedent("""\
         ('s.lg.Warn("fail", zap.Error(err), zap.Int("n", n))', True, {"err"}),
         ("fmt.Println(y, plog, len(s.items), ctx)", True, {"y"}),
         ("func() { z := 1; log.Info(z) }()", True, set()),
+        ('log.Infof("%v", T{Name: x, Other: y})', True, {"y"}),
         ('log.Info("a"', False, None),
     ],
 )
