@@ -463,7 +463,8 @@ def _is_read(node: tree_sitter.Node, family: str) -> bool:
             return False
     if family == "go" and parent.type == "literal_element":
         keyed = parent.parent
-        if keyed is not None and keyed.type == "keyed_element" and keyed.named_children[0] == parent:
+        first = keyed.named_children[0] if keyed is not None and keyed.named_children else None
+        if keyed is not None and keyed.type == "keyed_element" and first == parent:
             return False  # a struct literal's field name: `Name` of `T{Name: x}`
     if family == "go" and parent.type in ("parameter_declaration", "labeled_statement"):
         return False
