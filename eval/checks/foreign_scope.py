@@ -16,8 +16,9 @@ A name is bound at the statement when it is declared
 - or a language's always-bound name: Go's predeclared identifiers; JavaScript's globals
   (`console`, `process`, `JSON`, ...); in Java `this`, `super` and any CamelCase name (a class,
   of the same package or `java.lang`, needs no import).
-What it cannot see: Java fields inherited from a superclass (a statement reading one counts as
-out of scope; the report gives the check's rate on the developers' own statements for that).
+What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
+reading one counts as out of scope; the report gives the check's rate on the developers' own
+statements for that); `java_inherited_fields` follows the superclasses of the same folder.
 """
 
 from __future__ import annotations
@@ -417,6 +418,53 @@ def package_names(texts: list[str]) -> set[str]:
         for child in root.named_children:
             if child.type != "import_declaration":
                 names |= declared_by(child, "go")
+    return names
+
+
+def _java_classes(text: str) -> list[tree_sitter.Node]:
+    found, stack = [], [parse(text, "java").root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "class_declaration":
+            found.append(node)
+        stack.extend(node.named_children)
+    return found
+
+
+def _java_fields(node: tree_sitter.Node) -> set[str]:
+    """The fields a class declares that its subclasses see (not the private ones)."""
+    names = set()
+    body = node.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if member.type != "field_declaration":
+            continue
+        modifiers = next((c for c in member.children if c.type == "modifiers"), None)
+        if modifiers is not None and b"private" in modifiers.text:
+            continue
+        names |= declared_by(member, "java")
+    return names
+
+
+def java_inherited_fields(text: str, folder: dict[str, str]) -> set[str]:
+    """The fields the classes of `text` inherit from superclasses found in `folder` (class name ->
+    its file's text, the same package), following each superclass up while it is there."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    pending = [node for node in _java_classes(text)]
+    while pending:
+        node = pending.pop()
+        parent = node.child_by_field_name("superclass")
+        if parent is None:
+            continue
+        types = [c for c in parent.named_children if c.type in ("type_identifier", "generic_type")]
+        name = _text(types[0]).split("<")[0] if types else ""
+        if name in seen or name not in folder:
+            continue
+        seen.add(name)
+        for declared in _java_classes(folder[name]):
+            if _text(declared.child_by_field_name("name")) == name:
+                names |= _java_fields(declared)
+                pending.append(declared)
     return names
 
 
