@@ -498,6 +498,8 @@ def _is_read(node: tree_sitter.Node, family: str) -> bool:
     if parent is None:
         return True
     if family == "java":
+        if parent.type == "method_reference" and node != parent.named_children[0]:
+            return False  # `toString` of `strb::toString`
         if parent.type == "method_invocation" and node == parent.child_by_field_name("name"):
             return False
         if parent.type == "field_access" and node == parent.child_by_field_name("field"):

@@ -106,6 +106,7 @@ def test_go_names_of_the_package_s_other_files_are_bound():
         ('LOG.fine("x" + this.name + local + name);', set()),
         ('LOG.fine("x" + s + other);', {"s", "other"}),
         ('LOG.info(() -> "x" + host);', set()),
+        ("LOG.info(host::toString);", set()),
         ('TAGS.d("x");', {"TAGS"}),
     ],
 )
