@@ -40,20 +40,30 @@ from eval.report import languages as report
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 
 
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def package_names(path: Path, language: str) -> set[str]:
     """What the case file's package brings without an import: Go, what its other files declare at
-    their top; Java, its other classes (the names of the folder's other `.java` files)."""
+    their top; Java, its other classes (the names of the folder's other `.java` files) and the
+    fields the file's classes inherit from superclasses of the same folder."""
     if language == "java":
-        return {other.stem for other in path.parent.glob("*.java") if other != path}
+        others = {other.stem: other for other in path.parent.glob("*.java") if other != path}
+        own = _read(path) or ""
+        texts = {name: text for name, file in others.items() if (text := _read(file)) is not None}
+        return set(others) | foreign_scope.java_inherited_fields(own, texts)
     if language != "go":
         return set()
     texts = []
     for other in sorted(path.parent.glob("*.go")):
         if other != path and not other.name.endswith("_test.go") and other.is_file():
-            try:
-                texts.append(other.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
+            text = _read(other)
+            if text is not None:
+                texts.append(text)
     return foreign_scope.package_names(texts)
 
 

@@ -16,8 +16,9 @@ A name is bound at the statement when it is declared
 - or a language's always-bound name: Go's predeclared identifiers; JavaScript's globals
   (`console`, `process`, `JSON`, ...); in Java `this`, `super` and any CamelCase name (a class,
   of the same package or `java.lang`, needs no import).
-What it cannot see: Java fields inherited from a superclass (a statement reading one counts as
-out of scope; the report gives the check's rate on the developers' own statements for that).
+What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
+reading one counts as out of scope; the report gives the check's rate on the developers' own
+statements for that); `java_inherited_fields` follows the superclasses of the same folder.
 """
 
 from __future__ import annotations
@@ -420,6 +421,53 @@ def package_names(texts: list[str]) -> set[str]:
     return names
 
 
+def _java_classes(text: str) -> list[tree_sitter.Node]:
+    found, stack = [], [parse(text, "java").root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "class_declaration":
+            found.append(node)
+        stack.extend(node.named_children)
+    return found
+
+
+def _java_fields(node: tree_sitter.Node) -> set[str]:
+    """The fields a class declares that its subclasses see (not the private ones)."""
+    names = set()
+    body = node.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if member.type != "field_declaration":
+            continue
+        modifiers = next((c for c in member.children if c.type == "modifiers"), None)
+        if modifiers is not None and b"private" in modifiers.text:
+            continue
+        names |= declared_by(member, "java")
+    return names
+
+
+def java_inherited_fields(text: str, folder: dict[str, str]) -> set[str]:
+    """The fields the classes of `text` inherit from superclasses found in `folder` (class name ->
+    its file's text, the same package), following each superclass up while it is there."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    pending = [node for node in _java_classes(text)]
+    while pending:
+        node = pending.pop()
+        parent = node.child_by_field_name("superclass")
+        if parent is None:
+            continue
+        types = [c for c in parent.named_children if c.type in ("type_identifier", "generic_type")]
+        name = _text(types[0]).split("<")[0] if types else ""
+        if name in seen or name not in folder:
+            continue
+        seen.add(name)
+        for declared in _java_classes(folder[name]):
+            if _text(declared.child_by_field_name("name")) == name:
+                names |= _java_fields(declared)
+                pending.append(declared)
+    return names
+
+
 def imported_names(tree: tree_sitter.Tree, language: str) -> set[str]:
     """Names a file's imports bind (and, in JavaScript, `x = require(...)` declarations)."""
     family = _family(language)
@@ -450,6 +498,8 @@ def _is_read(node: tree_sitter.Node, family: str) -> bool:
     if parent is None:
         return True
     if family == "java":
+        if parent.type == "method_reference" and node != parent.named_children[0]:
+            return False  # `toString` of `strb::toString`
         if parent.type == "method_invocation" and node == parent.child_by_field_name("name"):
             return False
         if parent.type == "field_access" and node == parent.child_by_field_name("field"):
@@ -461,8 +511,11 @@ def _is_read(node: tree_sitter.Node, family: str) -> bool:
             "enhanced_for_statement",
         ) and node == parent.child_by_field_name("name"):
             return False
-    if family == "go" and parent.type == "keyed_element":
-        return node != parent.named_children[0] if parent.named_children else True
+    if family == "go" and parent.type == "literal_element":
+        keyed = parent.parent
+        first = keyed.named_children[0] if keyed is not None and keyed.named_children else None
+        if keyed is not None and keyed.type == "keyed_element" and first == parent:
+            return False  # a struct literal's field name: `Name` of `T{Name: x}`
     if family == "go" and parent.type in ("parameter_declaration", "labeled_statement"):
         return False
     if family == "js" and parent.type in (

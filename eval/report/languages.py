@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 from eval import metrics
@@ -124,6 +125,11 @@ def summarise(rows: list[dict]) -> dict:
     figures = {name: engine_figures(rows, name) for name, _ in ENGINES}
     figures = {name: value for name, value in figures.items() if value is not None}
     loads = sorted(row["load_average"][0] for row in rows if row.get("load_average"))
+    by_engines = defaultdict(list)
+    for row in rows:
+        for engines, load in row.get("load_averages", {}).items():
+            if load:
+                by_engines[engines].append(load[0])
     return {
         "n": len(rows),
         "projects": sorted({row["case"]["project"] for row in rows}),
@@ -134,6 +140,10 @@ def summarise(rows: list[dict]) -> dict:
         "targets": targets(figures),
         "load_median": loads[len(loads) // 2] if loads else None,
         "load_max": loads[-1] if loads else None,
+        "load_while_asking": {
+            engines: {"median": sorted(values)[len(values) // 2], "max": max(values)}
+            for engines, values in sorted(by_engines.items())
+        },
         "invalid": [
             {
                 "id": row["case"]["id"],
@@ -165,6 +175,16 @@ def _signed(value: float, metric: str) -> str:
     return f"{100 * value:+.1f} pts" if metric != "rouge_l" else f"{value:+.3f}"
 
 
+def _loads(summary: dict) -> str:
+    """The machine's 1-minute load after each case, by the engines asked then."""
+    found = summary.get("load_while_asking") or {}
+    if not found:
+        return f"Load median {summary['load_median']}, max {summary['load_max']}"
+    return "Load median (max) while asking " + "; ".join(
+        f"{engines}: {load['median']} ({load['max']})" for engines, load in found.items()
+    )
+
+
 def markdown(summaries: dict[str, dict], described: dict | None) -> str:
     lines = ["# logsmith in Java, Go, JavaScript and TypeScript", ""]
     if described:
@@ -188,8 +208,8 @@ def markdown(summaries: dict[str, dict], described: dict | None) -> str:
             f"## {key}: {summary['n']} cases",
             "",
             f"Projects: {', '.join(summary['projects'])}; files read as "
-            f"{', '.join(summary['file_languages'])}. Load median {summary['load_median']}, "
-            f"max {summary['load_max']}. Developers' own statements valid: "
+            f"{', '.join(summary['file_languages'])}. {_loads(summary)}. Developers' own "
+            "statements valid: "
             f"{_percent(summary['expected_valid'])}.",
             "",
             "| engine | p50 ms | p95 ms | level | var F1 | ROUGE-L | BLEU-4 | log call | parses "

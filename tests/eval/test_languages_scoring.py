@@ -79,6 +79,7 @@ JS = textwrap.dedent("""\
         ('s.lg.Warn("fail", zap.Error(err), zap.Int("n", n))', True, {"err"}),
         ("fmt.Println(y, plog, len(s.items), ctx)", True, {"y"}),
         ("func() { z := 1; log.Info(z) }()", True, set()),
+        ('log.Infof("%v", T{Name: x, Other: y})', True, {"y"}),
         ('log.Info("a"', False, None),
     ],
 )
@@ -105,6 +106,7 @@ def test_go_names_of_the_package_s_other_files_are_bound():
         ('LOG.fine("x" + this.name + local + name);', set()),
         ('LOG.fine("x" + s + other);', {"s", "other"}),
         ('LOG.info(() -> "x" + host);', set()),
+        ("LOG.info(host::toString);", set()),
         ('TAGS.d("x");', {"TAGS"}),
     ],
 )
@@ -306,3 +308,20 @@ def test_the_report_gives_each_engine_s_figures_leads_and_targets(tmp_path):
     text = report.write_folder(folder, {"nproc": 2}).read_text(encoding="utf-8")
     assert "## go-heldout: 10 cases" in text and "| llama.vim way |" in text
     assert "`p:f.go:0`" in text
+
+
+def test_java_fields_inherited_from_a_superclass_of_the_same_folder_are_bound():
+    base = (
+        "package p;\n"
+        "abstract class Base extends Root {\n"
+        "    static final Logger log = null;\n"
+        "    private int secret;\n"
+        "}\n"
+    )
+    root = "package p;\nclass Root { protected String rootName; }\n"
+    own = "package p;\nclass Event extends Base {\n    void m() {\n        \n    }\n}\n"
+    inherited = foreign_scope.java_inherited_fields(own, {"Base": base, "Root": root})
+    assert inherited == {"log", "rootName"}
+    statement = 'log.fine("x " + rootName + secret);'
+    assert foreign_scope.unbound(own, 3, statement, "java") == {"log", "rootName", "secret"}
+    assert foreign_scope.unbound(own, 3, statement, "java", inherited) == {"secret"}
