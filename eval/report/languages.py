@@ -21,7 +21,7 @@ ENGINES = (
     ("logsmith", "logsmith, warm"),
     ("logsmith_cold", "logsmith, cold"),
     ("template", "template only"),
-    ("template_again", "template only, asked again"),
+    ("template_again", "template only, the file open (as in the editor)"),
     ("baseline", "llama.vim way"),
 )
 LEADS = (
