@@ -25,6 +25,7 @@ from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.folder_habits import folder_calls
 from logsmith.idioms.literals import escaped
+from logsmith.planning.secrets import is_secret
 from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
@@ -183,15 +184,25 @@ def _words_near(site: LogSite) -> set[str]:
 def values_for(site: LogSite, logger: LoggerChoice) -> tuple[tuple[str, ...], str | None]:
     """(values, error): the caught error at an except site; with it or instead, the names the
     statements around the site use (loop variables in a loop, parameters at entry), nearest
-    first, at most MAX_VALUES."""
+    first, at most MAX_VALUES; never a name that looks like it holds a secret."""
     error = site.exception_name if site.in_except or site.kind == "except" else None
     logger_root = logger.expression.split(".", 1)[0].split("(", 1)[0]
     skip = UNLOGGABLE | {logger_root, error or ""}
     near = _words_near(site)
     chosen: list[str] = []
 
+    context = (
+        f"{site.function.name} {' '.join(site.function.parameters)}" if site.function else ""
+    )
+
     def add(name: str) -> None:
-        if name and name not in skip and name not in chosen and len(chosen) < MAX_VALUES:
+        if (
+            name
+            and name not in skip
+            and name not in chosen
+            and len(chosen) < MAX_VALUES
+            and not is_secret(name, context)
+        ):
             chosen.append(name)
 
     if site.kind == "loop":

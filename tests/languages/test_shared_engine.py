@@ -137,3 +137,13 @@ def test_a_function_of_the_text_is_worked_out_once_per_version():
     document.apply_change(0, 9, 0, 9, "\nfunc f() {}")
     assert lines(document) == 3
     assert len(seen) == 2
+
+
+def test_a_name_that_looks_like_a_secret_is_never_a_value():
+    site = _site(
+        kind="entry",
+        function=FunctionInfo("enable2fa", ("password", "mode", "apiToken"), None, False, 1, 2),
+        names=("password", "mode", "apiToken"),
+    )
+    values, _ = stages.values_for(site, LOGGER)
+    assert values == ("mode",)
