@@ -2,7 +2,8 @@
 each engine's metrics, the leads with their 95 % paired bootstrap intervals, and the targets.
 
 Targets: logsmith's level >= 55 % and >= the llama.vim way's + 20 points; its ROUGE-L >= 1.5x the
-llama.vim way's; 100 % of its suggestions valid; the template alone at p95 <= 20 ms.
+llama.vim way's; 100 % of its suggestions valid; the template alone at p95 <= 20 ms (on the file
+open as the editor keeps it, and with the text parsed within the request).
 
     python -m eval.report.languages eval/reports/<date>/languages    # rewrite report.md / .json
 """
@@ -114,7 +115,11 @@ def targets(figures: dict) -> dict:
         else own["rouge_l"] >= ROUGE_RATIO_TARGET * base["rouge_l"]
     )
     met["100 % valid"] = None if own is None else own["valid_of_suggested"] == 1.0
-    met["template p95 <= 20 ms"] = (
+    opened = figures.get("template_again")
+    met["template p95 <= 20 ms, the file open as in the editor"] = (
+        None if opened is None else opened["p95_ms"] <= TEMPLATE_P95_TARGET_MS
+    )
+    met["template p95 <= 20 ms, the text parsed within the request"] = (
         None if template is None else template["p95_ms"] <= TEMPLATE_P95_TARGET_MS
     )
     return met

@@ -276,6 +276,7 @@ def _row(case: int, own: tuple, baseline: tuple, template_ms: float = 5.0) -> di
         "results": {
             "logsmith": result(*own, 200.0),
             "template": result(*own, template_ms),
+            "template_again": result(*own, 2.0),
             "baseline": result(*baseline, 9000.0),
         },
     }
@@ -298,7 +299,9 @@ def test_the_report_gives_each_engine_s_figures_leads_and_targets(tmp_path):
     rows[1]["results"]["template"]["latency_ms"] = 50.0
     rows[2]["results"]["template"]["latency_ms"] = 50.0
     targets = report.summarise(rows)["targets"]
-    assert targets["100 % valid"] is False and targets["template p95 <= 20 ms"] is False
+    assert targets["100 % valid"] is False
+    assert targets["template p95 <= 20 ms, the text parsed within the request"] is False
+    assert targets["template p95 <= 20 ms, the file open as in the editor"] is True
     folder = tmp_path / "languages"
     folder.mkdir()
     with open(folder / "go-heldout-cases.jsonl", "w", encoding="utf-8") as sink:
