@@ -191,9 +191,7 @@ def values_for(site: LogSite, logger: LoggerChoice) -> tuple[tuple[str, ...], st
     near = _words_near(site)
     chosen: list[str] = []
 
-    context = (
-        f"{site.function.name} {' '.join(site.function.parameters)}" if site.function else ""
-    )
+    context = f"{site.function.name} {' '.join(site.function.parameters)}" if site.function else ""
 
     def add(name: str) -> None:
         if (
