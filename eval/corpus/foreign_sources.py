@@ -13,8 +13,6 @@ import fcntl
 import re
 import shutil
 import subprocess
-import tarfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,12 +87,6 @@ def fetch_archive(package: PackageSource, cache: Path | None = None) -> Path:
     return _download(package, folder)
 
 
-def _safe_names(names: list[str]) -> None:
-    for name in names:
-        if name.startswith("/") or ".." in Path(name).parts:
-            raise sources.SourceError(f"archive member with an unsafe path: {name!r}")
-
-
 def _extract(archive: Path, into: Path) -> None:
     if archive.name.endswith(".deb"):
         result = subprocess.run(
@@ -104,15 +96,8 @@ def _extract(archive: Path, into: Path) -> None:
             raise sources.SourceError(
                 f"dpkg-deb could not unpack {archive}: {result.stderr.strip()}"
             )
-    elif archive.name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as bundle:
-            _safe_names(bundle.namelist())
-            bundle.extractall(into)
     else:
-        with tarfile.open(archive) as bundle:
-            members = [m for m in bundle.getmembers() if m.isfile() or m.isdir()]
-            _safe_names([m.name for m in members])
-            bundle.extractall(into, members=members, filter="data")
+        sources.extract(archive, into)
 
 
 def nested_folder(nested: str) -> str:

@@ -83,6 +83,20 @@ def _safe_members(names: list[str]) -> None:
             raise SourceError(f"archive member with an unsafe path: {name!r}")
 
 
+def extract(archive: Path, into: Path) -> None:
+    """Unpack a zip (or wheel) or tar archive into `into`: regular files and folders only, none
+    outside `into`."""
+    if archive.name.endswith((".whl", ".zip")):
+        with zipfile.ZipFile(archive) as bundle:
+            _safe_members(bundle.namelist())
+            bundle.extractall(into)
+    else:
+        with tarfile.open(archive) as bundle:
+            members = [m for m in bundle.getmembers() if m.isfile() or m.isdir()]
+            _safe_members([m.name for m in members])
+            bundle.extractall(into, members=members, filter="data")
+
+
 def unpack(archive: Path, project: str, version: str, cache: Path | None = None) -> Path:
     """The folder holding the archive's files; file paths in the corpus are relative to it.
 
@@ -101,15 +115,7 @@ def unpack(archive: Path, project: str, version: str, cache: Path | None = None)
         if tree.exists():  # left half-unpacked by an interrupted run
             shutil.rmtree(tree)
         tree.mkdir(parents=True)
-        if archive.name.endswith((".whl", ".zip")):
-            with zipfile.ZipFile(archive) as bundle:
-                _safe_members(bundle.namelist())
-                bundle.extractall(tree)
-        else:
-            with tarfile.open(archive) as bundle:
-                members = [m for m in bundle.getmembers() if m.isfile() or m.isdir()]
-                _safe_members([m.name for m in members])
-                bundle.extractall(tree, members=members, filter="data")
+        extract(archive, tree)
         marker.write_text(archive.name + "\n", encoding="utf-8")
     return tree
 
