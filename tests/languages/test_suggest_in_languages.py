@@ -106,6 +106,11 @@ def _valid(source: str, language: str, suggestion) -> list[str]:
 def test_the_models_statement_comes_first_and_every_statement_is_valid(
     language, model_settings, tmp_path
 ):
+    from logsmith.engines import model_engine
+
+    # another test may have stopped the shared worker: the model is loaded again, and waited for
+    worker = model_engine.preload(model_settings, timeout=120)
+    assert worker.state == "ready", worker.last_error
     marked, name, start, error = CASES[language]
     source, line, character = _cursor(marked)
     path = tmp_path / name

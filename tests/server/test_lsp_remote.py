@@ -77,7 +77,7 @@ async def test_the_servers_model_writes_and_the_audit_names_the_remote_backend(
     detail = json.loads(row["detail"])
     assert detail.pop("route_reason").endswith("; no stronger model set (escalate_to)")
     assert detail == {"backend": "llama-server", "server_model": default_model_path.name,
-                      "route": "remote"}
+                      "route": "remote", "language": "python"}
     assert chosen.detail.endswith(" (remote)")
     assert json.loads(row["settings"])["model"] == inference.url
 
