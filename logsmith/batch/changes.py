@@ -11,12 +11,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.batch.results import FileResult
 from logsmith.batch.source_file import UnreadableSource, decode_source
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.batch_rules import syntax_error_line
 from logsmith.syntax.document import ParsedDocument
+from logsmith.text_edits import EditConflict, apply_edits
 
 LANGUAGE_NAMES = {
     "python": "Python",

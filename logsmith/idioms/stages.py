@@ -18,7 +18,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from logsmith.batch.edits import EditConflict, apply_edits
 from logsmith.engines import template
 from logsmith.engines.prompt import file_examples, message_words_grammar
 from logsmith.idioms import registry
@@ -30,6 +29,7 @@ from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
+from logsmith.text_edits import EditConflict, apply_edits
 
 DEFAULT_LEVELS = {
     "except": "error",

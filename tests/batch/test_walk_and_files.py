@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from logsmith.batch.edits import EditConflict, apply_edits
-from logsmith.workspace.ignore_patterns import PatternSet, compile_patterns, excluded
 from logsmith.batch.source_file import UnreadableSource, decode_source
-from logsmith.workspace.files import discover
 from logsmith.suggestion import TextEdit
+from logsmith.text_edits import EditConflict, apply_edits
+from logsmith.workspace.files import discover
+from logsmith.workspace.ignore_patterns import PatternSet, compile_patterns, excluded
 
 
 def write(root: Path, files: dict[str, str]) -> None:

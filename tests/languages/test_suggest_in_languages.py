@@ -6,11 +6,11 @@ parsing."""
 import pytest
 
 import logsmith
-from logsmith.batch.edits import apply_edits
 from logsmith.idioms import registry
 from logsmith.idioms.stages import _allowed_names, calls_of, plan_for
 from logsmith.planning.fitted import language_levels
 from logsmith.syntax.document import ParsedDocument
+from logsmith.text_edits import apply_edits
 
 GO = """\
 package store
