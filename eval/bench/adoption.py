@@ -95,6 +95,8 @@ class Options:
     project_index: bool = True
     """Also run every case through a server that indexes the project (and the template with it)."""
     index_timeout_s: float = INDEX_TIMEOUT_S
+    baselines: bool = True
+    """Also ask the model without the grammar and the llama.vim way (the slower half of a case)."""
 
 
 def select_cases(limit: int | None, splits: tuple[str, ...]) -> list[tuple[str, corpus.LogCase]]:
@@ -373,18 +375,23 @@ def _timed_call(call, pid) -> dict:
 
 
 class Baselines:
-    """The in-process engines: template alone, the unconstrained model and the llama.vim way."""
+    """The in-process engines: template alone, the unconstrained model and the llama.vim way (the
+    two models only with `options.baselines`)."""
 
     def __init__(self, options: Options, choice):
         self.template_settings = logsmith.Settings(model=options.model, use_model=False)
-        self.unconstrained = UnconstrainedModel(logsmith.Settings(model=options.model))
-        self.llamavim = llama_vim.BaselineModel(choice, prefix_lines=options.prefix_lines,
-                                               suffix_lines=options.suffix_lines)
+        self.unconstrained = self.llamavim = None
+        if options.baselines:
+            self.unconstrained = UnconstrainedModel(logsmith.Settings(model=options.model))
+            self.llamavim = llama_vim.BaselineModel(choice, prefix_lines=options.prefix_lines,
+                                                   suffix_lines=options.suffix_lines)
 
     def template(self, masked: corpus.MaskedCase, path: Path, project=None) -> dict:
         return bench_engine.ask_logsmith(masked, path, self.template_settings, project)
 
     def models(self, masked: corpus.MaskedCase, path: Path) -> dict:
+        if self.unconstrained is None or self.llamavim is None:
+            return {}
         results = {"unconstrained": _timed_call(
             lambda: self.unconstrained.ask(masked.source, masked.line, masked.character, path), self.unconstrained.pid)}
         for engine in ("llamavim_cold", "llamavim_warm"):
@@ -395,12 +402,15 @@ class Baselines:
 
     def peaks(self) -> dict:
         found = {}
+        if self.unconstrained is None or self.llamavim is None:
+            return found
         for name, pid in (("unconstrained_worker", self.unconstrained.pid), ("llamavim_worker", self.llamavim.pid)):
             found[name] = {"pid": pid, "peak_rss_bytes": process_stats.peak_rss_bytes(pid) if pid else None}
         return found
 
     def close(self) -> None:
-        self.llamavim.close()
+        if self.llamavim is not None:
+            self.llamavim.close()
 
 
 async def run_one(servers: ProjectServers, models: Baselines, split: str, case: corpus.LogCase,
@@ -454,7 +464,8 @@ def run_key(options: Options, choice) -> dict:
     return {"model_sha256": choice.sha256,
             "llamavim_prompt": f"{options.prefix_lines} lines before, {options.suffix_lines} after",
             "pause_open_s": options.pause_open_s, "pause_line_s": options.pause_line_s,
-            "keystroke_s": options.keystroke_s, "project_index": options.project_index}
+            "keystroke_s": options.keystroke_s, "project_index": options.project_index,
+            **({} if options.baselines else {"baselines": False})}
 
 
 def _existing_rows(path: Path, key: dict) -> list[dict]:
@@ -571,6 +582,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also run every case through a server that indexes the project (default: on)")
     parser.add_argument("--index-timeout", type=float, default=INDEX_TIMEOUT_S,
                         help=f"longest wait in seconds for a server's project index (default {INDEX_TIMEOUT_S:.0f})")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
+                        help="skip the model without the grammar and the llama.vim way (about half of each case)")
     parser.add_argument("--prefix-lines", type=int, default=llama_vim.PREFIX_LINES,
                         help="lines before the cursor in the llama.vim-style prompt (llama.vim: 256)")
     parser.add_argument("--suffix-lines", type=int, default=llama_vim.SUFFIX_LINES,
@@ -582,7 +595,8 @@ def options_from(args: argparse.Namespace) -> Options:
                    splits=tuple(args.splits or Options.splits), fresh=args.fresh, model=args.model,
                    pause_open_s=args.pause_open, pause_line_s=args.pause_line,
                    prefix_lines=args.prefix_lines, suffix_lines=args.suffix_lines,
-                   project_index=args.project_index, index_timeout_s=args.index_timeout)
+                   project_index=args.project_index, index_timeout_s=args.index_timeout,
+                   baselines=args.baselines)
 
 
 def run_and_report(options: Options) -> int:
