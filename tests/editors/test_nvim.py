@@ -280,31 +280,76 @@ export async function loadConfig(path: string): Promise<string | null> {
 }
 """
 
+TSX = """import React, { useState } from "react";
 
-def test_nvim_completion_in_a_typescript_file(tmp_path):
-    """A TypeScript buffer (filetype `typescript`) in Neovim 0.12 with the plugin's default filetypes:
-    logsmith attaches, `console.` in the catch block brings its statement into the menu, <C-y> puts
-    it in the buffer, and the buffer still parses as TypeScript. Templates only (LOGSMITH_NO_MODEL):
-    the point is the language, not the model."""
+export function Upload({ send }: { send: (file: File) => Promise<void> }) {
+  const [failed, setFailed] = useState(false);
+  async function onDrop(file: File) {
+    try {
+      await send(file);
+    } catch (err) {
+      setFailed(true);
+    }
+  }
+  return <div onDrop={(event) => onDrop(event.dataTransfer.files[0])}>{failed ? "retry" : "drop"}</div>;
+}
+"""
+
+JAVA = """package org.example.orders;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+public class OrderStore {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderStore.class);
+
+    public int count(String path) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of(path)).size();
+        } catch (java.io.IOException err) {
+            return 0;
+        }
+    }
+}
+"""
+
+# (file, text, the line the statement goes under, what is typed, filetype, how the statement ends)
+OTHER_LANGUAGES = {
+    "typescript": ("config.ts", TYPESCRIPT, "catch (err)", "console.", "typescript", ";"),
+    "tsx": ("upload.tsx", TSX, "catch (err)", "console.", "typescriptreact", ";"),
+    "java": ("OrderStore.java", JAVA, "catch (java.io.IOException err)", "LOG.", "java", ";"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(OTHER_LANGUAGES))
+def test_nvim_completion_in_another_language(language, tmp_path):
+    """A TypeScript, TSX or Java buffer in Neovim 0.12 with the plugin's default filetypes: logsmith
+    attaches, the logger and a dot typed in the catch block bring its statement into the menu, <C-y>
+    puts it in the buffer, the buffer still parses in its language, and the audit names the
+    language. Templates only (LOGSMITH_NO_MODEL): the point is the language, not the model."""
     from logsmith.syntax.document import ParsedDocument
+    from logsmith.syntax.languages import language_of_path
 
-    root = tmp_path / "web"
+    name, text, catch_line, typed, filetype, ending = OTHER_LANGUAGES[language]
+    root = tmp_path / "project"
     root.mkdir()
     (root / "package.json").write_text('{"name": "web"}\n')
-    (root / "config.ts").write_text(TYPESCRIPT)
-    run = run_scenario(nvim_012(), "languages", root, tmp_path, start="setup", file="config.ts",
-                       LOGSMITH_NO_MODEL="1", LOGSMITH_TEST_CATCH="catch", LOGSMITH_TEST_TYPED="console.")
+    (root / name).write_text(text)
+    lua_pattern = "".join(f"%{c}" if c in ".()" else c for c in catch_line)
+    run = run_scenario(nvim_012(), "languages", root, tmp_path, start="setup", file=name,
+                       LOGSMITH_NO_MODEL="1", LOGSMITH_TEST_CATCH=lua_pattern, LOGSMITH_TEST_TYPED=typed)
     run.check()
-    assert run.data["filetype"] == "typescript", run.explain()
+    assert run.data["filetype"] == filetype, run.explain()
     statement = run.data["chosen"]["word"]
-    assert statement.startswith("console.") and "err" in statement and statement.endswith(";"), run.explain()
+    assert statement.startswith(typed) and "err" in statement and statement.endswith(ending), run.explain()
     buffer = run.data["buffer"]
-    catch = next(number for number, line in enumerate(buffer) if "catch (err)" in line)
+    catch = next(number for number, line in enumerate(buffer) if catch_line in line)
     assert buffer[catch + 1].strip() == statement, run.explain()
-    assert not ParsedDocument("\n".join(buffer), "typescript").has_error, buffer
+    parsed_as = language_of_path(name)
+    assert not ParsedDocument("\n".join(buffer), parsed_as).has_error, buffer
     accepted = [row for row in audit_rows() if row.event == "accepted"]
     assert [(row.channel, row.statement) for row in accepted] == [("completion", statement)], run.explain()
-    assert json.loads(accepted[0].detail)["language"] == "typescript"
+    assert json.loads(accepted[0].detail)["language"] == parsed_as
 
 
 def test_nvim_inline_ghost_text_at_top_of_function_accepted_with_tab(project, tmp_path):

@@ -1,5 +1,5 @@
---- Scenario (Neovim 0.12, started with setup()): a TypeScript buffer. In the catch block of the
---- file, type `console.`; logsmith's item appears in the completion menu; accept it with <C-y>.
+--- Scenario (Neovim 0.12, started with setup()): a buffer in another language. In its catch block,
+--- type the logger and a dot ($LOGSMITH_TEST_TYPED); logsmith's item appears in the completion menu; accept it with <C-y>.
 --- The file's text and the catch line come from $LOGSMITH_TEST_CATCH (a Lua pattern).
 local H = dofile(os.getenv('LOGSMITH_TEST_DIR') .. '/harness.lua')
 
