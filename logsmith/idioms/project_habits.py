@@ -2,9 +2,10 @@
 files of the language family (JavaScript with TypeScript) under the project's root, the nearest
 folder above the file with a `package.json`, `go.mod`, `pom.xml`, `build.gradle` or `.git`.
 
-Bounded (at most MAX_FILES files, dependency, build and test folders left out) and read once per
-file version through `folder_habits`' cache; the list of files is walked again after
-RELIST_AFTER_S. Without a root marker within MAX_LEVELS_UP folders there is no project habit.
+Bounded (at most MAX_FILES files, dependency, build and test folders left out); each file is
+parsed once per version through `folder_habits`' cache, and the project's files are walked and
+counted again RELIST_AFTER_S after they were last. Without a root marker within MAX_LEVELS_UP
+folders there is no project habit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from logsmith.idioms.folder_habits import MAX_BYTES, calls_of_file
@@ -42,7 +44,20 @@ SKIPPED_FOLDERS = frozenset(
 )
 """Dependencies, generated code, tests and examples: they do not show how the project logs."""
 
-_listed: dict[tuple[str, str], tuple[float, tuple[tuple[Path, int, int], ...]]] = {}
+Levels = dict[str, Counter[str]]
+"""Per site kind, how many statements log at each level."""
+
+
+@dataclass(frozen=True)
+class _ProjectLevels:
+    """The levels of one project's files, as read at `read_at`."""
+
+    read_at: float
+    total: Levels
+    by_file: dict[Path, Levels]
+
+
+_read: dict[tuple[str, str], _ProjectLevels] = {}
 _lock = threading.Lock()
 
 
@@ -64,7 +79,7 @@ def _family(language: str) -> str:
     return MODULES.get(language, language)
 
 
-def _walk(root: Path, family: str) -> tuple[tuple[Path, int, int], ...]:
+def _walk(root: Path, family: str) -> list[tuple[Path, int, int]]:
     """Up to MAX_FILES files of `family` under `root`, breadth first in name order, with their
     modification time and size; symlinks, oversized files and SKIPPED_FOLDERS left out."""
     from logsmith.syntax.languages import language_of_path
@@ -96,36 +111,39 @@ def _walk(root: Path, family: str) -> tuple[tuple[Path, int, int], ...]:
                 found.append((entry, stat.st_mtime_ns, stat.st_size))
             if len(found) >= MAX_FILES:
                 break
-    return tuple(found)
+    return found
 
 
-def _files(root: Path, family: str) -> tuple[tuple[Path, int, int], ...]:
-    key = (str(root), family)
-    now = time.monotonic()
-    with _lock:
-        listed = _listed.get(key)
-    if listed is not None and now - listed[0] < RELIST_AFTER_S:
-        return listed[1]
-    files = _walk(root, family)
-    with _lock:
-        _listed[key] = (now, files)
-    return files
-
-
-def project_levels(path: str, language: str) -> dict[str, Counter[str]]:
-    """Per site kind, how many of the project's log statements (outside `path` itself) log at
-    each level; empty without a project root."""
+def _read_project(root: Path, family: str) -> _ProjectLevels:
     from logsmith.syntax.languages import language_of_path
 
+    total: Levels = {}
+    by_file: dict[Path, Levels] = {}
+    for file, mtime_ns, size in _walk(root, family):
+        own: Levels = {}
+        for call in calls_of_file(file, mtime_ns, size, language_of_path(file) or family):
+            if call.level is not None:
+                own.setdefault(call.site_kind, Counter())[call.level] += 1
+                total.setdefault(call.site_kind, Counter())[call.level] += 1
+        if own:
+            by_file[file] = own
+    return _ProjectLevels(time.monotonic(), total, by_file)
+
+
+def project_levels(path: str, language: str) -> Levels:
+    """Per site kind, how many of the project's log statements (outside `path` itself) log at
+    each level; empty without a project root."""
     own = Path(path)
     root = project_root(own)
     if root is None:
         return {}
-    levels: dict[str, Counter[str]] = {}
-    for file, mtime_ns, size in _files(root, _family(language)):
-        if file == own:
-            continue
-        for call in calls_of_file(file, mtime_ns, size, language_of_path(file) or language):
-            if call.level is not None:
-                levels.setdefault(call.site_kind, Counter())[call.level] += 1
-    return levels
+    key = (str(root), _family(language))
+    with _lock:
+        known = _read.get(key)
+    if known is None or time.monotonic() - known.read_at >= RELIST_AFTER_S:
+        known = _read_project(root, _family(language))
+        with _lock:
+            _read[key] = known
+    mine = known.by_file.get(own, {})
+    levels = {kind: counts - mine.get(kind, Counter()) for kind, counts in known.total.items()}
+    return {kind: counts for kind, counts in levels.items() if counts}

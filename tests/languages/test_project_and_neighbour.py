@@ -133,3 +133,28 @@ def test_what_the_user_typed_leads_over_the_neighbour():
     settings = logsmith.Settings(use_model=False)
     found = logsmith.suggest(source, 8, 7, language="go", settings=settings)
     assert all(s.source != "neighbour" for s in found)
+
+
+def test_a_level_is_written_with_the_method_the_code_calls_its_logger_by():
+    from logsmith.idioms import javascript, registry
+    from logsmith.idioms.contract import StatementSpec
+    from logsmith.syntax.document import ParsedDocument
+
+    source = (
+        "const { log } = require('proc-log')\n"
+        "function get (url) {\n"
+        "  log.verbose('get', url)\n"
+        "  log.silly('got', url)\n"
+        "  \n"
+        "}\n"
+    )
+    document = ParsedDocument(source, "javascript")
+    site = registry.reader_for("javascript").site_at(document, 4, 2)
+    calls = stages.calls_of(document)
+    choice = javascript.logger_for(document, site, calls)
+    assert dict(choice.methods) == {"debug": "verbose", "trace": "silly"}
+    written = javascript.render(StatementSpec(choice, "debug", "fetching", ("url",), None))
+    assert written.startswith("log.verbose(")
+    assert javascript.render(StatementSpec(choice, "error", "failed", (), None)).startswith(
+        "log.error("
+    )
