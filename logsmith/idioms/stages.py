@@ -4,10 +4,11 @@ Python's own analysis (`logsmith.idioms.contract`).
 
 `plan` decides the logger (the file's, else its folder's, else the language's standard one), the
 level (what this file and its folder log at sites of the same kind, else what the project logs
-most there, else the kind's default) and
-the values (the caught error, then names the code around the site uses); `write` asks the model to
-continue the planned statement's message under a grammar and the template for its words; `checked`
-keeps what parses in place and reads only names bound at the site; `rank` puts the model's first.
+most there, else the kind's default) and the values (the caught error, then names the code around
+the site uses); `write` repeats the function's own statement at a site of the same kind
+(`file_neighbour`), asks the model to continue the planned statement's message under a grammar
+and the template for its words; `checked` keeps what parses in place and reads only names bound
+at the site; `rank` puts the function's own statement first, then the model's.
 """
 
 from __future__ import annotations
