@@ -53,7 +53,8 @@ MIN_EVIDENCE = 2.0
 """Below this weight of evidence the project's habit, else the kind's default level, stands."""
 MIN_PROJECT_STATEMENTS = 3
 """The project's statements at sites of a kind it takes for its habit to decide the level (chosen
-on the dev split: 1 to 5 give the same levels there, 10 fewer right in JavaScript)."""
+on the dev split: 5 gives the same levels there, 1 one fewer right in Java, 10 two fewer in
+JavaScript)."""
 MAX_VALUES = 2
 MAX_TOKENS = 28
 WINDOW_LINES = 48
