@@ -49,6 +49,8 @@ def _siblings(folder: Path, language: str, own: Path) -> list[tuple[Path, int, i
 
 
 def calls_of_file(path: Path, mtime_ns: int, size: int, language: str) -> tuple[LoggedCall, ...]:
+    """The log statements of the file at `path` in `language`, read and parsed once per version
+    (its modification time and size); none for a file that cannot be read."""
     from logsmith.idioms.registry import reader_for
     from logsmith.syntax.document import ParsedDocument
 
