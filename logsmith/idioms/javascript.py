@@ -16,7 +16,12 @@ from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
-from logsmith.syntax.javascript_calls import LOGGER_NAME, JavaScriptLoggedCall, known_loggers
+from logsmith.syntax.javascript_calls import (
+    LEVEL_OF_METHOD,
+    LOGGER_NAME,
+    JavaScriptLoggedCall,
+    known_loggers,
+)
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.tree_text import text as node_text
 
@@ -208,13 +213,16 @@ def logger_for(
 def _methods_used(
     choice: JavaScriptLoggerChoice, calls: tuple[LoggedCall, ...]
 ) -> tuple[tuple[str, str], ...]:
-    """(level, method) of the statements calling `choice`'s logger, the most used per level."""
+    """(level, method) of the statements calling `choice`'s logger by a method named for the level
+    they log at, the most used per level."""
     seen: Counter[tuple[str, str]] = Counter()
     for call in calls:
         if call.level is None or FACTORY_CALL.sub("", call.logger) != choice.expression:
             continue
         called = re.match(re.escape(call.logger) + r"\s*\.\s*(\w+)\s*\(", call.text)
-        if called:
+        # only a method named for its level: node-red's `Log.log({ level: Log.DEBUG, ... })` reads
+        # as debug, but `Log.log("...")` would not log a string at debug
+        if called and LEVEL_OF_METHOD.get(called.group(1)) == call.level:
             seen[call.level, called.group(1)] += 1
     chosen: dict[str, str] = {}
     for (level, method), _ in seen.most_common():

@@ -158,3 +158,24 @@ def test_a_level_is_written_with_the_method_the_code_calls_its_logger_by():
     assert javascript.render(StatementSpec(choice, "error", "failed", (), None)).startswith(
         "log.error("
     )
+
+
+def test_a_generic_log_method_is_not_taken_for_the_level_it_was_given_in_an_object():
+    from logsmith.idioms import javascript, registry
+    from logsmith.idioms.contract import StatementSpec
+    from logsmith.syntax.document import ParsedDocument
+
+    source = (
+        'const Log = require("./log");\n'
+        "function stop (node) {\n"
+        "  Log.log({ level: Log.DEBUG, msg: 'stopping' });\n"
+        '  Log.debug("stopped " + node);\n'
+        "  \n"
+        "}\n"
+    )
+    document = ParsedDocument(source, "javascript")
+    site = registry.reader_for("javascript").site_at(document, 4, 2)
+    choice = javascript.logger_for(document, site, stages.calls_of(document))
+    assert dict(choice.methods).get("debug") == "debug"
+    written = javascript.render(StatementSpec(choice, "debug", "stopping", (), None))
+    assert written.startswith("Log.debug(")
