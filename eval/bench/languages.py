@@ -137,6 +137,12 @@ ENGINES = ("logsmith", "template", "baseline")
 """What `--engines` may name: logsmith with the model (cold, then warm), the template alone, and
 the llama.vim way (which uses none of logsmith's code, so its answers stand when logsmith
 changes; `--rescore` scores them again with the current readers)."""
+ANSWERS = {
+    "logsmith": ("logsmith_cold", "logsmith"),
+    "template": ("template", "template_again"),
+    "baseline": ("baseline",),
+}
+"""The answers each engine leaves in a row."""
 
 
 def _case_facts(case: corpus.LanguageCase) -> dict:
@@ -177,9 +183,7 @@ def ask_engines(
         results["template"] = ask_logsmith(masked, path, language, template_settings)
         opened = ParsedDocument(masked.source, language)  # the editor parses it on opening
         ask_logsmith(masked, path, language, template_settings, opened)  # the file's facts read
-        results["template_again"] = ask_logsmith(
-            masked, path, language, template_settings, opened
-        )
+        results["template_again"] = ask_logsmith(masked, path, language, template_settings, opened)
     if "baseline" in engines and baseline is not None:
         results["baseline"] = engine.ask_baseline(baseline, masked)
     return results, warm_up_s
@@ -259,9 +263,17 @@ def run_language(
     engines: tuple[str, ...],
     fresh: bool,
     run: dict,
+    again: tuple[str, ...] = (),
 ) -> None:
-    """Ask `engines` on each case of `todo` that lacks one, scoring and saving after each case."""
+    """Ask `engines` on each case of `todo` that lacks one, scoring and saving after each case;
+    the answers of `again` already in the rows are dropped first (asked anew)."""
     rows = _read_rows(rows_path, fresh)
+    todo_ids = {case.id for case in todo}
+    for row in rows:
+        if row["case"]["id"] in todo_ids:
+            for name in again:
+                for answer in ANSWERS[name]:
+                    row["results"].pop(answer, None)
     by_id = {row["case"]["id"]: row for row in rows}
     wanted = tuple(e for e in engines if e != "baseline" or baseline is not None)
     print(f"{language}: {len(todo)} cases -> {rows_path}", file=sys.stderr)
@@ -339,10 +351,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="discard earlier rows of the same files"
     )
+    parser.add_argument(
+        "--again",
+        default="",
+        help="comma-separated engines whose answers in the rows are dropped and asked anew "
+        "(the other engines' answers are kept: `--again logsmith,template` keeps the llama.vim "
+        "way's)",
+    )
     args = parser.parse_args(argv)
     engines = tuple(name.strip() for name in args.engines.split(",") if name.strip())
     if set(engines) - set(ENGINES):
         parser.error(f"--engines takes {', '.join(ENGINES)}")
+    again = tuple(name.strip() for name in args.again.split(",") if name.strip())
+    if set(again) - set(engines):
+        parser.error("--again names engines that --engines asks")
     if args.no_baseline:
         engines = tuple(name for name in engines if name != "baseline")
     if args.no_model:
@@ -402,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
                 engines,
                 args.fresh,
                 run,
+                again,
             )
     except KeyboardInterrupt:
         print("interrupted: reporting the cases done so far", file=sys.stderr)

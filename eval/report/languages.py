@@ -68,8 +68,13 @@ def engine_figures(rows: list[dict], name: str) -> dict | None:
         "log_call": _mean([float(s["is_log_call"]) for s in scores]),
         "p50_ms": metrics.percentile(latencies, 50),
         "p95_ms": metrics.percentile(latencies, 95),
-        "model_used": _mean([float(r.get("source") not in (None, "template")) for r in results])
+        "model_used": _mean(
+            [float(r.get("source") not in (None, "template", "neighbour")) for r in results]
+        )
         if name.startswith("logsmith")
+        else None,
+        "neighbour_used": _mean([float(r.get("source") == "neighbour") for r in results])
+        if name.startswith(("logsmith", "template"))
         else None,
         "errors": sum(1 for r in results if r.get("error")),
     }
@@ -218,8 +223,9 @@ def markdown(summaries: dict[str, dict], described: dict | None) -> str:
             f"{_percent(summary['expected_valid'])}.",
             "",
             "| engine | p50 ms | p95 ms | level | var F1 | ROUGE-L | BLEU-4 | log call | parses "
-            "| names in scope | valid (of suggested) | acceptable | model used |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| names in scope | valid (of suggested) | acceptable | model used "
+            "| the function's own statement |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, title in ENGINES:
             f = summary["engines"].get(name)
@@ -238,6 +244,7 @@ def markdown(summaries: dict[str, dict], described: dict | None) -> str:
                 f"{_percent(f['valid_of_suggested'])} ({f['suggested']})",
                 _percent(f["acceptable"]),
                 _percent(f["model_used"]),
+                _percent(f.get("neighbour_used")),
             )
             lines.append(f"| {title} | " + " | ".join(cells) + " |")
         lines += ["", "Leads (per-case difference, 95 % paired bootstrap interval):", ""]

@@ -48,7 +48,9 @@ def _siblings(folder: Path, language: str, own: Path) -> list[tuple[Path, int, i
     return found
 
 
-def _calls_of_file(path: Path, mtime_ns: int, size: int, language: str) -> tuple[LoggedCall, ...]:
+def calls_of_file(path: Path, mtime_ns: int, size: int, language: str) -> tuple[LoggedCall, ...]:
+    """The log statements of the file at `path` in `language`, read and parsed once per version
+    (its modification time and size); none for a file that cannot be read."""
     from logsmith.idioms.registry import reader_for
     from logsmith.syntax.document import ParsedDocument
 
@@ -77,5 +79,5 @@ def folder_calls(path: str, language: str) -> tuple[LoggedCall, ...]:
     own = Path(path)
     found: list[LoggedCall] = []
     for sibling, mtime_ns, size in _siblings(own.parent, language, own):
-        found.extend(_calls_of_file(sibling, mtime_ns, size, language))
+        found.extend(calls_of_file(sibling, mtime_ns, size, language))
     return tuple(found)

@@ -6,6 +6,7 @@ and semicolon habits.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from logsmith.idioms.literals import escaped
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript import module_names_of
-from logsmith.syntax.javascript_calls import LOGGER_NAME, JavaScriptLoggedCall, known_loggers
+from logsmith.syntax.javascript_calls import (
+    LEVEL_OF_METHOD,
+    LOGGER_NAME,
+    JavaScriptLoggedCall,
+    known_loggers,
+)
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.tree_text import text as node_text
 
@@ -149,6 +155,9 @@ class JavaScriptLoggerChoice(LoggerChoice):
     """Whether the file ends its statements with `;`."""
     template: bool = False
     """Whether the file's messages splice values in template literals (`${host}`)."""
+    methods: tuple[tuple[str, str], ...] = ()
+    """(normalised level, method) as this code calls its logger at that level (`proc-log` has
+    `verbose` and `silly`, no `debug` or `trace`): these win over the library's usual methods."""
 
 
 def _root(expression: str) -> str:
@@ -195,7 +204,38 @@ def logger_for(
 ) -> LoggerChoice:
     """The logger of the file's statements nearest the site (another library before console),
     else a logger the file imports or declares, else the project's habit, else console with a
-    note."""
+    note; with the methods the file and its folder call it by at each level."""
+    choice = _chosen_logger(document, site, calls, project_calls)
+    methods = _methods_used(choice, (*calls, *project_calls))
+    return dataclasses.replace(choice, methods=methods) if methods else choice
+
+
+def _methods_used(
+    choice: JavaScriptLoggerChoice, calls: tuple[LoggedCall, ...]
+) -> tuple[tuple[str, str], ...]:
+    """(level, method) of the statements calling `choice`'s logger by a method named for the level
+    they log at, the most used per level."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for call in calls:
+        if call.level is None or FACTORY_CALL.sub("", call.logger) != choice.expression:
+            continue
+        called = re.match(re.escape(call.logger) + r"\s*\.\s*(\w+)\s*\(", call.text)
+        # only a method named for its level: node-red's `Log.log({ level: Log.DEBUG, ... })` reads
+        # as debug, but `Log.log("...")` would not log a string at debug
+        if called and LEVEL_OF_METHOD.get(called.group(1)) == call.level:
+            seen[call.level, called.group(1)] += 1
+    chosen: dict[str, str] = {}
+    for (level, method), _ in seen.most_common():
+        chosen.setdefault(level, method)
+    return tuple(sorted(chosen.items()))
+
+
+def _chosen_logger(
+    document: ParsedDocument,
+    site: LogSite,
+    calls: tuple[LoggedCall, ...],
+    project_calls: tuple[LoggedCall, ...],
+) -> JavaScriptLoggerChoice:
     habits = _habits(document, calls)
     bound = always_bound(document)
     function = site.function.name if site.function is not None else None
@@ -224,7 +264,7 @@ def logger_for(
 
 def _folder_logger(
     document: ParsedDocument, project_calls: tuple[LoggedCall, ...], habits: dict
-) -> LoggerChoice | None:
+) -> JavaScriptLoggerChoice | None:
     """The logger the files beside this one use (the engine passes their statements), with the
     import they use: a relative specifier (`"../logger"`) holds for every file of one folder.
     When it cannot be imported the same way: console, with a note; None when they use none."""
@@ -354,7 +394,9 @@ def _pieces(spec: StatementSpec) -> tuple[str, str, str, str]:
         marks = " %o" * len(values) + (" %O" if error else "")
         args = "".join(f", {value}" for value in (*values, *([error] if error else [])))
         return f"{logger}(", quote, _escape(words, quote) + marks, f"{quote}{args}){end}"
-    method = METHODS.get(library, METHODS["console"]).get(spec.level, "info")
+    method = dict(getattr(choice, "methods", ())).get(spec.level) or METHODS.get(
+        library, METHODS["console"]
+    ).get(spec.level, "info")
     call = f"{logger}.{method}("
     if library == "winston":
         extra = f", {_object(values, error, False)}" if values or error else ""

@@ -3,10 +3,12 @@
 Python's own analysis (`logsmith.idioms.contract`).
 
 `plan` decides the logger (the file's, else its folder's, else the language's standard one), the
-level (what this file and its folder log at sites of the same kind, else the kind's default) and
-the values (the caught error, then names the code around the site uses); `write` asks the model to
-continue the planned statement's message under a grammar and the template for its words; `checked`
-keeps what parses in place and reads only names bound at the site; `rank` puts the model's first.
+level (what this file and its folder log at sites of the same kind, else what the project logs
+most there, else the kind's default) and the values (the caught error, then names the code around
+the site uses); `write` repeats the function's own statement at a site of the same kind
+(`file_neighbour`), asks the model to continue the planned statement's message under a grammar
+and the template for its words; `checked` keeps what parses in place and reads only names bound
+at the site; `rank` puts the function's own statement first, then the model's.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ import functools
 import re
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from logsmith.engines import template
 from logsmith.engines.prompt import file_examples, message_words_grammar
 from logsmith.idioms import registry
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
+from logsmith.idioms.file_neighbour import nearest_alike
 from logsmith.idioms.folder_habits import folder_calls
 from logsmith.idioms.literals import escaped
+from logsmith.idioms.project_habits import project_levels
 from logsmith.planning.secrets import is_secret
 from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
@@ -44,7 +50,11 @@ DEFAULT_LEVELS = {
 EVIDENCE_WEIGHTS = {"function": 3.0, "file": 2.0, "folder": 1.0}
 """How much a statement at a site of the same kind counts towards the level, by where it is."""
 MIN_EVIDENCE = 2.0
-"""Below this weight of evidence the kind's default level stands."""
+"""Below this weight of evidence the project's habit, else the kind's default level, stands."""
+MIN_PROJECT_STATEMENTS = 3
+"""The project's statements at sites of a kind it takes for its habit to decide the level (chosen
+on the dev split: 5 gives the same levels there, 1 one fewer right in Java, 10 two fewer in
+JavaScript)."""
 MAX_VALUES = 2
 MAX_TOKENS = 28
 WINDOW_LINES = 48
@@ -86,6 +96,8 @@ class LanguageCandidate:
     notes: tuple[str, ...] = ()
     model_pending: bool = False
     route_reason: str = ""
+    copied: LoggedCall | None = None
+    """The file's statement it repeats (its logger, level and values), for a neighbour's."""
 
 
 @dataclass
@@ -114,10 +126,13 @@ def level_for(
     calls: tuple[LoggedCall, ...],
     folder: tuple[LoggedCall, ...],
     language: str = "",
+    project: Callable[[], dict[str, Counter[str]]] | None = None,
 ) -> tuple[str, str]:
     """(level, why): what the file and its folder log at sites of this kind, weighed by nearness
-    (the same function, the file, the folder); else what developers of the language log most at
-    such sites (fitted), else the kind's default."""
+    (the same function, the file, the folder); else what the project logs most at such sites
+    (`project`: its levels per site kind, asked only then, when it has MIN_PROJECT_STATEMENTS
+    there); else what developers of the language log most at such sites (fitted), else the
+    kind's default."""
     typed = _typed_level(site)
     if typed is not None:
         return typed, "the level typed"
@@ -131,6 +146,10 @@ def level_for(
     if weights and sum(weights.values()) >= MIN_EVIDENCE:
         level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
         return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:g})"
+    counts = (project() if project is not None else {}).get(site.kind, Counter())
+    if sum(counts.values()) >= MIN_PROJECT_STATEMENTS:
+        level, count = max(counts.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
+        return level, f"{level}: what this project logs most at {site.kind} sites ({count})"
     fitted = _fitted_levels().get(registry.MODULES.get(language, language), {})
     level = fitted.get(site.kind) or DEFAULT_LEVELS.get(site.kind, "info")
     return level, (
@@ -243,7 +262,13 @@ def plan_for(
     calls = tuple(c for c in calls_of(document) if not c.start_line <= site.line <= c.end_line)
     folder = folder_calls(path, document.language) if path and _needs_folder(site, calls) else ()
     logger = idioms.logger_for(document, site, calls, folder)
-    level, why = level_for(site, calls, folder, document.language)
+    level, why = level_for(
+        site,
+        calls,
+        folder,
+        document.language,
+        (lambda: project_levels(path, document.language)) if path else None,
+    )
     values, error = values_for(site, logger)
     capitalized = _capitalized(calls, folder)
     if document.language == "go" and not calls and not folder:
@@ -337,7 +362,7 @@ def model_message(
         short = completion.stopped_by in ("too_slow", "deadline")
         return None, "", [f"model gave no usable message ({completion.stopped_by})"], short
     message = ((typed or "") + text[: -len(quote)]).strip()
-    if len(message) < 3:
+    if len(message) < 3 or len(message.split()) < 2:
         return None, "", ["model gave no usable message (too short)"], False
     if any(value.lower() in message.lower() for value in secrets_of(document)):
         return None, "", ["model message rejected: it repeats a secret-looking value"], False
@@ -375,11 +400,15 @@ def write(
     deadline: float,
     cancel: threading.Event | None,
 ) -> LanguageWritten:
-    """The model's statement when it answers within the budget, and the template's, always."""
+    """The file's statement at the site most like this one (`file_neighbour`), the model's
+    statement when it answers within the budget, and the template's, always."""
     from logsmith.pipeline import model_route
 
     idioms = registry.idioms_for(document.language)
     written = LanguageWritten()
+    neighbour = _neighbour(document, site, plan)
+    if neighbour is not None:
+        written.candidates.append(neighbour)
     if site.syntax_error:
         written.notes.append("the file has syntax errors; the site was read as well as it parses")
     use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
@@ -420,6 +449,28 @@ def write(
             dataclasses.replace(c, model_pending=True) for c in written.candidates
         ]
     return written
+
+
+def _neighbour(
+    document: ParsedDocument, site: LogSite, plan: LanguagePlan
+) -> LanguageCandidate | None:
+    """The file's statement at the site most like this one, repeated; none when the plan's
+    logger needs setting up (the file then has no usable statement to repeat)."""
+    if plan.logger.setup:
+        return None
+    reader = registry.reader_for(document.language)
+    allowed = _allowed_names(document, site, plan)
+    call = nearest_alike(site, calls_of(document), lambda text: reader.names_read(text) <= allowed)
+    if call is None:
+        return None
+    return LanguageCandidate(
+        call.text,
+        "neighbour",
+        "neighbour",
+        (f"repeats line {call.start_line + 1}: {call.text}",),
+        route_reason="this function's statement at a site of the same kind: served first",
+        copied=call,
+    )
 
 
 def _with_setup(document: ParsedDocument, plan: LanguagePlan) -> ParsedDocument | str | None:
@@ -495,14 +546,14 @@ def checked(
     for candidate in candidates:
         found = setup + problems(candidate.statement, document, site, allowed)
         if found:
-            who = "template" if candidate.source == "template" else "model"
+            who = candidate.source if candidate.route in ("template", "neighbour") else "model"
             rejected.append(f"{who} statement rejected: {'; '.join(found)}")
         else:
             passed.append(candidate)
     return [dataclasses.replace(c, notes=c.notes + tuple(rejected)) for c in passed]
 
 
-ROUTE_ORDER = {"remote": 0, "local": 1, "template": 2}
+ROUTE_ORDER = {"neighbour": 0, "remote": 1, "local": 2, "template": 3}
 
 
 def rank(
@@ -512,8 +563,9 @@ def rank(
     plan: LanguagePlan,
     started: float,
 ):
-    """The model's statement first (it read the code around the site), then the template's; a
-    statement written twice is offered once."""
+    """The function's own statement at a site of the same kind first (on the dev split its words
+    are the developer's far more often than the model's), then the model's (it read the code
+    around the site), then the template's; a statement written twice is offered once."""
     from logsmith.suggestion import Suggestion
 
     kept: list[LanguageCandidate] = []
@@ -525,10 +577,12 @@ def rank(
         Suggestion(
             statement=c.statement,
             edit=TextEdit(site.line, len(site.indent), site.line, len(line_text), c.statement),
-            additional_edits=plan.logger.setup,
-            level=plan.level,
-            logger=plan.logger.expression,
-            variables=plan.values + ((plan.error,) if plan.error else ()),
+            additional_edits=() if c.copied else plan.logger.setup,
+            level=(c.copied.level or plan.level) if c.copied else plan.level,
+            logger=c.copied.logger if c.copied else plan.logger.expression,
+            variables=c.copied.values
+            if c.copied
+            else plan.values + ((plan.error,) if plan.error else ()),
             source=c.source,
             latency_ms=(time.perf_counter() - started) * 1000,
             reason=plan.reason,

@@ -40,7 +40,7 @@ def test_two_go_cases_end_to_end(tmp_path, monkeypatch, default_model_path):
         for engine in ("logsmith", "template"):
             score = row["results"][engine]["score"]
             assert score["is_log_call"] and score["valid"], (engine, row["results"][engine])
-        assert row["results"]["template"]["source"] == "template"
+        assert row["results"]["template"]["source"] in ("template", "neighbour")  # no model
         assert (
             row["results"]["template_again"]["statement"] == row["results"]["template"]["statement"]
         )
