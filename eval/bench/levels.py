@@ -58,27 +58,33 @@ def case_levels(split: str, limit: int | None = None) -> list[dict]:
     return found
 
 
-def right(row: dict, measure: str) -> float:
-    return float(metrics.level_match(row[measure], row["expected"]))
+def right(row: dict, measure: str, strict: bool) -> float:
+    return float(metrics.level_match(row[measure], row["expected"], strict=strict))
+
+
+def gain(differences: list[float]) -> dict:
+    low, high = metrics.paired_interval(differences) or (0.0, 0.0)
+    return {"cases": len(differences), "mean": round(sum(differences) / len(differences), 4),
+            "interval_95": [round(low, 4), round(high, 4)]}
 
 
 def report(rows: list[dict], against: list[dict] | None) -> dict:
-    """Accuracy of each measure and, with `against` (the same cases), the paired difference."""
+    """Accuracy of each measure, exact and with exception counted as error ("lenient"), the gain
+    with the index over without and, with `against` (another run on the same cases), the paired
+    difference of each measure."""
     summary: dict[str, object] = {"cases": len(rows)}
     before = {row["case"]: row for row in against or ()}
-    for measure in MEASURES:
-        summary[measure] = round(sum(right(row, measure) for row in rows) / len(rows), 4)
-        if against is not None:
-            paired = [right(row, measure) - right(before[row["case"]], measure) for row in rows
-                      if row["case"] in before]
-            low, high = metrics.paired_interval(paired) or (None, None)
-            summary[f"{measure}_gain"] = {
-                "cases": len(paired), "mean": round(sum(paired) / len(paired), 4),
-                "interval_95": [round(low, 4), round(high, 4)]}
-    paired = [right(row, "with_index") - right(row, "without_index") for row in rows]
-    low, high = metrics.paired_interval(paired) or (None, None)
-    summary["index_gain"] = {"mean": round(sum(paired) / len(paired), 4),
-                             "interval_95": [round(low, 4), round(high, 4)]}
+    for strict, name in ((True, "exact"), (False, "lenient")):
+        found: dict[str, object] = {}
+        for measure in MEASURES:
+            found[measure] = round(sum(right(row, measure, strict) for row in rows) / len(rows), 4)
+            if against is not None:
+                found[f"{measure}_gain"] = gain([
+                    right(row, measure, strict) - right(before[row["case"]], measure, strict)
+                    for row in rows if row["case"] in before])
+        found["index_gain"] = gain([right(row, "with_index", strict)
+                                    - right(row, "without_index", strict) for row in rows])
+        summary[name] = found
     return summary
 
 
