@@ -1,7 +1,8 @@
 """The level of a statement: a multinomial logistic model (`data/level_model.json`) of the kind of
 site, the file's own habits, the statement that follows the cursor and the levels of the project's
-logged sites most like it; the counts of `data/level_priors.json` say what developers usually log
-at this kind of site, for the explanation."""
+logged sites most like it. The counts of `data/level_priors.json` name the kinds of site, and
+`likeliest_level` (those counts weighed with the habits) is the baseline the fitters measure the
+model against."""
 
 from __future__ import annotations
 
@@ -109,8 +110,8 @@ def level_evidence(
 
 
 def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
-    """The allowed level that best fits both how developers log at this kind of site and the file's
-    habits, weighed as `priors` says."""
+    """The baseline's level: the allowed level that best fits both how developers log at this kind
+    of site and the file's habits, weighed as `priors` says (the product uses `chosen_level`)."""
     scores = level_scores(evidence, priors)
     return max(evidence.allowed, key=scores.__getitem__)
 
@@ -230,8 +231,9 @@ def _times(count: int) -> str:
 
 def _level_reason(level: str, evidence: LevelEvidence, style: HouseStyle) -> str:
     """Why `level` was chosen, saying only what the evidence holds: the level the model chooses
-    from the kind of site alone (and the statement after it), and the counts the choice read, named after where they were counted (this
-    file's log statements, or the project's when the file has none)."""
+    from the kind of site alone (and the statement after it), and the counts the choice read,
+    named after where they were counted (this file's log statements, or the project's when the
+    file has none)."""
     place = SITE_PLACES.get(evidence.key, SITE_PLACES["other"])
     site_alone = LevelEvidence(
         evidence.key,
