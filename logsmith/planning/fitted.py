@@ -19,6 +19,7 @@ DATA = Path(__file__).resolve().with_name("data")
 RANKER_FILE = DATA / "variable_ranker.json"
 SECOND_OPINION_FILE = DATA / "second_opinion.json"
 LEVEL_PRIORS_FILE = DATA / "level_priors.json"
+LEVEL_MODEL_FILE = DATA / "level_model.json"
 PROJECT_HABITS_FILE = DATA / "project_habits.json"
 ROUTING_FILE = DATA / "routing.json"
 LANGUAGE_LEVELS_FILE = DATA / "language_levels.json"
@@ -55,6 +56,15 @@ class LevelPriors:
     same_context_weight: float
     file_weight: float
     nearby_weight: float
+
+
+@dataclass(frozen=True)
+class LevelModel:
+    """The level model's weights per feature of `levels.level_features`: one set for sites where
+    the project index found neighbours, one for sites where it found none."""
+
+    with_neighbours: Mapping[str, float]
+    without_neighbours: Mapping[str, float]
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,28 @@ def level_priors(path: Path = LEVEL_PRIORS_FILE) -> LevelPriors:
         float(weights["file"]),
         float(weights["nearby"]),
     )
+
+
+def level_model(path: Path = LEVEL_MODEL_FILE) -> LevelModel:
+    data = read(path)
+    return LevelModel(
+        {name: float(w) for name, w in data["with_neighbours"].items()},
+        {name: float(w) for name, w in data["without_neighbours"].items()},
+    )
+
+
+def level_model_numbers(model: LevelModel) -> dict[str, object]:
+    """What `level_model` reads back as `model`, each group sorted by feature."""
+    return {
+        "with_neighbours": dict(sorted(model.with_neighbours.items())),
+        "without_neighbours": dict(sorted(model.without_neighbours.items())),
+    }
+
+
+def save_level_model(
+    model: LevelModel, provenance: Mapping[str, object], path: Path = LEVEL_MODEL_FILE
+) -> None:
+    write(path, provenance, level_model_numbers(model))
 
 
 def project_habits(path: Path = PROJECT_HABITS_FILE) -> ProjectHabits:

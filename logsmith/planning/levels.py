@@ -1,13 +1,17 @@
-"""The level of a statement: how developers log at this kind of site (priors fitted on the
-development corpus, `data/level_priors.json`) weighed with the file's own habits."""
+"""The level of a statement: a multinomial logistic model (`data/level_model.json`) of the kind of
+site, the file's own habits, the statement that follows the cursor and the levels of the project's
+logged sites most like it. The counts of `data/level_priors.json` name the kinds of site, and
+`likeliest_level` (those counts weighed with the habits) is the baseline the fitters measure the
+model against."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from logsmith.planning.fitted import LevelPriors, level_priors
+from logsmith.planning.fitted import LevelModel, LevelPriors, level_model, level_priors
 from logsmith.planning.house_style import HouseStyle
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LEVELS, normalise_level
@@ -25,16 +29,32 @@ class LevelChoice:
 
 
 PRIORS = level_priors()
+MODEL = level_model()
+NEXT_WORDS = frozenset({"raise", "return", "continue", "break", "pass"})
+"""The statements after the cursor whose first word the level model reads (else "none")."""
+
+
+def place_key(kind: str, in_except: bool, ending: str | None) -> str:
+    """The row of the level priors (`PRIORS.site_counts`) for a site of `kind`, in a handler that
+    ends with `ending` (reraise, return, value, pass ...) or not."""
+    kind = "except" if in_except and kind not in ("raise", "return") else kind
+    if kind == "except":
+        key = f"except/{ending or 'pass'}"
+        if key in PRIORS.site_counts:
+            return key
+    return kind if kind in PRIORS.site_counts else "other"
 
 
 def site_key(site: LogSite) -> str:
     """The row of the level priors (`PRIORS.site_counts`) that describes `site`."""
-    kind = "except" if site.in_except and site.kind not in ("raise", "return") else site.kind
-    if kind == "except":
-        ending = "reraise" if site.reraises else (site.recovers or "pass")
-        if f"except/{ending}" in PRIORS.site_counts:
-            return f"except/{ending}"
-    return kind if kind in PRIORS.site_counts else "other"
+    return place_key(site.kind, site.in_except, "reraise" if site.reraises else site.recovers)
+
+
+def next_word(site: LogSite) -> str:
+    """The first word of the statement after the cursor when the level model reads it."""
+    words = site.next_statement.split()
+    word = words[0].rstrip(":(;") if words else ""
+    return word if word in NEXT_WORDS else "none"
 
 
 @dataclass(frozen=True)
@@ -52,6 +72,10 @@ class LevelEvidence:
     project: Counter = field(default_factory=Counter)
     """The levels of the project's logged sites most like this one (the project index)."""
     project_weight: float = 0.0
+    neighbours: tuple[tuple[str, float, str], ...] = ()
+    """The same sites, best first: (level, retrieval score, `place_key` of the site)."""
+    next_word: str = "none"
+    """See `next_word`."""
 
 
 def level_evidence(
@@ -59,11 +83,10 @@ def level_evidence(
     style: HouseStyle,
     framework: str = "logging",
     nearby: Counter | None = None,
-    project: Counter | None = None,
-    project_weight: float = 0.0,
+    neighbours: tuple[tuple[str, float, str], ...] = (),
 ) -> LevelEvidence:
     """The evidence at `site`; `nearby` are the levels logged in the same function near the
-    cursor, `project` those of the project's sites most like it, weighed by `project_weight`."""
+    cursor, `neighbours` the project's sites most like it (level, score, place key), best first."""
     allowed = tuple(
         lvl
         for lvl in LEVELS
@@ -79,24 +102,18 @@ def level_evidence(
         nearby or Counter(),
         allowed,
         site.in_except,
-        project or Counter(),
-        project_weight,
+        Counter(level for level, _score, _key in neighbours),
+        0.0,
+        neighbours,
+        next_word(site),
     )
 
 
 def likeliest_level(evidence: LevelEvidence, priors: LevelPriors) -> str:
-    """The allowed level that best fits both how developers log at this kind of site and the file's
-    habits, weighed as `priors` says."""
+    """The baseline's level: the allowed level that best fits both how developers log at this kind
+    of site and the file's habits, weighed as `priors` says (the product uses `chosen_level`)."""
     scores = level_scores(evidence, priors)
     return max(evidence.allowed, key=scores.__getitem__)
-
-
-def level_probability(level: str, evidence: LevelEvidence, priors: LevelPriors) -> float:
-    """The share of `level` in the allowed levels' likelihoods (the scores are log-likelihoods)."""
-    scores = level_scores(evidence, priors)
-    best = max(scores.values())
-    weights = {lvl: math.exp(value - best) for lvl, value in scores.items()}
-    return weights[level] / sum(weights.values())
 
 
 def level_scores(evidence: LevelEvidence, priors: LevelPriors) -> dict[str, float]:
@@ -105,21 +122,70 @@ def level_scores(evidence: LevelEvidence, priors: LevelPriors) -> dict[str, floa
     counts = priors.site_counts
     prior = counts.get(evidence.key, counts["other"])
 
-    def habit(counts: Counter, level: str) -> float:
-        return math.log((counts.get(level, 0) + 0.5) / (sum(counts.values()) + 3))
-
     def score(level: str) -> float:
         index = LEVELS.index(level)
         value = math.log((prior[index] + 1) / (sum(prior) + len(LEVELS)))
-        value += priors.same_context_weight * habit(evidence.same, level)
-        value += priors.file_weight * habit(evidence.file, level)
-        value += priors.nearby_weight * habit(evidence.nearby, level)
+        value += priors.same_context_weight * _share(evidence.same, level)
+        value += priors.file_weight * _share(evidence.file, level)
+        value += priors.nearby_weight * _share(evidence.nearby, level)
         if evidence.project:
-            value += evidence.project_weight * habit(evidence.project, level)
+            value += evidence.project_weight * _share(evidence.project, level)
         # In a handler, ties go to the more severe level: a user reading it expects attention.
         return value + (0.001 * index if evidence.in_except else 0.0)
 
     return {level: score(level) for level in evidence.allowed}
+
+
+def _share(counts: Counter, level: str) -> float:
+    return math.log((counts.get(level, 0) + 0.5) / (sum(counts.values()) + 3))
+
+
+def level_features(evidence: LevelEvidence, level: str) -> dict[str, float]:
+    """What the level model reads for `level` at the site: the kind of site, the smoothed log
+    shares of `level` in the file's habits and, when the project index found neighbours, in theirs
+    (all of them, the first, weighed by retrieval score, those at the same kind of site), and the
+    statement that follows."""
+    key = evidence.key
+    found = {
+        f"level:{level}": 1.0,
+        f"key:{key}:{level}": 1.0,
+        f"next:{'handler' if evidence.in_except else 'code'}:{evidence.next_word}:{level}": 1.0,
+        "same": _share(evidence.same, level),
+        f"same:{key}": _share(evidence.same, level),
+        "file": _share(evidence.file, level),
+        "nearby": _share(evidence.nearby, level),
+    }
+    if evidence.neighbours:
+        total = sum(score for _level, score, _key in evidence.neighbours)
+        found["neighbours"] = _share(evidence.project, level)
+        found["first_neighbour"] = float(evidence.neighbours[0][0] == level)
+        if total > 0:
+            found["neighbours_by_score"] = (
+                sum(score for lvl, score, _key in evidence.neighbours if lvl == level) / total
+            )
+        alike = Counter(lvl for lvl, _score, other in evidence.neighbours if other == key)
+        found["neighbours_same_key"] = _share(alike, level)
+    return found
+
+
+def model_scores(evidence: LevelEvidence, model: LevelModel = MODEL) -> dict[str, float]:
+    """Each allowed level's score under `model`: the weights of the group (with or without the
+    project's neighbours) times `level_features`."""
+    weights = model.with_neighbours if evidence.neighbours else model.without_neighbours
+    return {
+        level: sum(weights.get(name, 0.0) * value for name, value in feats.items())
+        for level in evidence.allowed
+        for feats in (level_features(evidence, level),)
+    }
+
+
+def chosen_level(evidence: LevelEvidence, model: LevelModel = MODEL) -> tuple[str, float]:
+    """The allowed level the model scores highest, and its probability (softmax of the scores)."""
+    scores = model_scores(evidence, model)
+    level = max(evidence.allowed, key=scores.__getitem__)
+    best = scores[level]
+    total = sum(math.exp(value - best) for value in scores.values())
+    return level, 1.0 / total
 
 
 def level_for(
@@ -127,8 +193,7 @@ def level_for(
     style: HouseStyle,
     framework: str = "logging",
     nearby: Counter | None = None,
-    project: Counter | None = None,
-    project_weight: float = 0.0,
+    neighbours: tuple[tuple[str, float, str], ...] = (),
 ) -> LevelChoice:
     """The level for a statement at `site`: what was typed, else the likeliest level for this kind
     of site and this file's habits (same context, whole file, same function) and the project's at
@@ -138,9 +203,8 @@ def level_for(
         for level in (*LEVELS, "warn", "fatal"):
             if level.startswith(prefix.lower()):
                 return LevelChoice(normalise_level(level), f"you typed `{prefix}`")
-    evidence = level_evidence(site, style, framework, nearby, project, project_weight)
-    level = likeliest_level(evidence, PRIORS)
-    sure = level_probability(level, evidence, PRIORS)
+    evidence = level_evidence(site, style, framework, nearby, neighbours)
+    level, sure = chosen_level(evidence)
     return LevelChoice(level, _level_reason(level, evidence, style), sure)
 
 
@@ -166,18 +230,22 @@ def _times(count: int) -> str:
 
 
 def _level_reason(level: str, evidence: LevelEvidence, style: HouseStyle) -> str:
-    """Why `level` was chosen, saying only what the evidence holds: the level developers use most at
-    this kind of site, and the counts the choice read, named after where they were counted (this
-    file's log statements, or the project's when the file has none)."""
+    """Why `level` was chosen, saying only what the evidence holds: the level the model chooses
+    from the kind of site alone (and the statement after it), and the counts the choice read,
+    named after where they were counted (this file's log statements, or the project's when the
+    file has none)."""
     place = SITE_PLACES.get(evidence.key, SITE_PLACES["other"])
-    without_habits = LevelEvidence(
-        evidence.key, Counter(), Counter(), Counter(), evidence.allowed, evidence.in_except
+    site_alone = LevelEvidence(
+        evidence.key,
+        Counter(),
+        Counter(),
+        Counter(),
+        evidence.allowed,
+        evidence.in_except,
+        next_word=evidence.next_word,
     )
-    usual_allowed = likeliest_level(without_habits, PRIORS)
-    usual = likeliest_level(
-        LevelEvidence(evidence.key, Counter(), Counter(), Counter(), LEVELS, evidence.in_except),
-        PRIORS,
-    )
+    usual_allowed, _ = chosen_level(site_alone)
+    usual, _ = chosen_level(dataclasses.replace(site_alone, allowed=LEVELS))
     owner = {"file": "this file uses", "project": "this project's files use"}.get(style.source)
     habit = ""
     if owner and evidence.same.get(level):

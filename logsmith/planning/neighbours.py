@@ -4,10 +4,10 @@ they log (read by `levels` and `variables`), asked of the project index with the
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from logsmith.planning.fitted import ProjectHabits, project_habits
+from logsmith.planning.levels import place_key
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.index import ProjectIndex
@@ -33,9 +33,16 @@ def neighbours_of(
     )
 
 
-def level_counts(neighbours: tuple[Neighbour, ...]) -> Counter:
-    """How often each level is used at the neighbouring sites."""
-    return Counter(n.statement.level for n in neighbours)
+def level_sites(neighbours: tuple[Neighbour, ...]) -> tuple[tuple[str, float, str], ...]:
+    """The level, retrieval score and kind of site (`levels.place_key`) of each neighbour."""
+    return tuple(
+        (
+            n.statement.level,
+            n.score,
+            place_key(n.statement.kind, n.statement.in_except, n.statement.ending),
+        )
+        for n in neighbours
+    )
 
 
 def _last_attribute(text: str) -> str | None:

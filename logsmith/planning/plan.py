@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from logsmith.planning.fitted import ProjectHabits
 from logsmith.planning.house_style import HouseStyle, LoggerChoice, is_logger_call, logger_for
 from logsmith.planning.levels import level_for
-from logsmith.planning.neighbours import HABITS, described, level_counts
+from logsmith.planning.neighbours import HABITS, described, level_sites
 from logsmith.planning.variables import variables_for
 from logsmith.suggestion import TextEdit
 from logsmith.syntax.file_facts import FileFacts
@@ -102,8 +102,7 @@ def make_plan(
         style,
         choice.framework,
         nearby_levels(site, facts),
-        level_counts(neighbours),
-        habits.level_weight,
+        level_sites(neighbours),
     )
     chosen = variables_for(site, level.level, facts, neighbours, habits)
     message_format = style.message_format

@@ -92,10 +92,10 @@ def test_a_file_counts_its_own_statements_with_a_plural(tmp_path):
 
 def test_no_counts_are_claimed_without_log_statements(tmp_path):
     level, why = level_reason(HANDLER, tmp_path / "target.py")
-    # the site's own prior, stated as such; nothing about "this file"
+    # the level the site alone gives, stated as such; nothing about "this file"
     assert why == f"developers most often log at {level} in a handler that returns a fallback"
     prior = PRIORS.site_counts["except/return"]
-    assert LEVELS[prior.index(max(prior))] == level
+    assert prior[LEVELS.index(level)] > 0  # developers do log at it in such handlers
 
 
 def site_in_handler():
@@ -105,11 +105,11 @@ def site_in_handler():
 
 def test_the_usual_level_is_not_claimed_when_habits_chose_another():
     site = site_in_handler()
-    style = HouseStyle(levels=Counter(warning=3), except_levels=Counter(warning=3), source="file")
+    style = HouseStyle(levels=Counter(info=3), except_levels=Counter(info=3), source="file")
     choice = level_for(site, style)
-    assert choice.level == "warning"
-    assert choice.why == ("developers most often log at debug in a handler that returns a fallback, "
-                          "but this file uses warning 3 times in handlers")
+    assert choice.level == "info"
+    assert choice.why == ("developers most often log at warning in a handler that returns a "
+                          "fallback, but this file uses info 3 times in handlers")
 
 
 def test_a_level_that_is_not_offered_is_named_as_such():
@@ -120,7 +120,6 @@ def test_a_level_that_is_not_offered_is_named_as_such():
                 return open(path).read()
             except OSError:
                 #HERE
-                path = None
                 raise
         """
     ))
@@ -134,5 +133,5 @@ def test_a_level_that_is_not_offered_is_named_as_such():
 def test_nearby_statements_are_counted_as_nearby():
     choice = level_for(site_in_handler(), HouseStyle(source="default"), nearby=Counter(error=3))
     assert choice.level == "error"
-    assert choice.why == ("developers most often log at debug in a handler that returns a fallback, "
-                          "but the log statements near here use error 3 times")
+    assert choice.why == ("developers most often log at warning in a handler that returns a "
+                          "fallback, but the log statements near here use error 3 times")

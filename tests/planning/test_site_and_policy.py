@@ -193,7 +193,8 @@ def test_fstring_house_style_is_followed():
     )
     text, row, col = blanked("#HERE", source)
     top = logsmith.suggest(text, row, col, settings=TEMPLATE)[0]
-    assert top.statement.startswith('logger.info(f"') and "{order_id}" in top.statement
+    assert top.statement.startswith("logger.") and '(f"' in top.statement
+    assert "{order_id}" in top.statement
 
 
 def test_structlog_gets_key_value_event():
