@@ -30,11 +30,10 @@ from logsmith.planning.fitted import ProjectHabits
 
 PROG = "eval.fit.project_habits"
 WHAT = ("how the project index is read: neighbours asked for, retrieval bonuses, the weight of the "
-        "neighbours' levels, of the values they log, and how like the site a neighbour must be to "
-        "be adapted first")
+        "values the neighbours log, and how like the site a neighbour must be to be adapted first "
+        "(the neighbours' levels are weighed by the level model)")
 GRID: dict[str, tuple[float, ...]] = {
     "neighbours": (3, 5, 8),
-    "level_weight": (0.0, 0.5, 1.0, 2.0),
     "exact_value_weight": (0.0, 1.0, 2.0, 3.0),
     "attribute_weight": (0.0, 1.0, 2.0),
     "adapt_min_score": (0.0, 5.0, 10.0, 15.0, 20.0),

@@ -70,9 +70,10 @@ class LevelModel:
 @dataclass(frozen=True)
 class ProjectHabits:
     """How the project index is read: how many neighbours, the retrieval's bonuses, the weight of
-    the neighbours' levels against the priors, how much a value the neighbours log (exactly, or an
-    attribute of the same name) counts for, and how like the site a neighbour must be for its
-    statement, adapted, to be offered before the template's."""
+    the neighbours' levels against the priors in the baseline the level model is measured against
+    (`levels.likeliest_level`), how much a value the neighbours log (exactly, or an attribute of
+    the same name) counts for, and how like the site a neighbour must be for its statement,
+    adapted, to be offered before the template's."""
 
     neighbours: int
     retrieval: Mapping[str, float]
