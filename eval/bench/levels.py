@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from eval import metrics
+from eval.bench import workspace
 from eval.corpus import build as corpus
-from eval.corpus import sources
 
 MEASURES = ("with_index", "without_index", "first_answer")
 
@@ -34,16 +34,12 @@ def case_levels(split: str, limit: int | None = None) -> list[dict]:
     from eval.fit.project_habits import first_statement
     from logsmith.planning.neighbours import HABITS, neighbours_of
     from logsmith.planning.plan import make_plan
-    from logsmith.workspace.index import ProjectIndex
 
     cases = sorted(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), split),
                    key=lambda c: (c.project, c.file, c.line))[:limit]
-    found, index, indexed = [], None, None
+    found, indexes = [], workspace.Indexes()
     for case in cases:
-        if case.project != indexed:
-            root = sources.project_tree(case.project, case.version) / case.file.split("/")[0]
-            index, indexed = ProjectIndex(root, cache=False), case.project
-            index.build()
+        index = indexes.for_case(case).index
         reading = read_case(case)
         site = reading.site
         neighbours = neighbours_of(index, site, reading.document, str(reading.path))

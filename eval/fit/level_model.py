@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from eval import metrics
+from eval.bench import workspace
 from eval.corpus import build as corpus
-from eval.corpus import sources
 from eval.fit import common
 from logsmith.planning import fitted
 from logsmith.planning.fitted import LevelModel
@@ -50,19 +50,15 @@ def evidence_rows(splits: tuple[str, ...]) -> list[dict]:
     from logsmith.planning.levels import PRIORS, level_evidence, level_features, likeliest_level
     from logsmith.planning.neighbours import HABITS, level_sites, neighbours_of
     from logsmith.planning.plan import nearby_levels
-    from logsmith.workspace.index import ProjectIndex
 
     common.check_splits(splits)
     every_case, projects = corpus.load_cases(), corpus.load_projects()
     found = []
     for split in splits:
         cases = sorted(corpus.cases_for_split(every_case, projects, split), key=lambda c: c.project)
-        index, indexed = None, None
+        indexes = workspace.Indexes()  # one split's projects at a time in memory
         for case in cases:
-            if case.project != indexed:
-                root = sources.project_tree(case.project, case.version) / case.file.split("/")[0]
-                index, indexed = ProjectIndex(root, cache=False), case.project
-                index.build()
+            index = indexes.for_case(case).index
             reading = read_case(case)
             site, facts, style = reading.site, reading.facts, reading.style
             framework = logger_for(site, facts, style).framework

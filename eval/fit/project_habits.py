@@ -21,9 +21,9 @@ import sys
 import time
 
 from eval import metrics
+from eval.bench import workspace
 from eval.bench.engine import ordered_cases
 from eval.corpus import build as corpus
-from eval.corpus import sources
 from eval.fit import common
 from logsmith.planning import fitted
 from logsmith.planning.fitted import ProjectHabits
@@ -46,20 +46,12 @@ GRID: dict[str, tuple[float, ...]] = {
 def readings(limit: int | None):
     """(reading, index) of the dev cases in the benchmark's order, one index per project."""
     from eval.corpus.reading import read_case
-    from logsmith.workspace.index import ProjectIndex
 
     cases = ordered_cases(corpus.cases_for_split(corpus.load_cases(), corpus.load_projects(), "dev"))
     if limit is not None:
         cases = cases[:limit]
-    indices, found = {}, []
-    for case in cases:
-        if case.project not in indices:
-            root = sources.project_tree(case.project, case.version) / case.file.split("/")[0]
-            index = ProjectIndex(root, cache=False)
-            index.build()
-            indices[case.project] = index
-        found.append((read_case(case), indices[case.project]))
-    return found
+    indexes = workspace.Indexes()
+    return [(read_case(case), indexes.for_case(case).index) for case in cases]
 
 
 def first_statement(reading, index, habits: ProjectHabits) -> str | None:
