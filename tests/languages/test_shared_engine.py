@@ -26,8 +26,10 @@ def _site(kind="except", **changes) -> LogSite:
     return LogSite(**values)
 
 
-def _call(level, kind="except", function="other", message="Failed to open {}"):
-    return LoggedCall(0, 0, "LOG.x()", "slf4j", "LOG", level, message, (), None, function, kind)
+def _call(level, kind="except", function="other", message="Failed to open {}", line=0):
+    return LoggedCall(
+        line, line, "LOG.x()", "slf4j", "LOG", level, message, (), None, function, kind
+    )
 
 
 LOGGER = LoggerChoice("slf4j", "LOG", True)
@@ -46,8 +48,9 @@ def test_without_evidence_the_languages_fitted_level_is_used():
     for family in ("java", "go", "javascript"):
         for kind, level in fitted[family].items():
             assert stages.level_for(_site(kind=kind), (), (), family)[0] == level
-    assert stages.level_for(_site(kind="except"), (), (), "typescript")[0] == (
-        fitted["javascript"]["except"]
+    assert (
+        stages.level_for(_site(kind="except"), (), (), "typescript")[0]
+        == (fitted["javascript"]["except"])
     )
 
 
@@ -60,6 +63,16 @@ def test_a_statement_in_the_same_function_weighs_more_than_the_folders():
     calls = (_call("info", function="connect"),)
     folder = (_call("error"), _call("error"))
     assert stages.level_for(_site(), calls, folder)[0] == "info"
+
+
+def test_the_nearest_statement_of_the_file_outweighs_two_far_ones():
+    site = _site(line=100)
+    calls = (_call("warning", line=98), _call("error", line=10), _call("error", line=300))
+    level, why = stages.level_for(site, calls, ())
+    assert level == "warning"
+    assert "what this code logs at except sites" in why
+    far = (_call("warning", line=20), _call("error", line=10), _call("error", line=300))
+    assert stages.level_for(site, far, ())[0] == "error"
 
 
 def test_one_statement_in_the_folder_is_too_little_evidence():
@@ -96,7 +109,7 @@ def test_message_case_follows_the_code():
 
 def test_the_grammar_ends_the_message_at_its_quote_and_bans_placeholders():
     grammar = stages.message_grammar("'")
-    assert grammar.splitlines()[0].endswith("\"'\"")
+    assert grammar.splitlines()[0].endswith('"\'"')
     assert "%{}$" in grammar
     assert '\\"' in stages.message_grammar('"')
 
