@@ -4,6 +4,7 @@ report's figures are recomputed from the raw per-case rows and compared with rep
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -140,3 +141,22 @@ def test_html_report_is_self_contained(run_folder):
     assert "http://" not in page and "https://" not in page
     assert "Held-out split (never tuned on), 1 case:" in page
     assert "ROUGE-L &gt;= 0.3" in page  # the definitions travel with the figures
+
+
+def test_without_baselines_only_the_servers_and_the_template_are_asked(tmp_path):
+    """`--no-baselines` starts neither the unconstrained model nor the llama.vim way, and its rows
+    are kept apart from a full run's."""
+    parser = argparse.ArgumentParser()
+    adoption.add_arguments(parser)
+    options = adoption.options_from(parser.parse_args(["--no-baselines", "--out", str(tmp_path)]))
+    assert options.baselines is False
+    engines = adoption.Baselines(options, choice=None)
+    assert engines.models(masked=None, path=tmp_path) == {}
+    assert engines.peaks() == {}
+    engines.close()
+    full = adoption.Options(out=tmp_path)
+
+    class Choice:
+        sha256 = "0" * 64
+
+    assert adoption.run_key(options, Choice()) != adoption.run_key(full, Choice())
