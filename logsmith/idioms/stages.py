@@ -137,22 +137,25 @@ def level_for(
 ) -> tuple[str, str]:
     """(level, why): what the file and its folder log at sites of this kind, weighed by place
     (the same function, the file, the folder) and, in the file, by lines from the site
-    (`_nearness`); else what the file logs nearest the site at any kind of site (on the dev
-    split, right in 8 cases the project's habit or the default had wrong and wrong in 2 it had
-    right); else what the project logs most at such sites (`project`: its levels per site
+    (`_nearness`); else what the project logs most at such sites (`project`: its levels per site
     kind, asked only then, when it has MIN_PROJECT_STATEMENTS there); else what developers of
     the language log most at such sites (fitted), else the kind's default."""
     typed = _typed_level(site)
     if typed is not None:
         return typed, "the level typed"
-    same_kind = _weighed(site, calls, folder, same_kind_only=True)
-    if same_kind and sum(same_kind.values()) >= MIN_EVIDENCE:
-        level, weight = max(same_kind.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
+    weights: dict[str, float] = {}
+    for where, group in (("file", calls), ("folder", folder)):
+        for call in group:
+            if call.level is None or call.site_kind != site.kind:
+                continue
+            place = "function" if where == "file" and _in_function(call, site) else where
+            weight = EVIDENCE_WEIGHTS[place]
+            if where == "file":
+                weight *= _nearness(call, site)
+            weights[call.level] = weights.get(call.level, 0.0) + weight
+    if weights and sum(weights.values()) >= MIN_EVIDENCE:
+        level, weight = max(weights.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
         return level, f"{level}: what this code logs at {site.kind} sites (weight {weight:.3g})"
-    any_kind = _weighed(site, calls, (), same_kind_only=False)
-    if any_kind and sum(any_kind.values()) >= MIN_EVIDENCE:
-        level, weight = max(any_kind.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
-        return level, f"{level}: what this file logs nearest the site (weight {weight:.3g})"
     counts = (project() if project is not None else {}).get(site.kind, Counter())
     if sum(counts.values()) >= MIN_PROJECT_STATEMENTS:
         level, count = max(counts.items(), key=lambda item: (item[1], LEVELS.index(item[0])))
@@ -163,29 +166,6 @@ def level_for(
         f"{level}: what developers log most at {site.kind} sites in this language "
         "(no statement at such sites here)"
     )
-
-
-def _weighed(
-    site: LogSite,
-    calls: tuple[LoggedCall, ...],
-    folder: tuple[LoggedCall, ...],
-    *,
-    same_kind_only: bool,
-) -> dict[str, float]:
-    """Per level, the weight of the statements of the file (`calls`) and its folder that log at
-    it: EVIDENCE_WEIGHTS by place, times `_nearness` in the file; only those at sites of the
-    site's kind when `same_kind_only`."""
-    weights: dict[str, float] = {}
-    for where, group in (("file", calls), ("folder", folder)):
-        for call in group:
-            if call.level is None or (same_kind_only and call.site_kind != site.kind):
-                continue
-            place = "function" if where == "file" and _in_function(call, site) else where
-            weight = EVIDENCE_WEIGHTS[place]
-            if where == "file":
-                weight *= _nearness(call, site)
-            weights[call.level] = weights.get(call.level, 0.0) + weight
-    return weights
 
 
 def _nearness(call: LoggedCall, site: LogSite) -> float:

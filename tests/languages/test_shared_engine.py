@@ -75,18 +75,6 @@ def test_the_nearest_statement_of_the_file_outweighs_two_far_ones():
     assert stages.level_for(site, far, ())[0] == "error"
 
 
-def test_without_a_statement_at_such_sites_the_files_nearest_of_any_kind_decides():
-    site = _site(kind="entry", line=100)
-    calls = (_call("warning", line=104), _call("error", line=10))
-
-    def unread():
-        raise AssertionError("the project was read")
-
-    level, why = stages.level_for(site, calls, (), "java", unread)
-    assert level == "warning"
-    assert "what this file logs nearest the site" in why
-
-
 def test_one_statement_in_the_folder_is_too_little_evidence():
     assert stages.level_for(_site(kind="entry"), (), (_call("info", kind="entry"),))[0] == "debug"
 
