@@ -182,6 +182,21 @@ function H.wait_for_text(bufnr, text, what, timeout_ms)
 end
 
 --- 1-based number of the first line matching the Lua pattern `pattern`, or an error.
+--- The completion menu once it shows an item of `client`: { info = complete_info, index = the
+--- item's 0-based position }.
+function H.wait_for_client_item(client, timeout_ms)
+  return H.wait_for('the logsmith item in the completion menu', timeout_ms, function()
+    local info = vim.fn.complete_info({ 'items', 'selected' })
+    for index, item in ipairs(info.items or {}) do
+      local lsp = vim.tbl_get(item, 'user_data', 'nvim', 'lsp') or {}
+      if lsp.client_id == client.id then
+        return { info = info, index = index - 1 }
+      end
+    end
+    return nil
+  end)
+end
+
 function H.find_line(pattern)
   for number, text in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
     if text:find(pattern) then

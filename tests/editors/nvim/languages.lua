@@ -17,16 +17,7 @@ H.run(function()
   H.type('S')
   H.type(assert(os.getenv('LOGSMITH_TEST_TYPED')))
 
-  local menu = H.wait_for('the logsmith item in the completion menu', 60000, function()
-    local info = vim.fn.complete_info({ 'items', 'selected' })
-    for index, item in ipairs(info.items or {}) do
-      local lsp = vim.tbl_get(item, 'user_data', 'nvim', 'lsp') or {}
-      if lsp.client_id == client.id then
-        return { info = info, index = index - 1 }
-      end
-    end
-    return nil
-  end)
+  local menu = H.wait_for_client_item(client, 60000)
   local chosen = menu.info.items[menu.index + 1]
   H.record('chosen', { word = chosen.word, menu = chosen.menu })
   H.step(('menu shows %d item(s); logsmith item at %d'):format(#menu.info.items, menu.index))
