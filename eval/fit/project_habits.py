@@ -8,6 +8,8 @@ without the model is written with the product's own functions (`neighbours_of`, 
 neighbour engine, the template, the checks) and scored against the developer's. The numbers are
 found by coordinate search from the shipped ones: each number in turn takes the value of its grid
 that gives the best acceptable rate (ties: ROUGE-L, then the value shipped), twice over.
+`values_from_neighbours` is not searched: it was chosen by variable F1 (its provenance says how)
+and is carried over as shipped.
 
     python -m eval.fit.project_habits                 # writes logsmith's project_habits.json
     python -m eval.fit.project_habits --limit 300 --dry-run
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                     "measures it (eval/README.md)",
         },
         "seconds": round(time.perf_counter() - started),
+        "values_from_neighbours": fitted.read(fitted.PROJECT_HABITS_FILE)["provenance"]
+        ["values_from_neighbours"],
     }
     return common.finish(args.output, args.dry_run, provenance, fitted.project_habits_numbers(habits),
                          lambda path: fitted.save_project_habits(habits, provenance, path))

@@ -1,7 +1,9 @@
 """The instant engine of a project index: the statement a developer wrote at the project's site
 most like this one, adapted to it. Its words are kept; each of its values is bound again to a
 value valid at the cursor (the same name, the handled exception, a value with the same last name)
-or left out with its slot; the plan's logger, level and format are used. It needs no model, so the
+or left out with its slot; the plan's values it does not log are added after its words when it
+logs values itself, or when most of the best neighbours do; the plan's logger, level and format
+are used. It needs no model, so the
 first answer at a new site is already in the project's words; it is checked like every candidate.
 """
 
@@ -10,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from logsmith.engines.statement import _escape, render, written_call
+from logsmith.engines.statement import _escape, labels, render, written_call
+from logsmith.planning.fitted import ProjectHabits
+from logsmith.planning.neighbours import HABITS
 from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.retrieval import Neighbour
@@ -49,12 +53,45 @@ def _joined(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return merged
 
 
+def _logs_values(neighbour: Neighbour) -> bool:
+    return any(kind == "value" for kind, _ in neighbour.statement.parts)
+
+
+def _added(parts: list[tuple[str, str]], names: list[str], exception: str | None,
+           had_values: bool) -> list[tuple[str, str]]:
+    """`parts` with `names` (each labelled, or a lone one after words with no values) and then
+    `exception` appended after the words."""
+    added = list(parts)
+
+    def separator(text: str) -> None:
+        end = added[-1][1].rstrip() if added and added[-1][0] == "text" else ""
+        if end.endswith((":", ".")):
+            added[-1] = ("text", end)
+            text = " " + text.lstrip(": ")
+        added.append(("text", text))
+
+    for number, (label, name) in enumerate(zip(labels(tuple(names)), names)):
+        if not had_values and len(names) == 1:
+            separator(" ")
+        elif not had_values and number == 0:
+            separator(f": {label}=")
+        else:
+            added.append(("text", f" {label}="))
+        added.append(("value", name))
+    if exception:
+        separator(": ")
+        added.append(("value", exception))
+    return added
+
+
 def adapted_parts(
-    neighbour: Neighbour, site: LogSite, plan: Plan
+    neighbour: Neighbour, site: LogSite, plan: Plan, habits: ProjectHabits = HABITS
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """The neighbour's message parts with its values bound again at the site; a slot with no
     counterpart takes one of the plan's values not used yet, else is taken out with the text that
-    only introduced it. Returns the parts and the names used."""
+    only introduced it. The plan's values still unused are added after the words when the neighbour
+    logs values, or when at least `habits.values_from_neighbours` of the plan's neighbours do.
+    Returns the parts and the names used."""
     parts: list[tuple[str, str]] = []
     used: list[str] = []
     values = [text for kind, text in neighbour.statement.parts if kind == "value"]
@@ -83,6 +120,13 @@ def adapted_parts(
         if kind == "text" and index and parts[index - 1][0] == "drop":
             text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
         tidy.append((kind, EMPTY_PAIRS.sub("", text) if kind == "text" else text))
+    unused = [v for v in plan.arguments if v not in used]
+    others = sum(1 for n in plan.neighbours[:habits.neighbours] if _logs_values(n))
+    if unused and (values or others >= habits.values_from_neighbours):
+        exception = plan.exception if plan.exception in unused else None
+        names = [v for v in unused if v != exception]
+        tidy = _added(tidy, names, exception, bool(values))
+        used += names + ([exception] if exception else [])
     merged = _joined(tidy)
     if merged and merged[-1][0] == "text":
         merged[-1] = ("text", merged[-1][1].rstrip())
@@ -93,10 +137,11 @@ def _slot(value: str, message_format: str) -> str:
     return {"fstring": "{" + value + "}", "format": "{}"}.get(message_format, "%s")
 
 
-def statement_from(neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
+def statement_from(neighbour: Neighbour, site: LogSite, plan: Plan,
+                   habits: ProjectHabits = HABITS) -> str | None:
     """The neighbour's statement written at `site` with `plan`'s logger, level and format, or None
     when nothing of its message is left."""
-    parts, used = adapted_parts(neighbour, site, plan)
+    parts, used = adapted_parts(neighbour, site, plan, habits)
     words = " ".join(text for kind, text in parts if kind == "text").strip()
     if not re.search(r"[A-Za-z]{2}", words):
         return None

@@ -81,6 +81,9 @@ class ProjectHabits:
     exact_value_weight: float
     attribute_weight: float
     adapt_min_score: float
+    values_from_neighbours: int
+    """An adapted neighbour that logs no values gets the plan's when at least this many of the
+    best `neighbours` log values."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ def project_habits(path: Path = PROJECT_HABITS_FILE) -> ProjectHabits:
         float(data["exact_value_weight"]),
         float(data["attribute_weight"]),
         float(data["adapt_min_score"]),
+        int(data["values_from_neighbours"]),
     )
 
 
@@ -211,6 +215,7 @@ def project_habits_numbers(habits: ProjectHabits) -> dict[str, object]:
         "exact_value_weight": habits.exact_value_weight,
         "attribute_weight": habits.attribute_weight,
         "adapt_min_score": habits.adapt_min_score,
+        "values_from_neighbours": habits.values_from_neighbours,
     }
 
 

@@ -89,7 +89,8 @@ def test_the_first_answer_is_in_the_projects_words_with_values_bound_here(worksp
     found = first(source, 10, root, index)
     top = found[0]
     assert top.source == "neighbour"
-    assert top.statement == 'log.error("Unable to write to cache file %s. Check permissions.", fn_)'
+    # the neighbour's words and value, and the plan's value it does not log (the handled error)
+    assert top.statement == 'log.error("Unable to write to cache file %s. Check permissions. %s", fn_, err)'
     assert top.neighbours and top.neighbours[0].startswith("cache.py:11: ")
     assert "Followed" in top.reason and "cache.py:11" in top.reason
     assert any(s.source == "template" for s in found)  # the template is still offered after it
@@ -118,8 +119,8 @@ def test_a_value_with_no_counterpart_takes_the_plans_value_or_leaves_with_its_wo
 @pytest.mark.parametrize(
     "style, expected",
     [
-        ("fstring", 'log.error(f"Unable to write to cache file {fn_}. Check permissions.")'),
-        ("format", 'log.error("Unable to write to cache file {}. Check permissions.".format(fn_))'),
+        ("fstring", 'log.error(f"Unable to write to cache file {fn_}. Check permissions. {err}")'),
+        ("format", 'log.error("Unable to write to cache file {}. Check permissions. {}".format(fn_, err))'),
     ],
 )
 def test_the_adapted_statement_takes_the_files_format(workspace, style, expected):
@@ -195,9 +196,63 @@ def test_percent_signs_and_braces_of_the_neighbours_words_stay_literal(workspace
     )
     index = index_with("site.py", source)
     top = first(source, 10, root, index)[0]
-    assert top.statement == 'log.error("Disk 100%% full {not a slot} writing %s", fn_)'
+    assert top.statement == 'log.error("Disk 100%% full {not a slot} writing %s: %s", fn_, err)'
     fstring = first(source, 10, root, index, style="fstring")[0]
-    assert fstring.statement == 'log.error(f"Disk 100% full {{not a slot}} writing {fn_}")'
+    assert fstring.statement == 'log.error(f"Disk 100% full {{not a slot}} writing {fn_}: {err}")'
+
+
+QUIET_CACHE = NEIGHBOUR.replace(
+    '"Unable to write to cache file %s. Check permissions.", fn_', '"Unable to write to cache file"'
+)
+# Two more functions on the same files and rows, each warning with values.
+JOURNALS = "import logging\n\nlog = logging.getLogger(__name__)\n" + "".join(
+    f"\n\ndef flush_{part}(fn_, rows):\n"
+    "    count = len(rows)\n"
+    f'    log.warning("{part.title()} flushed %s rows to %s", count, fn_)\n'
+    for part in ("journal", "ledger")
+)
+
+
+def test_a_neighbour_logging_no_values_gets_the_plans_when_most_neighbours_log_values(workspace):
+    root, index_with = workspace
+    (root / "cache.py").write_text(QUIET_CACHE, encoding="utf-8")
+    (root / "journals.py").write_text(JOURNALS, encoding="utf-8")
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    top = first(source, 10, root, index)[0]
+    assert top.source == "neighbour"
+    # the journals' statements, among the best neighbours, log values: so does this one
+    assert len(top.neighbours) >= 3
+    assert top.statement == 'log.error("Unable to write to cache file: %s", err)'
+
+
+def test_a_neighbour_logging_no_values_stays_so_where_the_other_neighbours_log_none(workspace):
+    root, index_with = workspace
+    (root / "cache.py").write_text(QUIET_CACHE, encoding="utf-8")
+    (root / "journals.py").write_text(JOURNALS.replace(" %s rows to %s\", count, fn_)", '")'), encoding="utf-8")
+    source = site_file(
+        """\
+        def write_index(fn_, rows):
+            try:
+                with open(fn_, "w") as handle:
+                    handle.writelines(rows)
+            except OSError as err:
+                #CURSOR
+        """
+    )
+    index = index_with("site.py", source)
+    top = first(source, 10, root, index)[0]
+    assert top.source == "neighbour" and len(top.neighbours) >= 3
+    assert top.statement == 'log.error("Unable to write to cache file")'
 
 
 @pytest.mark.parametrize(
