@@ -57,8 +57,9 @@ def _logs_values(neighbour: Neighbour) -> bool:
     return any(kind == "value" for kind, _ in neighbour.statement.parts)
 
 
-def _added(parts: list[tuple[str, str]], names: list[str], exception: str | None,
-           had_values: bool) -> list[tuple[str, str]]:
+def _added(
+    parts: list[tuple[str, str]], names: list[str], exception: str | None, had_values: bool
+) -> list[tuple[str, str]]:
     """`parts` with `names` (each labelled, or a lone one after words with no values) and then
     `exception` appended after the words."""
     added = list(parts)
@@ -121,7 +122,7 @@ def adapted_parts(
             text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
         tidy.append((kind, EMPTY_PAIRS.sub("", text) if kind == "text" else text))
     unused = [v for v in plan.arguments if v not in used]
-    others = sum(1 for n in plan.neighbours[:habits.neighbours] if _logs_values(n))
+    others = sum(1 for n in plan.neighbours[: habits.neighbours] if _logs_values(n))
     if unused and (values or others >= habits.values_from_neighbours):
         exception = plan.exception if plan.exception in unused else None
         names = [v for v in unused if v != exception]
@@ -137,8 +138,9 @@ def _slot(value: str, message_format: str) -> str:
     return {"fstring": "{" + value + "}", "format": "{}"}.get(message_format, "%s")
 
 
-def statement_from(neighbour: Neighbour, site: LogSite, plan: Plan,
-                   habits: ProjectHabits = HABITS) -> str | None:
+def statement_from(
+    neighbour: Neighbour, site: LogSite, plan: Plan, habits: ProjectHabits = HABITS
+) -> str | None:
     """The neighbour's statement written at `site` with `plan`'s logger, level and format, or None
     when nothing of its message is left."""
     parts, used = adapted_parts(neighbour, site, plan, habits)
