@@ -328,6 +328,9 @@ def context(document: ParsedDocument, site: LogSite) -> str:
     return file_prefix(document) + ("\n// ...\n\n" if start > HEAD_LINES else "") + body
 
 
+DANGLING_SEPARATOR = re.compile(r"[\s:=,;(-]+$")
+
+
 def message_grammar(quote: str) -> str:
     """GBNF: message words (no quote, backslash, placeholder or newline), then the closing
     quote."""
@@ -378,12 +381,18 @@ def model_message(
     if not text.endswith(quote):
         short = completion.stopped_by in ("too_slow", "deadline")
         return None, "", [f"model gave no usable message ({completion.stopped_by})"], short
-    message = ((typed or "") + text[: -len(quote)]).strip()
+    message = finished(((typed or "") + text[: -len(quote)]).strip())
     if len(message) < 3 or len(message.split()) < 2:
         return None, "", ["model gave no usable message (too short)"], False
     if any(value.lower() in message.lower() for value in secrets_of(document)):
         return None, "", ["model message rejected: it repeats a secret-looking value"], False
     return message, worker.model_id, [], False
+
+
+def finished(message: str) -> str:
+    """The model's message without a separator it left for a value (`url =`, `Failed to open:`):
+    the plan's values, if any, are written after it in the language's own way."""
+    return DANGLING_SEPARATOR.sub("", message)
 
 
 QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`([^`\n]*)`')

@@ -160,3 +160,12 @@ def test_a_name_that_looks_like_a_secret_is_never_a_value():
     )
     values, _ = stages.values_for(site, LOGGER)
     assert values == ("mode",)
+
+
+def test_the_models_message_loses_the_separator_it_left_for_a_value():
+    # the plan's values are written after the message in the language's own way
+    assert stages.finished("Expected bridge secret:") == "Expected bridge secret"
+    assert stages.finished("loadUrlIntoView: url =") == "loadUrlIntoView: url"
+    assert stages.finished("Retrying (") == "Retrying"
+    assert stages.finished("Closed the stream.") == "Closed the stream."
+    assert stages.finished("Waiting...") == "Waiting..."
