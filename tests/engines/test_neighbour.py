@@ -36,8 +36,24 @@ REPORTS = "import logging\n\nlog = logging.getLogger(__name__)\n" + "".join(
     f'    log.info("Made {part} of %s at %s", report.name, total)\n'
     "    return total\n"
     for part in (
-        "chart", "export", "pdf", "totals", "margin", "quarter", "summary", "page", "font",
-        "column", "header", "footer", "legend", "axis", "scale", "colour", "print", "queue",
+        "chart",
+        "export",
+        "pdf",
+        "totals",
+        "margin",
+        "quarter",
+        "summary",
+        "page",
+        "font",
+        "column",
+        "header",
+        "footer",
+        "legend",
+        "axis",
+        "scale",
+        "colour",
+        "print",
+        "queue",
     )
 )
 
@@ -65,6 +81,19 @@ def workspace(tmp_path, monkeypatch):
     return root, index_with
 
 
+# Line 10 is the blank line in the handler, where a statement is asked for.
+INDEX_WRITER = site_file(
+    """\
+    def write_index(fn_, rows):
+        try:
+            with open(fn_, "w") as handle:
+                handle.writelines(rows)
+        except OSError as err:
+            #CURSOR
+    """
+)
+
+
 def first(source: str, line: int, root, index, style=None):
     settings = logsmith.Settings(use_model=False, style=style)
     column = len(source.split("\n")[line])
@@ -75,22 +104,16 @@ def first(source: str, line: int, root, index, style=None):
 
 def test_the_first_answer_is_in_the_projects_words_with_values_bound_here(workspace):
     root, index_with = workspace
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
-    )
+    source = INDEX_WRITER
     index = index_with("site.py", source)
     found = first(source, 10, root, index)
     top = found[0]
     assert top.source == "neighbour"
     # the neighbour's words and value, and the plan's value it does not log (the handled error)
-    assert top.statement == 'log.error("Unable to write to cache file %s. Check permissions. %s", fn_, err)'
+    assert (
+        top.statement
+        == 'log.error("Unable to write to cache file %s. Check permissions. %s", fn_, err)'
+    )
     assert top.neighbours and top.neighbours[0].startswith("cache.py:11: ")
     assert "Followed" in top.reason and "cache.py:11" in top.reason
     assert any(s.source == "template" for s in found)  # the template is still offered after it
@@ -120,21 +143,15 @@ def test_a_value_with_no_counterpart_takes_the_plans_value_or_leaves_with_its_wo
     "style, expected",
     [
         ("fstring", 'log.error(f"Unable to write to cache file {fn_}. Check permissions. {err}")'),
-        ("format", 'log.error("Unable to write to cache file {}. Check permissions. {}".format(fn_, err))'),
+        (
+            "format",
+            'log.error("Unable to write to cache file {}. Check permissions. {}".format(fn_, err))',
+        ),
     ],
 )
 def test_the_adapted_statement_takes_the_files_format(workspace, style, expected):
     root, index_with = workspace
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
-    )
+    source = INDEX_WRITER
     index = index_with("site.py", source)
     top = first(source, 10, root, index, style=style)[0]
     assert top.statement == expected
@@ -142,16 +159,7 @@ def test_the_adapted_statement_takes_the_files_format(workspace, style, expected
 
 def test_without_an_index_nothing_changes(workspace):
     root, index_with = workspace
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
-    )
+    source = INDEX_WRITER
     found = first(source, 10, root, None)
     assert all(s.source == "template" for s in found)
     assert all(not s.neighbours for s in found)
@@ -159,16 +167,9 @@ def test_without_an_index_nothing_changes(workspace):
 
 def test_words_the_user_typed_are_kept_over_the_neighbours(workspace):
     root, index_with = workspace
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                log.error("Could not
-        """
-    )
+    lines = INDEX_WRITER.split("\n")
+    lines[10] += 'log.error("Could not'
+    source = "\n".join(lines)
     index = index_with("site.py", source)
     found = first(source, 10, root, index)
     assert found[0].source == "template"
@@ -184,16 +185,7 @@ def test_percent_signs_and_braces_of_the_neighbours_words_stay_literal(workspace
         ),
         encoding="utf-8",
     )
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
-    )
+    source = INDEX_WRITER
     index = index_with("site.py", source)
     top = first(source, 10, root, index)[0]
     assert top.statement == 'log.error("Disk 100%% full {not a slot} writing %s: %s", fn_, err)'
@@ -217,16 +209,7 @@ def test_a_neighbour_logging_no_values_gets_the_plans_when_most_neighbours_log_v
     root, index_with = workspace
     (root / "cache.py").write_text(QUIET_CACHE, encoding="utf-8")
     (root / "journals.py").write_text(JOURNALS, encoding="utf-8")
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
-    )
+    source = INDEX_WRITER
     index = index_with("site.py", source)
     top = first(source, 10, root, index)[0]
     assert top.source == "neighbour"
@@ -238,17 +221,10 @@ def test_a_neighbour_logging_no_values_gets_the_plans_when_most_neighbours_log_v
 def test_a_neighbour_logging_no_values_stays_so_where_the_other_neighbours_log_none(workspace):
     root, index_with = workspace
     (root / "cache.py").write_text(QUIET_CACHE, encoding="utf-8")
-    (root / "journals.py").write_text(JOURNALS.replace(" %s rows to %s\", count, fn_)", '")'), encoding="utf-8")
-    source = site_file(
-        """\
-        def write_index(fn_, rows):
-            try:
-                with open(fn_, "w") as handle:
-                    handle.writelines(rows)
-            except OSError as err:
-                #CURSOR
-        """
+    (root / "journals.py").write_text(
+        JOURNALS.replace(' %s rows to %s", count, fn_)', '")'), encoding="utf-8"
     )
+    source = INDEX_WRITER
     index = index_with("site.py", source)
     top = first(source, 10, root, index)[0]
     assert top.source == "neighbour" and len(top.neighbours) >= 3
