@@ -122,7 +122,7 @@ def adapted_parts(
             text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
         tidy.append((kind, EMPTY_PAIRS.sub("", text) if kind == "text" else text))
     unused = [v for v in plan.arguments if v not in used]
-    others = sum(1 for n in plan.neighbours[: habits.neighbours] if _logs_values(n))
+    others = sum(1 for n in plan.neighbours if _logs_values(n))
     if unused and (values or others >= habits.values_from_neighbours):
         exception = plan.exception if plan.exception in unused else None
         names = [v for v in unused if v != exception]

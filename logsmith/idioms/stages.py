@@ -328,9 +328,6 @@ def context(document: ParsedDocument, site: LogSite) -> str:
     return file_prefix(document) + ("\n// ...\n\n" if start > HEAD_LINES else "") + body
 
 
-DANGLING_SEPARATOR = re.compile(r"[\s:=,;(-]+$")
-
-
 def message_grammar(quote: str) -> str:
     """GBNF: message words (no quote, backslash, placeholder or newline), then the closing
     quote."""
@@ -392,7 +389,7 @@ def model_message(
 def finished(message: str) -> str:
     """The model's message without a separator it left for a value (`url =`, `Failed to open:`):
     the plan's values, if any, are written after it in the language's own way."""
-    return DANGLING_SEPARATOR.sub("", message)
+    return message.rstrip(" \t:=,;(-")
 
 
 QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`([^`\n]*)`')
