@@ -108,7 +108,8 @@ def test_install_by_url_records_the_model_which_then_loads_by_name_without_hashi
     assert again.returncode == 0 and "tiny is already installed and verified" in again.stdout
     assert len(server.requests) == requests  # nothing downloaded
 
-    target.write_bytes(target.read_bytes()[:-1] + b"!")  # changed after install: refused when loaded
+    data = target.read_bytes()
+    target.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))  # changed after install: refused when loaded
     with pytest.raises(registry.ModelCorrupt) as refused:
         registry.resolve(Settings(model="tiny"))
     assert f"logsmith model install --url {url} --sha256 {expected} --name tiny" in str(refused.value)
