@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from logsmith.idioms.contract import LoggedCall
+from logsmith.idioms.project_neighbour import with_context
 
 MAX_FILES = 40
 MAX_BYTES = 512_000
@@ -65,7 +66,8 @@ def calls_of_file(path: Path, mtime_ns: int, size: int, language: str) -> tuple[
     except (OSError, UnicodeDecodeError):
         calls: tuple[LoggedCall, ...] = ()
     else:
-        calls = tuple(reader_for(language).logged_calls(ParsedDocument(text, language)))
+        found = reader_for(language).logged_calls(ParsedDocument(text, language))
+        calls = with_context(found, text.splitlines())
     with _lock:
         _cache[key] = calls
         while len(_cache) > CACHED_FILES:

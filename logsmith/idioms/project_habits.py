@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from logsmith.idioms.contract import LoggedCall
 from logsmith.idioms.folder_habits import MAX_BYTES, calls_of_file
 
 ROOT_MARKERS = ("package.json", "go.mod", "pom.xml", "build.gradle", "build.gradle.kts", ".git")
@@ -50,11 +51,12 @@ Levels = dict[str, Counter[str]]
 
 @dataclass(frozen=True)
 class _ProjectLevels:
-    """The levels of one project's files, as read at `read_at`."""
+    """The levels of one project's files, and their statements, as read at `read_at`."""
 
     read_at: float
     total: Levels
     by_file: dict[Path, Levels]
+    calls: tuple[tuple[Path, LoggedCall], ...] = ()
 
 
 _read: dict[tuple[str, str], _ProjectLevels] = {}
@@ -119,24 +121,25 @@ def _read_project(root: Path, family: str) -> _ProjectLevels:
 
     total: Levels = {}
     by_file: dict[Path, Levels] = {}
+    calls: list[tuple[Path, LoggedCall]] = []
     for file, mtime_ns, size in _walk(root, family):
         own: Levels = {}
         for call in calls_of_file(file, mtime_ns, size, language_of_path(file) or family):
+            calls.append((file, call))
             if call.level is not None:
                 own.setdefault(call.site_kind, Counter())[call.level] += 1
                 total.setdefault(call.site_kind, Counter())[call.level] += 1
         if own:
             by_file[file] = own
-    return _ProjectLevels(time.monotonic(), total, by_file)
+    return _ProjectLevels(time.monotonic(), total, by_file, tuple(calls))
 
 
-def project_levels(path: str, language: str) -> Levels:
-    """Per site kind, how many of the project's log statements (outside `path` itself) log at
-    each level; empty without a project root."""
-    own = Path(path)
+def _project(own: Path, language: str) -> _ProjectLevels | None:
+    """What the project around `own` logs, read again RELIST_AFTER_S after it last was; None
+    without a project root."""
     root = project_root(own)
     if root is None:
-        return {}
+        return None
     key = (str(root), _family(language))
     with _lock:
         known = _read.get(key)
@@ -144,6 +147,26 @@ def project_levels(path: str, language: str) -> Levels:
         known = _read_project(root, _family(language))
         with _lock:
             _read[key] = known
+    return known
+
+
+def project_calls(path: str, language: str) -> tuple[tuple[Path, LoggedCall], ...]:
+    """The log statements of the project's files other than `path`, each with its file; empty
+    without a project root."""
+    own = Path(path)
+    known = _project(own, language)
+    if known is None:
+        return ()
+    return tuple((file, call) for file, call in known.calls if file != own)
+
+
+def project_levels(path: str, language: str) -> Levels:
+    """Per site kind, how many of the project's log statements (outside `path` itself) log at
+    each level; empty without a project root."""
+    own = Path(path)
+    known = _project(own, language)
+    if known is None:
+        return {}
     mine = known.by_file.get(own, {})
     levels = {kind: counts - mine.get(kind, Counter()) for kind, counts in known.total.items()}
     return {kind: counts for kind, counts in levels.items() if counts}

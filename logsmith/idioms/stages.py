@@ -6,9 +6,11 @@ Python's own analysis (`logsmith.idioms.contract`).
 level (what this file and its folder log at sites of the same kind, else what the project logs
 most there, else the kind's default) and the values (the caught error, then names the code around
 the site uses); `write` repeats the function's own statement at a site of the same kind
-(`file_neighbour`), asks the model to continue the planned statement's message under a grammar
-and the template for its words; `checked` keeps what parses in place and reads only names bound
-at the site; `rank` puts the function's own statement first, then the model's.
+(`file_neighbour`), else writes the plan in the words of the project's statement at the site most
+like this one (`project_neighbour`), asks the model to continue the planned statement's message
+under a grammar and the template for its words; `checked` keeps what parses in place and reads
+only names bound at the site; `rank` puts the function's own statement first, then the project's
+words, then the model's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from logsmith.engines import template
 from logsmith.engines.prompt import file_examples, message_words_grammar
@@ -30,6 +33,7 @@ from logsmith.idioms.file_neighbour import nearest_alike
 from logsmith.idioms.folder_habits import folder_calls
 from logsmith.idioms.literals import escaped
 from logsmith.idioms.project_habits import project_levels
+from logsmith.idioms.project_neighbour import with_context
 from logsmith.planning.secrets import is_secret
 from logsmith.settings import Settings
 from logsmith.suggestion import TextEdit
@@ -105,6 +109,8 @@ class LanguageCandidate:
     route_reason: str = ""
     copied: LoggedCall | None = None
     """The file's statement it repeats (its logger, level and values), for a neighbour's."""
+    neighbours: tuple[str, ...] = ()
+    """`path:line: statement` of the project's statement whose words it took."""
 
 
 @dataclass
@@ -120,7 +126,8 @@ def calls_of(document: ParsedDocument) -> tuple[LoggedCall, ...]:
     """The document's log statements, read once per text version."""
     cache = document.cache
     if cache.language_calls is None:
-        cache.language_calls = tuple(registry.reader_for(document.language).logged_calls(document))
+        found = registry.reader_for(document.language).logged_calls(document)
+        cache.language_calls = with_context(found, document.text.splitlines())
     return cache.language_calls
 
 
@@ -422,9 +429,12 @@ def write(
     settings: Settings,
     deadline: float,
     cancel: threading.Event | None,
+    path: str | None = None,
 ) -> LanguageWritten:
-    """The file's statement at the site most like this one (`file_neighbour`), the model's
-    statement when it answers within the budget, and the template's, always."""
+    """The file's statement at the site most like this one (`file_neighbour`), else the plan in
+    the words of the project's (`project_neighbour`; `path` is the file's, left out of the
+    project), the model's statement when it answers within the budget, and the template's,
+    always."""
     from logsmith.pipeline import model_route
 
     idioms = registry.idioms_for(document.language)
@@ -432,6 +442,9 @@ def write(
     neighbour = _neighbour(document, site, plan)
     if neighbour is not None:
         written.candidates.append(neighbour)
+    lent = _lent(document, site, plan, path) if neighbour is None else None
+    if lent is not None:
+        written.candidates.append(lent)
     if site.syntax_error:
         written.notes.append("the file has syntax errors; the site was read as well as it parses")
     use_model = settings.use_model and len(document.source_bytes) <= settings.max_file_bytes
@@ -494,6 +507,49 @@ def _neighbour(
         route_reason="this function's statement at a site of the same kind: served first",
         copied=call,
     )
+
+
+def _lent(
+    document: ParsedDocument, site: LogSite, plan: LanguagePlan, path: str | None
+) -> LanguageCandidate | None:
+    """The plan's statement in the words of the project's statement at the site most like this
+    one (`project_neighbour`)."""
+    from logsmith.idioms.project_habits import project_calls
+    from logsmith.idioms.project_neighbour import CONTEXT_AFTER, CONTEXT_BEFORE, most_alike, window
+
+    own = Path(path) if path else None
+    in_project = project_calls(path, document.language) if path else ()
+    start = max(0, site.line - CONTEXT_BEFORE)
+    near = [
+        document.line(n)
+        for n in range(start, min(document.line_count, site.line + 1 + CONTEXT_AFTER))
+    ]
+    around = window(near, site.line - start, site.line - start)
+    lent = most_alike(site, calls_of(document), in_project, own, around)
+    if lent is None:
+        return None
+    where = _shown_path(lent.path, own) if lent.path else (own.name if own else "this file")
+    followed = f"{where}:{lent.call.start_line + 1}: {lent.call.text}"
+    idioms = registry.idioms_for(document.language)
+    return LanguageCandidate(
+        idioms.render(plan.spec(lent.words)),
+        "neighbour",
+        "neighbour",
+        (f"the words of {followed} (alike by {lent.score:.1f})",),
+        route_reason="the words of the project's statement at the site most like this one",
+        neighbours=(followed,),
+    )
+
+
+def _shown_path(path: Path, own: Path | None) -> str:
+    """`path` from the project's root (the file's name when it lies outside)."""
+    from logsmith.idioms.project_habits import project_root
+
+    root = project_root(own) if own is not None else None
+    try:
+        return path.relative_to(root).as_posix() if root is not None else path.name
+    except ValueError:
+        return path.name
 
 
 def _with_setup(document: ParsedDocument, plan: LanguagePlan) -> ParsedDocument | str | None:
@@ -587,12 +643,13 @@ def rank(
     started: float,
 ):
     """The function's own statement at a site of the same kind first (on the dev split its words
-    are the developer's far more often than the model's), then the model's (it read the code
-    around the site), then the template's; a statement written twice is offered once."""
+    are the developer's far more often than the model's), then the plan in the project's words
+    (ahead of the model's on the dev split in Java and JavaScript), then the model's (it read the
+    code around the site), then the template's; a statement written twice is offered once."""
     from logsmith.suggestion import Suggestion
 
     kept: list[LanguageCandidate] = []
-    for candidate in sorted(candidates, key=lambda c: ROUTE_ORDER[c.route]):
+    for candidate in sorted(candidates, key=lambda c: (ROUTE_ORDER[c.route], c.copied is None)):
         if all(candidate.statement != k.statement for k in kept):
             kept.append(candidate)
     line_text = document.line(site.line)
@@ -614,6 +671,7 @@ def rank(
             model_pending=c.model_pending,
             route=c.route,
             route_reason=c.route_reason,
+            neighbours=c.neighbours,
         )
         for c in kept
     ]
@@ -640,7 +698,7 @@ def stages(
         return Stages(site)
     plan, notes = plan_for(site, document, str(path) if path is not None else None)
     deadline = started + settings.latency_budget_ms / 1000
-    written = write(document, site, plan, settings, deadline, cancel)
+    written = write(document, site, plan, settings, deadline, cancel, str(path) if path else None)
     if notes:
         written.candidates = [
             dataclasses.replace(c, notes=notes + c.notes) for c in written.candidates

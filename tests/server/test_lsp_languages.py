@@ -230,3 +230,23 @@ async def test_a_language_logsmith_does_not_read_gets_nothing(served):
     answer = await complete_typed(served, go, GO_BLANK, "log")
     assert answer.items
     parses_in_place("go", text_of(served, go), GO_BLANK, answer.items[0].label)
+
+
+@NEOVIM
+async def test_a_java_statement_takes_the_words_of_the_projects_most_alike_statement(served):
+    from tests.languages.test_project_words import CACHE_STORE, LOADER, LOADER_SITE
+
+    root = served.root / "cache-app"
+    (root / "app" / "src" / "demo").mkdir(parents=True, exist_ok=True)
+    (root / "build.gradle").write_text("")
+    (root / "app" / "src" / "demo" / "CacheStore.java").write_text(CACHE_STORE)
+    lines = LOADER.split("\n")
+    lines[LOADER_SITE] = ""
+    uri = served.open("cache-app/app/src/demo/Loader.java", "\n".join(lines), "java")
+    answer = await complete_typed(served, uri, LOADER_SITE, "Log.")
+    assert answer.items, "no completion in the catch block"
+    best = answer.items[0]
+    assert best.label == 'Log.e(TAG, "Unable to read the cache index, starting empty", failure);'
+    parses_in_place("java", text_of(served, uri), LOADER_SITE, best.label)
+    level, source, like = best.detail.split(" · ")
+    assert (level, source, like) == ("error", "neighbour", "like app/src/demo/CacheStore.java:14")
