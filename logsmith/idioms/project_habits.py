@@ -60,11 +60,28 @@ class _ProjectLevels:
 
 
 _read: dict[tuple[str, str], _ProjectLevels] = {}
+_roots: dict[Path, tuple[float, Path | None]] = {}
+"""Per folder, when its project root was looked for and what was found."""
 _lock = threading.Lock()
 
 
 def project_root(path: Path) -> Path | None:
-    """The nearest folder above `path` with a root marker, at most MAX_LEVELS_UP up."""
+    """The nearest folder above `path` with a root marker, at most MAX_LEVELS_UP up (looked for
+    again RELIST_AFTER_S after it last was, per folder)."""
+    now = time.monotonic()
+    with _lock:
+        known = _roots.get(path.parent)
+    if known is not None and now - known[0] < RELIST_AFTER_S:
+        return known[1]
+    root = _find_root(path)
+    with _lock:
+        if len(_roots) >= MAX_FOLDERS:
+            _roots.clear()
+        _roots[path.parent] = (now, root)
+    return root
+
+
+def _find_root(path: Path) -> Path | None:
     folder = path.parent
     for _ in range(MAX_LEVELS_UP):
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
