@@ -37,6 +37,8 @@ from logsmith.audit.report import percentile
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 DEFAULT_PAUSE_S = 1.0
 TARGET_P50_MS, TARGET_P95_MS = 400.0, 1000.0
+WITHOUT_MODEL = (None, "template", "neighbour")
+"""Sources that are not the model: nothing, the template, a statement of the file or project."""
 ORDER_SEED = "logsmith-bench-server-1"
 
 
@@ -140,7 +142,9 @@ def summarize(rows: list[dict]) -> dict:
                 "p95_ms": percentile(latencies, 95),
                 "max_ms": max(latencies) if latencies else None,
                 "answered_by_model": sum(1 for row in chosen
-                                         if row[f"{kind}_items"] and row[f"{kind}_source"] not in (None, "template")),
+                                         if row[f"{kind}_items"] and row[f"{kind}_source"] not in WITHOUT_MODEL),
+                "answered_by_neighbour": sum(1 for row in chosen
+                                             if row[f"{kind}_items"] and row[f"{kind}_source"] == "neighbour"),
                 "meets_targets": None,
             }
     for kind in ("completion", "inline"):
@@ -152,7 +156,8 @@ def summarize(rows: list[dict]) -> dict:
             "p50_ms": percentile(latencies, 50),
             "p95_ms": percentile(latencies, 95),
             "max_ms": max(latencies) if latencies else None,
-            "answered_by_model": sum(1 for row in answered if row[f"{kind}_source"] not in (None, "template")),
+            "answered_by_model": sum(1 for row in answered if row[f"{kind}_source"] not in WITHOUT_MODEL),
+            "answered_by_neighbour": sum(1 for row in answered if row[f"{kind}_source"] == "neighbour"),
             "meets_targets": bool(latencies) and percentile(latencies, 50) <= TARGET_P50_MS
             and percentile(latencies, 95) <= TARGET_P95_MS,
         }
@@ -173,14 +178,16 @@ def markdown(report: dict) -> str:
         f"Machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), {m.get('ram_gib')} GiB, load {m.get('load_average')}, "
         f"Python {m.get('python')}, llama-cpp-python {m.get('llama_cpp_python')}.",
         "",
-        "| request | answered | by the model | p50 | p95 | max | meets targets |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| request | answered | by the model | by a neighbour | p50 | p95 | max | meets targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for kind, s in report["summary"].items():
         if not s["requests"]:
             continue
         verdict = "" if s["meets_targets"] is None else ("yes" if s["meets_targets"] else "no")
-        lines.append(f"| {kind} | {s['answered']}/{s['requests']} | {s['answered_by_model']} | {s['p50_ms']:.0f} ms | "
+        by_neighbour = s.get("answered_by_neighbour", "-")
+        lines.append(f"| {kind} | {s['answered']}/{s['requests']} | {s['answered_by_model']} | {by_neighbour} | "
+                     f"{s['p50_ms']:.0f} ms | "
                      f"{s['p95_ms']:.0f} ms | {s['max_ms']:.0f} ms | {verdict} |")
     return "\n".join(lines) + "\n"
 

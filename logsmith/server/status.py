@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 
 STATUS_NOTIFICATION = "logsmith/status"
 PYTHON_ONLY_NOTE = (
-    "{language}: the project index and the project's statements at similar sites serve Python "
-    "files only; the statements of this file and its folder were followed"
+    "{language}: the project index serves Python files only; the statements of this file, its "
+    "folder and the project's other files were followed"
 )
 _tokens = itertools.count(1)
 

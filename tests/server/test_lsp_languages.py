@@ -215,7 +215,7 @@ async def test_log_this_exception_in_each_language_and_the_audit_names_it(
     assert json.loads(row["detail"])["language"] == language_id
     statuses = [s for s in served.statuses if getattr(s, "language", None) == language_id]
     assert statuses, served.statuses
-    assert any("serve Python files only" in note for note in statuses[-1].notes), statuses[-1]
+    assert any("serves Python files only" in note for note in statuses[-1].notes), statuses[-1]
 
 
 @NEOVIM
