@@ -108,15 +108,26 @@ def _below_header(suggestion: Suggestion, header: int) -> Suggestion:
     return dataclasses.replace(suggestion, additional_edits=moved)
 
 
-def _placed(entry: str, task: Task, own: str | None) -> Followed | None:
-    """A neighbour entry as a `Followed` (its path as outputs show it), or None if malformed."""
+def _placed(entry: str, task: Task, own: str | None, base: Path) -> Followed | None:
+    """A neighbour entry (its path relative to `base`) as a `Followed` (its path as outputs show
+    it), or None if malformed."""
     match = NEIGHBOUR_ENTRY.fullmatch(entry)
     if match is None:
         return None
     path, line, statement = match["path"], int(match["line"]) - 1, match["statement"]
     if path == own:
         return Followed(task.display, line, statement)
-    return Followed(display_path(Path(task.root) / path), line, statement)
+    return Followed(display_path(base / path), line, statement)
+
+
+def _entries_base(task: Task) -> Path:
+    """What the suggestion's neighbour entries are relative to: the project index's root in
+    Python, the file's project root in other languages (`idioms.project_habits`)."""
+    if task.language == "python":
+        return Path(task.root)
+    from logsmith.idioms.project_habits import project_root
+
+    return project_root(Path(task.path)) or Path(task.root)
 
 
 def _with_followed(
@@ -124,15 +135,18 @@ def _with_followed(
 ) -> Proposal:
     """The proposal, with the statements its suggestion followed placed in the files as read (and
     its `adapted from` note saying the same place)."""
+    base = _entries_base(task)
     followed = []
     for entry in suggestion.neighbours:
-        placed = _placed(entry, task, own)
+        placed = _placed(entry, task, own, base)
         if placed is not None:
             followed.append(placed)
     notes = []
     for note in suggestion.notes:
         placed = (
-            _placed(note[len(ADAPTED_NOTE) :], task, own) if note.startswith(ADAPTED_NOTE) else None
+            _placed(note[len(ADAPTED_NOTE) :], task, own, base)
+            if note.startswith(ADAPTED_NOTE)
+            else None
         )
         notes.append(f"{ADAPTED_NOTE}{placed.place}: {placed.statement}" if placed else note)
     return Proposal(finding, dataclasses.replace(suggestion, notes=tuple(notes)), tuple(followed))

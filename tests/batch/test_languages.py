@@ -204,3 +204,23 @@ def test_a_go_result_that_would_not_parse_is_refused(tmp_path):
     )
     assert not change.ok and "would not parse" in change.problem, change.problem
     assert plan_change(result).ok
+
+
+def test_a_java_proposal_in_the_projects_words_names_the_statement_where_it_is(tmp_path):
+    """Run over the folder above the project (its root is the folder with `build.gradle`): the
+    statement followed is shown where it is, from the folder the run was given."""
+    from tests.languages.test_project_words import CACHE_STORE, LOADER, LOADER_SITE
+
+    lines = LOADER.split("\n")
+    del lines[LOADER_SITE]  # the catch block left empty
+    write_tree(tmp_path, {
+        "cache-app/build.gradle": "",
+        "cache-app/app/src/demo/CacheStore.java": CACHE_STORE,
+        "cache-app/app/src/demo/Loader.java": "\n".join(lines),
+    })
+    run = run_suggest(".", "--no-model", "--json", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    [proposal] = [json.loads(line) for line in run.stdout.splitlines() if "Loader.java" in line]
+    assert "Unable to read the cache index, starting empty" in proposal["statement"]
+    assert [(n["file"], n["line"]) for n in proposal["neighbours"]] == [
+        ("cache-app/app/src/demo/CacheStore.java", 13)]  # 0-based, as every line in --json
