@@ -50,8 +50,8 @@ Levels = dict[str, Counter[str]]
 
 
 @dataclass(frozen=True)
-class _ProjectLevels:
-    """The levels of one project's files, and their statements, as read at `read_at`."""
+class _ProjectRead:
+    """One project's files as read at `read_at`: levels per site kind, and statements."""
 
     read_at: float
     total: Levels
@@ -59,7 +59,7 @@ class _ProjectLevels:
     calls: tuple[tuple[Path, LoggedCall], ...] = ()
 
 
-_read: dict[tuple[str, str], _ProjectLevels] = {}
+_read: dict[tuple[str, str], _ProjectRead] = {}
 _roots: dict[Path, tuple[float, Path | None]] = {}
 """Per folder, when its project root was looked for and what was found."""
 _lock = threading.Lock()
@@ -133,7 +133,7 @@ def _walk(root: Path, family: str) -> list[tuple[Path, int, int]]:
     return found
 
 
-def _read_project(root: Path, family: str) -> _ProjectLevels:
+def _read_project(root: Path, family: str) -> _ProjectRead:
     from logsmith.syntax.languages import language_of_path
 
     total: Levels = {}
@@ -148,10 +148,10 @@ def _read_project(root: Path, family: str) -> _ProjectLevels:
                 total.setdefault(call.site_kind, Counter())[call.level] += 1
         if own:
             by_file[file] = own
-    return _ProjectLevels(time.monotonic(), total, by_file, tuple(calls))
+    return _ProjectRead(time.monotonic(), total, by_file, tuple(calls))
 
 
-def _project(own: Path, language: str) -> _ProjectLevels | None:
+def _project(own: Path, language: str) -> _ProjectRead | None:
     """What the project around `own` logs, read again RELIST_AFTER_S after it last was; None
     without a project root."""
     root = project_root(own)
