@@ -39,7 +39,7 @@ from logsmith.engines import routing
 from logsmith.planning.fitted import RoutingWeights
 
 CHEAP_MODEL = "gemma-3-270m"
-EXPENSIVE_MODEL = "qwen2.5-coder-0.5b"
+EXPENSIVE_MODEL = "qwen2.5-coder-1.5b"
 CONFIGS = {
     "logsmith_warm_index": "after a pause, with the project index (logsmith's default)",
     "logsmith_warm": "after a pause, without the project index",
