@@ -87,9 +87,10 @@ class Request:
     started: float
     cancel: threading.Event | None = None
     original: ParsedDocument | None = None
-    """For a line inserted into a file (`suggest_insertion`), the file without it: its facts and
-    its log statements are read there, in the original's coordinates (the setup edits, the
-    neighbours' lines); else None."""
+    """The file as its facts and log statements are read: for a line inserted into a file
+    (`suggest_insertion`), the file without it, in the original's coordinates (the setup edits, the
+    neighbours' lines); with text typed on the cursor's line, the file with that line blank; else
+    None (the document itself)."""
     project: ProjectIndex | None = None
     """The project index of the workspace the file is in, when there is one."""
 
@@ -252,6 +253,10 @@ def stages(request: Request, site: LogSite | None = None) -> Stages:
     site = site if site is not None else analyse(request)
     if not site.reachable:
         return Stages(site)  # after a return, raise, continue or break: it would never run
+    if request.original is None and not site.typed.is_empty:
+        # A half-typed `logger.` reads as one call with the statement below it: the file's facts
+        # are read with the cursor's line blank, as on an empty line.
+        request = dataclasses.replace(request, original=request.document.with_line(site.line, ""))
     plan = plan_for(site, request)
     written = write(site, plan, request)
     ranked = rank(checked(written.candidates, site, plan), site, plan, request)

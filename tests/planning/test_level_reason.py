@@ -135,3 +135,33 @@ def test_nearby_statements_are_counted_as_nearby():
     assert choice.level == "error"
     assert choice.why == ("developers most often log at warning in a handler that returns a "
                           "fallback, but the log statements near here use error 3 times")
+
+
+def test_a_half_typed_call_does_not_swallow_the_statement_below_it():
+    """`logger.` typed above `logger.debug(...)` parses as one call (`logger.logger.debug`); the
+    plan still reads the file as it is without the half-typed line, so completion after `logger.`
+    plans what the empty line does."""
+    from logsmith.pipeline import suggest_stages
+
+    source = textwrap.dedent(
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+
+        def renew(name):
+            try:
+                obtain(name)
+            except Exception as e:
+                #HERE
+                logger.debug("Traceback was: %s", e)
+            logger.info("renewed %s", name)
+        """
+    )
+    empty, row = masked(source)
+    typed = empty.split("\n")
+    typed[row] = "        logger."
+    on_empty = suggest_stages(empty, row, 8, settings=TEMPLATE)
+    after_dot = suggest_stages("\n".join(typed), row, 15, settings=TEMPLATE)
+    assert on_empty.plan is not None and after_dot.plan is not None
+    assert after_dot.plan.level == on_empty.plan.level
+    assert after_dot.plan.reason == on_empty.plan.reason
