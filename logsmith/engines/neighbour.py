@@ -3,7 +3,8 @@ most like this one, adapted to it. Its words are kept; each of its values is bou
 value valid at the cursor (the same name, the handled exception, a value with the same last name)
 or left out with its slot; the plan's values it does not log are added after its words when it
 logs values itself, or when most of the best neighbours do; the plan's logger, level and format
-are used. It needs no model, so the
+are used. A neighbour that logs the instance itself (`self`, `cls`) keeps it at a method of its
+own: a project habit the ranker, which never proposes them, cannot learn. It needs no model, so the
 first answer at a new site is already in the project's words; it is checked like every candidate.
 """
 
@@ -19,13 +20,18 @@ from logsmith.planning.plan import Plan
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.retrieval import Neighbour
 
-# Text left dangling where a value was taken out: "for ", ": ", "(", "='", " due to "...
+# Text left dangling where a value was taken out: "for ", ": ", "(", "='", " due to ", " size="...
 DANGLING_END = re.compile(
-    r"(?:[\s:=,(\[{'\"-]+|\s+(?:due to|because of|for|with|from|of|in|on|at|by|to|after|as)\b)+$",
+    r"(?:[\s:=,/(\[{'\"`-]+|\s*[\w.]+=|\s+(?:due to|because of|for|with|via|using|from|of|into|in"
+    r"|on|at|by|to|after|as)\b)+$",
     re.IGNORECASE,
 )
-DANGLING_START = re.compile(r"^[\s)\]}'\",.]+(?=\S)")
-EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|''|\"\"")
+DANGLING_START = re.compile(r"^[\s)\]}'\"`,.]+(?=\S)")
+EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|''|\"\"|``")
+# Text after a value taken out that only closed it: "]", ")", "' ".
+CLOSING_ONLY = re.compile(r"[\s)\]}'\"`,]+")
+OPENING = {")": "(", "]": "[", "}": "{"}
+INSTANCE = frozenset({"self", "cls"})
 
 
 def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
@@ -33,6 +39,8 @@ def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str 
     offered = set(plan.candidates)
     if site.exception_name and value == neighbour.statement.exception_name:
         return site.exception_name
+    if value in INSTANCE:
+        return value if site.in_scope(value) else None
     if value in offered:
         return value
     last = value.rsplit(".", 1)[-1]
@@ -51,6 +59,16 @@ def _joined(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             merged.append((kind, text))
     return merged
+
+
+def _still_closing(text: str, written: str) -> str:
+    """The brackets of `text` that close one still open in `written`."""
+    kept = ""
+    for mark in text:
+        opening = OPENING.get(mark)
+        if opening and written.count(opening) > written.count(mark) + kept.count(mark):
+            kept += mark
+    return kept
 
 
 def _logs_values(neighbour: Neighbour) -> bool:
@@ -119,7 +137,11 @@ def adapted_parts(
         if kind == "drop":
             continue
         if kind == "text" and index and parts[index - 1][0] == "drop":
-            text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
+            if CLOSING_ONLY.fullmatch(text):
+                text = _still_closing(text, "".join(t for k, t in tidy if k == "text"))
+                text = text or (" " if tidy and index < len(parts) - 1 else "")
+            else:
+                text = DANGLING_START.sub(" ", text) if tidy else DANGLING_START.sub("", text)
         tidy.append((kind, EMPTY_PAIRS.sub("", text) if kind == "text" else text))
     unused = [v for v in plan.arguments if v not in used]
     others = sum(1 for n in plan.neighbours if _logs_values(n))
@@ -142,10 +164,11 @@ def statement_from(
     neighbour: Neighbour, site: LogSite, plan: Plan, habits: ProjectHabits = HABITS
 ) -> str | None:
     """The neighbour's statement written at `site` with `plan`'s logger, level and format, or None
-    when nothing of its message is left."""
+    when its message has no words of its own (`"%s"`) or none is left."""
+    own = " ".join(text for kind, text in neighbour.statement.parts if kind == "text")
     parts, used = adapted_parts(neighbour, site, plan, habits)
     words = " ".join(text for kind, text in parts if kind == "text").strip()
-    if not re.search(r"[A-Za-z]{2}", words):
+    if not (re.search(r"[A-Za-z]{2}", own) and re.search(r"[A-Za-z]{2}", words)):
         return None
     q, fmt = plan.quote, plan.message_format
     if fmt == "event":

@@ -193,6 +193,36 @@ def test_percent_signs_and_braces_of_the_neighbours_words_stay_literal(workspace
     assert fstring.statement == 'log.error(f"Disk 100% full {{not a slot}} writing {fn_}: {err}")'
 
 
+def test_a_neighbour_with_no_words_of_its_own_is_not_adapted():
+    from types import SimpleNamespace
+
+    from logsmith.engines.neighbour import statement_from
+
+    site = SimpleNamespace(exception_name=None, in_except=False, in_scope=lambda name: True)
+    plan = SimpleNamespace(
+        candidates=("job", "count"),
+        arguments=("job", "count"),
+        neighbours=(),
+        exception=None,
+        quote='"',
+        message_format="percent",
+        logger="log",
+        level="info",
+        framework="logging",
+    )
+
+    def adapted(*parts):
+        statement = SimpleNamespace(parts=list(parts), exception_name=None, keywords=())
+        return statement_from(SimpleNamespace(statement=statement), site, plan)
+
+    assert (
+        adapted(("text", "Queued "), ("value", "job"))
+        == 'log.info("Queued %s count=%s", job, count)'
+    )
+    # only the labels of the values added after it would be words: '"%s count=%s"' is no message
+    assert adapted(("value", "job")) is None
+
+
 QUIET_CACHE = NEIGHBOUR.replace(
     '"Unable to write to cache file %s. Check permissions.", fn_', '"Unable to write to cache file"'
 )
@@ -239,9 +269,79 @@ def test_a_neighbour_logging_no_values_stays_so_where_the_other_neighbours_log_n
         ("Value: ", "Value"),
         ("Disk full (", "Disk full"),
         ("Stored in ", "Stored"),
+        ("Looking for credentials via ", "Looking for credentials"),
+        ("Created wheel for %s: size=%s sha256=", "Created wheel for %s: size=%s"),
+        ("Retrying (attempt %s/", "Retrying (attempt %s"),
     ],
 )
 def test_the_words_that_only_introduced_a_value_go_with_it(before, after):
     from logsmith.engines.neighbour import DANGLING_END
 
     assert DANGLING_END.sub("", before) == after
+
+
+# A class that logs the instance itself (a habit the ranker never proposes: it skips `self`).
+THREADS = """\
+import logging
+
+log = logging.getLogger(__name__)
+
+
+class ManagedThread:
+    def stop_thread(self, thread):
+        registry.forget_managed(thread)
+        if thread is None:
+            log.debug("killing managed thread %s", self)
+            return
+        thread.kill()
+
+    {method}
+        registry.forget_managed(thread)
+        if thread is None:
+            #CURSOR
+            return
+        thread.kill()
+"""
+
+
+@pytest.mark.parametrize(
+    "method, expected",
+    [
+        ("def kill_thread(self, thread):", 'log.debug("killing managed thread %s", self)'),
+        ("@staticmethod\n    def kill_thread(thread):", 'log.debug("killing managed thread")'),
+    ],
+)
+def test_the_instance_a_neighbour_logs_is_logged_where_it_is_bound(workspace, method, expected):
+    root, index_with = workspace
+    source = THREADS.format(method=method)
+    line = source.split("\n").index(" " * 12 + "#CURSOR")
+    source = source.replace("#CURSOR", "")
+    index = index_with("site.py", source)
+    top = first(source, line, root, index)[0]
+    assert top.source == "neighbour"
+    assert top.neighbours[0].startswith("site.py:10: ")
+    assert top.statement == expected
+
+
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        # a value taken out of brackets or quotes takes its closing mark with it
+        ([("text", "Sent logs ["), ("value", "gone"), ("text", "]")], "Sent logs"),
+        ([("text", "Killing `"), ("value", "gone"), ("text", "` now")], "Killing now"),
+        # ... but a bracket opened before the value is still closed
+        ([("text", "Retrying (attempt "), ("value", "gone"), ("text", ")")], "Retrying (attempt)"),
+        # the space between two values stays when the first of them is taken out
+        ([("text", "Moved "), ("value", "gone"), ("text", " "), ("value", "thread")], "Moved %s"),
+    ],
+)
+def test_the_marks_that_only_closed_a_value_go_with_it(parts, expected):
+    from types import SimpleNamespace
+
+    from logsmith.engines.neighbour import adapted_parts
+
+    statement = SimpleNamespace(parts=parts, exception_name=None)
+    site = SimpleNamespace(exception_name=None, in_scope=lambda name: name == "thread")
+    plan = SimpleNamespace(candidates=("thread",), arguments=(), neighbours=(), exception=None)
+    found, used = adapted_parts(SimpleNamespace(statement=statement), site, plan)
+    assert "".join(text if kind == "text" else "%s" for kind, text in found) == expected
