@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 from logsmith.engines.statement import _escape, labels, render, written_call
 from logsmith.planning.fitted import ProjectHabits
@@ -32,6 +33,7 @@ EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|''|\"\"|``")
 CLOSING_ONLY = re.compile(r"[\s)\]}'\"`,]+")
 OPENING = {")": "(", "]": "[", "}": "{"}
 INSTANCE = frozenset({"self", "cls"})
+WORD = re.compile(r"[A-Za-z]{2}")
 
 
 def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
@@ -69,6 +71,11 @@ def _still_closing(text: str, written: str) -> str:
         if opening and written.count(opening) > written.count(mark) + kept.count(mark):
             kept += mark
     return kept
+
+
+def _has_words(parts: Iterable[tuple[str, str]]) -> bool:
+    """Whether the text of `parts` has a word (two letters in a row)."""
+    return bool(WORD.search(" ".join(text for kind, text in parts if kind == "text")))
 
 
 def _logs_values(neighbour: Neighbour) -> bool:
@@ -165,11 +172,12 @@ def statement_from(
 ) -> str | None:
     """The neighbour's statement written at `site` with `plan`'s logger, level and format, or None
     when its message has no words of its own (`"%s"`) or none is left."""
-    own = " ".join(text for kind, text in neighbour.statement.parts if kind == "text")
-    parts, used = adapted_parts(neighbour, site, plan, habits)
-    words = " ".join(text for kind, text in parts if kind == "text").strip()
-    if not (re.search(r"[A-Za-z]{2}", own) and re.search(r"[A-Za-z]{2}", words)):
+    if not _has_words(neighbour.statement.parts):
         return None
+    parts, used = adapted_parts(neighbour, site, plan, habits)
+    if not _has_words(parts):
+        return None
+    words = " ".join(text for kind, text in parts if kind == "text").strip()
     q, fmt = plan.quote, plan.message_format
     if fmt == "event":
         return render(dataclasses.replace(plan, variables=tuple(used), exception=None), words)
