@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     splits = common.FIT_SPLITS
-    rows = common.cached(CACHE, args.refresh, {"splits": list(splits), "version": 2},
+    rows = common.cached(CACHE, args.refresh, {"splits": list(splits), "version": 3},
                          lambda: evidence_rows(splits))
     chosen = leave_one_project_out(rows)
     score: dict[str, object] = {}

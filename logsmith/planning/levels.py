@@ -10,6 +10,7 @@ import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from logsmith.planning.fitted import LevelModel, LevelPriors, level_model, level_priors
 from logsmith.planning.house_style import HouseStyle
@@ -57,6 +58,18 @@ def next_word(site: LogSite) -> str:
     return word if word in NEXT_WORDS else "none"
 
 
+class NeighbourLevel(NamedTuple):
+    """What the level model reads of one of the project's logged sites like this one."""
+
+    level: str
+    score: float
+    """Its retrieval score."""
+    key: str
+    """Its kind of site (`place_key`)."""
+    near: str = ""
+    """`function` when it sits in the same function as the cursor, `class` in the same class."""
+
+
 @dataclass(frozen=True)
 class LevelEvidence:
     """What the level at one site is chosen from: the kind of site, the levels the file uses in the
@@ -72,8 +85,8 @@ class LevelEvidence:
     project: Counter = field(default_factory=Counter)
     """The levels of the project's logged sites most like this one (the project index)."""
     project_weight: float = 0.0
-    neighbours: tuple[tuple[str, float, str], ...] = ()
-    """The same sites, best first: (level, retrieval score, `place_key` of the site)."""
+    neighbours: tuple[NeighbourLevel, ...] = ()
+    """The same sites, best first."""
     next_word: str = "none"
     """See `next_word`."""
 
@@ -83,10 +96,10 @@ def level_evidence(
     style: HouseStyle,
     framework: str = "logging",
     nearby: Counter | None = None,
-    neighbours: tuple[tuple[str, float, str], ...] = (),
+    neighbours: tuple[NeighbourLevel, ...] = (),
 ) -> LevelEvidence:
     """The evidence at `site`; `nearby` are the levels logged in the same function near the
-    cursor, `neighbours` the project's sites most like it (level, score, place key), best first."""
+    cursor, `neighbours` the project's sites most like it, best first."""
     allowed = tuple(
         lvl
         for lvl in LEVELS
@@ -102,7 +115,7 @@ def level_evidence(
         nearby or Counter(),
         allowed,
         site.in_except,
-        Counter(level for level, _score, _key in neighbours),
+        Counter(n.level for n in neighbours),
         0.0,
         neighbours,
         next_word(site),
@@ -143,8 +156,9 @@ def _share(counts: Counter, level: str) -> float:
 def level_features(evidence: LevelEvidence, level: str) -> dict[str, float]:
     """What the level model reads for `level` at the site: the kind of site, the smoothed log
     shares of `level` in the file's habits and, when the project index found neighbours, in theirs
-    (all of them, the first, weighed by retrieval score, those at the same kind of site), and the
-    statement that follows."""
+    (all of them, the first, weighed by retrieval score, those at the same kind of site) and the
+    share of `level` among those in the same function and in the same class, and the statement
+    that follows."""
     key = evidence.key
     found = {
         f"level:{level}": 1.0,
@@ -155,16 +169,21 @@ def level_features(evidence: LevelEvidence, level: str) -> dict[str, float]:
         "file": _share(evidence.file, level),
         "nearby": _share(evidence.nearby, level),
     }
-    if evidence.neighbours:
-        total = sum(score for _level, score, _key in evidence.neighbours)
+    neighbours = evidence.neighbours
+    if neighbours:
+        total = sum(n.score for n in neighbours)
         found["neighbours"] = _share(evidence.project, level)
-        found["first_neighbour"] = float(evidence.neighbours[0][0] == level)
+        found["first_neighbour"] = float(neighbours[0].level == level)
         if total > 0:
             found["neighbours_by_score"] = (
-                sum(score for lvl, score, _key in evidence.neighbours if lvl == level) / total
+                sum(n.score for n in neighbours if n.level == level) / total
             )
-        alike = Counter(lvl for lvl, _score, other in evidence.neighbours if other == key)
+        alike = Counter(n.level for n in neighbours if n.key == key)
         found["neighbours_same_key"] = _share(alike, level)
+        for name, near in (("function", ("function",)), ("class", ("function", "class"))):
+            close = [n.level for n in neighbours if n.near in near]
+            if close:
+                found[f"neighbours_same_{name}"] = close.count(level) / len(close)
     return found
 
 
@@ -193,7 +212,7 @@ def level_for(
     style: HouseStyle,
     framework: str = "logging",
     nearby: Counter | None = None,
-    neighbours: tuple[tuple[str, float, str], ...] = (),
+    neighbours: tuple[NeighbourLevel, ...] = (),
 ) -> LevelChoice:
     """The level for a statement at `site`: what was typed, else the likeliest level for this kind
     of site and this file's habits (same context, whole file, same function) and the project's at

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from logsmith.planning.fitted import ProjectHabits, project_habits
-from logsmith.planning.levels import place_key
+from logsmith.planning.levels import NeighbourLevel, place_key
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.site import LogSite
 from logsmith.workspace.index import ProjectIndex
@@ -33,13 +33,14 @@ def neighbours_of(
     )
 
 
-def level_sites(neighbours: tuple[Neighbour, ...]) -> tuple[tuple[str, float, str], ...]:
-    """The level, retrieval score and kind of site (`levels.place_key`) of each neighbour."""
+def level_sites(neighbours: tuple[Neighbour, ...]) -> tuple[NeighbourLevel, ...]:
+    """What the level model reads of each neighbour."""
     return tuple(
-        (
+        NeighbourLevel(
             n.statement.level,
             n.score,
             place_key(n.statement.kind, n.statement.in_except, n.statement.ending),
+            n.near,
         )
         for n in neighbours
     )

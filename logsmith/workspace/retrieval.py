@@ -50,6 +50,8 @@ class Neighbour:
     statement: LoggedStatement
     score: float
     why: str
+    near: str = ""
+    """`function` when it sits in the query's function, `class` in its class, else empty."""
 
 
 class Lexicon:
@@ -112,8 +114,8 @@ class Lexicon:
 
 def _bonus(
     query: SiteQuery, statement: LoggedStatement, weights: RetrievalWeights
-) -> tuple[float, list[str]]:
-    bonus, why = 0.0, []
+) -> tuple[float, list[str], str]:
+    bonus, why, near = 0.0, [], ""
     same_file = query.path is not None and statement.path == query.path
     same_class = query.class_name is not None and statement.class_name == query.class_name
     if (
@@ -123,9 +125,11 @@ def _bonus(
     ):
         bonus += weights.same_function
         why.append(f"same function `{query.function}`")
+        near = "function"
     elif same_class:
         bonus += weights.same_class
         why.append(f"same class `{query.class_name}`")
+        near = "class"
     if same_file:
         bonus += weights.same_file
     if statement.kind == query.kind:
@@ -136,7 +140,7 @@ def _bonus(
         if shared:
             bonus += weights.same_exception
             why.append(f"also handles {sorted(shared)[0]}")
-    return bonus, why
+    return bonus, why, near
 
 
 def nearest(
@@ -156,22 +160,22 @@ def nearest(
         numbers.update(lexicon.by_path.get(query.path, ()))
     if query.class_name is not None:
         numbers.update(lexicon.by_class.get(query.class_name, ()))
-    scored: list[tuple[float, str, int, LoggedStatement, list[str]]] = []
+    scored: list[tuple[float, str, int, LoggedStatement, list[str], str]] = []
     for number in numbers:
         statement = lexicon.statements[number]
         if statement.path in leave_out:
             continue
-        bonus, why = _bonus(query, statement, weights)
+        bonus, why, near = _bonus(query, statement, weights)
         scored.append(
-            (lexical.get(number, 0.0) + bonus, statement.path, statement.line, statement, why)
+            (lexical.get(number, 0.0) + bonus, statement.path, statement.line, statement, why, near)
         )
     for statement in open_statements:
-        bonus, why = _bonus(query, statement, weights)
+        bonus, why, near = _bonus(query, statement, weights)
         score = lexicon.lexical_of(statement, query.context) + bonus
-        scored.append((score, statement.path, statement.line, statement, why))
+        scored.append((score, statement.path, statement.line, statement, why, near))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     return [
-        Neighbour(statement, score, "; ".join(why) or "similar code around it")
-        for score, _, _, statement, why in scored[:limit]
+        Neighbour(statement, score, "; ".join(why) or "similar code around it", near)
+        for score, _, _, statement, why, near in scored[:limit]
         if score > 0
     ]

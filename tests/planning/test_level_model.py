@@ -12,6 +12,7 @@ from logsmith.planning.fitted import LevelModel
 from logsmith.planning.house_style import HouseStyle
 from logsmith.planning.levels import (
     LevelEvidence,
+    NeighbourLevel,
     chosen_level,
     level_evidence,
     level_features,
@@ -49,7 +50,7 @@ def evidence(neighbours=(), same=Counter(), allowed=LEVELS) -> LevelEvidence:
         Counter(),
         allowed,
         False,
-        Counter(level for level, _score, _key in neighbours),
+        Counter(n.level for n in neighbours),
         0.0,
         tuple(neighbours),
     )
@@ -66,13 +67,31 @@ def test_the_site_its_ending_and_the_statement_after_it_are_read():
 
 
 def test_neighbours_count_by_rank_score_and_kind_of_site():
-    neighbours = (("debug", 30.0, "loop"), ("info", 10.0, "other"), ("info", 10.0, "other"))
+    neighbours = (
+        NeighbourLevel("debug", 30.0, "loop"),
+        NeighbourLevel("info", 10.0, "other"),
+        NeighbourLevel("info", 10.0, "other"),
+    )
     found = evidence(neighbours)
     debug, info = level_features(found, "debug"), level_features(found, "info")
     assert debug["first_neighbour"] == 1.0 and info["first_neighbour"] == 0.0
     assert debug["neighbours_by_score"] == 0.6 and info["neighbours_by_score"] == 0.4
     assert debug["neighbours_same_key"] > info["neighbours_same_key"]  # only the loop is alike
     assert info["neighbours"] > debug["neighbours"]  # two of three neighbours use info
+    assert "neighbours_same_function" not in debug  # none of them is in the same function
+
+
+def test_neighbours_in_the_same_function_and_class_are_counted_apart():
+    neighbours = (
+        NeighbourLevel("warning", 20.0, "loop", "function"),
+        NeighbourLevel("info", 15.0, "loop", "class"),
+        NeighbourLevel("info", 10.0, "loop"),
+        NeighbourLevel("info", 10.0, "loop"),
+    )
+    found = evidence(neighbours)
+    warning, info = level_features(found, "warning"), level_features(found, "info")
+    assert warning["neighbours_same_function"] == 1.0 and info["neighbours_same_function"] == 0.0
+    assert warning["neighbours_same_class"] == 0.5 and info["neighbours_same_class"] == 0.5
 
 
 def test_the_weights_of_the_group_with_neighbours_follow_the_first_neighbour():
@@ -80,7 +99,7 @@ def test_the_weights_of_the_group_with_neighbours_follow_the_first_neighbour():
         with_neighbours={"first_neighbour": 3.0, "level:info": 1.0},
         without_neighbours={"level:info": 1.0},
     )
-    level, probability = chosen_level(evidence((("warning", 5.0, "loop"),)), model)
+    level, probability = chosen_level(evidence((NeighbourLevel("warning", 5.0, "loop"),)), model)
     assert level == "warning"
     assert 0.5 < probability < 1.0
     level, probability = chosen_level(evidence(), model)
