@@ -157,8 +157,8 @@ def level_features(evidence: LevelEvidence, level: str) -> dict[str, float]:
     """What the level model reads for `level` at the site: the kind of site, the smoothed log
     shares of `level` in the file's habits and, when the project index found neighbours, in theirs
     (all of them, the first, weighed by retrieval score, those at the same kind of site) and the
-    share of `level` among those in the same function and in the same class, and the statement
-    that follows."""
+    share of `level` among those in the same function and among those in the same class (the same
+    function counted in), and the statement that follows."""
     key = evidence.key
     found = {
         f"level:{level}": 1.0,
