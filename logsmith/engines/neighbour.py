@@ -175,9 +175,9 @@ def statement_from(
     if not _has_words(neighbour.statement.parts):
         return None
     parts, used = adapted_parts(neighbour, site, plan, habits)
-    if not _has_words(parts):
-        return None
     words = " ".join(text for kind, text in parts if kind == "text").strip()
+    if not WORD.search(words):
+        return None
     q, fmt = plan.quote, plan.message_format
     if fmt == "event":
         return render(dataclasses.replace(plan, variables=tuple(used), exception=None), words)
