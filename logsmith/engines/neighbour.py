@@ -1,7 +1,8 @@
 """The instant engine of a project index: the statement a developer wrote at the project's site
 most like this one, adapted to it. Its words are kept; each of its values is bound again to a
-value valid at the cursor (the same name, the handled exception, a value with the same last name)
-or left out with its slot; the plan's values it does not log are added after its words when it
+value valid at the cursor (the same name, the handled exception, an attribute of `self` that
+`__init__` sets, a value with the same last name; inside `str()`, `repr()` or `type()`) or left
+out with its slot; the plan's values it does not log are added after its words when it
 logs values itself, or when most of the best neighbours do; the plan's logger, level and format
 are used. A neighbour that logs the instance itself (`self`, `cls`) keeps it at a method of its
 own: a project habit the ranker, which never proposes them, cannot learn. It needs no model, so the
@@ -34,6 +35,10 @@ CLOSING_ONLY = re.compile(r"[\s)\]}'\"`,]+")
 OPENING = {")": "(", "]": "[", "}": "{"}
 INSTANCE = frozenset({"self", "cls"})
 WORD = re.compile(r"[A-Za-z]{2}")
+# Builtins that make text or a type of any value without raising: kept around a value bound again.
+TEXT_OF = re.compile(
+    r"(?P<call>str|repr|type)\((?P<value>[A-Za-z_]\w*(?:\.\w+)*)\)(?P<rest>\.__name__)?"
+)
 
 
 def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:
@@ -43,8 +48,13 @@ def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str 
         return site.exception_name
     if value in INSTANCE:
         return value if site.in_scope(value) else None
-    if value in offered:
+    if value in offered or (value in site.initialised_attributes and site.in_scope("self")):
         return value
+    text_of = TEXT_OF.fullmatch(value)
+    if text_of:
+        shadowed = text_of["call"] in site.names or text_of["call"] in site.module_names
+        inner = None if shadowed else rebound(text_of["value"], neighbour, site, plan)
+        return f"{text_of['call']}({inner}){text_of['rest'] or ''}" if inner else None
     last = value.rsplit(".", 1)[-1]
     if not last.isidentifier():
         return None

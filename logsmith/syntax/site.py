@@ -92,6 +92,9 @@ class LogSite:
     return_value: str | None = None
     raise_value: str | None = None
     self_attributes: tuple[str, ...] = ()
+    initialised_attributes: frozenset[str] = frozenset()
+    """`self.x` every instance has at the cursor: assigned by a statement of the class's own
+    `__init__` itself (not one inside an if, loop or try), before the cursor in `__init__`."""
     usages: tuple[Usage, ...] = ()
     """How the function uses its names and attribute chains before the cursor
     (and in the rest of its block)."""
@@ -385,6 +388,39 @@ def module_names_of(document: ParsedDocument) -> frozenset[str]:
     return cache.module_names
 
 
+def _initialised_attributes(function: FunctionInfo | None, class_node, statement) -> frozenset[str]:
+    """The `self.x` that the class's `__init__` assigns by a statement of its own body (one inside
+    an if, loop or try may not run), before `statement` when that is in `__init__`; none unless
+    the cursor is in a method whose first parameter is `self`."""
+    if function is None or function.class_name is None or function.parameters[:1] != ("self",):
+        return frozenset()
+    body = class_node.child_by_field_name("body") if class_node is not None else None
+    init = next(
+        (
+            child
+            for child in (body.named_children if body is not None else ())
+            if child.type == "function_definition"
+            and _text(child.child_by_field_name("name")) == "__init__"
+        ),
+        None,
+    )
+    init_body = init.child_by_field_name("body") if init is not None else None
+    if init_body is None:
+        return frozenset()
+    found = set()
+    for line in init_body.named_children:
+        if line.start_byte <= statement.start_byte < line.end_byte:
+            break
+        assignment = line.named_children[0] if line.type == "expression_statement" else None
+        while assignment is not None and assignment.type == "assignment":
+            target = assignment.child_by_field_name("left")
+            owner = target.child_by_field_name("object") if target.type == "attribute" else None
+            if owner is not None and owner.type == "identifier" and _text(owner) == "self":
+                found.add(_text(target))
+            assignment = assignment.child_by_field_name("right")
+    return frozenset(found)
+
+
 def _self_attributes_cached(document: ParsedDocument, func, class_node) -> tuple[str, ...]:
     key = (
         class_node.start_byte if class_node is not None else None,
@@ -589,6 +625,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         if func_node is not None
         else (),
         self_attributes=_self_attributes_cached(document, func_node, class_node),
+        initialised_attributes=_initialised_attributes(function, class_node, statement),
         after_cursor=after,
         syntax_error=probe.tree.root_node.has_error and document.has_error,
         unbound_names=frozenset(unbound),

@@ -198,7 +198,12 @@ def test_a_neighbour_with_no_words_of_its_own_is_not_adapted():
 
     from logsmith.engines.neighbour import statement_from
 
-    site = SimpleNamespace(exception_name=None, in_except=False, in_scope=lambda name: True)
+    site = SimpleNamespace(
+        exception_name=None,
+        in_except=False,
+        in_scope=lambda name: True,
+        initialised_attributes=frozenset(),
+    )
     plan = SimpleNamespace(
         candidates=("job", "count"),
         arguments=("job", "count"),
@@ -341,7 +346,75 @@ def test_the_marks_that_only_closed_a_value_go_with_it(parts, expected):
     from logsmith.engines.neighbour import adapted_parts
 
     statement = SimpleNamespace(parts=parts, exception_name=None)
-    site = SimpleNamespace(exception_name=None, in_scope=lambda name: name == "thread")
+    site = SimpleNamespace(
+        exception_name=None,
+        in_scope=lambda name: name == "thread",
+        initialised_attributes=frozenset(),
+    )
     plan = SimpleNamespace(candidates=("thread",), arguments=(), neighbours=(), exception=None)
     found, used = adapted_parts(SimpleNamespace(statement=statement), site, plan)
     assert "".join(text if kind == "text" else "%s" for kind, text in found) == expected
+
+
+# A class whose `__init__` sets the worker's name on every path and its pool on one only.
+WORKERS = """\
+import logging
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, name, pool=None):
+        self.name = name
+        if pool is not None:
+            self.pool = pool
+
+    def stop_worker(self, reason):
+        registry.release_worker(reason)
+        if reason is None:
+            log.info("stopping worker %s of %s", self.name, self.pool)
+            return
+        registry.drain_worker(reason)
+
+    def pause_worker(self, reason):
+        registry.release_worker(reason)
+        if reason is None:
+
+            return
+        registry.drain_worker(reason)
+"""
+
+
+def test_an_attribute_of_the_instance_is_logged_where_init_sets_it_on_every_path(workspace):
+    root, index_with = workspace
+    index = index_with("site.py", WORKERS)
+    top = first(WORKERS, 22, root, index)[0]
+    assert top.source == "neighbour"
+    assert top.neighbours[0].startswith("site.py:15: ")
+    # `self.pool` may be unset: it goes with the words that only introduced it
+    assert top.statement == 'log.info("stopping worker %s", self.name)'
+
+
+def test_str_repr_and_type_of_a_neighbours_value_are_kept_around_the_value_bound_here():
+    from types import SimpleNamespace
+
+    from logsmith.engines.neighbour import rebound
+
+    site = SimpleNamespace(
+        exception_name="exc",
+        names=("exc", "job"),
+        module_names=frozenset(),
+        initialised_attributes=frozenset(),
+        in_scope=lambda name: name.split(".")[0] in ("exc", "job", "self"),
+    )
+    neighbour = SimpleNamespace(statement=SimpleNamespace(exception_name="err"))
+    plan = SimpleNamespace(candidates=("job", "job.id"))
+    assert rebound("str(err)", neighbour, site, plan) == "str(exc)"
+    assert rebound("type(err).__name__", neighbour, site, plan) == "type(exc).__name__"
+    assert rebound("repr(job.id)", neighbour, site, plan) == "repr(job.id)"
+    assert rebound("str(other)", neighbour, site, plan) is None
+    # only calls that never fail on any value: `len()` of a value bound again may not apply
+    assert rebound("len(job)", neighbour, site, plan) is None
+    # a local `type` is no longer the builtin
+    shadowed = SimpleNamespace(**{**vars(site), "names": ("type", "exc", "job")})
+    assert rebound("type(err).__name__", neighbour, shadowed, plan) is None

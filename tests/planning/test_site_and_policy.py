@@ -83,6 +83,56 @@ def test_except_name_is_out_of_scope_after_the_clause():
     assert "exc" not in site.names and "path" in site.names
 
 
+INSTANCE = textwrap.dedent(
+    """
+    class Pool:
+        size = 4
+
+        def __init__(self, name, backend=None):
+            #INIT_FIRST
+            self.name = self.label = name
+            #INIT_AFTER
+            if backend is not None:
+                self.backend = backend
+            self.lock = make_lock()
+
+        def drain(self, item):
+            self.queue = item
+            #METHOD
+
+        @staticmethod
+        def build(config):
+            #STATIC
+
+        def _outer(self):
+            def inner(other):
+                #INNER
+            return inner
+
+
+    def helper(self):
+        #FUNCTION
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "marker, expected",
+    [
+        # set by a statement of `__init__` itself: an `if` may not run, another method may not yet
+        ("#METHOD", {"self.name", "self.label", "self.lock"}),
+        ("#INIT_FIRST", set()),
+        ("#INIT_AFTER", {"self.name", "self.label"}),
+        ("#STATIC", set()),
+        ("#INNER", set()),
+        ("#FUNCTION", set()),
+    ],
+)
+def test_the_instance_attributes_init_sets_on_every_path_are_known_at_the_cursor(marker, expected):
+    text, row, col = blanked(marker, INSTANCE)
+    assert site_at(text, row, col).initialised_attributes == expected
+
+
 def test_module_level_names_are_the_top_level_bindings_only():
     source = textwrap.dedent(
         """
