@@ -15,7 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from logsmith.engines.statement import _escape, labels, render, written_call
+from logsmith.engines.statement import TEXT_OF, _escape, labels, render, written_call
 from logsmith.planning.fitted import ProjectHabits
 from logsmith.planning.neighbours import HABITS
 from logsmith.planning.plan import Plan
@@ -35,10 +35,6 @@ CLOSING_ONLY = re.compile(r"[\s)\]}'\"`,]+")
 OPENING = {")": "(", "]": "[", "}": "{"}
 INSTANCE = frozenset({"self", "cls"})
 WORD = re.compile(r"[A-Za-z]{2}")
-# Builtins that make text or a type of any value without raising: kept around a value bound again.
-TEXT_OF = re.compile(
-    r"(?P<call>str|repr|type)\((?P<value>[A-Za-z_]\w*(?:\.\w+)*)\)(?P<rest>\.__name__)?"
-)
 
 
 def rebound(value: str, neighbour: Neighbour, site: LogSite, plan: Plan) -> str | None:

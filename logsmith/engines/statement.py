@@ -11,6 +11,11 @@ from logsmith.syntax.flow import NUMERIC_CALLS, NUMERIC_METHODS
 from logsmith.syntax.site import LogSite
 from logsmith.vocabulary import LOGGER_METHODS
 
+# Builtins that make text or a type of any value without raising: `str(err)`, `type(err).__name__`.
+TEXT_OF = re.compile(
+    r"(?P<call>str|repr|type)\((?P<value>[A-Za-z_]\w*(?:\.\w+)*)\)(?P<rest>\.__name__)?"
+)
+
 
 def _escape(text: str, quote: str) -> str:
     return escaped(text, quote).replace("\n", " ")
@@ -19,9 +24,10 @@ def _escape(text: str, quote: str) -> str:
 def labels(names: tuple[str, ...]) -> list[str]:
     """A short label per argument: its last part (`self._state` -> `_state`), or the whole chain
     with underscores when two arguments share a last part
-    (`job.name`, `self.name` -> `job_name`, `self_name`)."""
-    last = [n.split(".")[-1] for n in names]
-    return [part if last.count(part) == 1 else n.replace(".", "_") for n, part in zip(names, last)]
+    (`job.name`, `self.name` -> `job_name`, `self_name`); `str(err)` is labelled as `err`."""
+    chains = [found["value"] if (found := TEXT_OF.fullmatch(n)) else n for n in names]
+    last = [n.split(".")[-1] for n in chains]
+    return [part if last.count(part) == 1 else n.replace(".", "_") for n, part in zip(chains, last)]
 
 
 def render(plan: Plan, message: str) -> str:

@@ -191,6 +191,8 @@ def test_arguments_with_the_same_last_part_get_distinct_labels_and_keys():
     from logsmith.engines.statement import labels
 
     assert labels(("job.name", "self.name", "path")) == ["job_name", "self_name", "path"]
+    # a value inside str(), repr() or type() is labelled by the value: a keyword of structlog's
+    assert labels(("str(err)", "type(job).__name__", "repr(self.path)")) == ["err", "job", "path"]
     source = '''
         import structlog
         log = structlog.get_logger()
