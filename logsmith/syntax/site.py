@@ -407,17 +407,12 @@ def _initialised_attributes(function: FunctionInfo | None, class_node, statement
     init_body = init.child_by_field_name("body") if init is not None else None
     if init_body is None:
         return frozenset()
-    found = set()
+    found: set[str] = set()
     for line in init_body.named_children:
         if line.start_byte <= statement.start_byte < line.end_byte:
             break
-        assignment = line.named_children[0] if line.type == "expression_statement" else None
-        while assignment is not None and assignment.type == "assignment":
-            target = assignment.child_by_field_name("left")
-            owner = target.child_by_field_name("object") if target.type == "attribute" else None
-            if owner is not None and owner.type == "identifier" and _text(owner) == "self":
-                found.add(_text(target))
-            assignment = assignment.child_by_field_name("right")
+        if line.type == "expression_statement":
+            found.update(_text(node) for node in captures("attributes", line).get("attribute", []))
     return frozenset(found)
 
 
