@@ -69,7 +69,7 @@ def first_statement(reading, index, habits: ProjectHabits) -> str | None:
     written = []
     chosen = neighbour.chosen(plan, habits.adapt_min_score)
     if chosen is not None:
-        written.append(neighbour.statement_from(chosen, site, plan))
+        written.append(neighbour.statement_from(chosen, site, plan, habits))
     written.append(render(plan, template.message(site, plan)))
     for statement in written:
         if statement is None:
