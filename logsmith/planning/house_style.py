@@ -1,12 +1,14 @@
 """House style of a file, or of its project when the file has no logging yet.
 
-Answers: which framework and logger to call, how messages are formatted (lazy `%s`, f-string,
-`.format`, structlog key-value events, loguru braces), which quote, capitalisation, which levels
-the authors use, and a few existing statements as examples.
+Answers: which framework and logger to call (and the name of a module logger added to a file
+that has none), how messages are formatted (lazy `%s`, f-string, `.format`, structlog key-value
+events, loguru braces), which quote, capitalisation, which levels the authors use, and a few
+existing statements as examples.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections import Counter
@@ -36,6 +38,8 @@ class HouseStyle:
     examples: tuple[str, ...] = ()
     source: str = "default"
     """Where the style was learnt: file, project or default."""
+    logger_name: str = "logger"
+    """The name a module logger added to a file takes: the one the project's modules use most."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,10 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
             key=lambda name: (used.get(name, 0), name in usable, name.startswith("self.")),
         )
         return LoggerChoice(best, style.framework, True)
-    return LoggerChoice("logger", style.framework, False)
+    name = style.logger_name
+    if style.framework == "loguru" or site.in_scope(name):
+        name = "logger"
+    return LoggerChoice(name, style.framework, False)
 
 
 def find_project_root(path: str | os.PathLike | None) -> Path | None:
@@ -188,6 +195,7 @@ def project_style(root: Path) -> HouseStyle | None:
     (cached per root)."""
     calls: list[LogCall] = []
     frameworks: Counter = Counter()
+    logger_names: Counter = Counter()
     seen = 0
     for folder, dirs, files in os.walk(root):
         dirs[:] = [
@@ -208,6 +216,7 @@ def project_style(root: Path) -> HouseStyle | None:
             facts = file_facts(ParsedDocument(text))
             found = [c for c in facts.calls if is_logger_call(c, facts)]
             calls.extend(found)
+            logger_names.update((d.framework, d.name) for d in facts.definitions if d.module_level)
             if framework_of(facts):
                 frameworks[framework_of(facts)] += 1
             seen += 1
@@ -218,4 +227,10 @@ def project_style(root: Path) -> HouseStyle | None:
     if not calls:
         return None
     framework = frameworks.most_common(1)[0][0] if frameworks else "logging"
-    return _style_from_calls(calls, framework, "project")
+    names = Counter({name: n for (kind, name), n in logger_names.items() if kind == framework})
+    style = _style_from_calls(calls, framework, "project")
+    if names:
+        # a tie goes to `logger`, else to the same name whatever order the disk lists files in
+        best = max(names, key=lambda name: (names[name], name == "logger", name))
+        style = dataclasses.replace(style, logger_name=best)
+    return style

@@ -182,7 +182,9 @@ def test_apply_writes_the_followed_statements_only_into_files_that_compile(shop)
         py_compile.compile(str(shop / name), cfile=str(shop / (name + ".check")), doraise=True)
     assert (shop / "shop/broken.py").read_bytes() == broken_before
     billing = (shop / "shop/billing.py").read_text()
-    assert "import logging" in billing and 'logger.error("Ledger miss: ' in billing
+    # billing.py had no logger: the one added is named as the project's modules name theirs
+    assert "import logging\n\nlog = logging.getLogger(__name__)\n" in billing
+    assert 'log.error("Ledger miss: ' in billing and "logger" not in billing
     assert 'log.error("Ledger miss: shelf' in (shop / "shop/stock.py").read_text().split("def load_shelf")[0]
 
 
