@@ -64,11 +64,11 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
         )
     if choice.framework == "structlog":
         text = (
-            "" if "structlog" in facts.imports else "import structlog\n"
+            "" if "structlog" in facts.bound_modules else "import structlog\n"
         ) + f"\n{name} = structlog.get_logger(__name__)\n"
     else:
         text = (
-            "" if "logging" in facts.imports else "import logging\n"
+            "" if "logging" in facts.bound_modules else "import logging\n"
         ) + f"\n{name} = logging.getLogger(__name__)\n"
     if facts.last_import_line < 0:
         text += "\n\n"  # the file had no imports: keep two blank lines before the code that follows

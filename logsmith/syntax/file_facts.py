@@ -56,6 +56,9 @@ class FileFacts:
     definitions: tuple[LoggerDefinition, ...]
     imports: frozenset[str]
     """Modules imported (`logging`, `structlog`, `loguru`)."""
+    bound_modules: frozenset[str]
+    """The names the file's top-level `import` statements bind: `import logging.handlers` binds
+    `logging`, `import logging as log` binds `log`; `from logging import Handler` binds none."""
     loguru_logger: str | None
     """The local name of loguru's logger, when imported."""
     last_import_line: int
@@ -161,10 +164,19 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         header_end = child.end_point[0]
     definitions: list[LoggerDefinition] = []
     calls: list[LogCall] = []
+    bound_modules: set[str] = set()
     for found in matches("logging", root):
         if "import.module" in found:
             module = _text(found["import.module"][0]).split(".")[0]
             imports.add(module)
+            statement = _enclosing(found["import.module"][0], ("import_statement",))
+            if (
+                statement is not None
+                and statement.parent is not None
+                and statement.parent.type == "module"
+            ):
+                bound = found["import.alias"][0] if "import.alias" in found else None
+                bound_modules.add(_text(bound) if bound is not None else module)
         elif "import.from" in found:
             module = _text(found["import.from"][0]).split(".")[0]
             imports.add(module)
@@ -217,6 +229,7 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         calls=tuple(calls),
         definitions=tuple(definitions),
         imports=frozenset(imports),
+        bound_modules=frozenset(bound_modules),
         loguru_logger=loguru_logger,
         last_import_line=last_import_line,
         docstring_end_line=docstring_end,

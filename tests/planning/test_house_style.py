@@ -1,10 +1,13 @@
 """A file with no logger yet gets the module logger its project's modules use: the same name
-(`LOG`, `log`, `_LOGGER`), unless that name is already taken at the cursor."""
+(`LOG`, `log`, `_LOGGER`), unless that name is already taken at the cursor; and the module runs
+with it: `import logging` is added unless a top-level `import` binds the name `logging`."""
 
 from __future__ import annotations
 
 import ast
 import textwrap
+
+import pytest
 
 import logsmith
 from logsmith.settings import Settings
@@ -80,3 +83,38 @@ def test_without_a_project_the_added_logger_is_called_logger(tmp_path):
     top = suggested(target)
     assert top.logger == "logger"
     assert "logger = logging.getLogger(__name__)" in top.additional_edits[0].new_text
+
+
+def module_with_setup(source: str, row: int, indent: int) -> str:
+    """`source` with the template's first suggestion at (row, indent) and its setup edits applied."""
+    top = logsmith.suggest(source, row, indent, settings=TEMPLATE)[0]
+    lines = source.split("\n")
+    lines[row] = " " * indent + top.statement
+    return apply_edits("\n".join(lines), list(top.additional_edits))
+
+
+HANDLER = (
+    "{imports}\n"
+    "\n"
+    "\n"
+    "def close(stream):\n"
+    "    {inner}try:\n"
+    "        stream.close()\n"
+    "    except OSError:\n"
+    "        \n"
+    "        raise\n"
+)
+
+
+@pytest.mark.parametrize("imports, inner, adds_import", [
+    ("from logging import Handler", "", True),        # binds Handler, not logging
+    ("import logging as logging_module", "", True),   # binds logging_module
+    ("import os", "import logging\n    ", True),      # bound inside the function only
+    ("import logging.handlers", "", False),           # binds logging itself
+])
+def test_the_added_logger_reads_a_module_the_file_binds(imports, inner, adds_import):
+    source = HANDLER.format(imports=imports, inner=inner)
+    row = source.split("\n").index("        ")
+    written = module_with_setup(source, row, 8)
+    assert ("import logging\n\nlogger = logging.getLogger(__name__)" in written) is adds_import
+    exec(compile(written, "handler.py", "exec"), {"__name__": "handler"})

@@ -1,5 +1,6 @@
 """The real server never offers a statement that would break the program: no value unbound in the
-handler the cursor is in, and nothing on a line that cannot run. With the real model (`model` tier)
+handler the cursor is in, nothing on a line that cannot run, and no module logger added that reads
+a module the file never bound. With the real model (`model` tier)
 and with the template engine only (fast tier): the `served` fixture."""
 
 from __future__ import annotations
@@ -85,4 +86,35 @@ async def test_nothing_is_offered_on_a_line_that_cannot_run(served):
     assert completion is None or not completion.items
     actions = await served.code_actions(uri, DEAD_LINE, 4)
     assert not [a for a in actions or [] if "log" in a.title.lower() and "here" in a.title.lower()]
+    served.close(uri)
+
+
+# `from logging import Handler` imports from logging but binds no name `logging`.
+SINK = (
+    "from logging import Handler\n"
+    "\n"
+    "\n"
+    "class Sink(Handler):\n"
+    "    def emit(self, record):\n"
+    "        try:\n"
+    "            self.stream.write(record.msg)\n"
+    "        except OSError:\n"
+    "            \n"
+    "            raise\n"
+)
+
+
+async def test_the_logger_a_suggestion_adds_runs_in_a_file_that_imports_from_logging(served):
+    uri = served.open("sink.py", SINK)
+    line, column = served.type(uri, 8, 12, "log")
+    completion = await served.complete(uri, line, column)
+    assert completion.items
+    best = completion.items[0]
+    assert best.additional_text_edits
+    for edit in sorted([best.text_edit, *best.additional_text_edits], key=lambda e: e.range.start.line, reverse=True):
+        served.edit(uri, (edit.range.start.line, edit.range.start.character),
+                    (edit.range.end.line, edit.range.end.character), edit.new_text)
+    written = "\n".join(served.texts[uri])
+    assert "import logging\n" in written
+    exec(compile(written, "sink.py", "exec"), {"__name__": "sink"})  # the module runs: its logger is bound
     served.close(uri)
