@@ -129,7 +129,7 @@ def score(result: dict, masked: corpus.MaskedCase, setup_texts=()) -> dict:
     """Adds the metrics of `result["statement"]` against the developer's statement; names bound by the
     edits that come with it (`additional_edits`, or `setup_texts`) count as bound."""
     texts = list(result.get("additional_edits") or ()) + list(setup_texts)
-    added = set().union(*(scope.names_bound_by(text) for text in texts)) if texts else set()
+    added = scope.names_setup_binds(masked.source, texts)
     found = metrics.score_case(result.get("statement"), masked.expected, masked.source, masked.line, frozenset(added))
     result["score"] = dataclasses.asdict(found)
     return result

@@ -229,7 +229,7 @@ def run_case(case: corpus.LogCase, variant: str, settings: logsmith.Settings,
         results["baseline_cold"] = ask_baseline(model, masked)
         results["baseline_warm"] = ask_baseline(model, masked)
     for result in results.values():
-        added = set().union(*(scope.names_bound_by(text) for text in result.get("additional_edits", [])))
+        added = scope.names_setup_binds(masked.source, result.get("additional_edits", []))
         score = metrics.score_case(result["statement"], masked.expected, masked.source, masked.line, frozenset(added))
         result["score"] = dataclasses.asdict(score)
     row = {

@@ -24,10 +24,6 @@ from eval.corpus import build as corpus
 from eval.report.rows import load_rows
 
 
-def _added_names(texts) -> frozenset[str]:
-    return frozenset(set().union(*(scope.names_bound_by(text) for text in texts)) if texts else set())
-
-
 def add_safety(rows: list[dict], cases: dict[str, corpus.LogCase] | None = None) -> list[dict]:
     """The rows with `safe` and `safety_problem` in every result's score (changed in place)."""
     cases = cases if cases is not None else {case.id: case for case in corpus.load_cases()}
@@ -48,7 +44,8 @@ def add_safety(rows: list[dict], cases: dict[str, corpus.LogCase] | None = None)
             if engine == "logsmith_inline":
                 texts += list(setup)
             statement = result.get("statement")
-            problem = metrics.safety_problem(masked.source, masked.line, statement, _added_names(texts))
+            problem = metrics.safety_problem(masked.source, masked.line, statement,
+                                             frozenset(scope.names_setup_binds(masked.source, texts)))
             suggested = bool(statement and statement.strip())
             result["score"]["safe"] = (problem is None) if suggested else None
             result["score"]["safety_problem"] = problem if suggested else None

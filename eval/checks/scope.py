@@ -119,3 +119,42 @@ def names_bound_by(code: str) -> set[str]:
     except (SyntaxError, ValueError):
         return set()
     return _bindings(module.body, None) or set()
+
+
+def _parsed_with_blank_lines_filled(source: str) -> ast.Module | None:
+    """`source` parsed; where a masked blank line left a block empty, with `pass` on each
+    indented blank line."""
+    for text in (source, "\n".join(line + "pass" if line and not line.strip() else line
+                                    for line in source.split("\n"))):
+        try:
+            return ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+    return None
+
+
+def names_setup_binds(source: str, texts) -> set[str]:
+    """Names a suggestion's additional edits (`texts`) bind at module level in `source`, counted only
+    when every name they read is bound there: by the file's own top-level statements, by the edits,
+    or a builtin. An edit that reads an unbound name (`logging` in a file that has only `from
+    logging import Handler`) raises when the module loads, so it binds nothing."""
+    texts = list(texts)
+    added = set().union(*(names_bound_by(text) for text in texts)) if texts else set()
+    if not added:
+        return added
+    module = _parsed_with_blank_lines_filled(source)
+    if module is None:
+        return added  # the file itself does not parse: nothing to judge the edits against
+    own = _bindings(module.body, None)
+    if own is EVERYTHING:
+        return added
+    available = own | added | _MODULE_NAMES | _BUILTINS
+    for text in texts:
+        try:
+            tree = ast.parse(textwrap.dedent(text))
+        except (SyntaxError, ValueError):
+            return set()
+        read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if read - available:
+            return set()
+    return added

@@ -219,6 +219,17 @@ def test_names_bound_by_the_edits_that_come_with_a_suggestion():
     assert scope.names_bound_by("logger = (") == set()
 
 
+def test_edits_that_read_a_name_the_file_never_bound_bind_nothing():
+    statement = 'logger.info("Removing %s", path)'
+    definition = "\nlogger = logging.getLogger(__name__)\n"
+    only_from = "from logging import Handler\n\ndef f(path):\n    \n"
+    assert scope.names_setup_binds(only_from, [definition]) == set()  # NameError when the module loads
+    assert metrics.safety_problem(only_from, 3, statement, frozenset()) == "not bound on every path here: logger"
+    assert scope.names_setup_binds(only_from, ["import logging\n", definition]) == {"logging", "logger"}
+    assert scope.names_setup_binds("import logging.handlers\n\ndef f(path):\n    \n", [definition]) == {"logger"}
+    assert scope.names_setup_binds(only_from, []) == set()
+
+
 def test_a_star_import_binds_anything():
     source = "from os.path import *\n\ndef f():\n    \n"
     assert metrics.names_in_scope(source, 3, 'logging.info("%s", join)') is True
