@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -53,6 +54,27 @@ class Plan:
         return self.variables + ((self.exception,) if self.exception else ())
 
 
+def standard_import(module: str, facts: FileFacts) -> tuple[int, str]:
+    """Where `import <module>` (of the standard library) goes, and its text, so that the file's
+    imports keep isort's order: among the standard library's plain imports, before the first that
+    sorts after it, else after the last; else before the standard library's first `from` import;
+    else before the file's first import, a blank line apart (the standard library's section comes
+    first); in a file without imports, where imports go."""
+    standard = [i for i in facts.top_imports if i.module.split(".")[0] in sys.stdlib_module_names]
+    plain = [i for i in standard if i.plain]
+    text = f"import {module}\n"
+    later = [i for i in plain if i.module.lower() > module]
+    if later:
+        return later[0].start_line, text
+    if plain:
+        return plain[-1].end_line + 1, text
+    if standard:
+        return standard[0].start_line, text
+    if facts.top_imports:
+        return facts.top_imports[0].start_line, text + "\n"
+    return facts.import_line, text
+
+
 def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
     """Edits that add `import logging` and a module logger when the file has none."""
     if choice.defined:
@@ -67,9 +89,17 @@ def setup_edits(facts: FileFacts, choice: LoggerChoice) -> tuple[TextEdit, ...]:
             "" if "structlog" in facts.bound_modules else "import structlog\n"
         ) + f"\n{name} = structlog.get_logger(__name__)\n"
     else:
-        text = (
-            "" if "logging" in facts.bound_modules else "import logging\n"
-        ) + f"\n{name} = logging.getLogger(__name__)\n"
+        definition = f"\n{name} = logging.getLogger(__name__)\n"
+        if "logging" in facts.bound_modules:
+            text = definition
+        else:
+            at, import_text = standard_import("logging", facts)
+            if at != facts.import_line:
+                return (
+                    TextEdit(at, 0, at, 0, import_text),
+                    TextEdit(facts.import_line, 0, facts.import_line, 0, definition),
+                )
+            text = "import logging\n" + definition
     if facts.last_import_line < 0:
         text += "\n\n"  # the file had no imports: keep two blank lines before the code that follows
     return (TextEdit(facts.import_line, 0, facts.import_line, 0, text),)

@@ -49,6 +49,18 @@ class LoggerDefinition:
 
 
 @dataclass(frozen=True)
+class TopImport:
+    """An import statement at the top level of the file."""
+
+    start_line: int
+    end_line: int
+    module: str
+    """The module it names first (`os.path` for `import os.path, sys`; `.` for a relative one)."""
+    plain: bool
+    """`import x` rather than `from x import y`."""
+
+
+@dataclass(frozen=True)
 class FileFacts:
     """The logging facts of one file: log calls, logger definitions, imports, where imports go."""
 
@@ -67,6 +79,8 @@ class FileFacts:
     """0-based last line of the module docstring, or -1."""
     header_end_line: int = -1
     """0-based last line of the comments that open the file (#!, coding cookie, licence), or -1."""
+    top_imports: tuple[TopImport, ...] = ()
+    """The top-level imports in order, `from __future__` ones left out."""
 
     @property
     def import_line(self) -> int:
@@ -139,6 +153,15 @@ def _message_kind(arguments) -> tuple[str | None, str | None]:
     return "other", None
 
 
+def _top_import(node) -> TopImport:
+    plain = node.type == "import_statement"
+    named = node.child_by_field_name("name" if plain else "module_name")
+    if named is not None and named.type == "aliased_import":
+        named = named.child_by_field_name("name")
+    module = _text(named) if named is not None else "."
+    return TopImport(node.start_point[0], node.end_point[0], module, plain)
+
+
 def file_facts(document: ParsedDocument) -> FileFacts:
     """Scan the whole file once; the result is cached by callers per document version."""
     root = document.tree.root_node
@@ -154,9 +177,12 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         and top[0].named_children[0].type == "string"
     ):
         docstring_end = top[0].end_point[0]
+    top_imports: list[TopImport] = []
     for child in root.named_children:
         if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
             last_import_line = child.end_point[0]
+        if child.type in ("import_statement", "import_from_statement"):
+            top_imports.append(_top_import(child))
     header_end = -1
     for child in root.children:
         if child.type != "comment" or child.start_point[0] != header_end + 1:
@@ -234,4 +260,5 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         last_import_line=last_import_line,
         docstring_end_line=docstring_end,
         header_end_line=header_end,
+        top_imports=tuple(top_imports),
     )

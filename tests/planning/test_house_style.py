@@ -5,7 +5,11 @@ with it: `import logging` is added unless a top-level `import` binds the name `l
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +56,13 @@ def project(tmp_path, name: str, files: int = 2):
     return target
 
 
+def written_module(source: str, top) -> str:
+    """`source` with `top` at the cursor and its setup edits applied."""
+    lines = source.split("\n")
+    lines[CURSOR[0]] = " " * CURSOR[1] + top.statement
+    return apply_edits("\n".join(lines), list(top.additional_edits))
+
+
 def suggested(target, source: str = NEW_FILE):
     return logsmith.suggest(source, *CURSOR, path=str(target), settings=TEMPLATE)[0]
 
@@ -60,11 +71,8 @@ def test_the_added_logger_takes_the_name_the_project_uses(tmp_path):
     target = project(tmp_path, "LOG")
     top = suggested(target)
     assert top.logger == "LOG" and top.statement.startswith("LOG.")
-    (setup,) = top.additional_edits
-    assert "import logging" in setup.new_text and "LOG = logging.getLogger(__name__)" in setup.new_text
-    lines = NEW_FILE.split("\n")
-    lines[CURSOR[0]] = " " * CURSOR[1] + top.statement
-    written = apply_edits("\n".join(lines), [setup])
+    written = written_module(NEW_FILE, top)
+    assert written.startswith("import logging\nimport os\n\nLOG = logging.getLogger(__name__)\n")
     ast.parse(written)
     assert "logger" not in written
 
@@ -73,8 +81,7 @@ def test_a_name_taken_at_the_cursor_leaves_the_added_logger_its_usual_name(tmp_p
     target = project(tmp_path, "audit")  # the function's own parameter is called audit
     top = suggested(target)
     assert top.logger == "logger" and top.statement.startswith("logger.")
-    (setup,) = top.additional_edits
-    assert "logger = logging.getLogger(__name__)" in setup.new_text
+    assert "\nlogger = logging.getLogger(__name__)\n" in written_module(NEW_FILE, top)
 
 
 def test_without_a_project_the_added_logger_is_called_logger(tmp_path):
@@ -82,7 +89,7 @@ def test_without_a_project_the_added_logger_is_called_logger(tmp_path):
     target.write_text(NEW_FILE)
     top = suggested(target)
     assert top.logger == "logger"
-    assert "logger = logging.getLogger(__name__)" in top.additional_edits[0].new_text
+    assert "\nlogger = logging.getLogger(__name__)\n" in written_module(NEW_FILE, top)
 
 
 def module_with_setup(source: str, row: int, indent: int) -> str:
@@ -116,5 +123,37 @@ def test_the_added_logger_reads_a_module_the_file_binds(imports, inner, adds_imp
     source = HANDLER.format(imports=imports, inner=inner)
     row = source.split("\n").index("        ")
     written = module_with_setup(source, row, 8)
-    assert ("import logging\n\nlogger = logging.getLogger(__name__)" in written) is adds_import
+    assert (re.search(r"^import logging$", written, re.MULTILINE) is not None) is adds_import
+    assert "\nlogger = logging.getLogger(__name__)\n" in written
     exec(compile(written, "handler.py", "exec"), {"__name__": "handler"})
+
+
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+def imports_sorted(source: str) -> bool:
+    """Whether isort's rules (ruff's `I`, its defaults) find the file's imports in order."""
+    run = subprocess.run([str(RUFF), "check", "--isolated", "--select", "I", "--stdin-filename", "x.py", "-"],
+                         input=source, capture_output=True, text=True, timeout=60)
+    return run.returncode == 0
+
+
+@pytest.mark.parametrize("imports, expected", [
+    ("import os\nimport sys\n\nimport requests",
+     "import logging\nimport os\nimport sys\n\nimport requests\n\nlogger = logging.getLogger(__name__)\n"),
+    ("import abc\nimport os",
+     "import abc\nimport logging\nimport os\n\nlogger = logging.getLogger(__name__)\n"),
+    ("import json",
+     "import json\nimport logging\n\nlogger = logging.getLogger(__name__)\n"),
+    ("from datetime import datetime\n\nimport requests",
+     "import logging\nfrom datetime import datetime\n\nimport requests\n\nlogger = logging.getLogger(__name__)\n"),
+    ("from __future__ import annotations\n\nimport requests",
+     "from __future__ import annotations\n\nimport logging\n\nimport requests\n\nlogger = logging.getLogger(__name__)\n"),
+])
+def test_import_logging_goes_where_isort_puts_it(imports, expected):
+    source = HANDLER.format(imports=imports, inner="")
+    assert imports_sorted(source)
+    row = source.split("\n").index("        ")
+    written = module_with_setup(source, row, 8)
+    assert written.startswith(expected)
+    assert imports_sorted(written)
