@@ -58,6 +58,9 @@ class TopImport:
     """The module it names first (`os.path` for `import os.path, sys`; `.` for a relative one)."""
     plain: bool
     """`import x` rather than `from x import y`."""
+    binds: tuple[str, ...] = ()
+    """The modules a plain import binds: `logging` for `import logging.handlers`, `log` for
+    `import logging as log`; none for a `from` import."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,6 @@ class FileFacts:
     definitions: tuple[LoggerDefinition, ...]
     imports: frozenset[str]
     """Modules imported (`logging`, `structlog`, `loguru`)."""
-    bound_modules: frozenset[str]
-    """The names the file's top-level `import` statements bind: `import logging.handlers` binds
-    `logging`, `import logging as log` binds `log`; `from logging import Handler` binds none."""
     loguru_logger: str | None
     """The local name of loguru's logger, when imported."""
     last_import_line: int
@@ -81,6 +81,11 @@ class FileFacts:
     """0-based last line of the comments that open the file (#!, coding cookie, licence), or -1."""
     top_imports: tuple[TopImport, ...] = ()
     """The top-level imports in order, `from __future__` ones left out."""
+
+    @property
+    def bound_modules(self) -> frozenset[str]:
+        """The module names the file's top-level `import` statements bind (`TopImport.binds`)."""
+        return frozenset(name for found in self.top_imports for name in found.binds)
 
     @property
     def import_line(self) -> int:
@@ -154,12 +159,17 @@ def _message_kind(arguments) -> tuple[str | None, str | None]:
 
 
 def _top_import(node) -> TopImport:
-    plain = node.type == "import_statement"
-    named = node.child_by_field_name("name" if plain else "module_name")
-    if named is not None and named.type == "aliased_import":
-        named = named.child_by_field_name("name")
-    module = _text(named) if named is not None else "."
-    return TopImport(node.start_point[0], node.end_point[0], module, plain)
+    if node.type != "import_statement":
+        named = node.child_by_field_name("module_name")
+        module = _text(named) if named is not None and named.type == "dotted_name" else "."
+        return TopImport(node.start_point[0], node.end_point[0], module, False)
+    modules, binds = [], []
+    for named in node.children_by_field_name("name"):
+        alias = named.child_by_field_name("alias") if named.type == "aliased_import" else None
+        dotted = named.child_by_field_name("name") if named.type == "aliased_import" else named
+        modules.append(_text(dotted))
+        binds.append(_text(alias) if alias is not None else _text(dotted).split(".")[0])
+    return TopImport(node.start_point[0], node.end_point[0], modules[0], True, tuple(binds))
 
 
 def file_facts(document: ParsedDocument) -> FileFacts:
@@ -190,19 +200,10 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         header_end = child.end_point[0]
     definitions: list[LoggerDefinition] = []
     calls: list[LogCall] = []
-    bound_modules: set[str] = set()
     for found in matches("logging", root):
         if "import.module" in found:
             module = _text(found["import.module"][0]).split(".")[0]
             imports.add(module)
-            statement = _enclosing(found["import.module"][0], ("import_statement",))
-            if (
-                statement is not None
-                and statement.parent is not None
-                and statement.parent.type == "module"
-            ):
-                bound = found["import.alias"][0] if "import.alias" in found else None
-                bound_modules.add(_text(bound) if bound is not None else module)
         elif "import.from" in found:
             module = _text(found["import.from"][0]).split(".")[0]
             imports.add(module)
@@ -255,7 +256,6 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         calls=tuple(calls),
         definitions=tuple(definitions),
         imports=frozenset(imports),
-        bound_modules=frozenset(bound_modules),
         loguru_logger=loguru_logger,
         last_import_line=last_import_line,
         docstring_end_line=docstring_end,
