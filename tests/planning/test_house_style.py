@@ -56,10 +56,10 @@ def project(tmp_path, name: str, files: int = 2):
     return target
 
 
-def written_module(source: str, top) -> str:
-    """`source` with `top` at the cursor and its setup edits applied."""
+def written_module(source: str, top, row: int = CURSOR[0], indent: int = CURSOR[1]) -> str:
+    """`source` with the suggestion `top` at (row, indent) and its setup edits applied."""
     lines = source.split("\n")
-    lines[CURSOR[0]] = " " * CURSOR[1] + top.statement
+    lines[row] = " " * indent + top.statement
     return apply_edits("\n".join(lines), list(top.additional_edits))
 
 
@@ -95,9 +95,7 @@ def test_without_a_project_the_added_logger_is_called_logger(tmp_path):
 def module_with_setup(source: str, row: int, indent: int) -> str:
     """`source` with the template's first suggestion at (row, indent) and its setup edits applied."""
     top = logsmith.suggest(source, row, indent, settings=TEMPLATE)[0]
-    lines = source.split("\n")
-    lines[row] = " " * indent + top.statement
-    return apply_edits("\n".join(lines), list(top.additional_edits))
+    return written_module(source, top, row, indent)
 
 
 HANDLER = (
