@@ -16,6 +16,9 @@ A name is bound at the statement when it is declared
 - or a language's always-bound name: Go's predeclared identifiers; JavaScript's globals
   (`console`, `process`, `JSON`, ...); in Java `this`, `super` and any CamelCase name (a class,
   of the same package or `java.lang`, needs no import).
+In Java a name in scope still counts as unbound where javac refuses it (`java_refused`): a local
+declared without a value that some path leaves unassigned (read more simply than javac does, so it
+errs towards unassigned), and the class's instance fields and `this` in a static method.
 What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
 reading one counts as out of scope; the report gives the check's rate on the developers' own
 statements for that); `java_inherited_fields` follows the superclasses of the same folder.
@@ -570,6 +573,156 @@ def always_bound(name: str, language: str) -> bool:
     return name in JS_GLOBALS
 
 
+# --- what javac refuses though it is in scope -----------------------------------------------------
+
+_JAVA_TYPES = ("class_declaration", "enum_declaration", "record_declaration")
+
+
+def _static_member(node: tree_sitter.Node) -> bool:
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is not None and b"static" in modifiers.text.split()
+
+
+def _instance_names(declaration: tree_sitter.Node) -> set[str]:
+    names = {"this", "super"}
+    if declaration.type == "record_declaration":
+        parameters = declaration.child_by_field_name("parameters")
+        for parameter in parameters.named_children if parameters is not None else ():
+            names |= declared_by(parameter, "java")
+    stack = list(declaration.child_by_field_name("body").named_children)
+    while stack:
+        member = stack.pop()
+        if member.type == "enum_body_declarations":
+            stack.extend(member.named_children)
+        elif member.type == "field_declaration" and not _static_member(member):
+            names |= declared_by(member, "java")
+    return names
+
+
+def _java_static_refused(node: tree_sitter.Node) -> set[str]:
+    """`this`, `super` and the innermost class's instance fields, when a static method or
+    initializer holds the statement inside that class (an anonymous class ends the search)."""
+    static = False
+    while node.parent is not None:
+        node = node.parent
+        if node.type == "static_initializer" or (
+            node.type in ("method_declaration", "field_declaration") and _static_member(node)
+        ):
+            static = True
+        elif node.type == "class_body" and node.parent.type == "object_creation_expression":
+            return set()
+        elif node.type in _JAVA_TYPES:
+            return _instance_names(node) if static else set()
+    return set()
+
+
+def _plain_assignments(node: tree_sitter.Node | None) -> set[str]:
+    """Names `node` always assigns with `name = ...`: not inside a lambda or class body, on the
+    right of `&&` / `||`, or in a conditional's branches."""
+    if node is None or node.type in ("lambda_expression", "class_body"):
+        return set()
+    if node.type == "binary_expression" and node.child_by_field_name("operator").type in (
+        "&&",
+        "||",
+    ):
+        return _plain_assignments(node.child_by_field_name("left"))
+    if node.type == "ternary_expression":
+        return _plain_assignments(node.child_by_field_name("condition"))
+    names = set()
+    if node.type == "assignment_expression":
+        left = node.child_by_field_name("left")
+        if left is not None and left.type == "identifier" and (
+            node.child_by_field_name("operator").type == "="
+        ):
+            names.add(_text(left))
+    for child in node.named_children:
+        names |= _plain_assignments(child)
+    return names
+
+
+_STATEMENT_LISTS = ("block", "constructor_body", "switch_block_statement_group")
+_ENDS = ("return_statement", "throw_statement", "break_statement", "continue_statement")
+
+
+def _completes_assigning(statement: tree_sitter.Node) -> set[str] | None:
+    """The names `statement` assigns whenever it completes; None when it never completes (a
+    jump, a block ending in one)."""
+    kind = statement.type
+    if kind in _ENDS:
+        return None
+    if kind == "expression_statement":
+        return _plain_assignments(statement)
+    if kind == "block":
+        names: set[str] = set()
+        for child in statement.named_children:
+            found = _completes_assigning(child)
+            if found is None:
+                return None
+            names |= found
+        return names
+    branches: list[tree_sitter.Node | None] = []
+    if kind == "if_statement" and statement.child_by_field_name("alternative") is not None:
+        branches = [
+            statement.child_by_field_name("consequence"),
+            statement.child_by_field_name("alternative"),
+        ]
+    elif kind == "try_statement" and not any(
+        c.type == "finally_clause" for c in statement.named_children
+    ):
+        branches = [statement.child_by_field_name("body")] + [
+            c.child_by_field_name("body") for c in statement.named_children if c.type == "catch_clause"
+        ]
+    if not branches or any(branch is None for branch in branches):
+        return set()
+    completing = [found for branch in branches if (found := _completes_assigning(branch)) is not None]
+    if not completing:
+        return None
+    return set.intersection(*completing)
+
+
+def _java_unassigned(node: tree_sitter.Node) -> set[str]:
+    """Locals declared without a value that may be unassigned at `node`: javac's definite
+    assignment, read simply. An assignment counts when a statement before the statement, in its
+    block or a block around it, makes it whenever it completes (an expression statement; an `if`
+    with an `else`, or a `try`, each of whose branches assigns or jumps away), or the condition of
+    an enclosing `if` or `while` does; anything subtler is read as unassigned."""
+    site = node.start_byte
+    unvalued: set[str] = set()
+    assigned: set[str] = set()
+    child = node
+    while child.parent is not None and child.type not in (
+        "method_declaration",
+        "constructor_declaration",
+    ):
+        parent = child.parent
+        if parent.type in ("if_statement", "while_statement"):
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and condition != child:
+                assigned |= _plain_assignments(condition)
+        statements = parent.named_children if parent.type in _STATEMENT_LISTS else []
+        for sibling in statements:
+            if sibling.end_byte > site or sibling == child:
+                break
+            if sibling.type == "local_variable_declaration":
+                for declarator in sibling.named_children:
+                    if declarator.type == "variable_declarator" and (
+                        declarator.child_by_field_name("value") is None
+                    ):
+                        unvalued.add(_text(declarator.child_by_field_name("name")))
+            else:
+                assigned |= _completes_assigning(sibling) or set()
+        child = parent
+    return unvalued - assigned
+
+
+def java_refused(tree: tree_sitter.Tree, line: int, column_bytes: int) -> set[str]:
+    """Names in scope at the Java statement starting at (`line`, `column_bytes`) that javac
+    refuses there: a local that may be unassigned, an instance field or `this` from a static
+    method or initializer."""
+    node = tree.root_node.descendant_for_point_range((line, column_bytes), (line, column_bytes))
+    return _java_unassigned(node) | _java_static_refused(node)
+
+
 def unbound(
     masked_source: str,
     line: int,
@@ -578,8 +731,8 @@ def unbound(
     package: set[str] = frozenset(),
     also_bound: frozenset[str] = frozenset(),
 ) -> set[str] | None:
-    """The names the statement reads that are not bound at the site; None when it does not parse
-    there. `package`: the names the package's other files declare (Go) or are (Java);
+    """The names the statement reads that are not bound at the site (in Java, also those javac
+    refuses there: `java_refused`); None when it does not parse there. `package`: the names the package's other files declare (Go) or are (Java);
     `also_bound`: names the suggestion's additional edits bind (an import, a logger declared)."""
     if not parses_at_site(masked_source, line, statement, language):
         return None
@@ -588,10 +741,11 @@ def unbound(
     column = len(current.encode("utf-8")) - len(current.lstrip().encode("utf-8"))
     tree = parse(filled, language)
     bound = bound_at(tree, line, column, language) | set(package) | set(also_bound)
+    refused = java_refused(tree, line, column) if _family(language) == "java" else set()
     return {
         name
         for name in names_read(filled, line, statement, language)
-        if name not in bound and not always_bound(name, language)
+        if name in refused or (name not in bound and not always_bound(name, language))
     }
 
 

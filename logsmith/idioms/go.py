@@ -111,9 +111,12 @@ def always_bound(document: ParsedDocument) -> frozenset[str]:
     return module_names(document) | PREDECLARED
 
 
-def _usable(logger: str, site: LogSite, bound: frozenset[str]) -> bool:
-    """Whether every name the logger expression reads is bound at the site."""
-    return names_read(logger) <= set(site.names) | bound
+def _usable(logger: str, site: LogSite, bound: frozenset[str], packages: set[str]) -> bool:
+    """Whether every name the logger expression reads is bound at the site, and a package it
+    names (`packages`: the file's imported names) is not shadowed there by a local or parameter
+    (`func run(log string)` hides the `log` package)."""
+    read = names_read(logger)
+    return read <= set(site.names) | bound and not read & packages & set(site.names)
 
 
 def logger_for(
@@ -127,11 +130,14 @@ def logger_for(
     variable), else the project's habit, else the package-level logger of a logging library the
     file imports (`zap.L()`, `slog`), else the standard `log`."""
     bound = always_bound(document)
+    packages = set(imports(document))
     function = site.function.name if site.function is not None else None
     usable = []
     for call in calls:
-        expression = call.logger if _usable(call.logger, site, bound) else _package_entry(call)
-        if expression is not None and _usable(expression, site, bound):
+        expression = (
+            call.logger if _usable(call.logger, site, bound, packages) else _package_entry(call)
+        )
+        if expression is not None and _usable(expression, site, bound, packages):
             usable.append((call, expression))
     if usable:
         call, expression = min(
@@ -145,25 +151,26 @@ def logger_for(
     if project_calls:
         habits = Counter((c.library, c.logger) for c in project_calls)
         (library, logger), _ = habits.most_common(1)[0]
-        if _usable(logger, site, bound):
+        if _usable(logger, site, bound, packages):
             return _defined(document, library, logger)
         package_logger = PACKAGE_LOGGERS.get(library)
         if package_logger is not None:
-            return _with_import(document, library, package_logger)
-    imported = _imported_package_logger(document)
+            return _with_import(document, site, library, package_logger)
+    imported = _imported_package_logger(document, site)
     if imported is not None:
         return imported
-    return _with_import(document, "log", "log", STANDARD_NOTE)
+    return _with_import(document, site, "log", "log", STANDARD_NOTE)
 
 
-def _imported_package_logger(document: ParsedDocument) -> LoggerChoice | None:
+def _imported_package_logger(document: ParsedDocument, site: LogSite) -> LoggerChoice | None:
     """The package-level logger of a logging library the file imports (`zap.L()`, `logrus`,
-    containerd's `log.L`, `slog`), when the file has no logger of its own to call."""
+    containerd's `log.L`, `slog`), when the file has no logger of its own to call (and the
+    package's name is not shadowed at the site)."""
     known = imports(document)
     found = libraries(document)
     for library in ("zap", "logrus", "hclog", "klog", "slog"):
         for name, imported in found.items():
-            if imported != library:
+            if imported != library or name in site.names:
                 continue
             if library == "logrus" and "containerd" in known.get(name, ""):
                 return LoggerChoice("logrus", f"{name}.L", True)
@@ -240,18 +247,25 @@ def _base_logger(call: LoggedCall) -> str:
     return call.logger
 
 
-def _with_import(document, library: str, expression: str, note=None) -> LoggerChoice:
+def _with_import(
+    document: ParsedDocument, site: LogSite, library: str, expression: str, note=None
+) -> LoggerChoice:
     """A package-level logger (`log`, `slog`, `zap.L()`), with the import it needs: under an
-    alias (`stdlog`) when the package's name is taken in the file."""
+    alias (`stdlog`) when the package's name is taken in the file or at the site."""
     package = "zap" if library in ("zap", "zap-sugar") else library
     known = imports(document)
     path = IMPORT_PATHS.get(package, package)
     for name, imported in known.items():
+        if name in site.names:
+            continue
         if imported == path or (package == "klog" and imported.startswith("k8s.io/klog")):
             return LoggerChoice(library, _renamed(expression, package, name), True, note=note)
-    local = package
-    if package in known or package in module_names(document):
-        local = "std" + package
+    taken = set(known) | module_names(document) | set(site.names)
+    local = next(
+        name
+        for name in (package, "std" + package, *(f"std{package}{n}" for n in range(2, 100)))
+        if name not in taken
+    )
     edit = _import_edit(document, path if local == package else f'{local} "{path}"')
     return LoggerChoice(library, _renamed(expression, package, local), False, (edit,), note)
 

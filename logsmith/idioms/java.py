@@ -195,10 +195,11 @@ def _import_edits(document: ParsedDocument, paths: tuple[str, ...]) -> tuple[Tex
 
 
 def _conflicts(document: ParsedDocument, paths: tuple[str, ...]) -> set[str]:
-    """Simple names of `paths` the file already imports from elsewhere (or declares)."""
+    """Simple names of `paths` the file already imports from elsewhere (or declares, as a type at
+    any depth)."""
     root = document.tree.root_node
     taken = {name: path for path, name, _ in imports_of(root) if name}
-    declared = {text(n.child_by_field_name("name")) for n in _type_declarations(root)}
+    declared = {text(node) for node in captures("members", root, "java").get("type", [])}
     clashing = set()
     for path in paths:
         simple = path.rsplit(".", 1)[-1]
@@ -268,7 +269,8 @@ def _level_class(document: ParsedDocument, library: str) -> tuple[str, tuple[str
 
 
 def _defined_logger(document: ParsedDocument, site: LogSite, facts: FileLogging):
-    """(name, factory owner) of the logger field the site's class (else the file) declares."""
+    """(name, factory owner) of the logger field the site's class (else the file) declares and
+    the site can read (not an instance logger from a static method)."""
     if not facts.loggers:
         return None
     root = document.tree.root_node
@@ -279,6 +281,8 @@ def _defined_logger(document: ParsedDocument, site: LogSite, facts: FileLogging)
             found.append((node, key))
     best = None
     for node, name in found:
+        if name in site.unbound_names:
+            continue
         holder: tree_sitter.Node | None = node
         while holder is not None and holder.type not in TYPES:
             holder = holder.parent
@@ -286,7 +290,7 @@ def _defined_logger(document: ParsedDocument, site: LogSite, facts: FileLogging)
             return name, facts.loggers.get(name, "")
         if best is None:
             best = name
-    if best is None and "log" in facts.loggers:
+    if best is None and "log" in facts.loggers and "log" not in site.unbound_names:
         best = "log"
     return (best, facts.loggers.get(best, "")) if best else None
 
@@ -306,13 +310,29 @@ DECLARABLE = frozenset(
 project's own logging class, Flogger or Lombok's)."""
 
 
+LOGGER_NAMES = ("LOG", "LOGGER", "logger", "log")
+"""Names a declared logger takes, in this order, when the one wanted is taken."""
+
+
+def _free_name(document: ParsedDocument, site: LogSite, wanted: str) -> str:
+    """`wanted`, or the first of `LOGGER_NAMES` (else `wanted` with a digit) that no field, type,
+    import or name bound at the site already holds."""
+    taken = set(module_names_of(document)) | set(site.names) | site.unbound_names
+    for name in (wanted, *LOGGER_NAMES):
+        if name not in taken:
+            return name
+    return next(f"{wanted}{n}" for n in range(2, 100) if f"{wanted}{n}" not in taken)
+
+
 def _setup(
     document: ParsedDocument, site: LogSite, library: str, expression: str, has_tag: bool = False
 ) -> tuple[tuple[TextEdit, ...], str]:
-    """Edits importing and declaring a `library` logger called `expression` in the site's
-    top-level class (for Android, its tag unless it `has_tag`), and the expression statements
-    should call."""
+    """Edits importing and declaring a `library` logger in the site's top-level class (for
+    Android, its tag unless it `has_tag`), and the expression statements should call: named
+    `expression` unless that name is taken (`_free_name`)."""
     root = document.tree.root_node
+    if library != "android":
+        expression = _free_name(document, site, expression)
     owner = _top_type(root, site.line)
     class_name = text(owner.child_by_field_name("name")) if owner is not None else None
     imports = IMPORTS.get(library, ())
@@ -370,7 +390,7 @@ def _usable_here(
     document: ParsedDocument, site: LogSite, calls: tuple[LoggedCall, ...]
 ) -> tuple[LoggedCall, ...]:
     """The calls whose logger the site can call too: not a local variable or parameter of
-    another method (`Logger l = ...` there)."""
+    another method (`Logger l = ...` there), nor an instance field from a static context."""
     locals_ = {
         text(node)
         for key, nodes in captures("bindings", document.tree.root_node, "java").items()
@@ -380,8 +400,11 @@ def _usable_here(
     return tuple(
         call
         for call in calls
-        if (root := re.split(r"[.(]", call.logger, maxsplit=1)[0]) not in locals_
-        or root in site.names
+        if (
+            (root := re.split(r"[.(]", call.logger, maxsplit=1)[0]) not in locals_
+            or root in site.names
+        )
+        and root not in site.unbound_names
     )
 
 

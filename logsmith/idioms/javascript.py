@@ -206,6 +206,9 @@ def logger_for(
     else a logger the file imports or declares, else the project's habit, else console with a
     note; with the methods the file and its folder call it by at each level."""
     choice = _chosen_logger(document, site, calls, project_calls)
+    if choice.expression == "console" and "console" in site.names:
+        # a local or parameter named `console` hides the global one here
+        choice = dataclasses.replace(choice, expression="globalThis.console")
     methods = _methods_used(choice, (*calls, *project_calls))
     return dataclasses.replace(choice, methods=methods) if methods else choice
 

@@ -572,7 +572,7 @@ def _allowed_names(
 ) -> set[str]:
     """The names a statement may read at the site: bound there, in the file, or by the
     language; with the plan's setup edits (`edited`: the document with them), also what they
-    import and declare."""
+    import and declare; never a name the site leaves unbound (`LogSite.unbound_names`)."""
     reader = registry.reader_for(document.language)
     idioms = registry.idioms_for(document.language)
     allowed = set(site.names) | set(site.module_names) | idioms.always_bound(document)
@@ -582,7 +582,7 @@ def _allowed_names(
         if isinstance(edited, ParsedDocument):
             allowed |= idioms.always_bound(edited)
         allowed |= reader.names_read(plan.logger.expression)
-    return allowed
+    return allowed - site.unbound_names
 
 
 def setup_problems(document: ParsedDocument, edited: ParsedDocument | str | None) -> list[str]:

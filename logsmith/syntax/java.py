@@ -17,6 +17,7 @@ from logsmith.syntax.batch_rules import Finding
 from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
+from logsmith.syntax.java_readable import static_hidden, unassigned_locals
 from logsmith.syntax.java_rules import find_sites
 from logsmith.syntax.java_scopes import (
     BLOCKS,
@@ -154,6 +155,8 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
             return_value = value
         elif following.type == "throw_statement":
             raise_value = value
+    unassigned = unassigned_locals(statement)
+    names = tuple(name for name in names_bound_at(statement) if name not in unassigned)
     return LogSite(
         line=line,
         character=character,
@@ -161,7 +164,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         typed=typed,
         kind=kind,
         function=function_info(method) if method is not None else None,
-        names=tuple(names_bound_at(statement)),
+        names=names,
         module_names=module_names,
         loop_variables=place.loop_variables,
         exception_name=place.exception_name,
@@ -178,6 +181,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         else (),
         after_cursor=after,
         syntax_error=syntax_error,
+        unbound_names=unassigned | (static_hidden(statement) - set(names)),
         numeric_names=numeric_names_at(statement),
         reachable=reachable(statement) and not before_constructor_call,
         notes=(CONSTRUCTOR_NOTE,) if before_constructor_call else (),
@@ -204,7 +208,7 @@ def _wrapped_body(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
 
 def names_read(statement: str) -> frozenset[str]:
     """The root names `statement` reads: `user` of `user.getId()`, `LOG` of `LOG.warn(...)`,
-    never a method's name, a field after a dot, a string's contents or `this`."""
+    `this` and `super`; never a method's name, a field after a dot or a string's contents."""
     try:
         tree = _wrapped(statement)
     except (ValueError, RecursionError):
@@ -248,6 +252,8 @@ def names_read(statement: str) -> frozenset[str]:
                     bound.add(text(node))
             else:
                 read.append(text(node))
+        elif node.type in ("this", "super"):
+            read.append(node.type)
         elif node.type in ("string_literal", "character_literal", "line_comment", "block_comment"):
             continue
         stack.extend(node.children)

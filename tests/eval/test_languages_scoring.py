@@ -115,6 +115,40 @@ def test_java_names_are_bound_by_fields_parameters_locals_and_the_catch(statemen
     assert foreign_scope.unbound(JAVA, JAVA_SITE, 'TAGS.d("x");', "java", {"TAGS"}) == set()
 
 
+def _java_method(body: str, method: str = "void f(boolean c)") -> tuple[str, int]:
+    """A class around `body` (its site marked `§`), and the site's line."""
+    lines = ["class A {", "    private String host;", f"    {method} {{"]
+    lines += [f"        {line}" for line in body.splitlines()] + ["    }", "}"]
+    line = next(n for n, text in enumerate(lines) if text.strip() == "§")
+    return "\n".join(lines).replace("§", ""), line
+
+
+@pytest.mark.parametrize(
+    "body, unbound",
+    [
+        ("int n;\n§", {"n"}),
+        ("int n;\nif (c) { n = 1; }\n§", {"n"}),
+        ("int n;\nif (c) {\n    n = 1;\n} else {\n    §\n}", {"n"}),
+        ("int n;\ntry {\n    n = 1;\n} catch (RuntimeException e) {\n    §\n}", {"n"}),
+        ("int n;\nn = 1;\n§", set()),
+        ("int n;\nif (c) { n = 1; } else { n = 2; }\n§", set()),
+        ("int n;\nif (c) { n = 1; } else { return; }\n§", set()),
+        ("int n;\nwhile ((n = read()) > 0) {\n    §\n}", set()),
+    ],
+)
+def test_a_java_local_that_may_be_unassigned_is_unbound(body, unbound):
+    source, line = _java_method(body)
+    assert foreign_scope.unbound(source, line, 'LOG.info("x " + n);', "java", {"LOG"}) == unbound
+
+
+def test_instance_fields_and_this_are_unbound_in_a_static_method():
+    source, line = _java_method("§", "static void f()")
+    statement = 'LOG.info("x " + host + this);'
+    assert foreign_scope.unbound(source, line, statement, "java", {"LOG"}) == {"host", "this"}
+    source, line = _java_method("§")
+    assert foreign_scope.unbound(source, line, statement, "java", {"LOG"}) == set()
+
+
 def test_javascript_names_are_bound_by_patterns_imports_requires_and_the_catch():
     statement = "logger.warn(`failed ${err.message} ${a} ${b} ${d} ${rest}`, x, debug);"
     assert foreign_scope.unbound(JS, 5, statement, "javascript") == set()

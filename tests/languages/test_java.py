@@ -523,6 +523,7 @@ def test_names_read():
     assert java.names_read('LOG.warn("Failed {} \\"x\\"", host.getName(), this.port, e);') == {
         "LOG",
         "host",
+        "this",
         "e",
     }
     assert java.names_read('Log.e(TAG, "a" + user.name + count(items), ex);') == {

@@ -171,3 +171,51 @@ def test_a_logger_typed_above_a_statement_is_not_read_with_it_as_one_call():
     suggestions = logsmith.suggest(source, 2, 6, language="javascript", settings=settings)
     assert suggestions and suggestions[0].statement.startswith("log.")
     assert "\n" not in suggestions[0].logger
+
+
+@pytest.mark.parametrize(
+    "source, expected_import",
+    [
+        # a parameter named `log` hides the package: the standard logger comes in under an alias
+        (
+            'package main\n\nfunc run(log string) error {\n\tif err := do(log); err != nil {\n\t\t\n'
+            "\t\treturn err\n\t}\n\treturn nil\n}\n",
+            'import stdlog "log"',
+        ),
+        # the file's own `log` import is hidden at the site the same way
+        (
+            'package main\n\nimport "log"\n\nfunc g() { log.Println("g") }\n\n'
+            "func run(log string) error {\n\tif err := do(log); err != nil {\n\t\t\n"
+            "\t\treturn err\n\t}\n\treturn nil\n}\n",
+            'import stdlog "log"',
+        ),
+    ],
+)
+def test_a_go_logger_package_a_local_hides_is_imported_under_another_name(source, expected_import):
+    line = next(n for n, text in enumerate(source.split("\n")) if text == "\t\t")
+    settings = logsmith.Settings(use_model=False)
+    [suggestion] = logsmith.suggest(source, line, 2, language="go", settings=settings)
+    assert suggestion.statement.startswith("stdlog."), suggestion.statement
+    edited = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
+    assert expected_import in edited
+    assert _valid(source, "go", suggestion) == []
+
+
+def test_a_local_named_console_is_not_called_as_the_console(tmp_path):
+    # checked by running the file with the real Node.js: `console.warn` there would be a TypeError
+    import shutil
+    import subprocess
+
+    source = (
+        "function f(s) {\n  const console = { x: 1 };\n  try {\n    return JSON.parse(s);\n"
+        "  } catch (err) {\n    \n    return null;\n  }\n}\nf('{');\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    [suggestion] = logsmith.suggest(source, 5, 4, language="javascript", settings=settings)
+    path = tmp_path / "f.js"
+    path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+    node = shutil.which("node")
+    assert node, "Node.js is needed: the machine's image has Node 20"
+    ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "SyntaxError" in ran.stderr  # the statement ran and logged the caught error

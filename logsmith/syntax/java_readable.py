@@ -1,0 +1,265 @@
+"""Names in scope at a Java statement that the compiler still refuses there: a local variable
+declared without a value and not definitely assigned on every path to the statement ("might not
+have been initialized"), and the instance fields of an enclosing class, with `this` and `super`,
+where a static method, initializer or nested type stands between them and the statement ("cannot
+be referenced from a static context").
+
+Definite assignment is read conservatively, statement by statement: an assignment counts when it
+always runs before the statement (not in a loop body, a branch that may be skipped, the right of
+`&&` / `||`, or a lambda), or when every branch of an `if` / `try` that falls through assigns.
+"""
+
+from __future__ import annotations
+
+import tree_sitter
+
+from logsmith.syntax.java_scopes import JUMPS, TYPES
+from logsmith.syntax.languages import captures
+from logsmith.syntax.tree_text import text
+
+IMPLICITLY_STATIC = (
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+    "annotation_type_declaration",
+)
+"""Nested types that are static without saying so."""
+STATEMENT_LISTS = ("block", "constructor_body", "switch_block_statement_group")
+SHORT_CIRCUIT = ("&&", "||")
+NOT_RUN_HERE = ("lambda_expression", "class_body", "method_reference")
+
+
+def _is_static(node: tree_sitter.Node) -> bool:
+    modifiers = next((c for c in node.named_children if c.type == "modifiers"), None)
+    return modifiers is not None and any(c.type == "static" for c in modifiers.children)
+
+
+# --- static contexts ------------------------------------------------------------------------------
+
+
+def _instance_fields(declaration: tree_sitter.Node) -> set[str]:
+    """The instance fields a type declares: non-static fields of a class or enum, a record's
+    components (an interface's fields are static)."""
+    if declaration.type in ("interface_declaration", "annotation_type_declaration"):
+        return set()
+    names: set[str] = set()
+    if declaration.type == "record_declaration":
+        parameters = declaration.child_by_field_name("parameters")
+        for parameter in parameters.named_children if parameters is not None else []:
+            if parameter.type == "formal_parameter":
+                names.add(text(parameter.child_by_field_name("name")))
+    body = declaration.child_by_field_name("body")
+    members = body.named_children if body is not None else []
+    extra = next((c for c in members if c.type == "enum_body_declarations"), None)
+    if extra is not None:
+        members = [*members, *extra.named_children]
+    for member in members:
+        if member.type == "field_declaration" and not _is_static(member):
+            for declarator in member.named_children:
+                if declarator.type == "variable_declarator":
+                    names.add(text(declarator.child_by_field_name("name")))
+    names.discard("")
+    return names
+
+
+def static_hidden(statement: tree_sitter.Node) -> frozenset[str]:
+    """The instance fields of enclosing types that a static context between them and `statement`
+    hides, and `this` and `super` when the statement's own code runs without an instance."""
+    hidden: set[str] = set()
+    static = False
+    instance_known = False
+    node = statement.parent
+    while node is not None:
+        if node.type in ("method_declaration", "field_declaration") and _is_static(node):
+            static = True
+        elif node.type == "static_initializer":
+            static = True
+        elif (
+            node.type == "class_body"
+            and node.parent is not None
+            and (node.parent.type == "object_creation_expression")
+        ):
+            instance_known = True  # an anonymous class: `this` is its own instance
+        elif node.type in TYPES:
+            if static:
+                hidden |= _instance_fields(node)
+            if not instance_known and static:
+                hidden |= {"this", "super"}
+            instance_known = True
+            if _is_static(node) or (
+                node.type in IMPLICITLY_STATIC
+                and node.parent is not None
+                and node.parent.type != "program"
+            ):
+                static = True
+        node = node.parent
+    return frozenset(hidden)
+
+
+# --- definite assignment --------------------------------------------------------------------------
+
+
+def _assigns(node: tree_sitter.Node | None, name: str) -> bool:
+    """Whether evaluating `node` always assigns `name` (`name = ...` outside a branch that may
+    be skipped)."""
+    if node is None or node.type in NOT_RUN_HERE:
+        return False
+    if node.type == "assignment_expression":
+        left = node.child_by_field_name("left")
+        operator = node.child_by_field_name("operator")
+        if (
+            left is not None
+            and left.type == "identifier"
+            and text(left) == name
+            and operator is not None
+            and operator.type == "="
+        ):
+            return True
+        return _assigns(node.child_by_field_name("right"), name)
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        if operator is not None and operator.type in SHORT_CIRCUIT:
+            return _assigns(node.child_by_field_name("left"), name)
+    if node.type == "ternary_expression":
+        return _assigns(node.child_by_field_name("condition"), name)
+    return any(_assigns(child, name) for child in node.named_children)
+
+
+def _jumps(node: tree_sitter.Node | None) -> bool:
+    """Whether control never falls through `node` (a jump, a block ending in one)."""
+    if node is None:
+        return False
+    if node.type in JUMPS:
+        return True
+    if node.type == "block":
+        statements = [c for c in node.named_children if "comment" not in c.type]
+        return bool(statements) and _jumps(statements[-1])
+    return False
+
+
+def _assigned_after(statement: tree_sitter.Node | None, name: str) -> bool:
+    """Whether `name` is definitely assigned when `statement` completes normally (vacuously when
+    it never does)."""
+    if statement is None:
+        return False
+    kind = statement.type
+    if kind in JUMPS:
+        return True
+    if kind == "expression_statement":
+        return _assigns(statement, name)
+    if kind == "local_variable_declaration":
+        return any(
+            _assigns(d.child_by_field_name("value"), name)
+            for d in statement.named_children
+            if d.type == "variable_declarator"
+        )
+    if kind in ("block", "constructor_body"):
+        return any(_assigned_after(child, name) for child in statement.named_children)
+    if kind == "if_statement":
+        if _assigns(statement.child_by_field_name("condition"), name):
+            return True
+        alternative = statement.child_by_field_name("alternative")
+        if alternative is None:
+            return False
+        return _assigned_after(statement.child_by_field_name("consequence"), name) and (
+            _assigned_after(alternative, name)
+        )
+    if kind in ("while_statement", "for_statement"):
+        return _assigns(statement.child_by_field_name("condition"), name) or any(
+            _assigns(child, name) for child in statement.children_by_field_name("init")
+        )
+    if kind == "do_statement":
+        return _assigned_after(statement.child_by_field_name("body"), name)
+    if kind in ("try_statement", "try_with_resources_statement"):
+        final = next((c for c in statement.named_children if c.type == "finally_clause"), None)
+        if final is not None and any(_assigned_after(c, name) for c in final.named_children):
+            return True
+        body = statement.child_by_field_name("body")
+        catches = [
+            c.child_by_field_name("body")
+            for c in statement.named_children
+            if c.type == "catch_clause"
+        ]
+        return _assigned_after(body, name) and all(
+            _assigned_after(catch, name) or _jumps(catch) for catch in catches
+        )
+    if kind in ("synchronized_statement", "labeled_statement"):
+        return any(
+            _assigned_after(child, name)
+            for child in statement.named_children
+            if child.type in ("block", *STATEMENT_LISTS) or child.type.endswith("statement")
+        )
+    return False
+
+
+def _assigned_before(statement: tree_sitter.Node, declaration: tree_sitter.Node, name: str) -> bool:
+    """Whether every path from `declaration` to `statement` assigns `name`."""
+    child, node = statement, statement.parent
+    while node is not None:
+        if node.type in STATEMENT_LISTS:
+            for sibling in node.named_children:
+                if sibling.start_byte >= child.start_byte:
+                    break
+                if sibling.start_byte > declaration.start_byte and _assigned_after(sibling, name):
+                    return True
+            if node.start_byte <= declaration.start_byte < node.end_byte and (
+                declaration.parent is not None and declaration.parent.id == node.id
+            ):
+                return False
+        elif node.type in ("if_statement", "while_statement", "for_statement"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and child.id != condition.id and _assigns(condition, name):
+                return True
+            if node.type == "for_statement" and any(
+                _assigns(init, name) for init in node.children_by_field_name("init")
+            ):
+                return True
+        elif node.type in ("method_declaration", "constructor_declaration", "program"):
+            return False
+        child, node = node, node.parent
+    return False
+
+
+def _outermost_body(statement: tree_sitter.Node) -> tree_sitter.Node:
+    top, node = statement, statement.parent
+    while node is not None and node.type != "program":
+        if node.type in (
+            "method_declaration",
+            "constructor_declaration",
+            "static_initializer",
+            "lambda_expression",
+            "block",
+        ):
+            top = node
+        node = node.parent
+    return top
+
+
+def unassigned_locals(statement: tree_sitter.Node) -> frozenset[str]:
+    """Locals declared before `statement`, in a block that holds it, that some path to it leaves
+    unassigned: declared without a value and not assigned since, or declared in an earlier
+    `case` of the same switch (whose initializer a jump to this case skips)."""
+    found: set[str] = set()
+    top = _outermost_body(statement)
+    for declaration in captures("bindings", top, "java").get("declaration.local", []):
+        if declaration.start_byte >= statement.start_byte:
+            continue
+        block = declaration.parent
+        if block is None:
+            continue
+        skipped = False
+        if block.type == "switch_block_statement_group" and block.parent is not None:
+            skipped = not (block.start_byte <= statement.start_byte < block.end_byte)
+            block = block.parent
+        if not (block.start_byte <= statement.start_byte < block.end_byte):
+            continue
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = text(declarator.child_by_field_name("name"))
+            if not name:
+                continue
+            unvalued = skipped or declarator.child_by_field_name("value") is None
+            if unvalued and not _assigned_before(statement, declaration, name):
+                found.add(name)
+    return frozenset(found)

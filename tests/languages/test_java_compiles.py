@@ -1,0 +1,193 @@
+"""Every statement logsmith writes into a Java file compiles there, checked with the real `javac`:
+each case is a class that compiles without logsmith, marked `§` where a statement is asked for;
+each suggestion (with its setup edits) is written in, and the files are compiled together."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+import logsmith
+from logsmith.text_edits import apply_edits
+
+JUL = "import java.util.logging.Logger;\n"
+LOGGER = '    private static final Logger LOG = Logger.getLogger(A.class.getName());\n'
+CATCH = """\
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            §
+            return 1;
+        }
+"""
+
+CASES = {
+    "locals_not_assigned_on_every_path": JUL + "public class A {\n" + LOGGER + """\
+    static int f(boolean c, String name) {
+        int count;
+        String label;
+        if (c) { count = 1; label = name; }
+        §
+        return 0;
+    }
+}
+""",
+    "a_local_assigned_in_the_try_read_in_its_catch": JUL + "public class A {\n" + LOGGER + """\
+    static int f(String name) {
+        int parsed;
+        try {
+            parsed = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            §
+            return -1;
+        }
+        return parsed;
+    }
+}
+""",
+    "a_local_of_an_earlier_case": JUL + "public class A {\n" + LOGGER + """\
+    void f(int k) {
+        switch (k) {
+            case 1:
+                String label = "one";
+                break;
+            default:
+                §
+                break;
+        }
+    }
+}
+""",
+    "an_instance_logger_and_a_static_method": JUL + """\
+public class A {
+    private final Logger log = Logger.getLogger(A.class.getName());
+    private String host = "h";
+    void g() { log.info("g " + host); }
+    static int f(String name) {
+        if (name == null) {
+            §
+            return 1;
+        }
+        return 0;
+    }
+}
+""",
+    "an_instance_logger_and_a_static_nested_class": JUL + """\
+public class A {
+    private final Logger log = Logger.getLogger(A.class.getName());
+    void g() { log.info("g"); }
+    static class B {
+        int f(String name) {
+""" + CATCH.replace("\n        ", "\n            ").replace("        try", "            try", 1) + """\
+        }
+    }
+}
+""",
+    "instance_fields_and_a_static_method": JUL + "public class A {\n" + LOGGER + """\
+    private String host = "h";
+    private int port;
+    static int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "a_field_named_like_the_logger": """\
+public class A {
+    private static final String LOG = "log";
+    int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "a_local_named_like_the_logger": """\
+public class A {
+    int f(String name) {
+        String LOG = "x";
+""" + CATCH + "    }\n}\n",
+    "a_nested_class_named_Logger": """\
+public class A {
+    static class Logger {}
+    int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "an_interface": """\
+public interface A {
+    default int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "an_enum": """\
+public enum A {
+    ONE, TWO;
+    int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "a_record": """\
+public record A(String name) {
+    static int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "a_static_initializer": """\
+public class A {
+    static int X;
+    static {
+        try {
+            X = Integer.parseInt("1");
+        } catch (NumberFormatException e) {
+            §
+        }
+    }
+}
+""",
+}
+
+
+def _cursor(marked: str) -> tuple[str, int, int]:
+    lines = marked.split("\n")
+    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
+    return marked.replace("§", ""), number, len(lines[number]) - 1
+
+
+def _compile_all(tmp_path, sources: dict[str, str]) -> str:
+    """javac's errors over `sources` (package -> text of its class `A`), each in its package."""
+    javac = shutil.which("javac")
+    assert javac, "javac (a JDK) is needed: the machine's image has OpenJDK 17"
+    paths = []
+    for package, text in sources.items():
+        folder = tmp_path / "src" / package
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "A.java"
+        path.write_text(f"package {package};\n{text}")
+        paths.append(str(path))
+    done = subprocess.run(
+        [javac, "-nowarn", "-d", str(tmp_path / "classes"), *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return "" if done.returncode == 0 else done.stdout + done.stderr
+
+
+def _written(settings, tmp_path) -> tuple[dict[str, str], dict[str, str]]:
+    """(package -> file with a suggestion written in, package -> the statement) over every case
+    and every suggestion."""
+    files, statements = {}, {}
+    for name, marked in CASES.items():
+        source, line, character = _cursor(marked)
+        path = tmp_path / f"{name}.java"
+        path.write_text(source)
+        suggestions = logsmith.suggest(
+            source, line, character, path=str(path), settings=settings, language="java"
+        )
+        assert suggestions, f"{name}: no suggestion"
+        for number, suggestion in enumerate(suggestions):
+            package = f"{name.lower()}_{number}"
+            files[package] = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
+            statements[package] = suggestion.statement
+    return files, statements
+
+
+def test_the_cases_compile_before_a_statement_is_written(tmp_path):
+    assert _compile_all(tmp_path, {n.lower(): _cursor(m)[0] for n, m in CASES.items()}) == ""
+
+
+def test_every_template_statement_compiles(tmp_path):
+    files, statements = _written(logsmith.Settings(use_model=False), tmp_path)
+    assert _compile_all(tmp_path, files) == "", statements
+
+
+@pytest.mark.model
+def test_every_statement_with_the_model_compiles(model_settings, tmp_path):
+    files, statements = _written(model_settings, tmp_path)
+    assert _compile_all(tmp_path, files) == "", statements

@@ -1,0 +1,117 @@
+"""Java names in scope that the compiler refuses at a statement: locals not definitely assigned,
+instance fields and `this` from a static context; the site leaves them out of what it may log."""
+
+from __future__ import annotations
+
+import pytest
+
+from logsmith.syntax import java
+from logsmith.syntax.document import ParsedDocument
+
+
+def site_of(body: str, *, method: str = "void f(boolean c, String s)", members: str = ""):
+    """The site at the `§` line of `body`, written into a method of class `A`."""
+    lines = ["public class A {", *members.splitlines(), f"    {method} {{"]
+    lines += [f"        {line}" if line else "" for line in body.splitlines()]
+    lines += ["    }", "}", ""]
+    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
+    source = "\n".join(lines).replace("§", "")
+    return java.site_at(ParsedDocument(source, "java"), number, len(lines[number]) - 1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "int n;\nn = 5;\n§",
+        "int n;\nif (c) { n = 1; } else { n = 2; }\n§",
+        "int n;\nif (c) { n = 1; } else { throw new IllegalStateException(); }\n§",
+        "int n;\ntry { n = 1; } catch (RuntimeException e) { return; }\n§",
+        "int n;\ntry { n = 1; } catch (RuntimeException e) { n = 2; }\n§",
+        "int n;\ndo { n = 1; } while (c);\n§",
+        "int n;\nif ((n = s.length()) > 3) {\n    §\n}",
+        "int n;\nwhile ((n = s.length()) > 3) {\n    §\n}",
+        "int n;\nif (c) {\n    n = 1;\n    §\n}",
+        "int n;\nn = 1;\nRunnable r = () -> {\n    §\n};",
+        "int n = 4;\n§",
+    ],
+)
+def test_a_local_assigned_on_every_path_is_bound(body):
+    site = site_of(body)
+    assert "n" in site.names and "n" not in site.unbound_names
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "int n;\n§",
+        "int n;\nif (c) { n = 1; }\n§",
+        "int n;\nif (c) { n = 1; } else { }\n§",
+        "int n;\nfor (int i = 0; i < 3; i++) { n = i; }\n§",
+        "int n;\nwhile (c) { n = 1; }\n§",
+        "int n;\ntry { n = 1; } catch (RuntimeException e) { }\n§",
+        "int n;\ntry {\n    n = Integer.parseInt(s);\n} catch (RuntimeException e) {\n    §\n}",
+        "int n;\nboolean b = c && (n = 1) > 0;\n§",
+        "int n;\nRunnable r = () -> { int m; };\n§",
+        "switch (s) {\n    case \"a\":\n        int n = 1;\n        break;\n    default:\n        §\n}",
+    ],
+)
+def test_a_local_some_path_leaves_unassigned_is_never_offered(body):
+    site = site_of(body)
+    assert "n" not in site.names and "n" in site.unbound_names
+    assert not site.in_scope("n")
+
+
+def test_a_later_case_that_assigns_the_local_first_may_log_it():
+    body = (
+        'switch (s) {\n    case "a":\n        int n = 1;\n        break;\n    default:\n'
+        "        n = 2;\n        §\n}"
+    )
+    assert "n" in site_of(body).names
+
+
+MEMBERS = """\
+    private final String host = "h";
+    private static int count;
+    static class Nested {
+        private String name;
+        void g() {
+            §
+        }
+    }
+"""
+
+
+def test_a_static_method_cannot_read_instance_fields_or_this():
+    site = site_of("§", method="static void f(String s)", members='    private String host = "h";')
+    assert {"host", "this", "super"} <= site.unbound_names
+    assert not site.in_scope("host") and not site.in_scope("this.host")
+
+
+def test_a_static_methods_local_may_shadow_an_instance_field():
+    site = site_of('String host = s;\n§', method="static void f(String s)",
+                   members='    private String host = "h";')
+    assert "host" in site.names and "host" not in site.unbound_names
+
+
+def test_an_instance_method_reads_its_fields_and_this():
+    site = site_of("§", members='    private String host = "h";')
+    assert site.unbound_names == frozenset()
+
+
+def test_a_static_nested_class_reads_its_own_fields_but_not_the_outer_instances():
+    lines = ["public class A {", *MEMBERS.splitlines(), "}", ""]
+    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
+    source = "\n".join(lines).replace("§", "")
+    site = java.site_at(ParsedDocument(source, "java"), number, len(lines[number]) - 1)
+    assert "host" in site.unbound_names
+    assert not {"name", "this", "count"} & site.unbound_names
+
+
+def test_an_anonymous_class_in_a_static_method_has_its_own_this():
+    body = "Runnable r = new Runnable() {\n    public void run() {\n        §\n    }\n};"
+    site = site_of(body, method="static void f(String s)", members='    private String host;')
+    assert "this" not in site.unbound_names and "host" in site.unbound_names
+
+
+def test_names_read_counts_this_and_super():
+    assert java.names_read('LOG.info("{}", this.host, super.toString());') == {"LOG", "this", "super"}
