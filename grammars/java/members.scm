@@ -21,5 +21,8 @@
 (record_declaration name: (identifier) @type)
 (annotation_type_declaration name: (identifier) @type)
 
+; A method: a statement may call it without a receiver (read apart from the names above).
+(method_declaration name: (identifier) @method)
+
 ; An import (java_scopes.py takes the simple name, and none from `import a.b.*;`).
 (import_declaration) @import

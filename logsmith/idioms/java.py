@@ -30,7 +30,7 @@ from logsmith.syntax.java_calls import (
     logger_receivers,
     tags,
 )
-from logsmith.syntax.java_scopes import TYPES, imports_of, indent_unit
+from logsmith.syntax.java_scopes import TYPES, file_methods, imports_of, indent_unit
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.tree_text import text
@@ -79,6 +79,8 @@ JAVA_LANG = frozenset(
     }
 )
 """`java.lang` (and `this`): readable in every file without an import."""
+OBJECT_METHODS = frozenset({"getClass", "hashCode", "toString", "equals"})
+"""Methods every class has: a call without a receiver may name them."""
 NO_LOGGER_NOTE = "no logger in this file or project: java.util.logging, the standard library's"
 IMPORTS = {
     "slf4j": ("org.slf4j.Logger", "org.slf4j.LoggerFactory"),
@@ -629,9 +631,10 @@ def opening(spec: StatementSpec) -> tuple[str, str]:
 @per_text
 def always_bound(document: ParsedDocument) -> frozenset[str]:
     """Names a statement may read anywhere in the file: imported simple names, java.lang's
-    classes, the file's fields and types, `this`, the loggers its statements call, and `Level`
-    where java.util.logging or System.Logger statements name it."""
-    names = set(JAVA_LANG) | set(module_names_of(document))
+    classes, the file's fields, types and methods (and `Object`'s), `this`, the loggers its
+    statements call, and `Level` where java.util.logging or System.Logger statements name it."""
+    names = set(JAVA_LANG) | set(module_names_of(document)) | OBJECT_METHODS
+    names |= file_methods(document.tree.root_node)
     facts = file_logging(document)
     names.update(facts.loggers)
     libraries = set(facts.imported)

@@ -208,7 +208,9 @@ def _wrapped_body(tree: tree_sitter.Tree) -> tree_sitter.Node | None:
 
 def names_read(statement: str) -> frozenset[str]:
     """The root names `statement` reads: `user` of `user.getId()`, `LOG` of `LOG.warn(...)`,
-    `this` and `super`; never a method's name, a field after a dot or a string's contents."""
+    `this` and `super`, and the method a call without a receiver names (`getName` of
+    `getName()`); never a method's name after a dot, a field after a dot or a string's
+    contents."""
     try:
         tree = _wrapped(statement)
     except (ValueError, RecursionError):
@@ -248,7 +250,10 @@ def names_read(statement: str) -> frozenset[str]:
             ):
                 pass
             elif parent is not None and named:
-                if parent.type != "method_invocation" and parent.type != "field_access":
+                unqualified = parent.child_by_field_name("object") is None
+                if parent.type == "method_invocation" and unqualified:
+                    read.append(text(node))  # `getName()`: a method of this class, or none
+                elif parent.type != "method_invocation" and parent.type != "field_access":
                     bound.add(text(node))
             else:
                 read.append(text(node))

@@ -1,8 +1,8 @@
 """Names in scope at a Java statement that the compiler still refuses there: a local variable
 declared without a value and not definitely assigned on every path to the statement ("might not
-have been initialized"), and the instance fields of an enclosing class, with `this` and `super`,
-where a static method, initializer or nested type stands between them and the statement ("cannot
-be referenced from a static context").
+have been initialized"), and the instance fields and methods of an enclosing class, with `this`
+and `super`, where a static method, initializer or nested type stands between them and the
+statement ("cannot be referenced from a static context").
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of
@@ -37,9 +37,10 @@ def _is_static(node: tree_sitter.Node) -> bool:
 # --- static contexts ------------------------------------------------------------------------------
 
 
-def _instance_fields(declaration: tree_sitter.Node) -> set[str]:
-    """The instance fields a type declares: non-static fields of a class or enum, a record's
-    components (an interface's fields are static)."""
+def _instance_members(declaration: tree_sitter.Node) -> set[str]:
+    """The instance fields and methods a type declares: non-static fields and methods of a class
+    or enum, a record's components (an interface's fields are static; its default methods need
+    an instance, but nothing static inside an interface calls them unqualified)."""
     if declaration.type in ("interface_declaration", "annotation_type_declaration"):
         return set()
     names: set[str] = set()
@@ -58,13 +59,16 @@ def _instance_fields(declaration: tree_sitter.Node) -> set[str]:
             for declarator in member.named_children:
                 if declarator.type == "variable_declarator":
                     names.add(text(declarator.child_by_field_name("name")))
+        elif member.type == "method_declaration" and not _is_static(member):
+            names.add(text(member.child_by_field_name("name")))
     names.discard("")
     return names
 
 
 def static_hidden(statement: tree_sitter.Node) -> frozenset[str]:
-    """The instance fields of enclosing types that a static context between them and `statement`
-    hides, and `this` and `super` when the statement's own code runs without an instance."""
+    """The instance fields and methods of enclosing types that a static context between them and
+    `statement` hides, and `this` and `super` when the statement's own code runs without an
+    instance."""
     hidden: set[str] = set()
     static = False
     instance_known = False
@@ -82,7 +86,7 @@ def static_hidden(statement: tree_sitter.Node) -> frozenset[str]:
             instance_known = True  # an anonymous class: `this` is its own instance
         elif node.type in TYPES:
             if static:
-                hidden |= _instance_fields(node)
+                hidden |= _instance_members(node)
             if not instance_known and static:
                 hidden |= {"this", "super"}
             instance_known = True

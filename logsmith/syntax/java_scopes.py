@@ -257,9 +257,14 @@ def file_names(root: tree_sitter.Node) -> frozenset[str]:
                 name = import_name(declaration)[1]
                 if name:
                     names.add(name)
-        else:
+        elif key != "method":
             names.update(text(node) for node in nodes)
     return frozenset(names)
+
+
+def file_methods(root: tree_sitter.Node) -> frozenset[str]:
+    """The names of the methods the file's classes declare."""
+    return frozenset(text(node) for node in captures("members", root, "java").get("method", []))
 
 
 # --- the place ------------------------------------------------------------------------------------

@@ -530,6 +530,7 @@ def test_names_read():
         "Log",
         "TAG",
         "user",
+        "count",
         "items",
         "ex",
     }

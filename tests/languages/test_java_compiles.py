@@ -12,7 +12,7 @@ import pytest
 import logsmith
 from logsmith.text_edits import apply_edits
 
-JUL = "import java.util.logging.Logger;\n"
+JUL = "import java.util.logging.Level;\nimport java.util.logging.Logger;\n"
 LOGGER = '    private static final Logger LOG = Logger.getLogger(A.class.getName());\n'
 CATCH = """\
         try {
@@ -117,6 +117,30 @@ public enum A {
     "a_record": """\
 public record A(String name) {
     static int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "an_instance_method_beside_a_static_one": JUL + "public class A {\n" + LOGGER + """\
+    private String host = "h";
+    String describe() { return host; }
+    int g(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            LOG.log(Level.WARNING, "Cannot parse " + name + " for " + describe(), e);
+            return 1;
+        }
+    }
+    static int f(String name) {
+""" + CATCH + "    }\n}\n",
+    "a_method_the_file_does_not_declare": JUL + "public class A extends Thread {\n" + LOGGER + """\
+    int g(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            LOG.warning("Cannot parse " + name + " in " + getName());
+            return 1;
+        }
+    }
+    int f(String name) {
 """ + CATCH + "    }\n}\n",
     "a_static_initializer": """\
 public class A {

@@ -115,3 +115,48 @@ def test_an_anonymous_class_in_a_static_method_has_its_own_this():
 
 def test_names_read_counts_this_and_super():
     assert java.names_read('LOG.info("{}", this.host, super.toString());') == {"LOG", "this", "super"}
+    assert java.names_read('LOG.info("{}", getName(), user.getId());') == {"LOG", "getName", "user"}
+
+
+def _problems_at(source: str, statement: str) -> list[str]:
+    """What the engine's check finds wrong with `statement` at the file's `§` line."""
+    from logsmith.idioms import stages
+
+    lines = source.split("\n")
+    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
+    document = ParsedDocument(source.replace("§", ""), "java")
+    site = java.site_at(document, number, len(lines[number]) - 1)
+    plan, _ = stages.plan_for(site, document, None)
+    allowed = stages._allowed_names(document, site, plan)
+    return stages.problems(statement, document, site, allowed)
+
+
+CALLS = """\
+import java.util.logging.Logger;
+public class A extends Thread {
+    private static final Logger LOG = Logger.getLogger(A.class.getName());
+    String describe() { return "a"; }
+    static String version() { return "1"; }
+    %s {
+        §
+    }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "method, statement, refused",
+    [
+        ("void f()", 'LOG.info("x " + describe() + version() + toString());', None),
+        ("void f()", 'LOG.info("x " + getName());', "getName"),
+        ("static void f()", 'LOG.info("x " + version());', None),
+        ("static void f()", 'LOG.info("x " + describe());', "describe"),
+        ("static void f()", 'LOG.info("x " + this);', "this"),
+    ],
+)
+def test_a_call_without_a_receiver_must_name_a_method_the_site_can_call(method, statement, refused):
+    found = _problems_at(CALLS % method, statement)
+    if refused is None:
+        assert found == []
+    else:
+        assert found == [f"reads names not bound here: {refused}"]
