@@ -249,9 +249,17 @@ def _error_count(root: tree_sitter.Node) -> int:
     return sum(1 for _ in error_nodes(root))
 
 
+ENDS_PROGRAM = re.compile(r"\.(Fatal|Panic|DPanic|Exit)\w*\s*\(")
+"""A logging call that also ends the program: `Fatal*` (and klog's `Exit*`) exit, `Panic*` and
+zap's `DPanic` panic."""
+
+
 def statement_problems(document: ParsedDocument, line: int, statement: str) -> list[str]:
-    """Why `statement` on line `line` (replacing its text, indented as the site) would not parse
-    where the file parsed; empty when it parses."""
+    """Why `statement` on line `line` (replacing its text, indented as the site) may not go
+    there: it would not parse where the file parsed, or it would end the program (`log.Fatal`,
+    `Panic`) where the line does not already call such a method (typed by the user)."""
+    if ENDS_PROGRAM.search(statement) and not ENDS_PROGRAM.search(document.line(line)):
+        return ["it would end the program (a Fatal, Panic or Exit method): a log line must not"]
     if "\n" in statement.strip("\n"):
         lines = statement.strip("\n").split("\n")
     else:

@@ -219,3 +219,30 @@ def test_a_local_named_console_is_not_called_as_the_console(tmp_path):
     ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     assert "SyntaxError" in ran.stderr  # the statement ran and logged the caught error
+
+
+@pytest.mark.parametrize(
+    "fatal, expected_start",
+    [
+        ('log.Fatalf("cannot load config: %v", err)', "log.Printf("),
+        ('log.Panicf("cannot load config: %v", err)', "log.Printf("),
+        ('logrus.WithError(err).Fatal("cannot load config")', "logrus.WithError(err).Error("),
+    ],
+)
+def test_a_go_statement_that_ends_the_program_is_never_repeated(fatal, expected_start):
+    # `Fatal` exits and `Panic` panics: repeating the function's statement at the next error
+    # block would end the program where it went on
+    package = "github.com/sirupsen/logrus" if fatal.startswith("logrus") else "log"
+    source = (
+        f'package main\n\nimport "{package}"\n\nfunc main() {{\n\tcfg, err := load()\n'
+        f"\tif err != nil {{\n\t\t{fatal}\n\t}}\n\tdb, err := open(cfg)\n\tif err != nil {{\n\t\t\n"
+        "\t}\n\t_ = db\n}\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    suggestions = logsmith.suggest(source, 11, 2, language="go", settings=settings)
+    assert suggestions
+    for suggestion in suggestions:
+        assert suggestion.statement.startswith(expected_start), suggestion.statement
+        assert _valid(source, "go", suggestion) == []
+    document = ParsedDocument(source, "go")
+    assert registry.reader_for("go").statement_problems(document, 11, fatal)
