@@ -112,11 +112,13 @@ def always_bound(document: ParsedDocument) -> frozenset[str]:
 
 
 def _usable(logger: str, site: LogSite, bound: frozenset[str], packages: set[str]) -> bool:
-    """Whether every name the logger expression reads is bound at the site, and a package it
-    names (`packages`: the file's imported names) is not shadowed there by a local or parameter
-    (`func run(log string)` hides the `log` package)."""
-    read = names_read(logger)
-    return read <= set(site.names) | bound and not read & packages & set(site.names)
+    """Whether every name the logger expression reads is bound at the site, and the package it
+    calls (`packages`: the file's imported names) is not shadowed there by a local or parameter
+    (`func run(log string)` hides the `log` package; `dcontext.GetLogger(context)` may pass a
+    parameter `context` that hides the package of that name)."""
+    root = re.split(r"[.(\[]", logger.strip(), maxsplit=1)[0]
+    shadowed = root in packages and root in site.names
+    return names_read(logger) <= set(site.names) | bound and not shadowed
 
 
 def logger_for(

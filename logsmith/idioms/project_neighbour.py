@@ -42,6 +42,8 @@ COMMON = frozenset(
 )  # fmt: skip
 """Words too common in code to say two sites are alike."""
 EMPTY_PAIRS = re.compile(r"""(["'`])\s*\1|\(\s*[,\s]*\)|\[\s*[,\s]*\]|\{\s*[,\s]*\}""")
+EMPTY_LABELS = re.compile(r"[\w.-]+=(?=[\s,;)\]}]|$)")
+"""`streamId=` of `(streamId=${id}, ...)` once the value is taken out."""
 CONTEXT_BEFORE = 3
 CONTEXT_AFTER = 2
 """The lines before and after a site, or a statement, whose identifiers describe it."""
@@ -104,11 +106,13 @@ def _site_words(site: LogSite, around: str) -> tuple[set[str], set[str]]:
 
 
 def tidy_message(message: str | None) -> str | None:
-    """The message without the marks its values left (`( , )`, `" "`), its trailing separator and
-    doubled spaces; None when fewer than two words are left."""
+    """The message without the marks its values left (`( , )`, `" "`, a `key=` whose value is
+    gone, the comma after it), its trailing separator and doubled spaces; None when fewer than two
+    words are left."""
     if not message:
         return None
-    text = " ".join(EMPTY_PAIRS.sub(" ", message).split()).strip(" \t:=,;(-")
+    text = re.sub(r"\s+,", " ", EMPTY_LABELS.sub("", message))
+    text = " ".join(EMPTY_PAIRS.sub(" ", text).split()).strip(" \t:=,;(-")
     if sum(1 for word in text.split() if re.search(r"[A-Za-z]{2}", word)) < 2:
         return None
     return text

@@ -37,6 +37,12 @@ def test_the_message_loses_the_marks_its_values_left():
     assert tidy_message("Request to send event before channel initialised: ") == (
         "Request to send event before channel initialised")
     assert tidy_message(None) is None and tidy_message("Started") is None
+    # `(streamId=${id}, audio=${a})` once the values are taken out: the labels go with them
+    assert tidy_message("Call stream running (streamId= , audio= , video= )") == (
+        "Call stream running")
+    assert tidy_message("Refusing the intent for URL= since it is blocked") == (
+        "Refusing the intent for since it is blocked")
+    assert tidy_message("user id=, name= done at x==y") == "user done at x==y"
 
 
 def test_the_statement_sharing_the_most_telling_words_lends_them():

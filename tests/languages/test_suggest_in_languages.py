@@ -246,3 +246,17 @@ def test_a_go_statement_that_ends_the_program_is_never_repeated(fatal, expected_
         assert _valid(source, "go", suggestion) == []
     document = ParsedDocument(source, "go")
     assert registry.reader_for("go").statement_problems(document, 11, fatal)
+
+
+def test_a_go_logger_that_passes_a_parameter_named_like_a_package_is_still_called():
+    # only the package a logger expression calls can be hidden; `context` here is its argument
+    source = (
+        'package handlers\n\nimport (\n\t"context"\n\n\tdcontext "github.com/docker/distribution/'
+        'context"\n)\n\nfunc use(ctx context.Context) {}\n\n'
+        "func (app *App) authorized(context *Context) error {\n"
+        '\tdcontext.GetLogger(context).Debug("authorizing request")\n'
+        "\tif err := app.check(context); err != nil {\n\t\t\n\t\treturn err\n\t}\n\treturn nil\n}\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    suggestions = logsmith.suggest(source, 14, 2, language="go", settings=settings)
+    assert suggestions[0].statement.startswith("dcontext.GetLogger(context)."), suggestions
