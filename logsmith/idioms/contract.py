@@ -115,6 +115,11 @@ class SiteReader(Protocol):
         logger's root included."""
         ...
 
+    def ends_program(self, statement: str) -> bool:
+        """Whether a log statement also ends the program (Go's `log.Fatal`, `Panic`): never
+        suggested unless the user has typed such a call on the line."""
+        ...
+
     def statement_problems(self, document: ParsedDocument, line: int, statement: str) -> list[str]:
         """Why `statement`, put on line `line` (replacing that line's text, indented as the
         site), would not parse in the file; empty when it parses."""

@@ -491,7 +491,7 @@ def _neighbour(
     document: ParsedDocument, site: LogSite, plan: LanguagePlan
 ) -> LanguageCandidate | None:
     """The file's statement at the site most like this one that may go here too (it reads bound
-    names and passes the reader's check: a Go `log.Fatal` is not repeated), repeated; none when
+    names and does not end the program: a Go `log.Fatal` is not repeated), repeated; none when
     the plan's logger needs setting up (the file then has no usable statement to repeat)."""
     if plan.logger.setup:
         return None
@@ -500,10 +500,7 @@ def _neighbour(
     call = nearest_alike(
         site,
         calls_of(document),
-        lambda text: (
-            reader.names_read(text) <= allowed
-            and not reader.statement_problems(document, site.line, text)
-        ),
+        lambda text: reader.names_read(text) <= allowed and not reader.ends_program(text),
     )
     if call is None:
         return None

@@ -29,6 +29,7 @@ from logsmith.syntax.statement_fit import error_nodes
 from logsmith.syntax.tree_text import enclosing, text
 
 __all__ = [
+    "ends_program",
     "find_sites",
     "logged_calls",
     "module_names",
@@ -250,15 +251,19 @@ def _error_count(root: tree_sitter.Node) -> int:
 
 
 ENDS_PROGRAM = re.compile(r"\.(Fatal|Panic|DPanic|Exit)\w*\s*\(")
-"""A logging call that also ends the program: `Fatal*` (and klog's `Exit*`) exit, `Panic*` and
-zap's `DPanic` panic."""
+
+
+def ends_program(statement: str) -> bool:
+    """Whether a log statement also ends the program: `Fatal*` (and klog's `Exit*`) exit,
+    `Panic*` and zap's `DPanic` panic."""
+    return bool(ENDS_PROGRAM.search(statement))
 
 
 def statement_problems(document: ParsedDocument, line: int, statement: str) -> list[str]:
     """Why `statement` on line `line` (replacing its text, indented as the site) may not go
     there: it would not parse where the file parsed, or it would end the program (`log.Fatal`,
     `Panic`) where the line does not already call such a method (typed by the user)."""
-    if ENDS_PROGRAM.search(statement) and not ENDS_PROGRAM.search(document.line(line)):
+    if ends_program(statement) and not ends_program(document.line(line)):
         return ["it would end the program (a Fatal, Panic or Exit method): a log line must not"]
     if "\n" in statement.strip("\n"):
         lines = statement.strip("\n").split("\n")

@@ -37,6 +37,7 @@ from logsmith.syntax.tree_text import text
 
 __all__ = [
     "Finding",
+    "ends_program",
     "find_sites",
     "logged_calls",
     "module_names_of",
@@ -301,3 +302,8 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
         )
     except (ValueError, RecursionError) as error:
         return [f"cannot parse: {error}"]
+
+
+def ends_program(statement: str) -> bool:
+    """Whether a log statement also ends the program: no Java logging call does."""
+    return False

@@ -35,6 +35,7 @@ from logsmith.syntax.statement_fit import added_problems, error_nodes
 from logsmith.syntax.tree_text import enclosing, text
 
 __all__ = [
+    "ends_program",
     "find_sites",
     "logged_calls",
     "module_names_of",
@@ -242,3 +243,8 @@ def statement_problems(document: ParsedDocument, line: int, statement: str) -> l
     if "\n" in statement.strip():
         return ["the statement spans more than one line"]
     return added_problems(document, line, statement, _problems)
+
+
+def ends_program(statement: str) -> bool:
+    """Whether a log statement also ends the program: no JavaScript logging call does."""
+    return False
