@@ -129,18 +129,6 @@ def _assigns(node: tree_sitter.Node | None, name: str) -> bool:
     return any(_assigns(child, name) for child in node.named_children)
 
 
-def _jumps(node: tree_sitter.Node | None) -> bool:
-    """Whether control never falls through `node` (a jump, a block ending in one)."""
-    if node is None:
-        return False
-    if node.type in JUMPS:
-        return True
-    if node.type == "block":
-        statements = [c for c in node.named_children if "comment" not in c.type]
-        return bool(statements) and _jumps(statements[-1])
-    return False
-
-
 def _assigned_after(statement: tree_sitter.Node | None, name: str) -> bool:
     """Whether `name` is definitely assigned when `statement` completes normally (vacuously when
     it never does)."""
@@ -185,7 +173,7 @@ def _assigned_after(statement: tree_sitter.Node | None, name: str) -> bool:
             if c.type == "catch_clause"
         ]
         return _assigned_after(body, name) and all(
-            _assigned_after(catch, name) or _jumps(catch) for catch in catches
+            _assigned_after(catch, name) for catch in catches
         )
     if kind in ("synchronized_statement", "labeled_statement"):
         return any(
