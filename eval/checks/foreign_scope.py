@@ -18,7 +18,8 @@ A name is bound at the statement when it is declared
   of the same package or `java.lang`, needs no import).
 In Java a name in scope still counts as unbound where javac refuses it (`java_refused`): a local
 declared without a value that some path leaves unassigned (read more simply than javac does, so it
-errs towards unassigned), and the class's instance fields and `this` in a static method.
+errs towards unassigned), the class's instance fields and `this` in a static method, and a local a
+lambda or anonymous class captures though the method writes it again.
 What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
 reading one counts as out of scope; the report gives the check's rate on the developers' own
 statements for that); `java_inherited_fields` follows the superclasses of the same folder.
@@ -715,12 +716,56 @@ def _java_unassigned(node: tree_sitter.Node) -> set[str]:
     return unvalued - assigned
 
 
+def _java_changed_captures(node: tree_sitter.Node) -> set[str]:
+    """Locals and parameters of the method declared outside the innermost lambda or anonymous
+    class holding `node` that the method writes more than their declaration allows (once without
+    a value, never with one): javac wants them effectively final in there."""
+    capture = node
+    while capture is not None and capture.type not in ("lambda_expression", "method_declaration",
+                                                       "constructor_declaration"):
+        if capture.type == "class_body" and capture.parent.type == "object_creation_expression":
+            break
+        capture = capture.parent
+    if capture is None or capture.type in ("method_declaration", "constructor_declaration"):
+        return set()
+    method = capture
+    while method is not None and method.type not in ("method_declaration",
+                                                     "constructor_declaration"):
+        method = method.parent
+    if method is None:
+        return set()
+    allowed: dict[str, int] = {}
+    writes: dict[str, int] = {}
+    stack = [method]
+    while stack:
+        current = stack.pop()
+        outside = not capture.start_byte <= current.start_byte < capture.end_byte
+        if outside and current.type == "formal_parameter":
+            allowed[_text(current.child_by_field_name("name"))] = 0
+        elif outside and current.type == "variable_declarator" and (
+            current.parent.type == "local_variable_declaration"
+        ):
+            has_value = current.child_by_field_name("value") is not None
+            allowed[_text(current.child_by_field_name("name"))] = 0 if has_value else 1
+        elif current.type == "assignment_expression":
+            left = current.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                writes[_text(left)] = writes.get(_text(left), 0) + 1
+        elif current.type == "update_expression":
+            for child in current.named_children:
+                if child.type == "identifier":
+                    writes[_text(child)] = writes.get(_text(child), 0) + 1
+        stack.extend(current.named_children)
+    return {name for name, most in allowed.items() if writes.get(name, 0) > most}
+
+
 def java_refused(tree: tree_sitter.Tree, line: int, column_bytes: int) -> set[str]:
     """Names in scope at the Java statement starting at (`line`, `column_bytes`) that javac
     refuses there: a local that may be unassigned, an instance field or `this` from a static
-    method or initializer."""
+    method or initializer, a local a lambda or anonymous class captures that is not effectively
+    final."""
     node = tree.root_node.descendant_for_point_range((line, column_bytes), (line, column_bytes))
-    return _java_unassigned(node) | _java_static_refused(node)
+    return _java_unassigned(node) | _java_static_refused(node) | _java_changed_captures(node)
 
 
 def unbound(

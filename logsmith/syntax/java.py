@@ -17,17 +17,17 @@ from logsmith.syntax.batch_rules import Finding
 from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
-from logsmith.syntax.java_readable import static_hidden, unassigned_locals
+from logsmith.syntax.java_readable import changed_captures, static_hidden, unassigned_locals
 from logsmith.syntax.java_rules import find_sites
 from logsmith.syntax.java_scopes import (
     BLOCKS,
     enclosing_method,
     file_names,
     function_info,
-    names_bound_at,
     numeric_names_at,
     place_of,
     reachable,
+    visible_bindings,
 )
 from logsmith.syntax.java_usages import BINDING_PARENTS, method_usages
 from logsmith.syntax.languages import parser
@@ -156,8 +156,9 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
             return_value = value
         elif following.type == "throw_statement":
             raise_value = value
-    unassigned = unassigned_locals(statement)
-    names = tuple(name for name in names_bound_at(statement) if name not in unassigned)
+    bindings = visible_bindings(statement)
+    unreadable = unassigned_locals(statement) | changed_captures(statement, bindings)
+    names = tuple(dict.fromkeys(text(b) for b in bindings if text(b) not in unreadable))
     return LogSite(
         line=line,
         character=character,
@@ -182,7 +183,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         else (),
         after_cursor=after,
         syntax_error=syntax_error,
-        unbound_names=unassigned | (static_hidden(statement) - set(names)),
+        unbound_names=unreadable | (static_hidden(statement) - set(names)),
         numeric_names=numeric_names_at(statement),
         reachable=reachable(statement) and not before_constructor_call,
         notes=(CONSTRUCTOR_NOTE,) if before_constructor_call else (),

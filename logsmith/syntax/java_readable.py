@@ -2,7 +2,8 @@
 declared without a value and not definitely assigned on every path to the statement ("might not
 have been initialized"), and the instance fields and methods of an enclosing class, with `this`
 and `super`, where a static method, initializer or nested type stands between them and the
-statement ("cannot be referenced from a static context").
+statement ("cannot be referenced from a static context"), and a local that a lambda or an inner
+class holding the statement captures though it is not effectively final.
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of
@@ -10,6 +11,8 @@ always runs before the statement (not in a loop body, a branch that may be skipp
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import tree_sitter
 
@@ -255,3 +258,54 @@ def unassigned_locals(statement: tree_sitter.Node) -> frozenset[str]:
             if unvalued and not _assigned_before(statement, declaration, name):
                 found.add(name)
     return frozenset(found)
+
+
+# --- captured by a lambda or an inner class -------------------------------------------------------
+
+CAPTURING = ("lambda_expression", "class_body")
+"""Where a local of the code around can be read only when it is effectively final."""
+
+
+def _writes(top: tree_sitter.Node) -> Counter[str]:
+    """How often each simple name is assigned (`=`, `+=`, `++`, `--`) in `top`."""
+    counted: Counter[str] = Counter()
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                counted[text(left)] += 1
+        elif node.type == "update_expression":
+            counted.update(text(c) for c in node.named_children if c.type == "identifier")
+        stack.extend(node.named_children)
+    return counted
+
+
+def changed_captures(
+    statement: tree_sitter.Node, bindings: list[tree_sitter.Node]
+) -> frozenset[str]:
+    """The names of `bindings` (the locals and parameters visible at `statement`) that a lambda
+    or a local or anonymous class holding `statement` captures although they are not effectively
+    final (written again after their value, or twice): "local variables referenced from a lambda
+    expression must be final or effectively final"."""
+    inner = statement.parent
+    while inner is not None and inner.type not in CAPTURING:
+        inner = inner.parent
+    if inner is None:
+        return frozenset()
+    captured = [b for b in bindings if not inner.start_byte <= b.start_byte < inner.end_byte]
+    if not captured:
+        return frozenset()
+    writes = _writes(_outermost_body(statement))
+    changed = set()
+    for name in captured:
+        holder = name.parent
+        unvalued = (
+            holder is not None
+            and holder.type == "variable_declarator"
+            and holder.child_by_field_name("value") is None
+        )
+        if writes[text(name)] > (1 if unvalued else 0):
+            changed.add(text(name))
+    return frozenset(changed)

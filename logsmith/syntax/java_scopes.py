@@ -164,7 +164,7 @@ def _scope_of(kind: str, name: tree_sitter.Node) -> tree_sitter.Node | None:
     return None
 
 
-def _visible(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+def visible_bindings(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     """The binding names visible at `node`, nearest first."""
     top = outermost(node, (*METHODS, "static_initializer", "block", "lambda_expression"))
     if top is None:
@@ -191,7 +191,7 @@ def names_bound_at(node: tree_sitter.Node) -> list[str]:
     """Names bound before `node` whose scope holds it: locals, parameters, catch and loop variables
     of its method, lambdas and enclosing methods (a local or anonymous class sees them), nearest
     first."""
-    return list(dict.fromkeys(text(name) for name in _visible(node)))
+    return list(dict.fromkeys(text(name) for name in visible_bindings(node)))
 
 
 NUMERIC_TYPES = frozenset(
@@ -215,7 +215,7 @@ NUMERIC_TYPES = frozenset(
 def numeric_names_at(node: tree_sitter.Node) -> frozenset[str]:
     """The visible names whose declared type is a number (the nearest binding of each name)."""
     numeric, seen = set(), set()
-    for name in _visible(node):
+    for name in visible_bindings(node):
         written = text(name)
         if written in seen:
             continue

@@ -141,6 +141,12 @@ def test_a_java_local_that_may_be_unassigned_is_unbound(body, unbound):
     assert foreign_scope.unbound(source, line, 'LOG.info("x " + n);', "java", {"LOG"}) == unbound
 
 
+def test_a_local_a_lambda_captures_must_be_effectively_final():
+    source, line = _java_method("int n = 0;\nn++;\nint m = 1;\nRunnable r = () -> {\n    §\n};")
+    statement = 'LOG.info("x " + n + m);'
+    assert foreign_scope.unbound(source, line, statement, "java", {"LOG"}) == {"n"}
+
+
 def test_instance_fields_and_this_are_unbound_in_a_static_method():
     source, line = _java_method("§", "static void f()")
     statement = 'LOG.info("x " + host + this);'

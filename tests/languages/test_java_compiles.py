@@ -142,6 +142,22 @@ public record A(String name) {
     }
     int f(String name) {
 """ + CATCH + "    }\n}\n",
+    "a_lambda_and_a_local_changed_outside_it": JUL + "public class A {\n" + LOGGER + """\
+    void f(java.util.List<String> names) {
+        int attempts = 0;
+        attempts++;
+        String first = names.get(0);
+        names.forEach(name -> {
+            try {
+                Integer.parseInt(name);
+            } catch (NumberFormatException e) {
+                §
+            }
+        });
+        LOG.info("attempts " + attempts + " first " + first);
+    }
+}
+""",
     "a_static_initializer": """\
 public class A {
     static int X;

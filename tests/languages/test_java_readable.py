@@ -160,3 +160,30 @@ def test_a_call_without_a_receiver_must_name_a_method_the_site_can_call(method, 
         assert found == []
     else:
         assert found == [f"reads names not bound here: {refused}"]
+
+
+@pytest.mark.parametrize(
+    "body, unreadable",
+    [
+        # written again after its value: a lambda may not read it
+        ("int n = 0;\nn++;\nRunnable r = () -> {\n    §\n};", True),
+        ("int n = 0;\nRunnable r = () -> {\n    §\n};\nn += 2;", True),
+        ("int n = 0;\nRunnable r = new Runnable() {\n    public void run() {\n        §\n"
+         "    }\n};\nn = 3;", True),
+        ("for (int n = 0; n < 3; n++) {\n    Runnable r = () -> {\n        §\n    };\n}", True),
+        # effectively final: assigned once
+        ("int n = 0;\nRunnable r = () -> {\n    §\n};", False),
+        ("int n;\nn = 4;\nRunnable r = () -> {\n    §\n};", False),
+        # outside a lambda, a changed local reads as any other
+        ("int n = 0;\nn++;\n§", False),
+    ],
+)
+def test_a_lambda_reads_only_effectively_final_locals(body, unreadable):
+    site = site_of(body)
+    assert ("n" in site.unbound_names) is unreadable
+    assert ("n" in site.names) is not unreadable
+
+
+def test_a_reassigned_parameter_is_not_read_in_a_lambda():
+    site = site_of("s = s.trim();\nRunnable r = () -> {\n    §\n};")
+    assert "s" in site.unbound_names and "c" in site.names
