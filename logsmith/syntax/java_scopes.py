@@ -165,7 +165,9 @@ def _scope_of(kind: str, name: tree_sitter.Node) -> tree_sitter.Node | None:
 
 
 def visible_bindings(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """The binding names visible at `node`, nearest first."""
+    """The binding names visible at `node`, nearest first: locals, parameters, catch and loop
+    variables bound before it whose scope holds it, in its method, lambdas and enclosing methods
+    (a local or anonymous class sees them)."""
     top = outermost(node, (*METHODS, "static_initializer", "block", "lambda_expression"))
     if top is None:
         top = node.parent if node.parent is not None and node.parent.type == "program" else None
@@ -185,13 +187,6 @@ def visible_bindings(node: tree_sitter.Node) -> list[tree_sitter.Node]:
             found.append(name)
     found.sort(key=lambda name: name.start_byte, reverse=True)
     return found
-
-
-def names_bound_at(node: tree_sitter.Node) -> list[str]:
-    """Names bound before `node` whose scope holds it: locals, parameters, catch and loop variables
-    of its method, lambdas and enclosing methods (a local or anonymous class sees them), nearest
-    first."""
-    return list(dict.fromkeys(text(name) for name in visible_bindings(node)))
 
 
 NUMERIC_TYPES = frozenset(
