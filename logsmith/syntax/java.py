@@ -157,7 +157,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         elif following.type == "throw_statement":
             raise_value = value
     bindings = visible_bindings(statement)
-    unreadable = unassigned_locals(statement) | changed_captures(statement, bindings)
+    unreadable = unassigned_locals(statement, bindings) | changed_captures(statement, bindings)
     names = tuple(dict.fromkeys(text(b) for b in bindings if text(b) not in unreadable))
     return LogSite(
         line=line,

@@ -16,8 +16,7 @@ from collections import Counter
 
 import tree_sitter
 
-from logsmith.syntax.java_scopes import JUMPS, TYPES
-from logsmith.syntax.languages import captures
+from logsmith.syntax.java_scopes import BLOCKS, JUMPS, METHODS, TYPES, outermost
 from logsmith.syntax.tree_text import text
 
 IMPLICITLY_STATIC = (
@@ -27,7 +26,8 @@ IMPLICITLY_STATIC = (
     "annotation_type_declaration",
 )
 """Nested types that are static without saying so."""
-STATEMENT_LISTS = ("block", "constructor_body", "switch_block_statement_group")
+BODIES = (*METHODS, "static_initializer", "block", "lambda_expression")
+"""What holds a statement's locals: the outermost of these around it."""
 SHORT_CIRCUIT = ("&&", "||")
 NOT_RUN_HERE = ("lambda_expression", "class_body", "method_reference")
 
@@ -182,7 +182,7 @@ def _assigned_after(statement: tree_sitter.Node | None, name: str) -> bool:
         return any(
             _assigned_after(child, name)
             for child in statement.named_children
-            if child.type in ("block", *STATEMENT_LISTS) or child.type.endswith("statement")
+            if child.type in BLOCKS or child.type.endswith("statement")
         )
     return False
 
@@ -191,7 +191,7 @@ def _assigned_before(statement: tree_sitter.Node, declaration: tree_sitter.Node,
     """Whether every path from `declaration` to `statement` assigns `name`."""
     child, node = statement, statement.parent
     while node is not None:
-        if node.type in STATEMENT_LISTS:
+        if node.type in BLOCKS:
             for sibling in node.named_children:
                 if sibling.start_byte >= child.start_byte:
                     break
@@ -209,54 +209,38 @@ def _assigned_before(statement: tree_sitter.Node, declaration: tree_sitter.Node,
                 _assigns(init, name) for init in node.children_by_field_name("init")
             ):
                 return True
-        elif node.type in ("method_declaration", "constructor_declaration", "program"):
+        elif node.type in METHODS:
             return False
         child, node = node, node.parent
     return False
 
 
-def _outermost_body(statement: tree_sitter.Node) -> tree_sitter.Node:
-    top, node = statement, statement.parent
-    while node is not None and node.type != "program":
-        if node.type in (
-            "method_declaration",
-            "constructor_declaration",
-            "static_initializer",
-            "lambda_expression",
-            "block",
-        ):
-            top = node
-        node = node.parent
-    return top
-
-
-def unassigned_locals(statement: tree_sitter.Node) -> frozenset[str]:
-    """Locals declared before `statement`, in a block that holds it, that some path to it leaves
+def unassigned_locals(
+    statement: tree_sitter.Node, bindings: list[tree_sitter.Node]
+) -> frozenset[str]:
+    """The locals of `bindings` (the names visible at `statement`) that some path to it leaves
     unassigned: declared without a value and not assigned since, or declared in an earlier
     `case` of the same switch (whose initializer a jump to this case skips)."""
     found: set[str] = set()
-    top = _outermost_body(statement)
-    for declaration in captures("bindings", top, "java").get("declaration.local", []):
-        if declaration.start_byte >= statement.start_byte:
+    for binding in bindings:
+        declarator = binding.parent
+        declaration = declarator.parent if declarator is not None else None
+        if (
+            declarator is None
+            or declarator.type != "variable_declarator"
+            or declaration is None
+            or declaration.type != "local_variable_declaration"
+        ):
             continue
-        block = declaration.parent
-        if block is None:
-            continue
-        skipped = False
-        if block.type == "switch_block_statement_group" and block.parent is not None:
-            skipped = not (block.start_byte <= statement.start_byte < block.end_byte)
-            block = block.parent
-        if not (block.start_byte <= statement.start_byte < block.end_byte):
-            continue
-        for declarator in declaration.named_children:
-            if declarator.type != "variable_declarator":
-                continue
-            name = text(declarator.child_by_field_name("name"))
-            if not name:
-                continue
-            unvalued = skipped or declarator.child_by_field_name("value") is None
-            if unvalued and not _assigned_before(statement, declaration, name):
-                found.add(name)
+        group = declaration.parent
+        skipped = (
+            group is not None
+            and group.type == "switch_block_statement_group"
+            and not group.start_byte <= statement.start_byte < group.end_byte
+        )
+        unvalued = skipped or declarator.child_by_field_name("value") is None
+        if unvalued and not _assigned_before(statement, declaration, text(binding)):
+            found.add(text(binding))
     return frozenset(found)
 
 
@@ -297,7 +281,7 @@ def changed_captures(
     captured = [b for b in bindings if not inner.start_byte <= b.start_byte < inner.end_byte]
     if not captured:
         return frozenset()
-    writes = _writes(_outermost_body(statement))
+    writes = _writes(outermost(statement, BODIES) or statement)
     changed = set()
     for name in captured:
         holder = name.parent
