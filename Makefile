@@ -19,6 +19,10 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # Debian packages the editor tests need: Neovim 0.7.2 (the oldest supported), tmux and a font for
 # the Neovim screenshots, Chromium and the libraries code-server builds against.
 SYSTEM_PACKAGES := neovim tmux fonts-dejavu-core chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev
+# Debian packages the language tests build and vet suggestions with: Go 1.19 and the Go logging
+# libraries the suggestions call (zap, logrus, hclog, klog), read in GOPATH mode.
+GO_PACKAGES := golang-go golang-go.uber-zap-dev golang-github-sirupsen-logrus-dev \
+	golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
 # Debian packages the llama-server build needs.
 BUILD_PACKAGES := cmake g++
 
@@ -31,12 +35,15 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup system build-tools editors demo lint test test-fast eval model wheel llama-server clean print-llama-server
+.PHONY: setup system go-toolchain build-tools editors demo lint test test-fast eval model wheel llama-server clean print-llama-server
 
 setup: $(VENV)/.installed model llama-server
 
 system:
 	$(call apt_install,$(SYSTEM_PACKAGES))
+
+go-toolchain:
+	$(call apt_install,$(GO_PACKAGES))
 
 build-tools:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -85,12 +92,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check logsmith
 	$(VENV)/bin/mypy logsmith
 
-test: setup editors lint
+test: setup editors go-toolchain lint
 	$(PY) -m pytest -q
 
 # The tests that need neither the model nor an editor (markers: tests/conftest.py): about 2.5
 # minutes on 2 idle cores.
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed go-toolchain
 	$(PY) -m pytest -q -m "not model and not editor"
 
 eval: setup

@@ -60,6 +60,8 @@ class LoggedCall:
     site_kind: str
     """The kind of site it sits at, as `LogSite.kind` (except, entry, return, raise, loop,
     other)."""
+    owner: str | None = None
+    """The class, or Go receiver type, of the enclosing method, as `FunctionInfo.class_name`."""
     context: str = ""
     """The lines around it (`project_neighbour.with_context`), when the file's text was read."""
 

@@ -2,8 +2,9 @@
 log the same way at the same kind of site of one function (the same error returned twice, two
 branches of one switch), and the words they chose there beat any that are guessed.
 
-A statement qualifies when it sits in the same function at a site of the same kind, is written on
-one line and reads only names bound at the new site; the nearest by lines wins. Nothing is asked
+A statement qualifies when it sits in the same function (of the same class: two classes' `close`
+are two functions) at a site of the same kind, is written on one line and reads only names bound
+at the new site; the nearest by lines wins. Nothing is asked
 of the model: the candidate is there at once, and the pipeline's checks still apply to it.
 """
 
@@ -30,6 +31,7 @@ def nearest_alike(
             call
             for call in calls
             if call.function == site.function.name
+            and call.owner == site.function.class_name
             and call.site_kind == site.kind
             and call.start_line == call.end_line
             and "\n" not in call.text

@@ -11,7 +11,7 @@ from logsmith.suggestion import TextEdit
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.go import module_names, names_read
 from logsmith.syntax.go_calls import libraries
-from logsmith.syntax.go_scopes import imports
+from logsmith.syntax.go_scopes import imports, parameter_type
 from logsmith.syntax.languages import matches
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.tree_text import text
@@ -121,6 +121,24 @@ def _usable(logger: str, site: LogSite, bound: frozenset[str], packages: set[str
     return names_read(logger) <= set(site.names) | bound and not shadowed
 
 
+def _same_binding(call: LoggedCall, document: ParsedDocument, site: LogSite) -> bool:
+    """Whether the local name `call`'s logger starts from means at the site what it meant there:
+    a package-level name always does; a local or parameter only in the same function, as the
+    receiver of a method of the same type (`s.lg` of `*Server` is not `s.lg` of `*Client`), or
+    as a parameter the site's function declares with a logger type of the call's library
+    (`lg *zap.Logger`)."""
+    root = re.split(r"[.(\[]", call.logger.strip(), maxsplit=1)[0]
+    function = site.function
+    if root not in site.names or function is None:
+        return True
+    if call.owner == function.class_name and (
+        call.function == function.name or root == function.receiver
+    ):
+        return True
+    written = parameter_type(document, site.line, root) if root == call.logger else None
+    return written is not None and _library_of_type(written, libraries(document)) == call.library
+
+
 def logger_for(
     document: ParsedDocument,
     site: LogSite,
@@ -137,7 +155,9 @@ def logger_for(
     usable = []
     for call in calls:
         expression = (
-            call.logger if _usable(call.logger, site, bound, packages) else _package_entry(call)
+            call.logger
+            if _usable(call.logger, site, bound, packages) and _same_binding(call, document, site)
+            else _package_entry(call)
         )
         if expression is not None and _usable(expression, site, bound, packages):
             usable.append((call, expression))
@@ -202,11 +222,7 @@ def declared_logger(document: ParsedDocument, site: LogSite) -> tuple[str, str] 
     known = libraries(document)
     function = site.function
     receiver_type = function.class_name if function is not None else None
-    receiver = (
-        function.parameters[0]
-        if function is not None and receiver_type and function.parameters
-        else None
-    )
+    receiver = function.receiver if function is not None else None
     variables = []
     for found in matches("logger_declarations", document.tree.root_node, "go"):
         if "field.owner" in found and receiver is not None:

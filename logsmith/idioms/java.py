@@ -30,7 +30,13 @@ from logsmith.syntax.java_calls import (
     logger_receivers,
     tags,
 )
-from logsmith.syntax.java_scopes import TYPES, file_methods, imports_of, indent_unit
+from logsmith.syntax.java_scopes import (
+    OBJECT_METHODS,
+    TYPES,
+    file_methods,
+    imports_of,
+    indent_unit,
+)
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import LogSite
 from logsmith.syntax.tree_text import text
@@ -79,8 +85,6 @@ JAVA_LANG = frozenset(
     }
 )
 """`java.lang` (and `this`): readable in every file without an import."""
-OBJECT_METHODS = frozenset({"getClass", "hashCode", "toString", "equals"})
-"""Methods every class has: a call without a receiver may name them."""
 NO_LOGGER_NOTE = "no logger in this file or project: java.util.logging, the standard library's"
 IMPORTS = {
     "slf4j": ("org.slf4j.Logger", "org.slf4j.LoggerFactory"),
@@ -392,22 +396,25 @@ def _usable_here(
     document: ParsedDocument, site: LogSite, calls: tuple[LoggedCall, ...]
 ) -> tuple[LoggedCall, ...]:
     """The calls whose logger the site can call too: not a local variable or parameter of
-    another method (`Logger l = ...` there), nor an instance field from a static context."""
+    another method (`Logger l = ...` there), nor an instance field from a static context, nor
+    (`this.logger` too) a field of another class."""
     locals_ = {
         text(node)
         for key, nodes in captures("bindings", document.tree.root_node, "java").items()
         for node in nodes
         if key.startswith("binding.")
     }
-    return tuple(
-        call
-        for call in calls
-        if (
-            (root := re.split(r"[.(]", call.logger, maxsplit=1)[0]) not in locals_
-            or root in site.names
-        )
-        and root not in site.unbound_names
-    )
+    usable = []
+    for call in calls:
+        names = re.split(r"[.(]", call.logger)
+        root = names[0]
+        field = names[1] if root == "this" and len(names) > 1 else root
+        if (root not in locals_ or root in site.names) and not {
+            root,
+            field,
+        } & site.unbound_names:
+            usable.append(call)
+    return tuple(usable)
 
 
 def _most_common(calls: tuple[LoggedCall, ...]) -> tuple[str, str] | None:

@@ -169,8 +169,12 @@ def _usable(call: LoggedCall, site: LogSite, bound: frozenset[str]) -> str | Non
     expression = FACTORY_CALL.sub("", call.logger)
     root = _root(expression)
     if root == "this":
-        in_class = site.function is not None and site.function.class_name is not None
-        return expression if in_class else None
+        # another class's `this.logger` is not this one's: the site's class must be the call's
+        # or set the attribute itself
+        owner = site.function.class_name if site.function is not None else None
+        attribute = ".".join(re.split(r"[.(\[]", expression)[:2])
+        same = owner is not None and (call.owner == owner or attribute in site.self_attributes)
+        return expression if same else None
     if root in site.names or root in site.module_names or root in bound:
         return expression
     return None

@@ -569,6 +569,24 @@ def _with_setup(document: ParsedDocument, plan: LanguagePlan) -> ParsedDocument 
     return ParsedDocument(edited, document.language)
 
 
+def _setup_for(
+    candidate: LanguageCandidate, document: ParsedDocument, site: LogSite, plan: LanguagePlan
+) -> tuple[TextEdit, ...]:
+    """The plan's setup edits, unless the statement needs none of them: a repeated statement, or
+    one whose logger is usable as the file stands and which reads only names bound without them
+    (a zap logger's statement without fields needs no `zap` import, and Go refuses an import
+    nothing uses)."""
+    if candidate.copied or not plan.logger.setup:
+        return ()
+    if plan.logger.defined:
+        reader = registry.reader_for(document.language)
+        idioms = registry.idioms_for(document.language)
+        bound = set(site.names) | set(site.module_names) | idioms.always_bound(document)
+        if reader.names_read(candidate.statement) <= bound - site.unbound_names:
+            return ()
+    return plan.logger.setup
+
+
 def _allowed_names(
     document: ParsedDocument,
     site: LogSite,
@@ -662,7 +680,7 @@ def rank(
         Suggestion(
             statement=c.statement,
             edit=TextEdit(site.line, len(site.indent), site.line, len(line_text), c.statement),
-            additional_edits=() if c.copied else plan.logger.setup,
+            additional_edits=_setup_for(c, document, site, plan),
             level=(c.copied.level or plan.level) if c.copied else plan.level,
             logger=c.copied.logger if c.copied else plan.logger.expression,
             variables=c.copied.values

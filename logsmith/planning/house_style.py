@@ -140,10 +140,13 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
     in_method = bool(
         site.function and site.function.class_name and site.function.parameters[:1] == ("self",)
     )
+    # another class's `self.log` is this one's only when that class is one of its bases, or when
+    # this class's own `__init__` sets it
+    lineage = facts.lineage(class_name) if class_name else frozenset()
     usable = [
         d.name
         for d in facts.definitions
-        if (d.name.startswith("self.") and in_method and d.class_name == class_name)
+        if (d.name.startswith("self.") and in_method and d.class_name in lineage)
         or (not d.name.startswith("self.") and (d.module_level or d.name in site.names))
     ]
     if facts.loguru_logger:
@@ -160,7 +163,16 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
         c.receiver
         for c in facts.calls
         if is_logger_call(c, facts)
-        and (in_method or not c.receiver.startswith("self."))
+        and (
+            not c.receiver.startswith("self.")
+            or (
+                in_method
+                and (
+                    c.in_class in lineage
+                    or ".".join(c.receiver.split(".")[:2]) in site.initialised_attributes
+                )
+            )
+        )
         and site.in_scope(c.receiver)
     )
     candidates = list(dict.fromkeys([*usable, *borrowed, *used]))

@@ -81,6 +81,20 @@ class FileFacts:
     """0-based last line of the comments that open the file (#!, coding cookie, licence), or -1."""
     top_imports: tuple[TopImport, ...] = ()
     """The top-level imports in order, `from __future__` ones left out."""
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(class, the simple names of its bases) for the file's classes that derive from others."""
+
+    def lineage(self, class_name: str) -> frozenset[str]:
+        """`class_name` and the classes of the file it derives from, at any depth."""
+        bases = dict(self.class_bases)
+        found = {class_name}
+        waiting = [class_name]
+        while waiting:
+            for base in bases.get(waiting.pop(), ()):
+                if base not in found:
+                    found.add(base)
+                    waiting.append(base)
+        return frozenset(found)
 
     @property
     def bound_modules(self) -> frozenset[str]:
@@ -252,6 +266,13 @@ def file_facts(document: ParsedDocument) -> FileFacts:
                     text=_text(node),
                 )
             )
+    class_bases = []
+    for found in matches("classes", root):
+        bases = found["class.bases"][0].named_children
+        names = (
+            _text(b).rsplit(".", 1)[-1] for b in bases if b.type in ("identifier", "attribute")
+        )
+        class_bases.append((_text(found["class.name"][0]), tuple(names)))
     return FileFacts(
         calls=tuple(calls),
         definitions=tuple(definitions),
@@ -261,4 +282,5 @@ def file_facts(document: ParsedDocument) -> FileFacts:
         docstring_end_line=docstring_end,
         header_end_line=header_end,
         top_imports=tuple(top_imports),
+        class_bases=tuple(class_bases),
     )

@@ -406,6 +406,7 @@ def _read_call(call: tree_sitter.Node, known: dict[str, str]) -> LoggedCall | No
     message_node, values, error = _values_and_error(library, suffix, arguments, links)
     statement = _statement_of(call)
     function_node = enclosing(call, FUNCTIONS)
+    around = function_info(function_node) if function_node is not None else None
     return LoggedCall(
         start_line=statement.start_point[0],
         end_line=statement.end_point[0],
@@ -416,6 +417,7 @@ def _read_call(call: tree_sitter.Node, known: dict[str, str]) -> LoggedCall | No
         message=clean_message(_literal(message_node)) if message_node is not None else None,
         values=tuple(values),
         error=error,
-        function=function_info(function_node).name if function_node is not None else None,
+        function=around.name if around is not None else None,
         site_kind=_site_kind(statement, function_node),
+        owner=around.class_name if around is not None else None,
     )

@@ -83,17 +83,36 @@ def parameter_names(function: tree_sitter.Node) -> list[str]:
     return names
 
 
+def parameter_type(document: ParsedDocument, line: int, name: str) -> str | None:
+    """The type written for parameter (or receiver) `name` of the innermost function around
+    `line` that declares one so named (`*zap.Logger` of `lg *zap.Logger`), or None."""
+    node = document.tree.root_node.descendant_for_point_range((line, 0), (line, 0))
+    function = enclosing(node, FUNCTIONS)
+    while function is not None:
+        for field in ("receiver", "parameters"):
+            part = function.child_by_field_name(field)
+            for declaration in part.named_children if part is not None else []:
+                names = [text(n) for n in declaration.children_by_field_name("name")]
+                written = declaration.child_by_field_name("type")
+                if name in names and written is not None:
+                    return text(written)
+        function = enclosing(function, FUNCTIONS)
+    return None
+
+
 def function_info(function: tree_sitter.Node) -> FunctionInfo:
     """FunctionInfo of a function, method or literal (a literal takes its declaring function's
     name, or `func`)."""
     named = function if function.type != "func_literal" else named_function(function)
     name = text(named.child_by_field_name("name")) if named is not None else "func"
-    receiver_type = None
+    receiver_type = receiver_name = None
     owner = named if named is not None and named.type == "method_declaration" else None
     if owner is not None:
         receiver = owner.child_by_field_name("receiver")
         types = [n for n in _descendants(receiver) if n.type == "type_identifier"]
         receiver_type = text(types[0]) if types else None
+        bound = captures("bindings", receiver, "go").get("parameter", []) if receiver else []
+        receiver_name = text(bound[0]) if bound and text(bound[0]) != "_" else None
     body = function.child_by_field_name("body")
     return FunctionInfo(
         name=name,
@@ -105,6 +124,7 @@ def function_info(function: tree_sitter.Node) -> FunctionInfo:
         and function.parent.parent.type == "go_statement",
         start_line=function.start_point[0],
         body_start_line=body.start_point[0] if body is not None else function.start_point[0],
+        receiver=receiver_name,
     )
 
 

@@ -17,7 +17,12 @@ from logsmith.syntax.batch_rules import Finding
 from logsmith.syntax.cursor_line import CursorLine, cursor_line
 from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
-from logsmith.syntax.java_readable import changed_captures, static_hidden, unassigned_locals
+from logsmith.syntax.java_readable import (
+    changed_captures,
+    foreign_members,
+    static_hidden,
+    unassigned_locals,
+)
 from logsmith.syntax.java_rules import find_sites
 from logsmith.syntax.java_scopes import (
     BLOCKS,
@@ -183,7 +188,8 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         else (),
         after_cursor=after,
         syntax_error=syntax_error,
-        unbound_names=unreadable | (static_hidden(statement) - set(names)),
+        unbound_names=unreadable
+        | ((static_hidden(statement) | foreign_members(statement)) - set(names)),
         numeric_names=numeric_names_at(statement),
         reachable=reachable(statement) and not before_constructor_call,
         notes=(CONSTRUCTOR_NOTE,) if before_constructor_call else (),

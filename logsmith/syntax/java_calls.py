@@ -15,7 +15,15 @@ import tree_sitter
 
 from logsmith.idioms.contract import LoggedCall
 from logsmith.syntax.document import ParsedDocument, per_text
-from logsmith.syntax.java_scopes import BLOCKS, catch_facts, enclosing_method, imports_of, place_of
+from logsmith.syntax.java_scopes import (
+    BLOCKS,
+    TYPES,
+    catch_facts,
+    enclosing_method,
+    imports_of,
+    place_of,
+    type_name,
+)
 from logsmith.syntax.languages import captures
 from logsmith.syntax.tree_text import enclosing, text
 
@@ -399,6 +407,7 @@ def _logged(call, library, logger, level, message, values, error) -> LoggedCall:
         error=error,
         function=text(method_node.child_by_field_name("name")) if method_node is not None else None,
         site_kind=kind,
+        owner=type_name(enclosing(method_node, TYPES)) if method_node is not None else None,
     )
 
 

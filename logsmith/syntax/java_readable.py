@@ -2,8 +2,10 @@
 declared without a value and not definitely assigned on every path to the statement ("might not
 have been initialized"), and the instance fields and methods of an enclosing class, with `this`
 and `super`, where a static method, initializer or nested type stands between them and the
-statement ("cannot be referenced from a static context"), and a local that a lambda or an inner
-class holding the statement captures though it is not effectively final.
+statement ("cannot be referenced from a static context"), a local that a lambda or an inner
+class holding the statement captures though it is not effectively final, and the fields and
+methods of the file's other types, which no type around the statement declares or inherits
+("cannot find symbol").
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of
@@ -16,7 +18,7 @@ from collections import Counter
 
 import tree_sitter
 
-from logsmith.syntax.java_scopes import BLOCKS, JUMPS, METHODS, TYPES, outermost
+from logsmith.syntax.java_scopes import BLOCKS, JUMPS, METHODS, OBJECT_METHODS, TYPES, outermost
 from logsmith.syntax.tree_text import text
 
 IMPLICITLY_STATIC = (
@@ -101,6 +103,119 @@ def static_hidden(statement: tree_sitter.Node) -> frozenset[str]:
                 static = True
         node = node.parent
     return frozenset(hidden)
+
+
+# --- members of other types -----------------------------------------------------------------------
+
+SUPERTYPES = ("superclass", "super_interfaces", "extends_interfaces")
+
+
+def _is_private(node: tree_sitter.Node) -> bool:
+    modifiers = next((c for c in node.named_children if c.type == "modifiers"), None)
+    return modifiers is not None and any(c.type == "private" for c in modifiers.children)
+
+
+def _members(declaration: tree_sitter.Node, private: bool = True) -> set[str]:
+    """Every field, constant, method, enum constant and record component a type declares itself
+    (its nested types' members are theirs); without the private ones when not `private` (what a
+    subtype inherits)."""
+    names: set[str] = set()
+    parameters = declaration.child_by_field_name("parameters")
+    if declaration.type == "record_declaration" and parameters is not None:
+        names.update(
+            text(p.child_by_field_name("name"))
+            for p in parameters.named_children
+            if p.type == "formal_parameter"
+        )
+    body = _body(declaration)
+    members = list(body.named_children) if body is not None else []
+    extra = next((c for c in members if c.type == "enum_body_declarations"), None)
+    if extra is not None:
+        members += extra.named_children
+    for member in members:
+        if not private and _is_private(member):
+            continue
+        if member.type in ("field_declaration", "constant_declaration"):
+            names.update(
+                text(d.child_by_field_name("name"))
+                for d in member.named_children
+                if d.type == "variable_declarator"
+            )
+        elif member.type in ("method_declaration", "enum_constant"):
+            names.add(text(member.child_by_field_name("name")))
+    names.discard("")
+    return names
+
+
+def _body(declaration: tree_sitter.Node) -> tree_sitter.Node | None:
+    """A type's body, or an anonymous class's."""
+    body = declaration.child_by_field_name("body")
+    if body is None and declaration.type == "object_creation_expression":
+        body = next((c for c in declaration.named_children if c.type == "class_body"), None)
+    return body
+
+
+def _supertype_names(declaration: tree_sitter.Node) -> list[str]:
+    """The simple names of the types a declaration (or an anonymous class's `new T()`) extends or
+    implements: `B` of `extends B<T>`, `C` of `extends p.C`."""
+    if declaration.type == "object_creation_expression":
+        written = [declaration.child_by_field_name("type")]
+    else:
+        written = []
+        for part in declaration.named_children:
+            if part.type in SUPERTYPES:
+                for child in part.named_children:
+                    written += child.named_children if child.type == "type_list" else [child]
+    names = []
+    for node in written:
+        while node is not None and node.type in ("generic_type", "scoped_type_identifier"):
+            identifiers = [c for c in node.named_children if c.type == "type_identifier"]
+            node = identifiers[-1] if identifiers else None
+        if node is not None and node.type == "type_identifier":
+            names.append(text(node))
+    return names
+
+
+def foreign_members(statement: tree_sitter.Node) -> frozenset[str]:
+    """The fields and methods that the file's types declare but that no type around `statement`
+    declares or inherits (not a private one) from a type of the file: a sibling class's
+    `logger`, unqualified, "cannot find symbol" here."""
+    root = statement
+    while root.parent is not None:
+        root = root.parent
+    declared: dict[str, list[tree_sitter.Node]] = {}
+    every: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in TYPES:
+            declared.setdefault(text(node.child_by_field_name("name")), []).append(node)
+            every |= _members(node)
+        stack.extend(node.named_children)
+    around = [
+        (node, True)
+        for node in _ancestors(statement)
+        if node.type in TYPES
+        or (node.type == "object_creation_expression" and _body(node) is not None)
+    ]
+    seen: set[tuple[int, bool]] = set()
+    visible: set[str] = set()
+    while around:
+        node, own = around.pop()
+        if (node.id, own) in seen:
+            continue
+        seen.add((node.id, own))
+        visible |= _members(node, private=own)
+        for name in _supertype_names(node):
+            around.extend((supertype, False) for supertype in declared.get(name, ()))
+    return frozenset(every - visible - OBJECT_METHODS)
+
+
+def _ancestors(node: tree_sitter.Node):
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
 # --- definite assignment --------------------------------------------------------------------------

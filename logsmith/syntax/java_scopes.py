@@ -24,6 +24,8 @@ TYPES = (
     "record_declaration",
     "annotation_type_declaration",
 )
+OBJECT_METHODS = frozenset({"getClass", "hashCode", "toString", "equals"})
+"""Methods every class has: a call without a receiver may name them."""
 LOOPS = ("for_statement", "enhanced_for_statement", "while_statement", "do_statement")
 BLOCKS = ("block", "constructor_body", "switch_block_statement_group", "program")
 """Nodes whose children are statements."""

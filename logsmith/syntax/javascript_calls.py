@@ -20,6 +20,7 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.javascript_tree import (
     DECLARATIONS,
     callback_handler,
+    class_name,
     import_names,
     named_function,
     placement,
@@ -419,5 +420,6 @@ def _logged_call(call, library, logger, level, arguments, language, imports) -> 
         error=error,
         function=named_function(call),
         site_kind=kind,
+        owner=class_name(call),
         importing=imports.get(root),
     )

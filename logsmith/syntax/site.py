@@ -62,6 +62,8 @@ class FunctionInfo:
     body_start_line: int
     decorators: tuple[str, ...] = ()
     docstring: str | None = None
+    receiver: str | None = None
+    """The name a Go method binds its receiver to (None when it is unnamed or `_`)."""
 
 
 @dataclass(frozen=True)

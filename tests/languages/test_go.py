@@ -733,7 +733,9 @@ func (r *Raft) b() {
 """
     document = go(text)
     calls = (
-        LoggedCall(3, 3, 'r.lg.Info("a")', "zap", "r.lg", "info", "a", (), None, "a", "entry"),
+        LoggedCall(
+            3, 3, 'r.lg.Info("a")', "zap", "r.lg", "info", "a", (), None, "a", "entry", "Raft"
+        ),
     )
     choice = idioms.logger_for(document, site_on_blank_after(text, "func (r *Raft) b()"), calls)
     assert (choice.library, choice.expression, choice.defined) == ("zap", "r.lg", True)
@@ -956,3 +958,82 @@ def test_a_typed_logger_chain_may_hold_calls(typed, logger, level, message):
         level,
         message,
     )
+
+
+def _calls_of(text: str):
+    from logsmith.idioms import stages
+
+    return stages.calls_of(go(text))
+
+
+def test_a_local_logger_of_another_function_is_another_value():
+    # `logger` is a zap logger in `start` and a string in `stop`: the name means nothing here
+    text = """\
+package a
+
+import "go.uber.org/zap"
+
+func start(name string) {
+	logger := zap.NewExample()
+	logger.Info("starting")
+}
+
+func stop(name string) {
+	logger := name + "-stopper"
+
+	_ = logger
+}
+"""
+    site = site_on_blank_after(text, 'logger := name + "-stopper"')
+    choice = idioms.logger_for(go(text), site, _calls_of(text))
+    assert choice.expression == "zap.L()"
+
+
+def test_a_parameter_declared_with_the_same_logger_type_is_called():
+    # etcd passes `lg *zap.Logger` from function to function: each one's `lg` is a zap logger
+    text = """\
+package a
+
+import "go.uber.org/zap"
+
+func apply(lg *zap.Logger, name string) {
+	lg.Info("applied", zap.String("name", name))
+}
+
+func warn(lg *zap.Logger, name string) {
+
+}
+"""
+    site = site_on_blank_after(text, "func warn(lg *zap.Logger, name string) {")
+    choice = idioms.logger_for(go(text), site, _calls_of(text))
+    assert (choice.library, choice.expression) == ("zap", "lg")
+
+
+def test_the_receiver_of_a_method_of_another_type_is_another_value():
+    text = """\
+package a
+
+import "go.uber.org/zap"
+
+type Server struct{ lg *zap.Logger }
+
+type Client struct{ conn string }
+
+func (s *Server) Close() { s.lg.Info("closed") }
+
+func (s *Client) Close() {
+
+}
+
+func (_ *Server) Stop() {
+
+}
+"""
+    calls = _calls_of(text)
+    client = idioms.logger_for(
+        go(text), site_on_blank_after(text, "func (s *Client) Close() {"), calls
+    )
+    assert client.expression == "zap.L()"
+    unnamed = site_on_blank_after(text, "func (_ *Server) Stop() {")
+    assert unnamed.function.receiver is None
+    assert idioms.logger_for(go(text), unnamed, calls).expression == "zap.L()"

@@ -158,6 +158,72 @@ public record A(String name) {
     }
 }
 """,
+    "two_nested_classes_one_with_a_logger": JUL + """\
+public class A {
+    static class Server {
+        private final Logger logger = Logger.getLogger("server");
+        void close() {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                logger.log(Level.SEVERE, "failed to close server", e);
+            }
+        }
+        void run() {}
+    }
+    static class Client {
+        void close() {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                §
+            }
+        }
+        void run() {}
+    }
+}
+""",
+    "another_class_logs_through_this": JUL + """\
+public class A {
+    private final Logger logger = Logger.getLogger("a");
+    void close() {
+        try {
+            run();
+        } catch (RuntimeException e) {
+            this.logger.log(Level.SEVERE, "failed to close", e);
+        }
+    }
+    void run() {}
+}
+class Client {
+    void close() {
+        try {
+            Integer.parseInt("1");
+        } catch (RuntimeException e) {
+            §
+        }
+    }
+}
+""",
+    "a_subclass_of_a_class_with_a_private_logger": JUL + """\
+public class A {
+    private final Logger logger = Logger.getLogger("a");
+    protected String name = "a";
+    void close() {
+        logger.info("closing " + name);
+    }
+}
+class Client extends A {
+    int open(String port) {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            §
+            return -1;
+        }
+    }
+}
+""",
     "a_static_initializer": """\
 public class A {
     static int X;

@@ -187,3 +187,58 @@ def test_a_lambda_reads_only_effectively_final_locals(body, unreadable):
 def test_a_reassigned_parameter_is_not_read_in_a_lambda():
     site = site_of("s = s.trim();\nRunnable r = () -> {\n    §\n};")
     assert "s" in site.unbound_names and "c" in site.names
+
+
+def _site_in(source: str):
+    lines = source.split("\n")
+    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
+    return java.site_at(ParsedDocument(source.replace("§", ""), "java"), number, 8)
+
+
+OTHER_TYPES = """\
+public class A {
+    private static Logger outer;
+    static class Server {
+        private Logger logger;
+        protected String host;
+        void close() {}
+    }
+    static class Client extends Server {
+        private int port;
+        void open() {
+            §
+        }
+    }
+    static class Other {
+        Logger mine;
+        void run() {}
+    }
+}
+"""
+
+
+def test_the_members_of_another_type_of_the_file_are_not_read():
+    site = _site_in(OTHER_TYPES)
+    # Other's members are out of reach; Server's private logger is not inherited; Server's
+    # protected host and close() are, and the enclosing A's fields are visible
+    assert {"mine", "run", "logger"} <= site.unbound_names
+    assert not {"host", "close", "port", "outer", "open"} & site.unbound_names
+
+
+def test_an_anonymous_class_reads_what_the_type_it_extends_declares():
+    source = """\
+public class A {
+    static class Base { protected Logger log; }
+    static class Other { Logger log2; }
+    void f() {
+        new Base() {
+            void g() {
+                §
+            }
+        };
+    }
+}
+"""
+    site = _site_in(source)
+    assert "log" not in site.unbound_names
+    assert "log2" in site.unbound_names

@@ -260,3 +260,29 @@ def test_a_go_logger_that_passes_a_parameter_named_like_a_package_is_still_calle
     settings = logsmith.Settings(use_model=False)
     suggestions = logsmith.suggest(source, 14, 2, language="go", settings=settings)
     assert suggestions[0].statement.startswith("dcontext.GetLogger(context)."), suggestions
+
+
+def test_another_classs_logger_is_not_called_from_this_one(tmp_path):
+    # checked by running the file with the real Node.js: `this.logger` is Server's, and in
+    # Client's `close` it is undefined (a TypeError inside the catch)
+    import shutil
+    import subprocess
+
+    source = (
+        "class Server {\n  constructor() { this.logger = console }\n  close() {\n    try {\n"
+        "      this.sock.end()\n    } catch (err) {\n"
+        '      this.logger.error("failed to close server", err)\n    }\n  }\n}\n\n'
+        "class Client {\n  close() {\n    try {\n      this.conn.end()\n    } catch (err) {\n"
+        "      \n    }\n  }\n}\n\nnew Client().close()\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    suggestions = logsmith.suggest(source, 16, 6, language="javascript", settings=settings)
+    assert suggestions
+    node = shutil.which("node")
+    assert node, "Node.js is needed: the machine's image has Node 20"
+    for number, suggestion in enumerate(suggestions):
+        path = tmp_path / f"f{number}.js"
+        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+        ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+        assert "TypeError" in ran.stderr  # the statement ran and logged the caught error

@@ -155,3 +155,25 @@ def test_import_logging_goes_where_isort_puts_it(imports, expected):
     written = module_with_setup(source, row, 8)
     assert written.startswith(expected)
     assert imports_sorted(written)
+
+
+def test_another_classs_logger_attribute_is_not_used_by_this_one(tmp_path):
+    # checked by running the file: `self.log` is Server's, and Client has none (AttributeError
+    # inside the handler)
+    source = (
+        "import logging\n\n\nclass Server:\n    def __init__(self):\n"
+        '        self.log = logging.getLogger("server")\n\n    def close(self):\n        try:\n'
+        '            open("/nonexistent/server")\n        except OSError as exc:\n'
+        '            self.log.error("failed to close server: %s", exc)\n\n\nclass Client:\n'
+        '    def close(self):\n        try:\n            open("/nonexistent/client")\n'
+        "        except OSError as exc:\n            \n\n\nClient().close()\n"
+    )
+    row = source.split("\n").index("            ")
+    suggestions = logsmith.suggest(source, row, 12, settings=TEMPLATE)
+    assert suggestions
+    for number, suggestion in enumerate(suggestions):
+        path = tmp_path / f"client{number}.py"
+        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+        ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+        assert "/nonexistent/client" in ran.stderr  # the statement ran and logged the error
