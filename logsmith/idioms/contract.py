@@ -95,6 +95,9 @@ class StatementSpec:
     """Expressions to log besides the error, valid at the site."""
     error: str | None = None
     """The caught error or exception to pass, when the library takes one."""
+    typed_method: str | None = None
+    """The method the user has typed on the line (`Fatalf`), which a renderer keeps where it takes
+    the arguments of the method it would call."""
 
 
 class SiteReader(Protocol):

@@ -339,32 +339,52 @@ def _logged(spec: StatementSpec) -> tuple[str, ...]:
     return tuple(v for v in spec.values if v != spec.error)
 
 
+def _shape(method: str) -> str:
+    """What a method's arguments are: a format and its values (`Printf`, `Fatalf`), key-value
+    pairs (`Infow`), or a message and what follows it (`Error`, `Println`, `Fatal`)."""
+    if method.endswith("f"):
+        return "format"
+    if method.endswith("w") and method[:-1] in ("Debug", "Info", "Warn", "Error", "Fatal", "Panic"):
+        return "pairs"
+    return "plain"
+
+
+def _method(spec: StatementSpec, chosen: str) -> str:
+    """The method the user typed (`Fatalf` for `Printf`), where it takes the same arguments as
+    the one chosen; else the one chosen."""
+    typed = spec.typed_method
+    if typed and re.fullmatch(r"[A-Z]\w*", typed) and _shape(typed) == _shape(chosen):
+        return typed
+    return chosen
+
+
 def render(spec: StatementSpec) -> str:
-    """The statement in the library's style, one line, without `;`."""
+    """The statement in the library's style, one line, without `;`; with the method the user
+    typed where it fits (`log.Fatalf(`)."""
     library, logger = spec.logger.library, spec.logger.expression
     message = _message(spec)
     values = _logged(spec)
     error = spec.error
     if library in ("slog", "hclog"):
-        method = METHOD_WORDS[library][spec.level]
+        method = _method(spec, METHOD_WORDS[library][spec.level])
         pairs = "".join(f', "{key_of(v)}", {v}' for v in values)
         if error:
             pairs += f', "error", {error}'
         return f'{logger}.{method}("{message}"{pairs})'
     if library == "zap":
-        method = METHOD_WORDS["zap"][spec.level]
+        method = _method(spec, METHOD_WORDS["zap"][spec.level])
         fields = "".join(f', zap.Any("{key_of(v)}", {v})' for v in values)
         if error:
             fields += f", zap.Error({error})"
         return f'{logger}.{method}("{message}"{fields})'
     if library == "zap-sugar":
-        method = METHOD_WORDS["zap"][spec.level] + "w"
+        method = _method(spec, METHOD_WORDS["zap"][spec.level] + "w")
         pairs = "".join(f', "{key_of(v)}", {v}' for v in values)
         if error:
             pairs += f', "error", {error}'
         return f'{logger}.{method}("{message}"{pairs})'
     if library == "logrus":
-        method = METHOD_WORDS["logrus"][spec.level]
+        method = _method(spec, METHOD_WORDS["logrus"][spec.level])
         chain = logger + (f".WithError({error})" if error else "")
         chain += "".join(f'.WithField("{key_of(v)}", {v})' for v in values)
         return f'{chain}.{method}("{message}")'
@@ -379,22 +399,36 @@ def render(spec: StatementSpec) -> str:
         if error:
             pairs += f', "error", {error}'
         return f'{logger}.{method}("{message}"{pairs})'
-    return _render_log(logger, message, values, error)
+    return _render_log(spec, logger, message, values, error)
 
 
-def _render_log(logger: str, message: str, values, error) -> str:
+def _render_log(spec: StatementSpec, logger: str, message: str, values, error) -> str:
     """`log.Printf("failed to connect to %v: %v", host, err)`: a verb per value after the
     message, the error last after a colon."""
     shown = list(values) + ([error] if error else [])
     message = message.replace("%", "%%") if shown else message
+    typed = spec.typed_method
     if not shown:
-        return f'{logger}.Println("{message}")'
+        if typed and _shape(typed) == "format":  # `log.Fatalf("` typed: a format of its own
+            return f'{logger}.{_method(spec, "Printf")}("{message.replace("%", "%%")}")'
+        return f'{logger}.{_method(spec, "Println")}("{message}")'
+    if typed and _shape(typed) == "plain" and _method(spec, "Println") == typed:
+        return f"{logger}.{typed}({_operands(typed, message.replace('%%', '%'), shown)})"
     text = (
         " ".join([message] + ["%v"] * len(values)) if message else ", ".join(["%v"] * len(values))
     )
     if error:
         text = f"{text}: %v" if text else "%v"
-    return f'{logger}.Printf("{text}", {", ".join(shown)})'
+    return f'{logger}.{_method(spec, "Printf")}("{text}", {", ".join(shown)})'
+
+
+def _operands(method: str, message: str, shown: list[str]) -> str:
+    """The message and values as a `Print`-like method takes them: `Println` and its kin put a
+    space between operands, `Print` and its kin only between two that are not strings."""
+    if method.endswith("ln"):
+        return ", ".join([f'"{message}:"' if message else '""', *shown])
+    spaced = [part for value in shown for part in ('" "', value)][1:]
+    return ", ".join([f'"{message}: "' if message else '""', *spaced])
 
 
 def opening(spec: StatementSpec) -> tuple[str, str]:

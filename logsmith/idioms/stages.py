@@ -88,13 +88,17 @@ class LanguagePlan:
     error: str | None
     capitalized: bool
     reason: str
+    typed_method: str | None = None
+    """The method the user has typed, with its call opened (`log.Fatalf(`)."""
 
     @property
     def variables(self) -> tuple[str, ...]:
         return self.values
 
     def spec(self, message: str) -> StatementSpec:
-        return StatementSpec(self.logger, self.level, message, self.values, self.error)
+        return StatementSpec(
+            self.logger, self.level, message, self.values, self.error, self.typed_method
+        )
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,15 @@ TYPED_LEVELS = {
 }
 
 
+def _typed_method(site: LogSite, logger: LoggerChoice) -> str | None:
+    """The method the user has typed on the plan's logger, with its call opened (`Fatalf` of
+    `log.Fatalf(`)."""
+    typed = site.typed
+    if typed.opened_call and typed.level_prefix and typed.logger == logger.expression:
+        return typed.level_prefix
+    return None
+
+
 def _typed_level(site: LogSite) -> str | None:
     """The level the user typed (`LOG.warn(`), when the call is open."""
     typed = site.typed
@@ -230,7 +243,7 @@ def values_for(site: LogSite, logger: LoggerChoice) -> tuple[tuple[str, ...], st
     first, at most MAX_VALUES; never a name that looks like it holds a secret."""
     error = site.exception_name if site.in_except or site.kind == "except" else None
     logger_root = logger.expression.split(".", 1)[0].split("(", 1)[0]
-    skip = UNLOGGABLE | {logger_root, error or ""}
+    skip = UNLOGGABLE | {logger_root, error or ""} | site.function_values
     near = _words_near(site)
     chosen: list[str] = []
 
@@ -305,6 +318,7 @@ def plan_for(
         error,
         capitalized,
         f"{why}; logger {logger.expression} ({logger.library})",
+        _typed_method(site, logger),
     )
     return plan, ((logger.note,) if logger.note else ())
 
@@ -595,7 +609,8 @@ def _allowed_names(
 ) -> set[str]:
     """The names a statement may read at the site: bound there, in the file, or by the
     language; with the plan's setup edits (`edited`: the document with them), also what they
-    import and declare; never a name the site leaves unbound (`LogSite.unbound_names`)."""
+    import and declare; never a name the site leaves unbound (`LogSite.unbound_names`), nor a
+    function value (`LogSite.function_values`) other than the logger itself."""
     reader = registry.reader_for(document.language)
     idioms = registry.idioms_for(document.language)
     allowed = set(site.names) | set(site.module_names) | idioms.always_bound(document)
@@ -605,7 +620,8 @@ def _allowed_names(
         if isinstance(edited, ParsedDocument):
             allowed |= idioms.always_bound(edited)
         allowed |= reader.names_read(plan.logger.expression)
-    return allowed - site.unbound_names
+    functions = site.function_values - reader.names_read(plan.logger.expression)
+    return allowed - site.unbound_names - functions
 
 
 def setup_problems(document: ParsedDocument, edited: ParsedDocument | str | None) -> list[str]:

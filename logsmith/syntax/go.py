@@ -17,6 +17,7 @@ from logsmith.syntax.go_scopes import (
     STATEMENT_HOLDERS,
     ends_flow,
     function_info,
+    function_values,
     imports,
     names_at,
     package_names,
@@ -137,6 +138,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         function = holder if holder.type in FUNCTIONS else enclosing(holder, FUNCTIONS)
         place = placement(holder, previous, following, function)
         names = names_at(root, function, at_byte) if function is not None else ()
+        functions = function_values(function) & set(names)
         modules = module_names(analysed)
     except READ_ERRORS:
         return LogSite(
@@ -172,6 +174,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         after_cursor=document.line(line)[max(character, 0) :],
         syntax_error=syntax_error,
         reachable=not ends_flow(previous),
+        function_values=functions,
     )
 
 

@@ -100,6 +100,45 @@ def parameter_type(document: ParsedDocument, line: int, name: str) -> str | None
     return None
 
 
+def function_values(function: tree_sitter.Node | None) -> frozenset[str]:
+    """The names that hold a function in `function` and the functions around it: parameters of a
+    `func` type, and locals declared with one or given a function literal. Logged, such a value
+    prints an address, and vet refuses it in a format ("a func value, not called")."""
+    found: set[str] = set()
+    outermost = None
+    current = function
+    while current is not None:
+        outermost = current
+        part = current.child_by_field_name("parameters")
+        for declaration in part.named_children if part is not None else []:
+            written = declaration.child_by_field_name("type")
+            if written is not None and written.type == "function_type":
+                found.update(text(n) for n in declaration.children_by_field_name("name"))
+        current = enclosing(current, FUNCTIONS)
+    stack = [outermost] if outermost is not None else []
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type == "var_spec":
+            written = node.child_by_field_name("type")
+            value = node.child_by_field_name("value")
+            names = [text(n) for n in node.children_by_field_name("name")]
+            if written is not None and written.type == "function_type":
+                found.update(names)
+            elif value is not None:
+                found.update(_given_literals(names, value.named_children))
+        elif node.type == "short_var_declaration":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None:
+                names = [text(n) for n in left.named_children]
+                found.update(_given_literals(names, right.named_children))
+    return frozenset(found)
+
+
+def _given_literals(names: list[str], values: list[tree_sitter.Node]) -> list[str]:
+    return [name for name, value in zip(names, values) if value.type == "func_literal"]
+
+
 def function_info(function: tree_sitter.Node) -> FunctionInfo:
     """FunctionInfo of a function, method or literal (a literal takes its declaring function's
     name, or `func`)."""

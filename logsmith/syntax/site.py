@@ -108,6 +108,8 @@ class LogSite:
     even where a global or builtin has the same name."""
     numeric_names: frozenset[str] = frozenset()
     """Names that certainly hold a number at the cursor (`%d` may format them)."""
+    function_values: frozenset[str] = frozenset()
+    """Names that hold a function at the cursor (a Go `func` parameter or local): never logged."""
     reachable: bool = True
     """False after a return, raise, continue or break: a statement here would never run."""
 

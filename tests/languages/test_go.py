@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+import logsmith
+
 from logsmith.idioms import go as idioms
 from logsmith.idioms.contract import LEVELS, LoggedCall, LoggerChoice, StatementSpec
 from logsmith.idioms.registry import idioms_for, reader_for
@@ -1037,3 +1039,23 @@ func (_ *Server) Stop() {
     unnamed = site_on_blank_after(text, "func (_ *Server) Stop() {")
     assert unnamed.function.receiver is None
     assert idioms.logger_for(go(text), unnamed, calls).expression == "zap.L()"
+
+
+def test_names_that_hold_a_function_are_never_logged():
+    # vet refuses `log.Printf("%v", handler)`: "a func value, not called"
+    text = """\
+package a
+
+func register(name string, handler func(string) error, retries int) {
+	var onDone func()
+	cleanup, count := func() {}, 3
+	var later = func() {}
+
+	_, _, _, _ = onDone, cleanup, count, later
+}
+"""
+    site = site_on_blank_after(text, "var later = func() {}")
+    assert site.function_values == {"handler", "onDone", "cleanup", "later"}
+    settings = logsmith.Settings(use_model=False)
+    for suggestion in logsmith.suggest(text, site.line, 1, language="go", settings=settings):
+        assert not set(suggestion.variables) & site.function_values, suggestion.statement

@@ -236,6 +236,35 @@ func retry(name string, attempt func(string) error, onDone func()) error {
 	return nil
 }
 """,
+    "function_values_at_entry": """\
+package a
+
+import "log"
+
+func register(name string, handler func(string) error, retries int) {
+	§
+	check := func() bool { return retries > 0 }
+	log.Println("registered", name, check())
+}
+""",
+    "a_local_function_value": """\
+package a
+
+import "log"
+
+func serve(name string) error {
+	var onDone func()
+	cleanup := func() {}
+	if err := do(name); err != nil {
+		§
+		return err
+	}
+	onDone = cleanup
+	onDone()
+	log.Println("served", name)
+	return nil
+}
+""",
     "a_recover_in_a_deferred_function": """\
 package a
 
@@ -537,3 +566,32 @@ def test_a_statement_in_a_file_of_a_package_whose_logger_another_file_declares(t
             statements[folder] = suggestion.statement
     assert any("zap." in statement for statement in statements.values()), statements
     assert _vet_all(tmp_path, files, {"server.go": SERVER}) == "", statements
+
+
+TYPED = {
+    'log.Fatalf("': 'log.Fatalf("',
+    "log.Fatal(": 'log.Fatal("',
+    "log.Fatalln(": 'log.Fatalln("',
+    'log.Panicf("': 'log.Panicf("',
+    "log.Print(": 'log.Print("',
+}
+
+
+def test_the_method_the_user_typed_is_kept_and_vets_clean(tmp_path):
+    """`log.Fatal(` typed stays `log.Fatal(` (the user chose to exit), written with the arguments
+    that method takes; only a method the user typed may end the program."""
+    files, statements = {}, {}
+    for number, (typed, expected) in enumerate(TYPED.items()):
+        source = (
+            'package a\n\nimport "log"\n\nfunc load(name string) (int, error) {\n'
+            f"\tn, err := count(name)\n\tif err != nil {{\n\t\t{typed}\n\t}}\n\treturn n, nil\n}}\n"
+        )
+        settings = logsmith.Settings(use_model=False)
+        suggestions = logsmith.suggest(source, 7, 2 + len(typed), settings=settings, language="go")
+        assert suggestions, typed
+        assert suggestions[0].statement.startswith(expected), suggestions[0].statement
+        folder = f"typed_{number}"
+        edits = [suggestions[0].edit, *suggestions[0].additional_edits]
+        files[folder] = apply_edits(source, edits)
+        statements[folder] = suggestions[0].statement
+    assert _vet_all(tmp_path, files) == "", statements
