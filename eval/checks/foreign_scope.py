@@ -20,6 +20,11 @@ In Java a name in scope still counts as unbound where javac refuses it (`java_re
 declared without a value that some path leaves unassigned (read more simply than javac does, so it
 errs towards unassigned), the class's instance fields and `this` in a static method, and a local a
 lambda or anonymous class captures though the method writes it again.
+A Go or JavaScript statement also fails where it names something bound that breaks there
+(reported like an unbound name): a Go function value passed to the log call (vet refuses it: "a
+func value, not called"), a Go `recv.field.method(...)` whose field the receiver's struct (declared
+in the file, embedding nothing) does not have, and a JavaScript `this.x.y` in a class that extends
+none and neither declares nor assigns `x` (a TypeError).
 What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
 reading one counts as out of scope; the report gives the check's rate on the developers' own
 statements for that); `java_inherited_fields` follows the superclasses of the same folder.
@@ -653,6 +658,9 @@ def _completes_assigning(statement: tree_sitter.Node) -> set[str] | None:
         return None
     if kind == "expression_statement":
         return _plain_assignments(statement)
+    if kind == "synchronized_statement":  # its body always runs
+        body = statement.child_by_field_name("body")
+        return _completes_assigning(body) if body is not None else set()
     if kind == "block":
         names: set[str] = set()
         for child in statement.named_children:
@@ -685,7 +693,8 @@ def _java_unassigned(node: tree_sitter.Node) -> set[str]:
     """Locals declared without a value that may be unassigned at `node`: javac's definite
     assignment, read simply. An assignment counts when a statement before the statement, in its
     block or a block around it, makes it whenever it completes (an expression statement; an `if`
-    with an `else`, or a `try`, each of whose branches assigns or jumps away), or the condition of
+    with an `else`, or a `try`, each of whose branches assigns or jumps away; the body of a
+    `synchronized`), or the condition of
     an enclosing `if` or `while` does; anything subtler is read as unassigned."""
     site = node.start_byte
     unvalued: set[str] = set()
@@ -768,6 +777,156 @@ def java_refused(tree: tree_sitter.Tree, line: int, column_bytes: int) -> set[st
     return _java_unassigned(node) | _java_static_refused(node) | _java_changed_captures(node)
 
 
+# --- what is bound but fails where it is logged (Go, JavaScript) --------------------------------
+
+
+def _span(filled_source: str, line: int, statement: str) -> tuple[int, int]:
+    """The bytes of the statement written at `line` of `filled_source`."""
+    lines = filled_source.encode("utf-8").split(b"\n")
+    start = sum(len(text) + 1 for text in lines[:line])
+    start += len(lines[line]) - len(lines[line].lstrip())
+    return start, start + len(statement.strip().encode("utf-8"))
+
+
+def _within(root: tree_sitter.Node, start: int, end: int):
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= start or node.start_byte >= end:
+            continue
+        if node.start_byte >= start:
+            yield node
+        stack.extend(node.children)
+
+
+def _up(node: tree_sitter.Node | None, types: tuple[str, ...]):
+    while node is not None:
+        if node.type in types:
+            yield node
+        node = node.parent
+
+
+_GO_FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
+
+
+def _go_function_values(node: tree_sitter.Node) -> set[str]:
+    """Names that hold a function around `node`: parameters of a func type, and locals declared
+    with one or given a function literal, in the functions around it."""
+    found: set[str] = set()
+    functions = list(_up(node, _GO_FUNCTIONS))
+    for function in functions:
+        parameters = function.child_by_field_name("parameters")
+        for declaration in parameters.named_children if parameters is not None else ():
+            kind = declaration.child_by_field_name("type")
+            if kind is not None and kind.type == "function_type":
+                found |= {_text(n) for n in declaration.children_by_field_name("name")}
+    stack = functions[-1:]
+    while stack:
+        current = stack.pop()
+        stack.extend(current.named_children)
+        if current.type == "var_spec":
+            kind, value = current.child_by_field_name("type"), current.child_by_field_name("value")
+            names = [_text(n) for n in current.children_by_field_name("name")]
+            if kind is not None and kind.type == "function_type":
+                found |= set(names)
+            elif value is not None:
+                found |= {n for n, v in zip(names, value.named_children) if v.type == "func_literal"}
+        elif current.type == "short_var_declaration":
+            left, right = current.child_by_field_name("left"), current.child_by_field_name("right")
+            if left is not None and right is not None:
+                pairs = zip(left.named_children, right.named_children)
+                found |= {_text(n) for n, v in pairs if v.type == "func_literal"}
+    return found
+
+
+def _go_struct_fields(root: tree_sitter.Node, type_name: str) -> set[str] | None:
+    """The fields of the file's struct `type_name`; None when the file does not declare it as a
+    struct, or when the struct embeds another type (whose fields it then has too)."""
+    for spec in _within(root, 0, root.end_byte):
+        if spec.type != "type_spec" or _text(spec.child_by_field_name("name")) != type_name:
+            continue
+        body = spec.child_by_field_name("type")
+        if body is None or body.type != "struct_type":
+            return None
+        fields: set[str] = set()
+        for declaration in _within(body, body.start_byte, body.end_byte):
+            if declaration.type != "field_declaration":
+                continue
+            names = declaration.children_by_field_name("name")
+            if not names:
+                return None  # an embedded type
+            fields |= {_text(n) for n in names}
+        return fields
+    return None
+
+
+def _go_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
+    """A function value passed to the log call (vet: "a func value, not called"), and a field of
+    the method's receiver its struct does not have (`s.lg.Info` where `s` is another type's)."""
+    refused: set[str] = set()
+    site = tree.root_node.descendant_for_byte_range(start, start)
+    functions = _go_function_values(site)
+    method = next(_up(site, ("method_declaration",)), None)
+    receiver_name = receiver_type = None
+    if method is not None:
+        receiver = method.child_by_field_name("receiver")
+        declaration = receiver.named_children[0] if receiver and receiver.named_children else None
+        if declaration is not None and declaration.child_by_field_name("name") is not None:
+            receiver_name = _text(declaration.child_by_field_name("name"))
+            kinds = [n for n in _within(declaration, 0, declaration.end_byte)
+                     if n.type == "type_identifier"]
+            receiver_type = _text(kinds[0]) if kinds else None
+    for node in _within(tree.root_node, start, end):
+        parent = node.parent
+        if node.type == "identifier" and _text(node) in functions and parent is not None \
+                and parent.type == "argument_list":
+            refused.add(_text(node))
+        if node.type == "selector_expression" and receiver_type and parent is not None \
+                and parent.type == "selector_expression":
+            operand, field = node.child_by_field_name("operand"), node.child_by_field_name("field")
+            if operand is not None and operand.type == "identifier" and _text(operand) == receiver_name:
+                fields = _go_struct_fields(tree.root_node, receiver_type)
+                if fields is not None and _text(field) not in fields:
+                    refused.add(_text(node))
+    return refused
+
+
+_JS_CLASSES = ("class_declaration", "class", "abstract_class_declaration")
+
+
+def _js_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
+    """`this.x.y` where the class around the statement (extending none) neither declares nor
+    assigns `x`: `this.x` is undefined there, and reading `y` of it throws a TypeError."""
+    refused: set[str] = set()
+    for node in _within(tree.root_node, start, end):
+        parent = node.parent
+        if node.type != "member_expression" or parent is None or parent.type != "member_expression":
+            continue
+        owner, name = node.child_by_field_name("object"), node.child_by_field_name("property")
+        if owner is None or owner.type != "this" or name is None:
+            continue
+        holder = next(_up(node, (*_JS_CLASSES, "function_expression", "function_declaration")), None)
+        if holder is None or holder.type not in _JS_CLASSES:
+            continue
+        if any(c.type == "class_heritage" for c in holder.children):
+            continue
+        declared = set()
+        for member in _within(holder, holder.start_byte, holder.end_byte):
+            if member.type in ("field_definition", "public_field_definition", "method_definition"):
+                key = member.child_by_field_name("property") or member.child_by_field_name("name")
+                if key is not None:
+                    declared.add(_text(key))
+            if member.type == "assignment_expression":
+                left = member.child_by_field_name("left")
+                if left is not None and left.type == "member_expression":
+                    target = left.child_by_field_name("object")
+                    if target is not None and target.type == "this":
+                        declared.add(_text(left.child_by_field_name("property")))
+        if _text(name) not in declared:
+            refused.add(_text(node))
+    return refused
+
+
 def unbound(
     masked_source: str,
     line: int,
@@ -777,7 +936,8 @@ def unbound(
     also_bound: frozenset[str] = frozenset(),
 ) -> set[str] | None:
     """The names the statement reads that are not bound at the site (in Java, also those javac
-    refuses there: `java_refused`); None when it does not parse there. `package`: the names the package's other files declare (Go) or are (Java);
+    refuses there: `java_refused`; in Go and JavaScript, also what fails though it is bound:
+    `_go_refused`, `_js_refused`); None when it does not parse there. `package`: the names the package's other files declare (Go) or are (Java);
     `also_bound`: names the suggestion's additional edits bind (an import, a logger declared)."""
     if not parses_at_site(masked_source, line, statement, language):
         return None
@@ -786,8 +946,13 @@ def unbound(
     column = len(current.encode("utf-8")) - len(current.lstrip().encode("utf-8"))
     tree = parse(filled, language)
     bound = bound_at(tree, line, column, language) | set(package) | set(also_bound)
-    refused = java_refused(tree, line, column) if _family(language) == "java" else set()
-    return {
+    family = _family(language)
+    refused = java_refused(tree, line, column) if family == "java" else set()
+    failing: set[str] = set()
+    if family in ("go", "js"):
+        start, end = _span(filled, line, statement)
+        failing = (_go_refused if family == "go" else _js_refused)(tree, start, end)
+    return failing | {
         name
         for name in names_read(filled, line, statement, language)
         if name in refused or (name not in bound and not always_bound(name, language))

@@ -134,6 +134,7 @@ def _java_method(body: str, method: str = "void f(boolean c)") -> tuple[str, int
         ("int n;\nif (c) { n = 1; } else { n = 2; }\n§", set()),
         ("int n;\nif (c) { n = 1; } else { return; }\n§", set()),
         ("int n;\nwhile ((n = read()) > 0) {\n    §\n}", set()),
+        ("int n;\nsynchronized (this) {\n    n = 1;\n}\n§", set()),
     ],
 )
 def test_a_java_local_that_may_be_unassigned_is_unbound(body, unbound):
@@ -368,3 +369,48 @@ def test_java_fields_inherited_from_a_superclass_of_the_same_folder_are_bound():
     statement = 'log.fine("x " + rootName + secret);'
     assert foreign_scope.unbound(own, 3, statement, "java") == {"log", "rootName", "secret"}
     assert foreign_scope.unbound(own, 3, statement, "java", inherited) == {"secret"}
+
+
+GO_BOUND_BUT_FAILING = """\
+package a
+
+import "log"
+
+type Server struct{ lg *log.Logger }
+
+type Client struct{ conn string }
+
+func (s *Client) Close(handler func(), name string) {
+	done := func() {}
+
+	_ = done
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "statement, unbound",
+    [
+        ('log.Printf("closing %v %v", name, handler)', {"handler"}),
+        ('log.Println("closing", done)', {"done"}),
+        ('s.lg.Printf("closing %v", name)', {"s.lg"}),
+        ('log.Printf("closing %v %v", name, s.conn)', set()),
+        ('log.Printf("closing %v", handler == nil)', set()),
+    ],
+)
+def test_a_go_function_value_or_another_types_field_fails_though_bound(statement, unbound):
+    line = 10  # the blank line after `done := ...`
+    assert foreign_scope.unbound(GO_BOUND_BUT_FAILING, line, statement, "go") == unbound
+
+
+def test_a_javascript_this_attribute_the_class_never_sets_fails_though_bound():
+    source = (
+        "class Server {\n  constructor() { this.logger = console }\n}\n"
+        "class Client {\n  close() {\n    \n  }\n  open() { this.conn = 1 }\n}\n"
+        "class Child extends Server {\n  close() {\n    \n  }\n}\n"
+    )
+    assert foreign_scope.unbound(source, 5, 'this.logger.error("x")', "javascript") == {
+        "this.logger"
+    }
+    assert foreign_scope.unbound(source, 5, 'console.error("x", this.conn.id)', "javascript") == set()
+    assert foreign_scope.unbound(source, 11, 'this.logger.error("x")', "javascript") == set()
