@@ -24,7 +24,8 @@ A Go or JavaScript statement also fails where it names something bound that brea
 (reported like an unbound name): a Go function value passed to the log call (vet refuses it: "a
 func value, not called"), a Go `recv.field.method(...)` whose field the receiver's struct (declared
 in the file, embedding nothing) does not have, and a JavaScript `this.x.y` in a class that extends
-none and neither declares nor assigns `x` (a TypeError).
+none and neither declares nor assigns `x`, or in a plain function passed as a callback (a
+TypeError).
 What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
 reading one counts as out of scope; the report gives the check's rate on the developers' own
 statements for that); `java_inherited_fields` follows the superclasses of the same folder.
@@ -896,7 +897,8 @@ _JS_CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
 def _js_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
     """`this.x.y` where the class around the statement (extending none) neither declares nor
-    assigns `x`: `this.x` is undefined there, and reading `y` of it throws a TypeError."""
+    assigns `x`, or inside a plain function passed as a callback (whose `this` is the caller's):
+    `this.x` is undefined there, and reading `y` of it throws a TypeError."""
     refused: set[str] = set()
     for node in _within(tree.root_node, start, end):
         parent = node.parent
@@ -905,8 +907,14 @@ def _js_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
         owner, name = node.child_by_field_name("object"), node.child_by_field_name("property")
         if owner is None or owner.type != "this" or name is None:
             continue
-        holder = next(_up(node, (*_JS_CLASSES, "function_expression", "function_declaration")), None)
-        if holder is None or holder.type not in _JS_CLASSES:
+        holder = next(_up(node, (*_JS_CLASSES, "function_expression", "function_declaration",
+                                 "method_definition")), None)
+        if holder is not None and holder.type == "function_expression" and holder.parent is not None \
+                and holder.parent.type == "arguments":
+            refused.add(_text(node))  # a callback's `this` is its caller's: most often undefined
+            continue
+        holder = next(_up(node, _JS_CLASSES), None) if holder is not None else None
+        if holder is None:
             continue
         if any(c.type == "class_heritage" for c in holder.children):
             continue

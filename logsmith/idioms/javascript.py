@@ -174,7 +174,7 @@ def _usable(call: LoggedCall, site: LogSite, bound: frozenset[str]) -> str | Non
         owner = site.function.class_name if site.function is not None else None
         attribute = ".".join(re.split(r"[.(\[]", expression)[:2])
         same = owner is not None and (call.owner == owner or attribute in site.self_attributes)
-        return expression if same else None
+        return expression if same and "this" not in site.unbound_names else None
     if root in site.names or root in site.module_names or root in bound:
         return expression
     return None

@@ -17,6 +17,7 @@ from logsmith.syntax.javascript_rules import find_sites
 from logsmith.syntax.javascript_tree import (
     ANONYMOUS,
     FUNCTIONS,
+    callback_this,
     callee_name,
     class_name,
     function_name,
@@ -123,6 +124,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     notes: tuple[str, ...] = ()
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
+    borrowed_this = callback_this(statement)
     return LogSite(
         line=line,
         character=character,
@@ -143,11 +145,12 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         previous_statement=text(place.previous).split("\n", 1)[0] if place.previous else "",
         return_value=text(value) if place.before == "return" and value is not None else None,
         raise_value=text(value) if place.before == "raise" and value is not None else None,
-        self_attributes=instance_attributes(place.function, language),
+        self_attributes=() if borrowed_this else instance_attributes(place.function, language),
         after_cursor=after,
         syntax_error=root.has_error,
         notes=notes,
         reachable=place.reachable,
+        unbound_names=frozenset({"this"}) if borrowed_this else frozenset(),
     )
 
 

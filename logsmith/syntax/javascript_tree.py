@@ -102,6 +102,20 @@ def named_function(node: tree_sitter.Node | None) -> str | None:
     return None
 
 
+def callback_this(node: tree_sitter.Node) -> bool:
+    """Whether `this` at `node` belongs to a plain function passed as a callback
+    (`readFile(p, function (err) { ... })`): the caller, not the instance, decides what it is,
+    most often undefined (arrow functions keep the `this` around them)."""
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTIONS and current.type != "arrow_function":
+            return current.type != "method_definition" and (
+                current.parent is not None and current.parent.type == "arguments"
+            )
+        current = current.parent
+    return False
+
+
 def class_name(node: tree_sitter.Node | None) -> str | None:
     owner = enclosing(node, CLASSES)
     return text(owner.child_by_field_name("name")) or None if owner is not None else None

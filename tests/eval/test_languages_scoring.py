@@ -414,3 +414,14 @@ def test_a_javascript_this_attribute_the_class_never_sets_fails_though_bound():
     }
     assert foreign_scope.unbound(source, 5, 'console.error("x", this.conn.id)', "javascript") == set()
     assert foreign_scope.unbound(source, 11, 'this.logger.error("x")', "javascript") == set()
+
+
+def test_a_javascript_this_in_a_callback_function_fails_though_bound():
+    source = (
+        "class Store {\n  constructor() { this.logger = console }\n  load(p) {\n"
+        "    read(p, function (err) {\n      \n    })\n    read(p, (err) => {\n      \n    })\n"
+        "  }\n}\n"
+    )
+    statement = 'this.logger.warn("failed", err)'
+    assert foreign_scope.unbound(source, 4, statement, "javascript") == {"this.logger"}
+    assert foreign_scope.unbound(source, 7, statement, "javascript") == set()

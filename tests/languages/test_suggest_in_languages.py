@@ -286,3 +286,33 @@ def test_another_classs_logger_is_not_called_from_this_one(tmp_path):
         ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
         assert ran.returncode == 0, (suggestion.statement, ran.stderr)
         assert "TypeError" in ran.stderr  # the statement ran and logged the caught error
+
+
+def test_this_in_a_callback_function_is_not_the_instance(tmp_path):
+    # checked by running the file with the real Node.js: inside `function (err) {...}` passed to
+    # readFile, `this` is undefined (class code is strict), so `this.logger` throws; in an arrow
+    # function it is the instance
+    import shutil
+    import subprocess
+
+    source = (
+        'class Store {\n  constructor() { this.logger = console }\n  load(p) {\n'
+        '    this.logger.info("loading", p)\n'
+        '    require("fs").readFile(p, function (err, data) {\n      if (err) {\n        \n'
+        '        return\n      }\n    })\n  }\n}\nnew Store().load("/nonexistent/store")\n'
+    )
+    node = shutil.which("node")
+    assert node, "Node.js is needed: the machine's image has Node 20"
+    settings = logsmith.Settings(use_model=False)
+    arrow = source.replace("function (err, data)", "(err, data) =>")
+    for case, text in (("callback", source), ("arrow", arrow)):
+        suggestions = logsmith.suggest(text, 6, 8, language="javascript", settings=settings)
+        assert suggestions
+        if case == "arrow":
+            assert suggestions[0].statement.startswith("this.logger.")
+        for number, suggestion in enumerate(suggestions):
+            path = tmp_path / f"{case}{number}.js"
+            path.write_text(apply_edits(text, [suggestion.edit, *suggestion.additional_edits]))
+            ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+            assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+            assert "/nonexistent/store" in ran.stderr + ran.stdout
