@@ -587,16 +587,15 @@ def _setup_for(
     candidate: LanguageCandidate, document: ParsedDocument, site: LogSite, plan: LanguagePlan
 ) -> tuple[TextEdit, ...]:
     """The plan's setup edits, unless the statement needs none of them: a repeated statement, or
-    one whose logger is usable as the file stands and which reads only names bound without them
-    (a zap logger's statement without fields needs no `zap` import, and Go refuses an import
-    nothing uses)."""
+    one whose logger is usable as the file stands and which reads no name the edits write (a zap
+    logger's statement without fields needs no `zap` import, and Go refuses an import nothing
+    uses)."""
     if candidate.copied or not plan.logger.setup:
         return ()
     if plan.logger.defined:
         reader = registry.reader_for(document.language)
-        idioms = registry.idioms_for(document.language)
-        bound = set(site.names) | set(site.module_names) | idioms.always_bound(document)
-        if reader.names_read(candidate.statement) <= bound - site.unbound_names:
+        written = set(IDENTIFIER.findall(" ".join(edit.new_text for edit in plan.logger.setup)))
+        if not reader.names_read(candidate.statement) & written:
             return ()
     return plan.logger.setup
 

@@ -316,3 +316,22 @@ def test_this_in_a_callback_function_is_not_the_instance(tmp_path):
             ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
             assert ran.returncode == 0, (suggestion.statement, ran.stderr)
             assert "/nonexistent/store" in ran.stderr + ran.stdout
+
+
+def test_a_statement_that_reads_what_the_setup_declares_keeps_the_setup():
+    # the tag the setup declares is read by the statement: the edits must come with it, though
+    # the logger itself (`FLog`) needs none
+    source = (
+        "package a;\n\nimport com.facebook.common.logging.FLog;\n\nclass Cache {\n"
+        "  void set(Object v) {\n    try {\n      v.hashCode();\n    } catch (Throwable t) {\n"
+        '      FLog.e(Cache.class, "Error while updating", t);\n    }\n  }\n'
+        "  void get(Object v) {\n    try {\n      v.hashCode();\n    } catch (Throwable t) {\n"
+        "      \n    }\n  }\n}\n"
+    )
+    settings = logsmith.Settings(use_model=False)
+    suggestions = logsmith.suggest(source, 16, 6, language="java", settings=settings)
+    assert suggestions
+    for suggestion in suggestions:
+        assert "TAG" in suggestion.statement
+        edited = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
+        assert "String TAG = " in edited, suggestion.statement
