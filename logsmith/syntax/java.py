@@ -28,6 +28,7 @@ from logsmith.syntax.java_scopes import (
     BLOCKS,
     enclosing_method,
     file_names,
+    file_types,
     function_info,
     numeric_names_at,
     place_of,
@@ -189,7 +190,10 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         after_cursor=after,
         syntax_error=syntax_error,
         unbound_names=unreadable
-        | ((static_hidden(statement) | foreign_members(statement)) - set(names)),
+        | (
+            (static_hidden(statement) | foreign_members(statement, file_types(document)))
+            - set(names)
+        ),
         numeric_names=numeric_names_at(statement),
         reachable=reachable(statement) and not before_constructor_call,
         notes=(CONSTRUCTOR_NOTE,) if before_constructor_call else (),

@@ -18,7 +18,15 @@ from collections import Counter
 
 import tree_sitter
 
-from logsmith.syntax.java_scopes import BLOCKS, JUMPS, METHODS, OBJECT_METHODS, TYPES, outermost
+from logsmith.syntax.java_scopes import (
+    BLOCKS,
+    JUMPS,
+    METHODS,
+    OBJECT_METHODS,
+    TYPES,
+    FileTypes,
+    outermost,
+)
 from logsmith.syntax.tree_text import text
 
 IMPLICITLY_STATIC = (
@@ -176,22 +184,13 @@ def _supertype_names(declaration: tree_sitter.Node) -> list[str]:
     return names
 
 
-def foreign_members(statement: tree_sitter.Node) -> frozenset[str]:
-    """The fields and methods that the file's types declare but that no type around `statement`
-    declares or inherits (not a private one) from a type of the file: a sibling class's
-    `logger`, unqualified, "cannot find symbol" here."""
+def foreign_members(statement: tree_sitter.Node, types: FileTypes) -> frozenset[str]:
+    """The fields and methods that the file's types declare (`types`, read from the file's text
+    once) but that no type around `statement` declares or inherits (not a private one) from a
+    type of the file: a sibling class's `logger`, unqualified, "cannot find symbol" here."""
     root = statement
     while root.parent is not None:
         root = root.parent
-    declared: dict[str, list[tree_sitter.Node]] = {}
-    every: set[str] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in TYPES:
-            declared.setdefault(text(node.child_by_field_name("name")), []).append(node)
-            every |= _members(node)
-        stack.extend(node.named_children)
     around = [
         (node, True)
         for node in _ancestors(statement)
@@ -207,8 +206,19 @@ def foreign_members(statement: tree_sitter.Node) -> frozenset[str]:
         seen.add((node.id, own))
         visible |= _members(node, private=own)
         for name in _supertype_names(node):
-            around.extend((supertype, False) for supertype in declared.get(name, ()))
-    return frozenset(every - visible - OBJECT_METHODS)
+            for point in types.declared_at.get(name, ()):
+                supertype = _declaration_at(root, point)
+                if supertype is not None:
+                    around.append((supertype, False))
+    return frozenset(types.members - visible - OBJECT_METHODS)
+
+
+def _declaration_at(root: tree_sitter.Node, point: tuple[int, int]) -> tree_sitter.Node | None:
+    """The type declaration that starts at `point` of `root`'s tree."""
+    node: tree_sitter.Node | None = root.descendant_for_point_range(point, point)
+    while node is not None and node.start_point == point and node.type not in TYPES:
+        node = node.parent
+    return node if node is not None and node.type in TYPES and node.start_point == point else None
 
 
 def _ancestors(node: tree_sitter.Node):

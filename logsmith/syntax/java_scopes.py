@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from logsmith.syntax.document import ParsedDocument, per_text
 from logsmith.syntax.fallthrough import reachable_within
 from logsmith.syntax.languages import captures
 from logsmith.syntax.site import FunctionInfo
@@ -257,6 +258,30 @@ def file_names(root: tree_sitter.Node) -> frozenset[str]:
         elif key != "method":
             names.update(text(node) for node in nodes)
     return frozenset(names)
+
+
+@dataclass(frozen=True)
+class FileTypes:
+    """The types a file declares and what they hold, read once per text."""
+
+    declared_at: dict[str, tuple[tuple[int, int], ...]]
+    """A type's simple name -> where each declaration of that name starts (row, column)."""
+    members: frozenset[str]
+    """Every field, constant, enum constant, record component and method the file declares."""
+
+
+@per_text
+def file_types(document: ParsedDocument) -> FileTypes:
+    """The file's `FileTypes` (its answer is shared: callers must not change it)."""
+    found = captures("members", document.tree.root_node, "java")
+    declared_at: dict[str, list[tuple[int, int]]] = {}
+    for name in found.get("type", []):
+        if name.parent is not None:
+            declared_at.setdefault(text(name), []).append(name.parent.start_point)
+    members = {text(n) for n in (*found.get("field", []), *found.get("method", []))}
+    return FileTypes(
+        {name: tuple(points) for name, points in declared_at.items()}, frozenset(members)
+    )
 
 
 def file_methods(root: tree_sitter.Node) -> frozenset[str]:
