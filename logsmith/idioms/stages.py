@@ -619,7 +619,9 @@ def _allowed_names(
         if isinstance(edited, ParsedDocument):
             allowed |= idioms.always_bound(edited)
         allowed |= reader.names_read(plan.logger.expression)
-    functions = site.function_values - reader.names_read(plan.logger.expression)
+    functions = site.function_values
+    if functions:
+        functions = functions - reader.names_read(plan.logger.expression)
     return allowed - site.unbound_names - functions
 
 

@@ -115,10 +115,8 @@ def function_values(function: tree_sitter.Node | None) -> frozenset[str]:
             if written is not None and written.type == "function_type":
                 found.update(text(n) for n in declaration.children_by_field_name("name"))
         current = enclosing(current, FUNCTIONS)
-    stack = [outermost] if outermost is not None else []
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
+    declarations = captures("bindings", outermost, "go") if outermost is not None else {}
+    for node in dict.fromkeys(declarations.get("declaration", [])):
         if node.type == "var_spec":
             written = node.child_by_field_name("type")
             value = node.child_by_field_name("value")
