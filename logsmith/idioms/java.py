@@ -409,10 +409,8 @@ def _usable_here(
         names = re.split(r"[.(]", call.logger)
         root = names[0]
         field = names[1] if root == "this" and len(names) > 1 else root
-        if (root not in locals_ or root in site.names) and not {
-            root,
-            field,
-        } & site.unbound_names:
+        local_elsewhere = root in locals_ and root not in site.names
+        if not local_elsewhere and not {root, field} & site.unbound_names:
             usable.append(call)
     return tuple(usable)
 
