@@ -28,6 +28,7 @@ from logsmith.syntax.javascript_tree import (
     parameters,
     placement,
     statement_of,
+    unassigned_locals,
 )
 from logsmith.syntax.languages import captures, parser
 from logsmith.syntax.site import FunctionInfo, LogSite, Typed, unplaced_site
@@ -125,6 +126,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
     borrowed_this = callback_this(statement)
+    unassigned = unassigned_locals(statement) if language != "javascript" else frozenset()
     return LogSite(
         line=line,
         character=character,
@@ -132,7 +134,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         typed=typed,
         kind=place.kind,
         function=function,
-        names=tuple(local_names(statement, language)),
+        names=tuple(n for n in local_names(statement, language) if n not in unassigned),
         module_names=modules,
         loop_variables=place.loop_variables,
         exception_name=handler.error if handler is not None else None,
@@ -150,7 +152,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         syntax_error=root.has_error,
         notes=notes,
         reachable=place.reachable,
-        unbound_names=frozenset({"this"}) if borrowed_this else frozenset(),
+        unbound_names=unassigned | ({"this"} if borrowed_this else set()),
     )
 
 

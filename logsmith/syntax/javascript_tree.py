@@ -403,6 +403,42 @@ def local_names(statement: tree_sitter.Node, language: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+def unassigned_locals(statement: tree_sitter.Node) -> frozenset[str]:
+    """TypeScript: the locals declared without a value (`let size: number;`) that no statement
+    before `statement`, in its block or a block around it within the function, assigns as a
+    statement of its own (`size = 4;`). Under strict checks tsc refuses to read such a local
+    ("used before being assigned"); an assignment inside a branch is read as none, so this errs
+    towards unassigned. A declaration asserted with `!` is left alone."""
+    unvalued: set[str] = set()
+    assigned: set[str] = set()
+    child, node = statement, statement.parent
+    while node is not None and node.type != "program" and node.type not in FUNCTIONS:
+        if node.type in BLOCKS:
+            for earlier in _earlier_statements(node, child):
+                if earlier.type in DECLARATIONS:
+                    for declarator in earlier.named_children:
+                        name = declarator.child_by_field_name("name")
+                        if (
+                            declarator.type == "variable_declarator"
+                            and name is not None
+                            and name.type == "identifier"
+                            and declarator.child_by_field_name("value") is None
+                            and not text(declarator).startswith(text(name) + "!")
+                        ):
+                            unvalued.add(text(name))
+                elif earlier.type == "expression_statement" and earlier.named_children:
+                    expression = earlier.named_children[0]
+                    left = expression.child_by_field_name("left")
+                    if (
+                        expression.type == "assignment_expression"
+                        and left is not None
+                        and left.type == "identifier"
+                    ):
+                        assigned.add(text(left))
+        child, node = node, node.parent
+    return frozenset(unvalued - assigned)
+
+
 def _earlier_statements(block: tree_sitter.Node, child: tree_sitter.Node) -> list:
     earlier = []
     for statement in block.named_children:

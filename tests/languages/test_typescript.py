@@ -182,3 +182,35 @@ def test_module_names_of_typescript_declarations():
     names = reader.module_names_of(ts(source))
     assert {"fs", "T", "Main", "Color", "Base", "VERSION", "x", "z"} <= names
     assert "y" not in names
+
+
+UNASSIGNED = """\
+export function load(path: string, strict: boolean): number {
+  let size: number;
+  let count: number;
+  let known!: number;
+  count = 3;
+  if (strict) {
+    size = path.length;
+  }
+
+  size = path.length * 2;
+  return size + count + known;
+}
+"""
+
+
+def test_a_local_some_path_leaves_unassigned_is_never_read_in_typescript():
+    # tsc --strict: "Variable 'size' is used before being assigned" (checked with tsc 5)
+    import logsmith
+
+    site = reader.site_at(ParsedDocument(UNASSIGNED, "typescript"), 8, 2)
+    assert "size" in site.unbound_names and "size" not in site.names
+    assert {"count", "known", "path", "strict"} <= set(site.names)
+    settings = logsmith.Settings(use_model=False)
+    for suggestion in logsmith.suggest(UNASSIGNED, 8, 2, language="typescript", settings=settings):
+        assert "size" not in suggestion.variables, suggestion.statement
+    # JavaScript logs `undefined` there: nothing is refused
+    plain = UNASSIGNED.replace(": string", "").replace(": boolean", "").replace(": number", "")
+    plain = plain.replace("let known!;", "let known;")
+    assert "size" in reader.site_at(ParsedDocument(plain, "javascript"), 8, 2).names
