@@ -15,6 +15,7 @@ import pytest
 
 import logsmith
 from logsmith.text_edits import apply_edits
+from tests.languages.marked_cases import cursor, written
 
 GOPATH_LIBRARIES = "/usr/share/gocode"
 
@@ -429,12 +430,6 @@ func init() {
 }
 
 
-def _cursor(marked: str) -> tuple[str, int, int]:
-    lines = marked.split("\n")
-    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
-    return marked.replace("§", ""), number, len(lines[number]) - 1
-
-
 def _vet_all(tmp_path, sources: dict[str, str], beside: dict[str, str] | None = None) -> str:
     """`go vet`'s findings (build errors included) over `sources` (package folder -> file), each
     built with the case's helpers and the files of `beside` (name -> text) in its package."""
@@ -466,37 +461,18 @@ def _vet_all(tmp_path, sources: dict[str, str], beside: dict[str, str] | None = 
     return "" if done.returncode == 0 else done.stdout + done.stderr
 
 
-def _written(settings, tmp_path) -> tuple[dict[str, str], dict[str, str]]:
-    """(folder -> file with a suggestion written in, folder -> the statement) over every case
-    and every suggestion."""
-    files, statements = {}, {}
-    for name, marked in CASES.items():
-        source, line, character = _cursor(marked)
-        path = tmp_path / f"{name}.go"
-        path.write_text(source)
-        suggestions = logsmith.suggest(
-            source, line, character, path=str(path), settings=settings, language="go"
-        )
-        assert suggestions, f"{name}: no suggestion"
-        for number, suggestion in enumerate(suggestions):
-            folder = f"{name}_{number}"
-            files[folder] = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
-            statements[folder] = suggestion.statement
-    return files, statements
-
-
 def test_the_cases_vet_clean_before_a_statement_is_written(tmp_path):
-    assert _vet_all(tmp_path, {n: _cursor(m)[0] for n, m in CASES.items()}) == ""
+    assert _vet_all(tmp_path, {n: cursor(m)[0] for n, m in CASES.items()}) == ""
 
 
 def test_every_template_statement_builds_and_vets_clean(tmp_path):
-    files, statements = _written(logsmith.Settings(use_model=False), tmp_path)
+    files, statements = written(CASES, logsmith.Settings(use_model=False), tmp_path, "go", ".go")
     assert _vet_all(tmp_path, files) == "", statements
 
 
 @pytest.mark.model
 def test_every_statement_with_the_model_builds_and_vets_clean(model_settings, tmp_path):
-    files, statements = _written(model_settings, tmp_path)
+    files, statements = written(CASES, model_settings, tmp_path, "go", ".go")
     assert _vet_all(tmp_path, files) == "", statements
 
 
@@ -550,20 +526,8 @@ def test_a_statement_in_a_file_of_a_package_whose_logger_another_file_declares(t
     project.mkdir()
     (project / "go.mod").write_text("module example.com/a\n\ngo 1.19\n")
     (project / "server.go").write_text(SERVER)
-    files, statements = {}, {}
-    for name, marked in HANDLERS.items():
-        source, line, character = _cursor(marked)
-        path = project / f"{name}.go"
-        path.write_text(source)
-        settings = logsmith.Settings(use_model=False)
-        suggestions = logsmith.suggest(
-            source, line, character, path=str(path), settings=settings, language="go"
-        )
-        assert suggestions, f"{name}: no suggestion"
-        for number, suggestion in enumerate(suggestions):
-            folder = f"{name}_{number}"
-            files[folder] = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
-            statements[folder] = suggestion.statement
+    settings = logsmith.Settings(use_model=False)
+    files, statements = written(HANDLERS, settings, project, "go", ".go")
     assert any("zap." in statement for statement in statements.values()), statements
     assert _vet_all(tmp_path, files, {"server.go": SERVER}) == "", statements
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 import logsmith
-from logsmith.text_edits import apply_edits
+from tests.languages.marked_cases import cursor, written
 
 JUL = "import java.util.logging.Level;\nimport java.util.logging.Logger;\n"
 LOGGER = '    private static final Logger LOG = Logger.getLogger(A.class.getName());\n'
@@ -239,12 +239,6 @@ public class A {
 }
 
 
-def _cursor(marked: str) -> tuple[str, int, int]:
-    lines = marked.split("\n")
-    number = next(n for n, line in enumerate(lines) if line.strip() == "§")
-    return marked.replace("§", ""), number, len(lines[number]) - 1
-
-
 def _compile_all(tmp_path, sources: dict[str, str]) -> str:
     """javac's errors over `sources` (package -> text of its class `A`), each in its package."""
     javac = shutil.which("javac")
@@ -265,35 +259,17 @@ def _compile_all(tmp_path, sources: dict[str, str]) -> str:
     return "" if done.returncode == 0 else done.stdout + done.stderr
 
 
-def _written(settings, tmp_path) -> tuple[dict[str, str], dict[str, str]]:
-    """(package -> file with a suggestion written in, package -> the statement) over every case
-    and every suggestion."""
-    files, statements = {}, {}
-    for name, marked in CASES.items():
-        source, line, character = _cursor(marked)
-        path = tmp_path / f"{name}.java"
-        path.write_text(source)
-        suggestions = logsmith.suggest(
-            source, line, character, path=str(path), settings=settings, language="java"
-        )
-        assert suggestions, f"{name}: no suggestion"
-        for number, suggestion in enumerate(suggestions):
-            package = f"{name.lower()}_{number}"
-            files[package] = apply_edits(source, [suggestion.edit, *suggestion.additional_edits])
-            statements[package] = suggestion.statement
-    return files, statements
-
-
 def test_the_cases_compile_before_a_statement_is_written(tmp_path):
-    assert _compile_all(tmp_path, {n.lower(): _cursor(m)[0] for n, m in CASES.items()}) == ""
+    assert _compile_all(tmp_path, {n.lower(): cursor(m)[0] for n, m in CASES.items()}) == ""
 
 
 def test_every_template_statement_compiles(tmp_path):
-    files, statements = _written(logsmith.Settings(use_model=False), tmp_path)
+    settings = logsmith.Settings(use_model=False)
+    files, statements = written(CASES, settings, tmp_path, "java", ".java")
     assert _compile_all(tmp_path, files) == "", statements
 
 
 @pytest.mark.model
 def test_every_statement_with_the_model_compiles(model_settings, tmp_path):
-    files, statements = _written(model_settings, tmp_path)
+    files, statements = written(CASES, model_settings, tmp_path, "java", ".java")
     assert _compile_all(tmp_path, files) == "", statements

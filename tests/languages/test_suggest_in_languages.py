@@ -3,6 +3,9 @@ model: the model's statement comes first, every statement parses in its file and
 names, the level and values fit the site, and a file without a logger gets setup edits that keep it
 parsing."""
 
+import shutil
+import subprocess
+
 import pytest
 
 import logsmith
@@ -178,7 +181,7 @@ def test_a_logger_typed_above_a_statement_is_not_read_with_it_as_one_call():
     [
         # a parameter named `log` hides the package: the standard logger comes in under an alias
         (
-            'package main\n\nfunc run(log string) error {\n\tif err := do(log); err != nil {\n\t\t\n'
+            "package main\n\nfunc run(log string) error {\n\tif err := do(log); err != nil {\n\t\t\n"
             "\t\treturn err\n\t}\n\treturn nil\n}\n",
             'import stdlog "log"',
         ),
@@ -201,22 +204,23 @@ def test_a_go_logger_package_a_local_hides_is_imported_under_another_name(source
     assert _valid(source, "go", suggestion) == []
 
 
+def _ran_with_node(path, source, suggestion) -> subprocess.CompletedProcess:
+    """The file with `suggestion` written in, run with the real Node.js."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed: the machine's image has Node 20"
+    path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+    return subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+
+
 def test_a_local_named_console_is_not_called_as_the_console(tmp_path):
     # checked by running the file with the real Node.js: `console.warn` there would be a TypeError
-    import shutil
-    import subprocess
-
     source = (
         "function f(s) {\n  const console = { x: 1 };\n  try {\n    return JSON.parse(s);\n"
         "  } catch (err) {\n    \n    return null;\n  }\n}\nf('{');\n"
     )
     settings = logsmith.Settings(use_model=False)
     [suggestion] = logsmith.suggest(source, 5, 4, language="javascript", settings=settings)
-    path = tmp_path / "f.js"
-    path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
-    node = shutil.which("node")
-    assert node, "Node.js is needed: the machine's image has Node 20"
-    ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+    ran = _ran_with_node(tmp_path / "f.js", source, suggestion)
     assert ran.returncode == 0, ran.stderr
     assert "SyntaxError" in ran.stderr  # the statement ran and logged the caught error
 
@@ -265,9 +269,6 @@ def test_a_go_logger_that_passes_a_parameter_named_like_a_package_is_still_calle
 def test_another_classs_logger_is_not_called_from_this_one(tmp_path):
     # checked by running the file with the real Node.js: `this.logger` is Server's, and in
     # Client's `close` it is undefined (a TypeError inside the catch)
-    import shutil
-    import subprocess
-
     source = (
         "class Server {\n  constructor() { this.logger = console }\n  close() {\n    try {\n"
         "      this.sock.end()\n    } catch (err) {\n"
@@ -278,12 +279,8 @@ def test_another_classs_logger_is_not_called_from_this_one(tmp_path):
     settings = logsmith.Settings(use_model=False)
     suggestions = logsmith.suggest(source, 16, 6, language="javascript", settings=settings)
     assert suggestions
-    node = shutil.which("node")
-    assert node, "Node.js is needed: the machine's image has Node 20"
     for number, suggestion in enumerate(suggestions):
-        path = tmp_path / f"f{number}.js"
-        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
-        ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+        ran = _ran_with_node(tmp_path / f"f{number}.js", source, suggestion)
         assert ran.returncode == 0, (suggestion.statement, ran.stderr)
         assert "TypeError" in ran.stderr  # the statement ran and logged the caught error
 
@@ -292,17 +289,12 @@ def test_this_in_a_callback_function_is_not_the_instance(tmp_path):
     # checked by running the file with the real Node.js: inside `function (err) {...}` passed to
     # readFile, `this` is undefined (class code is strict), so `this.logger` throws; in an arrow
     # function it is the instance
-    import shutil
-    import subprocess
-
     source = (
-        'class Store {\n  constructor() { this.logger = console }\n  load(p) {\n'
+        "class Store {\n  constructor() { this.logger = console }\n  load(p) {\n"
         '    this.logger.info("loading", p)\n'
         '    require("fs").readFile(p, function (err, data) {\n      if (err) {\n        \n'
         '        return\n      }\n    })\n  }\n}\nnew Store().load("/nonexistent/store")\n'
     )
-    node = shutil.which("node")
-    assert node, "Node.js is needed: the machine's image has Node 20"
     settings = logsmith.Settings(use_model=False)
     arrow = source.replace("function (err, data)", "(err, data) =>")
     for case, text in (("callback", source), ("arrow", arrow)):
@@ -311,9 +303,7 @@ def test_this_in_a_callback_function_is_not_the_instance(tmp_path):
         if case == "arrow":
             assert suggestions[0].statement.startswith("this.logger.")
         for number, suggestion in enumerate(suggestions):
-            path = tmp_path / f"{case}{number}.js"
-            path.write_text(apply_edits(text, [suggestion.edit, *suggestion.additional_edits]))
-            ran = subprocess.run([node, str(path)], capture_output=True, text=True, timeout=60)
+            ran = _ran_with_node(tmp_path / f"{case}{number}.js", text, suggestion)
             assert ran.returncode == 0, (suggestion.statement, ran.stderr)
             assert "/nonexistent/store" in ran.stderr + ran.stdout
 
