@@ -175,6 +175,8 @@ def _usable(call: LoggedCall, site: LogSite, bound: frozenset[str]) -> str | Non
         attribute = ".".join(re.split(r"[.(\[]", expression)[:2])
         same = owner is not None and (call.owner == owner or attribute in site.self_attributes)
         return expression if same and "this" not in site.unbound_names else None
+    if root in site.unbound_names:
+        return None
     if root in site.names or root in site.module_names or root in bound:
         return expression
     return None
@@ -258,7 +260,7 @@ def _chosen_logger(
         expression = _usable(call, site, bound)
         if expression is not None:
             return JavaScriptLoggerChoice(call.library, expression, True, **habits)
-    declared = _module_logger(document, calls)
+    declared = _module_logger(document, calls, site.unbound_names)
     if declared is not None:
         return JavaScriptLoggerChoice(*declared, True, **habits)
     from_folder = _folder_logger(document, project_calls, habits)
@@ -310,12 +312,14 @@ def _folder_logger(
 
 
 def _module_logger(
-    document: ParsedDocument, calls: tuple[LoggedCall, ...]
+    document: ParsedDocument, calls: tuple[LoggedCall, ...], unbound: frozenset[str]
 ) -> tuple[str, str] | None:
     """(library, name) of a logger the file imports or declares at its top (`import { logger }
-    from "./logger"`, `const debug = require("debug")("app")`), when no statement uses it yet."""
+    from "./logger"`, `const debug = require("debug")("app")`), when no statement uses it yet
+    and it is bound at the site."""
     libraries, debug_names = known_loggers(document.tree.root_node)
-    names = module_names_of(document)
+    debug_names = debug_names - unbound
+    names = module_names_of(document) - unbound
     loggers = sorted(
         (name for name in names if LOGGER_NAME.search(name) and name not in debug_names),
         key=lambda name: (name not in ("logger", "log"), name),

@@ -17,11 +17,12 @@ from logsmith.syntax.javascript_rules import find_sites
 from logsmith.syntax.javascript_tree import (
     ANONYMOUS,
     FUNCTIONS,
-    callback_this,
     callee_name,
     class_name,
+    foreign_this,
     function_name,
     instance_attributes,
+    later_module_names,
     local_names,
     module_names,
     named_function,
@@ -123,10 +124,11 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     if handler is not None and handler.body is not None:
         recovers = _recovers(handler.body, statement)
     notes: tuple[str, ...] = ()
+    unassigned = unassigned_locals(statement) if language != "javascript" else frozenset()
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
-    borrowed_this = callback_this(statement)
-    unassigned = unassigned_locals(statement) if language != "javascript" else frozenset()
+        unassigned |= later_module_names(statement, language)
+    borrowed_this = foreign_this(statement)
     return LogSite(
         line=line,
         character=character,

@@ -102,18 +102,57 @@ def named_function(node: tree_sitter.Node | None) -> str | None:
     return None
 
 
-def callback_this(node: tree_sitter.Node) -> bool:
-    """Whether `this` at `node` belongs to a plain function passed as a callback
-    (`readFile(p, function (err) { ... })`): the caller, not the instance, decides what it is,
-    most often undefined (arrow functions keep the `this` around them)."""
+def foreign_this(node: tree_sitter.Node) -> bool:
+    """Whether `this` at `node` is something other than an instance of the class around it:
+    - in a plain function passed as a callback (`readFile(p, function (err) { ... })`), where
+      the caller decides what it is, most often undefined;
+    - in a static method, a static field or a static block, where it is the class;
+    - in a method of an object literal, where it is the object;
+    - in a derived class's constructor before `super(...)` has been called, where reading it
+      throws.
+    Arrow functions keep the `this` around them."""
     current = node.parent
     while current is not None:
+        if current.type == "class_static_block":
+            return True
+        if current.type in ("field_definition", "public_field_definition"):
+            return _is_static(current)
         if current.type in FUNCTIONS and current.type != "arrow_function":
-            return current.type != "method_definition" and (
-                current.parent is not None and current.parent.type == "arguments"
-            )
+            if current.type != "method_definition":
+                return current.parent is not None and current.parent.type == "arguments"
+            if current.parent is None or current.parent.type != "class_body":
+                return True
+            return _is_static(current) or _before_super(current, node)
         current = current.parent
     return False
+
+
+def _is_static(member: tree_sitter.Node) -> bool:
+    return any(child.type == "static" for child in member.children)
+
+
+def _before_super(method: tree_sitter.Node, node: tree_sitter.Node) -> bool:
+    """Whether `node` is in a derived class's constructor `method` and no `super(...)` call of
+    that constructor ends before it."""
+    if text(method.child_by_field_name("name")) != "constructor":
+        return False
+    owner = enclosing(method, CLASSES)
+    if owner is None or not any(child.type == "class_heritage" for child in owner.children):
+        return False
+    body = method.child_by_field_name("body")
+    return body is not None and not any(
+        call.end_byte <= node.start_byte for call in _super_calls(body)
+    )
+
+
+def _super_calls(node: tree_sitter.Node):
+    for child in node.named_children:
+        if child.type in FUNCTIONS and child.type != "arrow_function":
+            continue
+        callee = child.child_by_field_name("function") if child.type == "call_expression" else None
+        if callee is not None and callee.type == "super":
+            yield child
+        yield from _super_calls(child)
 
 
 def class_name(node: tree_sitter.Node | None) -> str | None:
@@ -190,6 +229,36 @@ def module_names(root: tree_sitter.Node, language: str) -> frozenset[str]:
     names: set[str] = set()
     for statement in root.named_children:
         names.update(declared_names(statement, language))
+    names.discard("")
+    return frozenset(names)
+
+
+HOISTED = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "import_statement",
+        "ambient_declaration",
+    }
+)
+
+
+def later_module_names(statement: tree_sitter.Node, language: str) -> frozenset[str]:
+    """The names a file's top level declares below `statement`, which runs at the top level:
+    a `const`, `let` or `class` read there throws (it is not initialised yet) and a `var` is
+    still undefined. Functions, imports and `declare`d names are there from the start."""
+    top = statement
+    while top.parent is not None and top.parent.type != "program":
+        top = top.parent
+    if top.parent is None:
+        return frozenset()
+    names: set[str] = set()
+    for later in top.parent.named_children:
+        inner = (
+            later.child_by_field_name("declaration") if later.type == "export_statement" else later
+        )
+        if later.start_byte > top.start_byte and inner is not None and inner.type not in HOISTED:
+            names.update(declared_names(later, language))
     names.discard("")
     return frozenset(names)
 

@@ -214,3 +214,70 @@ def test_a_local_some_path_leaves_unassigned_is_never_read_in_typescript():
     plain = UNASSIGNED.replace(": string", "").replace(": boolean", "").replace(": number", "")
     plain = plain.replace("let known!;", "let known;")
     assert "size" in reader.site_at(ParsedDocument(plain, "javascript"), 8, 2).names
+
+
+THIS_PLACES = """\
+class Base {}
+class Store extends Base {
+    private logger = console;
+    private onTick = () => {
+        tick();
+    };
+    constructor() {
+        first();
+        super();
+        second();
+    }
+    open(): void {
+        opened();
+        const handlers = {
+            start() {
+                started();
+            },
+        };
+        run(() => {
+            arrow();
+        });
+        run(function () {
+            called();
+        });
+    }
+    static create(): void {
+        created();
+    }
+    static {
+        block();
+    }
+}
+"""
+
+
+def test_this_is_the_instance_only_where_an_instance_method_or_field_has_it():
+    document = ts(THIS_PLACES)
+    unbound = {
+        line.strip(): "this" in at(document, number).unbound_names
+        for number, line in enumerate(THIS_PLACES.split("\n"))
+        if line.strip().endswith("();") and line.strip() not in ("super();",)
+    }
+    assert unbound == {
+        "tick();": False,
+        "first();": True,
+        "second();": False,
+        "opened();": False,
+        "started();": True,
+        "arrow();": False,
+        "called();": True,
+        "created();": True,
+        "block();": True,
+    }
+
+
+def test_a_module_level_statement_cannot_read_what_the_module_declares_below_it():
+    source = (
+        'import { a } from "a";\nconst before = 1;\nif (before) {\n    go();\n}\n'
+        "const after = 2;\nlet later = 3;\nclass Later {}\nfunction hoisted() {}\n"
+        "export const exported = 4;\ndeclare const ambient: number;\n"
+    )
+    site = at(ts(source), 3)
+    assert {"after", "later", "Later", "exported"} <= site.unbound_names
+    assert not {"a", "before", "hoisted", "ambient"} & site.unbound_names
