@@ -20,6 +20,7 @@ from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_readable import (
     changed_captures,
     foreign_members,
+    forward_fields,
     static_hidden,
     unassigned_locals,
 )
@@ -191,7 +192,11 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
         syntax_error=syntax_error,
         unbound_names=unreadable
         | (
-            (static_hidden(statement) | foreign_members(statement, file_types(document)))
+            (
+                static_hidden(statement)
+                | foreign_members(statement, file_types(document))
+                | forward_fields(statement)
+            )
             - set(names)
         ),
         numeric_names=numeric_names_at(statement),

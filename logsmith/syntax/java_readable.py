@@ -5,7 +5,8 @@ and `super`, where a static method, initializer or nested type stands between th
 statement ("cannot be referenced from a static context"), a local that a lambda or an inner
 class holding the statement captures though it is not effectively final, and the fields and
 methods of the file's other types, which no type around the statement declares or inherits
-("cannot find symbol").
+("cannot find symbol"), and a field read by its simple name in an initializer of its class above
+its own declaration ("illegal forward reference").
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of
@@ -28,6 +29,8 @@ from logsmith.syntax.java_scopes import (
     outermost,
 )
 from logsmith.syntax.tree_text import text
+
+INITIALISERS = frozenset({"field_declaration", "static_initializer", "block"})
 
 IMPLICITLY_STATIC = (
     "interface_declaration",
@@ -182,6 +185,31 @@ def _supertype_names(declaration: tree_sitter.Node) -> list[str]:
         if node is not None and node.type == "type_identifier":
             names.append(text(node))
     return names
+
+
+def forward_fields(statement: tree_sitter.Node) -> frozenset[str]:
+    """The fields that `statement`, in a field's initializer or an initializer block of a class
+    (a lambda there included), may not read by their simple name: the class's fields of the same
+    kind (static in a static initializer, instance ones in an instance initializer) declared
+    below it, which are not initialised yet. In a method or constructor, none."""
+    node = statement.parent
+    while node is not None and node.parent is not None and node.parent.type != "class_body":
+        if node.type in METHODS or node.type == "class_body":
+            return frozenset()
+        node = node.parent
+    if node is None or node.parent is None or node.type not in INITIALISERS:
+        return frozenset()
+    static = node.type == "static_initializer" or (
+        node.type == "field_declaration" and _is_static(node)
+    )
+    return frozenset(
+        text(declarator.child_by_field_name("name"))
+        for member in node.parent.named_children
+        if member.type == "field_declaration"
+        and member.start_byte > statement.start_byte
+        and _is_static(member) == static
+        for declarator in member.children_by_field_name("declarator")
+    )
 
 
 def foreign_members(statement: tree_sitter.Node, types: FileTypes) -> frozenset[str]:

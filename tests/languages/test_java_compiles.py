@@ -236,6 +236,32 @@ public class A {
     }
 }
 """,
+    "a_static_initializer_above_the_logger": JUL + """\
+public class A {
+    static String mode = System.getProperty("mode");
+    static {
+        if (mode == null) {
+            §
+        }
+    }
+    private static final Logger LOG = Logger.getLogger("a");
+    void run() {
+        LOG.info("running");
+    }
+}
+""",
+    "a_field_initializer_above_the_logger": JUL + """\
+public class A {
+    private final Runnable task = () -> {
+        §
+    };
+    private final Logger log = Logger.getLogger("a");
+    void run() {
+        log.info("running");
+        task.run();
+    }
+}
+""",
 }
 
 
