@@ -175,7 +175,12 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
         )
         and site.in_scope(c.receiver)
     )
-    candidates = list(dict.fromkeys([*usable, *borrowed, *used]))
+    # a module's logger assigned below a statement at module level is not bound there yet
+    candidates = [
+        name
+        for name in dict.fromkeys([*usable, *borrowed, *used])
+        if name.split(".", 1)[0] not in site.unbound_names
+    ]
     if candidates:
         best = max(
             candidates,
@@ -183,7 +188,7 @@ def logger_for(site: LogSite, facts: FileFacts, style: HouseStyle) -> LoggerChoi
         )
         return LoggerChoice(best, style.framework, True)
     name = style.logger_name
-    if style.framework == "loguru" or site.in_scope(name):
+    if style.framework == "loguru" or site.in_scope(name) or name in site.unbound_names:
         name = "logger"
     return LoggerChoice(name, style.framework, False)
 

@@ -177,3 +177,21 @@ def test_another_classs_logger_attribute_is_not_used_by_this_one(tmp_path):
         ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
         assert ran.returncode == 0, (suggestion.statement, ran.stderr)
         assert "/nonexistent/client" in ran.stderr  # the statement ran and logged the error
+
+
+def test_a_module_logger_assigned_below_a_module_level_statement_is_not_used(tmp_path):
+    # checked by running the file: at the top of the module, `log` is assigned two lines below the
+    # statement (NameError when the module is imported)
+    source = (
+        "import logging\nimport os\n\nlogging.basicConfig()\n"
+        'PORT = int(os.environ.get("LOGSMITH_NO_SUCH_PORT", "80"))\nif PORT < 1024:\n    \n\n'
+        'log = logging.getLogger("app")\n\n\ndef run(path):\n    log.info("running %s", path)\n'
+    )
+    row = source.split("\n").index("    ")
+    suggestions = logsmith.suggest(source, row, 4, settings=TEMPLATE)
+    assert suggestions
+    for number, suggestion in enumerate(suggestions):
+        path = tmp_path / f"app{number}.py"
+        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+        ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
