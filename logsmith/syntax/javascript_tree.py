@@ -104,8 +104,9 @@ def named_function(node: tree_sitter.Node | None) -> str | None:
 
 def foreign_this(node: tree_sitter.Node) -> bool:
     """Whether `this` at `node` is something other than an instance of the class around it:
-    - in a plain function passed as a callback (`readFile(p, function (err) { ... })`), where
-      the caller decides what it is, most often undefined;
+    - in a plain function passed as a callback (`readFile(p, function (err) { ... })`) or
+      written inside a class's method, where the caller decides what it is, most often
+      undefined;
     - in a static method, a static field or a static block, where it is the class;
     - in a method of an object literal, where it is the object;
     - in a derived class's constructor before `super(...)` has been called, where reading it
@@ -119,7 +120,10 @@ def foreign_this(node: tree_sitter.Node) -> bool:
             return _is_static(current)
         if current.type in FUNCTIONS and current.type != "arrow_function":
             if current.type != "method_definition":
-                return current.parent is not None and current.parent.type == "arguments"
+                # a plain function: its caller decides; in a class's code, which is strict, a
+                # plain call leaves it undefined (a prototype's method outside a class keeps it)
+                passed = current.parent is not None and current.parent.type == "arguments"
+                return passed or enclosing(current, CLASSES) is not None
             if current.parent is None or current.parent.type != "class_body":
                 return True
             return _is_static(current) or _before_super(current, node)

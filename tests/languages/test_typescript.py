@@ -241,6 +241,9 @@ class Store extends Base {
         run(function () {
             called();
         });
+        function inner() {
+            nested();
+        }
     }
     static create(): void {
         created();
@@ -267,6 +270,7 @@ def test_this_is_the_instance_only_where_an_instance_method_or_field_has_it():
         "started();": True,
         "arrow();": False,
         "called();": True,
+        "nested();": True,
         "created();": True,
         "block();": True,
     }

@@ -145,6 +145,23 @@ class Store {
 }
 export { Store };
 """,
+    "a_function_inside_a_method": """
+class Store {
+    private logger = console;
+    open(path: string): boolean {
+        this.logger.info("opening", path);
+        function check(name: string): boolean {
+            if (!name) {
+                §
+                return false;
+            }
+            return true;
+        }
+        return check(path);
+    }
+}
+export { Store };
+""",
     "the_top_of_the_module_above_its_logger": """
 export {};
 const port = Number(process.env.PORT || "80");
@@ -223,6 +240,26 @@ class Store {
     }
 }
 new Store().open();
+module.exports = {};
+""",
+    "a_function_inside_a_method_js": """
+class Store {
+    constructor() {
+        this.logger = console;
+    }
+    open(path) {
+        this.logger.info("opening", path);
+        const check = function (name) {
+            if (!name) {
+                §
+                return false;
+            }
+            return true;
+        };
+        return check(path);
+    }
+}
+new Store().open("");
 module.exports = {};
 """,
     "the_top_of_the_module_above_its_logger_js": """
