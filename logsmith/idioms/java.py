@@ -30,6 +30,7 @@ from logsmith.syntax.java_calls import (
     logger_receivers,
     tags,
 )
+from logsmith.syntax.java_readable import enum_initialising
 from logsmith.syntax.java_scopes import (
     OBJECT_METHODS,
     TYPES,
@@ -382,7 +383,8 @@ def _setup(
             argument = f"{class_name}.class.getName()" if class_name else '"app"'
         else:
             argument = owner_literal or '"app"'
-        if owner is None:
+        if owner is None or _initialising_enum(owner, site):
+            # no type to declare it in, or an enum whose own constructor may not read it
             return tuple(edits), f"{factory[1]}({argument})"
         declaration = f"private static final {factory[0]} {expression} = {factory[1]}({argument});"
     if owner is not None:
@@ -390,6 +392,15 @@ def _setup(
         if member is not None:
             edits.append(member)
     return tuple(edits), expression
+
+
+def _initialising_enum(owner: tree_sitter.Node, site: LogSite) -> bool:
+    """Whether `site` is in a constructor or an instance initializer of the enum `owner`."""
+    node = owner.named_descendant_for_point_range(
+        (site.line, len(site.indent)), (site.line, len(site.indent))
+    )
+    enum = enum_initialising(node) if node is not None else None
+    return enum is not None and enum.id == owner.id
 
 
 def _usable_here(

@@ -19,6 +19,8 @@ from logsmith.syntax.document import ParsedDocument
 from logsmith.syntax.java_calls import log_argument_ranges, logged_calls
 from logsmith.syntax.java_readable import (
     changed_captures,
+    enum_initialising,
+    enum_statics,
     foreign_members,
     forward_fields,
     static_hidden,
@@ -132,6 +134,11 @@ def _before_constructor_call(document: ParsedDocument, statement, line: int) -> 
     return False
 
 
+def _hidden_statics(statement) -> frozenset[str]:
+    enum = enum_initialising(statement)
+    return enum_statics(enum) if enum is not None else frozenset()
+
+
 def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite:
     line, character, indent, after = cursor.line, cursor.character, cursor.indent, cursor.after
     probe = document.with_line(line, indent + PROBE)
@@ -196,6 +203,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
                 static_hidden(statement)
                 | foreign_members(statement, file_types(document))
                 | forward_fields(statement)
+                | _hidden_statics(statement)
             )
             - set(names)
         ),

@@ -6,7 +6,8 @@ statement ("cannot be referenced from a static context"), a local that a lambda 
 class holding the statement captures though it is not effectively final, and the fields and
 methods of the file's other types, which no type around the statement declares or inherits
 ("cannot find symbol"), and a field read by its simple name in an initializer of its class above
-its own declaration ("illegal forward reference").
+its own declaration ("illegal forward reference"), and an enum's static fields in its constructors
+and instance initializers.
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of
@@ -210,6 +211,48 @@ def forward_fields(statement: tree_sitter.Node) -> frozenset[str]:
         and _is_static(member) == static
         for declarator in member.children_by_field_name("declarator")
     )
+
+
+def enum_initialising(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The enum whose constructor, instance initializer or instance field's initializer holds
+    `node` (a lambda there included), or None."""
+    current = node.parent
+    while current is not None and current.parent is not None:
+        if current.type in ("method_declaration", "class_body", "interface_body", "enum_body"):
+            return None
+        if current.parent.type == "enum_body_declarations":
+            instance = current.type in ("constructor_declaration", "block") or (
+                current.type == "field_declaration" and not _is_static(current)
+            )
+            enum = current.parent.parent.parent if current.parent.parent is not None else None
+            return enum if instance and enum is not None else None
+        current = current.parent
+    return None
+
+
+def enum_statics(enum: tree_sitter.Node) -> frozenset[str]:
+    """The static fields of `enum` that its constructors and instance initializers may not read
+    ("illegal reference to static field from initializer"): all but constants, a `static final`
+    field whose value is a literal."""
+    body = enum.child_by_field_name("body")
+    children = body.named_children if body is not None else []
+    members = next((c for c in children if c.type == "enum_body_declarations"), None)
+    if members is None:
+        return frozenset()
+    names = set()
+    for field in members.named_children:
+        if field.type != "field_declaration" or not _is_static(field):
+            continue
+        modifiers = next((c for c in field.named_children if c.type == "modifiers"), None)
+        final = modifiers is not None and any(c.type == "final" for c in modifiers.children)
+        for declarator in field.children_by_field_name("declarator"):
+            value = declarator.child_by_field_name("value")
+            literal = value is not None and (
+                value.type.endswith("_literal") or value.type in ("true", "false")
+            )
+            if not (final and literal):
+                names.add(text(declarator.child_by_field_name("name")))
+    return frozenset(names)
 
 
 def foreign_members(statement: tree_sitter.Node, types: FileTypes) -> frozenset[str]:

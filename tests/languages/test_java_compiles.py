@@ -250,6 +250,41 @@ public class A {
     }
 }
 """,
+    "an_enums_constructor": JUL + """\
+public enum A {
+    RED("r"), GREEN("g");
+    private static final Logger LOG = Logger.getLogger("a");
+    private static final String PREFIX = "#";
+    private final String code;
+    A(String code) {
+        if (code.isEmpty()) {
+            §
+        }
+        this.code = PREFIX + code;
+    }
+    void show() {
+        LOG.info("showing " + code);
+    }
+}
+""",
+    "an_enums_constructor_in_a_class_with_a_logger": JUL + """\
+public class A {
+    private static final Logger LOG = Logger.getLogger("a");
+    enum Color {
+        RED("r");
+        private final String code;
+        Color(String code) {
+            if (code.isEmpty()) {
+                §
+            }
+            this.code = code;
+        }
+    }
+    void show() {
+        LOG.info("showing " + Color.RED.code);
+    }
+}
+""",
     "a_field_initializer_above_the_logger": JUL + """\
 public class A {
     private final Runnable task = () -> {
