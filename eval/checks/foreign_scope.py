@@ -19,13 +19,18 @@ A name is bound at the statement when it is declared
 In Java a name in scope still counts as unbound where javac refuses it (`java_refused`): a local
 declared without a value that some path leaves unassigned (read more simply than javac does, so it
 errs towards unassigned), the class's instance fields and `this` in a static method, and a local a
-lambda or anonymous class captures though the method writes it again.
+lambda or anonymous class captures though the method writes it again, a field read by its simple
+name in an initializer of its class above its declaration, and an enum's static fields (constants
+aside) in its constructors and instance initializers.
 A Go or JavaScript statement also fails where it names something bound that breaks there
 (reported like an unbound name): a Go function value passed to the log call (vet refuses it: "a
 func value, not called"), a Go `recv.field.method(...)` whose field the receiver's struct (declared
 in the file, embedding nothing) does not have, and a JavaScript `this.x.y` in a class that extends
-none and neither declares nor assigns `x`, or in a plain function passed as a callback (a
-TypeError).
+none and neither declares nor assigns `x`, or where `this` is not the instance (a TypeError): in a
+plain function passed as a callback or written inside a class, in an object literal's method, in
+a static member (unless `x` is a static member), in a derived class's constructor before
+`super(...)`. At the top of a JavaScript file, what it declares below the statement (`const`,
+`let`, `var`, `class`) is unbound.
 What it cannot see: Java fields inherited from a superclass outside the file's folder (a statement
 reading one counts as out of scope; the report gives the check's rate on the developers' own
 statements for that); `java_inherited_fields` follows the superclasses of the same folder.
@@ -395,7 +400,7 @@ _BINDS_ITS_BODY = {
 """Nodes whose own declaration (a loop variable, a caught error, a parameter) binds inside them."""
 _BODIES = {
     "go": {"source_file"},
-    "java": {"program", "class_body", "interface_body", "enum_body"},
+    "java": {"program", "class_body", "interface_body", "enum_body", "enum_body_declarations"},
     "js": {"program", "class_body", "statement_block"},
 }
 
@@ -775,7 +780,44 @@ def java_refused(tree: tree_sitter.Tree, line: int, column_bytes: int) -> set[st
     method or initializer, a local a lambda or anonymous class captures that is not effectively
     final."""
     node = tree.root_node.descendant_for_point_range((line, column_bytes), (line, column_bytes))
-    return _java_unassigned(node) | _java_static_refused(node) | _java_changed_captures(node)
+    return (_java_unassigned(node) | _java_static_refused(node) | _java_changed_captures(node)
+            | _java_initialiser_refused(node))
+
+
+def _java_initialiser_refused(node: tree_sitter.Node) -> set[str]:
+    """In an initializer of a class (a field's value, an initializer block, a lambda there): its
+    fields of the same kind declared further down ("illegal forward reference"). In an enum's
+    constructor or instance initializer: the enum's static fields that are not constants
+    ("illegal reference to static field from initializer")."""
+    member = node
+    while member.parent is not None and member.parent.type not in ("class_body", "enum_body_declarations"):
+        if member.parent.type in ("method_declaration", "interface_body", "enum_body"):
+            return set()
+        member = member.parent
+    body = member.parent
+    if body is None:
+        return set()
+    static = member.type == "static_initializer" or (
+        member.type == "field_declaration" and _static_member(member))
+    instance = member.type in ("block", "constructor_declaration") or (
+        member.type == "field_declaration" and not static)
+    refused: set[str] = set()
+    for field in body.named_children:
+        if field.type != "field_declaration":
+            continue
+        names = {_text(d.child_by_field_name("name")) for d in field.children_by_field_name("declarator")}
+        if member.type != "constructor_declaration" and field.start_byte > node.start_byte \
+                and _static_member(field) == static:
+            refused |= names
+        if body.type == "enum_body_declarations" and instance and _static_member(field):
+            values = [d.child_by_field_name("value") for d in field.children_by_field_name("declarator")]
+            modifiers = next((c for c in field.children if c.type == "modifiers"), None)
+            constant = modifiers is not None and b"final" in modifiers.text.split() and all(
+                v is not None and (v.type.endswith("literal") or v.type in ("true", "false"))
+                for v in values)
+            if not constant:
+                refused |= names
+    return refused
 
 
 # --- what is bound but fails where it is logged (Go, JavaScript) --------------------------------
@@ -895,6 +937,51 @@ def _go_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
 _JS_CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 
 
+_JS_PLAIN_FUNCTIONS = ("function_expression", "function_declaration", "function",
+                       "generator_function", "generator_function_declaration")
+
+
+def _js_static_fields(member: tree_sitter.Node) -> set[str]:
+    """The static fields and methods of the class whose static member `member` is."""
+    body = member.parent
+    found = set()
+    for other in body.named_children if body is not None else ():
+        key = other.child_by_field_name("property") or other.child_by_field_name("name")
+        if key is not None and any(c.type == "static" for c in other.children):
+            found.add(_text(key))
+    return found
+
+
+def _js_before_super(method: tree_sitter.Node, node: tree_sitter.Node) -> bool:
+    """In a derived class's constructor, before any `super(...)` call that ends ahead of `node`."""
+    if method.type != "method_definition" or _text(method.child_by_field_name("name")) != "constructor":
+        return False
+    holder = next(_up(method, _JS_CLASSES), None)
+    if holder is None or not any(c.type == "class_heritage" for c in holder.children):
+        return False
+    for call in _within(method, method.start_byte, node.start_byte):
+        callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+        if callee is not None and callee.type == "super" and call.end_byte <= node.start_byte:
+            return False
+    return True
+
+
+def _js_declared_below(tree: tree_sitter.Tree, start: int) -> set[str]:
+    """For a statement at `start` outside every function: what the file's top declares below
+    it with `const`, `let`, `var` or `class` (not yet initialised when the statement runs)."""
+    node = tree.root_node.descendant_for_byte_range(start, start)
+    functions = ("arrow_function", "method_definition", *_JS_PLAIN_FUNCTIONS)
+    if next(_up(node, functions), None) is not None:
+        return set()
+    names: set[str] = set()
+    for top in tree.root_node.named_children:
+        declared = top.child_by_field_name("declaration") if top.type == "export_statement" else top
+        if top.start_byte > start and declared is not None and declared.type in (
+                "lexical_declaration", "variable_declaration", "class_declaration"):
+            names |= declared_by(declared, "js")
+    return names
+
+
 def _js_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
     """`this.x.y` where the class around the statement (extending none) neither declares nor
     assigns `x`, or inside a plain function passed as a callback (whose `this` is the caller's):
@@ -907,11 +994,27 @@ def _js_refused(tree: tree_sitter.Tree, start: int, end: int) -> set[str]:
         owner, name = node.child_by_field_name("object"), node.child_by_field_name("property")
         if owner is None or owner.type != "this" or name is None:
             continue
-        holder = next(_up(node, (*_JS_CLASSES, "function_expression", "function_declaration",
-                                 "method_definition")), None)
-        if holder is not None and holder.type == "function_expression" and holder.parent is not None \
-                and holder.parent.type == "arguments":
-            refused.add(_text(node))  # a callback's `this` is its caller's: most often undefined
+        holder = next(_up(node, (*_JS_CLASSES, *_JS_PLAIN_FUNCTIONS, "method_definition",
+                                 "class_static_block")), None)
+        if holder is not None and holder.type in _JS_PLAIN_FUNCTIONS and (
+                (holder.parent is not None and holder.parent.type == "arguments")
+                or next(_up(holder, _JS_CLASSES), None) is not None):
+            # a callback's `this` is its caller's, and in a class's (strict) code a function
+            # called plainly has none
+            refused.add(_text(node))
+            continue
+        if holder is not None and holder.type == "method_definition" and (
+                holder.parent is None or holder.parent.type != "class_body"):
+            refused.add(_text(node))  # an object literal's method: `this` is the object
+            continue
+        if holder is not None and (holder.type == "class_static_block" or any(
+                c.type == "static" for c in holder.children)):
+            # a static method's `this` is the class: only its static fields are there
+            if _text(name) not in _js_static_fields(holder):
+                refused.add(_text(node))
+            continue
+        if holder is not None and _js_before_super(holder, node):
+            refused.add(_text(node))
             continue
         holder = next(_up(node, _JS_CLASSES), None) if holder is not None else None
         if holder is None:
@@ -960,6 +1063,8 @@ def unbound(
     if family in ("go", "js"):
         start, end = _span(filled, line, statement)
         failing = (_go_refused if family == "go" else _js_refused)(tree, start, end)
+    if family == "js":
+        refused = _js_declared_below(tree, start)
     return failing | {
         name
         for name in names_read(filled, line, statement, language)

@@ -425,3 +425,58 @@ def test_a_javascript_this_in_a_callback_function_fails_though_bound():
     statement = 'this.logger.warn("failed", err)'
     assert foreign_scope.unbound(source, 4, statement, "javascript") == {"this.logger"}
     assert foreign_scope.unbound(source, 7, statement, "javascript") == set()
+
+
+JS_THIS_PLACES = """\
+class Base {}
+class Store extends Base {
+  static registry = new Map();
+  constructor() {
+
+    super();
+
+    this.logger = console;
+  }
+  open() {
+    const handlers = { start() {
+
+    } };
+    function inner() {
+
+    }
+  }
+  static create() {
+
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("line, statement, unbound", [
+    (4, 'this.logger.info("x")', {"this.logger"}),  # before super()
+    (6, 'this.logger.info("x")', set()),
+    (11, 'this.logger.info("x")', {"this.logger"}),  # an object literal's method
+    (14, 'this.logger.info("x")', {"this.logger"}),  # a function inside a method
+    (18, 'this.logger.info("x")', {"this.logger"}),  # a static method: `this` is the class
+    (18, 'this.registry.clear()', set()),  # ... which has its static fields
+])
+def test_a_javascript_this_that_is_not_the_instance_fails_though_bound(line, statement, unbound):
+    assert foreign_scope.unbound(JS_THIS_PLACES, line, statement, "javascript") == unbound
+
+
+def test_javascript_at_the_top_of_the_file_what_it_declares_below_is_unbound():
+    source = "const a = 1;\nif (a) {\n  \n}\nconst log = console;\nfunction f() {\n  \n}\n"
+    assert foreign_scope.unbound(source, 2, 'log.info("x", a)', "javascript") == {"log"}
+    assert foreign_scope.unbound(source, 6, 'log.info("x", a)', "javascript") == set()
+
+
+def test_java_initialisers_read_no_field_declared_below_and_an_enum_constructor_no_static():
+    source = (
+        "enum A {\n    RED;\n    static {\n        \n    }\n    A() {\n        \n    }\n"
+        "    static final Logger LOG = Logger.getLogger(\"a\");\n    static final String P = \"p\";\n"
+        "    void f() {\n        \n    }\n}\n"
+    )
+    statement = 'LOG.info(P);'
+    assert foreign_scope.unbound(source, 3, statement, "java", {"Logger"}) == {"LOG", "P"}
+    assert foreign_scope.unbound(source, 6, statement, "java", {"Logger"}) == {"LOG"}
+    assert foreign_scope.unbound(source, 11, statement, "java", {"Logger"}) == set()
