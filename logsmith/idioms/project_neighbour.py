@@ -44,6 +44,8 @@ COMMON = frozenset(
 EMPTY_PAIRS = re.compile(r"""(["'`])\s*\1|\(\s*[,\s]*\)|\[\s*[,\s]*\]|\{\s*[,\s]*\}""")
 EMPTY_LABELS = re.compile(r"[\w.-]+=(?=[\s,;)\]}]|$)")
 """`streamId=` of `(streamId=${id}, ...)` once the value is taken out."""
+ORPHAN_POSSESSIVE = re.compile(r"(?:(?<=\s)|^)'s\s+")
+"""The `'s ` whose owner was a value taken out."""
 CONTEXT_BEFORE = 3
 CONTEXT_AFTER = 2
 """The lines before and after a site, or a statement, whose identifiers describe it."""
@@ -107,12 +109,15 @@ def _site_words(site: LogSite, around: str) -> tuple[set[str], set[str]]:
 
 def tidy_message(message: str | None) -> str | None:
     """The message without the marks its values left (`( , )`, `" "`, a `key=` whose value is
-    gone, the comma after it), its trailing separator and doubled spaces; None when fewer than two
-    words are left."""
+    gone, the comma after it, the space inside a bracket, a `'s` without its owner), its trailing
+    separator and doubled spaces; None when fewer than two words are left."""
     if not message:
         return None
     text = re.sub(r"\s+,", " ", EMPTY_LABELS.sub("", message))
-    text = " ".join(EMPTY_PAIRS.sub(" ", text).split()).strip(" \t:=,;(-")
+    text = " ".join(EMPTY_PAIRS.sub(" ", text).split())
+    # `(%s reader)` -> `( reader)` -> `(reader)`; `%s's hash` -> `'s hash` -> `hash`
+    text = ORPHAN_POSSESSIVE.sub("", re.sub(r"([(\[])\s+|\s+([)\]])", r"\1\2", text))
+    text = text.strip(" \t:=,;(-")
     if sum(1 for word in text.split() if re.search(r"[A-Za-z]{2}", word)) < 2:
         return None
     return text

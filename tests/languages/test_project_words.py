@@ -37,6 +37,10 @@ def test_the_message_loses_the_marks_its_values_left():
     assert tidy_message("Request to send event before channel initialised: ") == (
         "Request to send event before channel initialised")
     assert tidy_message(None) is None and tidy_message("Started") is None
+    # `peer %s (%s reader)` and `%s's hash != %s's hash` once the values are taken out
+    assert tidy_message("connection with peer  ( reader)") == "connection with peer (reader)"
+    assert tidy_message("'s hash != 's hash") == "hash != hash"
+    assert tidy_message("the user's file") == "the user's file"
     # `(streamId=${id}, audio=${a})` once the values are taken out: the labels go with them
     assert tidy_message("Call stream running (streamId= , audio= , video= )") == (
         "Call stream running")
