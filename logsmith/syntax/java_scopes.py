@@ -162,9 +162,56 @@ def _scope_of(kind: str, name: tree_sitter.Node) -> tree_sitter.Node | None:
         return statement.child_by_field_name("body") if statement is not None else None
     if kind == "loop":
         return enclosing(name, ("enhanced_for_statement",))
-    if kind == "pattern":
-        return enclosing(name, ("if_statement", "while_statement", *BLOCKS))
     return None
+
+
+def pattern_spans(name: tree_sitter.Node) -> list[tuple[int, int]]:
+    """The bytes where the pattern variable `name` (`o instanceof Foo f`) is bound, as javac
+    reads it: an `if`'s branch that runs only when the pattern matched (through `!`, `&&` and
+    `||`), a `while`'s body, and the rest of the block after an `if (!(o instanceof Foo f))` whose
+    branch never falls through. Elsewhere (a ternary, the right of `&&`) no statement sees it."""
+    node = enclosing(name, ("instanceof_expression",))
+    matched = True  # the pattern matched when `node` is true
+    while node is not None and node.parent is not None:
+        parent = node.parent
+        if parent.type == "parenthesized_expression":
+            node = parent
+            continue
+        if (
+            parent.type == "unary_expression"
+            and text(parent.child_by_field_name("operator")) == "!"
+        ):
+            matched, node = not matched, parent
+            continue
+        if parent.type == "binary_expression":
+            operator = text(parent.child_by_field_name("operator"))
+            if (operator == "&&" and matched) or (operator == "||" and not matched):
+                node = parent
+                continue
+            return []
+        if parent.type in ("if_statement", "while_statement"):
+            if parent.child_by_field_name("condition") != node:
+                return []
+            branch = parent.child_by_field_name(
+                "consequence" if parent.type == "if_statement" else "body"
+            )
+            if matched:
+                return [(branch.start_byte, branch.end_byte)] if branch is not None else []
+            spans = []
+            other = parent.child_by_field_name("alternative")
+            if parent.type == "if_statement" and other is not None:
+                spans.append((other.start_byte, other.end_byte))
+            block = parent.parent
+            if (
+                branch is not None
+                and always_jumps(branch)
+                and block is not None
+                and (block.type in BLOCKS)
+            ):
+                spans.append((parent.end_byte, block.end_byte))
+            return spans
+        return []
+    return []
 
 
 def visible_bindings(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -184,10 +231,13 @@ def visible_bindings(node: tree_sitter.Node) -> list[tree_sitter.Node]:
         for name in nodes:
             if name.start_byte >= node.start_byte:
                 continue
-            scope = _scope_of(kind, name)
-            if scope is None or not (scope.start_byte <= node.start_byte < scope.end_byte):
-                continue
-            found.append(name)
+            if kind == "pattern":
+                spans = pattern_spans(name)
+            else:
+                scope = _scope_of(kind, name)
+                spans = [(scope.start_byte, scope.end_byte)] if scope is not None else []
+            if any(start <= node.start_byte < end for start, end in spans):
+                found.append(name)
     found.sort(key=lambda name: name.start_byte, reverse=True)
     return found
 

@@ -250,6 +250,29 @@ public class A {
     }
 }
 """,
+    "a_pattern_variable_in_the_branch_where_it_did_not_match": JUL + "public class A {\n" + LOGGER + """\
+    static int size(Object o) {
+        if (!(o instanceof String s)) {
+            §
+            return 0;
+        }
+        LOG.info("string " + s);
+        return s.length();
+    }
+}
+""",
+    "a_pattern_variable_in_the_else_branch": JUL + "public class A {\n" + LOGGER + """\
+    static int count(Object o) {
+        if (o instanceof String s) {
+            LOG.info("string " + s);
+            return s.length();
+        } else {
+            §
+            return 0;
+        }
+    }
+}
+""",
     "an_enums_constructor": JUL + """\
 public enum A {
     RED("r"), GREEN("g");

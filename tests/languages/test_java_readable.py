@@ -242,3 +242,23 @@ public class A {
     site = _site_in(source)
     assert "log" not in site.unbound_names
     assert "log2" in site.unbound_names
+
+
+@pytest.mark.parametrize(
+    "body, bound",
+    [
+        ("if (o instanceof String t) {\n    §\n}", True),
+        ("if (o instanceof String t && t.isEmpty()) {\n    §\n}", True),
+        ("if (!(o instanceof String t)) {\n    return;\n}\n§", True),
+        ("if (!(o instanceof String t) || t.isEmpty()) {\n    return;\n}\n§", True),
+        ("while (o instanceof String t) {\n    §\n    o = null;\n}", True),
+        ("if (o instanceof String t) {\n    return;\n} else {\n    §\n}", False),
+        ("if (!(o instanceof String t)) {\n    §\n}", False),
+        ("if (!(o instanceof String t)) {\n    o = 1;\n}\n§", False),
+        ("if (o instanceof String t || c) {\n    §\n}", False),
+        ("boolean b = o instanceof String t && t.isEmpty();\n§", False),
+    ],
+)
+def test_a_pattern_variable_is_bound_only_where_the_pattern_matched(body, bound):
+    site = site_of(body, method="void f(Object o, boolean c)")
+    assert ("t" in site.names) is bound
