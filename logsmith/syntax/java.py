@@ -134,7 +134,9 @@ def _before_constructor_call(document: ParsedDocument, statement, line: int) -> 
     return False
 
 
-def _hidden_statics(statement) -> frozenset[str]:
+def _enum_statics_hidden(statement) -> frozenset[str]:
+    """The static fields of the enum whose constructor or instance initializer holds
+    `statement`: none may be read there."""
     enum = enum_initialising(statement)
     return enum_statics(enum) if enum is not None else frozenset()
 
@@ -203,7 +205,7 @@ def _site(document: ParsedDocument, cursor: CursorLine, typed: Typed) -> LogSite
                 static_hidden(statement)
                 | foreign_members(statement, file_types(document))
                 | forward_fields(statement)
-                | _hidden_statics(statement)
+                | _enum_statics_hidden(statement)
             )
             - set(names)
         ),

@@ -3,11 +3,11 @@ declared without a value and not definitely assigned on every path to the statem
 have been initialized"), and the instance fields and methods of an enclosing class, with `this`
 and `super`, where a static method, initializer or nested type stands between them and the
 statement ("cannot be referenced from a static context"), a local that a lambda or an inner
-class holding the statement captures though it is not effectively final, and the fields and
-methods of the file's other types, which no type around the statement declares or inherits
-("cannot find symbol"), and a field read by its simple name in an initializer of its class above
-its own declaration ("illegal forward reference"), and an enum's static fields in its constructors
-and instance initializers.
+class holding the statement captures though it is not effectively final, the fields and methods
+of the file's other types, which no type around the statement declares or inherits ("cannot find
+symbol"), a field read by its simple name in an initializer of its class above its own
+declaration ("illegal forward reference"), and an enum's static fields in its constructors and
+instance initializers ("illegal reference to static field from initializer").
 
 Definite assignment is read conservatively, statement by statement: an assignment counts when it
 always runs before the statement (not in a loop body, a branch that may be skipped, the right of

@@ -124,10 +124,11 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
     if handler is not None and handler.body is not None:
         recovers = _recovers(handler.body, statement)
     notes: tuple[str, ...] = ()
-    unassigned = unassigned_locals(statement) if language != "javascript" else frozenset()
+    # a TypeScript local some path leaves unassigned; at the top of the file, what it declares below
+    unreadable = unassigned_locals(statement) if language != "javascript" else frozenset()
     if place.function is None and enclosing(statement, FUNCTIONS) is None:
         notes = ("at the top of the module",)
-        unassigned |= later_module_names(statement, language)
+        unreadable |= later_module_names(statement, language)
     borrowed_this = foreign_this(statement)
     return LogSite(
         line=line,
@@ -136,7 +137,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         typed=typed,
         kind=place.kind,
         function=function,
-        names=tuple(n for n in local_names(statement, language) if n not in unassigned),
+        names=tuple(n for n in local_names(statement, language) if n not in unreadable),
         module_names=modules,
         loop_variables=place.loop_variables,
         exception_name=handler.error if handler is not None else None,
@@ -154,7 +155,7 @@ def site_at(document: ParsedDocument, line: int, character: int) -> LogSite:
         syntax_error=root.has_error,
         notes=notes,
         reachable=place.reachable,
-        unbound_names=unassigned | ({"this"} if borrowed_this else set()),
+        unbound_names=unreadable | ({"this"} if borrowed_this else set()),
     )
 
 

@@ -150,8 +150,9 @@ def _before_super(method: tree_sitter.Node, node: tree_sitter.Node) -> bool:
 
 
 def _super_calls(node: tree_sitter.Node):
+    """The `super(...)` calls under `node`, not those of a nested plain function or class."""
     for child in node.named_children:
-        if child.type in FUNCTIONS and child.type != "arrow_function":
+        if (child.type in FUNCTIONS and child.type != "arrow_function") or child.type in CLASSES:
             continue
         callee = child.child_by_field_name("function") if child.type == "call_expression" else None
         if callee is not None and callee.type == "super":
@@ -245,6 +246,7 @@ HOISTED = frozenset(
         "ambient_declaration",
     }
 )
+"""Top-level statements whose names exist before any statement of the file runs."""
 
 
 def later_module_names(statement: tree_sitter.Node, language: str) -> frozenset[str]:
