@@ -266,9 +266,26 @@ def _chosen_logger(
     from_folder = _folder_logger(document, project_calls, habits)
     if from_folder is not None:
         return from_folder
+    unusable = next((call for call in ranked if call.library != "console"), None)
+    if unusable is not None:
+        expression = FACTORY_CALL.sub("", unusable.logger)
+        note = f"the file's logger `{expression}` {_why_not(unusable, site)}: console"
+        return JavaScriptLoggerChoice("console", "console", True, (), note, **habits)
     if any(call.library == "console" for call in project_calls):
         return JavaScriptLoggerChoice("console", "console", True, **habits)
     return JavaScriptLoggerChoice("console", "console", True, (), NO_LOGGER, **habits)
+
+
+def _why_not(call: LoggedCall, site: LogSite) -> str:
+    """Why the site cannot call `call`'s logger, in words for the suggestion's notes."""
+    root = _root(FACTORY_CALL.sub("", call.logger))
+    if root == "this" and "this" in site.unbound_names:
+        return "cannot be reached here: `this` is not the instance"
+    if root == "this":
+        return "belongs to another class"
+    if root in site.unbound_names:
+        return "is not set yet where this statement runs"
+    return "is not in scope here"
 
 
 def _folder_logger(

@@ -397,6 +397,30 @@ def test_logger_for_without_a_logger_falls_back_to_console_with_a_note():
     assert found.note == "no logger in this file or project: console"
 
 
+@pytest.mark.parametrize(
+    "source, line, note",
+    [
+        (
+            "class A {\n  constructor() { this.logger = console }\n  static make() {\n    \n  }\n}\n"
+            'class B { run() { this.logger.info("x") } }\n',
+            3,
+            "the file's logger `this.logger` cannot be reached here: `this` is not the instance",
+        ),
+        (
+            "if (process.env.X) {\n  \n}\nconst log = require('pino')();\n"
+            'function f() { log.info("x") }\n',
+            1,
+            "the file's logger `log` is not set yet where this statement runs",
+        ),
+    ],
+)
+def test_a_file_logger_the_site_cannot_call_is_named_in_the_note(source, line, note):
+    document = js(source)
+    found = idioms.logger_for(document, at(document, line), reader.logged_calls(document))
+    assert found.expression == "console"
+    assert found.note == note + ": console"
+
+
 def project_call(library: str, logger: str) -> LoggedCall:
     return LoggedCall(
         0, 0, f"{logger}.info('x');", library, logger, "info", "x", (), None, None, "other"
