@@ -205,12 +205,13 @@ def known_loggers(root: tree_sitter.Node) -> tuple[dict[str, str], frozenset[str
 
 
 def is_logger(receiver: tree_sitter.Node) -> bool:
-    """A receiver that is a logger: `logger`, `this.log`, `log.child({...})`, `RED.log`."""
+    """A receiver that is a logger: `logger`, `this.log`, `this.#log`, `log.child({...})`,
+    `RED.log`."""
     if receiver.type == "identifier":
         return bool(LOGGER_NAME.search(text(receiver)))
     if receiver.type == "member_expression":
         prop = text(receiver.child_by_field_name("property"))
-        return bool(LOGGER_NAME.search(prop))
+        return bool(LOGGER_NAME.search(prop.removeprefix("#")))  # `this.#logger`: a private field
     if receiver.type == "call_expression":
         function = receiver.child_by_field_name("function")
         if function is not None and function.type == "member_expression":

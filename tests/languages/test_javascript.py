@@ -682,3 +682,15 @@ def test_entry_site_after_a_use_strict_directive():
     document = js("function f(a) {\n  'use strict';\n  \n  go(a);\n}\n")
     assert at(document, 2).kind == "entry"
     assert at(js("function f(a) {\n  go(a);\n  \n}\n"), 2).kind == "other"
+
+
+def test_a_private_logger_field_is_the_classs_own():
+    source = (
+        "class Store {\n  #logger = console;\n  open() {\n    this.#logger.info('opening');\n  }\n"
+        "  close() {\n    \n  }\n}\nclass Cache {\n  clear() {\n    \n  }\n}\n"
+    )
+    document = js(source)
+    calls = reader.logged_calls(document)
+    assert [call.logger for call in calls] == ["this.#logger"]
+    assert idioms.logger_for(document, at(document, 6), calls).expression == "this.#logger"
+    assert idioms.logger_for(document, at(document, 11), calls).expression == "console"

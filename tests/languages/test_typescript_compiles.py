@@ -162,6 +162,24 @@ class Store {
 }
 export { Store };
 """,
+    "a_private_logger_field_and_another_class": """
+class Store {
+    #logger = console;
+    #path = "store.db";
+    open(): void {
+        this.#logger.info("opening", this.#path);
+    }
+}
+class Cache {
+    #size = 0;
+    clear(): void {
+        if (this.#size === 0) {
+            §
+        }
+    }
+}
+export { Store, Cache };
+""",
     "the_top_of_the_module_above_its_logger": """
 export {};
 const port = Number(process.env.PORT || "80");
