@@ -157,6 +157,22 @@ def test_import_logging_goes_where_isort_puts_it(imports, expected):
     assert imports_sorted(written)
 
 
+def _every_suggestion_run(tmp_path, source: str, blank: str) -> list:
+    """Each suggestion at the line that is just `blank` written into the file and run with Python:
+    every run must succeed (one CompletedProcess per suggestion)."""
+    row = source.split("\n").index(blank)
+    suggestions = logsmith.suggest(source, row, len(blank), settings=TEMPLATE)
+    assert suggestions
+    runs = []
+    for number, suggestion in enumerate(suggestions):
+        path = tmp_path / f"module{number}.py"
+        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
+        ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+        runs.append(ran)
+    return runs
+
+
 def test_another_classs_logger_attribute_is_not_used_by_this_one(tmp_path):
     # checked by running the file: `self.log` is Server's, and Client has none (AttributeError
     # inside the handler)
@@ -168,14 +184,7 @@ def test_another_classs_logger_attribute_is_not_used_by_this_one(tmp_path):
         '    def close(self):\n        try:\n            open("/nonexistent/client")\n'
         "        except OSError as exc:\n            \n\n\nClient().close()\n"
     )
-    row = source.split("\n").index("            ")
-    suggestions = logsmith.suggest(source, row, 12, settings=TEMPLATE)
-    assert suggestions
-    for number, suggestion in enumerate(suggestions):
-        path = tmp_path / f"client{number}.py"
-        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
-        ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
-        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+    for ran in _every_suggestion_run(tmp_path, source, "            "):
         assert "/nonexistent/client" in ran.stderr  # the statement ran and logged the error
 
 
@@ -187,11 +196,4 @@ def test_a_module_logger_assigned_below_a_module_level_statement_is_not_used(tmp
         'PORT = int(os.environ.get("LOGSMITH_NO_SUCH_PORT", "80"))\nif PORT < 1024:\n    \n\n'
         'log = logging.getLogger("app")\n\n\ndef run(path):\n    log.info("running %s", path)\n'
     )
-    row = source.split("\n").index("    ")
-    suggestions = logsmith.suggest(source, row, 4, settings=TEMPLATE)
-    assert suggestions
-    for number, suggestion in enumerate(suggestions):
-        path = tmp_path / f"app{number}.py"
-        path.write_text(apply_edits(source, [suggestion.edit, *suggestion.additional_edits]))
-        ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
-        assert ran.returncode == 0, (suggestion.statement, ran.stderr)
+    assert _every_suggestion_run(tmp_path, source, "    ")
