@@ -188,46 +188,56 @@ def _supertype_names(declaration: tree_sitter.Node) -> list[str]:
     return names
 
 
+def _member_holding(
+    statement: tree_sitter.Node,
+) -> tuple[tree_sitter.Node, tree_sitter.Node] | None:
+    """(the member, the class's or enum's body) holding `statement` with no method or other type
+    between them (a field, an initializer block, a constructor; a lambda may stand between), or
+    None."""
+    node = statement.parent
+    while node is not None and node.parent is not None:
+        if node.parent.type in ("class_body", "enum_body_declarations"):
+            return node, node.parent
+        if node.type in ("method_declaration", "class_body", "interface_body", "enum_body"):
+            return None
+        node = node.parent
+    return None
+
+
 def forward_fields(statement: tree_sitter.Node) -> frozenset[str]:
     """The fields that `statement`, in a field's initializer or an initializer block of a class
     (a lambda there included), may not read by their simple name: the class's fields of the same
     kind (static in a static initializer, instance ones in an instance initializer) declared
     below it, which are not initialised yet. In a method or constructor, none."""
-    node = statement.parent
-    while node is not None and node.parent is not None and node.parent.type != "class_body":
-        if node.type in METHODS or node.type == "class_body":
-            return frozenset()
-        node = node.parent
-    if node is None or node.parent is None or node.type not in INITIALISERS:
+    held = _member_holding(statement)
+    if held is None or held[1].type != "class_body" or held[0].type not in INITIALISERS:
         return frozenset()
-    static = node.type == "static_initializer" or (
-        node.type == "field_declaration" and _is_static(node)
+    member, body = held
+    static = member.type == "static_initializer" or (
+        member.type == "field_declaration" and _is_static(member)
     )
     return frozenset(
         text(declarator.child_by_field_name("name"))
-        for member in node.parent.named_children
-        if member.type == "field_declaration"
-        and member.start_byte > statement.start_byte
-        and _is_static(member) == static
-        for declarator in member.children_by_field_name("declarator")
+        for field in body.named_children
+        if field.type == "field_declaration"
+        and field.start_byte > statement.start_byte
+        and _is_static(field) == static
+        for declarator in field.children_by_field_name("declarator")
     )
 
 
 def enum_initialising(node: tree_sitter.Node) -> tree_sitter.Node | None:
     """The enum whose constructor, instance initializer or instance field's initializer holds
     `node` (a lambda there included), or None."""
-    current = node.parent
-    while current is not None and current.parent is not None:
-        if current.type in ("method_declaration", "class_body", "interface_body", "enum_body"):
-            return None
-        if current.parent.type == "enum_body_declarations":
-            instance = current.type in ("constructor_declaration", "block") or (
-                current.type == "field_declaration" and not _is_static(current)
-            )
-            enum = current.parent.parent.parent if current.parent.parent is not None else None
-            return enum if instance and enum is not None else None
-        current = current.parent
-    return None
+    held = _member_holding(node)
+    if held is None or held[1].type != "enum_body_declarations":
+        return None
+    member, body = held
+    instance = member.type in ("constructor_declaration", "block") or (
+        member.type == "field_declaration" and not _is_static(member)
+    )
+    enum = body.parent.parent if body.parent is not None else None
+    return enum if instance else None
 
 
 def enum_statics(enum: tree_sitter.Node) -> frozenset[str]:
